@@ -1,0 +1,50 @@
+# The README's two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+
+.PHONY: run test install install-dev browser lint demo-data
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Set up everything and serve the demo archive on http://127.0.0.1:8000/
+run: install demo-data
+	$(MANAGE) runserver 127.0.0.1:8000
+
+demo-data:
+	$(MANAGE) migrate --noinput
+	$(MANAGE) load_gazetteer SY
+	$(MANAGE) create_demo_accounts
+	$(MANAGE) import_testimonies seeds/testimonies.jsonl
+	$(MANAGE) rebuild_index --noinput
+
+## Run the whole test suite (browser tests need Debian's chromium: see README)
+test: install-dev browser
+	$(PY) -m pytest
+
+# Browser tests drive Debian's chromium; never a downloaded browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else \
+	    echo "Browser tests need chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    READ_ORIGINAL = "read_original", _("Read the unredacted narrative")
+    CONSENT_RECORDED = "consent_recorded", _("Recorded consent")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Withdrew consent")
+    IMPORTED = "imported", _("Imported testimonies")
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ValidationError(_("Audit entries cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("Audit entries cannot be deleted."))
+
+
+class AuditEntry(models.Model):
+    """An append-only record of who did what to which testimony.
+
+    Names objects by public id only: the log itself must never hold a
+    witness's identity.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        _("actor label"),
+        max_length=200,
+        blank=True,
+        help_text=_("Who acted when no account did (a command, an import)."),
+    )
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    target = models.CharField(_("target"), max_length=100, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.target}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Audit entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Audit entries cannot be deleted."))

@@ -1,0 +1,122 @@
+"""The archive's access policy: who may see which testimony, and how.
+
+Every page, the search API, the search index and the admin ask this module;
+nothing else decides access. The rule is written once, as data
+(AUDIENCE_SCOPES), and read three ways: as a database filter
+(visible_testimonies), as index fields (index_audiences, index_visible_from)
+and as a search filter (search_filter). tests/archive/test_policy.py checks
+that the three agree for every role and every consent state.
+
+The rule:
+- moderators (and superusers) see everything;
+- a testimony is *released* when it is approved, the witness consented to it
+  being archived, and any embargo has passed;
+- the public sees released testimonies with `public` consent;
+- researchers see released testimonies with `researchers` or `public` consent;
+- documenters see what researchers see, plus every testimony they recorded.
+Anything else does not exist for that user (404, never 403).
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .roles import Role, role_of
+
+# Which consent scopes open a released testimony to each reading audience.
+AUDIENCE_SCOPES = {
+    Role.PUBLIC: ("public",),
+    Role.RESEARCHER: ("researchers", "public"),
+}
+# The audience whose view each role starts from.
+ROLE_AUDIENCE = {
+    Role.PUBLIC: Role.PUBLIC,
+    Role.RESEARCHER: Role.RESEARCHER,
+    Role.DOCUMENTER: Role.RESEARCHER,
+}
+# Stored in the index for testimonies under embargo-free release.
+NO_EMBARGO = datetime.date(1970, 1, 1)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def sees_everything(user) -> bool:
+    return role_of(user) is Role.MODERATOR
+
+
+def owns(user, testimony) -> bool:
+    """The documenter who recorded this testimony."""
+    return (
+        role_of(user) is Role.DOCUMENTER
+        and testimony.recorded_by_id is not None
+        and testimony.recorded_by_id == user.pk
+    )
+
+
+def visible_testimonies(queryset, user, *, on=None):
+    """Filter a Testimony queryset down to what `user` may see."""
+    role = role_of(user)
+    if role is Role.MODERATOR:
+        return queryset
+    on = on or today()
+    audience = ROLE_AUDIENCE[role]
+    scope_granted = Q()
+    for scope in AUDIENCE_SCOPES[audience]:
+        scope_granted |= Q(**{f"consent_{scope}": True})
+    released = (
+        Q(status="approved", consent_archive=True)
+        & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
+        & scope_granted
+    )
+    if role is Role.DOCUMENTER:
+        released |= Q(recorded_by=user)
+    return queryset.with_current_consent().filter(released)
+
+
+def may_view(user, testimony) -> bool:
+    """One testimony, by the same rule as visible_testimonies."""
+    return visible_testimonies(
+        type(testimony).objects.filter(pk=testimony.pk), user
+    ).exists()
+
+
+def may_read_unredacted(user, testimony) -> bool:
+    """The narrative with names in it: moderators and the recording documenter."""
+    return sees_everything(user) or owns(user, testimony)
+
+
+def index_audiences(testimony, consent) -> list[str]:
+    """The audiences a testimony is released to, stored in the search index.
+
+    The embargo is not applied here but stored apart (index_visible_from) so
+    that a testimony appears on its release date without being reindexed.
+    """
+    if consent is None or testimony.status != "approved" or not consent.archive:
+        return []
+    return [
+        audience.value
+        for audience, scopes in AUDIENCE_SCOPES.items()
+        if any(getattr(consent, scope) for scope in scopes)
+    ]
+
+
+def index_visible_from(consent) -> datetime.date:
+    return (consent and consent.embargo_until) or NO_EMBARGO
+
+
+def search_filter(user, *, on=None):
+    """A haystack SQ limiting search results to what `user` may see, or None
+    for moderators. Results are checked again against the database."""
+    from haystack.query import SQ
+
+    role = role_of(user)
+    if role is Role.MODERATOR:
+        return None
+    audience = ROLE_AUDIENCE[role]
+    condition = SQ(audiences=audience.value) & SQ(visible_from__lte=on or today())
+    if role is Role.DOCUMENTER:
+        condition |= SQ(owner=user.pk)
+    return condition

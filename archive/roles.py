@@ -1,0 +1,47 @@
+"""The archive's roles (CONTRACTS.md, section 2).
+
+Roles are Django groups with exactly these names. A superuser acts as a
+moderator; anonymous visitors, and signed-in users with no role, are the public.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    RESEARCHER = "researcher"
+    DOCUMENTER = "documenter"
+    MODERATOR = "moderator"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.PUBLIC: _("Public"),
+    Role.RESEARCHER: _("Researcher"),
+    Role.DOCUMENTER: _("Documenter"),
+    Role.MODERATOR: _("Moderator"),
+}
+
+# Group names created by archive/migrations/0001_roles.py. Order is rank:
+# a user in several groups acts with the highest one.
+GROUP_ROLES = (Role.MODERATOR, Role.DOCUMENTER, Role.RESEARCHER)
+
+
+def role_of(user) -> Role:
+    """The one role this user acts with, highest first."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Role.PUBLIC
+    if user.is_superuser:
+        return Role.MODERATOR
+    # Cached on the user object: asked several times per request.
+    if not hasattr(user, "_archive_role"):
+        names = set(user.groups.values_list("name", flat=True))
+        user._archive_role = next(
+            (role for role in GROUP_ROLES if role.value in names), Role.PUBLIC
+        )
+    return user._archive_role

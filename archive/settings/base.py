@@ -1,0 +1,163 @@
+"""Settings shared by every environment.
+
+Everything lives here; dev, test and production override only a few values.
+Values that differ between installations come from ARCHIVE_* environment
+variables (and DATABASE_URL, the convention every host understands).
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+# Where the installation keeps its own files: SQLite database, search index,
+# uploaded media. Outside the code, git-ignored.
+DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var"))
+
+SECRET_KEY = os.environ.get("ARCHIVE_SECRET_KEY", "")
+DEBUG = False
+ALLOWED_HOSTS = [
+    host.strip()
+    for host in os.environ.get("ARCHIVE_ALLOWED_HOSTS", "").split(",")
+    if host.strip()
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "haystack",
+    "archive",
+    "testimonies",
+    "search",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "archive.urls"
+WSGI_APPLICATION = "archive.wsgi.application"
+ASGI_APPLICATION = "archive.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "archive.context_processors.role",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.config(
+        default=f"sqlite:///{DATA_DIR / 'archive.sqlite3'}",
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+
+# Uploaded media are never served from a public folder (issue: media view).
+MEDIA_ROOT = DATA_DIR / "media"
+
+
+def search_connection(environ=os.environ):
+    """The haystack connection, chosen by settings alone.
+
+    ARCHIVE_SEARCH_ENGINE is "whoosh" (default, embedded), "elasticsearch"
+    (Elasticsearch 7 or OpenSearch, with ARCHIVE_SEARCH_URL and
+    ARCHIVE_SEARCH_INDEX) or the dotted path of any haystack engine.
+    """
+    engine = environ.get("ARCHIVE_SEARCH_ENGINE", "whoosh")
+    if engine == "whoosh":
+        return {
+            "ENGINE": "search.backends.LockingWhooshEngine",
+            "PATH": environ.get("ARCHIVE_SEARCH_PATH", str(DATA_DIR / "whoosh")),
+            # Errors must surface: a silently failed removal would leave a
+            # withdrawn testimony searchable.
+            "SILENTLY_FAIL": False,
+            "WRITE_LOCK_TIMEOUT": float(
+                environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "60")
+            ),
+        }
+    if engine == "elasticsearch":
+        engine = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
+    return {
+        "ENGINE": engine,
+        "URL": environ.get("ARCHIVE_SEARCH_URL", "http://127.0.0.1:9200/"),
+        "INDEX_NAME": environ.get("ARCHIVE_SEARCH_INDEX", "testimony_archive"),
+        "SILENTLY_FAIL": False,
+    }
+
+
+HAYSTACK_CONNECTIONS = {"default": search_connection()}
+# Index updates are scheduled by search.signals after each commit, for every
+# write path (services, admin, shell), so that no change is ever missed.
+HAYSTACK_SIGNAL_PROCESSOR = "search.signals.TestimonyIndexProcessor"
+HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
+
+# Keyed digests of documenters' witness keys (and, later, pseudonyms).
+PSEUDONYM_KEY = os.environ.get("ARCHIVE_PSEUDONYM_KEY", "")
+
+SEARCH_PAGE_SIZE = 20
+SEARCH_MAX_PAGE_SIZE = 100
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Log messages name objects by public id only, never by witness identity.
+    "loggers": {
+        "archive": {"handlers": ["console"], "level": "INFO"},
+        "search": {"handlers": ["console"], "level": "INFO"},
+        "testimonies": {"handlers": ["console"], "level": "INFO"},
+    },
+}

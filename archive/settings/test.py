@@ -1,0 +1,19 @@
+"""Test settings: fast hashing, a temporary search index and media root."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import HAYSTACK_CONNECTIONS
+
+SECRET_KEY = "test-only-secret-key"  # noqa: S105
+PSEUDONYM_KEY = "test-only-pseudonym-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+_TEST_DATA = Path(tempfile.mkdtemp(prefix="archive-test-"))
+MEDIA_ROOT = _TEST_DATA / "media"
+HAYSTACK_CONNECTIONS["default"]["PATH"] = str(_TEST_DATA / "whoosh")
+HAYSTACK_CONNECTIONS["default"]["WRITE_LOCK_TIMEOUT"] = 30.0
+DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105

@@ -1,0 +1,9 @@
+"""WSGI entry point; production servers point here."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.production")
+
+application = get_wsgi_application()

@@ -1,0 +1,104 @@
+"""A Whoosh backend whose writes are never lost.
+
+Stock haystack writes with an AsyncWriter (updates) and a plain writer
+(removals) and, with SILENTLY_FAIL, logs and drops a write that meets
+another process's lock. For this archive a dropped removal is a withdrawn
+testimony left searchable. Here every write, removal and clear waits for
+Whoosh's inter-process write lock (fcntl) up to WRITE_LOCK_TIMEOUT seconds,
+and a write that still cannot happen raises instead of vanishing.
+"""
+
+from django.utils.translation import gettext as _
+from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
+from haystack.constants import DJANGO_CT, ID
+from haystack.exceptions import SearchBackendError, SkipDocument
+from haystack.utils import get_identifier
+from whoosh.index import LockError
+from whoosh.writing import CLEAR
+
+
+class LockingWhooshSearchBackend(WhooshSearchBackend):
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self.write_lock_timeout = float(
+            connection_options.get("WRITE_LOCK_TIMEOUT", 60.0)
+        )
+
+    def _writer(self):
+        if not self.setup_complete:
+            self.setup()
+        self.index = self.index.refresh()
+        try:
+            return self.index.writer(timeout=self.write_lock_timeout, delay=0.05)
+        except LockError as error:
+            raise SearchBackendError(
+                _("The search index stayed locked by another writer for %(s)s s.")
+                % {"s": self.write_lock_timeout}
+            ) from error
+
+    def update(self, index, iterable, commit=True):
+        documents = []
+        for obj in iterable:
+            try:
+                document = index.full_prepare(obj)
+            except SkipDocument:
+                continue
+            document.pop("boost", None)
+            documents.append({k: self._from_python(v) for k, v in document.items()})
+        if not documents:
+            return
+        writer = self._writer()
+        try:
+            for document in documents:
+                writer.update_document(**document)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_many([get_identifier(obj_or_string)])
+
+    def remove_many(self, identifiers):
+        """Remove documents by haystack identifier ("app.model.pk")."""
+        writer = self._writer()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def clear(self, models=None, commit=True):
+        writer = self._writer()
+        if models is None:
+            # Empties the index under the lock; the next setup() after a
+            # schema change recreates it (rebuild_index).
+            writer.commit(mergetype=CLEAR)
+            self.setup_complete = False
+            self._recreate_if_schema_changed()
+            return
+        try:
+            for model in models:
+                app_model = f"{model._meta.app_label}.{model._meta.model_name}"
+                writer.delete_by_term(DJANGO_CT, app_model)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _recreate_if_schema_changed(self):
+        self.setup()
+        stored = self.index.schema
+        if sorted(stored.names()) != sorted(self.schema.names()):
+            lock = self.index.lock("WRITELOCK")
+            lock.acquire(blocking=True)
+            try:
+                self.index = self.storage.create_index(self.schema)
+            finally:
+                lock.release()
+
+
+class LockingWhooshEngine(WhooshEngine):
+    backend = LockingWhooshSearchBackend

@@ -1,0 +1,58 @@
+"""The search parameters of /search/ and /api/search/ (CONTRACTS.md, 4)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from testimonies.models import Community, EventType, Place
+
+
+class SlugListField(forms.MultipleChoiceField):
+    """Repeated slug parameters, each of which must exist in `model`."""
+
+    def __init__(self, *, model, **kwargs):
+        self.model = model
+        super().__init__(required=False, **kwargs)
+
+    def valid_value(self, value):
+        return True  # checked against the database in validate()
+
+    def validate(self, value):
+        super().validate(value)
+        known = set(
+            self.model.objects.filter(slug__in=value).values_list("slug", flat=True)
+        )
+        unknown = [slug for slug in value if slug not in known]
+        if unknown:
+            raise ValidationError(
+                _("Unknown value: %(values)s."),
+                code="unknown_value",
+                params={"values": ", ".join(unknown)},
+            )
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=300, strip=True)
+    place = SlugListField(model=Place, label=_("Place"))
+    community = SlugListField(model=Community, label=_("Community"))
+    event_type = SlugListField(model=EventType, label=_("Event type"))
+    date_from = forms.DateField(
+        label=_("From"), required=False, input_formats=["%Y-%m-%d"]
+    )
+    date_to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"])
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+    page_size = forms.IntegerField(required=False, min_value=1, max_value=100)
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            raise ValidationError(
+                _("The start date must not be after the end date."), code="date_order"
+            )
+        cleaned["page"] = cleaned.get("page") or 1
+        cleaned["page_size"] = cleaned.get("page_size") or 20
+        return cleaned
+
+    def unknown_parameters(self) -> list[str]:
+        return sorted(set(self.data) - set(self.fields))

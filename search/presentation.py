@@ -1,0 +1,41 @@
+"""Turning a search outcome into what the HTML page lists: facet groups
+with their ticked values, and page links that keep the other parameters."""
+
+from django.utils.translation import gettext_lazy as _
+
+FACET_LABELS = {
+    "place": _("Place"),
+    "community": _("Community"),
+    "event_type": _("Event type"),
+}
+
+
+def facet_groups(outcome, cleaned: dict) -> list[dict]:
+    groups = []
+    for name, label in FACET_LABELS.items():
+        chosen = set(cleaned.get(name) or [])
+        entries = [
+            {**entry, "checked": entry["slug"] in chosen}
+            for entry in (outcome.facets.get(name, []) if outcome else [])
+        ]
+        shown = {entry["slug"] for entry in entries}
+        # A ticked value with no hits left must stay visible to be unticked.
+        entries += [
+            {"slug": slug, "name": slug, "count": 0, "checked": True}
+            for slug in sorted(chosen - shown)
+        ]
+        groups.append({"name": name, "label": label, "entries": entries})
+    return groups
+
+
+def page_url(query_dict, page: int) -> str:
+    params = query_dict.copy()
+    params["page"] = str(page)
+    return "?" + params.urlencode()
+
+
+def year_url(query_dict, year: str) -> str:
+    params = query_dict.copy()
+    params["date_from"], params["date_to"] = f"{year}-01-01", f"{year}-12-31"
+    params.pop("page", None)
+    return "?" + params.urlencode()

@@ -1,0 +1,89 @@
+"""What the search index holds about a testimony.
+
+Only redacted text enters the index, and never an identity field. Who may
+see a document is stored with it (`audiences`, `visible_from`, `owner`) and
+every query filters on it (archive.policy.search_filter); results are
+checked again against the database before they are shown.
+"""
+
+from django.template.loader import render_to_string
+from haystack import indexes
+
+from archive import policy
+from testimonies.models import Place, Testimony
+from testimonies.redaction import redacted_texts
+
+# Years counted for a range longer than this are capped: a vague "2011-2025"
+# should not flood the year facet.
+_MAX_FACET_YEARS = 15
+
+
+class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
+    text = indexes.CharField(document=True)
+    public_id = indexes.CharField(model_attr="public_id", indexed=False)
+    pseudonym = indexes.CharField(model_attr="witness__pseudonym")
+    language = indexes.CharField(model_attr="language", faceted=True)
+    places = indexes.MultiValueField(faceted=True)
+    communities = indexes.MultiValueField(faceted=True)
+    event_types = indexes.MultiValueField(faceted=True)
+    years = indexes.MultiValueField(faceted=True)
+    incident_start = indexes.DateField(model_attr="incident_start", null=True)
+    incident_end = indexes.DateField(model_attr="incident_end", null=True)
+    recorded_on = indexes.DateField(model_attr="recorded_on")
+    audiences = indexes.MultiValueField()
+    visible_from = indexes.DateField()
+    owner = indexes.IntegerField(model_attr="recorded_by_id", null=True)
+
+    def get_model(self):
+        return Testimony
+
+    def index_queryset(self, using=None):
+        return (
+            Testimony.objects.indexable()
+            .select_related("witness")
+            .prefetch_related("places", "communities", "event_types")
+        )
+
+    def read_queryset(self, using=None):
+        return self.index_queryset(using)
+
+    def full_prepare(self, obj):
+        # One consent and one redaction per document, shared by the fields.
+        obj._index_consent = obj.current_consent()
+        obj._index_texts = redacted_texts(obj)
+        return super().full_prepare(obj)
+
+    def prepare_text(self, obj):
+        return render_to_string(
+            "search/indexes/testimonies/testimony_text.txt",
+            {"object": obj, "texts": obj._index_texts, "places": self._tagged(obj)},
+        )
+
+    def _tagged(self, obj):
+        """Tagged places with their ancestors, most general first."""
+        slugs = {slug for place in obj.places.all() for slug in place.ancestor_slugs}
+        return list(Place.objects.filter(slug__in=slugs).order_by("path"))
+
+    def prepare_places(self, obj):
+        return sorted(
+            {slug for place in obj.places.all() for slug in place.ancestor_slugs}
+        )
+
+    def prepare_communities(self, obj):
+        return sorted(c.slug for c in obj.communities.all())
+
+    def prepare_event_types(self, obj):
+        return sorted(e.slug for e in obj.event_types.all())
+
+    def prepare_years(self, obj):
+        if not obj.incident_start:
+            return []
+        last = (obj.incident_end or obj.incident_start).year
+        last = min(last, obj.incident_start.year + _MAX_FACET_YEARS - 1)
+        return [str(year) for year in range(obj.incident_start.year, last + 1)]
+
+    def prepare_audiences(self, obj):
+        return policy.index_audiences(obj, obj._index_consent)
+
+    def prepare_visible_from(self, obj):
+        return policy.index_visible_from(obj._index_consent)

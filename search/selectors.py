@@ -1,0 +1,142 @@
+"""Searching testimonies for one user (CONTRACTS.md, 4).
+
+The index narrows and counts; the database has the last word: every result
+is checked against archive.policy before it is shown, and its excerpt is
+cut from the redacted text.
+"""
+
+import logging
+import math
+from dataclasses import dataclass
+
+from haystack.inputs import AutoQuery
+from haystack.query import SQ, SearchQuerySet
+
+from archive import policy
+from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.redaction import redacted_texts
+from testimonies.selectors import place_trails
+
+from .excerpts import excerpt
+
+logger = logging.getLogger(__name__)
+
+# API facet name -> (index field, vocabulary model)
+FACETS = {
+    "place": ("places", Place),
+    "community": ("communities", Community),
+    "event_type": ("event_types", EventType),
+}
+
+
+@dataclass
+class SearchHit:
+    testimony: Testimony
+    excerpt: str
+    place_trails: list
+
+
+@dataclass
+class SearchOutcome:
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    hits: list[SearchHit]
+    facets: dict
+
+
+def _filtered(params: dict, user) -> SearchQuerySet:
+    sqs = SearchQuerySet().models(Testimony)
+    allowed = policy.search_filter(user)
+    if allowed is not None:
+        sqs = sqs.filter(allowed)
+    if params.get("q"):
+        sqs = sqs.filter(content=AutoQuery(params["q"]))
+    for name, (field, _model) in FACETS.items():
+        values = params.get(name) or []
+        if values:
+            # Several values of one facet: any of them.
+            any_of = SQ(**{field: values[0]})
+            for value in values[1:]:
+                any_of |= SQ(**{field: value})
+            sqs = sqs.filter(any_of)
+    # Overlap of the incident range with the asked range.
+    if params.get("date_from"):
+        sqs = sqs.filter(incident_end__gte=params["date_from"])
+    if params.get("date_to"):
+        sqs = sqs.filter(incident_start__lte=params["date_to"])
+    return sqs
+
+
+def _facet_lists(counts: dict) -> dict:
+    fields = counts.get("fields", {})
+    facets = {}
+    for name, (field, model) in FACETS.items():
+        pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
+        by_slug = {
+            obj.slug: obj
+            for obj in model.objects.filter(slug__in=[v for v, _ in pairs])
+        }
+        facets[name] = [
+            {"slug": slug, "name": by_slug[slug].label, "count": n}
+            for slug, n in pairs
+            if slug in by_slug
+        ]
+    years = [(value, n) for value, n in fields.get("years", []) if value and n]
+    facets["year"] = [
+        {"value": value, "count": n} for value, n in sorted(years, reverse=True)
+    ]
+    return facets
+
+
+def testimony_search(*, params: dict, user) -> SearchOutcome:
+    """One page of the testimonies `user` may see that match `params`
+    (cleaned by search.forms.SearchForm), with facet counts."""
+    page, page_size = params.get("page") or 1, params.get("page_size") or 20
+    sqs = _filtered(params, user)
+    for field in [*(f for f, _m in FACETS.values()), "years"]:
+        sqs = sqs.facet(field, limit=-1)
+    if not params.get("q"):
+        sqs = sqs.order_by("-recorded_on")
+    start = (page - 1) * page_size
+    window = list(sqs[start : start + page_size])
+    count = sqs.count()
+    facets = _facet_lists(sqs.facet_counts())
+
+    ordered_pks = [int(result.pk) for result in window]
+    visible = {
+        t.pk: t
+        for t in Testimony.objects.visible_to(user)
+        .filter(pk__in=ordered_pks)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    }
+    stale = [pk for pk in ordered_pks if pk not in visible]
+    if stale:
+        # The database said no: the index lags behind. Never show it.
+        logger.warning("search: %d results hidden by the database check", len(stale))
+    hits = []
+    for pk in ordered_pks:
+        if pk in visible:
+            testimony = visible[pk]
+            texts = redacted_texts(testimony)
+            hits.append(
+                SearchHit(
+                    testimony=testimony,
+                    excerpt=excerpt(
+                        [texts.narrative, *texts.translations.values(), texts.summary],
+                        params.get("q", ""),
+                    ),
+                    place_trails=place_trails(list(testimony.places.all())),
+                )
+            )
+    count = max(count - len(stale), 0)
+    return SearchOutcome(
+        count=count,
+        page=page,
+        pages=max(1, math.ceil(count / page_size)),
+        page_size=page_size,
+        hits=hits,
+        facets=facets,
+    )

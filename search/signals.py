@@ -1,0 +1,88 @@
+"""Schedules index updates for every write path (services, admin, shell).
+
+The only side effect of any signal in the project: it tells search.indexing
+which testimonies changed; the index is written after the commit.
+"""
+
+from django.db.models import signals
+from haystack.signals import BaseSignalProcessor
+
+from .indexing import testimonies_schedule_reindex
+
+
+def _testimony_changed(sender, instance, using="default", **kwargs):
+    testimonies_schedule_reindex([instance.pk], using=using)
+
+
+def _consent_changed(sender, instance, using="default", **kwargs):
+    testimonies_schedule_reindex([instance.testimony_id], using=using)
+
+
+def _witness_changed(sender, instance, using="default", **kwargs):
+    from testimonies.models import Testimony, Witness
+
+    witness_id = instance.pk if isinstance(instance, Witness) else instance.witness_id
+    pks = Testimony.objects.using(using).filter(witness_id=witness_id)
+    testimonies_schedule_reindex(pks.values_list("pk", flat=True), using=using)
+
+
+def _tags_changed(sender, instance, action, reverse, pk_set, using="default", **kw):
+    if not action.startswith("post_"):
+        return
+    from testimonies.models import Testimony
+
+    if isinstance(instance, Testimony):
+        testimonies_schedule_reindex([instance.pk], using=using)
+    elif pk_set:  # tagged from the place/vocabulary side
+        testimonies_schedule_reindex(pk_set, using=using)
+    elif action == "post_clear":
+        # The cleared set is unknown after the fact: reindex what held it.
+        testimonies_schedule_reindex(
+            Testimony.objects.using(using).values_list("pk", flat=True), using=using
+        )
+
+
+def _place_changed(sender, instance, using="default", **kwargs):
+    from testimonies.models import Place, Testimony
+
+    places = Place.objects.using(using).within(instance)
+    pks = Testimony.objects.using(using).filter(places__in=places)
+    testimonies_schedule_reindex(pks.values_list("pk", flat=True), using=using)
+
+
+def _term_changed(sender, instance, using="default", **kwargs):
+    pks = instance.testimony_set.using(using).values_list("pk", flat=True)
+    testimonies_schedule_reindex(pks, using=using)
+
+
+class TestimonyIndexProcessor(BaseSignalProcessor):
+    def _connections(self):
+        from testimonies.models import (
+            Community,
+            ConsentRecord,
+            EventType,
+            Place,
+            Testimony,
+            Witness,
+            WitnessIdentity,
+        )
+
+        yield signals.post_save, _testimony_changed, Testimony
+        yield signals.post_delete, _testimony_changed, Testimony
+        yield signals.post_save, _consent_changed, ConsentRecord
+        yield signals.post_save, _witness_changed, Witness
+        yield signals.post_save, _witness_changed, WitnessIdentity
+        yield signals.post_delete, _witness_changed, WitnessIdentity
+        yield signals.post_save, _place_changed, Place
+        yield signals.post_save, _term_changed, Community
+        yield signals.post_save, _term_changed, EventType
+        for field in ("places", "communities", "event_types"):
+            yield signals.m2m_changed, _tags_changed, getattr(Testimony, field).through
+
+    def setup(self):
+        for signal, handler, sender in self._connections():
+            signal.connect(handler, sender=sender)
+
+    def teardown(self):
+        for signal, handler, sender in self._connections():
+            signal.disconnect(handler, sender=sender)

@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from archive.admin import ModeratorAdmin, ReadOnlyModeratorAdmin
+
+from .gazetteer import place_save
+from .models import Community, ConsentRecord, EventType, Place, Testimony, Witness
+
+
+class ConsentRecordInline(admin.TabularInline):
+    """The consent history, oldest first; new events are recorded through the
+    consent form, never by editing these rows."""
+
+    model = ConsentRecord
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = [
+        "event", "archive", "researchers", "accountability", "public", "media",
+        "named", "method", "obtained_by", "obtained_on", "embargo_until", "reason",
+        "recorded_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Testimony)
+class TestimonyAdmin(ModeratorAdmin):
+    list_display = ["public_id", "witness", "status", "language", "recorded_on"]
+    list_filter = ["status", "language", "communities", "event_types"]
+    search_fields = ["public_id", "external_id", "witness__pseudonym"]
+    autocomplete_fields = ["places"]
+    filter_horizontal = ["communities", "event_types"]
+    readonly_fields = ["public_id", "witness", "created_at", "updated_at"]
+    inlines = [ConsentRecordInline]
+    date_hierarchy = "recorded_on"
+
+    def has_add_permission(self, request):
+        return False  # testimonies are recorded through imports and forms
+
+
+@admin.register(Witness)
+class WitnessAdmin(ModeratorAdmin):
+    # Pseudonyms only: identities are revealed on a logged page, never here.
+    list_display = ["pseudonym", "created_at"]
+    search_fields = ["pseudonym"]
+    fields = readonly_fields = ["pseudonym", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ConsentRecord)
+class ConsentRecordAdmin(ReadOnlyModeratorAdmin):
+    list_display = ["testimony", "event", "public", "researchers", "obtained_on"]
+    list_filter = ["event", "public", "researchers", "archive"]
+    search_fields = ["testimony__public_id"]
+
+
+@admin.register(Place)
+class PlaceAdmin(ModeratorAdmin):
+    list_display = ["name", "name_ar", "kind", "parent", "slug"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_ar", "slug", "variants"]
+    autocomplete_fields = ["parent"]
+    readonly_fields = ["path"]
+
+    def save_model(self, request, obj, form, change):
+        place_save(place=obj)
+
+
+@admin.register(Community, EventType)
+class VocabularyAdmin(ModeratorAdmin):
+    list_display = ["slug", "name", "name_ar"]
+    search_fields = ["slug", "name", "name_ar"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Slugs are the contract with imports and the API: fixed once made.
+        return ["slug"] if obj else []
+
+
+admin.site.site_header = _("Testimony archive")

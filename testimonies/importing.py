@@ -1,0 +1,379 @@
+"""Reading the import format (CONTRACTS.md, 3) into checked rows.
+
+Every line is checked before anything is written; a file with any bad line
+is refused whole. Error messages name the line and the field, never a
+witness's identity (they reach terminals and logs).
+"""
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from .gazetteer import PlaceLookupError, PlaceResolver
+from .models import (
+    Community,
+    ConsentScope,
+    EventType,
+    Gender,
+    IncidentPrecision,
+    PlaceKind,
+    TestimonyStatus,
+)
+from .models.consent import ConsentMethod
+from .models.testimonies import Language
+
+TOP_LEVEL_FIELDS = {
+    "external_id", "witness", "language", "narrative", "translations", "summary",
+    "recorded_on", "recorded_by", "incident", "places", "communities",
+    "event_types", "persons_named", "consent", "status",
+}  # fmt: skip
+WITNESS_FIELDS = {"name", "contact", "birth_year", "gender", "community", "witness_key"}
+CONSENT_FIELDS = {
+    *ConsentScope.values, "method", "obtained_by", "obtained_on", "embargo_until",
+    "withdrawal",
+}  # fmt: skip
+IMPORT_STATUSES = {
+    TestimonyStatus.DRAFT,
+    TestimonyStatus.SUBMITTED,
+    TestimonyStatus.APPROVED,
+}
+
+
+class RowError(ValueError):
+    pass
+
+
+@dataclass
+class PlaceRef:
+    """A place to tag: an existing one, or one to create under a parent."""
+
+    place: object = None
+    name: str = ""
+    name_ar: str = ""
+    parent_name: str = ""
+    kind: str = ""
+
+
+@dataclass
+class Withdrawal:
+    on: datetime.date
+    reason: str
+    scopes: list[str] | None
+
+
+@dataclass
+class ImportRow:
+    line: int
+    external_id: str | None
+    witness: dict
+    language: str
+    narrative: str
+    translations: dict
+    summary: str
+    recorded_on: datetime.date
+    recorded_by: object
+    incident_start: datetime.date | None
+    incident_end: datetime.date | None
+    incident_precision: str
+    places: list[PlaceRef]
+    communities: list
+    event_types: list
+    persons_named: list[str]
+    status: str
+    consent: dict
+    withdrawal: Withdrawal | None = None
+    witness_community: object = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _date(value, name, *, required=True):
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise RowError(
+            _("%(field)s must be a date written YYYY-MM-DD") % {"field": name}
+        )
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise RowError(
+            _("%(field)s is not a valid date (YYYY-MM-DD): %(value)r")
+            % {"field": name, "value": value}
+        ) from None
+
+
+def _text(data, key, name, *, required=False):
+    value = data.get(key, "")
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        raise RowError(_("%(field)s must be text") % {"field": name})
+    if required and not value.strip():
+        raise RowError(_("%(field)s is required") % {"field": name})
+    return value.strip()
+
+
+def _text_list(data, key):
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RowError(_("%(field)s must be a list of texts") % {"field": key})
+    return [v.strip() for v in value if v.strip()]
+
+
+def _unknown(data, allowed, where):
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise RowError(
+            _("unknown field(s) in %(where)s: %(names)s")
+            % {"where": where, "names": ", ".join(unknown)}
+        )
+
+
+def _choice(value, choices, name):
+    if value not in choices:
+        raise RowError(
+            _("%(field)s must be one of %(choices)s")
+            % {"field": name, "choices": " | ".join(sorted(choices))}
+        )
+    return value
+
+
+class RowReader:
+    """Checks lines against the database: places, vocabularies, users."""
+
+    def __init__(self):
+        self.places = PlaceResolver()
+        self.communities = {c.slug: c for c in Community.objects.all()}
+        self.event_types = {e.slug: e for e in EventType.objects.all()}
+        self.users = {}
+
+    def _terms(self, slugs, known, name):
+        unknown = [s for s in slugs if s not in known]
+        if unknown:
+            raise RowError(
+                _("unknown %(field)s: %(values)s (known: %(known)s)")
+                % {
+                    "field": name,
+                    "values": ", ".join(unknown),
+                    "known": ", ".join(sorted(known)),
+                }
+            )
+        return [known[s] for s in dict.fromkeys(slugs)]
+
+    def _user(self, username):
+        if not username:
+            return None
+        if username not in self.users:
+            self.users[username] = (
+                get_user_model().objects.filter(username=username).first()
+            )
+        if self.users[username] is None:
+            raise RowError(_("recorded_by: no user %(name)r") % {"name": username})
+        return self.users[username]
+
+    def _place(self, value) -> PlaceRef:
+        if isinstance(value, str):
+            return PlaceRef(place=self.places.resolve(value))
+        if not isinstance(value, dict):
+            raise RowError(_("places must hold names or objects"))
+        _unknown(value, {"name", "name_ar", "parent", "kind"}, "places")
+        name = _text(value, "name", "places.name", required=True)
+        parent = _text(value, "parent", "places.parent", required=True)
+        kind = _choice(value.get("kind", ""), set(PlaceKind.values), "places.kind")
+        self.places.resolve(parent)  # the parent must exist already
+        return PlaceRef(
+            name=name,
+            name_ar=_text(value, "name_ar", "places.name_ar"),
+            parent_name=parent,
+            kind=kind,
+        )
+
+    def _witness(self, data):
+        if not isinstance(data, dict):
+            raise RowError(_("witness must be an object"))
+        _unknown(data, WITNESS_FIELDS, "witness")
+        witness = {
+            "name": _text(data, "name", "witness.name", required=True),
+            "contact": _text(data, "contact", "witness.contact"),
+            "gender": _choice(
+                data.get("gender") or "unknown", set(Gender.values), "witness.gender"
+            ),
+            "witness_key": _text(data, "witness_key", "witness.witness_key"),
+            "birth_year": data.get("birth_year"),
+        }
+        year = witness["birth_year"]
+        if year is not None and (
+            not isinstance(year, int)
+            or isinstance(year, bool)
+            or not 1900 <= year <= datetime.date.today().year
+        ):
+            # The value itself is identifying: not echoed.
+            raise RowError(_("witness.birth_year must be a year between 1900 and now"))
+        return witness
+
+    def _consent(self, data):
+        if not isinstance(data, dict):
+            raise RowError(_("consent is required and must be an object"))
+        _unknown(data, CONSENT_FIELDS, "consent")
+        if "archive" not in data:
+            raise RowError(_("consent.archive is required"))
+        consent = {}
+        for scope in ConsentScope.values:
+            value = data.get(scope, False)
+            if not isinstance(value, bool):
+                raise RowError(
+                    _("consent.%(scope)s must be true or false") % {"scope": scope}
+                )
+            consent[scope] = value
+        if not consent["archive"] and any(consent.values()):
+            raise RowError(
+                _("consent: sharing needs consent to keep it in the archive")
+            )
+        consent["method"] = _choice(
+            data.get("method"), set(ConsentMethod.values), "consent.method"
+        )
+        consent["obtained_on"] = _date(data.get("obtained_on"), "consent.obtained_on")
+        consent["obtained_by"] = _text(data, "obtained_by", "consent.obtained_by")
+        consent["embargo_until"] = _date(
+            data.get("embargo_until"), "consent.embargo_until", required=False
+        )
+        return consent
+
+    def _withdrawal(self, data, consent):
+        if data is None:
+            return None
+        if not isinstance(data, dict):
+            raise RowError(_("consent.withdrawal must be an object"))
+        _unknown(data, {"on", "reason", "scopes"}, "consent.withdrawal")
+        on = _date(data.get("on"), "consent.withdrawal.on")
+        if on < consent["obtained_on"]:
+            raise RowError(
+                _("consent.withdrawal.on is before the consent was obtained")
+            )
+        scopes = data.get("scopes")
+        if scopes is not None:
+            scopes = _text_list(data, "scopes")
+            for scope in scopes:
+                _choice(scope, set(ConsentScope.values), "consent.withdrawal.scopes")
+        return Withdrawal(
+            on=on,
+            reason=_text(data, "reason", "consent.withdrawal.reason", required=True),
+            scopes=scopes,
+        )
+
+    def _incident(self, data):
+        if data is None:
+            return None, None, IncidentPrecision.DAY
+        if not isinstance(data, dict):
+            raise RowError(_("incident must be an object"))
+        _unknown(data, {"start", "end", "precision"}, "incident")
+        start = _date(data.get("start"), "incident.start")
+        end = _date(data.get("end"), "incident.end", required=False) or start
+        if end < start:
+            raise RowError(_("incident.end is before incident.start"))
+        precision = _choice(
+            data.get("precision") or "day", set(IncidentPrecision.values),
+            "incident.precision",
+        )  # fmt: skip
+        return start, end, precision
+
+    def read(self, line_number: int, text: str) -> ImportRow:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise RowError(
+                _("not valid JSON: %(error)s") % {"error": error.msg}
+            ) from None
+        if not isinstance(data, dict):
+            raise RowError(_("a line must hold one JSON object"))
+        _unknown(data, TOP_LEVEL_FIELDS, "the testimony")
+        external_id = data.get("external_id")
+        if external_id is not None and (
+            not isinstance(external_id, str) or not external_id.strip()
+        ):
+            raise RowError(_("external_id must be non-empty text"))
+        witness = self._witness(data.get("witness"))
+        community_slug = (data.get("witness") or {}).get("community")
+        witness_community = (
+            self._terms([community_slug], self.communities, "witness.community")[0]
+            if community_slug
+            else None
+        )
+        language = _choice(data.get("language"), set(Language.values), "language")
+        translations = data.get("translations") or {}
+        if not isinstance(translations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in translations.items()
+        ):
+            raise RowError(_("translations must map a language code to a text"))
+        start, end, precision = self._incident(data.get("incident"))
+        places = data.get("places") or []
+        if not isinstance(places, list):
+            raise RowError(_("places must be a list"))
+        try:
+            place_refs = [self._place(value) for value in places]
+        except PlaceLookupError as error:
+            raise RowError(str(error)) from None
+        consent = self._consent(data.get("consent"))
+        recorded_on = _date(data.get("recorded_on"), "recorded_on")
+        return ImportRow(
+            line=line_number,
+            external_id=external_id.strip() if external_id else None,
+            witness=witness,
+            witness_community=witness_community,
+            language=language,
+            narrative=_text(data, "narrative", "narrative", required=True),
+            translations={k: v.strip() for k, v in translations.items() if v.strip()},
+            summary=_text(data, "summary", "summary"),
+            recorded_on=recorded_on,
+            recorded_by=self._user(_text(data, "recorded_by", "recorded_by")),
+            incident_start=start,
+            incident_end=end,
+            incident_precision=precision,
+            places=place_refs,
+            communities=self._terms(
+                _text_list(data, "communities"), self.communities, "communities"
+            ),
+            event_types=self._terms(
+                _text_list(data, "event_types"), self.event_types, "event_types"
+            ),
+            persons_named=_text_list(data, "persons_named"),
+            status=_choice(
+                data.get("status") or TestimonyStatus.SUBMITTED,
+                IMPORT_STATUSES,
+                "status",
+            ),
+            consent=consent,
+            withdrawal=self._withdrawal(
+                (data.get("consent") or {}).get("withdrawal"), consent
+            ),
+        )
+
+
+def import_read(lines) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    """Check every line; return the good rows and (line, message) errors."""
+    reader = RowReader()
+    rows, errors, seen_ids = [], [], {}
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            row = reader.read(number, text)
+        except RowError as error:
+            errors.append((number, str(error)))
+            continue
+        if row.external_id and row.external_id in seen_ids:
+            errors.append(
+                (
+                    number,
+                    _("external_id %(id)r already used on line %(line)d")
+                    % {"id": row.external_id, "line": seen_ids[row.external_id]},
+                )
+            )
+            continue
+        if row.external_id:
+            seen_ids[row.external_id] = number
+        rows.append(row)
+    return rows, errors

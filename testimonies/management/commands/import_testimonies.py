@@ -1,0 +1,40 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from testimonies.importing import import_read
+from testimonies.services import testimonies_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import testimonies from a JSON Lines file (CONTRACTS.md, 3). All or "
+        "nothing: any bad line is reported and nothing is written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="JSON Lines file, UTF-8, one testimony a line")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="check the file, write nothing"
+        )
+
+    def handle(self, *args, file, dry_run, **options):
+        try:
+            with open(file, encoding="utf-8") as handle:
+                lines = handle.read().splitlines()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"cannot read {file}: {error}") from error
+        rows, errors = import_read(lines)
+        for line, message in errors:
+            self.stderr.write(f"line {line}: {message}")
+        if errors:
+            raise CommandError(
+                f"{len(errors)} bad line(s) in {file}; nothing was imported."
+            )
+        if dry_run:
+            self.stdout.write(f"{len(rows)} testimonies checked; nothing written.")
+            return
+        result = testimonies_import(rows=rows, source=f"import_testimonies {file}")
+        for note in result.notes:
+            self.stderr.write(note)
+        self.stdout.write(
+            f"{result.created} testimonies created, {result.updated} updated."
+        )

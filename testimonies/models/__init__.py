@@ -1,0 +1,20 @@
+from .consent import ConsentRecord, ConsentScope
+from .places import Place, PlaceKind
+from .testimonies import IncidentPrecision, Testimony, TestimonyStatus
+from .vocabularies import Community, EventType
+from .witnesses import Gender, Witness, WitnessIdentity
+
+__all__ = [
+    "Community",
+    "ConsentRecord",
+    "ConsentScope",
+    "EventType",
+    "Gender",
+    "IncidentPrecision",
+    "Place",
+    "PlaceKind",
+    "Testimony",
+    "TestimonyStatus",
+    "Witness",
+    "WitnessIdentity",
+]

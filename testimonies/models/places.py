@@ -1,0 +1,75 @@
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .bilingual import BilingualNameMixin
+
+
+class PlaceKind(models.TextChoices):
+    COUNTRY = "country", _("Country")
+    GOVERNORATE = "governorate", _("Governorate")
+    DISTRICT = "district", _("District")
+    SUBDISTRICT = "subdistrict", _("Subdistrict")
+    TOWN = "town", _("Town or village")
+    NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
+
+
+class PlaceQuerySet(models.QuerySet):
+    def within(self, place):
+        """The place itself and every place under it, at any depth."""
+        return self.filter(path__startswith=place.path)
+
+
+class Place(BilingualNameMixin, models.Model):
+    """A node of the gazetteer: country > governorate > ... > neighbourhood.
+
+    `path` is the chain of slugs from the root ("/sy/tartus-governorate/...")
+    so that all descendants of a place are one indexed prefix query away.
+    It is set by testimonies.gazetteer, which creates and moves places.
+    """
+
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlaceKind.choices)
+    name = models.CharField(_("English name"), max_length=200)
+    name_ar = models.CharField(_("Arabic name"), max_length=200, blank=True)
+    variants = models.JSONField(
+        _("spelling variants"),
+        default=list,
+        blank=True,
+        help_text=_("Other spellings, Latin or Arabic, that mean this place."),
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=1000, db_index=True, editable=False)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    external_code = models.CharField(
+        _("external code"),
+        max_length=50,
+        blank=True,
+        help_text=_("ISO 3166-2 or GeoNames identifier."),
+    )
+
+    objects = PlaceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("place")
+        verbose_name_plural = _("places")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("search:page") + f"?place={self.slug}"
+
+    @property
+    def ancestor_slugs(self) -> list[str]:
+        """Slugs from the root down to this place, itself included."""
+        return [slug for slug in self.path.split("/") if slug]

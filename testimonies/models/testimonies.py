@@ -1,0 +1,209 @@
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from .consent import ConsentRecord, ConsentScope
+
+PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def new_public_id() -> str:
+    """About 64 bits of randomness: public ids cannot be guessed or enumerated."""
+    return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(13))
+
+
+class TestimonyStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class IncidentPrecision(models.TextChoices):
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+class Language(models.TextChoices):
+    ARABIC = "ar", _("Arabic")
+    ENGLISH = "en", _("English")
+    KURDISH = "ku", _("Kurdish")
+
+
+class TestimonyQuerySet(models.QuerySet):
+    def with_current_consent(self):
+        """Annotate `consent_<scope>` and `consent_embargo_until` from the
+        latest consent record, the only place current consent comes from."""
+        latest = ConsentRecord.objects.filter(testimony=OuterRef("pk")).order_by("-pk")
+        fields = [f"{scope}" for scope in ConsentScope.values] + ["embargo_until"]
+        return self.annotate(
+            **{
+                f"consent_{field}": Subquery(latest.values(field)[:1])
+                for field in fields
+            }
+        )
+
+    def visible_to(self, user):
+        """What this user may see, decided by the archive's access policy."""
+        from archive import policy
+
+        return policy.visible_testimonies(self, user)
+
+    def indexable(self):
+        """What may enter the search index at all: reviewed or under review,
+        with consent to be archived."""
+        return (
+            self.with_current_consent()
+            .filter(
+                status__in=[TestimonyStatus.SUBMITTED, TestimonyStatus.APPROVED],
+                consent_archive=True,
+            )
+            .exclude(witness__isnull=True)
+        )
+
+
+class Testimony(models.Model):
+    """One account given by one witness."""
+
+    public_id = models.CharField(
+        _("public id"),
+        max_length=20,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
+    external_id = models.CharField(
+        _("external id"),
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("The documenting organisation's own reference, used by imports."),
+    )
+    witness = models.ForeignKey(
+        "testimonies.Witness",
+        verbose_name=_("witness"),
+        on_delete=models.PROTECT,
+        related_name="testimonies",
+    )
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    narrative = models.TextField(
+        _("narrative"), help_text=_("The account as recorded.")
+    )
+    translations = models.JSONField(
+        _("translations"),
+        default=dict,
+        blank=True,
+        help_text=_("Translations of the narrative, by language code."),
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_testimonies",
+    )
+    incident_start = models.DateField(_("incident start"), null=True, blank=True)
+    incident_end = models.DateField(_("incident end"), null=True, blank=True)
+    incident_precision = models.CharField(
+        _("date precision"),
+        max_length=10,
+        choices=IncidentPrecision.choices,
+        default=IncidentPrecision.DAY,
+    )
+    places = models.ManyToManyField(
+        "testimonies.Place", verbose_name=_("places"), blank=True
+    )
+    communities = models.ManyToManyField(
+        "testimonies.Community",
+        verbose_name=_("communities concerned"),
+        blank=True,
+    )
+    event_types = models.ManyToManyField(
+        "testimonies.EventType", verbose_name=_("event types"), blank=True
+    )
+    persons_named = models.JSONField(
+        _("persons named"),
+        default=list,
+        blank=True,
+        help_text=_("Other people named in the narrative; always redacted."),
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=TestimonyStatus.choices,
+        default=TestimonyStatus.DRAFT,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = TestimonyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("testimony")
+        verbose_name_plural = _("testimonies")
+        ordering = ["-recorded_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(incident_start__isnull=True)
+                | models.Q(incident_end__isnull=True)
+                | models.Q(incident_start__lte=models.F("incident_end")),
+                name="incident_start_before_end",
+            )
+        ]
+
+    def __str__(self):
+        return self.public_id
+
+    def get_absolute_url(self):
+        return reverse("testimonies:detail", kwargs={"public_id": self.public_id})
+
+    def clean(self):
+        if (
+            self.incident_start
+            and self.incident_end
+            and self.incident_start > self.incident_end
+        ):
+            raise ValidationError(
+                {"incident_end": _("The incident cannot end before it starts.")},
+                code="incident_order",
+            )
+        if not isinstance(self.translations, dict) or not all(
+            isinstance(k, str) and isinstance(v, str)
+            for k, v in self.translations.items()
+        ):
+            raise ValidationError(
+                {"translations": _("Translations map a language code to a text.")},
+                code="translations_shape",
+            )
+        if not isinstance(self.persons_named, list) or not all(
+            isinstance(name, str) for name in self.persons_named
+        ):
+            raise ValidationError(
+                {"persons_named": _("Persons named must be a list of names.")},
+                code="persons_named_shape",
+            )
+
+    @property
+    def incident_label(self) -> str:
+        """The incident's dates, no more precise than they are known."""
+        if not self.incident_start:
+            return ""
+        start, end = self.incident_start, self.incident_end or self.incident_start
+        pattern = {"day": "j F Y", "month": "F Y", "year": "Y"}[self.incident_precision]
+        first, last = date_format(start, pattern), date_format(end, pattern)
+        return first if first == last else f"{first} – {last}"
+
+    def current_consent(self):
+        """The latest consent record, or None when none was ever recorded."""
+        return self.consent_records.order_by("-pk").first()

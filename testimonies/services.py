@@ -1,0 +1,244 @@
+"""Writes to the archive: importing testimonies, recording and withdrawing
+consent. Search follows by itself after each commit (search.signals)."""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+
+from .gazetteer import PlaceResolver
+from .identity import identity_store, witness_key_digest
+from .importing import ImportRow
+from .models import ConsentRecord, ConsentScope, Testimony, TestimonyStatus, Witness
+from .models.consent import ConsentEvent
+
+logger = logging.getLogger(__name__)
+
+CONSENT_TERMS = ("method", "obtained_by", "obtained_on", "embargo_until")
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    testimony: Testimony,
+    scopes: dict[str, bool],
+    method: str,
+    obtained_by: str,
+    obtained_on: datetime.date,
+    embargo_until: datetime.date | None = None,
+    recorded_by=None,
+) -> ConsentRecord:
+    """Append a consent event giving exactly `scopes` (others false)."""
+    record = ConsentRecord(
+        testimony=testimony,
+        event=ConsentEvent.GRANT,
+        method=method,
+        obtained_by=obtained_by,
+        obtained_on=obtained_on,
+        embargo_until=embargo_until,
+        recorded_by=recorded_by,
+        **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        action=AuditAction.CONSENT_RECORDED,
+        target=testimony.public_id,
+        actor=recorded_by,
+        actor_label=obtained_by,
+        detail=", ".join(record.granted_scopes),
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    testimony: Testimony,
+    scopes: list[str] | None,
+    reason: str,
+    obtained_by: str,
+    on: datetime.date | None = None,
+    recorded_by=None,
+) -> ConsentRecord:
+    """Withdraw `scopes` (all when None) from the testimony's consent.
+
+    Withdrawing `archive` withdraws everything, since nothing can be shared
+    that may not be kept. With no scope left the testimony is withdrawn.
+    The search index drops or narrows it when this transaction commits,
+    before the caller returns.
+    """
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    current = testimony.current_consent()
+    remaining = dict(current.scopes) if current else {}
+    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
+    if ConsentScope.ARCHIVE in withdrawn:
+        withdrawn = set(ConsentScope.values)
+    for scope in withdrawn:
+        remaining[scope] = False
+    record = ConsentRecord(
+        testimony=testimony,
+        event=ConsentEvent.WITHDRAWAL,
+        method=current.method if current else "",
+        obtained_by=obtained_by,
+        obtained_on=on or timezone.localdate(),
+        embargo_until=current.embargo_until if current else None,
+        reason=reason,
+        recorded_by=recorded_by,
+        **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
+    )
+    record.full_clean()
+    record.save()
+    if (
+        not any(record.scopes.values())
+        and testimony.status != TestimonyStatus.WITHDRAWN
+    ):
+        testimony.status = TestimonyStatus.WITHDRAWN
+        testimony.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=AuditAction.CONSENT_WITHDRAWN,
+        target=testimony.public_id,
+        actor=recorded_by,
+        actor_label=obtained_by,
+        detail=", ".join(sorted(withdrawn)),
+    )
+    return record
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
+    if row.witness["witness_key"]:
+        digest = witness_key_digest(row.witness["witness_key"])
+        witness = Witness.objects.filter(key_digest=digest).first()
+        if witness:
+            return witness
+        if existing and existing.witness.key_digest in (None, digest):
+            existing.witness.key_digest = digest
+            existing.witness.save(update_fields=["key_digest"])
+            return existing.witness
+        return Witness.objects.create(key_digest=digest)
+    return existing.witness if existing else Witness.objects.create()
+
+
+def _same_grant(record: ConsentRecord, consent: dict) -> bool:
+    return all(getattr(record, s) == consent[s] for s in ConsentScope.values) and all(
+        getattr(record, term) == consent[term] for term in CONSENT_TERMS
+    )
+
+
+def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
+    records = list(testimony.consent_records.order_by("pk"))
+    grants = [r for r in records if r.event == ConsentEvent.GRANT]
+    withdrawals = [r for r in records if r.event == ConsentEvent.WITHDRAWAL]
+    if not grants or not _same_grant(grants[-1], row.consent):
+        later = [w for w in withdrawals if w.obtained_on >= row.consent["obtained_on"]]
+        if later:
+            # An import never undoes a withdrawal the witness made after.
+            result.notes.append(
+                _(
+                    "line %(line)d: consent left as it is: withdrawn on %(date)s, "
+                    "after this consent was obtained"
+                )
+                % {"line": row.line, "date": later[-1].obtained_on.isoformat()}
+            )
+        else:
+            consent_record(
+                testimony=testimony,
+                scopes=row.consent,
+                method=row.consent["method"],
+                obtained_by=row.consent["obtained_by"] or _("import"),
+                obtained_on=row.consent["obtained_on"],
+                embargo_until=row.consent["embargo_until"],
+                recorded_by=actor,
+            )
+    w = row.withdrawal
+    if w and not any(
+        r.obtained_on == w.on and r.reason == w.reason for r in withdrawals
+    ):
+        consent_withdraw(
+            testimony=testimony,
+            scopes=w.scopes,
+            reason=w.reason,
+            obtained_by=row.consent["obtained_by"] or _("import"),
+            on=w.on,
+            recorded_by=actor,
+        )
+
+
+def _import_row(row: ImportRow, places: PlaceResolver, result, actor) -> Testimony:
+    existing = (
+        Testimony.objects.select_related("witness")
+        .filter(external_id=row.external_id)
+        .first()
+        if row.external_id
+        else None
+    )
+    witness = _witness_for(row, existing)
+    identity_store(
+        witness=witness,
+        name=row.witness["name"],
+        contact=row.witness["contact"],
+        birth_year=row.witness["birth_year"],
+        gender=row.witness["gender"],
+        community=row.witness_community,
+    )
+    testimony = existing or Testimony(external_id=row.external_id)
+    testimony.witness = witness
+    for name in (
+        "language", "narrative", "translations", "summary", "recorded_on",
+        "recorded_by", "incident_start", "incident_end", "incident_precision",
+        "persons_named",
+    ):  # fmt: skip
+        setattr(testimony, name, getattr(row, name))
+    if testimony.status != TestimonyStatus.WITHDRAWN:
+        testimony.status = row.status
+    testimony.full_clean()
+    testimony.save()
+    tagged = [
+        ref.place
+        or places.resolve_or_create(
+            name=ref.name,
+            parent_name=ref.parent_name,
+            kind=ref.kind,
+            name_ar=ref.name_ar,
+        )
+        for ref in row.places
+    ]
+    testimony.places.set(tagged)
+    testimony.communities.set(row.communities)
+    testimony.event_types.set(row.event_types)
+    _import_consent(testimony, row, result, actor)
+    if existing:
+        result.updated += 1
+    else:
+        result.created += 1
+    return testimony
+
+
+@transaction.atomic
+def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> ImportResult:
+    """Write checked rows, all or nothing. A line whose external_id exists
+    updates that testimony; consent changes are appended, never edited."""
+    result = ImportResult()
+    places = PlaceResolver()
+    for row in rows:
+        _import_row(row, places, result, actor)
+    audit_record(
+        action=AuditAction.IMPORTED,
+        actor=actor,
+        actor_label=source,
+        detail=f"{result.created} created, {result.updated} updated",
+    )
+    return result

@@ -1,0 +1,101 @@
+"""Factories for the archive's models. Writes with more than one step go
+through the real services, as the application does."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+
+from testimonies.gazetteer import place_path
+from testimonies.identity import identity_store
+from testimonies.models import Community, EventType, Place, Testimony, Witness
+from testimonies.services import consent_record
+
+EVERY_SCOPE_OFF = {
+    "archive": False, "researchers": False, "accountability": False,
+    "public": False, "media": False, "named": False,
+}  # fmt: skip
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def place(slug, name, *, parent=None, kind="town", name_ar="", variants=()):
+    return Place.objects.create(
+        slug=slug,
+        name=name,
+        name_ar=name_ar,
+        kind=kind,
+        parent=parent,
+        variants=list(variants),
+        path=place_path(parent, slug),
+    )
+
+
+class WitnessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Witness
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def name(witness, create, extracted, **kwargs):
+        identity_store(witness=witness, name=extracted or "Layla Haddad")
+
+
+def testimony(
+    *,
+    witness_name="Layla Haddad",
+    narrative="Gunmen came to our street in Banias and took my neighbour away.",
+    status="approved",
+    places=(),
+    communities=("alawite",),
+    event_types=("killing",),
+    incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 9)),
+    precision="day",
+    recorded_by=None,
+    persons_named=(),
+    translations=None,
+    consent=None,
+    language="en",
+):
+    """A testimony with its witness, tags and one consent event.
+
+    `consent` is a dict of scopes granted (default: archive, researchers and
+    public) plus optional `embargo_until`; pass {} for no consent record.
+    """
+    witness = WitnessFactory(name=witness_name)
+    obj = Testimony.objects.create(
+        witness=witness,
+        language=language,
+        narrative=narrative,
+        translations=translations or {},
+        recorded_on=datetime.date(2025, 4, 1),
+        recorded_by=recorded_by,
+        incident_start=incident[0] if incident else None,
+        incident_end=incident[1] if incident else None,
+        incident_precision=precision,
+        persons_named=list(persons_named),
+        status=status,
+    )
+    obj.places.set(places)
+    obj.communities.set(Community.objects.filter(slug__in=communities))
+    obj.event_types.set(EventType.objects.filter(slug__in=event_types))
+    if consent is None:
+        consent = {"archive": True, "researchers": True, "public": True}
+    if consent:
+        embargo = consent.pop("embargo_until", None)
+        consent_record(
+            testimony=obj,
+            scopes={**EVERY_SCOPE_OFF, **consent},
+            method="oral",
+            obtained_by="test documenter",
+            obtained_on=datetime.date(2025, 3, 20),
+            embargo_until=embargo,
+        )
+    return obj
