@@ -17,6 +17,7 @@ from .models import WitnessIdentity
 @dataclass(frozen=True)
 class Identity:
     name: str
+    name_variants: tuple[str, ...]
     contact: str
     birth_year: int | None
     gender: str
@@ -27,6 +28,7 @@ def identity_store(
     *,
     witness,
     name: str,
+    name_variants: list[str] | tuple[str, ...] = (),
     contact: str = "",
     birth_year: int | None = None,
     gender: str = "unknown",
@@ -36,6 +38,7 @@ def identity_store(
     identity = WitnessIdentity.objects.filter(witness=witness).first()
     identity = identity or WitnessIdentity(witness=witness)
     identity.name = name
+    identity.name_variants = [v for v in name_variants if v.strip()]
     identity.contact = contact
     identity.birth_year = birth_year
     identity.gender = gender
@@ -51,6 +54,7 @@ def identity_read(*, witness) -> Identity | None:
         return None
     return Identity(
         name=identity.name,
+        name_variants=tuple(identity.name_variants),
         contact=identity.contact,
         birth_year=identity.birth_year,
         gender=identity.gender,
@@ -62,7 +66,7 @@ def identity_names_for_redaction(witness) -> list[str]:
     """The names to take out of a narrative: the only use of identity that
     feeds what others see, and only ever as something to remove."""
     identity = identity_read(witness=witness)
-    return [identity.name] if identity else []
+    return [identity.name, *identity.name_variants] if identity else []
 
 
 def witness_key_digest(witness_key: str) -> str:

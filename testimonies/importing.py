@@ -30,7 +30,10 @@ TOP_LEVEL_FIELDS = {
     "recorded_on", "recorded_by", "incident", "places", "communities",
     "event_types", "persons_named", "consent", "status",
 }  # fmt: skip
-WITNESS_FIELDS = {"name", "contact", "birth_year", "gender", "community", "witness_key"}
+WITNESS_FIELDS = {
+    "name", "name_variants", "contact", "birth_year", "gender", "community",
+    "witness_key",
+}  # fmt: skip
 CONSENT_FIELDS = {
     *ConsentScope.values, "method", "obtained_by", "obtained_on", "embargo_until",
     "withdrawal",
@@ -197,6 +200,7 @@ class RowReader:
         _unknown(data, WITNESS_FIELDS, "witness")
         witness = {
             "name": _text(data, "name", "witness.name", required=True),
+            "name_variants": _text_list(data, "name_variants"),
             "contact": _text(data, "contact", "witness.contact"),
             "gender": _choice(
                 data.get("gender") or "unknown", set(Gender.values), "witness.gender"

@@ -189,6 +189,7 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor) -> Testimo
     identity_store(
         witness=witness,
         name=row.witness["name"],
+        name_variants=row.witness["name_variants"],
         contact=row.witness["contact"],
         birth_year=row.witness["birth_year"],
         gender=row.witness["gender"],

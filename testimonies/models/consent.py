@@ -102,11 +102,19 @@ class ConsentRecord(models.Model):
     def clean(self):
         if self.event == ConsentEvent.GRANT and not self.method:
             raise ValidationError(
-                {"method": _("Say how the consent was given.")}, code="method_missing"
+                {
+                    "method": ValidationError(
+                        _("Say how the consent was given."), code="method_missing"
+                    )
+                }
             )
         if self.event == ConsentEvent.WITHDRAWAL and not self.reason.strip():
             raise ValidationError(
-                {"reason": _("A withdrawal needs a reason.")}, code="reason_missing"
+                {
+                    "reason": ValidationError(
+                        _("A withdrawal needs a reason."), code="reason_missing"
+                    )
+                }
             )
         granted_beyond_archive = any(
             getattr(self, scope) for scope in ConsentScope.values if scope != "archive"

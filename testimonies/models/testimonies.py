@@ -175,23 +175,35 @@ class Testimony(models.Model):
             and self.incident_start > self.incident_end
         ):
             raise ValidationError(
-                {"incident_end": _("The incident cannot end before it starts.")},
-                code="incident_order",
+                {
+                    "incident_end": ValidationError(
+                        _("The incident cannot end before it starts."),
+                        code="incident_order",
+                    )
+                }
             )
         if not isinstance(self.translations, dict) or not all(
             isinstance(k, str) and isinstance(v, str)
             for k, v in self.translations.items()
         ):
             raise ValidationError(
-                {"translations": _("Translations map a language code to a text.")},
-                code="translations_shape",
+                {
+                    "translations": ValidationError(
+                        _("Translations map a language code to a text."),
+                        code="translations_shape",
+                    )
+                }
             )
         if not isinstance(self.persons_named, list) or not all(
             isinstance(name, str) for name in self.persons_named
         ):
             raise ValidationError(
-                {"persons_named": _("Persons named must be a list of names.")},
-                code="persons_named_shape",
+                {
+                    "persons_named": ValidationError(
+                        _("Persons named must be a list of names."),
+                        code="persons_named_shape",
+                    )
+                }
             )
 
     @property

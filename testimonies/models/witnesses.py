@@ -52,6 +52,12 @@ class WitnessIdentity(models.Model):
         Witness, on_delete=models.CASCADE, related_name="identity"
     )
     name = models.CharField(_("name"), max_length=300)
+    name_variants = models.JSONField(
+        _("other spellings of the name"),
+        default=list,
+        blank=True,
+        help_text=_("The name in other scripts or spellings, so it is redacted too."),
+    )
     contact = models.CharField(_("contact"), max_length=300, blank=True)
     birth_year = models.PositiveSmallIntegerField(
         _("birth year"), null=True, blank=True

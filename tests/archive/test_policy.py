@@ -1,0 +1,136 @@
+"""The access policy, read three ways (database, index fields, search
+filter), must give the same answer for every role and consent state."""
+
+import datetime
+import itertools
+
+import pytest
+from haystack.query import SearchQuerySet
+
+from archive import policy
+from archive.roles import Role, role_of
+from testimonies.models import Testimony
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+PAST = datetime.date(2025, 1, 1)
+FUTURE = datetime.date(2099, 1, 1)
+
+CONSENT_STATES = {
+    "public": {"archive": True, "researchers": True, "public": True},
+    "public-only": {"archive": True, "public": True},
+    "researchers": {"archive": True, "researchers": True},
+    "archive-only": {"archive": True},
+    "public-embargoed": {
+        "archive": True,
+        "researchers": True,
+        "public": True,
+        "embargo_until": FUTURE,
+    },  # fmt: skip
+    "public-embargo-passed": {"archive": True, "public": True, "embargo_until": PAST},
+    "none": {},
+}
+STATUSES = ["approved", "submitted", "draft", "withdrawn"]
+
+
+@pytest.fixture
+def every_state(documenter):
+    """One testimony per (consent, status, recorded by the documenter or not)."""
+    made = {}
+    for (name, consent), status, own in itertools.product(
+        CONSENT_STATES.items(), STATUSES, [False, True]
+    ):
+        made[(name, status, own)] = factories.testimony(
+            consent=dict(consent),
+            status=status,
+            recorded_by=documenter if own else None,
+            narrative=f"Account {name} {status} {own}",
+        )
+    return made
+
+
+def expected_visible(role, name, status, own):
+    """The rule, as the policy's docstring states it."""
+    if role == "moderator":
+        return True
+    if role == "documenter" and own:
+        return True
+    consent = CONSENT_STATES[name]
+    released = (
+        status == "approved"
+        and consent.get("archive")
+        and consent.get("embargo_until", PAST) <= datetime.date.today()
+    )
+    if role == "anonymous":
+        return bool(released and consent.get("public"))
+    return bool(released and (consent.get("researchers") or consent.get("public")))
+
+
+def test_database_rule_matches_the_stated_policy(every_state, users):
+    for role, user in users.items():
+        visible = set(Testimony.objects.visible_to(user).values_list("pk", flat=True))
+        for key, testimony in every_state.items():
+            assert (testimony.pk in visible) == expected_visible(role, *key), (
+                role,
+                key,
+            )
+
+
+def test_search_filter_matches_the_database_rule(every_state, users):
+    for role, user in users.items():
+        sqs = SearchQuerySet().models(Testimony)
+        condition = policy.search_filter(user)
+        if condition is not None:
+            sqs = sqs.filter(condition)
+        found = {int(result.pk) for result in sqs[:1000]}
+        indexable = set(Testimony.objects.indexable().values_list("pk", flat=True))
+        visible = set(Testimony.objects.visible_to(user).values_list("pk", flat=True))
+        assert found == visible & indexable, role
+
+
+def test_may_view_agrees_with_visible_to(every_state, users):
+    for role, user in users.items():
+        for key, testimony in every_state.items():
+            assert policy.may_view(user, testimony) == expected_visible(role, *key)
+
+
+def test_only_moderators_and_the_recording_documenter_read_unredacted(
+    users, documenter
+):
+    own = factories.testimony(recorded_by=documenter)
+    other = factories.testimony()
+    allowed = {
+        role: (policy.may_read_unredacted(u, own), policy.may_read_unredacted(u, other))
+        for role, u in users.items()
+    }
+    assert allowed == {
+        "anonymous": (False, False),
+        "researcher": (False, False),
+        "documenter": (True, False),
+        "moderator": (True, True),
+    }
+
+
+def test_roles_come_from_groups_and_superusers_moderate(users):
+    superuser = factories.UserFactory(username="root", is_superuser=True)
+    plain = factories.UserFactory(username="nobody")
+    inactive = factories.UserFactory(username="gone", is_active=False)
+    inactive.groups.add(*users["moderator"].groups.all())
+    assert [role_of(u) for u in users.values()] == [
+        Role.PUBLIC,
+        Role.RESEARCHER,
+        Role.DOCUMENTER,
+        Role.MODERATOR,
+    ]
+    assert role_of(superuser) is Role.MODERATOR
+    assert role_of(plain) is Role.PUBLIC
+    assert role_of(inactive) is Role.PUBLIC
+
+
+def test_role_groups_exist_with_their_contract_names():
+    from django.contrib.auth.models import Group
+
+    names = set(Group.objects.values_list("name", flat=True))
+    assert {"documenter", "researcher", "moderator"} <= names

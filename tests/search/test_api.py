@@ -1,0 +1,224 @@
+"""/api/search/ (CONTRACTS.md, 4) against a real Whoosh index."""
+
+import pytest
+
+from testimonies.services import consent_withdraw
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+
+def ids(answer):
+    return {result["id"] for result in answer["results"]}
+
+
+def api(client_for, user, **params):
+    response = client_for(user).get("/api/search/", params)
+    assert response.status_code == 200, response.content
+    assert response["Content-Type"] == "application/json"
+    return response.json()
+
+
+VISIBLE = {
+    "anonymous": {"kusour", "banias", "jableh", "tartus-2013"},
+    "researcher": {"kusour", "banias", "jableh", "tartus-2013", "researchers-only"},
+    "documenter": {
+        "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
+        "submitted-own",
+    },
+    "moderator": {
+        "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
+        "submitted-own", "embargoed",
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", VISIBLE)
+def test_each_role_finds_exactly_what_it_may_see(archive, users, client_for, role):
+    answer = api(client_for, users[role])
+    assert ids(answer) == {archive[k].public_id for k in VISIBLE[role]}
+    assert answer["count"] == len(VISIBLE[role])
+
+
+def test_anonymous_banias_search_shows_only_public_approved(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], q="Banias")
+    assert ids(answer) == {archive["kusour"].public_id, archive["banias"].public_id}
+
+
+def test_answer_has_the_contract_shape(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], q="Kusour")
+    assert set(answer) == {"count", "page", "pages", "results", "facets"}
+    (result,) = answer["results"]
+    testimony = archive["kusour"]
+    assert result == {
+        "id": testimony.public_id,
+        "url": f"/testimonies/{testimony.public_id}/",
+        "pseudonym": testimony.witness.pseudonym,
+        "excerpt": result["excerpt"],
+        "places": [{"slug": "hai-al-kusour", "name": "Hai Al Kusour"}],
+        "communities": ["alawite"],
+        "event_types": ["killing", "looting"],
+        "incident": {"start": "2025-03-07", "end": "2025-03-08", "precision": "day"},
+        "language": "en",
+    }
+    assert '<mark class="match term0">Kusour</mark>' in result["excerpt"]
+    assert set(answer["facets"]) == {"place", "community", "event_type", "year"}
+
+
+def test_no_real_name_in_any_answer(archive, users, client_for):
+    for user in users.values():
+        for query in ["", "Ayman", "Fares", "Ali", "Banias"]:
+            body = client_for(user).get("/api/search/", {"q": query}).content.decode()
+            assert "Ayman" not in body and "Fares" not in body and "Haidar" not in body
+    answer = api(client_for, users["anonymous"], q="robbed")
+    pseudonym = archive["kusour"].witness.pseudonym
+    assert f"[{pseudonym}]" in answer["results"][0]["excerpt"]
+
+
+def test_names_are_not_searchable_at_all(archive, users, client_for):
+    assert api(client_for, users["moderator"], q="Ayman")["count"] == 0
+    assert api(client_for, users["moderator"], q="Haidar")["count"] == 0
+
+
+def test_governorate_matches_every_place_under_it(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], place="tartus-governorate")
+    assert ids(answer) == {
+        archive[k].public_id for k in ["kusour", "banias", "tartus-2013"]
+    }
+    answer = api(client_for, users["anonymous"], place="banias")
+    assert ids(answer) == {archive[k].public_id for k in ["kusour", "banias"]}
+
+
+def test_repeated_facet_means_any_and_different_facets_all(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], place=["jableh", "tartus"])
+    assert ids(answer) == {
+        archive["jableh"].public_id,
+        archive["tartus-2013"].public_id,
+    }
+    answer = api(
+        client_for, users["anonymous"], place="tartus-governorate", community="sunni"
+    )
+    assert ids(answer) == {
+        archive["banias"].public_id,
+        archive["tartus-2013"].public_id,
+    }
+    answer = api(
+        client_for, users["anonymous"], event_type="looting", community="alawite"
+    )
+    assert ids(answer) == {archive["kusour"].public_id}
+
+
+def test_every_facet_count_equals_the_matching_testimonies(archive, users, client_for):
+    for role, user in users.items():
+        answer = api(client_for, user)
+        for facet, values in answer["facets"].items():
+            for value in values:
+                key = "value" if facet == "year" else "slug"
+                if facet == "year":
+                    params = {
+                        "date_from": f"{value[key]}-01-01",
+                        "date_to": f"{value[key]}-12-31",
+                    }
+                else:
+                    params = {facet: value[key]}
+                narrowed = api(client_for, user, **params)
+                assert narrowed["count"] == value["count"], (role, facet, value)
+
+
+def test_facet_counts_follow_the_filters(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], place="banias")
+    places = {f["slug"]: f["count"] for f in answer["facets"]["place"]}
+    assert places == {
+        "sy": 2, "tartus-governorate": 2, "banias": 2, "hai-al-kusour": 1,
+    }  # fmt: skip
+    events = {f["slug"]: f["count"] for f in answer["facets"]["event_type"]}
+    assert events == {"killing": 2, "looting": 1}
+    assert answer["facets"]["year"] == [{"value": "2025", "count": 2}]
+
+
+@pytest.mark.parametrize(
+    ("date_from", "date_to", "expected"),
+    [
+        ("2025-03-08", "2025-03-08", {"kusour", "banias", "jableh"}),
+        ("2025-03-09", None, {"banias", "jableh"}),
+        (None, "2025-03-07", {"kusour", "jableh", "tartus-2013"}),
+        ("2013-06-01", "2013-06-30", {"tartus-2013"}),
+        ("2014-01-01", "2024-12-31", set()),
+    ],
+)
+def test_dates_select_by_overlap_with_the_incident(
+    archive, users, client_for, date_from, date_to, expected
+):
+    params = {k: v for k, v in [("date_from", date_from), ("date_to", date_to)] if v}
+    answer = api(client_for, users["anonymous"], **params)
+    assert ids(answer) == {archive[k].public_id for k in expected}
+
+
+def test_arabic_query_finds_arabic_text(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], q="جبلة")
+    assert ids(answer) == {archive["jableh"].public_id}
+    answer = api(client_for, users["anonymous"], q="بانياس")  # the place's Arabic name
+    assert ids(answer) == {archive["kusour"].public_id, archive["banias"].public_id}
+
+
+def test_pages_split_the_results(archive, users, client_for):
+    first = api(client_for, users["moderator"], page_size=3)
+    second = api(client_for, users["moderator"], page_size=3, page=2)
+    third = api(client_for, users["moderator"], page_size=3, page=3)
+    assert (first["count"], first["pages"]) == (7, 3)
+    assert [len(p["results"]) for p in (first, second, third)] == [3, 3, 1]
+    assert len(ids(first) | ids(second) | ids(third)) == 7
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"place": "atlantis"},
+        {"community": "martian"},
+        {"event_type": "picnic"},
+        {"date_from": "2025-13-01"},
+        {"date_from": "2025-03-10", "date_to": "2025-03-01"},
+        {"page": "0"},
+        {"page": "x"},
+        {"page_size": "101"},
+        {"plac": "banias"},
+    ],
+)
+def test_bad_parameters_get_400_with_a_json_error(archive, users, client_for, params):
+    response = client_for(users["anonymous"]).get("/api/search/", params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] and body["fields"]
+
+
+def test_withdrawal_removes_the_testimony_from_the_api_at_once(
+    archive, users, client_for
+):
+    testimony = archive["kusour"]
+    consent_withdraw(testimony=testimony, scopes=None, reason="afraid", obtained_by="d")
+    for role in ["anonymous", "researcher", "documenter"]:
+        assert testimony.public_id not in ids(api(client_for, users[role], q="Kusour"))
+    # Moderators keep it in the admin, but it has left the index entirely.
+    assert testimony.public_id not in ids(api(client_for, users["moderator"]))
+
+
+def test_withdrawing_public_keeps_it_for_researchers(archive, users, client_for):
+    testimony = archive["banias"]
+    consent_withdraw(
+        testimony=testimony, scopes=["public"], reason="r", obtained_by="d"
+    )
+    assert testimony.public_id not in ids(api(client_for, users["anonymous"]))
+    assert testimony.public_id in ids(api(client_for, users["researcher"]))
+
+
+def test_stale_index_entries_are_hidden_by_the_database_check(
+    archive, users, client_for, search_index
+):
+    """Even if the index lags behind, the database has the last word."""
+    from testimonies.models import Testimony
+
+    testimony = archive["kusour"]
+    # Change consent in the database without letting the index hear of it.
+    Testimony.objects.filter(pk=testimony.pk).update(status="submitted")
+    answer = api(client_for, users["anonymous"], q="Kusour")
+    assert answer["results"] == [] and answer["count"] == 0
