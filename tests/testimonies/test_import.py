@@ -32,7 +32,8 @@ GOOD = {
     "persons_named": ["Samir"],
     "status": "approved",
     "consent": {"archive": True, "researchers": True, "public": True,
-                "method": "oral", "obtained_by": "documenter", "obtained_on": "2025-03-20"},
+                "method": "oral", "obtained_by": "documenter",
+                "obtained_on": "2025-03-20"},
 }  # fmt: skip
 
 

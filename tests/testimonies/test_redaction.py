@@ -15,9 +15,9 @@ def redactor(names=("Ayman Fares",), persons=()):
 
 
 def test_full_name_and_its_parts_become_the_pseudonym():
-    text = "I am Ayman Fares. They shouted 'Ayman!' and FARES was written on the wall."
+    text = "I am Ayman Fares. They shouted 'Ayman!' and FARES was on the wall."
     assert redactor().redact(text) == (
-        "I am [W-7K3QX]. They shouted '[W-7K3QX]!' and [W-7K3QX] was written on the wall."
+        "I am [W-7K3QX]. They shouted '[W-7K3QX]!' and [W-7K3QX] was on the wall."
     )
 
 
