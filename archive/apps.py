@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = _("Archive")
+
+
+class ArchiveAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, opened by the access policy (moderators) rather than
+    by the is_staff flag."""
+
+    default = False
+    default_site = "archive.admin_site.ArchiveAdminSite"

@@ -80,6 +80,3 @@ class VocabularyAdmin(ModeratorAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Slugs are the contract with imports and the API: fixed once made.
         return ["slug"] if obj else []
-
-
-admin.site.site_header = _("Testimony archive")

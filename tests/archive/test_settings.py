@@ -1,0 +1,74 @@
+"""Production settings: secrets from the environment, check --deploy clean."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from archive.settings.base import search_connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "archive.settings.production",
+    "ARCHIVE_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
+    "ARCHIVE_PSEUDONYM_KEY": "another-long-random-secret-for-pseudonyms",
+    "ARCHIVE_ALLOWED_HOSTS": "archive.example.org",
+}
+
+
+def manage(*args, env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path):
+    env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path)}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "missing", ["ARCHIVE_SECRET_KEY", "ARCHIVE_PSEUDONYM_KEY", "ARCHIVE_ALLOWED_HOSTS"]
+)
+def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
+    env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path)}
+    del env[missing]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_database_comes_from_database_url(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}",
+    }
+    result = manage(
+        "shell", "-c", "from django.conf import settings;"
+        "print(settings.DATABASES['default']['NAME'])", env=env,
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "elsewhere.sqlite3")
+
+
+def test_search_engine_is_chosen_by_settings():
+    assert search_connection({})["ENGINE"] == "search.backends.LockingWhooshEngine"
+    assert search_connection({"ARCHIVE_SEARCH_PATH": "/srv/idx"})["PATH"] == "/srv/idx"
+    elastic = search_connection(
+        {
+            "ARCHIVE_SEARCH_ENGINE": "elasticsearch",
+            "ARCHIVE_SEARCH_URL": "http://es:9200/",
+        }
+    )
+    assert elastic["ENGINE"].endswith("Elasticsearch7SearchEngine")
+    assert elastic["URL"] == "http://es:9200/"

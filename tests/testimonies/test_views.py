@@ -1,0 +1,200 @@
+"""Every page, walked up the permission ladder: anonymous, researcher,
+documenter, moderator."""
+
+import pytest
+from pytest_django.asserts import assertTemplateUsed
+
+from archive.models import AuditEntry
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "researcher", "documenter", "moderator"]
+
+
+@pytest.fixture
+def kinds(documenter):
+    """One testimony of each kind of visibility."""
+    return {
+        "public": factories.testimony(
+            witness_name="Ayman Fares",
+            narrative="I am Ayman Fares. Samir hid us in Banias.",
+            persons_named=["Samir"],
+        ),
+        "researchers": factories.testimony(
+            consent={"archive": True, "researchers": True}
+        ),
+        "own-submitted": factories.testimony(
+            status="submitted",
+            recorded_by=documenter,
+            narrative="Layla Haddad saw the fire from her balcony.",
+        ),
+        "withdrawn": factories.testimony(status="withdrawn", consent={}),
+        "embargoed": factories.testimony(
+            consent={"archive": True, "public": True, "embargo_until": "2099-01-01"}
+        ),
+    }
+
+
+DETAIL_STATUS = {
+    "anonymous": {"public": 200},
+    "researcher": {"public": 200, "researchers": 200},
+    "documenter": {"public": 200, "researchers": 200, "own-submitted": 200},
+    "moderator": {
+        "public": 200, "researchers": 200, "own-submitted": 200, "withdrawn": 200,
+        "embargoed": 200,
+    },
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_detail_page_answers_404_for_anything_not_visible(
+    kinds, users, client_for, role
+):
+    client = client_for(users[role])
+    for kind, testimony in kinds.items():
+        response = client.get(testimony.get_absolute_url())
+        assert response.status_code == DETAIL_STATUS[role].get(kind, 404), kind
+        if response.status_code == 200:
+            assertTemplateUsed(response, "testimonies/testimony_detail.html")
+            assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_unknown_public_id_is_404_like_a_hidden_one(users, client_for):
+    response = client_for(users["anonymous"]).get("/testimonies/doesnotexist1/")
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_detail_is_redacted_for_everyone_by_default(kinds, users, client_for, role):
+    testimony = kinds["public"]
+    body = client_for(users[role]).get(testimony.get_absolute_url()).content.decode()
+    assert "Ayman" not in body and "Fares" not in body and "Samir" not in body
+    assert f"[{testimony.witness.pseudonym}]" in body and "[person 1]" in body
+
+
+@pytest.mark.parametrize(
+    ("role", "may"),
+    [("anonymous", False), ("researcher", False), ("documenter", False),
+     ("moderator", True)],
+)  # fmt: skip
+def test_original_text_only_for_allowed_roles_and_logged(
+    kinds, users, client_for, role, may
+):
+    testimony = kinds["public"]
+    url = testimony.get_absolute_url() + "?original=1"
+    body = client_for(users[role]).get(url).content.decode()
+    assert ("Ayman Fares" in body) is may
+    logged = AuditEntry.objects.filter(
+        action="read_original", target=testimony.public_id
+    )
+    assert logged.count() == (1 if may else 0)
+    if may:
+        assert logged.get().actor == users[role]
+
+
+def test_recording_documenter_may_read_own_original(kinds, users, client_for):
+    testimony = kinds["own-submitted"]
+    body = (
+        client_for(users["documenter"])
+        .get(testimony.get_absolute_url() + "?original=1")
+        .content.decode()
+    )
+    assert "Layla Haddad" in body
+    assert AuditEntry.objects.get(action="read_original").actor == users["documenter"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_consent_history_only_for_moderators(kinds, users, client_for, role):
+    body = (
+        client_for(users[role]).get(kinds["public"].get_absolute_url()).content.decode()
+    )
+    assert ("consent-table" in body) is (role == "moderator")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_home_page_counts_what_the_role_may_see(kinds, users, client_for, role):
+    response = client_for(users[role]).get("/")
+    assert response.status_code == 200
+    assertTemplateUsed(response, "home.html")
+    assert response.context["overview"].visible_count == len(DETAIL_STATUS[role])
+    assert "Ayman" not in response.content.decode()
+
+
+@committed_db  # the index is written after commit
+@pytest.mark.parametrize("role", ROLES)
+def test_search_page_lists_what_the_role_may_see(kinds, users, client_for, role):
+    response = client_for(users[role]).get("/search/")
+    assert response.status_code == 200
+    assertTemplateUsed(response, "search/search.html")
+    found = {hit.testimony.public_id for hit in response.context["outcome"].hits}
+    indexable = {"public", "researchers", "own-submitted", "embargoed"}
+    expected = {kinds[k].public_id for k in DETAIL_STATUS[role] if k in indexable}
+    assert found == expected
+    assert "Ayman" not in response.content.decode()
+
+
+def test_search_page_shows_form_errors_instead_of_failing(users, client_for):
+    response = client_for(users["anonymous"]).get("/search/?place=atlantis")
+    assert response.status_code == 200
+    assert response.context["outcome"] is None
+    assert "Unknown value: atlantis" in response.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_login_page_for_every_role(users, client_for, role):
+    response = client_for(users[role]).get("/accounts/login/")
+    if role == "anonymous":
+        assert response.status_code == 200
+        assertTemplateUsed(response, "registration/login.html")
+    else:
+        assert response.status_code == 302  # already logged in
+
+
+def test_logging_in_and_out(users, client):
+    response = client.post(
+        "/accounts/login/",
+        {"username": "researcher", "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert client.get("/").context["user"].username == "researcher"
+    assert client.get("/accounts/logout/").status_code == 405  # POST only
+    client.post("/accounts/logout/")
+    assert not client.get("/").context["user"].is_authenticated
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("anonymous", 302), ("researcher", 302), ("documenter", 302), ("moderator", 200)],
+)
+def test_admin_is_for_moderators_only(kinds, users, client_for, role, status):
+    client = client_for(users[role])
+    for url in ["/admin/", "/admin/testimonies/testimony/"]:
+        response = client.get(url)
+        assert response.status_code == status
+        if status == 302:
+            assert response["Location"].startswith("/admin/login/")
+    if role == "moderator":
+        change = client.get(
+            f"/admin/testimonies/testimony/{kinds['public'].pk}/change/"
+        )
+        assert change.status_code == 200
+        assert "consent" in change.content.decode().lower()
+        witnesses = client.get("/admin/testimonies/witness/").content.decode()
+        assert "Ayman" not in witnesses
+
+
+def test_staff_flag_alone_does_not_open_the_admin(users, client_for):
+    users["researcher"].is_staff = True
+    users["researcher"].save()
+    assert client_for(users["researcher"]).get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_language_switch_for_every_role(users, client_for, role):
+    client = client_for(users[role])
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/")
+    assert '<html lang="ar" dir="rtl">' in page.content.decode()
