@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test install install-dev browser lint demo-data
+.PHONY: run test install install-dev browser gettext messages lint demo-data
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## Set up everything and serve the demo archive on http://127.0.0.1:8000/
-run: install demo-data
+run: install messages demo-data
 	$(MANAGE) runserver 127.0.0.1:8000
 
 demo-data:
@@ -33,8 +33,20 @@ demo-data:
 	$(MANAGE) rebuild_index --noinput
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README)
-test: install-dev browser
+test: install-dev browser messages
 	$(PY) -m pytest
+
+# The Arabic catalogue is compiled in the build, never committed compiled.
+messages: install gettext
+	$(MANAGE) compilemessages --ignore ".venv" -v 0
+
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null); \
+	  else \
+	    echo "Compiling translations needs gettext: sudo apt-get install gettext" >&2; exit 1; \
+	  fi; }
 
 # Browser tests drive Debian's chromium; never a downloaded browser.
 browser:

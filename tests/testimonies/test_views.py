@@ -198,3 +198,11 @@ def test_language_switch_for_every_role(users, client_for, role):
     assert response.status_code == 302
     page = client.get("/")
     assert '<html lang="ar" dir="rtl">' in page.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_logout_for_every_role(users, client_for, role):
+    client = client_for(users[role])
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert not client.get("/").context["user"].is_authenticated
