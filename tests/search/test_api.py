@@ -222,3 +222,23 @@ def test_stale_index_entries_are_hidden_by_the_database_check(
     Testimony.objects.filter(pk=testimony.pk).update(status="submitted")
     answer = api(client_for, users["anonymous"], q="Kusour")
     assert answer["results"] == [] and answer["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "researchers-only OR audiences:researcher",
+        "audiences:researcher",
+        "* OR owner:1",
+        'looting" OR "a',
+        "(", '"', "*", "\\", "[1 TO 2]", "AND OR NOT", "x" * 300,
+    ],
+)  # fmt: skip
+def test_query_syntax_neither_fails_nor_widens_access(
+    archive, users, client_for, query
+):
+    answer = api(client_for, users["anonymous"], q=query)
+    public = {archive[k].public_id for k in VISIBLE["anonymous"]}
+    assert ids(answer) <= public
+    assert answer["count"] == len(ids(answer))
+    assert client_for(users["anonymous"]).get("/search/", {"q": query}).status_code == 200
