@@ -40,22 +40,22 @@ test: install-dev browser messages
 messages: install gettext
 	$(MANAGE) compilemessages --ignore ".venv" -v 0
 
-gettext:
-	@command -v msgfmt >/dev/null 2>&1 || { \
+# Debian packages the build needs: installed as root, or asked for.
+define need_debian
+	@command -v $(1) >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null); \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2) >/dev/null); \
 	  else \
-	    echo "Compiling translations needs gettext: sudo apt-get install gettext" >&2; exit 1; \
+	    echo "This needs Debian's $(2): sudo apt-get install $(2)" >&2; exit 1; \
 	  fi; }
+endef
+
+gettext:
+	$(call need_debian,msgfmt,gettext)
 
 # Browser tests drive Debian's chromium; never a downloaded browser.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = "0" ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
-	  else \
-	    echo "Browser tests need chromium: sudo apt-get install chromium" >&2; exit 1; \
-	  fi; }
+	$(call need_debian,chromium,chromium)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -1,7 +1,8 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .append_only import AppendOnlyModel
 
 
 class AuditAction(models.TextChoices):
@@ -11,15 +12,7 @@ class AuditAction(models.TextChoices):
     IMPORTED = "imported", _("Imported testimonies")
 
 
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise ValidationError(_("Audit entries cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Audit entries cannot be deleted."))
-
-
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     """An append-only record of who did what to which testimony.
 
     Names objects by public id only: the log itself must never hold a
@@ -45,8 +38,6 @@ class AuditEntry(models.Model):
     detail = models.TextField(_("detail"), blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
 
-    objects = AuditQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
@@ -54,11 +45,3 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.target}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Audit entries cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Audit entries cannot be deleted."))

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from archive.append_only import AppendOnlyModel
+
 
 class ConsentScope(models.TextChoices):
     """What a witness may agree to, one purpose at a time (CONTRACTS.md, 3)."""
@@ -25,17 +27,7 @@ class ConsentEvent(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Consent withdrawn")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    """Consent history is evidence: rows are added, never changed or removed."""
-
-    def update(self, **kwargs):
-        raise ValidationError(_("Consent records cannot be changed."))
-
-    def delete(self):
-        raise ValidationError(_("Consent records cannot be deleted."))
-
-
-class ConsentRecord(models.Model):
+class ConsentRecord(AppendOnlyModel):
     """One consent event. Each row holds the full state of every scope after
     the event, so the current consent is simply the latest row."""
 
@@ -80,8 +72,6 @@ class ConsentRecord(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("consent record")
         verbose_name_plural = _("consent records")
@@ -90,14 +80,6 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.get_event_display()} ({self.obtained_on})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ValidationError(_("Consent records cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("Consent records cannot be deleted."))
 
     def clean(self):
         if self.event == ConsentEvent.GRANT and not self.method:

@@ -241,4 +241,6 @@ def test_query_syntax_neither_fails_nor_widens_access(
     public = {archive[k].public_id for k in VISIBLE["anonymous"]}
     assert ids(answer) <= public
     assert answer["count"] == len(ids(answer))
-    assert client_for(users["anonymous"]).get("/search/", {"q": query}).status_code == 200
+    assert (
+        client_for(users["anonymous"]).get("/search/", {"q": query}).status_code == 200
+    )
