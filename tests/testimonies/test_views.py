@@ -206,3 +206,11 @@ def test_logout_for_every_role(users, client_for, role):
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert not client.get("/").context["user"].is_authenticated
+
+
+def test_not_found_page_says_nothing_about_existence(users, client_for, settings):
+    settings.DEBUG = False
+    response = client_for(users["anonymous"]).get("/testimonies/abcdefghjkmnp/")
+    assert response.status_code == 404
+    assertTemplateUsed(response, "404.html")
+    assert "may not exist, or it may not be shared with you" in response.content.decode()
