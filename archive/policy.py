@@ -13,7 +13,8 @@ The rule:
   being archived, and any embargo has passed;
 - the public sees released testimonies with `public` consent;
 - researchers see released testimonies with `researchers` or `public` consent;
-- documenters see what researchers see, plus every testimony they recorded.
+- documenters see what researchers see, plus every testimony they recorded
+  that has not been withdrawn (a withdrawal hides it from all but moderators).
 Anything else does not exist for that user (404, never 403).
 """
 
@@ -48,11 +49,12 @@ def sees_everything(user) -> bool:
 
 
 def owns(user, testimony) -> bool:
-    """The documenter who recorded this testimony."""
+    """The documenter who recorded this testimony, while it is not withdrawn."""
     return (
         role_of(user) is Role.DOCUMENTER
         and testimony.recorded_by_id is not None
         and testimony.recorded_by_id == user.pk
+        and testimony.status != "withdrawn"
     )
 
 
@@ -72,7 +74,7 @@ def visible_testimonies(queryset, user, *, on=None):
         & scope_granted
     )
     if role is Role.DOCUMENTER:
-        released |= Q(recorded_by=user)
+        released |= Q(recorded_by=user) & ~Q(status="withdrawn")
     return queryset.with_current_consent().filter(released)
 
 

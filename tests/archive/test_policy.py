@@ -55,7 +55,7 @@ def expected_visible(role, name, status, own):
     """The rule, as the policy's docstring states it."""
     if role == "moderator":
         return True
-    if role == "documenter" and own:
+    if role == "documenter" and own and status != "withdrawn":
         return True
     consent = CONSENT_STATES[name]
     released = (

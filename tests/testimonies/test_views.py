@@ -31,6 +31,9 @@ def kinds(documenter):
             narrative="Layla Haddad saw the fire from her balcony.",
         ),
         "withdrawn": factories.testimony(status="withdrawn", consent={}),
+        "own-withdrawn": factories.testimony(
+            status="withdrawn", consent={}, recorded_by=documenter
+        ),
         "embargoed": factories.testimony(
             consent={"archive": True, "public": True, "embargo_until": "2099-01-01"}
         ),
@@ -43,7 +46,7 @@ DETAIL_STATUS = {
     "documenter": {"public": 200, "researchers": 200, "own-submitted": 200},
     "moderator": {
         "public": 200, "researchers": 200, "own-submitted": 200, "withdrawn": 200,
-        "embargoed": 200,
+        "own-withdrawn": 200, "embargoed": 200,
     },
 }  # fmt: skip
 
@@ -213,4 +216,6 @@ def test_not_found_page_says_nothing_about_existence(users, client_for, settings
     response = client_for(users["anonymous"]).get("/testimonies/abcdefghjkmnp/")
     assert response.status_code == 404
     assertTemplateUsed(response, "404.html")
-    assert "may not exist, or it may not be shared with you" in response.content.decode()
+    assert (
+        "may not exist, or it may not be shared with you" in response.content.decode()
+    )
