@@ -75,8 +75,16 @@ def test_a_good_file_creates_testimony_witness_identity_and_consent(tmp_path):
 
 @pytest.mark.django_db
 def test_one_bad_line_writes_nothing_and_is_named(tmp_path, capsys):
+    # A neighbourhood the gazetteer lacks: the good lines would create it.
+    new_place = {"name": "Hai al-Mina", "name_ar": "حي الميناء", "parent": "Banias",
+                 "kind": "neighbourhood"}  # fmt: skip
     bad = line(external_id="test-0002", recorded_on="20-03-2025")
-    path = write(tmp_path, line(), bad, line(external_id="test-0003"))
+    path = write(
+        tmp_path,
+        line(places=[new_place]),
+        bad,
+        line(external_id="test-0003", places=[new_place]),
+    )
     with pytest.raises(CommandError):
         run_import(path)
     err = capsys.readouterr().err
@@ -84,7 +92,7 @@ def test_one_bad_line_writes_nothing_and_is_named(tmp_path, capsys):
     assert "line 1" not in err and "line 3" not in err
     assert Testimony.objects.count() == 0
     assert Witness.objects.count() == WitnessIdentity.objects.count() == 0
-    assert not Place.objects.filter(name="Hai Al Kusour").exists()
+    assert not Place.objects.filter(name="Hai al-Mina").exists()
 
 
 @pytest.mark.django_db

@@ -1,0 +1,84 @@
+"""What people do with the archive, in a real browser: search, narrow by a
+facet, open a testimony; sign in and see more; read it in Arabic."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+
+def results(page):
+    return page.locator("ol.results > li.result")
+
+
+def test_public_search_filter_by_facet_and_open_a_result(page, archive):
+    page.goto("/")
+    page.get_by_role("searchbox").fill("Banias")
+    page.get_by_role("searchbox").press("Enter")
+
+    # Only the two approved, publicly consented Banias accounts.
+    expect(page.locator(".counts")).to_have_text("2 testimonies found")
+    expect(results(page)).to_have_count(2)
+    expect(page.locator("mark").first).to_have_text("Banias")
+
+    # Ticking a facet narrows at once.
+    facet = page.locator('fieldset[data-facet="community"]')
+    facet.get_by_role("checkbox", name=re.compile(r"^Sunni\b")).check()
+    expect(page).to_have_url(re.compile(r"community=sunni"))
+    expect(results(page)).to_have_count(1)
+    expect(facet.get_by_role("checkbox", name=re.compile(r"^Sunni\b"))).to_be_checked()
+
+    results(page).first.get_by_role("link").click()
+    testimony = archive["banias"]
+    expect(page).to_have_url(re.compile(testimony.public_id))
+    pseudonym = testimony.witness.pseudonym
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Testimony of {pseudonym}"
+    )
+    narrative = page.locator(".narrative")
+    expect(narrative).to_contain_text(f"[{pseudonym}]")
+    expect(narrative).not_to_contain_text("Ali")
+    expect(page.locator(".trails")).to_contain_text("Tartus Governorate › Banias")
+    # Neither the original text nor the consent history for the public.
+    expect(page.get_by_text("Show the original text")).to_have_count(0)
+    expect(page.locator(".consent-table")).to_have_count(0)
+
+
+def test_a_place_filter_takes_in_every_place_under_it(page, archive, coast):
+    page.goto("/search/")
+    places = page.locator('fieldset[data-facet="place"]')
+    places.get_by_role("checkbox", name=re.compile(r"^Tartus Governorate\b")).check()
+    expect(page).to_have_url(re.compile(r"place=tartus-governorate"))
+    # Banias, Hai Al Kusour (under Banias) and Tartus 2013: public ones only.
+    expect(results(page)).to_have_count(3)
+    expect(page.locator(".counts")).to_have_text("3 testimonies found")
+
+
+def test_a_researcher_signs_in_and_sees_researcher_only_accounts(
+    page, log_in, archive, researcher
+):
+    page.goto("/search/?q=Banias")
+    expect(results(page)).to_have_count(2)
+    log_in("researcher")
+    expect(page.locator(".role-badge")).to_have_text("Researcher")
+    page.goto("/search/?q=Banias")
+    expect(results(page)).to_have_count(3)
+    expect(page.get_by_text("researchers-only account")).to_be_visible()
+
+
+def test_the_archive_reads_right_to_left_in_arabic(page, archive):
+    page.goto("/search/")
+    page.locator("button[name=language][value=ar]").click()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    page.get_by_role("searchbox").fill("جبلة")
+    page.get_by_role("searchbox").press("Enter")
+    expect(results(page)).to_have_count(1)
+    expect(results(page).first.locator("mark")).to_have_text("جبلة")
+    # The search page's layout mirrors: the facets sit left of the results.
+    facets = page.locator("aside.facets").bounding_box()
+    main = page.locator(".search-main").bounding_box()
+    assert facets["x"] < main["x"]
