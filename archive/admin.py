@@ -24,7 +24,12 @@ class ModeratorAdmin(admin.ModelAdmin):
 
 
 class ReadOnlyModeratorAdmin(ModeratorAdmin):
-    """For append-only records: moderators read them, nobody edits them."""
+    """For append-only records: moderators read them, nobody edits them.
+
+    Rows are read in the list itself, never one by one: their sequential
+    keys stay out of URLs."""
+
+    list_display_links = None
 
     def has_add_permission(self, request):
         return False

@@ -1,6 +1,8 @@
 from django.contrib import admin
 
 from archive.admin import ModeratorAdmin, ReadOnlyModeratorAdmin
+from archive.audit import audit_record
+from archive.models import AuditAction
 
 from .gazetteer import place_save
 from .models import Community, ConsentRecord, EventType, Place, Testimony, Witness
@@ -39,6 +41,19 @@ class TestimonyAdmin(ModeratorAdmin):
 
     def has_add_permission(self, request):
         return False  # testimonies are recorded through imports and forms
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # This page shows the original narrative, names included: each
+        # opening is recorded like a reading of the original elsewhere.
+        testimony = self.get_object(request, object_id)
+        if testimony is not None and self.has_view_permission(request, testimony):
+            audit_record(
+                action=AuditAction.READ_ORIGINAL,
+                target=testimony.public_id,
+                actor=request.user,
+                detail="admin",
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(Witness)

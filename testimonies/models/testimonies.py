@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from .consent import ConsentRecord, ConsentScope
+from .keys import random_key
 
 PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -71,6 +72,8 @@ class TestimonyQuerySet(models.QuerySet):
 
 class Testimony(models.Model):
     """One account given by one witness."""
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
 
     public_id = models.CharField(
         _("public id"),

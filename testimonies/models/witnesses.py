@@ -3,6 +3,8 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .keys import random_key
+
 # No 0/O, 1/I/L: pseudonyms are read aloud and copied by hand.
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -23,6 +25,8 @@ class Witness(models.Model):
 
     Nothing identifying lives here; see WitnessIdentity.
     """
+
+    id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
 
     pseudonym = models.CharField(
         _("pseudonym"), max_length=20, unique=True, default=new_pseudonym

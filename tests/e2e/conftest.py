@@ -20,11 +20,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-# Playwright's sync API keeps an event loop in this thread; the tests still
-# set up data through the ORM synchronously, which Django refuses while a
-# loop runs unless told that this is deliberate.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def pytest_collection_modifyitems(items):
     here = Path(__file__).parent
@@ -33,10 +28,18 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def chromium():
+# One browser per test: with one Playwright loop kept for the whole session,
+# the next transactional test found the data it restores missing (seen: the
+# role groups), so the loop must not outlive its test.
+@pytest.fixture
+def chromium(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread while the test
+    # still reads and writes through the ORM, which Django refuses unless told
+    # that it is deliberate. Only for this test, never in the environment of
+    # processes it starts (check --deploy rightly refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
     with sync_playwright() as playwright:

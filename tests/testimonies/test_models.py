@@ -18,6 +18,13 @@ def test_public_ids_are_long_random_and_not_sequential():
         assert not public_id.isdigit()
 
 
+def test_keys_that_reach_admin_urls_are_random_not_sequential():
+    made = [factories.testimony() for _ in range(3)]
+    for keys in ([t.pk for t in made], [t.witness.pk for t in made]):
+        assert min(keys) > 2**32
+        assert sorted(keys) != [keys[0] + n for n in range(3)]
+
+
 def test_pseudonyms_are_unique_and_say_nothing_of_the_witness():
     first = factories.testimony(witness_name="Ayman Fares").witness.pseudonym
     second = factories.testimony(witness_name="Ayman Fares").witness.pseudonym

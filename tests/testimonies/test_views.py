@@ -1,6 +1,8 @@
 """Every page, walked up the permission ladder: anonymous, researcher,
 documenter, moderator."""
 
+import re
+
 import pytest
 from pytest_django.asserts import assertTemplateUsed
 
@@ -184,6 +186,13 @@ def test_admin_is_for_moderators_only(kinds, users, client_for, role, status):
         )
         assert change.status_code == 200
         assert "consent" in change.content.decode().lower()
+        # The change page shows the original narrative: the opening is logged.
+        opened = AuditEntry.objects.get(action="read_original", detail="admin")
+        assert opened.actor == users["moderator"]
+        assert opened.target == kinds["public"].public_id
+        records = client.get("/admin/testimonies/consentrecord/").content.decode()
+        # Append-only rows are read in the list: no link names a row's key.
+        assert not re.search(r"consentrecord/\d+/", records)
         witnesses = client.get("/admin/testimonies/witness/").content.decode()
         assert "Ayman" not in witnesses
 
