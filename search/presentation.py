@@ -24,8 +24,29 @@ def facet_groups(outcome, cleaned: dict) -> list[dict]:
             {"slug": slug, "name": slug, "count": 0, "checked": True}
             for slug in sorted(chosen - shown)
         ]
+        if name == "place":
+            entries = _as_tree(entries)
         groups.append({"name": name, "label": label, "entries": entries})
     return groups
+
+
+def _as_tree(entries: list[dict]) -> list[dict]:
+    """Places in gazetteer order, each under its parent with its depth, so a
+    governorate reads as the sum of the towns listed under it."""
+    listed = {entry["slug"] for entry in entries}
+    children: dict = {}
+    for entry in entries:
+        parent = entry.get("parent")
+        children.setdefault(parent if parent in listed else None, []).append(entry)
+    ordered = []
+
+    def walk(parent, depth):
+        for entry in sorted(children.get(parent, []), key=lambda e: e["name"]):
+            ordered.append({**entry, "depth": min(depth, 5)})
+            walk(entry["slug"], depth + 1)
+
+    walk(None, 0)
+    return ordered
 
 
 def page_url(query_dict, page: int) -> str:

@@ -69,6 +69,12 @@ def _filtered(params: dict, user) -> SearchQuerySet:
     return sqs
 
 
+def _place_position(place) -> dict:
+    """Where a place facet sits in the gazetteer, so lists can show the tree."""
+    ancestors = place.ancestor_slugs
+    return {"kind": place.kind, "parent": ancestors[-2] if len(ancestors) > 1 else None}
+
+
 def _facet_lists(counts: dict) -> dict:
     fields = counts.get("fields", {})
     facets = {}
@@ -80,6 +86,7 @@ def _facet_lists(counts: dict) -> dict:
         }
         facets[name] = [
             {"slug": slug, "name": by_slug[slug].label, "count": n}
+            | (_place_position(by_slug[slug]) if model is Place else {})
             for slug, n in pairs
             if slug in by_slug
         ]

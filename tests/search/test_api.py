@@ -136,6 +136,30 @@ def test_facet_counts_follow_the_filters(archive, users, client_for):
     assert answer["facets"]["year"] == [{"value": "2025", "count": 2}]
 
 
+def test_place_facets_say_where_they_sit_in_the_gazetteer(archive, users, client_for):
+    answer = api(client_for, users["anonymous"], place="banias")
+    positions = {f["slug"]: (f["kind"], f["parent"]) for f in answer["facets"]["place"]}
+    assert positions == {
+        "sy": ("country", None),
+        "tartus-governorate": ("governorate", "sy"),
+        "banias": ("town", "tartus-governorate"),
+        "hai-al-kusour": ("neighbourhood", "banias"),
+    }
+
+
+def test_search_page_lists_place_facets_as_a_tree(archive, users, client_for):
+    page = client_for(users["anonymous"]).get("/search/")
+    (places,) = [g for g in page.context["facet_groups"] if g["name"] == "place"]
+    tree = [(entry["slug"], entry["depth"]) for entry in places["entries"]]
+    assert tree == [
+        ("sy", 0),
+        ("latakia-governorate", 1), ("jableh", 2),
+        ("tartus-governorate", 1), ("banias", 2), ("hai-al-kusour", 3),
+        ("tartus", 2),
+    ]  # fmt: skip
+    assert 'class="depth-3"' in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("date_from", "date_to", "expected"),
     [
