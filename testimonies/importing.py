@@ -84,7 +84,7 @@ class ImportRow:
     places: list[PlaceRef]
     communities: list
     event_types: list
-    persons_named: list[str]
+    persons_named: list[str | list[str]]
     status: str
     consent: dict
     withdrawal: Withdrawal | None = None
@@ -124,6 +124,27 @@ def _text_list(data, key):
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise RowError(_("%(field)s must be a list of texts") % {"field": key})
     return [v.strip() for v in value if v.strip()]
+
+
+def _persons(data):
+    """persons_named: one entry a person, a name or a list of its spellings
+    (so that "Samir" and "سمير" get the same placeholder)."""
+    value = data.get("persons_named") or []
+    if not isinstance(value, list):
+        raise RowError(_("persons_named must be a list"))
+    persons = []
+    for person in value:
+        spellings = [person] if isinstance(person, str) else person
+        if not isinstance(spellings, list) or not all(
+            isinstance(name, str) for name in spellings
+        ):
+            raise RowError(
+                _("persons_named: each entry is a name or a list of its spellings")
+            )
+        spellings = [name.strip() for name in spellings if name.strip()]
+        if spellings:
+            persons.append(spellings[0] if isinstance(person, str) else spellings)
+    return persons
 
 
 def _unknown(data, allowed, where):
@@ -343,7 +364,7 @@ class RowReader:
             event_types=self._terms(
                 _text_list(data, "event_types"), self.event_types, "event_types"
             ),
-            persons_named=_text_list(data, "persons_named"),
+            persons_named=_persons(data),
             status=_choice(
                 data.get("status") or TestimonyStatus.SUBMITTED,
                 IMPORT_STATUSES,

@@ -3,7 +3,8 @@
 The witness's name (and each part of it) becomes the witness's pseudonym;
 every person named in the testimony becomes a numbered placeholder, the same
 number for the same person throughout the narrative, translations and
-summary. Matching ignores case, diacritics and Arabic letter variants, and
+summary (an entry of persons_named may list a person's spellings in several
+scripts). Matching ignores case, diacritics and Arabic letter variants, and
 sees through the Arabic proclitics و ف ب ك ل attached to a name.
 """
 
@@ -35,7 +36,7 @@ def _name_forms(name: str) -> list[str]:
 class Redactor:
     witness_names: list[str]
     witness_placeholder: str
-    persons_named: list[str]
+    persons_named: list[str | list[str]]
 
     def __post_init__(self):
         # The first owner of a form keeps it: the witness before others.
@@ -43,7 +44,9 @@ class Redactor:
         for form in (f for name in self.witness_names for f in _name_forms(name)):
             owners.setdefault(form, "witness")
         for number, person in enumerate(self.persons_named, start=1):
-            for form in _name_forms(person):
+            # One person, one number, whichever spelling the text uses.
+            spellings = [person] if isinstance(person, str) else person
+            for form in (f for name in spellings for f in _name_forms(name)):
                 owners.setdefault(form, number)
         self._owners = owners
         # Longest first so a full name wins over one of its parts.

@@ -139,7 +139,10 @@ class Testimony(models.Model):
         _("persons named"),
         default=list,
         blank=True,
-        help_text=_("Other people named in the narrative; always redacted."),
+        help_text=_(
+            "Other people named in the narrative; always redacted. One entry a "
+            "person: a name, or a list of its spellings (e.g. Latin and Arabic)."
+        ),
     )
     status = models.CharField(
         _("status"),
@@ -198,7 +201,13 @@ class Testimony(models.Model):
                 }
             )
         if not isinstance(self.persons_named, list) or not all(
-            isinstance(name, str) for name in self.persons_named
+            isinstance(person, str)
+            or (
+                isinstance(person, list)
+                and person
+                and all(isinstance(name, str) for name in person)
+            )
+            for person in self.persons_named
         ):
             raise ValidationError(
                 {

@@ -143,6 +143,17 @@ def test_duplicate_external_ids_in_one_file_are_refused(tmp_path, capsys):
 
 
 @pytest.mark.django_db
+def test_a_person_named_may_be_given_with_several_spellings(tmp_path, capsys):
+    run_import(write(tmp_path, line(persons_named=["Samir", ["Hala", "هالة"]])))
+    assert Testimony.objects.get().persons_named == ["Samir", ["Hala", "هالة"]]
+    with pytest.raises(CommandError):
+        run_import(write(tmp_path, line(persons_named=[["Hala", 7]])))
+    assert "line 1: persons_named: each entry is a name or a list" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.django_db
 def test_place_names_resolve_by_any_spelling(tmp_path):
     for spelling in ["Banias", "baniyas", "بانياس", "BANIAS"]:
         run_import(write(tmp_path, line(places=[spelling])))

@@ -58,6 +58,12 @@ def test_persons_named_get_stable_numbered_placeholders():
     assert red.redact("Mona", "ar") == "[شخص 2]"
 
 
+def test_a_person_spelt_in_two_scripts_keeps_one_number():
+    red = redactor(persons=["Mona Saleh", ["Samir", "سمير"]])
+    assert red.redact("Samir came back.") == "[person 2] came back."
+    assert red.redact("عاد سمير وحده.", "ar") == "عاد [شخص 2] وحده."
+
+
 def test_particles_alone_are_not_redacted():
     red = redactor(["Abu Ali Al Hassan"])
     assert red.redact("Abu said al-hassan") == "Abu said al-[W-7K3QX]"
