@@ -36,7 +36,16 @@ def _with_tags(queryset):
 
 
 def place_trails(places) -> list[list[Place]]:
-    """For each place, the chain from its governorate down to it."""
+    """For each place, the chain from its governorate down to it; a place
+    that lies on another tagged place's chain adds no chain of its own."""
+    places = [
+        place
+        for place in places
+        if not any(
+            other.path != place.path and other.path.startswith(place.path)
+            for other in places
+        )
+    ]
     slugs = {slug for place in places for slug in place.ancestor_slugs}
     by_slug = {p.slug: p for p in Place.objects.filter(slug__in=slugs)}
     return [
