@@ -37,24 +37,40 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             ) from error
 
     def update(self, index, iterable, commit=True):
-        documents = []
-        for obj in iterable:
-            try:
-                document = index.full_prepare(obj)
-            except SkipDocument:
-                continue
-            document.pop("boost", None)
-            documents.append({k: self._from_python(v) for k, v in document.items()})
-        if not documents:
+        """Write the documents of these objects as the database has them now.
+
+        The objects are read again under the write lock: a rebuild or another
+        worker that read the database before a withdrawal committed cannot
+        write the withdrawn testimony back after its removal. Objects that
+        may no longer be indexed are removed instead.
+        """
+        pks = [obj.pk for obj in iterable]
+        if not pks:
             return
+        meta = index.get_model()._meta
         writer = self._writer()
         try:
-            for document in documents:
-                writer.update_document(**document)
+            fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
+            for pk in pks:
+                document = self._document(index, fresh.get(pk))
+                if document is None:
+                    writer.delete_by_term(ID, f"{meta.label_lower}.{pk}")
+                else:
+                    writer.update_document(**document)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+
+    def _document(self, index, obj):
+        if obj is None:
+            return None
+        try:
+            document = index.full_prepare(obj)
+        except SkipDocument:
+            return None
+        document.pop("boost", None)
+        return {k: self._from_python(v) for k, v in document.items()}
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])

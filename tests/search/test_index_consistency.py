@@ -167,6 +167,18 @@ def test_removal_waits_for_a_lock_held_by_another_process(search_index):
         finish(writers)
 
 
+def test_a_writer_that_read_before_a_withdrawal_cannot_write_it_back(search_index):
+    """A rebuild or a second worker reads the database, a withdrawal commits
+    and leaves the index, then the slow writer writes what it read."""
+    testimony = factories.testimony(narrative="Banias account read too early")
+    index = connections["default"].get_unified_index().get_index(Testimony)
+    read_early = list(index.index_queryset().filter(pk=testimony.pk))
+    call_command("withdraw_consent", testimony.public_id, reason="afraid")
+    assert document_of(testimony) is None
+    search_index.update(index, read_early)
+    assert document_of(testimony) is None
+
+
 def test_stock_haystack_would_have_lost_that_removal(search_index):
     """Why we have our own backend: the stock one drops a removal that meets
     another writer's lock, and says nothing."""
