@@ -175,7 +175,9 @@ def test_logging_in_and_out(users, client):
 )
 def test_admin_is_for_moderators_only(kinds, users, client_for, role, status):
     client = client_for(users[role])
-    for url in ["/admin/", "/admin/testimonies/testimony/"]:
+    models = ["testimony", "witness", "consentrecord", "place", "community"]
+    lists = [f"/admin/testimonies/{model}/" for model in [*models, "eventtype"]]
+    for url in ["/admin/", *lists, "/admin/archive/auditentry/"]:
         response = client.get(url)
         assert response.status_code == status
         if status == 302:
