@@ -42,18 +42,17 @@ class TestimonyAdmin(ModeratorAdmin):
     def has_add_permission(self, request):
         return False  # testimonies are recorded through imports and forms
 
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        # This page shows the original narrative, names included: each
-        # opening is recorded like a reading of the original elsewhere.
-        testimony = self.get_object(request, object_id)
-        if testimony is not None and self.has_view_permission(request, testimony):
+    def render_change_form(self, request, context, obj=None, **kwargs):
+        # This page shows the original narrative, names included: each time
+        # it is shown is recorded, like a reading of the original elsewhere.
+        if obj is not None:
             audit_record(
                 action=AuditAction.READ_ORIGINAL,
-                target=testimony.public_id,
+                target=obj.public_id,
                 actor=request.user,
                 detail="admin",
             )
-        return super().change_view(request, object_id, form_url, extra_context)
+        return super().render_change_form(request, context, obj=obj, **kwargs)
 
 
 @admin.register(Witness)
