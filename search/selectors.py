@@ -15,7 +15,6 @@ from haystack.query import SQ, SearchQuerySet
 from archive import policy
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.redaction import redacted_texts
-from testimonies.selectors import place_trails
 
 from .excerpts import excerpt
 
@@ -33,7 +32,6 @@ FACETS = {
 class SearchHit:
     testimony: Testimony
     excerpt: str
-    place_trails: list
 
 
 @dataclass
@@ -135,7 +133,6 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
                         [texts.narrative, *texts.translations.values(), texts.summary],
                         params.get("q", ""),
                     ),
-                    place_trails=place_trails(list(testimony.places.all())),
                 )
             )
     count = max(count - len(stale), 0)
