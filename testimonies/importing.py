@@ -23,7 +23,7 @@ from .models import (
     TestimonyStatus,
 )
 from .models.consent import ConsentMethod
-from .models.testimonies import Language
+from .models.testimonies import Language, person_spellings
 
 TOP_LEVEL_FIELDS = {
     "external_id", "witness", "language", "narrative", "translations", "summary",
@@ -134,13 +134,12 @@ def _persons(data):
         raise RowError(_("persons_named must be a list"))
     persons = []
     for person in value:
-        spellings = [person] if isinstance(person, str) else person
-        if not isinstance(spellings, list) or not all(
-            isinstance(name, str) for name in spellings
-        ):
+        try:
+            spellings = person_spellings(person)
+        except ValueError:
             raise RowError(
                 _("persons_named: each entry is a name or a list of its spellings")
-            )
+            ) from None
         spellings = [name.strip() for name in spellings if name.strip()]
         if spellings:
             persons.append(spellings[0] if isinstance(person, str) else spellings)

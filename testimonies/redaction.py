@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .identity import identity_names_for_redaction
+from .models.testimonies import person_spellings
 from .textnorm import fold, fold_with_offsets
 
 # Name particles that must not be redacted on their own.
@@ -45,7 +46,7 @@ class Redactor:
             owners.setdefault(form, "witness")
         for number, person in enumerate(self.persons_named, start=1):
             # One person, one number, whichever spelling the text uses.
-            spellings = [person] if isinstance(person, str) else person
+            spellings = person_spellings(person)
             for form in (f for name in spellings for f in _name_forms(name)):
                 owners.setdefault(form, number)
         self._owners = owners

@@ -19,6 +19,20 @@ def new_public_id() -> str:
     return "".join(secrets.choice(PUBLIC_ID_ALPHABET) for _ in range(13))
 
 
+def person_spellings(entry) -> list[str]:
+    """The spellings of one entry of persons_named: a name, or a list of one
+    person's spellings (Latin and Arabic, say). ValueError for any other
+    shape. The one definition the model, the import and redaction share."""
+    spellings = [entry] if isinstance(entry, str) else entry
+    if (
+        not isinstance(spellings, list)
+        or not spellings
+        or not all(isinstance(name, str) for name in spellings)
+    ):
+        raise ValueError("a name or a list of names")
+    return spellings
+
+
 class TestimonyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
@@ -200,15 +214,12 @@ class Testimony(models.Model):
                     )
                 }
             )
-        if not isinstance(self.persons_named, list) or not all(
-            isinstance(person, str)
-            or (
-                isinstance(person, list)
-                and person
-                and all(isinstance(name, str) for name in person)
-            )
-            for person in self.persons_named
-        ):
+        try:
+            if not isinstance(self.persons_named, list):
+                raise ValueError("a list")
+            for person in self.persons_named:
+                person_spellings(person)
+        except ValueError:
             raise ValidationError(
                 {
                     "persons_named": ValidationError(
@@ -216,7 +227,7 @@ class Testimony(models.Model):
                         code="persons_named_shape",
                     )
                 }
-            )
+            ) from None
 
     @property
     def incident_label(self) -> str:
