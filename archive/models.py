@@ -7,9 +7,18 @@ from .append_only import AppendOnlyModel
 
 class AuditAction(models.TextChoices):
     READ_ORIGINAL = "read_original", _("Read the unredacted narrative")
+    READ_IDENTITY = "read_identity", _("Read a witness's identity")
     CONSENT_RECORDED = "consent_recorded", _("Recorded consent")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Withdrew consent")
     IMPORTED = "imported", _("Imported testimonies")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    SENT_BACK = "sent_back", _("Sent back for changes")
+    ERASED = "erased", _("Erased a testimony")
+    EXPORTED = "exported", _("Exported search results")
+    ROLE_CHANGED = "role_changed", _("Changed a role")
+    SECOND_FACTOR_ADDED = "second_factor_added", _("Added a second factor")
+    ACCOUNT_LOCKED = "account_locked", _("Locked out after failed logins")
 
 
 class AuditEntry(AppendOnlyModel):

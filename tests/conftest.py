@@ -85,6 +85,34 @@ def client_for(client):
 
 
 @pytest.fixture
+def second_factor():
+    """Give `user` a TOTP device; returns the device (its key drives tokens)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    def make(user):
+        return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+    return make
+
+
+@pytest.fixture
+def verified_client_for(client, second_factor):
+    """A test client logged in as `user` whose session passed a second
+    factor, as a moderator's must before the queue, the log or erasure."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    def make(user):
+        client.logout()
+        client.force_login(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
+        session.save()
+        return client
+
+    return make
+
+
+@pytest.fixture
 def coast():
     """A small gazetteer: Syria > two governorates > towns > a neighbourhood."""
     sy = factories.place("sy", "Syria", kind="country", name_ar="سوريا")

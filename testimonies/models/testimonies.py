@@ -36,8 +36,10 @@ def person_spellings(entry) -> list[str]:
 class TestimonyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
+    SENT_BACK = "sent_back", _("Sent back for changes")
     APPROVED = "approved", _("Approved")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    ERASED = "erased", _("Erased")
 
 
 class IncidentPrecision(models.TextChoices):
