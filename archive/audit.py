@@ -1,16 +1,100 @@
-"""Writing to the audit log. Callers pass ids, never identities."""
+"""The audit log: an append-only hash chain. Callers pass ids, never identities.
+
+Each entry carries the SHA-256 of the entry before it (`previous_digest`) and
+its own (`digest`, over every field and the previous digest), so an entry
+changed or removed in the database breaks the chain at that point. An entry
+may also name a *subject*, an evidence row such as a consent record, with the
+SHA-256 of that row as it was written: editing the row afterwards no longer
+matches. `manage.py verify_audit` walks both (archive.audit_check).
+
+Entries are appended one at a time: the chain's head is read and the new
+entry written under a database write lock (SQLite: immediate transactions,
+see settings; PostgreSQL: an advisory lock), so that two requests never
+both extend the same head.
+"""
+
+import hashlib
+import json
+
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import AuditEntry
 
+GENESIS = "0" * 64
+# Any constant: the advisory lock PostgreSQL sessions take to append.
+_POSTGRES_CHAIN_LOCK = 0x61756469
 
-def audit_record(*, action, target="", actor=None, actor_label="", detail=""):
-    """Append one entry to the audit log."""
+
+def _canonical(value) -> bytes:
+    return json.dumps(
+        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str
+    ).encode()
+
+
+def record_digest(instance) -> str:
+    """SHA-256 of every stored field of a row, as written.
+
+    Fields holding their default are left out, so that a field added to the
+    model later does not break the seals of rows written before it; changing
+    any value, to or from the default, still changes the digest."""
+    fields = {
+        field.attname: field.value_to_string(instance)
+        for field in instance._meta.concrete_fields
+        if getattr(instance, field.attname) != field.get_default()
+    }
+    return hashlib.sha256(_canonical([instance._meta.label_lower, fields])).hexdigest()
+
+
+def entry_digest(entry: AuditEntry) -> str:
+    """SHA-256 of an entry's content and the digest before it."""
+    return hashlib.sha256(
+        _canonical(
+            {
+                "previous": entry.previous_digest,
+                "at": entry.at.isoformat(),
+                "actor": entry.actor_id,
+                "actor_label": entry.actor_label,
+                "action": entry.action,
+                "target": entry.target,
+                "detail": entry.detail,
+                "subject_type": entry.subject_type,
+                "subject_id": entry.subject_id,
+                "subject_digest": entry.subject_digest,
+            }
+        )
+    ).hexdigest()
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
+
+
+@transaction.atomic
+def audit_record(
+    *, action, target="", actor=None, actor_label="", detail="", subject=None
+) -> AuditEntry:
+    """Append one entry to the chain. `subject`, if given, is a saved
+    evidence row (consent record, review, tombstone) sealed by this entry."""
     if actor is not None and not actor.is_authenticated:
         actor = None
-    return AuditEntry.objects.create(
+    _lock_chain()
+    head = AuditEntry.objects.order_by("-pk").values_list("digest", flat=True).first()
+    entry = AuditEntry(
         actor=actor,
         actor_label=actor_label or (actor.get_username() if actor else ""),
         action=action,
         target=target,
         detail=detail,
+        at=timezone.now(),
+        previous_digest=head or GENESIS,
     )
+    if subject is not None:
+        entry.subject_type = subject._meta.label_lower
+        entry.subject_id = str(subject.pk)
+        entry.subject_digest = record_digest(subject)
+    entry.digest = entry_digest(entry)
+    entry.save()
+    return entry

@@ -45,12 +45,21 @@ class AuditEntry(AppendOnlyModel):
     action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
     target = models.CharField(_("target"), max_length=100, blank=True)
     detail = models.TextField(_("detail"), blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), db_index=True)
+    # The evidence row this entry seals (e.g. a consent record), and its
+    # SHA-256 when written: a later edit of the row no longer matches.
+    subject_type = models.CharField(_("subject type"), max_length=100, blank=True)
+    subject_id = models.CharField(_("subject id"), max_length=40, blank=True)
+    subject_digest = models.CharField(_("subject digest"), max_length=64, blank=True)
+    # The hash chain (archive.audit): the entry before this one, and this one.
+    previous_digest = models.CharField(_("previous digest"), max_length=64)
+    digest = models.CharField(_("digest"), max_length=64, unique=True)
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
         ordering = ["-pk"]
+        indexes = [models.Index(fields=["subject_type", "subject_id"])]
 
     def __str__(self):
         return f"{self.get_action_display()} {self.target}"

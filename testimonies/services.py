@@ -53,6 +53,7 @@ def consent_record(
         actor=recorded_by,
         actor_label=obtained_by,
         detail=", ".join(record.granted_scopes),
+        subject=record,
     )
     return record
 
@@ -107,6 +108,7 @@ def consent_withdraw(
         actor=recorded_by,
         actor_label=obtained_by,
         detail=", ".join(sorted(withdrawn)),
+        subject=record,
     )
     return record
 

@@ -9,7 +9,13 @@ from .base import HAYSTACK_CONNECTIONS
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PSEUDONYM_KEY = "test-only-pseudonym-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ":memory:",
+        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+    }
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _TEST_DATA = Path(tempfile.mkdtemp(prefix="archive-test-"))
