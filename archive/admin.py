@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import policy
 from .models import AuditEntry
@@ -47,3 +52,28 @@ class AuditEntryAdmin(ReadOnlyModeratorAdmin):
     list_filter = ["action"]
     search_fields = ["target", "actor__username", "actor_label"]
     date_hierarchy = "at"
+
+
+# Roles change only on the roles page, where each change is audited; the
+# admin keeps accounts (create, deactivate, reset a password) but not groups,
+# permissions or the superuser flag. A TOTP device is the user's own: its key
+# must never be shown to anyone else, so devices are not in the admin either.
+admin.site.unregister(Group)
+admin.site.unregister(get_user_model())
+admin.site.unregister(TOTPDevice)
+
+
+@admin.register(get_user_model())
+class AccountAdmin(ModeratorAdmin, UserAdmin):
+    list_display = ["username", "is_active", "last_login", "date_joined"]
+    list_filter = ["is_active"]
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Person"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Status"), {"fields": ["is_active", "last_login", "date_joined"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def has_delete_permission(self, request, obj=None):
+        # Accounts are deactivated, never deleted: the audit log points at them.
+        return False

@@ -35,7 +35,9 @@ class TestimonyAdmin(ModeratorAdmin):
     search_fields = ["public_id", "external_id", "witness__pseudonym"]
     autocomplete_fields = ["places"]
     filter_horizontal = ["communities", "event_types"]
-    readonly_fields = ["public_id", "witness", "created_at", "updated_at"]
+    # Status moves only through the queue, withdrawal and erasure, each of
+    # which records its decision in the audit chain.
+    readonly_fields = ["public_id", "witness", "status", "created_at", "updated_at"]
     inlines = [ConsentRecordInline]
     date_hierarchy = "recorded_on"
 
