@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
+    path("moderation/", include("testimonies.moderation_urls")),
     path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]
