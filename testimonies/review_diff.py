@@ -50,12 +50,27 @@ def text_pieces(old: str, new: str) -> list[Piece]:
             pieces.append(Piece(kind, text))
 
     matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
+    opcodes = matcher.get_opcodes()
+    deleted: list[str] = []
+    inserted: list[str] = []
+    for number, (tag, i1, i2, j1, j2) in enumerate(opcodes):
+        # White space alone between two changes belongs to the change: a
+        # reader sees "in Banias" become "at dawn", not two words apart.
+        bridge = (
+            tag == "equal"
+            and 0 < number < len(opcodes) - 1
+            and all(token.isspace() for token in a[i1:i2])
+        )
+        if tag == "equal" and not bridge:
+            add(DELETED, deleted)
+            add(INSERTED, inserted)
+            deleted, inserted = [], []
             add(EQUAL, a[i1:i2])
         else:
-            add(DELETED, a[i1:i2])
-            add(INSERTED, b[j1:j2])
+            deleted += a[i1:i2]
+            inserted += b[j1:j2]
+    add(DELETED, deleted)
+    add(INSERTED, inserted)
     return pieces
 
 
