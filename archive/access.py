@@ -23,6 +23,17 @@ def second_factor_verified(user) -> bool:
     return bool(is_verified and is_verified())
 
 
+def second_factor_redirect(request):
+    """Send a moderator to verify a second factor, then back here."""
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('two-factor')}?{query}")
+
+
+def needs_second_factor(user) -> bool:
+    """A moderator whose session has not passed a second factor."""
+    return role_of(user) is Role.MODERATOR and not second_factor_verified(user)
+
+
 def role_required(*roles: Role):
     """Open the view to the given roles only.
 
@@ -40,9 +51,8 @@ def role_required(*roles: Role):
             role = role_of(user)
             if role not in roles:
                 raise PermissionDenied
-            if role is Role.MODERATOR and not second_factor_verified(user):
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('two-factor')}?{query}")
+            if needs_second_factor(user):
+                return second_factor_redirect(request)
             return view(request, *args, **kwargs)
 
         return guarded

@@ -14,7 +14,7 @@ from .models import AuditEntry
 
 # Evidence rows that are written only together with an audit entry sealing
 # them; a row of these models without its entry was not written by the archive.
-SEALED_MODELS = ["testimonies.consentrecord"]
+SEALED_MODELS = ["testimonies.consentrecord", "testimonies.review"]
 
 
 @dataclass

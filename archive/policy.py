@@ -90,6 +90,30 @@ def may_read_unredacted(user, testimony) -> bool:
     return sees_everything(user) or owns(user, testimony)
 
 
+def _keeps_record(user, testimony) -> bool:
+    """The recording documenter or a moderator, while the testimony is
+    neither withdrawn nor erased: nothing may be added to those."""
+    if testimony.status in ("withdrawn", "erased"):
+        return False
+    return sees_everything(user) or owns(user, testimony)
+
+
+def may_record_consent(user, testimony) -> bool:
+    """Append a consent event (the form at /testimonies/<id>/consent/)."""
+    return _keeps_record(user, testimony)
+
+
+def may_submit(user, testimony) -> bool:
+    """Send a testimony to the moderators; whether its state allows it is
+    testimonies.services' business."""
+    return _keeps_record(user, testimony)
+
+
+def may_review(user) -> bool:
+    """Approve or send back submitted testimonies."""
+    return sees_everything(user)
+
+
 def index_audiences(testimony, consent) -> list[str]:
     """The audiences a testimony is released to, stored in the search index.
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/check/", views.audit_check, name="audit-check"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
+    path("moderation/", include("testimonies.moderation_urls")),
     path("", include("search.urls")),
     path("admin/", admin.site.urls),
 ]

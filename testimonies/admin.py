@@ -18,7 +18,9 @@ class ConsentRecordInline(admin.TabularInline):
     fields = readonly_fields = [
         "event", "archive", "researchers", "accountability", "public", "media",
         "named", "method", "obtained_by", "obtained_on", "embargo_until", "reason",
-        "recorded_at",
+        "explained_purpose", "explained_audience", "explained_risks",
+        "explained_withdrawal", "witness_is_minor", "guardian_consent",
+        "guardian_relation", "child_assent", "recorded_at",
     ]  # fmt: skip
 
     def has_add_permission(self, request, obj=None):

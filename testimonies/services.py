@@ -1,10 +1,12 @@
 """Writes to the archive: importing testimonies, recording and withdrawing
-consent. Search follows by itself after each commit (search.signals)."""
+consent, submitting and reviewing. Search follows by itself after each
+commit (search.signals)."""
 
 import datetime
 import logging
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,8 +17,18 @@ from archive.models import AuditAction
 from .gazetteer import PlaceResolver
 from .identity import identity_store, witness_key_digest
 from .importing import ImportRow
-from .models import ConsentRecord, ConsentScope, Testimony, TestimonyStatus, Witness
+from .models import (
+    ConsentRecord,
+    ConsentScope,
+    Review,
+    ReviewDecision,
+    ReviewedVersion,
+    Testimony,
+    TestimonyStatus,
+    Witness,
+)
 from .models.consent import ConsentEvent
+from .models.reviews import testimony_content
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +45,20 @@ def consent_record(
     obtained_on: datetime.date,
     embargo_until: datetime.date | None = None,
     recorded_by=None,
+    explained: dict[str, bool] | None = None,
+    witness_is_minor: bool | None = None,
+    guardian_consent: bool = False,
+    guardian_relation: str = "",
+    child_assent: bool = False,
 ) -> ConsentRecord:
-    """Append a consent event giving exactly `scopes` (others false)."""
+    """Append a consent event giving exactly `scopes` (others false).
+
+    `explained` maps each of ConsentRecord's explained_* points to whether it
+    was explained; None (imports) records them as not recorded, as does
+    `witness_is_minor=None`. The record refuses a minor's grant without a
+    guardian's consent and the child's assent, and a grant beyond the archive
+    after a point that was not explained (ConsentRecord.clean).
+    """
     record = ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.GRANT,
@@ -43,6 +67,11 @@ def consent_record(
         obtained_on=obtained_on,
         embargo_until=embargo_until,
         recorded_by=recorded_by,
+        witness_is_minor=witness_is_minor,
+        guardian_consent=guardian_consent,
+        guardian_relation=guardian_relation,
+        child_assent=child_assent,
+        **(explained or {}),
         **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
     )
     record.full_clean()
@@ -245,3 +274,149 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
         detail=f"{result.created} created, {result.updated} updated",
     )
     return result
+
+
+def _widens(before: ConsentRecord | None, after: ConsentRecord) -> bool:
+    """Does `after` let the testimony reach anyone `before` did not?"""
+    if before is None:
+        return any(after.scopes.values())
+    if any(after.scopes[s] and not before.scopes[s] for s in ConsentScope.values):
+        return True
+    if before.embargo_until is None:
+        return False
+    return after.embargo_until is None or after.embargo_until < before.embargo_until
+
+
+@transaction.atomic
+def consent_capture(*, testimony: Testimony, user, **terms) -> ConsentRecord:
+    """Record consent taken through the consent form (terms as for
+    consent_record). A documenter's record that widens who may read an
+    approved testimony sends it back to the moderators' queue first: a slip
+    of the hand must not publish an account before a second person looks.
+    Narrowing takes effect at once."""
+    from archive import policy
+
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    before = testimony.current_consent()
+    record = consent_record(testimony=testimony, recorded_by=user, **terms)
+    if (
+        testimony.status == TestimonyStatus.APPROVED
+        and not policy.may_review(user)
+        and _widens(before, record)
+    ):
+        _mark_submitted(testimony, user, detail="consent widened")
+    return record
+
+
+def _mark_submitted(testimony: Testimony, user, *, detail: str = "") -> None:
+    testimony.status = TestimonyStatus.SUBMITTED
+    testimony.submitted_at = timezone.now()
+    testimony.full_clean()
+    testimony.save(update_fields=["status", "submitted_at", "updated_at"])
+    audit_record(
+        action=AuditAction.SUBMITTED,
+        target=testimony.public_id,
+        actor=user,
+        detail=detail,
+    )
+
+
+def _refuse(message, code):
+    raise ValidationError(message, code=code)
+
+
+def _require_archive_consent(testimony: Testimony) -> None:
+    consent = testimony.current_consent()
+    if consent is None or not consent.archive:
+        _refuse(
+            _("Record the witness's consent to keep the account in the archive first."),
+            "consent_missing",
+        )
+
+
+@transaction.atomic
+def testimony_submit(*, testimony: Testimony, user) -> Testimony:
+    """Send a draft or sent-back testimony to the moderators' queue. Needs a
+    current consent to keep it in the archive."""
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    if testimony.status not in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK):
+        _refuse(
+            _("Only a draft or a testimony sent back can be submitted."),
+            "not_submittable",
+        )
+    _require_archive_consent(testimony)
+    _mark_submitted(testimony, user)
+    return testimony
+
+
+def _review(testimony: Testimony, *, decision: str, reviewer, comment: str) -> Review:
+    review = Review(testimony=testimony, decision=decision, reviewer=reviewer)
+    review.full_clean()
+    review.save()
+    version = ReviewedVersion(
+        review=review, testimony=testimony, comment=comment,
+        **testimony_content(testimony),
+    )  # fmt: skip
+    version.full_clean()
+    version.save()
+    return review
+
+
+def _submitted_for_update(testimony: Testimony) -> Testimony:
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    if testimony.status != TestimonyStatus.SUBMITTED:
+        _refuse(_("This testimony is not waiting for review."), "not_submitted")
+    return testimony
+
+
+@transaction.atomic
+def testimony_approve(*, testimony: Testimony, reviewer, comment: str = "") -> Review:
+    """Approve a submitted testimony whose witness consented to it being
+    archived. It reaches the audiences its consent names (search follows
+    on commit); what was approved is kept for the next review's diff."""
+    testimony = _submitted_for_update(testimony)
+    _require_archive_consent(testimony)
+    review = _review(
+        testimony,
+        decision=ReviewDecision.APPROVED,
+        reviewer=reviewer,
+        comment=comment.strip(),
+    )
+    testimony.status = TestimonyStatus.APPROVED
+    testimony.full_clean()
+    testimony.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=AuditAction.APPROVED,
+        target=testimony.public_id,
+        actor=reviewer,
+        subject=review,
+    )
+    return review
+
+
+@transaction.atomic
+def testimony_send_back(*, testimony: Testimony, reviewer, comment: str) -> Review:
+    """Return a submitted testimony to its documenter with a comment saying
+    what to change. The comment stays out of the audit log: it may quote the
+    account."""
+    if not comment.strip():
+        raise ValidationError(
+            {"comment": ValidationError(_("Say what needs to change."), "required")}
+        )
+    testimony = _submitted_for_update(testimony)
+    review = _review(
+        testimony,
+        decision=ReviewDecision.SENT_BACK,
+        reviewer=reviewer,
+        comment=comment.strip(),
+    )
+    testimony.status = TestimonyStatus.SENT_BACK
+    testimony.full_clean()
+    testimony.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=AuditAction.SENT_BACK,
+        target=testimony.public_id,
+        actor=reviewer,
+        subject=review,
+    )
+    return review

@@ -4,6 +4,10 @@ from . import views
 
 app_name = "testimonies"
 
+# `mine/` before `<slug:public_id>/`: the slug pattern would take it.
 urlpatterns = [
+    path("mine/", views.mine, name="mine"),
     path("<slug:public_id>/", views.testimony_detail, name="detail"),
+    path("<slug:public_id>/consent/", views.consent, name="consent"),
+    path("<slug:public_id>/submit/", views.submit, name="submit"),
 ]

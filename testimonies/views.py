@@ -1,8 +1,25 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from .selectors import TestimonyNotVisible
+from archive.access import needs_second_factor, role_required, second_factor_redirect
+from archive.roles import Role
+
+from . import services
+from .forms import ConsentForm
+from .models import ConsentRecord
+from .models.consent import ConsentEvent
+from .selectors import (
+    TestimonyNotVisible,
+    consent_page,
+    testimonies_mine,
+    testimony_for_submission,
+)
 from .selectors import testimony_detail as select_detail
 
 
@@ -19,3 +36,75 @@ def testimony_detail(request, public_id):
     except TestimonyNotVisible:
         raise Http404 from None
     return render(request, "testimonies/testimony_detail.html", {"page": page})
+
+
+@never_cache
+@role_required(Role.DOCUMENTER)
+def mine(request):
+    """The documenter's own testimonies: state, the last review's comment,
+    and what can be done next."""
+    return render(
+        request,
+        "testimonies/testimony_mine.html",
+        {"testimonies": testimonies_mine(user=request.user)},
+    )
+
+
+@never_cache
+def consent(request, public_id):
+    """Record a new consent event. For the recording documenter and
+    moderators; a 404 for anyone else, as for a testimony that is not there."""
+    if needs_second_factor(request.user):
+        return second_factor_redirect(request)
+    try:
+        page = consent_page(public_id=public_id, user=request.user)
+    except TestimonyNotVisible:
+        raise Http404 from None
+    blank = ConsentRecord(
+        testimony=page.testimony, event=ConsentEvent.GRANT, recorded_by=request.user
+    )
+    if request.method == "POST":
+        form = ConsentForm(request.POST, instance=blank)
+        if form.is_valid():
+            try:
+                services.consent_capture(
+                    testimony=page.testimony,
+                    user=request.user,
+                    **form.service_terms(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Consent recorded."))
+                return redirect("testimonies:consent", public_id=public_id)
+    else:
+        form = ConsentForm(
+            instance=blank, initial={"obtained_by": request.user.get_username()}
+        )
+    return render(
+        request, "testimonies/consent_form.html", {"page": page, "form": form}
+    )
+
+
+@require_POST
+def submit(request, public_id):
+    """Send a testimony to the moderators; back where the button was."""
+    if needs_second_factor(request.user):
+        return second_factor_redirect(request)
+    try:
+        testimony = testimony_for_submission(public_id=public_id, user=request.user)
+    except TestimonyNotVisible:
+        raise Http404 from None
+    try:
+        services.testimony_submit(testimony=testimony, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Submitted for review."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = testimony.get_absolute_url()
+    return redirect(target)

@@ -1,5 +1,6 @@
 from .consent import ConsentRecord, ConsentScope
 from .places import Place, PlaceKind
+from .reviews import Review, ReviewDecision, ReviewedVersion
 from .testimonies import IncidentPrecision, Testimony, TestimonyStatus
 from .vocabularies import Community, EventType
 from .witnesses import Gender, Witness, WitnessIdentity
@@ -13,6 +14,9 @@ __all__ = [
     "IncidentPrecision",
     "Place",
     "PlaceKind",
+    "Review",
+    "ReviewDecision",
+    "ReviewedVersion",
     "Testimony",
     "TestimonyStatus",
     "Witness",

@@ -22,6 +22,47 @@ class ConsentMethod(models.TextChoices):
     WRITTEN = "written", _("Written")
 
 
+class GuardianRelation(models.TextChoices):
+    """How the adult who consented for a minor is related to the child. Never
+    the guardian's name: a guardian's name points straight at the witness."""
+
+    PARENT = "parent", _("Parent")
+    GRANDPARENT = "grandparent", _("Grandparent")
+    SIBLING = "sibling", _("Adult brother or sister")
+    OTHER_RELATIVE = "other_relative", _("Other relative")
+    LEGAL_GUARDIAN = "legal_guardian", _("Legal guardian (not a relative)")
+
+
+# One plain line per scope, read out to the witness; shown in English and
+# Arabic side by side on the consent form.
+SCOPE_EXPLANATIONS = {
+    ConsentScope.ARCHIVE: _(
+        "Your account is kept safely in this archive; only its staff can read it."
+    ),
+    ConsentScope.RESEARCHERS: _(
+        "Vetted researchers may read it, with your name and every name in it removed."
+    ),
+    ConsentScope.ACCOUNTABILITY: _(
+        "It may be given to courts, UN inquiries and other bodies seeking justice."
+    ),
+    ConsentScope.PUBLIC: _(
+        "Anyone may read it on this website, with every name removed."
+    ),
+    ConsentScope.MEDIA: _("Journalists may quote it, with every name removed."),
+    ConsentScope.NAMED: _(
+        "Your own name may appear with your account wherever it is shared."
+    ),
+}
+
+# What must be explained to a witness before consent counts as informed.
+EXPLAINED_POINTS = {
+    "explained_purpose": _("The purpose of the archive"),
+    "explained_audience": _("Who will be able to see the account"),
+    "explained_risks": _("The risks to the witness and to others"),
+    "explained_withdrawal": _("The right to withdraw consent at any time"),
+}
+
+
 class ConsentEvent(models.TextChoices):
     GRANT = "grant", _("Consent given or revised")
     WITHDRAWAL = "withdrawal", _("Consent withdrawn")
@@ -62,6 +103,36 @@ class ConsentRecord(AppendOnlyModel):
         help_text=_("Nothing is released to any audience before this date."),
     )
     reason = models.TextField(_("reason"), blank=True)
+    # The points explained to the witness. Empty (None) means "not recorded":
+    # imports (their format has no such field) and records made before these
+    # were asked. The consent form always records True or False.
+    explained_purpose = models.BooleanField(
+        EXPLAINED_POINTS["explained_purpose"], null=True, blank=True, default=None
+    )
+    explained_audience = models.BooleanField(
+        EXPLAINED_POINTS["explained_audience"], null=True, blank=True, default=None
+    )
+    explained_risks = models.BooleanField(
+        EXPLAINED_POINTS["explained_risks"], null=True, blank=True, default=None
+    )
+    explained_withdrawal = models.BooleanField(
+        EXPLAINED_POINTS["explained_withdrawal"], null=True, blank=True, default=None
+    )
+    witness_is_minor = models.BooleanField(
+        _("witness under 18"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_("Empty: not recorded."),
+    )
+    guardian_consent = models.BooleanField(_("guardian consented"), default=False)
+    guardian_relation = models.CharField(
+        _("guardian's relation to the child"),
+        max_length=20,
+        choices=GuardianRelation.choices,
+        blank=True,
+    )
+    child_assent = models.BooleanField(_("child assented"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -106,6 +177,73 @@ class ConsentRecord(AppendOnlyModel):
                 _("Sharing a testimony needs consent to keep it in the archive."),
                 code="archive_required",
             )
+        if self.event == ConsentEvent.GRANT:
+            errors = {**self._minor_errors(), **self._informed_errors()}
+            if errors:
+                raise ValidationError(errors)
+
+    def _minor_errors(self) -> dict:
+        """A child cannot consent alone, nor be overruled by an adult: a
+        minor's grant needs the guardian's consent and the child's own
+        assent. Guardian details on an adult's record are a mistake."""
+        errors = {}
+        if self.witness_is_minor:
+            if any(self.scopes.values()):
+                if not self.guardian_consent:
+                    errors["guardian_consent"] = ValidationError(
+                        _("A witness under 18 needs a guardian's consent."),
+                        code="guardian_consent_missing",
+                    )
+                if not self.child_assent:
+                    errors["child_assent"] = ValidationError(
+                        _("A witness under 18 must also agree in their own words."),
+                        code="child_assent_missing",
+                    )
+            if self.guardian_consent and not self.guardian_relation:
+                errors["guardian_relation"] = ValidationError(
+                    _("Say how the guardian is related to the child."),
+                    code="guardian_relation_missing",
+                )
+        else:
+            for name in ("guardian_consent", "child_assent", "guardian_relation"):
+                if getattr(self, name):
+                    errors[name] = ValidationError(
+                        _("Only for a witness under 18."), code="not_a_minor"
+                    )
+        return errors
+
+    def _informed_errors(self) -> dict:
+        """Consent to share beyond the archive counts only when it was
+        informed: every point explained. Keeping the account in the archive
+        alone (seen by its staff only) may be recorded before that, so that a
+        testimony is not lost while the conversation goes on. Points not
+        recorded at all (imports) are not judged here; the review shows them
+        as not recorded."""
+        if not any(
+            getattr(self, scope) for scope in ConsentScope.values if scope != "archive"
+        ):
+            return {}
+        return {
+            point: ValidationError(
+                _(
+                    "Explain this to the witness before sharing beyond the "
+                    "archive; otherwise record consent to keep it in the "
+                    "archive only."
+                ),
+                code="not_informed",
+            )
+            for point in EXPLAINED_POINTS
+            if getattr(self, point) is False
+        }
+
+    @property
+    def points_explained(self) -> bool | None:
+        """True when every point was explained, False when one was not,
+        None when the record does not say."""
+        values = [getattr(self, point) for point in EXPLAINED_POINTS]
+        if any(value is None for value in values):
+            return None
+        return all(values)
 
     @property
     def scopes(self) -> dict[str, bool]:

@@ -166,6 +166,12 @@ class Testimony(models.Model):
         choices=TestimonyStatus.choices,
         default=TestimonyStatus.DRAFT,
     )
+    submitted_at = models.DateTimeField(
+        _("submitted"),
+        null=True,
+        blank=True,
+        help_text=_("When it was last submitted for review."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -76,11 +76,17 @@ def test_an_edited_consent_record_is_named_by_the_entry_that_seals_it(archive):
 
 def test_a_consent_record_slipped_in_without_its_entry_is_reported(archive):
     record = archive["banias"].consent_records.get()
+    with connection.cursor() as cursor:
+        columns = [
+            column.name
+            for column in connection.introspection.get_table_description(
+                cursor, "testimonies_consentrecord"
+            )
+            if column.name != "id"
+        ]
+    listed = ", ".join(columns)
     _sql(
-        "INSERT INTO testimonies_consentrecord (testimony_id, event, archive,"
-        " researchers, accountability, public, media, named, method, obtained_by,"
-        " obtained_on, reason, recorded_at) SELECT testimony_id, event, 1, 1, 1, 1,"
-        " 1, 1, method, obtained_by, obtained_on, reason, recorded_at"
+        f"INSERT INTO testimonies_consentrecord ({listed}) SELECT {listed}"  # noqa: S608
         " FROM testimonies_consentrecord WHERE id = %s",
         [record.pk],
     )

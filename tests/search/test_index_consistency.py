@@ -31,9 +31,10 @@ NOISY_WRITER = textwrap.dedent(
     path, seconds, hold = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
     ix = open_dir(path)
     end, n = time.time() + seconds, 0
-    print("started", flush=True)
     while time.time() < end:
         writer = ix.writer(timeout=60, delay=0.01)
+        if n == 0:  # say so only once the lock is held: tests count on it
+            print("started", flush=True)
         writer.add_document(id=f"noise.noise.{n}", django_ct="noise.noise",
                             django_id=str(n), text="noise")
         time.sleep(hold)

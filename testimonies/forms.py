@@ -1,0 +1,161 @@
+"""Forms behind the consent, submission and review pages. They validate and
+hand off to testimonies.services; the rules of a consent record live in
+ConsentRecord.clean, which a ModelForm runs and reports beside each field."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from .models import ConsentRecord, ConsentScope, ReviewDecision
+from .models.consent import EXPLAINED_POINTS, SCOPE_EXPLANATIONS, ConsentMethod
+
+
+@dataclass
+class ScopeRow:
+    field: forms.BoundField
+    english: str
+    arabic: str
+
+
+def _in(language: str, text) -> str:
+    with translation.override(language):
+        return str(text)
+
+
+class ConsentForm(forms.ModelForm):
+    """A new consent event, recorded in full: never an edit of an earlier one."""
+
+    method = forms.ChoiceField(
+        label=_("How was consent given?"),
+        choices=ConsentMethod.choices,
+        widget=forms.RadioSelect,
+    )
+    witness_is_minor = forms.TypedChoiceField(
+        label=_("Was the witness under 18 when consent was given?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    obtained_on = forms.DateField(
+        label=_("Obtained on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    embargo_until = forms.DateField(
+        label=_("Embargo until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Nothing is released to any audience before this date."),
+    )
+
+    class Meta:
+        model = ConsentRecord
+        fields = [
+            *ConsentScope.values,
+            "method",
+            "obtained_by",
+            "obtained_on",
+            *EXPLAINED_POINTS,
+            "embargo_until",
+            "witness_is_minor",
+            "guardian_consent",
+            "guardian_relation",
+            "child_assent",
+        ]
+        labels = {
+            "obtained_by": _("Obtained by"),
+            "guardian_consent": _("A parent or guardian consented"),
+            "child_assent": _("The child agreed in their own words"),
+        }
+        help_texts = {
+            "obtained_by": _("Who took the consent. Never the witness's name."),
+            "guardian_relation": _("Never the guardian's name."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The points are always answered here: unticked means not explained.
+        for point, label in EXPLAINED_POINTS.items():
+            self.fields[point] = forms.BooleanField(label=label, required=False)
+
+    def scope_rows(self) -> list[ScopeRow]:
+        """Each scope with its plain explanation in English and in Arabic, so
+        that it can be read out in the witness's language whatever the
+        interface's language is."""
+        rows = []
+        for scope in ConsentScope.values:
+            english = _in("en", SCOPE_EXPLANATIONS[scope])
+            arabic = _in("ar", SCOPE_EXPLANATIONS[scope])
+            rows.append(
+                ScopeRow(self[scope], english, "" if arabic == english else arabic)
+            )
+        return rows
+
+    def point_fields(self) -> list[forms.BoundField]:
+        return [self[point] for point in EXPLAINED_POINTS]
+
+    def clean_obtained_on(self):
+        obtained_on = self.cleaned_data["obtained_on"]
+        if obtained_on > timezone.localdate():
+            raise forms.ValidationError(
+                _("Consent cannot have been obtained in the future."), code="future"
+            )
+        return obtained_on
+
+    def clean_obtained_by(self):
+        obtained_by = self.cleaned_data["obtained_by"].strip()
+        if not obtained_by:
+            raise forms.ValidationError(_("Say who took the consent."), "required")
+        return obtained_by
+
+    def clean(self):
+        cleaned = super().clean()
+        obtained_on, embargo = cleaned.get("obtained_on"), cleaned.get("embargo_until")
+        if obtained_on and embargo and embargo <= obtained_on:
+            self.add_error(
+                "embargo_until",
+                forms.ValidationError(
+                    _("An embargo ends after the day consent was given."),
+                    code="embargo_before_consent",
+                ),
+            )
+        return cleaned
+
+    def service_terms(self) -> dict:
+        """The keyword arguments of services.consent_capture."""
+        data = self.cleaned_data
+        return {
+            "scopes": {scope: data[scope] for scope in ConsentScope.values},
+            "method": data["method"],
+            "obtained_by": data["obtained_by"],
+            "obtained_on": data["obtained_on"],
+            "embargo_until": data["embargo_until"],
+            "explained": {point: data[point] for point in EXPLAINED_POINTS},
+            "witness_is_minor": data["witness_is_minor"],
+            "guardian_consent": data["guardian_consent"],
+            "guardian_relation": data["guardian_relation"],
+            "child_assent": data["child_assent"],
+        }
+
+
+class ReviewDecisionForm(forms.Form):
+    """Approve, or send back with a comment saying what to change."""
+
+    decision = forms.ChoiceField(choices=ReviewDecision.choices)
+    comment = forms.CharField(
+        label=_("Comment for the documenter"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Required when sending back. Kept with the reviewed version."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        comment = cleaned.get("comment", "").strip()
+        if cleaned.get("decision") == ReviewDecision.SENT_BACK and not comment:
+            self.add_error(
+                "comment",
+                forms.ValidationError(_("Say what needs to change."), "required"),
+            )
+        cleaned["comment"] = comment
+        return cleaned

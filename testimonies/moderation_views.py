@@ -1,0 +1,76 @@
+"""The moderators' queue and review page (URL namespace `moderation`)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from archive.access import moderator_required
+
+from . import services
+from .forms import ReviewDecisionForm
+from .models import ReviewDecision, TestimonyStatus
+from .selectors import (
+    TestimonyNotVisible,
+    review_page,
+    review_queue,
+    testimony_for_review,
+)
+
+
+@never_cache
+@moderator_required
+def queue(request):
+    """Submitted testimonies waiting for a decision, the longest first."""
+    return render(
+        request, "testimonies/review_queue.html", {"testimonies": review_queue()}
+    )
+
+
+DECIDE = {
+    ReviewDecision.APPROVED: services.testimony_approve,
+    ReviewDecision.SENT_BACK: services.testimony_send_back,
+}
+DONE = {
+    ReviewDecision.APPROVED: _("Approved."),
+    ReviewDecision.SENT_BACK: _("Sent back to the documenter."),
+}
+
+
+@never_cache
+@moderator_required
+def review(request, public_id):
+    """One testimony under review, and the decision on it."""
+    form = ReviewDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            testimony = testimony_for_review(public_id=public_id, user=request.user)
+        except TestimonyNotVisible:
+            raise Http404 from None
+        decision = form.cleaned_data["decision"]
+        try:
+            DECIDE[decision](
+                testimony=testimony,
+                reviewer=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, str(DONE[decision]))
+            return redirect("moderation:queue")
+    try:
+        page = review_page(public_id=public_id, user=request.user)
+    except TestimonyNotVisible:
+        raise Http404 from None
+    return render(
+        request,
+        "testimonies/review_detail.html",
+        {
+            "page": page,
+            "form": form,
+            "waiting": page.testimony.status == TestimonyStatus.SUBMITTED,
+        },
+    )
