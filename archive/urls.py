@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    path("accounts/roles/", views.roles, name="roles"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
     path("", include("search.urls")),

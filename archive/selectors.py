@@ -1,0 +1,80 @@
+"""Reads behind the accounts pages: who has which role, who is locked out."""
+
+import datetime
+from dataclasses import dataclass
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from .roles import Role, role_of_groups
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    user: object
+    role: Role
+    locked: bool
+
+
+def account_list() -> list[AccountRow]:
+    """Every account with the role it was given and whether it is locked out.
+
+    The role is the one granted (groups, or superuser), shown even for an
+    inactive account, which acts as the public until it is active again.
+    """
+    locked = locked_usernames()
+    users = get_user_model().objects.order_by("username").prefetch_related("groups")
+    return [
+        AccountRow(
+            user=user,
+            role=(
+                Role.MODERATOR
+                if user.is_superuser
+                else role_of_groups(group.name for group in user.groups.all())
+            ),
+            locked=user.get_username() in locked,
+        )
+        for user in users
+    ]
+
+
+def _recent_attempts():
+    """Failed-login records still inside the cool-off period."""
+    return AccessAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - get_cool_off()
+    )
+
+
+def locked_usernames() -> set[str]:
+    """Usernames locked out from at least one address right now.
+
+    The same rule as django-axes applies to a login: failures for one
+    username from one address, within the cool-off, reaching the limit.
+    """
+    return set(
+        _recent_attempts()
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
+def lockout_ends(*, username, ip_address) -> datetime.datetime:
+    """When a locked-out username may try again from this address."""
+    last = (
+        _recent_attempts()
+        .filter(username=username, ip_address=ip_address)
+        .aggregate(last=Max("attempt_time"))["last"]
+    )
+    return (last or timezone.now()) + get_cool_off()
+
+
+def totp_devices_confirmed(*, user):
+    """The authenticator apps this user has confirmed, oldest first."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk")
