@@ -19,15 +19,20 @@ class AccountRow:
     user: object
     role: Role
     locked: bool
+    second_factor: bool
 
 
 def account_list() -> list[AccountRow]:
-    """Every account with the role it was given and whether it is locked out.
+    """Every account with the role it was given, whether it is locked out
+    and whether it has confirmed an authenticator app.
 
     The role is the one granted (groups, or superuser), shown even for an
     inactive account, which acts as the public until it is active again.
     """
     locked = locked_usernames()
+    with_device = set(
+        TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
     users = get_user_model().objects.order_by("username").prefetch_related("groups")
     return [
         AccountRow(
@@ -38,6 +43,7 @@ def account_list() -> list[AccountRow]:
                 else role_of_groups(group.name for group in user.groups.all())
             ),
             locked=user.get_username() in locked,
+            second_factor=user.pk in with_device,
         )
         for user in users
     ]

@@ -89,6 +89,7 @@ def test_a_verified_moderator_sees_every_account(verified_client_for, users, mod
     }
     page = response.content.decode()
     assert "set by the superuser flag" in page
+    assert rows["moderator"].second_factor and not rows["researcher"].second_factor
     # Accounts are named by username in form bodies, never by id in URLs.
     assert 'name="username" value="researcher"' in page
     for user in users.values():
@@ -195,3 +196,24 @@ def test_only_a_moderator_may_call_the_service(researcher, documenter):
             changed_by=factories.UserFactory(is_superuser=True),
         )
     assert refused.value.code == "superuser"
+
+
+def test_the_page_costs_the_same_queries_for_any_number_of_accounts(
+    verified_client_for, moderator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client_for(moderator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(ROLES).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number in range(10):
+        factories.UserFactory(username=f"extra-{number}").groups.add(
+            Group.objects.get(name="researcher")
+        )
+    assert queries() == few
