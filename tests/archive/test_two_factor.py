@@ -185,6 +185,11 @@ def test_an_unverified_moderator_is_sent_from_the_admin_to_the_second_factor(
     response = client.get("/admin/", follow=True)
     assert response.redirect_chain[-1][0] == f"{TWO_FACTOR}?next=%2Fadmin%2F"
     assert response.status_code == 200
+    # Every admin page, not only its index; the audit log among them.
+    response = client.get("/admin/archive/auditentry/", follow=True)
+    assert response.redirect_chain[-1][0] == (
+        f"{TWO_FACTOR}?next=%2Fadmin%2Farchive%2Fauditentry%2F"
+    )
     client.post(TWO_FACTOR, {"code": code_for(device), "next": "/admin/"})
     assert client.get("/admin/").status_code == 200
 
