@@ -1,7 +1,14 @@
+from urllib.parse import urlencode
+
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from . import policy
+from .access import needs_second_factor, second_factor_verified
 
 
 class ArchiveAdminSite(admin.AdminSite):
@@ -9,4 +16,32 @@ class ArchiveAdminSite(admin.AdminSite):
     site_title = _("Testimony archive")
 
     def has_permission(self, request):
-        return request.user.is_active and policy.sees_everything(request.user)
+        # The admin shows originals and identities: moderators only, and
+        # only once this session has passed a second factor.
+        user = request.user
+        return (
+            user.is_active
+            and policy.sees_everything(user)
+            and second_factor_verified(user)
+        )
+
+    def login(self, request, extra_context=None):
+        """A moderator who lacks only the second factor is sent to give it,
+        then back to the admin page they asked for (not the login form,
+        which would only tell them they may not enter)."""
+        user = request.user
+        if (
+            request.method == "GET"
+            and user.is_authenticated
+            and user.is_active
+            and needs_second_factor(user)
+        ):
+            target = request.GET.get(REDIRECT_FIELD_NAME, "")
+            if not url_has_allowed_host_and_scheme(
+                target,
+                allowed_hosts={request.get_host()},
+                require_https=request.is_secure(),
+            ):
+                target = reverse("admin:index", current_app=self.name)
+            return redirect(f"{reverse('two-factor')}?{urlencode({'next': target})}")
+        return super().login(request, extra_context)

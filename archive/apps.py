@@ -7,6 +7,9 @@ class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = _("Archive")
 
+    def ready(self):
+        from . import signals  # noqa: F401  (connects the lockout audit)
+
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):
     """The Django admin, opened by the access policy (moderators) rather than

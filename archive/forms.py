@@ -1,8 +1,14 @@
+"""Forms of the archive's own pages. They validate; services do the work."""
+
+import re
+
 from django import forms
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditAction
+from .roles import Role
 
 
 class AuditFilterForm(forms.Form):
@@ -40,3 +46,69 @@ class AuditFilterForm(forms.Form):
                 _("The start date must not be after the end date."), code="date_order"
             )
         return cleaned
+
+
+# The roles page offers every role, or none (the account then reads what
+# the public reads).
+ROLE_CHOICES = [
+    (Role.DOCUMENTER.value, Role.DOCUMENTER.label),
+    (Role.RESEARCHER.value, Role.RESEARCHER.label),
+    (Role.MODERATOR.value, Role.MODERATOR.label),
+    ("none", _("No role")),
+]
+
+
+class TokenForm(forms.Form):
+    code = forms.CharField(
+        label=_("Six-digit code"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "autofocus": True,
+                "dir": "ltr",
+            }
+        ),
+    )
+
+    def clean_code(self):
+        # Apps show the code as "123 456"; people type it either way.
+        code = re.sub(r"\s", "", self.cleaned_data["code"])
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise forms.ValidationError(
+                _("Enter the six digits your authenticator app shows."),
+                code="format",
+            )
+        return code
+
+
+class AccountForm(forms.Form):
+    """Names an account by username (never by its sequential id)."""
+
+    username = forms.CharField(max_length=150, widget=forms.HiddenInput)
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        User = get_user_model()
+        try:
+            self.cleaned_data["user"] = User._default_manager.get(
+                **{User.USERNAME_FIELD: username}
+            )
+        except User.DoesNotExist:
+            raise forms.ValidationError(
+                _("There is no account with that username."), code="unknown"
+            ) from None
+        return username
+
+
+class RoleForm(AccountForm):
+    role = forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
+
+    def clean_role(self):
+        value = self.cleaned_data["role"]
+        return Role.PUBLIC if value == "none" else Role(value)
+
+
+class UnlockForm(AccountForm):
+    pass

@@ -40,8 +40,11 @@ def role_of(user) -> Role:
         return Role.MODERATOR
     # Cached on the user object: asked several times per request.
     if not hasattr(user, "_archive_role"):
-        names = set(user.groups.values_list("name", flat=True))
-        user._archive_role = next(
-            (role for role in GROUP_ROLES if role.value in names), Role.PUBLIC
-        )
+        user._archive_role = role_of_groups(user.groups.values_list("name", flat=True))
     return user._archive_role
+
+
+def role_of_groups(names) -> Role:
+    """The role that these group names give, highest first."""
+    names = set(names)
+    return next((role for role in GROUP_ROLES if role.value in names), Role.PUBLIC)

@@ -1,8 +1,18 @@
-"""Reads behind the archive's own pages."""
+"""Reads behind the archive's own pages: the audit log, accounts, lockouts."""
 
-from django.db.models import Q
+import datetime
+from dataclasses import dataclass
+
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Max, Q, Sum
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import AuditEntry
+from .roles import Role, role_of_groups
 
 
 def audit_entries(*, action="", actor="", target="", date_from=None, date_to=None):
@@ -21,3 +31,75 @@ def audit_entries(*, action="", actor="", target="", date_from=None, date_to=Non
     if date_to:
         entries = entries.filter(at__date__lte=date_to)
     return entries
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    user: object
+    role: Role
+    locked: bool
+    second_factor: bool
+
+
+def account_list() -> list[AccountRow]:
+    """Every account with the role it was given, whether it is locked out
+    and whether it has confirmed an authenticator app.
+
+    The role is the one granted (groups, or superuser), shown even for an
+    inactive account, which acts as the public until it is active again.
+    """
+    locked = locked_usernames()
+    with_device = set(
+        TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
+    )
+    users = get_user_model().objects.order_by("username").prefetch_related("groups")
+    return [
+        AccountRow(
+            user=user,
+            role=(
+                Role.MODERATOR
+                if user.is_superuser
+                else role_of_groups(group.name for group in user.groups.all())
+            ),
+            locked=user.get_username() in locked,
+            second_factor=user.pk in with_device,
+        )
+        for user in users
+    ]
+
+
+def _recent_attempts():
+    """Failed-login records still inside the cool-off period."""
+    return AccessAttempt.objects.filter(
+        attempt_time__gte=timezone.now() - get_cool_off()
+    )
+
+
+def locked_usernames() -> set[str]:
+    """Usernames locked out from at least one address right now.
+
+    The same rule as django-axes applies to a login: failures for one
+    username from one address, within the cool-off, reaching the limit.
+    """
+    return set(
+        _recent_attempts()
+        .values("username", "ip_address")
+        .annotate(failures=Sum("failures_since_start"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
+
+
+def lockout_ends(*, username, ip_address) -> datetime.datetime:
+    """When a locked-out username may try again from this address."""
+    last = (
+        _recent_attempts()
+        .filter(username=username, ip_address=ip_address)
+        .aggregate(last=Max("attempt_time"))["last"]
+    )
+    return (last or timezone.now()) + get_cool_off()
+
+
+def totp_devices_confirmed(*, user):
+    """The authenticator apps this user has confirmed, oldest first."""
+    return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk")

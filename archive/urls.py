@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/check/", views.audit_check, name="audit-check"),
+    path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    path("accounts/roles/", views.roles, name="roles"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
     path("moderation/", include("testimonies.moderation_urls")),

@@ -1,13 +1,31 @@
+"""The archive's own pages: home, audit log, second factor, accounts."""
+
+from base64 import b32encode
+
+import django_otp
+import segno
+from axes.helpers import get_client_username, get_cool_off
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from testimonies.selectors import archive_overview
 
-from .access import moderator_required
+from . import selectors, services
+from .access import moderator_required, second_factor_verified
 from .audit_check import audit_verify
-from .forms import AuditFilterForm
+from .forms import ROLE_CHOICES, AuditFilterForm, RoleForm, TokenForm, UnlockForm
+from .roles import Role, role_of
 from .selectors import audit_entries
 
 AUDIT_PAGE_SIZE = 50
@@ -45,3 +63,154 @@ def audit_log(request):
 def audit_check(request):
     """Walk the whole chain now and show the result."""
     return render(request, "archive/audit_check.html", {"report": audit_verify()})
+
+
+def lockout(request, original_response=None, credentials=None):
+    """The page django-axes shows instead of the login form once a username
+    is locked out from this address (settings.AXES_LOCKOUT_CALLABLE)."""
+    username = get_client_username(request, credentials) or ""
+    context = {
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "cool_off_minutes": int(get_cool_off(request).total_seconds() // 60),
+        "ends": selectors.lockout_ends(
+            username=username, ip_address=getattr(request, "axes_ip_address", None)
+        ),
+    }
+    response = render(request, "registration/lockout.html", context, status=429)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _safe_next(request) -> str:
+    """Where to go after the second factor: `next` when it stays on this
+    site, else the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+def _qr_svg(device) -> str:
+    # segno draws the otpauth:// URL as an SVG element: shapes only, no
+    # script, no external reference, and nothing from the request in it.
+    svg = segno.make(device.config_url, error="m").svg_inline(
+        scale=5, border=2, title=_("QR code for your authenticator app")
+    )
+    return mark_safe(svg)  # noqa: S308
+
+
+def _key_for_typing(device) -> str:
+    key = b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@never_cache
+@sensitive_post_parameters("code")
+@require_http_methods(["GET", "POST"])
+@login_required
+def two_factor(request):
+    """Prove a second factor for this session: enrol an authenticator app
+    if the account has none, otherwise enter its current code.
+
+    Moderators must pass here before their pages (archive.access); others
+    may enrol but are never asked to.
+    """
+    user = request.user
+    next_url = _safe_next(request)
+    if second_factor_verified(user):
+        return redirect(next_url)
+    enrolling = not selectors.totp_devices_confirmed(user=user).exists()
+    device = services.totp_device_enrol(user=user) if enrolling else None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if enrolling:
+                device = services.totp_device_confirm(
+                    device=device, token=form.cleaned_data["code"]
+                )
+            else:
+                device = services.totp_verify(
+                    user=user, token=form.cleaned_data["code"]
+                )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            django_otp.login(request, device)
+            # A session that gained a privilege gets a new key.
+            request.session.cycle_key()
+            if enrolling:
+                messages.success(request, _("Your authenticator app is set up."))
+            return redirect(next_url)
+    context = {
+        "form": form,
+        "next": next_url,
+        "enrolling": enrolling,
+        "required": role_of(user) is Role.MODERATOR,
+    }
+    if enrolling:
+        context.update(qr_svg=_qr_svg(device), key=_key_for_typing(device))
+    return render(request, "registration/two_factor.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def roles(request):
+    """Every account, its role and lockout; moderators change roles and
+    lift lockouts here. Accounts are named by username in the form body."""
+    if request.method == "POST":
+        if request.POST.get("action") == "unlock":
+            _unlock(request)
+        else:
+            _set_role(request)
+        return redirect("roles")
+    return render(
+        request,
+        "archive/account_roles.html",
+        {"accounts": selectors.account_list(), "role_choices": ROLE_CHOICES},
+    )
+
+
+def _form_error(request, form):
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
+def _set_role(request):
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form)
+    user, role = form.cleaned_data["user"], form.cleaned_data["role"]
+    try:
+        old = services.user_role_set(user=user, role=role, changed_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return
+    names = {"username": user.get_username(), "role": role_label(role)}
+    if old is role:
+        messages.info(request, _("%(username)s already has that role.") % names)
+    else:
+        messages.success(request, _("%(username)s is now: %(role)s.") % names)
+
+
+def role_label(role: Role) -> str:
+    return _("no role") if role is Role.PUBLIC else str(role.label)
+
+
+def _unlock(request):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form)
+    username = form.cleaned_data["username"]
+    if services.user_unlock(username=username, unlocked_by=request.user):
+        messages.success(
+            request, _("%(username)s can log in again.") % {"username": username}
+        )
+    else:
+        messages.info(
+            request, _("%(username)s was not locked out.") % {"username": username}
+        )

@@ -72,19 +72,6 @@ def users(anonymous, researcher, documenter, moderator):
 
 
 @pytest.fixture
-def client_for(client):
-    """A test client logged in as `user` (or anonymous)."""
-
-    def make(user):
-        client.logout()
-        if user is not None and user.is_authenticated:
-            client.force_login(user)
-        return client
-
-    return make
-
-
-@pytest.fixture
 def second_factor():
     """Give `user` a TOTP device; returns the device (its key drives tokens)."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -95,18 +82,43 @@ def second_factor():
     return make
 
 
+def _pass_second_factor(client, user, second_factor):
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = (device or second_factor(user)).persistent_id
+    session.save()
+
+
+@pytest.fixture
+def client_for(client, second_factor):
+    """A test client logged in as `user` (or anonymous) as that user works
+    day to day: a moderator's session has passed the second factor.
+    `verified=False` leaves a moderator's session without it."""
+    from archive.roles import Role, role_of
+
+    def make(user, *, verified=True):
+        client.logout()
+        if user is not None and user.is_authenticated:
+            client.force_login(user)
+            if verified and role_of(user) is Role.MODERATOR:
+                _pass_second_factor(client, user, second_factor)
+        return client
+
+    return make
+
+
 @pytest.fixture
 def verified_client_for(client, second_factor):
     """A test client logged in as `user` whose session passed a second
-    factor, as a moderator's must before the queue, the log or erasure."""
-    from django_otp import DEVICE_ID_SESSION_KEY
+    factor, whatever the user's role."""
 
     def make(user):
         client.logout()
         client.force_login(user)
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = second_factor(user).persistent_id
-        session.save()
+        _pass_second_factor(client, user, second_factor)
         return client
 
     return make

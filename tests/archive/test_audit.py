@@ -153,7 +153,9 @@ def test_audit_log_page_walks_the_permission_ladder(
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
     for role in ("researcher", "documenter"):
         assert client_for(users[role]).get(url).status_code == 403
-    # UNVERIFIED-MODERATOR-CHECK (added when the two-factor page lands)
+    unverified = client_for(users["moderator"], verified=False).get(url)
+    assert unverified.status_code == 302
+    assert unverified["Location"].startswith(reverse("two-factor"))
     page = verified_client_for(users["moderator"]).get(url)
     assert page.status_code == 200
     assert "archive/audit_log.html" in [t.name for t in page.templates]

@@ -1,12 +1,11 @@
 """A moderator's decision reaches search at once, against a real index."""
 
-import pytest
 from django.urls import reverse
 
 from tests import factories
 from tests.markers import committed_db
 
-pytestmark = [committed_db, pytest.mark.urls("tests.urls_two_factor")]
+pytestmark = committed_db
 
 
 def found_by(client, user, query):

@@ -18,7 +18,7 @@ from testimonies.services import consent_capture, consent_record
 from tests import factories
 from tests.factories import EVERY_SCOPE_OFF
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_two_factor")]
+pytestmark = pytest.mark.django_db
 
 ALL_EXPLAINED = {
     "explained_purpose": True, "explained_audience": True,
@@ -329,8 +329,11 @@ def test_consent_page_for_a_verified_moderator(own, moderator, verified_client_f
 def test_consent_page_sends_an_unverified_moderator_to_the_second_factor(
     own, moderator, client_for
 ):
-    response = client_for(moderator).get(url(own))
+    response = client_for(moderator, verified=False).get(url(own))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two-factor") + "?next=")
-    assert client_for(moderator).post(url(own), form_data()).status_code == 302
+    assert (
+        client_for(moderator, verified=False).post(url(own), form_data()).status_code
+        == 302
+    )
     assert not own.consent_records.exists()

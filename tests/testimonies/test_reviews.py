@@ -18,7 +18,7 @@ from testimonies.models import (
 from testimonies.review_diff import DELETED, EQUAL, INSERTED, Piece, text_pieces
 from tests import factories
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.urls_two_factor")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_queue_sends_anonymous_to_log_in(client_for, anonymous):
 def test_queue_sends_an_unverified_moderator_to_the_second_factor(
     moderator, client_for
 ):
-    response = client_for(moderator).get(QUEUE)
+    response = client_for(moderator, verified=False).get(QUEUE)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("two-factor") + "?next=")
 
@@ -246,7 +246,7 @@ def test_review_page_sends_anonymous_to_log_in(submitted, client_for, anonymous)
 def test_review_page_sends_an_unverified_moderator_to_the_second_factor(
     submitted, moderator, client_for
 ):
-    client = client_for(moderator)
+    client = client_for(moderator, verified=False)
     response = client.post(review_url(submitted), {"decision": "approved"})
     assert response["Location"].startswith(reverse("two-factor") + "?next=")
     submitted.refresh_from_db()
@@ -443,7 +443,7 @@ def test_verified_moderator_may_submit(draft, moderator, verified_client_for):
 def test_unverified_moderator_is_sent_to_the_second_factor_to_submit(
     draft, moderator, client_for
 ):
-    response = client_for(moderator).post(submit_url(draft))
+    response = client_for(moderator, verified=False).post(submit_url(draft))
     assert response["Location"].startswith(reverse("two-factor"))
     draft.refresh_from_db()
     assert draft.status == TestimonyStatus.DRAFT

@@ -1,0 +1,219 @@
+"""The roles page: every role on the permission ladder, role changes through
+user_role_set, and the refusals."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from archive.models import AuditAction, AuditEntry
+from archive.roles import Role, role_of
+from archive.services import user_role_set
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+ROLES = reverse("roles")
+
+
+def fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+def role_changes():
+    return AuditEntry.objects.filter(action=AuditAction.ROLE_CHANGED)
+
+
+def set_role(client, username, role):
+    return client.post(
+        ROLES, {"action": "set-role", "username": username, "role": role}, follow=True
+    )
+
+
+def page_messages(response):
+    return [str(message) for message in response.context["messages"]]
+
+
+# The permission ladder ---------------------------------------------------
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, researcher):
+    data = {"action": "set-role", "username": "researcher", "role": "moderator"}
+    for response in (client.get(ROLES), client.post(ROLES, data)):
+        assert response.status_code == 302
+        assert response["Location"] == f"{reverse('login')}?next=/accounts/roles/"
+    assert role_of(fresh(researcher)) is Role.RESEARCHER
+
+
+@pytest.mark.parametrize("role", ["researcher", "documenter"])
+def test_researchers_and_documenters_are_refused(users, client_for, role):
+    client = client_for(users[role])
+    assert client.get(ROLES).status_code == 403
+    response = client.post(
+        ROLES, {"action": "set-role", "username": role, "role": "moderator"}
+    )
+    assert response.status_code == 403
+    assert role_of(fresh(users[role])) is Role(role)
+    assert not role_changes().exists()
+
+
+def test_a_moderator_without_a_second_factor_is_sent_to_give_it(
+    client_for, moderator, researcher
+):
+    client = client_for(moderator, verified=False)
+    response = client.get(ROLES)
+    assert response.status_code == 302
+    assert (
+        response["Location"] == f"{reverse('two-factor')}?next=%2Faccounts%2Froles%2F"
+    )
+    response = client.post(
+        ROLES, {"action": "set-role", "username": "researcher", "role": "moderator"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("two-factor"))
+    assert role_of(fresh(researcher)) is Role.RESEARCHER
+
+
+def test_a_verified_moderator_sees_every_account(verified_client_for, users, moderator):
+    factories.UserFactory(username="no-role-yet", is_active=False)
+    factories.UserFactory(username="root", is_superuser=True)
+    response = verified_client_for(moderator).get(ROLES)
+    assert response.status_code == 200
+    assert "archive/account_roles.html" in [t.name for t in response.templates]
+    rows = {row.user.username: row for row in response.context["accounts"]}
+    assert {name: row.role for name, row in rows.items()} == {
+        "documenter": Role.DOCUMENTER,
+        "moderator": Role.MODERATOR,
+        "no-role-yet": Role.PUBLIC,
+        "researcher": Role.RESEARCHER,
+        "root": Role.MODERATOR,
+    }
+    page = response.content.decode()
+    assert "set by the superuser flag" in page
+    assert rows["moderator"].second_factor and not rows["researcher"].second_factor
+    # Accounts are named by username in form bodies, never by id in URLs.
+    assert 'name="username" value="researcher"' in page
+    for user in users.values():
+        if user.is_authenticated:
+            assert f"{ROLES}{user.pk}" not in page
+
+
+# Changing roles ----------------------------------------------------------
+
+
+def test_a_role_change_takes_effect_and_is_audited(
+    verified_client_for, client_for, moderator, researcher
+):
+    staff = verified_client_for(moderator)
+    response = set_role(staff, "researcher", "documenter")
+    assert page_messages(response) == ["researcher is now: Documenter."]
+    assert role_of(fresh(researcher)) is Role.DOCUMENTER
+    assert list(fresh(researcher).groups.values_list("name", flat=True)) == [
+        "documenter"
+    ]
+    entry = role_changes().get()
+    assert (entry.target, entry.actor, entry.detail) == (
+        "researcher",
+        moderator,
+        "researcher -> documenter",
+    )
+    # Made a moderator, the account reaches the roles page after a second factor.
+    set_role(staff, "researcher", "moderator")
+    response = client_for(fresh(researcher), verified=False).get(ROLES)
+    assert response["Location"].startswith(reverse("two-factor"))
+
+
+def test_no_role_leaves_the_account_with_what_the_public_sees(
+    verified_client_for, moderator, documenter
+):
+    keep = Group.objects.create(name="newsletter")
+    documenter.groups.add(keep)
+    set_role(verified_client_for(moderator), "documenter", "none")
+    assert role_of(fresh(documenter)) is Role.PUBLIC
+    assert list(fresh(documenter).groups.all()) == [keep]
+    assert role_changes().get().detail == "documenter -> none"
+
+
+def test_setting_the_same_role_changes_and_records_nothing(
+    verified_client_for, moderator, researcher
+):
+    response = set_role(verified_client_for(moderator), "researcher", "researcher")
+    assert page_messages(response) == ["researcher already has that role."]
+    assert not role_changes().exists()
+
+
+def test_a_superusers_role_is_not_changed_here(verified_client_for, moderator):
+    root = factories.UserFactory(username="root", is_superuser=True)
+    response = set_role(verified_client_for(moderator), "root", "researcher")
+    assert page_messages(response) == [
+        "root is a superuser: their role cannot be changed here."
+    ]
+    assert role_of(fresh(root)) is Role.MODERATOR
+    assert not role_changes().exists()
+
+
+def test_a_moderator_cannot_remove_their_own_role(verified_client_for, moderator):
+    response = set_role(verified_client_for(moderator), "moderator", "researcher")
+    assert page_messages(response) == [
+        "You cannot remove your own moderator role. Ask another moderator."
+    ]
+    assert role_of(fresh(moderator)) is Role.MODERATOR
+    assert not role_changes().exists()
+
+
+def test_another_moderator_can_be_demoted(verified_client_for, moderator):
+    other = factories.UserFactory(username="second-moderator")
+    other.groups.add(Group.objects.get(name="moderator"))
+    set_role(verified_client_for(moderator), "second-moderator", "researcher")
+    assert role_of(fresh(other)) is Role.RESEARCHER
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        ({"username": "nobody", "role": "researcher"}, "no account with that username"),
+        ({"username": "researcher", "role": "admin"}, "Select a valid choice"),
+        ({"role": "researcher"}, "This field is required"),
+    ],
+)
+def test_bad_requests_change_nothing(
+    verified_client_for, moderator, researcher, data, message
+):
+    response = verified_client_for(moderator).post(
+        ROLES, {"action": "set-role", **data}, follow=True
+    )
+    assert any(message in text for text in page_messages(response))
+    assert role_of(fresh(researcher)) is Role.RESEARCHER
+    assert not role_changes().exists()
+
+
+def test_only_a_moderator_may_call_the_service(researcher, documenter):
+    with pytest.raises(PermissionDenied):
+        user_role_set(user=documenter, role=Role.MODERATOR, changed_by=researcher)
+    with pytest.raises(ValidationError) as refused:
+        user_role_set(
+            user=factories.UserFactory(is_superuser=True),
+            role=Role.PUBLIC,
+            changed_by=factories.UserFactory(is_superuser=True),
+        )
+    assert refused.value.code == "superuser"
+
+
+def test_the_page_costs_the_same_queries_for_any_number_of_accounts(
+    verified_client_for, moderator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client_for(moderator)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(ROLES).status_code == 200
+        return len(captured)
+
+    few = queries()
+    for number in range(10):
+        factories.UserFactory(username=f"extra-{number}").groups.add(
+            Group.objects.get(name="researcher")
+        )
+    assert queries() == few
