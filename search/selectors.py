@@ -192,7 +192,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         .prefetch_related("places", "communities", "event_types")
     )
     # One more than the limit, to know for certain whether there are more.
-    kept, stale, offset = [], 0, 0
+    kept, seen, stale, offset = [], set(), 0, 0
     while len(kept) <= limit:
         size = min(_EXPORT_BATCH, limit + 1 - len(kept))
         pks = [int(result.pk) for result in sqs[offset : offset + size]]
@@ -201,7 +201,10 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         offset += len(pks)
         found = {t.pk: t for t in exportable.filter(pk__in=pks)}
         stale += sum(pk not in found for pk in pks)
-        kept += [found[pk] for pk in pks if pk in found]
+        # An index write between two batches can shift a result into the
+        # next one: never the same testimony twice.
+        kept += [found.pop(pk) for pk in pks if pk in found and pk not in seen]
+        seen.update(pks)
     if stale:
         logger.warning("export: %d results left out by the database check", stale)
     if len(kept) > limit:
