@@ -17,6 +17,11 @@ The rule:
 - documenters see what researchers see, plus every testimony they recorded
   that has not been withdrawn (a withdrawal hides it from all but moderators).
 Anything else does not exist for that user (404, never 403).
+
+Exports are an audience of their own: an export leaves the archive, so it is
+sharing with researchers whoever asks. Researchers and moderators may export,
+and an export holds only released testimonies with `researchers` consent, for
+moderators too: consent decides what leaves, not rank.
 """
 
 import datetime
@@ -26,11 +31,19 @@ from django.utils import timezone
 
 from .roles import Role, role_of
 
-# Which consent scopes open a released testimony to each reading audience.
+# The audience of exports (a string beside the roles: nobody reads as one).
+EXPORT = "export"
+# Which consent scopes open a released testimony to each audience. Keys are
+# audience names as stored in the index (Role is a StrEnum: its members are
+# those names).
 AUDIENCE_SCOPES = {
     Role.PUBLIC: ("public",),
     Role.RESEARCHER: ("researchers", "public"),
+    EXPORT: ("researchers",),
 }
+# Who may export at all (moderators only with their second factor, which
+# archive.access enforces).
+EXPORT_ROLES = (Role.RESEARCHER, Role.MODERATOR)
 # The audience whose view each role starts from.
 ROLE_AUDIENCE = {
     Role.PUBLIC: Role.PUBLIC,
@@ -72,21 +85,25 @@ def owns(user, testimony) -> bool:
     )
 
 
+def _released_to(audience, on) -> Q:
+    """Released (approved, archived, embargo passed on `on`) with one of the
+    audience's scopes granted, on a queryset annotated with_current_consent."""
+    scope_granted = Q()
+    for scope in AUDIENCE_SCOPES[audience]:
+        scope_granted |= Q(**{f"consent_{scope}": True})
+    return (
+        Q(status="approved", consent_archive=True)
+        & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
+        & scope_granted
+    )
+
+
 def visible_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may see."""
     role = acting_role(user)
     if role is Role.MODERATOR:
         return queryset
-    on = on or today()
-    audience = ROLE_AUDIENCE[role]
-    scope_granted = Q()
-    for scope in AUDIENCE_SCOPES[audience]:
-        scope_granted |= Q(**{f"consent_{scope}": True})
-    released = (
-        Q(status="approved", consent_archive=True)
-        & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
-        & scope_granted
-    )
+    released = _released_to(ROLE_AUDIENCE[role], on or today())
     if role is Role.DOCUMENTER:
         released |= Q(recorded_by=user) & ~Q(status="withdrawn")
     return queryset.with_current_consent().filter(released)
@@ -97,6 +114,21 @@ def may_view(user, testimony) -> bool:
     return visible_testimonies(
         type(testimony).objects.filter(pk=testimony.pk), user
     ).exists()
+
+
+def may_export(user) -> bool:
+    """May this user export search results at all? (What an export holds is
+    exportable_testimonies' business.)"""
+    return role_of(user) in EXPORT_ROLES
+
+
+def exportable_testimonies(queryset, user, *, on=None):
+    """Filter a Testimony queryset down to what `user` may export: released
+    testimonies with `researchers` consent, whatever the user's rank; nothing
+    for a user who may not export."""
+    if not may_export(user):
+        return queryset.none()
+    return queryset.with_current_consent().filter(_released_to(EXPORT, on or today()))
 
 
 def may_read_unredacted(user, testimony) -> bool:
@@ -137,7 +169,7 @@ def index_audiences(testimony, consent) -> list[str]:
     if consent is None or testimony.status != "approved" or not consent.archive:
         return []
     return [
-        audience.value
+        str(audience)
         for audience, scopes in AUDIENCE_SCOPES.items()
         if any(getattr(consent, scope) for scope in scopes)
     ]
@@ -160,3 +192,12 @@ def search_filter(user, *, on=None):
     if role is Role.DOCUMENTER:
         condition |= SQ(owner=user.pk)
     return condition
+
+
+def export_search_filter(*, on=None):
+    """The haystack SQ of what may be exported, the same for everyone who may
+    export. Results are checked again against the database
+    (exportable_testimonies)."""
+    from haystack.query import SQ
+
+    return SQ(audiences=EXPORT) & SQ(visible_from__lte=on or today())

@@ -3,6 +3,8 @@ with their ticked values, and page links that keep the other parameters."""
 
 from django.utils.translation import gettext_lazy as _
 
+from .exports import QUERY_PARAMETERS
+
 FACET_LABELS = {
     "place": _("Place"),
     "community": _("Community"),
@@ -60,3 +62,13 @@ def year_url(query_dict, year: str) -> str:
     params["date_from"], params["date_to"] = f"{year}-01-01", f"{year}-12-31"
     params.pop("page", None)
     return "?" + params.urlencode()
+
+
+def export_querystring(query_dict) -> str:
+    """The search's filters for the export links: the whole result, so no
+    page, and nothing the search does not know."""
+    params = query_dict.copy()
+    for name in list(params):
+        if name not in QUERY_PARAMETERS:
+            del params[name]
+    return params.urlencode()

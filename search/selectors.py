@@ -9,12 +9,13 @@ import logging
 import math
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
 from archive import policy
 from testimonies.models import Community, EventType, Place, Testimony
-from testimonies.redaction import redacted_texts
+from testimonies.redaction import RedactedTexts, redacted_texts
 
 from .excerpts import excerpt
 
@@ -44,9 +45,10 @@ class SearchOutcome:
     facets: dict
 
 
-def _filtered(params: dict, user) -> SearchQuerySet:
+def _filtered(params: dict, allowed) -> SearchQuerySet:
+    """The testimonies matching `params` among those `allowed` lets through
+    (a haystack SQ from archive.policy, or None for no limit)."""
     sqs = SearchQuerySet().models(Testimony)
-    allowed = policy.search_filter(user)
     if allowed is not None:
         sqs = sqs.filter(allowed)
     if params.get("q"):
@@ -65,6 +67,11 @@ def _filtered(params: dict, user) -> SearchQuerySet:
     if params.get("date_to"):
         sqs = sqs.filter(incident_start__lte=params["date_to"])
     return sqs
+
+
+def _ordered(sqs: SearchQuerySet, params: dict) -> SearchQuerySet:
+    """Best match first for a text query, else the latest recorded first."""
+    return sqs if params.get("q") else sqs.order_by("-recorded_on")
 
 
 def _place_position(place) -> dict:
@@ -99,11 +106,10 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     """One page of the testimonies `user` may see that match `params`
     (cleaned by search.forms.SearchForm), with facet counts."""
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
-    sqs = _filtered(params, user)
+    sqs = _filtered(params, policy.search_filter(user))
     for field in [*(f for f, _m in FACETS.values()), "years"]:
         sqs = sqs.facet(field, limit=-1)
-    if not params.get("q"):
-        sqs = sqs.order_by("-recorded_on")
+    sqs = _ordered(sqs, params)
     start = (page - 1) * page_size
     window = list(sqs[start : start + page_size])
     count = sqs.count()
@@ -143,4 +149,70 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         page_size=page_size,
         hits=hits,
         facets=facets,
+    )
+
+
+@dataclass
+class ExportRow:
+    testimony: Testimony
+    texts: RedactedTexts
+
+
+@dataclass
+class ExportOutcome:
+    count: int  # testimonies the search matches that may be exported
+    rows: list[ExportRow]  # at most `limit` of them, in the search's order
+
+    @property
+    def truncated(self) -> bool:
+        return self.count > len(self.rows)
+
+
+# Results checked against the database per query: bounded so that a large
+# limit never builds a query with more variables than SQLite accepts.
+_EXPORT_BATCH = 500
+
+
+def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
+    """The testimonies matching `params` (cleaned by SearchForm) that `user`
+    may export (archive.policy.exportable_testimonies), at most `limit` of
+    them in the search's order, with their redacted texts.
+
+    The index narrows; the database decides, at this moment: a testimony
+    whose consent changed since it was indexed is left out even if the index
+    has not caught up. PermissionDenied for a user who may not export.
+    """
+    if not policy.may_export(user):
+        raise PermissionDenied
+    sqs = _ordered(_filtered(params, policy.export_search_filter()), params)
+    indexed_count = sqs.count()
+    exportable = (
+        policy.exportable_testimonies(Testimony.objects.all(), user)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    )
+    # One more than the limit, to know for certain whether there are more.
+    kept, seen, stale, offset = [], set(), 0, 0
+    while len(kept) <= limit:
+        size = min(_EXPORT_BATCH, limit + 1 - len(kept))
+        pks = [int(result.pk) for result in sqs[offset : offset + size]]
+        if not pks:
+            break
+        offset += len(pks)
+        found = {t.pk: t for t in exportable.filter(pk__in=pks)}
+        stale += sum(pk not in found for pk in pks)
+        # An index write between two batches can shift a result into the
+        # next one: never the same testimony twice.
+        kept += [found.pop(pk) for pk in pks if pk in found and pk not in seen]
+        seen.update(pks)
+    if stale:
+        logger.warning("export: %d results left out by the database check", stale)
+    if len(kept) > limit:
+        # Not all were checked: the index's count, less what the check refused.
+        count = max(indexed_count - stale, limit + 1)
+    else:
+        count = len(kept)
+    return ExportOutcome(
+        count=count,
+        rows=[ExportRow(testimony=t, texts=redacted_texts(t)) for t in kept[:limit]],
     )

@@ -1,13 +1,19 @@
-from django.http import JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from archive import policy
+from archive.access import role_required
+
+from .exports import export_csv, export_filename, export_json, export_query
 from .forms import SearchForm
-from .presentation import facet_groups, page_url, year_url
-from .selectors import testimony_search
+from .presentation import export_querystring, facet_groups, page_url, year_url
+from .selectors import testimony_export, testimony_search
 from .serializers import outcome_json
+from .services import export_log
 
 
 @require_GET
@@ -32,7 +38,34 @@ def search_page(request):
             context["previous_url"] = page_url(request.GET, outcome.page - 1)
         if outcome.page < outcome.pages:
             context["next_url"] = page_url(request.GET, outcome.page + 1)
+        if policy.may_export(request.user):
+            context["export"] = {
+                "query": export_querystring(request.GET),
+                "max_rows": settings.ARCHIVE_EXPORT_MAX_ROWS,
+                "capped": outcome.count > settings.ARCHIVE_EXPORT_MAX_ROWS,
+            }
     return render(request, "search/search.html", context)
+
+
+def _invalid(form) -> tuple[str, dict] | None:
+    """What is wrong with the search parameters (message, field errors), if
+    anything. An unknown parameter is an error: a misspelt filter would
+    otherwise silently widen the result."""
+    unknown = form.unknown_parameters()
+    if unknown:
+        return (
+            _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
+            {name: [_("Unknown parameter.")] for name in unknown},
+        )
+    if not form.is_valid():
+        return (
+            _("Invalid search parameters."),
+            {
+                name: [str(m) for m in messages]
+                for name, messages in form.errors.items()
+            },
+        )
+    return None
 
 
 def _error(message, fields):
@@ -43,21 +76,75 @@ def _error(message, fields):
 @never_cache
 def search_api(request):
     form = SearchForm(request.GET)
-    unknown = form.unknown_parameters()
-    if unknown:
-        return _error(
-            _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
-            {name: [_("Unknown parameter.")] for name in unknown},
-        )
-    if not form.is_valid():
-        return _error(
-            _("Invalid search parameters."),
-            {
-                name: [str(m) for m in messages]
-                for name, messages in form.errors.items()
-            },
-        )
+    problem = _invalid(form)
+    if problem:
+        return _error(*problem)
     outcome = testimony_search(params=form.cleaned_data, user=request.user)
     return JsonResponse(
         outcome_json(outcome), json_dumps_params={"ensure_ascii": False}
     )
+
+
+EXPORT_CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+}
+
+
+def _export(request, export_format):
+    """The current search as a file: only what the policy lets leave, at
+    most ARCHIVE_EXPORT_MAX_ROWS testimonies, logged before it is sent."""
+    form = SearchForm(request.GET)
+    problem = _invalid(form)
+    if problem:
+        if export_format == "json":
+            return _error(*problem)
+        message, fields = problem
+        lines = [message, *(f"{n}: {m}" for n, ms in fields.items() for m in ms)]
+        return HttpResponse(
+            "\n".join(lines), status=400, content_type="text/plain; charset=utf-8"
+        )
+    max_rows = settings.ARCHIVE_EXPORT_MAX_ROWS
+    outcome = testimony_export(
+        params=form.cleaned_data, user=request.user, limit=max_rows
+    )
+    query = export_query(form.cleaned_data)
+    exported_on = policy.today()
+    absolute_url = request.build_absolute_uri
+    if export_format == "json":
+        body = export_json(
+            outcome,
+            query=query,
+            max_rows=max_rows,
+            exported_on=exported_on,
+            absolute_url=absolute_url,
+        )
+    else:
+        body = export_csv(outcome, absolute_url=absolute_url)
+    export_log(
+        user=request.user, export_format=export_format, query=query, outcome=outcome
+    )
+    response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPES[export_format])
+    filename = export_filename(export_format, exported_on)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # For CSV, whose body has no room for it, the only word on truncation.
+    response["X-Export-Count"] = str(outcome.count)
+    response["X-Export-Rows"] = str(len(outcome.rows))
+    response["X-Export-Truncated"] = "true" if outcome.truncated else "false"
+    return response
+
+
+@require_GET
+@never_cache
+@role_required(*policy.EXPORT_ROLES)
+def export_csv_view(request):
+    """The current search as CSV (researchers and moderators)."""
+    return _export(request, "csv")
+
+
+@require_GET
+@never_cache
+@role_required(*policy.EXPORT_ROLES)
+def export_json_view(request):
+    """The current search as JSON (researchers and moderators)."""
+    return _export(request, "json")

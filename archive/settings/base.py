@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -194,6 +195,22 @@ PSEUDONYM_KEY = os.environ.get("ARCHIVE_PSEUDONYM_KEY", "")
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100
+
+
+def positive_int(name, default, environ=os.environ) -> int:
+    """A whole number above zero from the environment, or a loud failure."""
+    raw = environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0.")
+    return value
+
+
+# The most testimonies one export of search results may hold.
+ARCHIVE_EXPORT_MAX_ROWS = positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000)
 
 LOGGING = {
     "version": 1,

@@ -134,3 +134,54 @@ def test_role_groups_exist_with_their_contract_names():
 
     names = set(Group.objects.values_list("name", flat=True))
     assert {"documenter", "researcher", "moderator"} <= names
+
+
+def expected_exportable(role, name, status, own):
+    """The export rule, as the policy's docstring states it: released with
+    `researchers` consent, for researchers and moderators alike."""
+    if role not in ("researcher", "moderator"):
+        return False
+    consent = CONSENT_STATES[name]
+    return bool(
+        status == "approved"
+        and consent.get("archive")
+        and consent.get("researchers")
+        and consent.get("embargo_until", PAST) <= datetime.date.today()
+    )
+
+
+def test_export_rule_matches_the_stated_policy(every_state, users):
+    for role, user in users.items():
+        exportable = set(
+            policy.exportable_testimonies(Testimony.objects.all(), user).values_list(
+                "pk", flat=True
+            )
+        )
+        for key, testimony in every_state.items():
+            assert (testimony.pk in exportable) == expected_exportable(role, *key), (
+                role,
+                key,
+            )
+        assert policy.may_export(user) == (role in ("researcher", "moderator"))
+
+
+def test_export_search_filter_matches_the_database_rule(every_state, moderator):
+    sqs = SearchQuerySet().models(Testimony).filter(policy.export_search_filter())
+    found = {int(result.pk) for result in sqs[:1000]}
+    exportable = set(
+        policy.exportable_testimonies(Testimony.objects.all(), moderator).values_list(
+            "pk", flat=True
+        )
+    )
+    assert found == exportable
+    assert found  # the states include exportable ones
+
+
+def test_nothing_exportable_is_hidden_from_the_researcher_who_exports(
+    every_state, researcher
+):
+    exportable = policy.exportable_testimonies(Testimony.objects.all(), researcher)
+    visible = Testimony.objects.visible_to(researcher)
+    assert set(exportable.values_list("pk", flat=True)) <= set(
+        visible.values_list("pk", flat=True)
+    )

@@ -72,3 +72,23 @@ def test_search_engine_is_chosen_by_settings():
     )
     assert elastic["ENGINE"].endswith("Elasticsearch7SearchEngine")
     assert elastic["URL"] == "http://es:9200/"
+
+
+def test_export_row_limit_comes_from_the_environment():
+    from archive.settings.base import positive_int
+
+    assert positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000, environ={}) == 1000
+    env = {"ARCHIVE_EXPORT_MAX_ROWS": "250"}
+    assert positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000, environ=env) == 250
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "many", ""])
+def test_a_bad_export_row_limit_stops_the_start(tmp_path, value):
+    env = {
+        **PRODUCTION_ENV,
+        "ARCHIVE_DATA_DIR": str(tmp_path),
+        "ARCHIVE_EXPORT_MAX_ROWS": value,
+    }
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "ARCHIVE_EXPORT_MAX_ROWS" in result.stderr

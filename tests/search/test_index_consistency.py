@@ -93,7 +93,7 @@ def test_index_holds_redacted_text_and_no_identity(search_index):
         assert secret not in flattened
     assert f"[{testimony.witness.pseudonym}]" in document["text"]
     assert "[person 1]" in document["text"]
-    assert document["audiences"] == "public,researcher"
+    assert document["audiences"] == "public,researcher,export"
 
 
 def test_only_what_may_be_indexed_is_indexed(search_index):

@@ -1,0 +1,28 @@
+"""Writes made by the search app: the record of each export."""
+
+import json
+
+from django.db import transaction
+
+from archive.audit import audit_record
+from archive.models import AuditAction, AuditEntry
+
+
+@transaction.atomic
+def export_log(*, user, export_format: str, query: dict, outcome) -> AuditEntry:
+    """Record an export in the audit log before it leaves: who, which format,
+    which search, how many, and exactly which testimonies by public id.
+    Never a name or a text of a testimony."""
+    detail = {
+        "format": export_format,
+        "query": query,
+        "count": outcome.count,
+        "exported": len(outcome.rows),
+        "truncated": outcome.truncated,
+        "ids": [row.testimony.public_id for row in outcome.rows],
+    }
+    return audit_record(
+        action=AuditAction.EXPORTED,
+        actor=user,
+        detail=json.dumps(detail, ensure_ascii=False, sort_keys=True),
+    )
