@@ -71,7 +71,11 @@ def start_writers(count, seconds, hold):
 
 
 def finish(procs):
-    written = [int(proc.communicate(timeout=120)[0].strip()) for proc in procs]
+    # Read through the same buffered pipe as start_writers: communicate()
+    # with a timeout reads the raw pipe and misses what readline() buffered.
+    for proc in procs:
+        proc.wait(timeout=120)
+    written = [int(proc.stdout.read().strip()) for proc in procs]
     assert all(proc.returncode == 0 for proc in procs)
     return written
 
