@@ -23,6 +23,17 @@ def second_factor_verified(user) -> bool:
     return bool(is_verified and is_verified())
 
 
+def second_factor_redirect(request):
+    """Where to send a moderator whose session has not passed a second factor
+    (None when it has, or when the user is no moderator): for pages that
+    moderators and others share, such as a withdrawal."""
+    user = request.user
+    if role_of(user) is not Role.MODERATOR or second_factor_verified(user):
+        return None
+    query = urlencode({"next": request.get_full_path()})
+    return redirect(f"{reverse('two-factor')}?{query}")
+
+
 def role_required(*roles: Role):
     """Open the view to the given roles only.
 
@@ -40,10 +51,7 @@ def role_required(*roles: Role):
             role = role_of(user)
             if role not in roles:
                 raise PermissionDenied
-            if role is Role.MODERATOR and not second_factor_verified(user):
-                query = urlencode({"next": request.get_full_path()})
-                return redirect(f"{reverse('two-factor')}?{query}")
-            return view(request, *args, **kwargs)
+            return second_factor_redirect(request) or view(request, *args, **kwargs)
 
         return guarded
 

@@ -1,11 +1,19 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = _("Archive")
+
+    def ready(self):
+        from .database import sqlite_secure_delete
+
+        connection_created.connect(
+            sqlite_secure_delete, dispatch_uid="archive.sqlite_secure_delete"
+        )
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

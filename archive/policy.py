@@ -14,8 +14,17 @@ The rule:
 - the public sees released testimonies with `public` consent;
 - researchers see released testimonies with `researchers` or `public` consent;
 - documenters see what researchers see, plus every testimony they recorded
-  that has not been withdrawn (a withdrawal hides it from all but moderators).
+  that has not been withdrawn (a withdrawal hides it from all but moderators);
+- an erased testimony is no longer a testimony for anyone: only its
+  tombstone remains, shown to moderators (testimonies.selectors.tombstone).
 Anything else does not exist for that user (404, never 403).
+
+Consent is read scope by scope, and only a scope granted in the current
+consent record opens anything (scope_granted): a scope never granted, or
+withdrawn, cannot be used, and moderators are shown which scopes are
+missing (scopes_not_granted) so that nobody uses the testimony for them.
+Withdrawing is open to moderators and to the documenter who recorded the
+testimony (may_withdraw); erasing to moderators (may_erase).
 """
 
 import datetime
@@ -24,6 +33,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .roles import Role, role_of
+
+# Statuses (testimonies.models.TestimonyStatus) by value: this module is
+# imported by the models' queryset and must not import them.
+WITHDRAWN, ERASED = "withdrawn", "erased"
 
 # Which consent scopes open a released testimony to each reading audience.
 AUDIENCE_SCOPES = {
@@ -54,13 +67,14 @@ def owns(user, testimony) -> bool:
         role_of(user) is Role.DOCUMENTER
         and testimony.recorded_by_id is not None
         and testimony.recorded_by_id == user.pk
-        and testimony.status != "withdrawn"
+        and testimony.status not in (WITHDRAWN, ERASED)
     )
 
 
 def visible_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may see."""
     role = role_of(user)
+    queryset = queryset.exclude(status=ERASED)
     if role is Role.MODERATOR:
         return queryset
     on = on or today()
@@ -74,7 +88,7 @@ def visible_testimonies(queryset, user, *, on=None):
         & scope_granted
     )
     if role is Role.DOCUMENTER:
-        released |= Q(recorded_by=user) & ~Q(status="withdrawn")
+        released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
     return queryset.with_current_consent().filter(released)
 
 
@@ -90,18 +104,45 @@ def may_read_unredacted(user, testimony) -> bool:
     return sees_everything(user) or owns(user, testimony)
 
 
+def may_withdraw(user, testimony) -> bool:
+    """Record a withdrawal of consent: moderators (who must also have passed
+    a second factor, archive.access) and the recording documenter."""
+    return testimony.status != ERASED and (
+        sees_everything(user) or owns(user, testimony)
+    )
+
+
+def may_erase(user, testimony) -> bool:
+    """Erase for good: moderators only (second factor in archive.access)."""
+    return testimony.status != ERASED and sees_everything(user)
+
+
+def scope_granted(consent, scope: str) -> bool:
+    """Does the consent in force grant this scope? No consent record grants
+    nothing. The only way the policy reads a scope."""
+    return consent is not None and bool(getattr(consent, scope))
+
+
+def scopes_not_granted(consent) -> list[str]:
+    """The consent scopes this testimony may not be used for, in the order
+    of ConsentScope: every scope when no consent was ever recorded."""
+    from testimonies.models import ConsentScope
+
+    return [s for s in ConsentScope.values if not scope_granted(consent, s)]
+
+
 def index_audiences(testimony, consent) -> list[str]:
     """The audiences a testimony is released to, stored in the search index.
 
     The embargo is not applied here but stored apart (index_visible_from) so
     that a testimony appears on its release date without being reindexed.
     """
-    if consent is None or testimony.status != "approved" or not consent.archive:
+    if testimony.status != "approved" or not scope_granted(consent, "archive"):
         return []
     return [
         audience.value
         for audience, scopes in AUDIENCE_SCOPES.items()
-        if any(getattr(consent, scope) for scope in scopes)
+        if any(scope_granted(consent, scope) for scope in scopes)
     ]
 
 

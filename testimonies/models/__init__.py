@@ -1,4 +1,5 @@
 from .consent import ConsentRecord, ConsentScope
+from .erasures import Erasure
 from .places import Place, PlaceKind
 from .testimonies import IncidentPrecision, Testimony, TestimonyStatus
 from .vocabularies import Community, EventType
@@ -8,6 +9,7 @@ __all__ = [
     "Community",
     "ConsentRecord",
     "ConsentScope",
+    "Erasure",
     "EventType",
     "Gender",
     "IncidentPrecision",
