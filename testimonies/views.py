@@ -70,7 +70,7 @@ def testimony_withdraw(request, public_id):
         except ValidationError as error:  # erased meanwhile, say
             form.add_error(None, error)
             return _withdraw_page(request, testimony, form, consent)
-        left = [ConsentScope(scope).label for scope in record.granted_scopes]
+        left = [str(ConsentScope(s).label) for s in record.granted_scopes]
         messages.success(
             request,
             _("Consent withdrawn. Still granted: %(scopes)s.")
