@@ -95,6 +95,7 @@ class ConsentRecordAdmin(ReadOnlyModeratorAdmin):
 @admin.register(Erasure)
 class ErasureAdmin(ReadOnlyModeratorAdmin):
     list_display = ["testimony", "erased_at", "erased_by", "erased_by_label"]
+    list_select_related = ["testimony", "erased_by"]
     search_fields = ["testimony__public_id", "content_sha256"]
     date_hierarchy = "erased_at"
 

@@ -300,3 +300,25 @@ def test_sqlite_connections_overwrite_deleted_content():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")
         assert cursor.fetchone()[0] == 1
+
+
+def test_admin_shows_erasures_and_never_edits_or_deletes_a_testimony(
+    moderator, client_for
+):
+    testimony = erasable()
+    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    client = client_for(moderator)
+    change = f"/admin/testimonies/testimony/{testimony.pk}/change/"
+    page = client.get(change)
+    assert page.status_code == 200 and 'name="narrative"' not in page.content.decode()
+    client.post(change, {"narrative": "written back", "status": "approved"})
+    testimony.refresh_from_db()
+    assert (testimony.status, testimony.narrative) == ("erased", "")
+    delete = client.post(
+        f"/admin/testimonies/testimony/{testimony.pk}/delete/", {"post": "yes"}
+    )
+    assert delete.status_code == 403 and Testimony.objects.filter(pk=testimony.pk)
+    listing = client.get("/admin/testimonies/erasure/").content.decode()
+    assert (
+        f"erasure of {testimony.public_id}" in listing or testimony.public_id in listing
+    )
