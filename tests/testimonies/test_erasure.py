@@ -317,8 +317,7 @@ def test_admin_shows_erasures_and_never_edits_or_deletes_a_testimony(
     delete = client.post(
         f"/admin/testimonies/testimony/{testimony.pk}/delete/", {"post": "yes"}
     )
-    assert delete.status_code == 403 and Testimony.objects.filter(pk=testimony.pk)
+    assert delete.status_code == 403
+    assert Testimony.objects.filter(pk=testimony.pk).exists()
     listing = client.get("/admin/testimonies/erasure/").content.decode()
-    assert (
-        f"erasure of {testimony.public_id}" in listing or testimony.public_id in listing
-    )
+    assert f"erasure of {testimony.public_id}" in listing
