@@ -320,4 +320,4 @@ def test_admin_shows_erasures_and_never_edits_or_deletes_a_testimony(
     assert delete.status_code == 403
     assert Testimony.objects.filter(pk=testimony.pk).exists()
     listing = client.get("/admin/testimonies/erasure/").content.decode()
-    assert f"erasure of {testimony.public_id}" in listing
+    assert testimony.public_id in listing
