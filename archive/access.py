@@ -24,7 +24,11 @@ def second_factor_verified(user) -> bool:
 
 
 def second_factor_redirect(request):
-    """Send a moderator to verify a second factor, then back here."""
+    """Where to send a moderator whose session has not passed a second factor
+    (None when it has, or when the user is no moderator): for pages that
+    moderators and others share, such as a withdrawal."""
+    if not needs_second_factor(request.user):
+        return None
     query = urlencode({"next": request.get_full_path()})
     return redirect(f"{reverse('two-factor')}?{query}")
 
@@ -51,9 +55,7 @@ def role_required(*roles: Role):
             role = role_of(user)
             if role not in roles:
                 raise PermissionDenied
-            if needs_second_factor(user):
-                return second_factor_redirect(request)
-            return view(request, *args, **kwargs)
+            return second_factor_redirect(request) or view(request, *args, **kwargs)
 
         return guarded
 

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +10,11 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401  (connects the lockout audit)
+        from .database import sqlite_secure_delete
+
+        connection_created.connect(
+            sqlite_secure_delete, dispatch_uid="archive.sqlite_secure_delete"
+        )
 
 
 class ArchiveAdminConfig(admin_apps.AdminConfig):

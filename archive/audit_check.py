@@ -14,7 +14,11 @@ from .models import AuditEntry
 
 # Evidence rows that are written only together with an audit entry sealing
 # them; a row of these models without its entry was not written by the archive.
-SEALED_MODELS = ["testimonies.consentrecord", "testimonies.review"]
+SEALED_MODELS = [
+    "testimonies.consentrecord",
+    "testimonies.review",
+    "testimonies.erasure",
+]
 
 
 @dataclass

@@ -15,13 +15,22 @@ The rule:
 - the public sees released testimonies with `public` consent;
 - researchers see released testimonies with `researchers` or `public` consent;
 - documenters see what researchers see, plus every testimony they recorded
-  that has not been withdrawn (a withdrawal hides it from all but moderators).
+  that has not been withdrawn (a withdrawal hides it from all but moderators);
+- an erased testimony is no longer a testimony for anyone: only its
+  tombstone remains, shown to moderators (testimonies.selectors.tombstone).
 Anything else does not exist for that user (404, never 403).
 
 Exports are an audience of their own: an export leaves the archive, so it is
 sharing with researchers whoever asks. Researchers and moderators may export,
 and an export holds only released testimonies with `researchers` consent, for
 moderators too: consent decides what leaves, not rank.
+
+Consent is read scope by scope, and only a scope granted in the current
+consent record opens anything (scope_granted): a scope never granted, or
+withdrawn, cannot be used, and moderators are shown which scopes are
+missing (scopes_not_granted) so that nobody uses the testimony for them.
+Withdrawing is open to moderators and to the documenter who recorded the
+testimony (may_withdraw); erasing to moderators (may_erase).
 """
 
 import datetime
@@ -30,6 +39,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .roles import Role, role_of
+
+# Statuses (testimonies.models.TestimonyStatus) by value: this module is
+# imported by the models' queryset and must not import them.
+WITHDRAWN, ERASED = "withdrawn", "erased"
 
 # The audience of exports (a string beside the roles: nobody reads as one).
 EXPORT = "export"
@@ -81,7 +94,7 @@ def owns(user, testimony) -> bool:
         acting_role(user) is Role.DOCUMENTER
         and testimony.recorded_by_id is not None
         and testimony.recorded_by_id == user.pk
-        and testimony.status != "withdrawn"
+        and testimony.status not in (WITHDRAWN, ERASED)
     )
 
 
@@ -101,11 +114,12 @@ def _released_to(audience, on) -> Q:
 def visible_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may see."""
     role = acting_role(user)
+    queryset = queryset.exclude(status=ERASED)
     if role is Role.MODERATOR:
         return queryset
     released = _released_to(ROLE_AUDIENCE[role], on or today())
     if role is Role.DOCUMENTER:
-        released |= Q(recorded_by=user) & ~Q(status="withdrawn")
+        released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
     return queryset.with_current_consent().filter(released)
 
 
@@ -139,7 +153,7 @@ def may_read_unredacted(user, testimony) -> bool:
 def _keeps_record(user, testimony) -> bool:
     """The recording documenter or a moderator, while the testimony is
     neither withdrawn nor erased: nothing may be added to those."""
-    if testimony.status in ("withdrawn", "erased"):
+    if testimony.status in (WITHDRAWN, ERASED):
         return False
     return sees_everything(user) or owns(user, testimony)
 
@@ -160,18 +174,45 @@ def may_review(user) -> bool:
     return sees_everything(user)
 
 
+def may_withdraw(user, testimony) -> bool:
+    """Record a withdrawal of consent: moderators (who must also have passed
+    a second factor, archive.access) and the recording documenter."""
+    return testimony.status != ERASED and (
+        sees_everything(user) or owns(user, testimony)
+    )
+
+
+def may_erase(user, testimony) -> bool:
+    """Erase for good: moderators only (second factor in archive.access)."""
+    return testimony.status != ERASED and sees_everything(user)
+
+
+def scope_granted(consent, scope: str) -> bool:
+    """Does the consent in force grant this scope? No consent record grants
+    nothing. The only way the policy reads a scope."""
+    return consent is not None and bool(getattr(consent, scope))
+
+
+def scopes_not_granted(consent) -> list[str]:
+    """The consent scopes this testimony may not be used for, in the order
+    of ConsentScope: every scope when no consent was ever recorded."""
+    from testimonies.models import ConsentScope
+
+    return [s for s in ConsentScope.values if not scope_granted(consent, s)]
+
+
 def index_audiences(testimony, consent) -> list[str]:
     """The audiences a testimony is released to, stored in the search index.
 
     The embargo is not applied here but stored apart (index_visible_from) so
     that a testimony appears on its release date without being reindexed.
     """
-    if consent is None or testimony.status != "approved" or not consent.archive:
+    if testimony.status != "approved" or not scope_granted(consent, "archive"):
         return []
     return [
         str(audience)
         for audience, scopes in AUDIENCE_SCOPES.items()
-        if any(getattr(consent, scope) for scope in scopes)
+        if any(scope_granted(consent, scope) for scope in scopes)
     ]
 
 

@@ -86,6 +86,27 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
+    def purge_many(self, identifiers):
+        """Remove documents so that nothing of them is left on disk.
+
+        A Whoosh delete only marks a document deleted: its stored fields
+        (the redacted text) and its terms stay in the segment files, readable
+        by anyone who opens them, until a merge happens to rewrite that
+        segment. For an erased testimony the deletion and a full merge
+        (optimize) are committed together under the write lock: the merge
+        copies only live documents into a new segment, and the commit then
+        deletes the old segment files. Slower than remove_many, since the
+        whole index is rewritten; used for erasure only.
+        """
+        writer = self._writer()
+        try:
+            for identifier in identifiers:
+                writer.delete_by_term(ID, identifier)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(optimize=True)
+
     def clear(self, models=None, commit=True):
         writer = self._writer()
         if models is None:

@@ -41,6 +41,29 @@ def testimonies_reindex(pks, *, using="default") -> None:
     logger.info("search index: %d updated, %d removed", len(indexable), len(gone))
 
 
+def testimonies_purge(pks) -> None:
+    """Remove these testimonies from the index and from the index's files,
+    for erasure: a plain removal leaves the text on disk until a merge."""
+    identifiers = [f"testimonies.testimony.{pk}" for pk in sorted(set(pks))]
+    if not identifiers:
+        return
+    backend = connections["default"].get_backend()
+    if not hasattr(backend, "purge_many"):
+        # Another engine: it removes the documents, and must be told
+        # separately to expunge deleted ones (Elasticsearch: forcemerge
+        # with only_expunge_deletes).
+        logger.error(
+            "search index: %s cannot purge; %d erased documents only removed",
+            type(backend).__name__,
+            len(identifiers),
+        )
+        for identifier in identifiers:
+            backend.remove(identifier)
+        return
+    backend.purge_many(identifiers)
+    logger.info("search index: %d documents purged", len(identifiers))
+
+
 def testimonies_schedule_reindex(pks, *, using="default") -> None:
     """Reindex these testimonies once the current transaction commits (at
     once outside a transaction).

@@ -5,7 +5,15 @@ from archive.audit import audit_record
 from archive.models import AuditAction
 
 from .gazetteer import place_save
-from .models import Community, ConsentRecord, EventType, Place, Testimony, Witness
+from .models import (
+    Community,
+    ConsentRecord,
+    Erasure,
+    EventType,
+    Place,
+    Testimony,
+    Witness,
+)
 
 
 class ConsentRecordInline(admin.TabularInline):
@@ -46,6 +54,17 @@ class TestimonyAdmin(ModeratorAdmin):
     def has_add_permission(self, request):
         return False  # testimonies are recorded through imports and forms
 
+    def has_change_permission(self, request, obj=None):
+        # An erased testimony is a tombstone: nothing may be written back.
+        if obj is not None and obj.is_erased:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting the row would remove the tombstone and leave no trace of
+        # the erasure; testimonies are erased on their erase page only.
+        return False
+
     def render_change_form(self, request, context, obj=None, **kwargs):
         # This page shows the original narrative, names included: each time
         # it is shown is recorded, like a reading of the original elsewhere.
@@ -75,6 +94,14 @@ class ConsentRecordAdmin(ReadOnlyModeratorAdmin):
     list_display = ["testimony", "event", "public", "researchers", "obtained_on"]
     list_filter = ["event", "public", "researchers", "archive"]
     search_fields = ["testimony__public_id"]
+
+
+@admin.register(Erasure)
+class ErasureAdmin(ReadOnlyModeratorAdmin):
+    list_display = ["testimony", "erased_at", "erased_by", "erased_by_label"]
+    list_select_related = ["testimony", "erased_by"]
+    search_fields = ["testimony__public_id", "content_sha256"]
+    date_hierarchy = "erased_at"
 
 
 @admin.register(Place)

@@ -62,6 +62,26 @@ def identity_read(*, witness) -> Identity | None:
     )
 
 
+def identity_erase_if_unused(*, witness) -> bool:
+    """Delete the identity behind `witness` when no testimony of theirs is
+    left that is not erased, with the key that linked their testimonies.
+
+    Called by services.testimony_erase inside its transaction. The
+    pseudonym stays (erased testimonies still point at the witness row)
+    but nothing left can tell who the person was, nor group a later
+    testimony of theirs with the erased ones. Returns whether it deleted.
+    """
+    from .models import TestimonyStatus
+
+    if witness.testimonies.exclude(status=TestimonyStatus.ERASED).exists():
+        return False
+    WitnessIdentity.objects.filter(witness=witness).delete()
+    if witness.key_digest is not None:
+        witness.key_digest = None
+        witness.save(update_fields=["key_digest"])
+    return True
+
+
 def identity_names_for_redaction(witness) -> list[str]:
     """The names to take out of a narrative: the only use of identity that
     feeds what others see, and only ever as something to remove."""

@@ -13,6 +13,7 @@ from archive.models import AuditAction
 from .models import (
     Community,
     ConsentRecord,
+    Erasure,
     EventType,
     Place,
     Review,
@@ -44,6 +45,10 @@ class TestimonyPage:
     may_record_consent: bool = False
     may_submit: bool = False
     may_review: bool = False
+    # Labels of the consent scopes not granted, shown to moderators.
+    scopes_not_granted: list = field(default_factory=list)
+    may_withdraw: bool = False
+    may_erase: bool = False
 
 
 def _with_tags(queryset):
@@ -102,13 +107,53 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     if policy.sees_everything(user):
         page.consent_history = list(testimony.consent_records.order_by("-pk"))
         page.consent = page.consent_history[0] if page.consent_history else None
+        page.scopes_not_granted = [
+            ConsentScope(scope).label
+            for scope in policy.scopes_not_granted(page.consent)
+        ]
     page.may_record_consent = policy.may_record_consent(user, testimony)
     page.may_review = policy.may_review(user)
     page.may_submit = policy.may_submit(user, testimony) and testimony.status in (
         TestimonyStatus.DRAFT,
         TestimonyStatus.SENT_BACK,
     )
+    page.may_withdraw = policy.may_withdraw(user, testimony)
+    page.may_erase = policy.may_erase(user, testimony)
     return page
+
+
+def testimony_tombstone(*, public_id: str, user) -> Erasure:
+    """What is left of an erased testimony, for moderators only."""
+    if not policy.sees_everything(user):
+        raise TestimonyNotVisible(public_id)
+    erasure = (
+        Erasure.objects.select_related("testimony", "erased_by")
+        .filter(testimony__public_id=public_id)
+        .first()
+    )
+    if erasure is None:
+        raise TestimonyNotVisible(public_id)
+    return erasure
+
+
+def testimony_for_withdrawal(*, public_id: str, user) -> Testimony:
+    """The testimony `user` may withdraw consent for, with its consent."""
+    testimony = (
+        Testimony.objects.select_related("witness").filter(public_id=public_id).first()
+    )
+    if testimony is None or not policy.may_withdraw(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
+
+
+def testimony_for_erasure(*, public_id: str, user) -> Testimony:
+    """The testimony `user` may erase."""
+    testimony = (
+        Testimony.objects.select_related("witness").filter(public_id=public_id).first()
+    )
+    if testimony is None or not policy.may_erase(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
 
 
 @dataclass

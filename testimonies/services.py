@@ -1,6 +1,7 @@
 """Writes to the archive: importing testimonies, recording and withdrawing
-consent, submitting and reviewing. Search follows by itself after each
-commit (search.signals)."""
+consent, submitting, reviewing and erasing. Search follows by itself after
+each commit (search.signals); an erasure also purges the index's files
+(search.indexing.testimonies_purge)."""
 
 import datetime
 import logging
@@ -13,13 +14,17 @@ from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
 from archive.models import AuditAction
+from search.indexing import testimonies_purge
 
+from .erasure import content_sha256, erased_content
 from .gazetteer import PlaceResolver
-from .identity import identity_store, witness_key_digest
+from .identity import identity_erase_if_unused, identity_store, witness_key_digest
 from .importing import ImportRow
+from .media_store import media_destroy
 from .models import (
     ConsentRecord,
     ConsentScope,
+    Erasure,
     Review,
     ReviewDecision,
     ReviewedVersion,
@@ -33,6 +38,16 @@ from .models.reviews import testimony_content
 logger = logging.getLogger(__name__)
 
 CONSENT_TERMS = ("method", "obtained_by", "obtained_on", "embargo_until")
+
+
+def _refuse_erased(testimony: Testimony) -> None:
+    if Testimony.objects.filter(
+        pk=testimony.pk, status=TestimonyStatus.ERASED
+    ).exists():
+        raise ValidationError(
+            _("This testimony was erased; nothing more can be recorded for it."),
+            code="erased",
+        )
 
 
 @transaction.atomic
@@ -59,6 +74,7 @@ def consent_record(
     guardian's consent and the child's assent, and a grant beyond the archive
     after a point that was not explained (ConsentRecord.clean).
     """
+    _refuse_erased(testimony)
     record = ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.GRANT,
@@ -105,6 +121,7 @@ def consent_withdraw(
     before the caller returns.
     """
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    _refuse_erased(testimony)
     current = testimony.current_consent()
     remaining = dict(current.scopes) if current else {}
     withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
@@ -142,10 +159,101 @@ def consent_withdraw(
     return record
 
 
+def _erase_text_stores(testimony: Testimony) -> None:
+    """Empty every stored copy of the testimony's text and description.
+
+    The one place that knows where the text is kept: the testimony row
+    (narrative, translations, summary, persons named, incident dates) and
+    its tags, and the versions kept for review diffs (ReviewedVersion, with
+    the moderators' comments, which may quote the text). A new store of the
+    text must be emptied here as well, and added to
+    testimonies.erasure.erased_content so that the digest covers it. Media
+    files are media_store's; the search index's files are purged after the
+    commit.
+    """
+    testimony.reviewed_versions.all().delete()
+    testimony.narrative = ""
+    testimony.translations = {}
+    testimony.summary = ""
+    testimony.persons_named = []
+    testimony.incident_start = testimony.incident_end = None
+    testimony.status = TestimonyStatus.ERASED
+    testimony.full_clean()
+    testimony.save()
+    testimony.places.clear()
+    testimony.communities.clear()
+    testimony.event_types.clear()
+
+
+@transaction.atomic
+def testimony_erase(
+    *, testimony: Testimony, reason: str, erased_by=None, erased_by_label: str = ""
+) -> Erasure:
+    """Erase a testimony for good and leave a tombstone. Irreversible.
+
+    The SHA-256 of everything erased (testimonies.erasure) is kept in an
+    append-only Erasure row with who erased it (`erased_by`, a user, or
+    `erased_by_label` for a command), when and why. Then the text and its
+    descriptive tags are emptied (_erase_text_stores), the witness's identity
+    is deleted if no testimony of theirs is left unerased, and the media
+    files are overwritten and deleted (this service is the only code that
+    deletes media). When the transaction commits, the testimony leaves the
+    search index and the index is rewritten without it, in the same request
+    or command. SQLite zeroes freed space (archive.database), so the text
+    does not linger in the database file. The audit log gets the public id
+    and the digest only.
+
+    The consent history stays: it is evidence of what the witness agreed to
+    and withdrew, and holds no part of the account.
+    """
+    testimony = (
+        Testimony.objects.select_for_update()
+        .select_related("witness")
+        .get(pk=testimony.pk)
+    )
+    if testimony.is_erased:
+        raise ValidationError(
+            _("This testimony has already been erased."), code="already_erased"
+        )
+    digest = content_sha256(erased_content(testimony))
+    erasure = Erasure(
+        testimony=testimony,
+        content_sha256=digest,
+        erased_by=erased_by,
+        erased_by_label=erased_by_label,
+        reason=reason.strip(),
+    )
+    erasure.full_clean()
+    erasure.save()
+    _erase_text_stores(testimony)
+    identity_deleted = identity_erase_if_unused(witness=testimony.witness)
+    # Last, once every database write has succeeded: files cannot be
+    # rolled back, and a failure before this point must leave them.
+    files = media_destroy(testimony)
+    audit_record(
+        action=AuditAction.ERASED,
+        target=testimony.public_id,
+        actor=erased_by,
+        actor_label=erased_by_label,
+        detail=f"sha256={digest}",
+        subject=erasure,
+    )
+    logger.info(
+        "erased %s: %d media files, identity deleted: %s",
+        testimony.public_id,
+        files,
+        identity_deleted,
+    )
+    pk = testimony.pk
+    transaction.on_commit(lambda: testimonies_purge([pk]))
+    return erasure
+
+
 @dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
+    skipped: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -208,7 +316,7 @@ def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
         )
 
 
-def _import_row(row: ImportRow, places: PlaceResolver, result, actor) -> Testimony:
+def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
     existing = (
         Testimony.objects.select_related("witness")
         .filter(external_id=row.external_id)
@@ -216,6 +324,16 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor) -> Testimo
         if row.external_id
         else None
     )
+    if existing and existing.is_erased:
+        # Skipped, not refused: a file re-imported after an erasure (the
+        # seeds, a partner's full export) must still load the rest. Nothing
+        # of the line is written, not even the witness's identity.
+        result.skipped += 1
+        result.notes.append(
+            _("line %(line)d: skipped: testimony %(id)s was erased")
+            % {"line": row.line, "id": existing.public_id}
+        )
+        return None
     witness = _witness_for(row, existing)
     identity_store(
         witness=witness,
@@ -262,7 +380,9 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor) -> Testimo
 @transaction.atomic
 def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> ImportResult:
     """Write checked rows, all or nothing. A line whose external_id exists
-    updates that testimony; consent changes are appended, never edited."""
+    updates that testimony; consent changes are appended, never edited. A
+    line whose external_id belongs to an erased testimony is skipped with a
+    note: an import never brings an erased testimony back."""
     result = ImportResult()
     places = PlaceResolver()
     for row in rows:
@@ -271,7 +391,8 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
         action=AuditAction.IMPORTED,
         actor=actor,
         actor_label=source,
-        detail=f"{result.created} created, {result.updated} updated",
+        detail=f"{result.created} created, {result.updated} updated"
+        + (f", {result.skipped} skipped (erased)" if result.skipped else ""),
     )
     return result
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, withdrawal_views
 
 app_name = "testimonies"
 
@@ -10,4 +10,10 @@ urlpatterns = [
     path("<slug:public_id>/", views.testimony_detail, name="detail"),
     path("<slug:public_id>/consent/", views.consent, name="consent"),
     path("<slug:public_id>/submit/", views.submit, name="submit"),
+    path(
+        "<slug:public_id>/withdraw/",
+        withdrawal_views.testimony_withdraw,
+        name="withdraw",
+    ),
+    path("<slug:public_id>/erase/", withdrawal_views.testimony_erase, name="erase"),
 ]

@@ -19,6 +19,7 @@ from .selectors import (
     consent_page,
     testimonies_mine,
     testimony_for_submission,
+    testimony_tombstone,
 )
 from .selectors import testimony_detail as select_detail
 
@@ -26,7 +27,8 @@ from .selectors import testimony_detail as select_detail
 # Never cached anywhere: a withdrawal must take effect on the next request.
 @never_cache
 def testimony_detail(request, public_id):
-    """One testimony as the requesting user may see it; 404 otherwise."""
+    """One testimony as the requesting user may see it; 404 otherwise.
+    Moderators see what is left of an erased testimony: its tombstone."""
     try:
         page = select_detail(
             public_id=public_id,
@@ -34,7 +36,11 @@ def testimony_detail(request, public_id):
             show_original=request.GET.get("original") == "1",
         )
     except TestimonyNotVisible:
-        raise Http404 from None
+        try:
+            erasure = testimony_tombstone(public_id=public_id, user=request.user)
+        except TestimonyNotVisible:
+            raise Http404 from None
+        return render(request, "testimonies/erasure_detail.html", {"erasure": erasure})
     return render(request, "testimonies/testimony_detail.html", {"page": page})
 
 

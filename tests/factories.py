@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from testimonies.gazetteer import place_path
 from testimonies.identity import identity_store
 from testimonies.models import Community, EventType, Place, Testimony, Witness
-from testimonies.services import consent_record
+from testimonies.services import consent_record, testimony_erase
 
 EVERY_SCOPE_OFF = {
     "archive": False, "researchers": False, "accountability": False,
@@ -68,7 +68,12 @@ def testimony(
 
     `consent` is a dict of scopes granted (default: archive, researchers and
     public) plus optional `embargo_until`; pass {} for no consent record.
+    status="erased" records the testimony and then erases it, as the
+    archive does.
     """
+    erase = status == "erased"
+    if erase:
+        status = "approved"
     witness = WitnessFactory(name=witness_name)
     obj = Testimony.objects.create(
         witness=witness,
@@ -98,4 +103,7 @@ def testimony(
             obtained_on=datetime.date(2025, 3, 20),
             embargo_until=embargo,
         )
+    if erase:
+        testimony_erase(testimony=obj, reason="test", erased_by_label="factory")
+        obj.refresh_from_db()
     return obj

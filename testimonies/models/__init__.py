@@ -1,4 +1,5 @@
 from .consent import ConsentRecord, ConsentScope
+from .erasures import Erasure
 from .places import Place, PlaceKind
 from .reviews import Review, ReviewDecision, ReviewedVersion
 from .testimonies import IncidentPrecision, Testimony, TestimonyStatus
@@ -9,6 +10,7 @@ __all__ = [
     "Community",
     "ConsentRecord",
     "ConsentScope",
+    "Erasure",
     "EventType",
     "Gender",
     "IncidentPrecision",

@@ -73,11 +73,16 @@ class TestimonyQuerySet(models.QuerySet):
 
         return policy.visible_testimonies(self, user)
 
+    def not_erased(self):
+        return self.exclude(status=TestimonyStatus.ERASED)
+
     def indexable(self):
         """What may enter the search index at all: reviewed or under review,
-        with consent to be archived."""
+        with consent to be archived. Never an erased testimony, whatever
+        the list of statuses becomes."""
         return (
-            self.with_current_consent()
+            self.not_erased()
+            .with_current_consent()
             .filter(
                 status__in=[TestimonyStatus.SUBMITTED, TestimonyStatus.APPROVED],
                 consent_archive=True,
@@ -113,8 +118,9 @@ class Testimony(models.Model):
         related_name="testimonies",
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
+    # Blank only once erased (see clean()).
     narrative = models.TextField(
-        _("narrative"), help_text=_("The account as recorded.")
+        _("narrative"), blank=True, help_text=_("The account as recorded.")
     )
     translations = models.JSONField(
         _("translations"),
@@ -196,7 +202,14 @@ class Testimony(models.Model):
     def get_absolute_url(self):
         return reverse("testimonies:detail", kwargs={"public_id": self.public_id})
 
+    # What testimony_erase blanks; an erased testimony holds none of it.
+    ERASED_FIELDS = (
+        "narrative", "translations", "summary", "persons_named",
+        "incident_start", "incident_end",
+    )  # fmt: skip
+
     def clean(self):
+        self._clean_erasure()
         if (
             self.incident_start
             and self.incident_end
@@ -236,6 +249,33 @@ class Testimony(models.Model):
                     )
                 }
             ) from None
+
+    def _clean_erasure(self):
+        if self.status != TestimonyStatus.ERASED:
+            if not self.narrative.strip():
+                raise ValidationError(
+                    {
+                        "narrative": ValidationError(
+                            _("A testimony needs its narrative."), code="required"
+                        )
+                    }
+                )
+            return
+        # Erasure goes through services.testimony_erase only: it leaves a
+        # tombstone and removes every copy. Setting the status by hand would
+        # leave the text in place behind an "erased" label.
+        tombstone = Testimony.objects.filter(pk=self.pk, erasure__isnull=False)
+        if any(getattr(self, name) for name in self.ERASED_FIELDS) or not (
+            tombstone.exists()
+        ):
+            raise ValidationError(
+                _("A testimony is erased with the erase page, never by editing it."),
+                code="erase_by_service",
+            )
+
+    @property
+    def is_erased(self) -> bool:
+        return self.status == TestimonyStatus.ERASED
 
     @property
     def incident_label(self) -> str:

@@ -32,7 +32,7 @@ CONSENT_STATES = {
     "public-embargo-passed": {"archive": True, "public": True, "embargo_until": PAST},
     "none": {},
 }
-STATUSES = ["approved", "submitted", "draft", "withdrawn"]
+STATUSES = ["approved", "submitted", "draft", "withdrawn", "erased"]
 
 
 @pytest.fixture
@@ -53,9 +53,11 @@ def every_state(documenter):
 
 def expected_visible(role, name, status, own):
     """The rule, as the policy's docstring states it."""
+    if status == "erased":
+        return False
     if role == "moderator":
         return True
-    if role == "documenter" and own and status != "withdrawn":
+    if role == "documenter" and own and status != "withdrawn":  # nor erased
         return True
     consent = CONSENT_STATES[name]
     released = (
@@ -185,3 +187,53 @@ def test_nothing_exportable_is_hidden_from_the_researcher_who_exports(
     assert set(exportable.values_list("pk", flat=True)) <= set(
         visible.values_list("pk", flat=True)
     )
+
+
+def test_who_may_withdraw_and_erase(users, documenter):
+    own = factories.testimony(recorded_by=documenter)
+    other = factories.testimony()
+    withdrawn_own = factories.testimony(
+        recorded_by=documenter, status="withdrawn", consent={}
+    )
+    erased = factories.testimony(recorded_by=documenter, status="erased")
+    rights = {
+        role: [
+            (policy.may_withdraw(user, t), policy.may_erase(user, t))
+            for t in (own, other, withdrawn_own, erased)
+        ]
+        for role, user in users.items()
+    }
+    nothing = [(False, False)] * 4
+    assert rights == {
+        "anonymous": nothing,
+        "researcher": nothing,
+        "documenter": [(True, False), (False, False), (False, False), (False, False)],
+        "moderator": [(True, True), (True, True), (True, True), (False, False)],
+    }
+
+
+SCOPES = ["archive", "researchers", "accountability", "public", "media", "named"]
+
+
+@pytest.mark.parametrize("missing", SCOPES)
+def test_a_scope_not_granted_is_reported_and_opens_nothing(missing):
+    granted = {scope: scope != missing for scope in SCOPES}
+    if missing == "archive":  # nothing can be shared that may not be kept
+        granted = {scope: False for scope in SCOPES}
+    testimony = factories.testimony(consent=granted)
+    consent = testimony.current_consent()
+    assert missing in policy.scopes_not_granted(consent)
+    assert not policy.scope_granted(consent, missing)
+    audiences = policy.index_audiences(testimony, consent)
+    if missing == "archive":
+        assert audiences == []
+    if missing == "public":
+        assert audiences == ["researcher", "export"]
+    if missing == "researchers":
+        assert audiences == ["public", "researcher"]  # public opens both
+
+
+def test_without_any_consent_record_every_scope_is_missing():
+    testimony = factories.testimony(consent={})
+    assert policy.scopes_not_granted(testimony.current_consent()) == SCOPES
+    assert policy.index_audiences(testimony, None) == []

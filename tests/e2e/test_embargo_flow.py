@@ -41,6 +41,10 @@ def test_a_researcher_sees_an_embargoed_testimony_only_from_its_date(
         assert response.status == 404
 
     with at(EMBARGO_UNTIL):
+        # A day later: the 30-minute idle session has ended, as it should.
+        page.goto("/search/?q=Banias")
+        expect(page.locator(".counts")).to_have_text("0 testimonies found")
+        log_in("researcher")
         page.goto("/search/?q=Banias")
         expect(page.locator(".counts")).to_have_text("1 testimony found")
         page.locator("ol.results > li.result").first.get_by_role("link").click()

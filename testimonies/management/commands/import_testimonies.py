@@ -7,7 +7,8 @@ from testimonies.services import testimonies_import
 class Command(BaseCommand):
     help = (
         "Import testimonies from a JSON Lines file (CONTRACTS.md, 3). All or "
-        "nothing: any bad line is reported and nothing is written."
+        "nothing: any bad line is reported and nothing is written. A line for "
+        "an erased testimony is skipped with a note: erasure is never undone."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         result = testimonies_import(rows=rows, source=f"import_testimonies {file}")
         for note in result.notes:
             self.stderr.write(note)
+        skipped = f", {result.skipped} skipped (erased)" if result.skipped else ""
         self.stdout.write(
-            f"{result.created} testimonies created, {result.updated} updated."
+            f"{result.created} testimonies created, {result.updated} updated{skipped}."
         )

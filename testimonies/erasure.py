@@ -1,0 +1,82 @@
+"""What an erasure removes, in one canonical form, and its SHA-256.
+
+The digest kept in the tombstone (Erasure.content_sha256) is the SHA-256 of
+the UTF-8 bytes of this JSON document (format version 1):
+
+- keys sorted, no whitespace (separators "," and ":"), non-ASCII characters
+  written as themselves (not \\u escapes), texts exactly as stored;
+- "version": 1, "public_id", "external_id" (or null), "recorded_on" and
+  "language": which testimony this was (they are kept, not erased);
+- "narrative", "summary", "translations" ({language code: text}),
+  "persons_named" (as stored), "incident_start", "incident_end"
+  (YYYY-MM-DD or null), "incident_precision";
+- "places", "communities", "event_types": sorted slugs;
+- "reviewed_versions": the versions kept for review diffs, oldest first, each
+  {"comment", "narrative", "summary", "translations", "persons_named",
+  "places", "communities", "event_types", "incident_start", "incident_end",
+  "incident_precision"} as stored;
+- "media": one {"path", "size", "sha256"} per file (or {"path", "link"}
+  for a symbolic link), sorted by path (testimonies.media_store).
+
+Anyone holding a copy made before the erasure can rebuild this document and
+compare digests; nobody can get the text back from the digest.
+"""
+
+import hashlib
+import json
+
+from .media_store import media_digests
+
+FORMAT_VERSION = 1
+
+
+def _day(value):
+    return value.isoformat() if value else None
+
+
+def erased_content(testimony) -> dict:
+    """Everything testimony_erase removes, as plain data."""
+    return {
+        "version": FORMAT_VERSION,
+        "public_id": testimony.public_id,
+        "external_id": testimony.external_id,
+        "recorded_on": _day(testimony.recorded_on),
+        "language": testimony.language,
+        "narrative": testimony.narrative,
+        "summary": testimony.summary,
+        "translations": dict(testimony.translations),
+        "persons_named": list(testimony.persons_named),
+        "incident_start": _day(testimony.incident_start),
+        "incident_end": _day(testimony.incident_end),
+        "incident_precision": testimony.incident_precision,
+        "places": sorted(testimony.places.values_list("slug", flat=True)),
+        "communities": sorted(testimony.communities.values_list("slug", flat=True)),
+        "event_types": sorted(testimony.event_types.values_list("slug", flat=True)),
+        "reviewed_versions": [
+            {
+                "comment": version.comment,
+                "narrative": version.narrative,
+                "summary": version.summary,
+                "translations": dict(version.translations),
+                "persons_named": list(version.persons_named),
+                "places": list(version.places),
+                "communities": list(version.communities),
+                "event_types": list(version.event_types),
+                "incident_start": _day(version.incident_start),
+                "incident_end": _day(version.incident_end),
+                "incident_precision": version.incident_precision,
+            }
+            for version in testimony.reviewed_versions.order_by("pk")
+        ],
+        "media": media_digests(testimony),
+    }
+
+
+def canonical_bytes(content: dict) -> bytes:
+    return json.dumps(
+        content, sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+
+
+def content_sha256(content: dict) -> str:
+    return hashlib.sha256(canonical_bytes(content)).hexdigest()
