@@ -111,4 +111,5 @@ class RoleForm(AccountForm):
 
 
 class UnlockForm(AccountForm):
-    pass
+    """Names the account whose lockout is lifted or whose second factor is
+    reset."""

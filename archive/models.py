@@ -18,7 +18,9 @@ class AuditAction(models.TextChoices):
     EXPORTED = "exported", _("Exported search results")
     ROLE_CHANGED = "role_changed", _("Changed a role")
     SECOND_FACTOR_ADDED = "second_factor_added", _("Added a second factor")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Removed a second factor")
     ACCOUNT_LOCKED = "account_locked", _("Locked out after failed logins")
+    ACCOUNT_UNLOCKED = "account_unlocked", _("Lifted a lockout")
 
 
 class AuditEntry(AppendOnlyModel):

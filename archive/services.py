@@ -72,19 +72,40 @@ def user_unlock(*, username: str, unlocked_by) -> int:
     """Clear the failed logins that lock `username` out, from every address.
 
     Returns how many failure records were cleared; audited when there were
-    any (as ACCOUNT_LOCKED with the detail "unlocked": the log's list of
-    actions has no separate entry for lifting a lockout).
+    any.
     """
     _require_moderator(unlocked_by)
     cleared = axes_reset(username=username)
     if cleared:
         audit_record(
-            action=AuditAction.ACCOUNT_LOCKED,
+            action=AuditAction.ACCOUNT_UNLOCKED,
             target=username,
             actor=unlocked_by,
             detail=f"unlocked: {cleared} failed-login record(s) cleared",
         )
     return cleared
+
+
+@transaction.atomic
+def totp_devices_reset(*, user, reset_by) -> int:
+    """Remove every authenticator app of `user` (a lost or stolen phone):
+    they set up a new one at their next moderator page. Not for one's own
+    account, so that a session taken over cannot swap the owner's app."""
+    _require_moderator(reset_by)
+    if user.pk == reset_by.pk:
+        raise ValidationError(
+            _("Ask another moderator to reset your own second factor."),
+            code="own_second_factor",
+        )
+    removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        audit_record(
+            action=AuditAction.SECOND_FACTOR_RESET,
+            target=user.get_username(),
+            actor=reset_by,
+            detail=f"{removed} authenticator app(s) removed",
+        )
+    return removed
 
 
 @transaction.atomic

@@ -163,6 +163,8 @@ def roles(request):
     if request.method == "POST":
         if request.POST.get("action") == "unlock":
             _unlock(request)
+        elif request.POST.get("action") == "reset-second-factor":
+            _reset_second_factor(request)
         else:
             _set_role(request)
         return redirect("roles")
@@ -199,6 +201,28 @@ def _set_role(request):
 
 def role_label(role: Role) -> str:
     return _("no role") if role is Role.PUBLIC else str(role.label)
+
+
+def _reset_second_factor(request):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form)
+    user = form.cleaned_data["user"]
+    try:
+        removed = services.totp_devices_reset(user=user, reset_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return
+    names = {"username": user.get_username()}
+    if removed:
+        messages.success(
+            request,
+            _("%(username)s will set up a new authenticator app at next login.")
+            % names,
+        )
+    else:
+        messages.info(request, _("%(username)s had no authenticator app.") % names)
 
 
 def _unlock(request):

@@ -4,7 +4,7 @@ import json
 
 from django.db import transaction
 
-from archive.audit import audit_record
+from archive.audit import audit_record, keyed_digest
 from archive.models import AuditAction, AuditEntry
 
 
@@ -12,10 +12,14 @@ from archive.models import AuditAction, AuditEntry
 def export_log(*, user, export_format: str, query: dict, outcome) -> AuditEntry:
     """Record an export in the audit log before it leaves: who, which format,
     which search, how many, and exactly which testimonies by public id.
-    Never a name or a text of a testimony."""
+    Never a name or a text of a testimony, nor the words of the query, which
+    may be a name: only their keyed digest."""
+    logged_query = dict(query)
+    if logged_query.get("q"):
+        logged_query["q"] = f"hmac-sha256:{keyed_digest(logged_query['q'])}"
     detail = {
         "format": export_format,
-        "query": query,
+        "query": logged_query,
         "count": outcome.count,
         "exported": len(outcome.rows),
         "truncated": outcome.truncated,

@@ -138,8 +138,8 @@ def test_a_moderator_unlocks_an_account_from_the_roles_page(
     )
     assert "researcher can log in again." in response.content.decode()
     assert not AccessAttempt.objects.filter(username="researcher").exists()
-    unlocked = lockouts().filter(actor=moderator).get()
-    assert unlocked.target == "researcher"
+    unlocked = AuditEntry.objects.get(action=AuditAction.ACCOUNT_UNLOCKED)
+    assert (unlocked.actor, unlocked.target) == (moderator, "researcher")
     assert unlocked.detail.startswith("unlocked")
 
     staff.logout()

@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.models import AuditAction, AuditEntry
 from archive.roles import Role, role_of
@@ -217,3 +218,46 @@ def test_the_page_costs_the_same_queries_for_any_number_of_accounts(
             Group.objects.get(name="researcher")
         )
     assert queries() == few
+
+
+# A lost phone -----------------------------------------------------------
+
+
+def test_a_moderator_resets_another_accounts_second_factor(
+    verified_client_for, moderator, second_factor, django_user_model
+):
+    colleague = django_user_model.objects.create_user("colleague", password="x" * 14)
+    colleague.groups.add(Group.objects.get(name="moderator"))
+    second_factor(colleague)
+    staff = verified_client_for(moderator)
+    response = staff.post(
+        ROLES, {"action": "reset-second-factor", "username": "colleague"}, follow=True
+    )
+    assert "colleague will set up a new authenticator app" in response.content.decode()
+    assert not TOTPDevice.objects.filter(user=colleague).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.SECOND_FACTOR_RESET)
+    assert (entry.actor, entry.target) == (moderator, "colleague")
+
+
+def test_no_one_resets_their_own_second_factor(verified_client_for, moderator):
+    staff = verified_client_for(moderator)
+    page = staff.get(ROLES).content.decode()
+    own_row = page.split('data-username="moderator"')[1].split("</tr>")[0]
+    assert "reset-second-factor" not in own_row
+    response = staff.post(
+        ROLES, {"action": "reset-second-factor", "username": "moderator"}, follow=True
+    )
+    assert "Ask another moderator" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=moderator).exists()
+
+
+def test_only_verified_moderators_reset_a_second_factor(
+    client_for, researcher, documenter, moderator, second_factor
+):
+    device = second_factor(documenter)
+    body = {"action": "reset-second-factor", "username": "documenter"}
+    assert client_for(None).post(ROLES, body).status_code == 302
+    assert client_for(researcher).post(ROLES, body).status_code == 403
+    unverified = client_for(moderator, verified=False).post(ROLES, body)
+    assert unverified["Location"].startswith(reverse("two-factor"))
+    assert TOTPDevice.objects.filter(pk=device.pk).exists()

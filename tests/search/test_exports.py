@@ -11,6 +11,7 @@ import time_machine
 from django.urls import reverse
 from haystack.query import SearchQuerySet
 
+from archive.audit import keyed_digest
 from archive.models import AuditAction, AuditEntry
 from testimonies.identity import identity_store
 from testimonies.models import ConsentRecord, Testimony
@@ -465,6 +466,14 @@ def test_each_export_is_logged_with_ids_only(consents, exporter, researcher, fmt
     }
     for secret in [*SECRETS, "shelling", "بانياس", "gunmen"]:
         assert secret not in entry.detail
+
+
+def test_the_words_of_the_query_are_logged_only_as_a_keyed_digest(consents, exporter):
+    export(exporter("researcher"), "json", q="Ayman Fares")
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORTED)
+    assert "Ayman" not in entry.detail and "Fares" not in entry.detail
+    logged = json.loads(entry.detail)["query"]["q"]
+    assert logged == f"hmac-sha256:{keyed_digest('Ayman Fares')}"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
