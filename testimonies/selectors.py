@@ -112,7 +112,10 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
             for scope in policy.scopes_not_granted(page.consent)
         ]
     page.may_record_consent = policy.may_record_consent(user, testimony)
-    page.may_review = policy.may_review(user)
+    # The review page is for what waits in the queue.
+    page.may_review = (
+        policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
+    )
     page.may_submit = policy.may_submit(user, testimony) and testimony.status in (
         TestimonyStatus.DRAFT,
         TestimonyStatus.SENT_BACK,
