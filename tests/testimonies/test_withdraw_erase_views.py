@@ -214,7 +214,8 @@ def test_withdraw_page_offers_only_the_scopes_granted(own, ladder):
 
 def test_erasure_needs_the_public_id_typed_and_a_reason(own, ladder):
     client = ladder["moderator"]()
-    wrong = client.post(erase_url(own), {"confirmation": "x" + own.public_id[1:]})
+    first = "y" if own.public_id.startswith("x") else "x"  # always one letter off
+    wrong = client.post(erase_url(own), {"confirmation": first + own.public_id[1:]})
     assert wrong.status_code == 200
     assert set(wrong.context["form"].errors) == {"confirmation", "reason"}
     own.refresh_from_db()
