@@ -11,6 +11,17 @@ from .models import AuditAction
 from .roles import Role
 
 
+def check_date_order(cleaned: dict) -> dict:
+    """For filter forms with `date_from` and `date_to`: refuse a range that
+    ends before it starts."""
+    date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError(
+            _("The start date must not be after the end date."), code="date_order"
+        )
+    return cleaned
+
+
 class AuditFilterForm(forms.Form):
     """Filters of the audit log page; every field optional."""
 
@@ -39,13 +50,7 @@ class AuditFilterForm(forms.Form):
     )
 
     def clean(self):
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            raise ValidationError(
-                _("The start date must not be after the end date."), code="date_order"
-            )
-        return cleaned
+        return check_date_order(super().clean())
 
 
 # The roles page offers every role, or none (the account then reads what

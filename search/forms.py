@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from archive.forms import check_date_order
 from testimonies.models import Community, EventType, Place
 
 
@@ -44,12 +45,7 @@ class SearchForm(forms.Form):
     page_size = forms.IntegerField(required=False, min_value=1, max_value=100)
 
     def clean(self):
-        cleaned = super().clean()
-        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
-        if date_from and date_to and date_from > date_to:
-            raise ValidationError(
-                _("The start date must not be after the end date."), code="date_order"
-            )
+        cleaned = check_date_order(super().clean())
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 20
         return cleaned

@@ -490,6 +490,21 @@ def _submitted_for_update(testimony: Testimony) -> Testimony:
     return testimony
 
 
+def _decide(testimony, *, decision, status, action, reviewer, comment) -> Review:
+    """Record a review decision, move the testimony to its new status and
+    seal the decision in the audit chain (which never holds the comment)."""
+    review = _review(
+        testimony, decision=decision, reviewer=reviewer, comment=comment.strip()
+    )
+    testimony.status = status
+    testimony.full_clean()
+    testimony.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=action, target=testimony.public_id, actor=reviewer, subject=review
+    )
+    return review
+
+
 @transaction.atomic
 def testimony_approve(*, testimony: Testimony, reviewer, comment: str = "") -> Review:
     """Approve a submitted testimony whose witness consented to it being
@@ -497,22 +512,14 @@ def testimony_approve(*, testimony: Testimony, reviewer, comment: str = "") -> R
     on commit); what was approved is kept for the next review's diff."""
     testimony = _submitted_for_update(testimony)
     _require_archive_consent(testimony)
-    review = _review(
+    return _decide(
         testimony,
         decision=ReviewDecision.APPROVED,
-        reviewer=reviewer,
-        comment=comment.strip(),
-    )
-    testimony.status = TestimonyStatus.APPROVED
-    testimony.full_clean()
-    testimony.save(update_fields=["status", "updated_at"])
-    audit_record(
+        status=TestimonyStatus.APPROVED,
         action=AuditAction.APPROVED,
-        target=testimony.public_id,
-        actor=reviewer,
-        subject=review,
+        reviewer=reviewer,
+        comment=comment,
     )
-    return review
 
 
 @transaction.atomic
@@ -525,19 +532,11 @@ def testimony_send_back(*, testimony: Testimony, reviewer, comment: str) -> Revi
             {"comment": ValidationError(_("Say what needs to change."), "required")}
         )
     testimony = _submitted_for_update(testimony)
-    review = _review(
+    return _decide(
         testimony,
         decision=ReviewDecision.SENT_BACK,
-        reviewer=reviewer,
-        comment=comment.strip(),
-    )
-    testimony.status = TestimonyStatus.SENT_BACK
-    testimony.full_clean()
-    testimony.save(update_fields=["status", "updated_at"])
-    audit_record(
+        status=TestimonyStatus.SENT_BACK,
         action=AuditAction.SENT_BACK,
-        target=testimony.public_id,
-        actor=reviewer,
-        subject=review,
+        reviewer=reviewer,
+        comment=comment,
     )
-    return review
