@@ -1,17 +1,23 @@
 """The only door to a witness's identity.
 
-Nothing else in the code reads or writes WitnessIdentity; the identity vault
-(encryption at rest, logged reveal) replaces what is behind these functions
-without changing their callers.
+Nothing else in the code reads or writes WitnessIdentity. The identity is
+stored sealed by the vault (testimonies/vault.py) under the witness's own
+data key; these functions seal and open it, and erasing destroys the key.
 """
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
 
-from .models import WitnessIdentity
+from . import vault
+from .models import Gender, WitnessIdentity
+
+IDENTITY = "identity"
 
 
 @dataclass(frozen=True)
@@ -34,32 +40,41 @@ def identity_store(
     gender: str = "unknown",
     community=None,
 ) -> None:
-    """Create or replace the identity behind `witness`."""
-    identity = WitnessIdentity.objects.filter(witness=witness).first()
-    identity = identity or WitnessIdentity(witness=witness)
-    identity.name = name
-    identity.name_variants = [v for v in name_variants if v.strip()]
-    identity.contact = contact
-    identity.birth_year = birth_year
-    identity.gender = gender
-    identity.community = community
-    identity.full_clean(exclude=["witness"])
-    identity.save()
+    """Create or replace the identity behind `witness`, sealed."""
+    identity = Identity(
+        name=name.strip(),
+        name_variants=tuple(v.strip() for v in name_variants if v.strip()),
+        contact=contact.strip(),
+        birth_year=birth_year,
+        gender=gender,
+        community_id=community.pk if community is not None else None,
+    )
+    if not identity.name:
+        raise ValidationError(_("A witness needs a name."), code="name_missing")
+    if identity.gender not in Gender.values:
+        raise ValidationError(_("Unknown gender."), code="gender_unknown")
+    payload = {**asdict(identity), "name_variants": list(identity.name_variants)}
+    sealed = vault.vault_seal(witness_id=witness.pk, purpose=IDENTITY, payload=payload)
+    WitnessIdentity.objects.update_or_create(
+        witness=witness, defaults={"sealed": sealed}
+    )
 
 
 def identity_read(*, witness) -> Identity | None:
-    """The identity, for the roles and pages allowed to show it."""
-    identity = WitnessIdentity.objects.filter(witness=witness).first()
-    if identity is None:
+    """The identity, for the roles and pages allowed to show it (and for
+    redaction, which only ever removes it). None when there is none, or
+    when its key was destroyed."""
+    row = WitnessIdentity.objects.filter(witness=witness).first()
+    if row is None:
         return None
-    return Identity(
-        name=identity.name,
-        name_variants=tuple(identity.name_variants),
-        contact=identity.contact,
-        birth_year=identity.birth_year,
-        gender=identity.gender,
-        community_id=identity.community_id,
-    )
+    try:
+        payload = vault.vault_open(
+            witness_id=witness.pk, purpose=IDENTITY, sealed=row.sealed
+        )
+    except vault.VaultError:
+        return None
+    payload["name_variants"] = tuple(payload["name_variants"])
+    return Identity(**payload)
 
 
 def identity_erase_if_unused(*, witness) -> bool:
@@ -69,13 +84,19 @@ def identity_erase_if_unused(*, witness) -> bool:
     Called by services.testimony_erase inside its transaction. The
     pseudonym stays (erased testimonies still point at the witness row)
     but nothing left can tell who the person was, nor group a later
-    testimony of theirs with the erased ones. Returns whether it deleted.
+    testimony of theirs with the erased ones. The witness's data key is
+    destroyed, so the identity stays unreadable in any database backup
+    taken before (crypto-shredding). Returns whether it deleted.
     """
     from .models import TestimonyStatus
 
     if witness.testimonies.exclude(status=TestimonyStatus.ERASED).exists():
         return False
     WitnessIdentity.objects.filter(witness=witness).delete()
+    # The key goes once the erasure has committed: destroyed earlier, a
+    # rolled-back erasure would leave an identity nobody can read.
+    witness_id = witness.pk
+    transaction.on_commit(lambda: vault.data_key_destroy(witness_id=witness_id))
     if witness.key_digest is not None:
         witness.key_digest = None
         witness.save(update_fields=["key_digest"])

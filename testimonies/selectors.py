@@ -18,6 +18,7 @@ from .models import (
     Place,
     Review,
     ReviewDecision,
+    ReviewedVersion,
     Testimony,
     TestimonyStatus,
 )
@@ -274,12 +275,19 @@ def testimonies_mine(*, user) -> list[Testimony]:
         .prefetch_related("places")
         .annotate(
             latest_decision=_latest_review("decision"),
-            latest_comment=_latest_review("version__comment"),
             latest_review_at=_latest_review("at"),
         )
         .order_by("-created_at", "-pk")
     )
+    # Comments are sealed: opened here, the latest version of each testimony.
+    latest_versions = {}
+    for version in ReviewedVersion.objects.filter(testimony__in=testimonies).order_by(
+        "pk"
+    ):
+        latest_versions[version.testimony_id] = version
     for testimony in testimonies:
+        version = latest_versions.get(testimony.pk)
+        testimony.latest_comment = version.comment if version else ""
         testimony.submittable = bool(testimony.consent_archive) and (
             testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
         )

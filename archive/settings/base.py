@@ -190,8 +190,24 @@ HAYSTACK_CONNECTIONS = {"default": search_connection()}
 HAYSTACK_SIGNAL_PROCESSOR = "search.signals.TestimonyIndexProcessor"
 HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 
-# Keyed digests of documenters' witness keys (and, later, pseudonyms).
+# Keyed digests of documenters' witness keys, and pseudonyms (HMAC-SHA256).
 PSEUDONYM_KEY = os.environ.get("ARCHIVE_PSEUDONYM_KEY", "")
+
+# The identity vault (testimonies/vault.py). The master key wraps every
+# witness's data key; previous master keys stay listed only while
+# `manage.py rotate_master_key` re-wraps. The key store holds the wrapped
+# data keys apart from the database, so that a database backup alone never
+# brings back an erased witness (crypto-shredding). Back up the master key
+# and the key store separately from the database (README).
+VAULT_MASTER_KEY = os.environ.get("ARCHIVE_MASTER_KEY", "")
+VAULT_PREVIOUS_MASTER_KEYS = [
+    key.strip()
+    for key in os.environ.get("ARCHIVE_PREVIOUS_MASTER_KEYS", "").split(",")
+    if key.strip()
+]
+VAULT_KEYSTORE_PATH = Path(
+    os.environ.get("ARCHIVE_KEYSTORE_PATH", DATA_DIR / "vault-keys.sqlite3")
+)
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100

@@ -1,7 +1,7 @@
 """Development settings: the demo archive on one laptop."""
 
 from .base import *  # noqa: F403
-from .base import DATA_DIR
+from .base import DATA_DIR, VAULT_MASTER_KEY
 
 DEBUG = True
 SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105
@@ -14,3 +14,15 @@ DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105
 # ...and the demo moderator a second factor with this published key (the
 # RFC 6238 test key; base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ). Never a real one.
 DEMO_MODERATOR_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+# A master key for this laptop's vault, made once into a git-ignored file
+# (never for production: there it comes from ARCHIVE_MASTER_KEY).
+if not VAULT_MASTER_KEY:
+    _key_file = DATA_DIR / "master.key"
+    if not _key_file.exists():
+        import base64
+        import os
+
+        _key_file.touch(mode=0o600)
+        _key_file.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    VAULT_MASTER_KEY = _key_file.read_text().strip()

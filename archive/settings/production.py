@@ -8,7 +8,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, PSEUDONYM_KEY, SECRET_KEY
+from .base import ALLOWED_HOSTS, PSEUDONYM_KEY, SECRET_KEY, VAULT_MASTER_KEY
 
 DEBUG = False
 
@@ -16,6 +16,7 @@ for _name, _value in [
     ("ARCHIVE_SECRET_KEY", SECRET_KEY),
     ("ARCHIVE_PSEUDONYM_KEY", PSEUDONYM_KEY),
     ("ARCHIVE_ALLOWED_HOSTS", ALLOWED_HOSTS),
+    ("ARCHIVE_MASTER_KEY", VAULT_MASTER_KEY),
 ]:
     if not _value:
         raise ImproperlyConfigured(f"The environment variable {_name} must be set.")

@@ -23,3 +23,6 @@ MEDIA_ROOT = _TEST_DATA / "media"
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(_TEST_DATA / "whoosh")
 HAYSTACK_CONNECTIONS["default"]["WRITE_LOCK_TIMEOUT"] = 30.0
 DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105
+# A fixed vault master key for tests; the key store in the run's temp folder.
+VAULT_MASTER_KEY = "dGVzdC1vbmx5LXZhdWx0LW1hc3Rlci1rZXktMzJieXQ="
+VAULT_KEYSTORE_PATH = _TEST_DATA / "vault-keys.sqlite3"

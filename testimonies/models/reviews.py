@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.append_only import AppendOnlyModel
 
-from .testimonies import IncidentPrecision
+from .sealed import SealedContent, sealed_attribute
+from .testimonies import IncidentPrecision, Testimony
 
 
 class ReviewDecision(models.TextChoices):
@@ -67,7 +68,7 @@ def testimony_content(testimony) -> dict:
     }
 
 
-class ReviewedVersion(models.Model):
+class ReviewedVersion(SealedContent):
     """The testimony as it stood when a review decided on it, with the
     reviewer's comment. Deletable: erasure removes these with the content."""
 
@@ -83,11 +84,15 @@ class ReviewedVersion(models.Model):
         on_delete=models.CASCADE,
         related_name="reviewed_versions",
     )
-    comment = models.TextField(_("comment"), blank=True)
-    narrative = models.TextField(_("narrative"))
-    translations = models.JSONField(_("translations"), default=dict, blank=True)
-    summary = models.TextField(_("summary"), blank=True)
-    persons_named = models.JSONField(_("persons named"), default=list, blank=True)
+    # The reviewer's comment (which may quote the account) and the text as
+    # reviewed: sealed, like the testimony's own (models/sealed.py).
+    SEALED_FIELDS = {"comment": str, "narrative": str, "translations": dict,
+                     "summary": str, "persons_named": list}  # fmt: skip
+    comment = sealed_attribute("comment")
+    narrative = sealed_attribute("narrative")
+    translations = sealed_attribute("translations")
+    summary = sealed_attribute("summary")
+    persons_named = sealed_attribute("persons_named")
     places = models.JSONField(_("places"), default=list, blank=True)
     communities = models.JSONField(_("communities"), default=list, blank=True)
     event_types = models.JSONField(_("event types"), default=list, blank=True)
@@ -107,6 +112,14 @@ class ReviewedVersion(models.Model):
 
     def __str__(self):
         return f"version reviewed in {self.review_id}"
+
+    def sealing_witness_id(self) -> int:
+        return Testimony.objects.values_list("witness_id", flat=True).get(
+            pk=self.testimony_id
+        )
+
+    def sealing_purpose(self) -> str:
+        return f"reviewed-version:{self.review_id}"
 
     @property
     def content(self) -> dict:

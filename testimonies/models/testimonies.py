@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .consent import ConsentRecord, ConsentScope
 from .keys import random_key
+from .sealed import SealedContent, sealed_attribute
 
 PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
@@ -91,7 +92,7 @@ class TestimonyQuerySet(models.QuerySet):
         )
 
 
-class Testimony(models.Model):
+class Testimony(SealedContent):
     """One account given by one witness."""
 
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
@@ -118,17 +119,15 @@ class Testimony(models.Model):
         related_name="testimonies",
     )
     language = models.CharField(_("language"), max_length=5, choices=Language.choices)
-    # Blank only once erased (see clean()).
-    narrative = models.TextField(
-        _("narrative"), blank=True, help_text=_("The account as recorded.")
-    )
-    translations = models.JSONField(
-        _("translations"),
-        default=dict,
-        blank=True,
-        help_text=_("Translations of the narrative, by language code."),
-    )
-    summary = models.TextField(_("summary"), blank=True)
+    # The account as recorded, its translations (by language code), the
+    # documenter's summary and the persons named: sealed (models/sealed.py).
+    # The narrative is blank only once erased (see clean()).
+    SEALED_FIELDS = {"narrative": str, "translations": dict, "summary": str,
+                     "persons_named": list}  # fmt: skip
+    narrative = sealed_attribute("narrative")
+    translations = sealed_attribute("translations")
+    summary = sealed_attribute("summary")
+    persons_named = sealed_attribute("persons_named")
     recorded_on = models.DateField(_("recorded on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -156,15 +155,6 @@ class Testimony(models.Model):
     )
     event_types = models.ManyToManyField(
         "testimonies.EventType", verbose_name=_("event types"), blank=True
-    )
-    persons_named = models.JSONField(
-        _("persons named"),
-        default=list,
-        blank=True,
-        help_text=_(
-            "Other people named in the narrative; always redacted. One entry a "
-            "person: a name, or a list of its spellings (e.g. Latin and Arabic)."
-        ),
     )
     status = models.CharField(
         _("status"),
@@ -198,6 +188,16 @@ class Testimony(models.Model):
 
     def __str__(self):
         return self.public_id
+
+    def sealing_witness_id(self) -> int:
+        return self.witness_id
+
+    @classmethod
+    def sealed_by_as_loaded(cls, instance) -> int | None:
+        return instance.__dict__.get("witness_id")
+
+    def sealing_purpose(self) -> str:
+        return f"testimony:{self.pk}"
 
     def get_absolute_url(self):
         return reverse("testimonies:detail", kwargs={"public_id": self.public_id})

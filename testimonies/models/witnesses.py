@@ -46,37 +46,20 @@ class Witness(models.Model):
 
 
 class WitnessIdentity(models.Model):
-    """Who the witness really is. Read and written only by testimonies.identity.
+    """Who the witness really is, sealed by the identity vault.
 
-    Kept in its own table so that it can be encrypted and access-logged
-    without touching anything else.
+    One ciphertext (AES-256-GCM under the witness's own data key, see
+    testimonies/vault.py) holds the name, its other spellings, contact, birth
+    year, gender and own community. Read and written only by
+    testimonies.identity; nothing here is readable without the key store and
+    the master key.
     """
 
     witness = models.OneToOneField(
         Witness, on_delete=models.CASCADE, related_name="identity"
     )
-    name = models.CharField(_("name"), max_length=300)
-    name_variants = models.JSONField(
-        _("other spellings of the name"),
-        default=list,
-        blank=True,
-        help_text=_("The name in other scripts or spellings, so it is redacted too."),
-    )
-    contact = models.CharField(_("contact"), max_length=300, blank=True)
-    birth_year = models.PositiveSmallIntegerField(
-        _("birth year"), null=True, blank=True
-    )
-    gender = models.CharField(
-        _("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN
-    )
-    community = models.ForeignKey(
-        "testimonies.Community",
-        verbose_name=_("own community"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    sealed = models.BinaryField(_("sealed identity"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("witness identity")

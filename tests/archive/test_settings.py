@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DJANGO_SETTINGS_MODULE": "archive.settings.production",
     "ARCHIVE_SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-key-0123456789",
     "ARCHIVE_PSEUDONYM_KEY": "another-long-random-secret-for-pseudonyms",
+    "ARCHIVE_MASTER_KEY": "cHJvZHVjdGlvbi10ZXN0LW1hc3Rlci1rZXktMzJieXQ=",
     "ARCHIVE_ALLOWED_HOSTS": "archive.example.org",
 }
 
@@ -39,7 +40,13 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "missing", ["ARCHIVE_SECRET_KEY", "ARCHIVE_PSEUDONYM_KEY", "ARCHIVE_ALLOWED_HOSTS"]
+    "missing",
+    [
+        "ARCHIVE_SECRET_KEY",
+        "ARCHIVE_PSEUDONYM_KEY",
+        "ARCHIVE_ALLOWED_HOSTS",
+        "ARCHIVE_MASTER_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path)}

@@ -39,10 +39,9 @@ def erasable(**kwargs):
 
 
 def with_summary(testimony):
-    Testimony.objects.filter(pk=testimony.pk).update(
-        summary=SUMMARY, persons_named=["Nizar Quokkafeather"]
-    )
-    testimony.refresh_from_db()
+    testimony.summary = SUMMARY
+    testimony.persons_named = ["Nizar Quokkafeather"]
+    testimony.save()
     return testimony
 
 
@@ -84,14 +83,16 @@ def traces(blob: bytes) -> list[str]:
 def test_erasure_leaves_no_copy_in_any_table(moderator):
     testimony = with_summary(erasable())
     other = factories.testimony(narrative="Another account stays whole.")
-    stored = set(traces(database_dump().encode()))
-    assert {"phrase", "phrase-ar-json", "summary"} <= stored
+    # The text is there, sealed: never in clear in any table, even before.
+    assert PHRASE in testimony.narrative and testimony.sealed_content
+    assert traces(database_dump().encode()) == []
 
     services.testimony_erase(
         testimony=testimony, reason="the witness asked", erased_by=moderator
     )
 
     assert traces(database_dump().encode()) == []
+    assert Testimony.objects.get(pk=testimony.pk).sealed_content is None
     assert (
         Testimony.objects.get(pk=other.pk).narrative == "Another account stays whole."
     )
@@ -106,8 +107,7 @@ def test_erasure_removes_the_versions_kept_for_review_and_their_comments(
         reviewer=moderator,
         comment="Take out 'lanternmoss overtide': it names the street.",
     )
-    assert testimony.reviewed_versions.count() == 1
-    assert "lanternmoss" in traces(database_dump().encode())
+    assert testimony.reviewed_versions.get().comment.startswith("Take out")
 
     erasure = services.testimony_erase(
         testimony=testimony, reason="the witness asked", erased_by=moderator
@@ -256,7 +256,8 @@ def test_audit_records_the_erasure_by_id_and_digest_only(moderator):
 def test_identity_goes_with_the_last_testimony_of_the_witness(moderator):
     first = erasable(witness_name="Ghada Quokkafeather")
     second = factories.testimony(narrative="A second account by the same person.")
-    Testimony.objects.filter(pk=second.pk).update(witness=first.witness)
+    second.witness = first.witness
+    second.save()
     first.witness.key_digest = "d" * 64
     first.witness.save()
 

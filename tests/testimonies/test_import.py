@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.models import AuditEntry
+from testimonies.identity import identity_read
 from testimonies.models import ConsentRecord, Place, Testimony, Witness, WitnessIdentity
 from tests.markers import committed_db
 
@@ -69,7 +70,7 @@ def test_a_good_file_creates_testimony_witness_identity_and_consent(tmp_path):
     assert kusour.parent.slug == "banias" and kusour.name_ar == "حي القصور"
     assert sorted(e.slug for e in testimony.event_types.all()) == ["killing", "looting"]
     assert testimony.consent_records.get().public is True
-    assert WitnessIdentity.objects.get(witness=testimony.witness).name == "Ayman Fares"
+    assert identity_read(witness=testimony.witness).name == "Ayman Fares"
     assert Testimony.objects.get(external_id="test-0002").places.get().kind == "town"
 
 

@@ -1,0 +1,225 @@
+"""The identity vault: encryption at rest for what identifies a witness.
+
+Each witness has a data key (AES-256-GCM) that encrypts their identity. The
+data key is kept *wrapped* (encrypted by the installation's master key) in a
+key store apart from the database: a separate SQLite file
+(settings.VAULT_KEYSTORE_PATH), never part of a database dump or backup.
+So:
+
+- the database alone (a seized server's disk, a leaked dump) holds only
+  ciphertext: without the key store and the master key nothing reads;
+- erasing a witness destroys their data key in the key store
+  (crypto-shredding): the identity cannot be read again even from a
+  database backup taken before the erasure;
+- rotating the master key re-wraps every data key (master_key_rotate) while
+  both keys are configured, so reading never stops; once done, the old key
+  opens nothing.
+
+Only this module decrypts, and only testimonies.identity calls it.
+Ciphertexts are bound to their witness and purpose (authenticated
+associated data): a sealed value copied onto another witness does not open.
+"""
+
+import base64
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+from contextlib import closing
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+NONCE_BYTES = 12
+KEY_BYTES = 32
+_schema_ready: set[str] = set()
+_schema_lock = threading.Lock()
+
+
+class VaultError(Exception):
+    """A sealed value that cannot be opened: no key (shredded), or tampered."""
+
+
+def master_key_generate() -> str:
+    """A new master key, as the environment variable holds it."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode()
+
+
+def _decode_master_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode())
+    except ValueError as error:
+        raise ImproperlyConfigured("A vault master key is not base64.") from error
+    if len(key) != KEY_BYTES:
+        raise ImproperlyConfigured("A vault master key must be 32 bytes (base64).")
+    return key
+
+
+def master_key_id(key: bytes) -> str:
+    """A fingerprint naming a master key without revealing it."""
+    return hashlib.sha256(b"archive-vault-master-key:" + key).hexdigest()[:16]
+
+
+def _master_keys() -> dict[str, bytes]:
+    """Every configured master key by id; the current one first."""
+    texts = [settings.VAULT_MASTER_KEY, *settings.VAULT_PREVIOUS_MASTER_KEYS]
+    if not texts[0]:
+        raise ImproperlyConfigured("The vault master key ARCHIVE_MASTER_KEY is unset.")
+    keys = [_decode_master_key(text) for text in texts if text.strip()]
+    return {master_key_id(key): key for key in keys}
+
+
+def _current_master() -> tuple[str, bytes]:
+    return next(iter(_master_keys().items()))
+
+
+# The key store ----------------------------------------------------------
+
+
+def _keystore() -> sqlite3.Connection:
+    path = str(settings.VAULT_KEYSTORE_PATH)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    # Destroyed keys must not linger in free pages of the file.
+    connection.execute("PRAGMA secure_delete = ON")
+    if path not in _schema_ready:
+        with _schema_lock:
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS data_key ("
+                " witness_id INTEGER PRIMARY KEY,"
+                " master_key_id TEXT NOT NULL,"
+                " wrapped BLOB NOT NULL)"
+            )
+            _schema_ready.add(path)
+    return connection
+
+
+def _aad(witness_id: int, purpose: str) -> bytes:
+    return f"archive-vault:{purpose}:{witness_id}".encode()
+
+
+def _wrap(witness_id: int, data_key: bytes) -> tuple[str, bytes]:
+    key_id, master = _current_master()
+    nonce = os.urandom(NONCE_BYTES)
+    wrapped = nonce + AESGCM(master).encrypt(
+        nonce, data_key, _aad(witness_id, "data-key")
+    )
+    return key_id, wrapped
+
+
+def _unwrap(witness_id: int, key_id: str, wrapped: bytes) -> bytes:
+    master = _master_keys().get(key_id)
+    if master is None:
+        raise VaultError(f"witness {witness_id}: key wrapped by an unknown master key")
+    try:
+        return AESGCM(master).decrypt(
+            wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], _aad(witness_id, "data-key")
+        )
+    except Exception as error:  # InvalidTag: altered, or another master key
+        raise VaultError(f"witness {witness_id}: its key does not open") from error
+
+
+def _data_key(witness_id: int, *, create: bool) -> bytes:
+    with closing(_keystore()) as store:
+        row = store.execute(
+            "SELECT master_key_id, wrapped FROM data_key WHERE witness_id = ?",
+            (witness_id,),
+        ).fetchone()
+        if row:
+            return _unwrap(witness_id, row[0], row[1])
+        if not create:
+            raise VaultError(f"witness {witness_id}: no data key (erased?)")
+        data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        key_id, wrapped = _wrap(witness_id, data_key)
+        store.execute(
+            "INSERT OR IGNORE INTO data_key VALUES (?, ?, ?)",
+            (witness_id, key_id, wrapped),
+        )
+    # Another process may have created it first: read back the one kept.
+    return _data_key(witness_id, create=False)
+
+
+# Sealing ------------------------------------------------------------------
+
+
+def vault_seal(*, witness_id: int, purpose: str, payload) -> bytes:
+    """Encrypt a JSON-able value with the witness's data key (made on first
+    use). `purpose` names what it is ("identity", "narrative"...)."""
+    data_key = _data_key(witness_id, create=True)
+    nonce = os.urandom(NONCE_BYTES)
+    plaintext = json.dumps(payload, ensure_ascii=False).encode()
+    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, _aad(witness_id, purpose))
+
+
+def vault_open(*, witness_id: int, purpose: str, sealed: bytes):
+    """The value vault_seal sealed; VaultError when it cannot be opened."""
+    data_key = _data_key(witness_id, create=False)
+    sealed = bytes(sealed)
+    try:
+        plaintext = AESGCM(data_key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(witness_id, purpose)
+        )
+    except Exception as error:
+        raise VaultError(f"witness {witness_id}: {purpose} does not open") from error
+    return json.loads(plaintext)
+
+
+def data_key_destroy(*, witness_id: int) -> bool:
+    """Crypto-shredding: whatever this witness's key sealed, in the database
+    or in any backup of it, can no longer be opened."""
+    with closing(_keystore()) as store:
+        deleted = store.execute(
+            "DELETE FROM data_key WHERE witness_id = ?", (witness_id,)
+        ).rowcount
+    return bool(deleted)
+
+
+def master_key_rotate(*, keep_witness_ids=None) -> dict[str, int]:
+    """Re-wrap every data key with the current master key, one at a time
+    (readers keep working: both keys stay configured until this is done).
+    With `keep_witness_ids`, also destroys keys of witnesses that no longer
+    exist (left by a transaction that rolled back, or an interrupted erasure)."""
+    current_id, _key = _current_master()
+    counts = {"rewrapped": 0, "current": 0, "orphans_destroyed": 0}
+    with closing(_keystore()) as store:
+        rows = store.execute(
+            "SELECT witness_id, master_key_id FROM data_key"
+        ).fetchall()
+        for witness_id, key_id in rows:
+            if keep_witness_ids is not None and witness_id not in keep_witness_ids:
+                store.execute(
+                    "DELETE FROM data_key WHERE witness_id = ?", (witness_id,)
+                )
+                counts["orphans_destroyed"] += 1
+                continue
+            if key_id == current_id:
+                counts["current"] += 1
+                continue
+            (wrapped,) = store.execute(
+                "SELECT wrapped FROM data_key WHERE witness_id = ?", (witness_id,)
+            ).fetchone()
+            data_key = _unwrap(witness_id, key_id, wrapped)
+            new_id, new_wrapped = _wrap(witness_id, data_key)
+            store.execute(
+                "UPDATE data_key SET master_key_id = ?, wrapped = ?"
+                " WHERE witness_id = ? AND master_key_id = ?",
+                (new_id, new_wrapped, witness_id, key_id),
+            )
+            counts["rewrapped"] += 1
+        # Rewritten keys leave their old bytes in freed pages: secure_delete
+        # zeroes them, VACUUM rewrites the file without them.
+        store.execute("VACUUM")
+    return counts
+
+
+def master_keys_in_use() -> dict[str, int]:
+    """How many data keys each master key wraps (by key id)."""
+    with closing(_keystore()) as store:
+        return dict(
+            store.execute(
+                "SELECT master_key_id, COUNT(*) FROM data_key GROUP BY master_key_id"
+            ).fetchall()
+        )
