@@ -34,6 +34,7 @@ from .models import (
 )
 from .models.consent import ConsentEvent
 from .models.reviews import testimony_content
+from .pseudonyms import pseudonym_source
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +269,17 @@ def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
             existing.witness.save(update_fields=["key_digest"])
             return existing.witness
         return Witness.objects.create(key_digest=digest)
-    return existing.witness if existing else Witness.objects.create()
+    if existing:
+        return existing.witness
+    # No witness key: the line's external id keeps the pseudonym stable when
+    # the same file is imported again, here or into a new installation.
+    witness = Witness(key_digest=None)
+    if row.external_id:
+        witness.pseudonym = witness._free_pseudonym(
+            pseudonym_source(external_id=row.external_id)
+        )
+    witness.save()
+    return witness
 
 
 def _same_grant(record: ConsentRecord, consent: dict) -> bool:

@@ -3,9 +3,11 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ..pseudonyms import pseudonym_derive, pseudonym_source
 from .keys import random_key
 
-# No 0/O, 1/I/L: pseudonyms are read aloud and copied by hand.
+# Referenced by migration 0001 only: pseudonyms are now keyed
+# (testimonies/pseudonyms.py).
 PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
@@ -28,9 +30,9 @@ class Witness(models.Model):
 
     id = models.BigIntegerField(primary_key=True, default=random_key, editable=False)
 
-    pseudonym = models.CharField(
-        _("pseudonym"), max_length=20, unique=True, default=new_pseudonym
-    )
+    # Derived by save() from pseudonym_source (testimonies/pseudonyms.py)
+    # when left blank: keyed, stable across re-imports.
+    pseudonym = models.CharField(_("pseudonym"), max_length=20, unique=True)
     # HMAC of the documenter's witness key: groups testimonies of one person
     # without storing the key itself.
     key_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -43,6 +45,21 @@ class Witness(models.Model):
 
     def __str__(self):
         return self.pseudonym
+
+    def save(self, *args, **kwargs):
+        if not self.pseudonym:
+            self.pseudonym = self._free_pseudonym(
+                pseudonym_source(key_digest=self.key_digest, witness_pk=self.pk)
+            )
+        super().save(*args, **kwargs)
+
+    def _free_pseudonym(self, source: str) -> str:
+        for attempt in range(100):
+            candidate = pseudonym_derive(source, attempt=attempt)
+            taken = Witness.objects.filter(pseudonym=candidate).exclude(pk=self.pk)
+            if not taken.exists():
+                return candidate
+        raise RuntimeError("no free pseudonym")  # 100 collisions: not by chance
 
 
 class WitnessIdentity(models.Model):

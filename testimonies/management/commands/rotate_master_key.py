@@ -1,0 +1,38 @@
+from django.core.management.base import BaseCommand
+
+from testimonies import vault
+from testimonies.models import Witness
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-wrap every witness's data key with the current master key "
+        "(ARCHIVE_MASTER_KEY), while the old one is still listed in "
+        "ARCHIVE_PREVIOUS_MASTER_KEYS; afterwards the old key opens nothing "
+        "and can be removed. Also destroys the keys of witnesses that no "
+        "longer exist. With --generate, only prints a new master key."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--generate",
+            action="store_true",
+            help="Print a new random master key and change nothing.",
+        )
+
+    def handle(self, *args, generate=False, **options):
+        if generate:
+            self.stdout.write(vault.master_key_generate())
+            return
+        witnesses = set(Witness.objects.values_list("pk", flat=True))
+        counts = vault.master_key_rotate(keep_witness_ids=witnesses)
+        self.stdout.write(
+            f"{counts['rewrapped']} data keys re-wrapped, "
+            f"{counts['current']} already under the current key, "
+            f"{counts['orphans_destroyed']} orphaned keys destroyed."
+        )
+        in_use = vault.master_keys_in_use()
+        self.stdout.write(
+            "Master keys in use: "
+            + ", ".join(f"{key_id} ({n})" for key_id, n in in_use.items())
+        )
