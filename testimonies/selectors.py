@@ -15,6 +15,7 @@ from .models import (
     ConsentRecord,
     Erasure,
     EventType,
+    IncidentDates,
     Place,
     Review,
     ReviewDecision,
@@ -24,6 +25,7 @@ from .models import (
 from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
 from .redaction import redacted_texts
+from .reidentification import ReidentificationCheck, reidentification_check
 from .review_diff import content_changes, person_label
 
 
@@ -76,6 +78,42 @@ def place_trails(places) -> list[list[Place]]:
     ]
 
 
+@dataclass(frozen=True)
+class TestimonyFacts:
+    """Where and when, as one reader may see them."""
+
+    places: list[Place]
+    incident: IncidentDates
+
+
+def testimonies_facts(testimonies, *, user) -> None:
+    """Set `facts` on each testimony (places prefetched): the places and
+    dates as recorded, or for the public the generalised ones the approval
+    chose (policy.sees_precise_details). One query for all raised places."""
+    testimonies = list(testimonies)
+    if policy.sees_precise_details(user):
+        for testimony in testimonies:
+            testimony.facts = TestimonyFacts(
+                list(testimony.places.all()), testimony.incident
+            )
+        return
+    raised = {t.pk: t.public_place_slugs() for t in testimonies}
+    wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
+    for testimony in testimonies:
+        slugs = raised[testimony.pk]
+        places = (
+            list(testimony.places.all())
+            if slugs is None
+            else sorted((by_slug[s] for s in slugs if s in by_slug), key=_path)
+        )
+        testimony.facts = TestimonyFacts(places, testimony.public_incident)
+
+
+def _path(place):
+    return place.path
+
+
 def testimony_detail(*, public_id: str, user, show_original: bool = False):
     """The testimony page for `user`, redacted unless the user may read the
     original and asked to (which is logged)."""
@@ -95,12 +133,13 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         texts = testimony
     else:
         texts = redacted_texts(testimony)
+    testimonies_facts([testimony], user=user)
     page = TestimonyPage(
         testimony=testimony,
         narrative=texts.narrative,
         translations=dict(texts.translations),
         summary=texts.summary,
-        place_trails=place_trails(list(testimony.places.all())),
+        place_trails=place_trails(testimony.facts.places),
         showing_original=showing_original,
         may_read_original=may_read_original,
     )
@@ -170,9 +209,11 @@ def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     """What the home page shows: counts and the latest testimonies this user
     may see."""
     visible = Testimony.objects.visible_to(user)
+    latest = list(_with_tags(visible).order_by("-recorded_on", "-pk")[:recent])
+    testimonies_facts(latest, user=user)
     return ArchiveOverview(
         visible_count=visible.count(),
-        recent=list(_with_tags(visible).order_by("-recorded_on", "-pk")[:recent]),
+        recent=latest,
         place_count=Place.objects.filter(testimony__in=visible).distinct().count(),
     )
 
@@ -322,6 +363,9 @@ class ReviewPage:
     redacted: object  # narrative, translations, summary with names replaced
     place_trails: list[list[Place]]
     persons_named: list[str]
+    # For a testimony whose consent grants `public`: how many in public share
+    # its quasi-identifiers, as recorded and generalised.
+    reidentification: ReidentificationCheck | None = None
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -351,8 +395,9 @@ def testimony_for_review(*, public_id: str, user) -> Testimony:
 def review_page(*, public_id: str, user) -> ReviewPage:
     """Everything a moderator decides on: consent, what changed since the
     last review (None: never reviewed), the history of decisions, and the
-    text both redacted and original. Reviewing means reading the original,
-    so each showing is recorded as such."""
+    text both redacted and original, and, when the consent grants `public`,
+    the re-identification check. Reviewing means reading the original, so
+    each showing is recorded as such."""
     testimony = testimony_for_review(public_id=public_id, user=user)
     history = list(
         Review.objects.filter(testimony=testimony)
@@ -371,13 +416,18 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         actor=user,
         detail="review",
     )
+    consent = consent_summary(testimony.consent_records.all())
+    would_be_public = policy.scope_granted(consent.current, ConsentScope.PUBLIC)
     return ReviewPage(
         testimony=testimony,
-        consent=consent_summary(testimony.consent_records.all()),
+        consent=consent,
         last_review=last_review,
         changes=changes,
         history=history,
         redacted=redacted_texts(testimony),
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
+        reidentification=(
+            reidentification_check(testimony=testimony) if would_be_public else None
+        ),
     )
