@@ -190,12 +190,12 @@ class ReidentificationCheck:
         return self.recorded.size
 
     def suggested(self, testimony: Testimony) -> Generalisation:
-        """The view to preselect: the one chosen before, if it is offered;
-        else as recorded when that is safe; else the least generalisation
-        that reaches k, or the widest one when none does."""
+        """The view to preselect: a generalisation chosen before, if it is
+        offered; else as recorded when that is safe; else the least
+        generalisation that reaches k, or the widest one when none does."""
         offered = [option.generalisation for option in self.options]
         chosen = generalisation_of(testimony)
-        if chosen in offered:
+        if chosen is not AS_RECORDED and chosen in offered:
             return chosen
         if not self.below_k:
             return AS_RECORDED

@@ -33,6 +33,14 @@ class TestimonyNotVisible(Exception):
     """Not there, or not for this user: callers answer 404 either way."""
 
 
+@dataclass(frozen=True)
+class TestimonyFacts:
+    """Where and when, as one reader may see them."""
+
+    places: list[Place]
+    incident: IncidentDates
+
+
 @dataclass
 class TestimonyPage:
     testimony: Testimony
@@ -51,6 +59,9 @@ class TestimonyPage:
     scopes_not_granted: list = field(default_factory=list)
     may_withdraw: bool = False
     may_erase: bool = False
+    # To readers who see the precise places and dates: the narrower public
+    # view the approval chose, so that they do not publish the precise ones.
+    public_view: TestimonyFacts | None = None
 
 
 def _with_tags(queryset):
@@ -76,14 +87,6 @@ def place_trails(places) -> list[list[Place]]:
         [by_slug[s] for s in place.ancestor_slugs[1:] if s in by_slug]
         for place in places
     ]
-
-
-@dataclass(frozen=True)
-class TestimonyFacts:
-    """Where and when, as one reader may see them."""
-
-    places: list[Place]
-    incident: IncidentDates
 
 
 def testimonies_facts(testimonies, *, user) -> None:
@@ -161,6 +164,12 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     )
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
+    if policy.sees_precise_details(user) and (
+        testimony.public_place_levels_up or testimony.public_date_precision
+    ):
+        page.public_view = TestimonyFacts(
+            testimony.public_places(), testimony.public_incident
+        )
     return page
 
 
