@@ -31,6 +31,10 @@ withdrawn, cannot be used, and moderators are shown which scopes are
 missing (scopes_not_granted) so that nobody uses the testimony for them.
 Withdrawing is open to moderators and to the documenter who recorded the
 testimony (may_withdraw); erasing to moderators (may_erase).
+
+Where the approval chose a generalised public view (a place raised, dates
+widened, after the re-identification check), the public sees only that
+(sees_precise_details); the other roles see the places and dates as recorded.
 """
 
 import datetime
@@ -143,6 +147,13 @@ def exportable_testimonies(queryset, user, *, on=None):
     if not may_export(user):
         return queryset.none()
     return queryset.with_current_consent().filter(_released_to(EXPORT, on or today()))
+
+
+def sees_precise_details(user) -> bool:
+    """Exact places and dates of a testimony whose public view was
+    generalised at approval (testimonies.reidentification): everyone but
+    the public, who sees the generalised ones wherever they are shown."""
+    return acting_role(user) is not Role.PUBLIC
 
 
 def may_read_unredacted(user, testimony) -> bool:

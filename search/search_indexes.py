@@ -1,6 +1,9 @@
 """What the search index holds about a testimony.
 
-Only redacted text enters the index, and never an identity field. Who may
+Only redacted text enters the index, and never an identity field. Places
+and dates enter as the public sees them: where the approval generalised them
+(testimonies.reidentification), neither a facet, a date filter nor a word of
+the text may single the testimony out by the precise ones. Who may
 see a document is stored with it (`audiences`, `visible_from`, `owner`) and
 every query filters on it (archive.policy.search_filter); results are
 checked again against the database before they are shown.
@@ -11,6 +14,7 @@ from haystack import indexes
 
 from archive import policy
 from testimonies.models import Place, Testimony
+from testimonies.models.places import path_slugs
 from testimonies.redaction import redacted_texts
 
 # Years counted for a range longer than this are capped: a vague "2011-2025"
@@ -27,8 +31,8 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     communities = indexes.MultiValueField(faceted=True)
     event_types = indexes.MultiValueField(faceted=True)
     years = indexes.MultiValueField(faceted=True)
-    incident_start = indexes.DateField(model_attr="incident_start", null=True)
-    incident_end = indexes.DateField(model_attr="incident_end", null=True)
+    incident_start = indexes.DateField(null=True)
+    incident_end = indexes.DateField(null=True)
     recorded_on = indexes.DateField(model_attr="recorded_on")
     audiences = indexes.MultiValueField()
     visible_from = indexes.DateField()
@@ -59,15 +63,21 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
             {"object": obj, "texts": obj._index_texts, "places": self._tagged(obj)},
         )
 
+    def _place_slugs(self, obj) -> set[str]:
+        """The places shown to the public with their ancestors: as tagged,
+        or the raised ones."""
+        raised = obj.public_place_slugs()
+        if raised is None:
+            return {slug for p in obj.places.all() for slug in p.ancestor_slugs}
+        return {slug for path in obj.public_place_paths() for slug in path_slugs(path)}
+
     def _tagged(self, obj):
-        """Tagged places with their ancestors, most general first."""
-        slugs = {slug for place in obj.places.all() for slug in place.ancestor_slugs}
+        """Places shown with their ancestors, most general first."""
+        slugs = self._place_slugs(obj)
         return list(Place.objects.filter(slug__in=slugs).order_by("path"))
 
     def prepare_places(self, obj):
-        return sorted(
-            {slug for place in obj.places.all() for slug in place.ancestor_slugs}
-        )
+        return sorted(self._place_slugs(obj))
 
     def prepare_communities(self, obj):
         return sorted(c.slug for c in obj.communities.all())
@@ -75,12 +85,19 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_event_types(self, obj):
         return sorted(e.slug for e in obj.event_types.all())
 
+    def prepare_incident_start(self, obj):
+        return obj.public_incident.start
+
+    def prepare_incident_end(self, obj):
+        return obj.public_incident.end
+
     def prepare_years(self, obj):
-        if not obj.incident_start:
+        incident = obj.public_incident
+        if not incident.start:
             return []
-        last = (obj.incident_end or obj.incident_start).year
-        last = min(last, obj.incident_start.year + _MAX_FACET_YEARS - 1)
-        return [str(year) for year in range(obj.incident_start.year, last + 1)]
+        last = (incident.end or incident.start).year
+        last = min(last, incident.start.year + _MAX_FACET_YEARS - 1)
+        return [str(year) for year in range(incident.start.year, last + 1)]
 
     def prepare_audiences(self, obj):
         return policy.index_audiences(obj, obj._index_consent)

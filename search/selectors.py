@@ -16,6 +16,7 @@ from haystack.query import SQ, SearchQuerySet
 from archive import policy
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.redaction import RedactedTexts, redacted_texts
+from testimonies.selectors import testimonies_facts
 
 from .excerpts import excerpt
 
@@ -127,6 +128,8 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     if stale:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
+    # Places and dates as this user may see them (generalised for the public).
+    testimonies_facts(visible.values(), user=user)
     hits = []
     for pk in ordered_pks:
         if pk in visible:

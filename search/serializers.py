@@ -2,19 +2,22 @@
 
 
 def hit_json(hit) -> dict:
+    """One result; its places and dates as the user may see them (generalised
+    for the public: testimonies.selectors.testimonies_facts)."""
     testimony = hit.testimony
+    incident = testimony.facts.incident
     return {
         "id": testimony.public_id,
         "url": testimony.get_absolute_url(),
         "pseudonym": testimony.witness.pseudonym,
         "excerpt": str(hit.excerpt),
-        "places": [{"slug": p.slug, "name": p.label} for p in testimony.places.all()],
+        "places": [{"slug": p.slug, "name": p.label} for p in testimony.facts.places],
         "communities": [c.slug for c in testimony.communities.all()],
         "event_types": [e.slug for e in testimony.event_types.all()],
         "incident": {
-            "start": testimony.incident_start and testimony.incident_start.isoformat(),
-            "end": testimony.incident_end and testimony.incident_end.isoformat(),
-            "precision": testimony.incident_precision,
+            "start": incident.start and incident.start.isoformat(),
+            "end": incident.end and incident.end.isoformat(),
+            "precision": incident.precision,
         },
         "language": testimony.language,
     }

@@ -46,8 +46,13 @@ class TestimonyAdmin(ModeratorAdmin):
     autocomplete_fields = ["places"]
     filter_horizontal = ["communities", "event_types"]
     # Status moves only through the queue, withdrawal and erasure, each of
-    # which records its decision in the audit chain.
-    readonly_fields = ["public_id", "witness", "status", "created_at", "updated_at"]
+    # which records its decision in the audit chain; the public view is
+    # chosen at approval, after the re-identification check.
+    readonly_fields = [
+        "public_id", "witness", "status",
+        "public_place_levels_up", "public_date_precision",
+        "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [ConsentRecordInline]
     date_hierarchy = "recorded_on"
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ConsentRecord, ConsentScope, ReviewDecision
 from .models.consent import EXPLAINED_POINTS, SCOPE_EXPLANATIONS, ConsentMethod
+from .reidentification import GENERALISATIONS
 
 
 @dataclass
@@ -140,7 +141,9 @@ class ConsentForm(forms.ModelForm):
 
 
 class ReviewDecisionForm(forms.Form):
-    """Approve, or send back with a comment saying what to change."""
+    """Approve, or send back with a comment saying what to change. An
+    approval of a testimony the public may see also chooses its public view
+    (testimonies.reidentification); left out, the view chosen before stays."""
 
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(
@@ -149,6 +152,16 @@ class ReviewDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Required when sending back. Kept with the reviewed version."),
     )
+    public_view = forms.ChoiceField(
+        label=_("What the public sees"),
+        choices=[(g.key, g.label) for g in GENERALISATIONS.values()],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+    def clean_public_view(self):
+        key = self.cleaned_data["public_view"]
+        return GENERALISATIONS[key] if key else None
 
     def clean(self):
         cleaned = super().clean()

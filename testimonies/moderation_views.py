@@ -50,11 +50,15 @@ def review(request, public_id):
         except TestimonyNotVisible:
             raise Http404 from None
         decision = form.cleaned_data["decision"]
+        choice = {}
+        if decision == ReviewDecision.APPROVED:
+            choice["generalisation"] = form.cleaned_data["public_view"]
         try:
             DECIDE[decision](
                 testimony=testimony,
                 reviewer=request.user,
                 comment=form.cleaned_data["comment"],
+                **choice,
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -65,6 +69,7 @@ def review(request, public_id):
         page = review_page(public_id=public_id, user=request.user)
     except TestimonyNotVisible:
         raise Http404 from None
+    check = page.reidentification
     return render(
         request,
         "testimonies/review_detail.html",
@@ -72,5 +77,8 @@ def review(request, public_id):
             "page": page,
             "form": form,
             "waiting": page.testimony.status == TestimonyStatus.SUBMITTED,
+            # The public view to tick: the one just posted, else the check's.
+            "public_view": check
+            and (form["public_view"].value() or check.suggested(page.testimony).key),
         },
     )

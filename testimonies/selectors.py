@@ -15,6 +15,7 @@ from .models import (
     ConsentRecord,
     Erasure,
     EventType,
+    IncidentDates,
     Place,
     Review,
     ReviewDecision,
@@ -25,11 +26,20 @@ from .models import (
 from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
 from .redaction import redacted_texts
+from .reidentification import ReidentificationCheck, reidentification_check
 from .review_diff import content_changes, person_label
 
 
 class TestimonyNotVisible(Exception):
     """Not there, or not for this user: callers answer 404 either way."""
+
+
+@dataclass(frozen=True)
+class TestimonyFacts:
+    """Where and when, as one reader may see them."""
+
+    places: list[Place]
+    incident: IncidentDates
 
 
 @dataclass
@@ -50,6 +60,9 @@ class TestimonyPage:
     scopes_not_granted: list = field(default_factory=list)
     may_withdraw: bool = False
     may_erase: bool = False
+    # To readers who see the precise places and dates: the narrower public
+    # view the approval chose, so that they do not publish the precise ones.
+    public_view: TestimonyFacts | None = None
 
 
 def _with_tags(queryset):
@@ -77,6 +90,34 @@ def place_trails(places) -> list[list[Place]]:
     ]
 
 
+def testimonies_facts(testimonies, *, user) -> None:
+    """Set `facts` on each testimony (places prefetched): the places and
+    dates as recorded, or for the public the generalised ones the approval
+    chose (policy.sees_precise_details). One query for all raised places."""
+    testimonies = list(testimonies)
+    if policy.sees_precise_details(user):
+        for testimony in testimonies:
+            testimony.facts = TestimonyFacts(
+                list(testimony.places.all()), testimony.incident
+            )
+        return
+    raised = {t.pk: t.public_place_slugs() for t in testimonies}
+    wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
+    for testimony in testimonies:
+        slugs = raised[testimony.pk]
+        places = (
+            list(testimony.places.all())
+            if slugs is None
+            else sorted((by_slug[s] for s in slugs if s in by_slug), key=_path)
+        )
+        testimony.facts = TestimonyFacts(places, testimony.public_incident)
+
+
+def _path(place):
+    return place.path
+
+
 def testimony_detail(*, public_id: str, user, show_original: bool = False):
     """The testimony page for `user`, redacted unless the user may read the
     original and asked to (which is logged)."""
@@ -96,12 +137,13 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         texts = testimony
     else:
         texts = redacted_texts(testimony)
+    testimonies_facts([testimony], user=user)
     page = TestimonyPage(
         testimony=testimony,
         narrative=texts.narrative,
         translations=dict(texts.translations),
         summary=texts.summary,
-        place_trails=place_trails(list(testimony.places.all())),
+        place_trails=place_trails(testimony.facts.places),
         showing_original=showing_original,
         may_read_original=may_read_original,
     )
@@ -123,6 +165,12 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     )
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
+    if policy.sees_precise_details(user) and (
+        testimony.public_place_levels_up or testimony.public_date_precision
+    ):
+        page.public_view = TestimonyFacts(
+            testimony.public_places(), testimony.public_incident
+        )
     return page
 
 
@@ -171,9 +219,11 @@ def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     """What the home page shows: counts and the latest testimonies this user
     may see."""
     visible = Testimony.objects.visible_to(user)
+    latest = list(_with_tags(visible).order_by("-recorded_on", "-pk")[:recent])
+    testimonies_facts(latest, user=user)
     return ArchiveOverview(
         visible_count=visible.count(),
-        recent=list(_with_tags(visible).order_by("-recorded_on", "-pk")[:recent]),
+        recent=latest,
         place_count=Place.objects.filter(testimony__in=visible).distinct().count(),
     )
 
@@ -330,6 +380,9 @@ class ReviewPage:
     redacted: object  # narrative, translations, summary with names replaced
     place_trails: list[list[Place]]
     persons_named: list[str]
+    # For a testimony whose consent grants `public`: how many in public share
+    # its quasi-identifiers, as recorded and generalised.
+    reidentification: ReidentificationCheck | None = None
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -359,8 +412,9 @@ def testimony_for_review(*, public_id: str, user) -> Testimony:
 def review_page(*, public_id: str, user) -> ReviewPage:
     """Everything a moderator decides on: consent, what changed since the
     last review (None: never reviewed), the history of decisions, and the
-    text both redacted and original. Reviewing means reading the original,
-    so each showing is recorded as such."""
+    text both redacted and original, and, when the consent grants `public`,
+    the re-identification check. Reviewing means reading the original, so
+    each showing is recorded as such."""
     testimony = testimony_for_review(public_id=public_id, user=user)
     history = list(
         Review.objects.filter(testimony=testimony)
@@ -379,13 +433,18 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         actor=user,
         detail="review",
     )
+    consent = consent_summary(testimony.consent_records.all())
+    would_be_public = policy.scope_granted(consent.current, ConsentScope.PUBLIC)
     return ReviewPage(
         testimony=testimony,
-        consent=consent_summary(testimony.consent_records.all()),
+        consent=consent,
         last_review=last_review,
         changes=changes,
         history=history,
         redacted=redacted_texts(testimony),
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
+        reidentification=(
+            reidentification_check(testimony=testimony) if would_be_public else None
+        ),
     )

@@ -35,6 +35,7 @@ from .models import (
 from .models.consent import ConsentEvent
 from .models.reviews import testimony_content
 from .pseudonyms import pseudonym_source
+from .reidentification import Generalisation
 
 logger = logging.getLogger(__name__)
 
@@ -501,28 +502,62 @@ def _submitted_for_update(testimony: Testimony) -> Testimony:
     return testimony
 
 
-def _decide(testimony, *, decision, status, action, reviewer, comment) -> Review:
-    """Record a review decision, move the testimony to its new status and
-    seal the decision in the audit chain (which never holds the comment)."""
+def _decide(
+    testimony,
+    *,
+    decision,
+    status,
+    action,
+    reviewer,
+    comment,
+    fields=("status",),
+    detail="",
+) -> Review:
+    """Record a review decision, move the testimony to its new status (and
+    save the other `fields` the decision set) and seal the decision in the
+    audit chain (which never holds the comment)."""
     review = _review(
         testimony, decision=decision, reviewer=reviewer, comment=comment.strip()
     )
     testimony.status = status
     testimony.full_clean()
-    testimony.save(update_fields=["status", "updated_at"])
+    testimony.save(update_fields=[*fields, "updated_at"])
     audit_record(
-        action=action, target=testimony.public_id, actor=reviewer, subject=review
+        action=action,
+        target=testimony.public_id,
+        actor=reviewer,
+        detail=detail,
+        subject=review,
     )
     return review
 
 
 @transaction.atomic
-def testimony_approve(*, testimony: Testimony, reviewer, comment: str = "") -> Review:
+def testimony_approve(
+    *,
+    testimony: Testimony,
+    reviewer,
+    comment: str = "",
+    generalisation: Generalisation | None = None,
+) -> Review:
     """Approve a submitted testimony whose witness consented to it being
     archived. It reaches the audiences its consent names (search follows
-    on commit); what was approved is kept for the next review's diff."""
+    on commit); what was approved is kept for the next review's diff.
+
+    `generalisation` is the public view chosen after the re-identification
+    check (testimonies.reidentification): the place raised, the dates
+    widened, or as recorded. None keeps the view chosen at an earlier
+    approval: a re-approval never silently narrows what the public sees.
+    """
     testimony = _submitted_for_update(testimony)
     _require_archive_consent(testimony)
+    fields, detail = ["status"], ""
+    if generalisation is not None:
+        testimony.public_place_levels_up = generalisation.place_levels_up
+        testimony.public_date_precision = generalisation.date_precision
+        fields += ["public_place_levels_up", "public_date_precision"]
+        # The choice, never what it hides.
+        detail = f"public view: {generalisation.key}"
     return _decide(
         testimony,
         decision=ReviewDecision.APPROVED,
@@ -530,6 +565,8 @@ def testimony_approve(*, testimony: Testimony, reviewer, comment: str = "") -> R
         action=AuditAction.APPROVED,
         reviewer=reviewer,
         comment=comment,
+        fields=fields,
+        detail=detail,
     )
 
 

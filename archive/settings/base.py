@@ -228,6 +228,11 @@ def positive_int(name, default, environ=os.environ) -> int:
 # The most testimonies one export of search results may hold.
 ARCHIVE_EXPORT_MAX_ROWS = positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000)
 
+# The re-identification check before public release warns when fewer than
+# this many witnesses share a testimony's quasi-identifiers in public
+# (testimonies.reidentification).
+ARCHIVE_REID_K = positive_int("ARCHIVE_REID_K", 5)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -2,7 +2,13 @@ from .consent import ConsentRecord, ConsentScope
 from .erasures import Erasure
 from .places import Place, PlaceKind
 from .reviews import Review, ReviewDecision, ReviewedVersion
-from .testimonies import IncidentPrecision, Testimony, TestimonyStatus
+from .testimonies import (
+    IncidentDates,
+    IncidentPrecision,
+    PublicDatePrecision,
+    Testimony,
+    TestimonyStatus,
+)
 from .vocabularies import Community, EventType
 from .witnesses import Gender, Witness, WitnessIdentity
 
@@ -13,9 +19,11 @@ __all__ = [
     "Erasure",
     "EventType",
     "Gender",
+    "IncidentDates",
     "IncidentPrecision",
     "Place",
     "PlaceKind",
+    "PublicDatePrecision",
     "Review",
     "ReviewDecision",
     "ReviewedVersion",

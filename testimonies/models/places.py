@@ -73,3 +73,32 @@ class Place(BilingualNameMixin, models.Model):
     def ancestor_slugs(self) -> list[str]:
         """Slugs from the root down to this place, itself included."""
         return [slug for slug in self.path.split("/") if slug]
+
+
+def path_slugs(path: str) -> list[str]:
+    """The slugs of a gazetteer path, from the root down."""
+    return [slug for slug in path.split("/") if slug]
+
+
+def smallest_paths(paths) -> list[str]:
+    """The paths that no other path lies under: the smallest places, sorted.
+    A place on the chain of another tagged place adds nothing to it."""
+    paths = set(paths)
+    return sorted(
+        path
+        for path in paths
+        if not any(other != path and other.startswith(path) for other in paths)
+    )
+
+
+def raised_path(path: str, levels: int) -> str:
+    """The path of the place `levels` above, never above the root."""
+    slugs = path_slugs(path)
+    kept = slugs[: max(1, len(slugs) - levels)]
+    return "/" + "".join(f"{slug}/" for slug in kept)
+
+
+def generalised_paths(paths, levels: int) -> list[str]:
+    """The smallest places among `paths`, each raised `levels` levels; where
+    raised places now nest, only the smallest is kept."""
+    return smallest_paths(raised_path(path, levels) for path in smallest_paths(paths))

@@ -1,7 +1,11 @@
+import calendar
+import datetime
 import secrets
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.urls import reverse
@@ -10,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .consent import ConsentRecord, ConsentScope
 from .keys import random_key
+from .places import Place, generalised_paths, path_slugs
 from .sealed import SealedContent, sealed_attribute
 
 PUBLIC_ID_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -47,6 +52,60 @@ class IncidentPrecision(models.TextChoices):
     DAY = "day", _("Day")
     MONTH = "month", _("Month")
     YEAR = "year", _("Year")
+
+
+class PublicDatePrecision(models.TextChoices):
+    """How far the public view widens the incident dates (re-identification
+    check, testimonies.reidentification)."""
+
+    AS_RECORDED = "", _("As recorded")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
+
+
+# Coarser precisions come later: widening never narrows.
+_PRECISION_ORDER = ("day", "month", "year")
+
+# How many levels of the gazetteer a public view may raise a place.
+MAX_PLACE_LEVELS_UP = 3
+
+
+@dataclass(frozen=True)
+class IncidentDates:
+    """An incident's date range and how precisely it is known."""
+
+    start: datetime.date | None
+    end: datetime.date | None
+    precision: str
+
+    @property
+    def label(self) -> str:
+        """The dates, no more precise than they are known."""
+        if not self.start:
+            return ""
+        start, end = self.start, self.end or self.start
+        pattern = {"day": "j F Y", "month": "F Y", "year": "Y"}[self.precision]
+        first, last = date_format(start, pattern), date_format(end, pattern)
+        return first if first == last else f"{first} – {last}"
+
+    def widened(self, precision: str) -> "IncidentDates":
+        """The same range widened to whole months or whole years (never
+        narrowed: a date known to the year stays a year). A blank
+        `precision` changes nothing."""
+        if not self.start or not precision:
+            return self
+        precision = max(precision, self.precision, key=_PRECISION_ORDER.index)
+        start, end = self.start, self.end or self.start
+        if precision == "month":
+            last_day = calendar.monthrange(end.year, end.month)[1]
+            return IncidentDates(
+                start.replace(day=1), end.replace(day=last_day), "month"
+            )
+        if precision == "year":
+            return IncidentDates(
+                datetime.date(start.year, 1, 1), datetime.date(end.year, 12, 31), "year"
+            )
+        return self
 
 
 class Language(models.TextChoices):
@@ -161,6 +220,25 @@ class Testimony(SealedContent):
         max_length=20,
         choices=TestimonyStatus.choices,
         default=TestimonyStatus.DRAFT,
+    )
+    # The public view chosen at approval after the re-identification check
+    # (testimonies.reidentification): set by services.testimony_approve only.
+    public_place_levels_up = models.PositiveSmallIntegerField(
+        _("public place raised by"),
+        default=0,
+        validators=[MaxValueValidator(MAX_PLACE_LEVELS_UP)],
+        help_text=_(
+            "Levels of the gazetteer the smallest places are raised for the "
+            "public, chosen at approval."
+        ),
+    )
+    public_date_precision = models.CharField(
+        _("public date precision"),
+        max_length=10,
+        choices=PublicDatePrecision.choices,
+        blank=True,
+        default=PublicDatePrecision.AS_RECORDED,
+        help_text=_("How far the incident dates are widened for the public."),
     )
     submitted_at = models.DateTimeField(
         _("submitted"),
@@ -278,14 +356,45 @@ class Testimony(SealedContent):
         return self.status == TestimonyStatus.ERASED
 
     @property
+    def incident(self) -> IncidentDates:
+        """The incident's dates as recorded."""
+        return IncidentDates(
+            self.incident_start, self.incident_end, self.incident_precision
+        )
+
+    @property
     def incident_label(self) -> str:
         """The incident's dates, no more precise than they are known."""
-        if not self.incident_start:
-            return ""
-        start, end = self.incident_start, self.incident_end or self.incident_start
-        pattern = {"day": "j F Y", "month": "F Y", "year": "Y"}[self.incident_precision]
-        first, last = date_format(start, pattern), date_format(end, pattern)
-        return first if first == last else f"{first} – {last}"
+        return self.incident.label
+
+    @property
+    def public_incident(self) -> IncidentDates:
+        """The incident's dates as the public sees them: widened to the
+        month or the year when the approval chose so."""
+        return self.incident.widened(self.public_date_precision)
+
+    def public_place_paths(self) -> list[str]:
+        """Gazetteer paths of the smallest places as the public sees them:
+        the smallest tagged places, each raised `public_place_levels_up`
+        levels when the approval chose so. Reads the (prefetched) places."""
+        return generalised_paths(
+            [place.path for place in self.places.all()], self.public_place_levels_up
+        )
+
+    def public_place_slugs(self) -> list[str] | None:
+        """Slugs of the places the public is shown, or None when the places
+        are shown as tagged (no place was raised)."""
+        if not self.public_place_levels_up:
+            return None
+        return [path_slugs(path)[-1] for path in self.public_place_paths()]
+
+    def public_places(self) -> list[Place]:
+        """The places as the public sees them: as tagged, or the raised ones
+        (one query) when the approval chose to raise them."""
+        slugs = self.public_place_slugs()
+        if slugs is None:
+            return list(self.places.all())
+        return list(Place.objects.filter(slug__in=slugs).order_by("path"))
 
     def current_consent(self):
         """The latest consent record, or None when none was ever recorded."""
