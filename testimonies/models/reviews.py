@@ -58,6 +58,7 @@ def testimony_content(testimony) -> dict:
         "translations": dict(testimony.translations),
         "summary": testimony.summary,
         "persons_named": list(testimony.persons_named),
+        "redaction_marks": list(testimony.redaction_marks),
         "places": sorted(place.slug for place in testimony.places.all()),
         "communities": sorted(c.slug for c in testimony.communities.all()),
         "event_types": sorted(e.slug for e in testimony.event_types.all()),
@@ -88,6 +89,9 @@ class ReviewedVersion(models.Model):
     translations = models.JSONField(_("translations"), default=dict, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     persons_named = models.JSONField(_("persons named"), default=list, blank=True)
+    redaction_marks = models.JSONField(
+        _("words marked for redaction"), default=list, blank=True
+    )
     places = models.JSONField(_("places"), default=list, blank=True)
     communities = models.JSONField(_("communities"), default=list, blank=True)
     event_types = models.JSONField(_("event types"), default=list, blank=True)
@@ -114,7 +118,7 @@ class ReviewedVersion(models.Model):
 
 
 CONTENT_FIELDS = (
-    "narrative", "translations", "summary", "persons_named", "places",
-    "communities", "event_types", "incident_start", "incident_end",
+    "narrative", "translations", "summary", "persons_named", "redaction_marks",
+    "places", "communities", "event_types", "incident_start", "incident_end",
     "incident_precision",
 )  # fmt: skip

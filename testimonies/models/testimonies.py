@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ..marks import marks_check
 from .consent import ConsentRecord, ConsentScope
 from .keys import random_key
 
@@ -166,6 +167,17 @@ class Testimony(models.Model):
             "person: a name, or a list of its spellings (e.g. Latin and Arabic)."
         ),
     )
+    # Shape and meaning: testimonies.marks. Set through
+    # services.redaction_marks_set, which checks each mark against the text.
+    redaction_marks = models.JSONField(
+        _("words marked for redaction"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Names and other identifying words marked in the text; always "
+            "redacted, each person with one placeholder throughout."
+        ),
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -205,7 +217,7 @@ class Testimony(models.Model):
     # What testimony_erase blanks; an erased testimony holds none of it.
     ERASED_FIELDS = (
         "narrative", "translations", "summary", "persons_named",
-        "incident_start", "incident_end",
+        "redaction_marks", "incident_start", "incident_end",
     )  # fmt: skip
 
     def clean(self):
@@ -246,6 +258,17 @@ class Testimony(models.Model):
                     "persons_named": ValidationError(
                         _("Persons named must be a list of names."),
                         code="persons_named_shape",
+                    )
+                }
+            ) from None
+        try:
+            marks_check(self.redaction_marks)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "redaction_marks": ValidationError(
+                        _("The marks are not in the shape the archive keeps them."),
+                        code="redaction_marks_shape",
                     )
                 }
             ) from None
