@@ -29,6 +29,7 @@ number in one mark at most: one row a person, one placeholder a person.
 from .textnorm import fold
 
 WITNESS = "witness"
+# Longer than any name; the service and the form refuse more.
 MAX_SPELLING_LENGTH = 200
 MAX_MARKS = 500
 
@@ -47,7 +48,6 @@ def mark_parts(mark) -> tuple[list[str], str | int | None]:
         not isinstance(spellings, list)
         or not spellings
         or not all(isinstance(s, str) and spelling_key(s) for s in spellings)
-        or any(len(s) > MAX_SPELLING_LENGTH for s in spellings)
     ):
         raise ValueError("spellings: a list of words")
     valid_number = isinstance(person, int) and not isinstance(person, bool)

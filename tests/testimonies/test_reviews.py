@@ -269,7 +269,7 @@ def test_first_review_shows_new_both_texts_and_records_the_reading(
     assert "Never reviewed before" in body
     assert f"[{submitted.witness.pseudonym}]" in body  # the redacted text
     # and the original, the name to be replaced marked in it
-    assert "I am <mark class=\"name\" title=\"[" in body
+    assert 'I am <mark class="name" title="[' in body
     assert "<bdi>Ayman Fares</bdi></mark>. Gunmen came" in body
     assert f'href="/testimonies/{submitted.public_id}/withdraw/"' in body
     (entry,) = audit(AuditAction.READ_ORIGINAL, submitted)
