@@ -216,11 +216,11 @@ class PreviewText:
     redacted: list[Segment]
 
 
-def redaction_preview(testimony) -> list[PreviewText]:
+def redaction_preview(testimony, redactor: Redactor | None = None) -> list[PreviewText]:
     """Summary, narrative and translations, each cut at its names as written
     and as redacted, for the side-by-side preview. Holds the original text:
     only for those who may read it, and the caller records the reading."""
-    redactor = redactor_for(testimony)
+    redactor = redactor or redactor_for(testimony)
     labels = [_("Summary"), _("Narrative")] + [
         _("Translation (%(language)s)") % {"language": language}
         for language in (testimony.translations or {})
@@ -255,10 +255,10 @@ class PersonChoice:
     label: str
 
 
-def mark_rows(testimony) -> list[MarkRow]:
+def mark_rows(testimony, redactor: Redactor | None = None) -> list[MarkRow]:
     """One row a marked spelling, with its placeholder and how often it
     occurs in the text now (0: the text changed since it was marked)."""
-    redactor = redactor_for(testimony)
+    redactor = redactor or redactor_for(testimony)
     marks = redactor.marks
     texts = [text for text, _language in _texts(testimony) if text]
     owners = mark_owners(marks, len(redactor.persons_named))
@@ -273,11 +273,11 @@ def mark_rows(testimony) -> list[MarkRow]:
     ]
 
 
-def person_choices(testimony) -> list[PersonChoice]:
+def person_choices(testimony, redactor: Redactor | None = None) -> list[PersonChoice]:
     """Whose words a new mark can be: someone new, the witness, a person
     named, or the person of an earlier mark; values as marks_edited takes
     them (after the form's coercion)."""
-    redactor = redactor_for(testimony)
+    redactor = redactor or redactor_for(testimony)
     language = testimony.language
     choices = [
         PersonChoice("", str(_("Someone not named yet (a new placeholder)"))),

@@ -31,6 +31,7 @@ from .redaction import (
     person_choices,
     redacted_texts,
     redaction_preview,
+    redactor_for,
 )
 from .review_diff import content_changes, person_label
 
@@ -340,11 +341,12 @@ def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
     """The preview (which shows the original: callers record the reading)
     and, for those who may change them, the marks."""
     may_mark = policy.may_mark_redactions(user, testimony)
+    redactor = redactor_for(testimony)
     return RedactionEditor(
         testimony=testimony,
-        preview=redaction_preview(testimony),
-        marks=mark_rows(testimony),
-        people=person_choices(testimony) if may_mark else [],
+        preview=redaction_preview(testimony, redactor),
+        marks=mark_rows(testimony, redactor),
+        people=person_choices(testimony, redactor) if may_mark else [],
         may_mark=may_mark,
     )
 
