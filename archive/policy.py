@@ -30,7 +30,9 @@ consent record opens anything (scope_granted): a scope never granted, or
 withdrawn, cannot be used, and moderators are shown which scopes are
 missing (scopes_not_granted) so that nobody uses the testimony for them.
 Withdrawing is open to moderators and to the documenter who recorded the
-testimony (may_withdraw); erasing to moderators (may_erase).
+testimony (may_withdraw); erasing to moderators (may_erase). Words are marked
+for redaction by moderators and, before review, by the recording documenter
+(may_mark_redactions).
 
 Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
@@ -178,6 +180,18 @@ def may_submit(user, testimony) -> bool:
     """Send a testimony to the moderators; whether its state allows it is
     testimonies.services' business."""
     return _keeps_record(user, testimony)
+
+
+def may_mark_redactions(user, testimony) -> bool:
+    """Mark or unmark words for redaction (testimonies.marks): moderators on
+    any testimony still kept, the recording documenter while the testimony
+    is a draft or sent back (after that, a moderator has read what the
+    marks hide)."""
+    if testimony.status in (WITHDRAWN, ERASED):
+        return False
+    if sees_everything(user):
+        return True
+    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
 
 
 def may_review(user) -> bool:

@@ -1,20 +1,21 @@
 """What an erasure removes, in one canonical form, and its SHA-256.
 
 The digest kept in the tombstone (Erasure.content_sha256) is the SHA-256 of
-the UTF-8 bytes of this JSON document (format version 1):
+the UTF-8 bytes of this JSON document (format version 2; version 1, before
+words could be marked for redaction, had no "redaction_marks"):
 
 - keys sorted, no whitespace (separators "," and ":"), non-ASCII characters
   written as themselves (not \\u escapes), texts exactly as stored;
-- "version": 1, "public_id", "external_id" (or null), "recorded_on" and
+- "version": 2, "public_id", "external_id" (or null), "recorded_on" and
   "language": which testimony this was (they are kept, not erased);
 - "narrative", "summary", "translations" ({language code: text}),
-  "persons_named" (as stored), "incident_start", "incident_end"
-  (YYYY-MM-DD or null), "incident_precision";
+  "persons_named" and "redaction_marks" (as stored), "incident_start",
+  "incident_end" (YYYY-MM-DD or null), "incident_precision";
 - "places", "communities", "event_types": sorted slugs;
 - "reviewed_versions": the versions kept for review diffs, oldest first, each
   {"comment", "narrative", "summary", "translations", "persons_named",
-  "places", "communities", "event_types", "incident_start", "incident_end",
-  "incident_precision"} as stored;
+  "redaction_marks", "places", "communities", "event_types",
+  "incident_start", "incident_end", "incident_precision"} as stored;
 - "media": one {"path", "size", "sha256"} per file (or {"path", "link"}
   for a symbolic link), sorted by path (testimonies.media_store).
 
@@ -27,7 +28,7 @@ import json
 
 from .media_store import media_digests
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def _day(value):
@@ -46,6 +47,7 @@ def erased_content(testimony) -> dict:
         "summary": testimony.summary,
         "translations": dict(testimony.translations),
         "persons_named": list(testimony.persons_named),
+        "redaction_marks": list(testimony.redaction_marks),
         "incident_start": _day(testimony.incident_start),
         "incident_end": _day(testimony.incident_end),
         "incident_precision": testimony.incident_precision,
@@ -59,6 +61,7 @@ def erased_content(testimony) -> dict:
                 "summary": version.summary,
                 "translations": dict(version.translations),
                 "persons_named": list(version.persons_named),
+                "redaction_marks": list(version.redaction_marks),
                 "places": list(version.places),
                 "communities": list(version.communities),
                 "event_types": list(version.event_types),

@@ -12,6 +12,7 @@ from archive.access import moderator_required
 from . import services
 from .forms import ReviewDecisionForm
 from .models import ReviewDecision, TestimonyStatus
+from .redaction_views import SAVE_MARKS, marks_form, marks_save
 from .selectors import (
     TestimonyNotVisible,
     review_page,
@@ -42,9 +43,21 @@ DONE = {
 @never_cache
 @moderator_required
 def review(request, public_id):
-    """One testimony under review, and the decision on it."""
-    form = ReviewDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    """One testimony under review, its original and redacted texts side by
+    side with the words marked for redaction, and the decision on it. The
+    page posts either a decision or a change of the marks (SAVE_MARKS)."""
+    saving_marks = request.method == "POST" and SAVE_MARKS in request.POST
+    edited_marks = None
+    if saving_marks:
+        try:
+            testimony = testimony_for_review(public_id=public_id, user=request.user)
+        except TestimonyNotVisible:
+            raise Http404 from None
+        edited_marks = marks_save(request, testimony)
+        if edited_marks is None:
+            return redirect("moderation:review", public_id=public_id)
+    form = ReviewDecisionForm(None if saving_marks else (request.POST or None))
+    if request.method == "POST" and not saving_marks and form.is_valid():
         try:
             testimony = testimony_for_review(public_id=public_id, user=request.user)
         except TestimonyNotVisible:
@@ -76,6 +89,7 @@ def review(request, public_id):
         {
             "page": page,
             "form": form,
+            "marks_form": edited_marks or marks_form(page.testimony),
             "waiting": page.testimony.status == TestimonyStatus.SUBMITTED,
             # The public view to tick: the one just posted, else the check's.
             "public_view": check

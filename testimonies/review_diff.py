@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from .marks import WITNESS, mark_parts
 from .models.testimonies import person_spellings
 
 # Words, runs of white space and single other characters: a diff never cuts
@@ -81,6 +82,25 @@ def person_label(entry) -> str:
         return str(entry)
 
 
+def mark_labels(marks) -> list[str]:
+    """One label a marked spelling, saying whose words it marks."""
+    labels = []
+    for mark in marks:
+        try:
+            spellings, person = mark_parts(mark)
+        except ValueError:
+            labels.append(str(mark))
+            continue
+        if person == WITNESS:
+            whose = _("the witness")
+        elif person is None:
+            whose = _("someone not named")
+        else:
+            whose = _("person named %(number)d") % {"number": person}
+        labels += [f"{spelling} ({whose})" for spelling in spellings]
+    return labels
+
+
 def _incident(content: dict) -> str:
     start, end = content["incident_start"], content["incident_end"]
     if not start:
@@ -121,6 +141,11 @@ def content_changes(old: dict, new: dict, *, labels: dict[str, str]) -> list:
         _("Persons named"),
         map(person_label, old["persons_named"]),
         map(person_label, new["persons_named"]),
+    )
+    items(
+        _("Words marked for redaction"),
+        mark_labels(old.get("redaction_marks", [])),
+        mark_labels(new.get("redaction_marks", [])),
     )
     items(_("Places"), old["places"], new["places"])
     items(_("Communities concerned"), old["communities"], new["communities"])

@@ -25,7 +25,16 @@ from .models import (
 )
 from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
-from .redaction import redacted_texts
+from .redaction import (
+    MarkRow,
+    PersonChoice,
+    PreviewText,
+    mark_rows,
+    person_choices,
+    redacted_texts,
+    redaction_preview,
+    redactor_for,
+)
 from .reidentification import ReidentificationCheck, reidentification_check
 from .review_diff import content_changes, person_label
 
@@ -63,6 +72,7 @@ class TestimonyPage:
     # To readers who see the precise places and dates: the narrower public
     # view the approval chose, so that they do not publish the precise ones.
     public_view: TestimonyFacts | None = None
+    may_mark_redactions: bool = False
 
 
 def _with_tags(queryset):
@@ -171,6 +181,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         page.public_view = TestimonyFacts(
             testimony.public_places(), testimony.public_incident
         )
+    page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
     return page
 
 
@@ -317,7 +328,8 @@ def _latest_review(field_name: str):
 def testimonies_mine(*, user) -> list[Testimony]:
     """The testimonies `user` recorded and may still see, newest first, each
     with its current consent (consent_<scope>), the latest review's decision
-    and comment, and whether it may be submitted now."""
+    and comment, whether it may be submitted now and whether its redaction
+    marks may be changed (`markable`)."""
     testimonies = list(
         Testimony.objects.visible_to(user)
         .filter(recorded_by=user)
@@ -341,6 +353,7 @@ def testimonies_mine(*, user) -> list[Testimony]:
         testimony.submittable = bool(testimony.consent_archive) and (
             testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
         )
+        testimony.markable = policy.may_mark_redactions(user, testimony)
         testimony.latest_decision_label = (
             ReviewDecision(testimony.latest_decision).label
             if testimony.latest_decision
@@ -371,13 +384,67 @@ def review_queue() -> list[Testimony]:
 
 
 @dataclass
+class RedactionEditor:
+    """The original and redacted texts side by side, and the marks editor:
+    the words marked now and whose words a new mark can be."""
+
+    testimony: Testimony
+    preview: list[PreviewText]
+    marks: list[MarkRow]
+    people: list[PersonChoice]
+    may_mark: bool
+
+
+def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
+    """The preview (which shows the original: callers record the reading)
+    and, for those who may change them, the marks."""
+    may_mark = policy.may_mark_redactions(user, testimony)
+    redactor = redactor_for(testimony)
+    return RedactionEditor(
+        testimony=testimony,
+        preview=redaction_preview(testimony, redactor),
+        marks=mark_rows(testimony, redactor),
+        people=person_choices(testimony, redactor) if may_mark else [],
+        may_mark=may_mark,
+    )
+
+
+def testimony_for_marking(*, public_id: str, user) -> Testimony:
+    """The testimony whose redaction marks `user` may change;
+    TestimonyNotVisible otherwise, whether or not it exists."""
+    testimony = (
+        Testimony.objects.visible_to(user)
+        .select_related("witness")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if testimony is None or not policy.may_mark_redactions(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
+
+
+def redaction_page(*, public_id: str, user) -> RedactionEditor:
+    """The redaction page (/testimonies/<id>/redaction/): the preview and the
+    marks editor for one who may mark; it shows the original, which is
+    recorded as a reading of it."""
+    testimony = testimony_for_marking(public_id=public_id, user=user)
+    audit_record(
+        action=AuditAction.READ_ORIGINAL,
+        target=testimony.public_id,
+        actor=user,
+        detail="redaction",
+    )
+    return redaction_editor(testimony=testimony, user=user)
+
+
+@dataclass
 class ReviewPage:
     testimony: Testimony
     consent: ConsentSummary
     last_review: Review | None
     changes: list
     history: list[Review]
-    redacted: object  # narrative, translations, summary with names replaced
+    redaction: RedactionEditor
     place_trails: list[list[Place]]
     persons_named: list[str]
     # For a testimony whose consent grants `public`: how many in public share
@@ -441,7 +508,7 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         last_review=last_review,
         changes=changes,
         history=history,
-        redacted=redacted_texts(testimony),
+        redaction=redaction_editor(testimony=testimony, user=user),
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
         reidentification=(

@@ -20,6 +20,7 @@ from .erasure import content_sha256, erased_content
 from .gazetteer import PlaceResolver
 from .identity import identity_erase_if_unused, identity_store, witness_key_digest
 from .importing import ImportRow
+from .marks import MAX_SPELLING_LENGTH, marks_check, new_spellings, spelling_key
 from .media_store import media_destroy
 from .models import (
     ConsentRecord,
@@ -35,6 +36,7 @@ from .models import (
 from .models.consent import ConsentEvent
 from .models.reviews import testimony_content
 from .pseudonyms import pseudonym_source
+from .redaction import spelling_occurrences
 from .reidentification import Generalisation
 
 logger = logging.getLogger(__name__)
@@ -165,7 +167,8 @@ def _erase_text_stores(testimony: Testimony) -> None:
     """Empty every stored copy of the testimony's text and description.
 
     The one place that knows where the text is kept: the testimony row
-    (narrative, translations, summary, persons named, incident dates) and
+    (narrative, translations, summary, persons named, words marked for
+    redaction, incident dates) and
     its tags, and the versions kept for review diffs (ReviewedVersion, with
     the moderators' comments, which may quote the text). A new store of the
     text must be emptied here as well, and added to
@@ -178,6 +181,7 @@ def _erase_text_stores(testimony: Testimony) -> None:
     testimony.translations = {}
     testimony.summary = ""
     testimony.persons_named = []
+    testimony.redaction_marks = []
     testimony.incident_start = testimony.incident_end = None
     testimony.status = TestimonyStatus.ERASED
     testimony.full_clean()
@@ -588,3 +592,95 @@ def testimony_send_back(*, testimony: Testimony, reviewer, comment: str) -> Revi
         reviewer=reviewer,
         comment=comment,
     )
+
+
+# A mark this short would take a letter or two out of every word.
+_MIN_MARK_LETTERS = 2
+
+
+def _mark_errors(spelling: str, texts: list[str]) -> list[ValidationError]:
+    letters = sum(char.isalnum() for char in spelling_key(spelling))
+    if letters < _MIN_MARK_LETTERS:
+        return [
+            ValidationError(
+                _("Mark a word or name of at least two letters."),
+                code="mark_too_short",
+            )
+        ]
+    if len(spelling) > MAX_SPELLING_LENGTH:
+        return [
+            ValidationError(
+                _("Mark at most %(limit)d characters at a time."),
+                code="mark_too_long",
+                params={"limit": MAX_SPELLING_LENGTH},
+            )
+        ]
+    if not spelling_occurrences(spelling, texts):
+        return [
+            ValidationError(
+                _(
+                    "“%(words)s” does not occur in the narrative, a translation "
+                    "or the summary."
+                ),
+                code="mark_not_in_text",
+                params={"words": spelling},
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Testimony:
+    """Replace the words marked for redaction (shape: testimonies.marks).
+
+    Open to those archive.policy.may_mark_redactions lets mark. Each newly
+    marked spelling must occur in the narrative, a translation or the summary
+    as redaction matches it; a mark made earlier stays even if the text has
+    since changed (it still hides the words should they come back). A
+    number given as a mark's person must be an entry of persons_named.
+    The search index follows on commit (search.signals), and the review
+    diff shows the change. No audit entry: the marks are words of the text
+    and must never reach the log; what matters, who reviewed the result, is
+    sealed with the review.
+    """
+    from archive import policy
+
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    if not policy.may_mark_redactions(user, testimony):
+        _refuse(_("The marks of this testimony cannot be changed now."), "not_markable")
+    try:
+        marks_check(marks)
+    except ValueError:
+        raise ValidationError(
+            {
+                "redaction_marks": ValidationError(
+                    _("Each word can be marked once, and each person in one mark."),
+                    code="redaction_marks_shape",
+                )
+            }
+        ) from None
+    texts = [testimony.narrative, testimony.summary, *testimony.translations.values()]
+    errors = [
+        error
+        for spelling in new_spellings(testimony.redaction_marks, marks)
+        for error in _mark_errors(spelling, [t for t in texts if t])
+    ]
+    before = {(tuple(m["spellings"]), m["person"]) for m in testimony.redaction_marks}
+    persons = len(testimony.persons_named)
+    for mark in marks:
+        person = mark["person"]
+        changed = (tuple(mark["spellings"]), person) not in before
+        if changed and isinstance(person, int) and person > persons:
+            errors.append(
+                ValidationError(
+                    _("There is no person %(number)d among the persons named."),
+                    code="mark_person_unknown",
+                    params={"number": person},
+                )
+            )
+    if errors:
+        raise ValidationError({"redaction_marks": errors})
+    testimony.redaction_marks = marks
+    testimony.full_clean()
+    testimony.save(update_fields=["sealed_content", "updated_at"])
+    return testimony

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, withdrawal_views
+from . import redaction_views, views, withdrawal_views
 
 app_name = "testimonies"
 
@@ -16,4 +16,9 @@ urlpatterns = [
         name="withdraw",
     ),
     path("<slug:public_id>/erase/", withdrawal_views.testimony_erase, name="erase"),
+    path(
+        "<slug:public_id>/redaction/",
+        redaction_views.redaction,
+        name="redaction",
+    ),
 ]

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('testimonies', '0006_public_generalisation'),
-        ('testimonies', '0008_keyed_pseudonyms'),
+        ("testimonies", "0006_public_generalisation"),
+        ("testimonies", "0008_keyed_pseudonyms"),
     ]
 
-    operations = [
-    ]
+    operations = []

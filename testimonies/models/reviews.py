@@ -59,6 +59,7 @@ def testimony_content(testimony) -> dict:
         "translations": dict(testimony.translations),
         "summary": testimony.summary,
         "persons_named": list(testimony.persons_named),
+        "redaction_marks": list(testimony.redaction_marks),
         "places": sorted(place.slug for place in testimony.places.all()),
         "communities": sorted(c.slug for c in testimony.communities.all()),
         "event_types": sorted(e.slug for e in testimony.event_types.all()),
@@ -87,12 +88,14 @@ class ReviewedVersion(SealedContent):
     # The reviewer's comment (which may quote the account) and the text as
     # reviewed: sealed, like the testimony's own (models/sealed.py).
     SEALED_FIELDS = {"comment": str, "narrative": str, "translations": dict,
-                     "summary": str, "persons_named": list}  # fmt: skip
+                     "summary": str, "persons_named": list,
+                     "redaction_marks": list}  # fmt: skip
     comment = sealed_attribute("comment")
     narrative = sealed_attribute("narrative")
     translations = sealed_attribute("translations")
     summary = sealed_attribute("summary")
     persons_named = sealed_attribute("persons_named")
+    redaction_marks = sealed_attribute("redaction_marks")
     places = models.JSONField(_("places"), default=list, blank=True)
     communities = models.JSONField(_("communities"), default=list, blank=True)
     event_types = models.JSONField(_("event types"), default=list, blank=True)
@@ -127,7 +130,7 @@ class ReviewedVersion(SealedContent):
 
 
 CONTENT_FIELDS = (
-    "narrative", "translations", "summary", "persons_named", "places",
-    "communities", "event_types", "incident_start", "incident_end",
+    "narrative", "translations", "summary", "persons_named", "redaction_marks",
+    "places", "communities", "event_types", "incident_start", "incident_end",
     "incident_precision",
 )  # fmt: skip

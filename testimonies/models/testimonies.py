@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from ..marks import marks_check
 from .consent import ConsentRecord, ConsentScope
 from .keys import random_key
 from .places import Place, generalised_paths, path_slugs
@@ -181,12 +182,15 @@ class Testimony(SealedContent):
     # The account as recorded, its translations (by language code), the
     # documenter's summary and the persons named: sealed (models/sealed.py).
     # The narrative is blank only once erased (see clean()).
+    # Marked words (shape: testimonies.marks; set through
+    # services.redaction_marks_set) are sealed too: they are names.
     SEALED_FIELDS = {"narrative": str, "translations": dict, "summary": str,
-                     "persons_named": list}  # fmt: skip
+                     "persons_named": list, "redaction_marks": list}  # fmt: skip
     narrative = sealed_attribute("narrative")
     translations = sealed_attribute("translations")
     summary = sealed_attribute("summary")
     persons_named = sealed_attribute("persons_named")
+    redaction_marks = sealed_attribute("redaction_marks")
     recorded_on = models.DateField(_("recorded on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -283,7 +287,7 @@ class Testimony(SealedContent):
     # What testimony_erase blanks; an erased testimony holds none of it.
     ERASED_FIELDS = (
         "narrative", "translations", "summary", "persons_named",
-        "incident_start", "incident_end",
+        "redaction_marks", "incident_start", "incident_end",
     )  # fmt: skip
 
     def clean(self):
@@ -324,6 +328,17 @@ class Testimony(SealedContent):
                     "persons_named": ValidationError(
                         _("Persons named must be a list of names."),
                         code="persons_named_shape",
+                    )
+                }
+            ) from None
+        try:
+            marks_check(self.redaction_marks)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "redaction_marks": ValidationError(
+                        _("The marks are not in the shape the archive keeps them."),
+                        code="redaction_marks_shape",
                     )
                 }
             ) from None

@@ -92,3 +92,108 @@ def test_testimony_texts_are_redacted_everywhere():
     assert texts.narrative == f"My name is [{pseudonym}]. [person 1] hid me."
     assert texts.summary == f"[{pseudonym}] was robbed."
     assert texts.translations["ar"] == f"اسمي [{pseudonym}]. [شخص 2] خبأني."
+
+
+@pytest.mark.django_db
+def test_first_and_family_name_alone_are_redacted_in_both_scripts():
+    testimony = factories.testimony(
+        witness_name="Ahmad Suleiman",
+        narrative="AHMAD ran. Later Súleimán came home; aḥmad hid.",
+        translations={"ar": "ركض أحمد. ثم عاد سليمان وأحمد معه."},
+    )
+    identity_store(
+        witness=testimony.witness,
+        name="Ahmad Suleiman",
+        name_variants=["أحمد سليمان"],
+    )
+    texts = redacted_texts(testimony)
+    w = f"[{testimony.witness.pseudonym}]"
+    assert texts.narrative == f"{w} ran. Later {w} came home; {w} hid."
+    # The attached و stays, the name after it goes.
+    assert texts.translations["ar"] == f"ركض {w}. ثم عاد {w} و{w} معه."
+
+
+def test_the_article_after_the_preposition_lam_is_seen_through():
+    red = redactor(["علي الحسن"])
+    # ل + الحسن is written للحسن; الحسن alone and with و as well.
+    assert red.redact("قلت للحسن والحسن", "ar") == "قلت ل[W-7K3QX] و[W-7K3QX]"
+
+
+def test_a_name_split_across_a_line_break_is_one_name():
+    red = redactor(["Ayman Fares"])
+    assert red.redact("I am Ayman\n  Fares.") == "I am [W-7K3QX]."
+
+
+def test_marked_words_get_one_placeholder_a_person_throughout():
+    red = Redactor(
+        witness_names=["Ayman Fares"],
+        witness_placeholder="W-7K3QX",
+        persons_named=["Hassan Darwish"],
+        marks=[
+            {"spellings": ["Abu Samer", "أبو سامر"], "person": None},
+            {"spellings": ["the Darwish house"], "person": 1},
+            {"spellings": ["Umm Ali"], "person": "witness"},
+            {"spellings": ["Hassoun"], "person": None},
+        ],
+    )
+    text = "Abu Samer met Hassoun at the Darwish house; ABU SAMER left. Umm Ali wept."
+    assert red.redact(text) == (
+        "[person 2] met [person 3] at [person 1]; [person 2] left. [W-7K3QX] wept."
+    )
+    assert red.redact("وصل وأبو سامر", "ar") == "وصل و[شخص 2]"
+    # A mark is matched whole: its words alone are not redacted.
+    assert red.redact("Samer's house") == "Samer's house"
+
+
+def test_a_mark_of_a_person_past_the_list_still_redacts():
+    red = Redactor(
+        witness_names=[],
+        witness_placeholder="W-7K3QX",
+        persons_named=["Mona"],
+        marks=[{"spellings": ["Hassoun"], "person": 7}],
+    )
+    assert red.redact("Hassoun and Mona") == "[person 2] and [person 1]"
+
+
+def test_replacements_say_where_each_name_is_in_the_original():
+    red = redactor(["Ayman Fares"], persons=["Samir"])
+    text = "Áyman and SAMIR."
+    found = red.replacements(text)
+    assert [(text[r.start : r.end], r.placeholder) for r in found] == [
+        ("Áyman", "[W-7K3QX]"),
+        ("SAMIR", "[person 1]"),
+    ]
+    original, redacted = red.segments(text)
+    assert [(s.text, s.placeholder) for s in original] == [
+        ("Áyman", "[W-7K3QX]"),
+        (" and ", ""),
+        ("SAMIR", "[person 1]"),
+        (".", ""),
+    ]
+    assert "".join(s.text for s in redacted) == "[W-7K3QX] and [person 1]."
+    assert [s.text for s in redacted if s.placeholder] == ["[W-7K3QX]", "[person 1]"]
+
+
+def test_spans_keep_arabic_diacritics_inside_the_name():
+    red = redactor(["علي"])
+    text = "قال عليٌّ ذلك"
+    (found,) = red.replacements(text, "ar")
+    assert text[found.start : found.end] == "عليٌّ"
+
+
+@pytest.mark.django_db
+def test_marks_are_redacted_across_narrative_translation_and_summary():
+    testimony = factories.testimony(
+        witness_name="Ayman Fares",
+        narrative="Abu Samer drove us out. Hassan Darwish stayed.",
+        translations={"ar": "أخرجنا أبو سامر. بقي حسن درويش."},
+        persons_named=[["Hassan Darwish", "حسن درويش"]],
+    )
+    testimony.summary = "Abu Samer and Hassan."
+    testimony.redaction_marks = [
+        {"spellings": ["Abu Samer", "أبو سامر"], "person": None}
+    ]
+    texts = redacted_texts(testimony)
+    assert texts.narrative == "[person 2] drove us out. [person 1] stayed."
+    assert texts.translations["ar"] == "أخرجنا [شخص 2]. بقي [شخص 1]."
+    assert texts.summary == "[person 2] and [person 1]."

@@ -268,7 +268,9 @@ def test_first_review_shows_new_both_texts_and_records_the_reading(
     body = response.content.decode()
     assert "Never reviewed before" in body
     assert f"[{submitted.witness.pseudonym}]" in body  # the redacted text
-    assert "I am Ayman Fares." in body  # and the original
+    # and the original, the name to be replaced marked in it
+    assert 'I am <mark class="name" title="[' in body
+    assert "<bdi>Ayman Fares</bdi></mark>. Gunmen came" in body
     assert f'href="/testimonies/{submitted.public_id}/withdraw/"' in body
     (entry,) = audit(AuditAction.READ_ORIGINAL, submitted)
     assert entry.actor == moderator and entry.detail == "review"
