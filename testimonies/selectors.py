@@ -49,6 +49,7 @@ class TestimonyPage:
     scopes_not_granted: list = field(default_factory=list)
     may_withdraw: bool = False
     may_erase: bool = False
+    may_reveal_identity: bool = False
 
 
 def _with_tags(queryset):
@@ -122,6 +123,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     )
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
+    page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
     return page
 
 
@@ -155,6 +157,20 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_erase(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
+
+
+def testimony_for_reveal(*, public_id: str, user) -> Testimony:
+    """The testimony whose witness `user` may reveal from this page;
+    TestimonyNotVisible otherwise, whether or not it exists."""
+    testimony = (
+        Testimony.objects.select_related("witness")
+        .exclude(status=TestimonyStatus.ERASED)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if testimony is None or not policy.may_reveal_identity_on(user, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 
