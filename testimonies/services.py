@@ -558,12 +558,14 @@ class RevealedIdentity:
     """A witness's identity as the reveal page shows it."""
 
     pseudonym: str
-    name: str
-    name_variants: tuple[str, ...]
-    contact: str
-    birth_year: int | None
-    gender: str
-    community: str
+    # Left out of repr(): a debugging line or an error report that prints
+    # this object must not print who the witness is.
+    name: str = field(repr=False)
+    name_variants: tuple[str, ...] = field(repr=False)
+    contact: str = field(repr=False)
+    birth_year: int | None = field(repr=False)
+    gender: str = field(repr=False)
+    community: str = field(repr=False)
 
 
 def _reason_identifies(reason: str, identity: Identity) -> bool:

@@ -229,5 +229,10 @@ LOGGING = {
         "archive": {"handlers": ["console"], "level": "INFO"},
         "search": {"handlers": ["console"], "level": "INFO"},
         "testimonies": {"handlers": ["console"], "level": "INFO"},
+        # At DEBUG this logger writes out a template's whole context each
+        # time a variable is missing: the request's address (with the words
+        # typed into search, witnesses' names among them), the CSRF token
+        # and every object the page shows. Never lower than INFO.
+        "django.template": {"level": "INFO"},
     },
 }
