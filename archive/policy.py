@@ -37,6 +37,11 @@ for redaction by moderators and, before review, by the recording documenter
 Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
 (sees_precise_details); the other roles see the places and dates as recorded.
+
+A witness's identity (name, contact, birth year) is shown on one page only,
+after a stated reason and the user's password, and each showing is written
+to the audit chain: to moderators and to a documenter who recorded one of
+that witness's testimonies (may_reveal_identity). Nowhere else, for nobody.
 """
 
 import datetime
@@ -210,6 +215,28 @@ def may_withdraw(user, testimony) -> bool:
 def may_erase(user, testimony) -> bool:
     """Erase for good: moderators only (second factor in archive.access)."""
     return testimony.status != ERASED and sees_everything(user)
+
+
+def may_reveal_identity(user, witness) -> bool:
+    """See who the witness is: moderators (with their second factor) and a
+    documenter who recorded at least one testimony of this witness that has
+    not been erased. Nobody else, whatever else they may read."""
+    role = acting_role(user)
+    if role is Role.MODERATOR:
+        return True
+    if role is not Role.DOCUMENTER:
+        return False
+    return witness.testimonies.filter(recorded_by=user).exclude(status=ERASED).exists()
+
+
+def may_reveal_identity_on(user, testimony) -> bool:
+    """Open the reveal page of this testimony. A documenter reaches it only
+    through a testimony they recorded: through another testimony of the same
+    witness the page would tell them that the two accounts are one person's,
+    which the archive keeps to itself (witness keys are stored as digests)."""
+    if testimony.status == ERASED or not may_reveal_identity(user, testimony.witness):
+        return False
+    return sees_everything(user) or testimony.recorded_by_id == user.pk
 
 
 def scope_granted(consent, scope: str) -> bool:

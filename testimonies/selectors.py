@@ -73,6 +73,7 @@ class TestimonyPage:
     # view the approval chose, so that they do not publish the precise ones.
     public_view: TestimonyFacts | None = None
     may_mark_redactions: bool = False
+    may_reveal_identity: bool = False
 
 
 def _with_tags(queryset):
@@ -182,6 +183,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
             testimony.public_places(), testimony.public_incident
         )
     page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
+    page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
     return page
 
 
@@ -215,6 +217,20 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_erase(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
+
+
+def testimony_for_reveal(*, public_id: str, user) -> Testimony:
+    """The testimony whose witness `user` may reveal from this page;
+    TestimonyNotVisible otherwise, whether or not it exists."""
+    testimony = (
+        Testimony.objects.select_related("witness")
+        .exclude(status=TestimonyStatus.ERASED)
+        .filter(public_id=public_id)
+        .first()
+    )
+    if testimony is None or not policy.may_reveal_identity_on(user, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import redaction_views, views, withdrawal_views
+from . import redaction_views, reveal_views, views, withdrawal_views
 
 app_name = "testimonies"
 
@@ -14,6 +14,11 @@ urlpatterns = [
         "<slug:public_id>/withdraw/",
         withdrawal_views.testimony_withdraw,
         name="withdraw",
+    ),
+    path(
+        "<slug:public_id>/identity/",
+        reveal_views.testimony_identity,
+        name="identity",
     ),
     path("<slug:public_id>/erase/", withdrawal_views.testimony_erase, name="erase"),
     path(

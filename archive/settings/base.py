@@ -136,6 +136,14 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # address it saw to X-Forwarded-For. 0: use the connection's own address.
 ARCHIVE_PROXY_COUNT = int(os.environ.get("ARCHIVE_PROXY_COUNT", "0"))
 
+# Re-entering the password to reveal a witness's identity: after this many
+# wrong passwords the reveal page refuses the account until the cool-off has
+# passed since the last wrong one (testimonies.reveal_throttle). The counter
+# lives in the default cache: with several server processes, configure a
+# shared cache (CACHES) so that they count together.
+ARCHIVE_REVEAL_FAILURE_LIMIT = 5
+ARCHIVE_REVEAL_COOL_OFF = datetime.timedelta(minutes=15)
+
 # Second factor (django-otp, TOTP). The admin never shows a device's key.
 OTP_TOTP_ISSUER = "Testimony archive"
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
@@ -242,5 +250,10 @@ LOGGING = {
         "archive": {"handlers": ["console"], "level": "INFO"},
         "search": {"handlers": ["console"], "level": "INFO"},
         "testimonies": {"handlers": ["console"], "level": "INFO"},
+        # At DEBUG this logger writes out a template's whole context each
+        # time a variable is missing: the request's address (with the words
+        # typed into search, witnesses' names among them), the CSRF token
+        # and every object the page shows. Never lower than INFO.
+        "django.template": {"level": "INFO"},
     },
 }

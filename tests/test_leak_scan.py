@@ -1,0 +1,140 @@
+"""Issue 4, item 7: no witness's identity in any output of the site.
+
+Run alone with `pytest -m leak_scan`. See tests/leak_scan.py for what is
+scanned and how."""
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.core.signals import request_finished
+from haystack import connections
+
+from testimonies.identity import identity_read
+from testimonies.models import Testimony
+from tests import factories
+from tests.leak_scan import WITNESSES, leak_archive, leak_scan
+from tests.markers import committed_db
+
+pytestmark = [committed_db, pytest.mark.leak_scan, pytest.mark.usefixtures("coast")]
+
+
+@pytest.fixture(autouse=True)
+def fresh_throttle():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def archive(tmp_path, users, documenter):
+    other = factories.UserFactory(username="other-documenter")
+    other.groups.add(*documenter.groups.all())
+    users = {**users, "other-documenter": other, "anonymous": None}
+    output = io.StringIO()
+    built = leak_archive(tmp_path, users, output)
+    built.command_output = output.getvalue()
+    return built
+
+
+def test_no_identity_leaves_the_archive_but_through_the_reveal(archive):
+    findings, scanner, reveals = leak_scan(
+        archive, command_output=archive.command_output
+    )
+    assert findings == [], "\n".join(map(str, findings[:40]))
+    # The scanner sees identities where they are: on each allowed reveal,
+    # every token of the witness (so a blind scanner cannot pass).
+    revealed = {(witness.key, where.split(" as ")[1]) for where, witness, _ in reveals}
+    for key in WITNESSES.keys() - {"erased"}:
+        assert (key, "moderator") in revealed, key
+    assert ("archive-only", "other-documenter") in revealed
+    assert ("public", "documenter") in revealed
+    assert not any(key == "erased" for key, _ in revealed)
+    for where, witness, _ in reveals:
+        for token in witness.tokens:
+            assert (f"{where}: body", token) in scanner.seen, (where, token)
+    # ...and the original text, where it may show the name, did show it.
+    assert any("?original=1 as moderator" in where for where, _ in scanner.seen)
+    # The erased witness's identity is gone, and the scan ran on pages.
+    erased = archive.testimonies["leak-erased"]
+    assert identity_read(witness=erased.witness) is None
+
+
+def _broken_template(tmp_path):
+    """testimony_detail.html, printing the original narrative (which names
+    the witness) instead of the redacted one: the slip a template is most
+    likely to make, since identities themselves are sealed."""
+    source = Path(settings.BASE_DIR) / "templates/testimonies/testimony_detail.html"
+    broken = tmp_path / "broken-templates" / "testimonies"
+    broken.mkdir(parents=True)
+    text = source.read_text(encoding="utf-8").replace(
+        "<h1>", "<h1>{{ page.testimony.narrative }} ", 1
+    )
+    (broken / "testimony_detail.html").write_text(text, encoding="utf-8")
+    return broken.parent
+
+
+def _leaky_log_line(sender, **kwargs):
+    testimony = Testimony.objects.filter(external_id="leak-public").first()
+    identity = identity_read(witness=testimony.witness)
+    logging.getLogger("testimonies.leaky").info("served %s", identity.name)
+
+
+def _index_document(name):
+    backend = connections["default"].get_backend()
+    writer = backend._writer()
+    writer.add_document(
+        id="testimonies.testimony.1", django_ct="testimonies.testimony",
+        django_id="1", text=f"{name} was here",
+    )  # fmt: skip
+    writer.commit()
+
+
+@pytest.mark.parametrize("leak", ["template", "log", "index"])
+def test_the_scan_reports_an_identity_printed_anywhere(
+    archive, settings, tmp_path, leak
+):
+    """A deliberately broken template, log line and index document: each
+    must be reported, where it happened."""
+    name = WITNESSES["public"].name
+    if leak == "template":
+        templates = [dict(settings.TEMPLATES[0])]
+        templates[0]["DIRS"] = [_broken_template(tmp_path), *templates[0]["DIRS"]]
+        settings.TEMPLATES = templates
+        expected = "GET /testimonies/"
+    elif leak == "log":
+        request_finished.connect(_leaky_log_line, dispatch_uid="leaky-log-line")
+        expected = "log record"
+    else:
+        _index_document(name)
+        expected = "search index file"
+    try:
+        findings, _, _ = leak_scan(
+            archive, roles=("researcher",), url_names={"testimonies:detail"}
+        )
+    finally:
+        request_finished.disconnect(dispatch_uid="leaky-log-line")
+    where = {f.where for f in findings if f.token in name.split()}
+    assert any(w.startswith(expected) for w in where), findings
+
+
+def test_the_scan_finds_a_token_written_in_any_form():
+    from tests.leak_scan import Scanner
+
+    witness = WITNESSES["researchers"]
+    for text in (
+        f"<p>{witness.arabic}</p>",
+        '{"name": "\\u0642\\u0648\\u0631\\u0641\\u064a\\u062b"}',
+        "next=/search/%3Fq%3DQuorvith",
+        f"born in {witness.birth_year}.",
+        witness.contact.upper(),
+    ):
+        scanner = Scanner([witness])
+        scanner.check("text", text)
+        assert scanner.findings, text
+    scanner = Scanner([witness])
+    scanner.check("digest", f"a{witness.birth_year}f 8{witness.birth_year}3")
+    assert scanner.findings == []
