@@ -8,6 +8,7 @@ from .append_only import AppendOnlyModel
 class AuditAction(models.TextChoices):
     READ_ORIGINAL = "read_original", _("Read the unredacted narrative")
     READ_IDENTITY = "read_identity", _("Read a witness's identity")
+    REDACTION_CHANGED = "redaction_changed", _("Changed the words marked")
     CONSENT_RECORDED = "consent_recorded", _("Recorded consent")
     CONSENT_WITHDRAWN = "consent_withdrawn", _("Withdrew consent")
     IMPORTED = "imported", _("Imported testimonies")

@@ -693,6 +693,16 @@ def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Tes
     testimony.redaction_marks = marks
     testimony.full_clean()
     testimony.save(update_fields=["sealed_content", "updated_at"])
+    after = {(tuple(m["spellings"]), m["person"]) for m in marks}
+    if after != before:
+        # Unmarking words of a published account publishes them: who did it
+        # and when is kept, the words never are.
+        audit_record(
+            action=AuditAction.REDACTION_CHANGED,
+            target=testimony.public_id,
+            actor=user,
+            detail=f"{len(after - before)} marked, {len(before - after)} unmarked",
+        )
     return testimony
 
 

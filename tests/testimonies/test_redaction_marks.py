@@ -171,6 +171,10 @@ def test_marked_words_never_reach_the_audit_log(draft, documenter, moderator):
     services.testimony_approve(testimony=draft, reviewer=moderator)
     for entry in AuditEntry.objects.all():
         assert "Samer" not in f"{entry.target} {entry.detail} {entry.actor_label}"
+    # The change itself is recorded, by whom and how many, never the words.
+    changed = AuditEntry.objects.get(action="redaction_changed")
+    assert (changed.actor, changed.target) == (documenter, draft.public_id)
+    assert changed.detail == "1 marked, 0 unmarked"
 
 
 def test_the_review_diff_shows_marks_added_and_removed(draft, documenter, moderator):
