@@ -1,0 +1,25 @@
+"""Writes to the archive, one module per kind of work. Search follows by
+itself after each commit (search.signals); an erasure also purges the
+index's files (search.indexing.testimonies_purge)."""
+
+from .consent import consent_capture, consent_record, consent_withdraw
+from .erasure import testimony_erase
+from .imports import ImportResult, testimonies_import
+from .marking import redaction_marks_set
+from .reveal import RevealedIdentity, witness_reveal
+from .review import testimony_approve, testimony_send_back, testimony_submit
+
+__all__ = [
+    "ImportResult",
+    "RevealedIdentity",
+    "consent_capture",
+    "consent_record",
+    "consent_withdraw",
+    "redaction_marks_set",
+    "testimonies_import",
+    "testimony_approve",
+    "testimony_erase",
+    "testimony_send_back",
+    "testimony_submit",
+    "witness_reveal",
+]

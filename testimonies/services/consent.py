@@ -1,0 +1,177 @@
+"""Recording, capturing and withdrawing consent: each an appended record,
+sealed in the audit chain."""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+
+from ..models import (
+    ConsentRecord,
+    ConsentScope,
+    Testimony,
+    TestimonyStatus,
+)
+from ..models.consent import ConsentEvent
+from .review import _mark_submitted
+
+logger = logging.getLogger(__name__)
+
+CONSENT_TERMS = ("method", "obtained_by", "obtained_on", "embargo_until")
+
+
+def _refuse_erased(testimony: Testimony) -> None:
+    if Testimony.objects.filter(
+        pk=testimony.pk, status=TestimonyStatus.ERASED
+    ).exists():
+        raise ValidationError(
+            _("This testimony was erased; nothing more can be recorded for it."),
+            code="erased",
+        )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    testimony: Testimony,
+    scopes: dict[str, bool],
+    method: str,
+    obtained_by: str,
+    obtained_on: datetime.date,
+    embargo_until: datetime.date | None = None,
+    recorded_by=None,
+    explained: dict[str, bool] | None = None,
+    witness_is_minor: bool | None = None,
+    guardian_consent: bool = False,
+    guardian_relation: str = "",
+    child_assent: bool = False,
+) -> ConsentRecord:
+    """Append a consent event giving exactly `scopes` (others false).
+
+    `explained` maps each of ConsentRecord's explained_* points to whether it
+    was explained; None (imports) records them as not recorded, as does
+    `witness_is_minor=None`. The record refuses a minor's grant without a
+    guardian's consent and the child's assent, and a grant beyond the archive
+    after a point that was not explained (ConsentRecord.clean).
+    """
+    _refuse_erased(testimony)
+    record = ConsentRecord(
+        testimony=testimony,
+        event=ConsentEvent.GRANT,
+        method=method,
+        obtained_by=obtained_by,
+        obtained_on=obtained_on,
+        embargo_until=embargo_until,
+        recorded_by=recorded_by,
+        witness_is_minor=witness_is_minor,
+        guardian_consent=guardian_consent,
+        guardian_relation=guardian_relation,
+        child_assent=child_assent,
+        **(explained or {}),
+        **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
+    )
+    record.full_clean()
+    record.save()
+    audit_record(
+        action=AuditAction.CONSENT_RECORDED,
+        target=testimony.public_id,
+        actor=recorded_by,
+        actor_label=obtained_by,
+        detail=", ".join(record.granted_scopes),
+        subject=record,
+    )
+    return record
+
+
+@transaction.atomic
+def consent_withdraw(
+    *,
+    testimony: Testimony,
+    scopes: list[str] | None,
+    reason: str,
+    obtained_by: str,
+    on: datetime.date | None = None,
+    recorded_by=None,
+) -> ConsentRecord:
+    """Withdraw `scopes` (all when None) from the testimony's consent.
+
+    Withdrawing `archive` withdraws everything, since nothing can be shared
+    that may not be kept. With no scope left the testimony is withdrawn.
+    The search index drops or narrows it when this transaction commits,
+    before the caller returns.
+    """
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    _refuse_erased(testimony)
+    current = testimony.current_consent()
+    remaining = dict(current.scopes) if current else {}
+    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
+    if ConsentScope.ARCHIVE in withdrawn:
+        withdrawn = set(ConsentScope.values)
+    for scope in withdrawn:
+        remaining[scope] = False
+    record = ConsentRecord(
+        testimony=testimony,
+        event=ConsentEvent.WITHDRAWAL,
+        method=current.method if current else "",
+        obtained_by=obtained_by,
+        obtained_on=on or timezone.localdate(),
+        embargo_until=current.embargo_until if current else None,
+        reason=reason,
+        recorded_by=recorded_by,
+        **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
+    )
+    record.full_clean()
+    record.save()
+    if (
+        not any(record.scopes.values())
+        and testimony.status != TestimonyStatus.WITHDRAWN
+    ):
+        testimony.status = TestimonyStatus.WITHDRAWN
+        testimony.save(update_fields=["status", "updated_at"])
+    audit_record(
+        action=AuditAction.CONSENT_WITHDRAWN,
+        target=testimony.public_id,
+        actor=recorded_by,
+        actor_label=obtained_by,
+        detail=", ".join(sorted(withdrawn)),
+        subject=record,
+    )
+    return record
+
+
+def _widens(before: ConsentRecord | None, after: ConsentRecord) -> bool:
+    """Does `after` let the testimony reach anyone `before` did not?"""
+    if before is None:
+        return any(after.scopes.values())
+    if any(after.scopes[s] and not before.scopes[s] for s in ConsentScope.values):
+        return True
+    if before.embargo_until is None:
+        return False
+    return after.embargo_until is None or after.embargo_until < before.embargo_until
+
+
+@transaction.atomic
+def consent_capture(*, testimony: Testimony, user, **terms) -> ConsentRecord:
+    """Record consent taken through the consent form (terms as for
+    consent_record). A documenter's record that widens who may read an
+    approved testimony sends it back to the moderators' queue first: a slip
+    of the hand must not publish an account before a second person looks.
+    Narrowing takes effect at once."""
+    from archive import policy
+
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    before = testimony.current_consent()
+    record = consent_record(testimony=testimony, recorded_by=user, **terms)
+    if (
+        testimony.status == TestimonyStatus.APPROVED
+        and not policy.may_review(user)
+        and _widens(before, record)
+    ):
+        _mark_submitted(testimony, user, detail="consent widened")
+    return record

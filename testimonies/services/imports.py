@@ -1,0 +1,188 @@
+"""Importing testimonies from checked rows (CONTRACTS.md, section 3), all
+or nothing."""
+
+import logging
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+
+from ..gazetteer import PlaceResolver
+from ..identity import (
+    identity_store,
+    witness_key_digest,
+)
+from ..importing import ImportRow
+from ..models import (
+    ConsentRecord,
+    ConsentScope,
+    Testimony,
+    TestimonyStatus,
+    Witness,
+)
+from ..models.consent import ConsentEvent
+from ..pseudonyms import pseudonym_source
+from .consent import CONSENT_TERMS, consent_record, consent_withdraw
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
+    if row.witness["witness_key"]:
+        digest = witness_key_digest(row.witness["witness_key"])
+        witness = Witness.objects.filter(key_digest=digest).first()
+        if witness:
+            return witness
+        if existing and existing.witness.key_digest in (None, digest):
+            existing.witness.key_digest = digest
+            existing.witness.save(update_fields=["key_digest"])
+            return existing.witness
+        return Witness.objects.create(key_digest=digest)
+    if existing:
+        return existing.witness
+    # No witness key: the line's external id keeps the pseudonym stable when
+    # the same file is imported again, here or into a new installation.
+    witness = Witness(key_digest=None)
+    if row.external_id:
+        witness.pseudonym = witness._free_pseudonym(
+            pseudonym_source(external_id=row.external_id)
+        )
+    witness.save()
+    return witness
+
+
+def _same_grant(record: ConsentRecord, consent: dict) -> bool:
+    return all(getattr(record, s) == consent[s] for s in ConsentScope.values) and all(
+        getattr(record, term) == consent[term] for term in CONSENT_TERMS
+    )
+
+
+def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
+    records = list(testimony.consent_records.order_by("pk"))
+    grants = [r for r in records if r.event == ConsentEvent.GRANT]
+    withdrawals = [r for r in records if r.event == ConsentEvent.WITHDRAWAL]
+    if not grants or not _same_grant(grants[-1], row.consent):
+        later = [w for w in withdrawals if w.obtained_on >= row.consent["obtained_on"]]
+        if later:
+            # An import never undoes a withdrawal the witness made after.
+            result.notes.append(
+                _(
+                    "line %(line)d: consent left as it is: withdrawn on %(date)s, "
+                    "after this consent was obtained"
+                )
+                % {"line": row.line, "date": later[-1].obtained_on.isoformat()}
+            )
+        else:
+            consent_record(
+                testimony=testimony,
+                scopes=row.consent,
+                method=row.consent["method"],
+                obtained_by=row.consent["obtained_by"] or _("import"),
+                obtained_on=row.consent["obtained_on"],
+                embargo_until=row.consent["embargo_until"],
+                recorded_by=actor,
+            )
+    w = row.withdrawal
+    if w and not any(
+        r.obtained_on == w.on and r.reason == w.reason for r in withdrawals
+    ):
+        consent_withdraw(
+            testimony=testimony,
+            scopes=w.scopes,
+            reason=w.reason,
+            obtained_by=row.consent["obtained_by"] or _("import"),
+            on=w.on,
+            recorded_by=actor,
+        )
+
+
+def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
+    existing = (
+        Testimony.objects.select_related("witness")
+        .filter(external_id=row.external_id)
+        .first()
+        if row.external_id
+        else None
+    )
+    if existing and existing.is_erased:
+        # Skipped, not refused: a file re-imported after an erasure (the
+        # seeds, a partner's full export) must still load the rest. Nothing
+        # of the line is written, not even the witness's identity.
+        result.skipped += 1
+        result.notes.append(
+            _("line %(line)d: skipped: testimony %(id)s was erased")
+            % {"line": row.line, "id": existing.public_id}
+        )
+        return None
+    witness = _witness_for(row, existing)
+    identity_store(
+        witness=witness,
+        name=row.witness["name"],
+        name_variants=row.witness["name_variants"],
+        contact=row.witness["contact"],
+        birth_year=row.witness["birth_year"],
+        gender=row.witness["gender"],
+        community=row.witness_community,
+    )
+    testimony = existing or Testimony(external_id=row.external_id)
+    testimony.witness = witness
+    for name in (
+        "language", "narrative", "translations", "summary", "recorded_on",
+        "recorded_by", "incident_start", "incident_end", "incident_precision",
+        "persons_named",
+    ):  # fmt: skip
+        setattr(testimony, name, getattr(row, name))
+    if testimony.status != TestimonyStatus.WITHDRAWN:
+        testimony.status = row.status
+    testimony.full_clean()
+    testimony.save()
+    tagged = [
+        ref.place
+        or places.resolve_or_create(
+            name=ref.name,
+            parent_name=ref.parent_name,
+            kind=ref.kind,
+            name_ar=ref.name_ar,
+        )
+        for ref in row.places
+    ]
+    testimony.places.set(tagged)
+    testimony.communities.set(row.communities)
+    testimony.event_types.set(row.event_types)
+    _import_consent(testimony, row, result, actor)
+    if existing:
+        result.updated += 1
+    else:
+        result.created += 1
+    return testimony
+
+
+@transaction.atomic
+def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> ImportResult:
+    """Write checked rows, all or nothing. A line whose external_id exists
+    updates that testimony; consent changes are appended, never edited. A
+    line whose external_id belongs to an erased testimony is skipped with a
+    note: an import never brings an erased testimony back."""
+    result = ImportResult()
+    places = PlaceResolver()
+    for row in rows:
+        _import_row(row, places, result, actor)
+    audit_record(
+        action=AuditAction.IMPORTED,
+        actor=actor,
+        actor_label=source,
+        detail=f"{result.created} created, {result.updated} updated"
+        + (f", {result.skipped} skipped (erased)" if result.skipped else ""),
+    )
+    return result

@@ -1,0 +1,120 @@
+"""Words marked for redaction (shape: testimonies.marks)."""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+
+from ..marks import MAX_SPELLING_LENGTH, marks_check, new_spellings, spelling_key
+from ..models import (
+    Testimony,
+)
+from ..redaction import spelling_occurrences
+from .review import _refuse
+
+logger = logging.getLogger(__name__)
+
+# A mark this short would take a letter or two out of every word.
+_MIN_MARK_LETTERS = 2
+
+
+def _mark_errors(spelling: str, texts: list[str]) -> list[ValidationError]:
+    letters = sum(char.isalnum() for char in spelling_key(spelling))
+    if letters < _MIN_MARK_LETTERS:
+        return [
+            ValidationError(
+                _("Mark a word or name of at least two letters."),
+                code="mark_too_short",
+            )
+        ]
+    if len(spelling) > MAX_SPELLING_LENGTH:
+        return [
+            ValidationError(
+                _("Mark at most %(limit)d characters at a time."),
+                code="mark_too_long",
+                params={"limit": MAX_SPELLING_LENGTH},
+            )
+        ]
+    if not spelling_occurrences(spelling, texts):
+        return [
+            ValidationError(
+                _(
+                    "“%(words)s” does not occur in the narrative, a translation "
+                    "or the summary."
+                ),
+                code="mark_not_in_text",
+                params={"words": spelling},
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Testimony:
+    """Replace the words marked for redaction (shape: testimonies.marks).
+
+    Open to those archive.policy.may_mark_redactions lets mark. Each newly
+    marked spelling must occur in the narrative, a translation or the summary
+    as redaction matches it; a mark made earlier stays even if the text has
+    since changed (it still hides the words should they come back). A
+    number given as a mark's person must be an entry of persons_named.
+    The search index follows on commit (search.signals), and the review
+    diff shows the change. No audit entry: the marks are words of the text
+    and must never reach the log; what matters, who reviewed the result, is
+    sealed with the review.
+    """
+    from archive import policy
+
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    if not policy.may_mark_redactions(user, testimony):
+        _refuse(_("The marks of this testimony cannot be changed now."), "not_markable")
+    try:
+        marks_check(marks)
+    except ValueError:
+        raise ValidationError(
+            {
+                "redaction_marks": ValidationError(
+                    _("Each word can be marked once, and each person in one mark."),
+                    code="redaction_marks_shape",
+                )
+            }
+        ) from None
+    texts = [testimony.narrative, testimony.summary, *testimony.translations.values()]
+    errors = [
+        error
+        for spelling in new_spellings(testimony.redaction_marks, marks)
+        for error in _mark_errors(spelling, [t for t in texts if t])
+    ]
+    before = {(tuple(m["spellings"]), m["person"]) for m in testimony.redaction_marks}
+    persons = len(testimony.persons_named)
+    for mark in marks:
+        person = mark["person"]
+        changed = (tuple(mark["spellings"]), person) not in before
+        if changed and isinstance(person, int) and person > persons:
+            errors.append(
+                ValidationError(
+                    _("There is no person %(number)d among the persons named."),
+                    code="mark_person_unknown",
+                    params={"number": person},
+                )
+            )
+    if errors:
+        raise ValidationError({"redaction_marks": errors})
+    testimony.redaction_marks = marks
+    testimony.full_clean()
+    testimony.save(update_fields=["sealed_content", "updated_at"])
+    after = {(tuple(m["spellings"]), m["person"]) for m in marks}
+    if after != before:
+        # Unmarking words of a published account publishes them: who did it
+        # and when is kept, the words never are.
+        audit_record(
+            action=AuditAction.REDACTION_CHANGED,
+            target=testimony.public_id,
+            actor=user,
+            detail=f"{len(after - before)} marked, {len(before - after)} unmarked",
+        )
+    return testimony
