@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run test install install-dev browser gettext messages lint demo-data
+.PHONY: run serve test install install-dev browser gettext messages lint demo-data
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +24,13 @@ install-dev: $(VENV)/.installed-dev
 ## Set up everything and serve the demo archive on http://127.0.0.1:8000/
 run: install messages demo-data
 	$(MANAGE) runserver 127.0.0.1:8000
+
+## Serve with production settings under gunicorn + WhiteNoise on 127.0.0.1
+## (secrets in a git-ignored .env made on the first run; README, Production)
+PORT ?= 8000
+WORKERS ?= 2
+serve: install messages
+	PYTHON=$(PY) ARCHIVE_PORT=$(PORT) ARCHIVE_WORKERS=$(WORKERS) deploy/serve.sh
 
 demo-data:
 	$(MANAGE) migrate --noinput

@@ -1,0 +1,41 @@
+"""gunicorn's settings for the archive (`make serve`, deploy/serve.sh).
+
+Listens on the loopback interface only: the reverse proxy in front (nginx,
+README) is the one that faces the network and terminates TLS.
+ARCHIVE_PORT (default 8000) and ARCHIVE_WORKERS (default 2) come from the
+environment.
+"""
+
+import os
+
+wsgi_app = "archive.wsgi:application"
+raw_env = ["DJANGO_SETTINGS_MODULE=archive.settings.production"]
+
+
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    raw = os.environ.get(name, str(default))
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise SystemExit(f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+bind = [f"127.0.0.1:{_whole('ARCHIVE_PORT', 8000, 1, 65535)}"]
+# Two or more: one slow request (an export, a search under a lock) must not
+# stop everyone else.
+workers = _whole("ARCHIVE_WORKERS", 2, 1, 64)
+timeout = 60
+graceful_timeout = 30
+# Only the proxy on this machine may say the request came over https.
+forwarded_allow_ips = "127.0.0.1,::1"
+
+# The access log keeps the method, the path, the status, the size and the
+# time taken, never the query string nor the referrer (a search typed into
+# the archive may carry a witness's name), nor the client's address.
+accesslog = "-"
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = "info"
+
+# No control socket in the home folder: one shared path for every instance
+# on the machine, and signals (HUP, TERM) already do what it offers.
+control_socket_disable = True
