@@ -25,8 +25,10 @@ bind = [f"127.0.0.1:{_whole('ARCHIVE_PORT', 8000, 1, 65535)}"]
 workers = _whole("ARCHIVE_WORKERS", 2, 1, 64)
 timeout = 60
 graceful_timeout = 30
-# Only the proxy on this machine may say the request came over https.
-forwarded_allow_ips = "127.0.0.1,::1"
+# Only the proxy on this machine may say the request came over https; with
+# no proxy in front (ARCHIVE_BEHIND_TLS_PROXY=0), nobody may.
+_behind_proxy = os.environ.get("ARCHIVE_BEHIND_TLS_PROXY", "1").strip() != "0"
+forwarded_allow_ips = "127.0.0.1,::1" if _behind_proxy else ""
 
 # The access log keeps the method, the path, the status, the size and the
 # time taken, never the query string nor the referrer (a search typed into

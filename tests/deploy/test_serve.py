@@ -119,6 +119,10 @@ def test_serve_runs_gunicorn_with_production_settings_and_whitenoise(tmp_path, s
     assert len(server.workers()) == 2
     assert b"gunicorn" in server.workers()[0]
 
+    # No TLS proxy in front (the .env's switch): nobody may claim https.
+    _, claimed, _ = get(server.base + "/", **{"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in claimed
+
     # Production settings: DEBUG off, so an unknown page is the plain 404.
     status, _, missing = get(server.base + "/no-such-page/")
     assert status == 404
