@@ -219,18 +219,19 @@ def backup_restore(*, path: Path, using=DEFAULT_DB_ALIAS) -> RestoreReport:
         scratch = Path(tmp)
         os.chmod(scratch, 0o700)
         manifest = backup_verify(path=path, scratch=scratch)
-        problems = installation_problems(manifest=manifest, using=using)
-        if problems:
-            raise BackupError(
-                "This installation is not empty, so nothing was restored: "
-                + "; ".join(problems)
-                + "."
-            )
         contents = scratch / "contents"
         placed: list[Path] = []
         keystore_installed = False
         try:
             with transaction.atomic(using=using):
+                # Checked inside the transaction (SQLite: a write lock from
+                # its start) so nothing is written between check and load.
+                problems = installation_problems(manifest=manifest, using=using)
+                if problems:
+                    raise BackupError(
+                        "This installation is not empty, so nothing was "
+                        "restored: " + "; ".join(problems) + "."
+                    )
                 witness_ids = _load_rows(contents / "database.json", manifest, using)
                 staged_keys = contents / "keystore.sqlite3"
                 orphans = vault.keystore_prune(
