@@ -132,18 +132,21 @@ def backup_verify(*, path: Path, scratch: Path) -> dict:
 
 
 def installation_problems(*, manifest: dict, using=DEFAULT_DB_ALIAS) -> list[str]:
-    """Why this installation may not receive the backup (empty: may)."""
+    """What this installation holds that keeps it from receiving the backup
+    (nothing: it may). BackupError when its schema does not fit the backup."""
     connection = connections[using]
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        return ["The database is not fully migrated: run `manage.py migrate` first."]
+        raise BackupError(
+            "The database is not fully migrated: run `manage.py migrate` first."
+        )
     here = {tuple(pair) for pair in applied_migrations(using)}
     newer = [f"{a}.{n}" for a, n in manifest["migrations"] if (a, n) not in here]
     if newer:
-        return [
+        raise BackupError(
             "The backup was made by a newer version of the archive (migrations "
             f"{', '.join(newer[:5])} are unknown here): update the code first."
-        ]
+        )
     problems = []
     for model in backed_up_models():
         label = model._meta.label_lower
