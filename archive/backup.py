@@ -106,9 +106,10 @@ def applied_migrations(using=DEFAULT_DB_ALIAS) -> list[list[str]]:
 def _read_snapshot(using):
     """A transaction in which every query sees the same moment."""
     connection = connections[using]
+    outermost = not connection.in_atomic_block
     atomic = transaction.atomic(using=using)
     atomic.__enter__()
-    if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql" and outermost:
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
     # SQLite: the project opens transactions IMMEDIATE, so writers wait.

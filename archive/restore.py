@@ -244,12 +244,17 @@ def backup_restore(*, path: Path, using=DEFAULT_DB_ALIAS) -> RestoreReport:
                 vault.keystore_install(source=staged_keys)
                 keystore_installed = True
                 placed = _place_media(contents / "media", media_root)
-        except BaseException:
+        except BaseException as error:
             for target in placed:
                 shutil.rmtree(target, ignore_errors=True)
             if keystore_installed:
                 keystore.unlink(missing_ok=True)
-            raise
+            if isinstance(error, BackupError) or not isinstance(error, Exception):
+                raise
+            raise BackupError(
+                f"The backup's contents could not be loaded, so nothing was "
+                f"restored: {error}"
+            ) from error
     call_command("rebuild_index", interactive=False, verbosity=0)
     media_count = sum(1 for name in manifest["members"] if name.startswith("media/"))
     return RestoreReport(

@@ -7,10 +7,12 @@ ARCHIVE_DATA_DIR and the same master key, as on a new machine.
 
 import datetime
 import hashlib
+import io
 import json
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from PIL import Image
 
-from archive.backup_crypto import HEADER_BYTES
+from archive.backup_crypto import HEADER_BYTES, BackupWriter, backup_decrypt
 from archive.models import AuditEntry
 from testimonies import services
 from testimonies.media_store import media_folder
@@ -269,3 +271,56 @@ def test_a_backup_under_another_master_key_is_refused(tmp_path, documenter):
     assert result.returncode != 0
     assert "ARCHIVE_MASTER_KEY" in result.stderr
     assert files_of(folder) == files
+
+
+def rewritten(path: Path, change) -> Path:
+    """The backup with `change` applied to its rows, re-sealed with the right
+    key and a manifest that matches: a backup that passes every check before
+    the load and fails during it."""
+    payload = io.BytesIO()
+    backup_decrypt(source=path, destination=payload)
+    payload.seek(0)
+    members = {}
+    with tarfile.open(fileobj=payload, mode="r:gz") as tar:
+        for member in tar:
+            members[member.name] = tar.extractfile(member).read()
+    rows = json.loads(members["database.json"])
+    members["database.json"] = json.dumps(change(rows)).encode()
+    manifest = json.loads(members.pop("manifest.json"))
+    manifest["members"]["database.json"] = {
+        "size": len(members["database.json"]),
+        "sha256": hashlib.sha256(members["database.json"]).hexdigest(),
+    }
+    members["manifest.json"] = json.dumps(manifest).encode()
+    copy = path.with_name("rewritten.backup")
+    with open(copy, "wb") as handle:
+        writer = BackupWriter(handle)
+        with tarfile.open(fileobj=writer, mode="w|gz") as tar:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        writer.close()
+    return copy
+
+
+def test_a_failure_during_the_load_rolls_everything_back(
+    tmp_path, empty_installation, documenter, moderator, second_factor
+):
+    build_archive(documenter, moderator, second_factor)
+
+    def ghost_actor(rows):
+        # The last audit entry names a user the backup does not hold.
+        entry = [row for row in rows if row["model"] == "archive.auditentry"][-1]
+        entry["fields"]["actor"] = ["nobody-of-this-name"]
+        return rows
+
+    path = rewritten(written_backup(tmp_path), ghost_actor)
+    folder, env = empty_installation
+    files = files_of(folder)
+    result = manage(env, "restore", str(path))
+    assert result.returncode != 0
+    assert "could not be loaded, so nothing was restored" in result.stderr
+    assert files_of(folder) == files
+    assert not (folder / "media").exists()
+    assert "Traceback" not in result.stderr
