@@ -3,8 +3,9 @@
 Each witness has a data key (AES-256-GCM) that encrypts their identity. The
 data key is kept *wrapped* (encrypted by the installation's master key) in a
 key store apart from the database: a separate SQLite file
-(settings.VAULT_KEYSTORE_PATH), never part of a database dump or backup.
-So:
+(settings.VAULT_KEYSTORE_PATH), never part of a database dump. (A backup
+made by `manage.py backup` carries a copy of it, but only inside the backup's
+own encryption under a key derived from the master key.) So:
 
 - the database alone (a seized server's disk, a leaked dump) holds only
   ciphertext: without the key store and the master key nothing reads;
@@ -24,6 +25,7 @@ import base64
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from contextlib import closing
@@ -223,3 +225,88 @@ def master_keys_in_use() -> dict[str, int]:
                 "SELECT master_key_id, COUNT(*) FROM data_key GROUP BY master_key_id"
             ).fetchall()
         )
+
+
+# Backups --------------------------------------------------------------------
+# A backup (archive/backup.py) is encrypted under a key derived from the
+# master key, and carries a copy of the key store; both are key material, so
+# they are handled here.
+
+
+def backup_key(*, salt: bytes, key_id: str | None = None) -> tuple[str, bytes]:
+    """The AES-256 key of one backup: HKDF-SHA256 of a master key and the
+    backup's random salt. Without `key_id`, the current master key (to write
+    a backup); with it, that configured master key (to read one made before a
+    rotation), or VaultError when it is not configured."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    if key_id is None:
+        key_id, master = _current_master()
+    else:
+        master = _master_keys().get(key_id)
+        if master is None:
+            raise VaultError(
+                f"made with master key {key_id}, which is not configured here"
+            )
+    derived = HKDF(
+        algorithm=hashes.SHA256(),
+        length=KEY_BYTES,
+        salt=salt,
+        info=b"archive-backup-v1",
+    ).derive(master)
+    return key_id, derived
+
+
+def keystore_snapshot(*, destination: Path) -> int:
+    """A consistent copy of the key store (wrapped data keys only, useless
+    without the master key) through SQLite's online backup API. Returns the
+    number of keys copied."""
+    with closing(_keystore()) as store, closing(sqlite3.connect(destination)) as copy:
+        store.backup(copy)
+        (count,) = copy.execute("SELECT COUNT(*) FROM data_key").fetchone()
+    return count
+
+
+def keystore_witness_ids(path: Path | None = None) -> set[int]:
+    """Witnesses holding a data key, in the installed key store or in a copy."""
+    if path is None:
+        path = Path(settings.VAULT_KEYSTORE_PATH)
+        if not path.exists():
+            return set()
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as store:
+        tables = store.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'data_key'"
+        ).fetchone()
+        if not tables:
+            return set()
+        return {row[0] for row in store.execute("SELECT witness_id FROM data_key")}
+
+
+def keystore_prune(*, path: Path, keep_witness_ids: set[int]) -> int:
+    """Destroy, in a key store copy, the keys of witnesses not in
+    `keep_witness_ids` (made after the database dump of a backup, by a
+    transaction that never committed, or erased), then rewrite the file so
+    their bytes do not linger. Returns the number destroyed."""
+    with closing(sqlite3.connect(path, isolation_level=None)) as store:
+        store.execute("PRAGMA secure_delete = ON")
+        ids = [row[0] for row in store.execute("SELECT witness_id FROM data_key")]
+        doomed = [(i,) for i in ids if i not in keep_witness_ids]
+        store.executemany("DELETE FROM data_key WHERE witness_id = ?", doomed)
+        store.execute("VACUUM")
+    return len(doomed)
+
+
+def keystore_install(*, source: Path) -> Path:
+    """Put a verified key store copy in place of the installation's (which
+    must hold no key), atomically. Returns the installed path."""
+    target = Path(settings.VAULT_KEYSTORE_PATH)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(f".{target.name}.restoring")
+    shutil.copyfile(source, staged)
+    os.chmod(staged, 0o600)
+    with staged.open("rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staged, target)
+    _schema_ready.discard(str(target))
+    return target

@@ -1,0 +1,326 @@
+"""Backup -> fresh installation -> restore, and the refusals of damaged backups.
+
+The archive backed up is this test process's (test settings); each
+installation restored into is a subprocess under dev settings with its own
+ARCHIVE_DATA_DIR and the same master key, as on a new machine.
+"""
+
+import datetime
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from PIL import Image
+
+from archive.backup_crypto import HEADER_BYTES, BackupWriter, backup_decrypt
+from archive.models import AuditEntry
+from testimonies import services
+from testimonies.media_store import media_folder
+from testimonies.models import Testimony
+from testimonies.vault import master_key_generate
+from tests import factories
+from tests.archive.backup_snapshot import snapshot
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+ROOT = Path(settings.BASE_DIR)
+QUERY = "harbour"
+
+
+def installation(folder: Path, *, master_key=None) -> dict:
+    """The environment of a fresh installation in `folder`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ARCHIVE_", "DJANGO_", "DATABASE_URL"))
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
+        "ARCHIVE_DATA_DIR": str(folder),
+        "ARCHIVE_MASTER_KEY": master_key or settings.VAULT_MASTER_KEY,
+    }
+    return env
+
+
+def manage(env, *args):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def migrated(folder: Path, **kwargs) -> dict:
+    env = installation(folder, **kwargs)
+    result = manage(env, "migrate", "--noinput", "-v", "0")
+    assert result.returncode == 0, result.stderr
+    return env
+
+
+def files_of(folder: Path) -> dict[str, str]:
+    """Every file of an installation with its SHA-256: 'unchanged' means this."""
+    return {
+        path.relative_to(folder).as_posix(): hashlib.sha256(
+            path.read_bytes()
+        ).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def noise_image(path: Path, size, fmt):
+    """A real image of random pixels (incompressible: the backup spans
+    several 1 MiB chunks)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3)).save(path, fmt)
+
+
+def build_archive(documenter, moderator, second_factor):
+    """Testimonies through their whole life: reviewed, sent back, withdrawn,
+    erased, each with identities, consent records and audit entries, and
+    media (an original and a derived copy) under each one's folder."""
+    second_factor(moderator)
+    published = factories.testimony(
+        witness_name="Rania Quokkafeather",
+        narrative="We hid by the harbour wall in Banias until dawn.",
+        status="draft",
+        recorded_by=documenter,
+    )
+    services.testimony_submit(testimony=published, user=documenter)
+    services.testimony_approve(testimony=published, reviewer=moderator, comment="ok")
+    returned = factories.testimony(
+        witness_name="Samer Lanternmoss",
+        narrative="From the harbour we heard shooting all night.",
+        status="draft",
+        recorded_by=documenter,
+    )
+    services.testimony_submit(testimony=returned, user=documenter)
+    services.testimony_send_back(
+        testimony=returned, reviewer=moderator, comment="dates?"
+    )
+    withdrawn = factories.testimony(
+        witness_name="Huda Overtide",
+        narrative="The harbour road was closed by armed men.",
+    )
+    services.consent_withdraw(
+        testimony=withdrawn,
+        scopes=["public"],
+        reason="asked by phone",
+        obtained_by="documenter",
+        on=datetime.date(2025, 5, 2),
+        recorded_by=documenter,
+    )
+    factories.testimony(witness_name="Erased Person", status="erased")
+    for testimony in (published, returned, withdrawn):
+        folder = media_folder(testimony)
+        noise_image(folder / "original.png", (700, 600), "PNG")
+        noise_image(folder / "derived" / "preview.jpg", (200, 150), "JPEG")
+    return published
+
+
+def written_backup(tmp_path) -> Path:
+    path = tmp_path / "archive.backup"
+    call_command("backup", str(path), stdout=open(os.devnull, "w"))
+    return path
+
+
+def test_restore_into_a_fresh_installation_brings_back_everything(
+    tmp_path, documenter, moderator, second_factor
+):
+    published = build_archive(documenter, moderator, second_factor)
+    users = ["documenter", "moderator"]
+    before = json.loads(json.dumps(snapshot(QUERY, users), default=str))
+    # The archive is what it should be, so an equal restore means something.
+    assert before["search"]["anonymous"] == [published.public_id]
+    assert len(before["search"]["moderator"]) >= 2
+    named = [identity["name"] for identity in before["identities"].values() if identity]
+    assert "Rania Quokkafeather" in named and len(named) >= 3
+    assert "Erased Person" not in named
+    assert before["audit_check"][2] == ""
+    assert len([p for p in before["media"] if p.startswith("testimonies/")]) >= 6
+    path = written_backup(tmp_path)
+
+    env = migrated(tmp_path / "fresh")
+    result = manage(env, "restore", str(path))
+    assert result.returncode == 0, result.stderr
+    assert "The audit chain holds" in result.stdout
+    assert manage(env, "verify_audit").returncode == 0
+
+    after = subprocess.run(
+        [sys.executable, "-m", "tests.archive.backup_snapshot", QUERY, *users],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert after.returncode == 0, after.stderr
+    assert json.loads(after.stdout) == before
+
+
+def test_the_backup_holds_no_secret_of_the_installation(
+    tmp_path, documenter, moderator, second_factor
+):
+    build_archive(documenter, moderator, second_factor)
+    path = written_backup(tmp_path)
+    data = path.read_bytes()
+    for secret in (
+        settings.VAULT_MASTER_KEY,
+        settings.SECRET_KEY,
+        settings.PSEUDONYM_KEY,
+        "Quokkafeather",
+        "harbour",
+    ):
+        assert secret.encode() not in data
+
+
+def test_an_existing_file_is_kept_unless_forced(tmp_path, documenter):
+    factories.testimony()
+    path = tmp_path / "archive.backup"
+    path.write_bytes(b"an older backup")
+    with pytest.raises(CommandError, match="exists"):
+        call_command("backup", str(path))
+    assert path.read_bytes() == b"an older backup"
+    call_command("backup", str(path), "--force", stdout=open(os.devnull, "w"))
+    assert path.read_bytes() != b"an older backup"
+
+
+def test_restore_into_an_installation_holding_data_is_refused(tmp_path, documenter):
+    factories.testimony()
+    path = written_backup(tmp_path)
+    entries = AuditEntry.objects.count()
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", str(path))
+    assert Testimony.objects.count() == 1
+    assert AuditEntry.objects.count() == entries
+
+
+@pytest.fixture(scope="module")
+def empty_installation(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("empty")
+    return folder, migrated(folder)
+
+
+def damaged(path: Path, where: str) -> Path:
+    data = bytearray(path.read_bytes())
+    if where == "truncated":
+        data = data[: len(data) // 2]
+    elif where == "last chunk cut off":
+        data = data[: len(data) - 40]
+    elif where == "appended":
+        data += b"\0" * 64
+    else:
+        offset = {
+            "header": 12,
+            "first chunk": HEADER_BYTES + 100,
+            "middle": len(data) // 2,
+            "last chunk": len(data) - 5,
+        }[where]
+        data[offset] ^= 0x01
+    copy = path.with_name(f"damaged-{where.replace(' ', '-')}")
+    copy.write_bytes(bytes(data))
+    return copy
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "header",
+        "first chunk",
+        "middle",
+        "last chunk",
+        "truncated",
+        "last chunk cut off",
+        "appended",
+    ],
+)
+def test_a_damaged_backup_is_refused_and_changes_nothing(
+    tmp_path, empty_installation, documenter, moderator, second_factor, where
+):
+    build_archive(documenter, moderator, second_factor)
+    path = damaged(written_backup(tmp_path), where)
+    folder, env = empty_installation
+    files = files_of(folder)
+    result = manage(env, "restore", str(path))
+    assert result.returncode != 0
+    assert "Restore refused" in result.stderr
+    assert "damaged" in result.stderr or "truncated" in result.stderr
+    assert files_of(folder) == files
+    assert not (folder / "media").exists()
+
+
+def test_a_backup_under_another_master_key_is_refused(tmp_path, documenter):
+    factories.testimony()
+    path = written_backup(tmp_path)
+    folder = tmp_path / "other"
+    env = migrated(folder, master_key=master_key_generate())
+    files = files_of(folder)
+    result = manage(env, "restore", str(path))
+    assert result.returncode != 0
+    assert "ARCHIVE_MASTER_KEY" in result.stderr
+    assert files_of(folder) == files
+
+
+def rewritten(path: Path, change) -> Path:
+    """The backup with `change` applied to its rows, re-sealed with the right
+    key and a manifest that matches: a backup that passes every check before
+    the load and fails during it."""
+    payload = io.BytesIO()
+    backup_decrypt(source=path, destination=payload)
+    payload.seek(0)
+    members = {}
+    with tarfile.open(fileobj=payload, mode="r:gz") as tar:
+        for member in tar:
+            members[member.name] = tar.extractfile(member).read()
+    rows = json.loads(members["database.json"])
+    members["database.json"] = json.dumps(change(rows)).encode()
+    manifest = json.loads(members.pop("manifest.json"))
+    manifest["members"]["database.json"] = {
+        "size": len(members["database.json"]),
+        "sha256": hashlib.sha256(members["database.json"]).hexdigest(),
+    }
+    members["manifest.json"] = json.dumps(manifest).encode()
+    copy = path.with_name("rewritten.backup")
+    with open(copy, "wb") as handle:
+        writer = BackupWriter(handle)
+        with tarfile.open(fileobj=writer, mode="w|gz") as tar:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        writer.close()
+    return copy
+
+
+def test_a_failure_during_the_load_rolls_everything_back(
+    tmp_path, empty_installation, documenter, moderator, second_factor
+):
+    build_archive(documenter, moderator, second_factor)
+
+    def ghost_actor(rows):
+        # The last audit entry names a user the backup does not hold.
+        entry = [row for row in rows if row["model"] == "archive.auditentry"][-1]
+        entry["fields"]["actor"] = ["nobody-of-this-name"]
+        return rows
+
+    path = rewritten(written_backup(tmp_path), ghost_actor)
+    folder, env = empty_installation
+    files = files_of(folder)
+    result = manage(env, "restore", str(path))
+    assert result.returncode != 0
+    assert "could not be loaded, so nothing was restored" in result.stderr
+    assert files_of(folder) == files
+    assert not (folder / "media").exists()
+    assert "Traceback" not in result.stderr
