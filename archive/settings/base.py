@@ -130,6 +130,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "archive.views.lockout"
+# Failures are kept in the database, which every server process shares (and
+# which survives a restart); the lockout list and unlocking read it there.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "archive.client_address.client_ip"
 # Masked wherever axes stores or logs request data (it always masks
 # "password"); the username is stored in its own column.
