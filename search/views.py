@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from archive import policy
 from archive.access import role_required
+from archive.ratelimit import rate_limited
 
 from .exports import export_csv, export_filename, export_json, export_query
 from .forms import SearchForm
@@ -18,6 +19,7 @@ from .services import export_log
 
 @require_GET
 @never_cache
+@rate_limited("search")
 def search_page(request):
     form = SearchForm(request.GET)
     outcome = None
@@ -74,6 +76,7 @@ def _error(message, fields):
 
 @require_GET
 @never_cache
+@rate_limited("search", answer="json")
 def search_api(request):
     form = SearchForm(request.GET)
     problem = _invalid(form)
@@ -136,6 +139,7 @@ def _export(request, export_format):
 
 @require_GET
 @never_cache
+@rate_limited("export", answer="json")
 @role_required(*policy.EXPORT_ROLES)
 def export_csv_view(request):
     """The current search as CSV (researchers and moderators)."""
@@ -144,6 +148,7 @@ def export_csv_view(request):
 
 @require_GET
 @never_cache
+@rate_limited("export", answer="json")
 @role_required(*policy.EXPORT_ROLES)
 def export_json_view(request):
     """The current search as JSON (researchers and moderators)."""

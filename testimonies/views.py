@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from archive.access import needs_second_factor, role_required, second_factor_redirect
+from archive.ratelimit import rate_limited
 from archive.roles import Role
 
 from . import services
@@ -26,6 +27,7 @@ from .selectors import testimony_detail as select_detail
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
 @never_cache
+@rate_limited("search")
 def testimony_detail(request, public_id):
     """One testimony as the requesting user may see it; 404 otherwise.
     Moderators see what is left of an erased testimony: its tombstone."""

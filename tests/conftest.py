@@ -21,6 +21,17 @@ def search_index():
 
 
 @pytest.fixture(autouse=True)
+def empty_cache():
+    """Request counters and wrong-password counts live in the cache (local
+    memory in tests): each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def english():
     """Each test starts in English: a request in Arabic activates Arabic for
     the thread, which would otherwise leak into the next test."""

@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from archive.rates import parse_rate
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 # Where the installation keeps its own files: SQLite database, search index,
@@ -144,6 +146,9 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=30)
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "archive.views.lockout"
+# Failures are kept in the database, which every server process shares (and
+# which survives a restart); the lockout list and unlocking read it there.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_CLIENT_IP_CALLABLE = "archive.client_address.client_ip"
 # Masked wherever axes stores or logs request data (it always masks
 # "password"); the username is stored in its own column.
@@ -151,6 +156,66 @@ AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
 # How many reverse proxies stand in front of the site, each appending the
 # address it saw to X-Forwarded-For. 0: use the connection's own address.
 ARCHIVE_PROXY_COUNT = int(os.environ.get("ARCHIVE_PROXY_COUNT", "0"))
+
+
+def cache_config(environ=os.environ):
+    """The default cache, chosen by settings alone.
+
+    It holds the request counters (archive.ratelimit) and the reveal page's
+    wrong-password counts, so every server process must share it.
+    ARCHIVE_CACHE_BACKEND is "file" (default: a folder on this machine,
+    ARCHIVE_CACHE_LOCATION or DATA_DIR/cache, shared by all the gunicorn
+    workers on it), "redis" or "memcached" (ARCHIVE_CACHE_LOCATION the
+    server's address: needed once the site runs on several machines; install
+    the redis or pymemcache package), or "locmem" (one process only: each
+    worker would count apart, multiplying every limit).
+    """
+    backend = environ.get("ARCHIVE_CACHE_BACKEND", "file")
+    location = environ.get("ARCHIVE_CACHE_LOCATION", "")
+    if backend == "file":
+        return {
+            # Django's own file cache counts racily across processes.
+            "BACKEND": "archive.cache.LockingFileBasedCache",
+            "LOCATION": location or str(DATA_DIR / "cache"),
+            # Room for one counter per client in the current window; old
+            # windows' counters are culled first once it is full.
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    backends = {
+        "redis": "django.core.cache.backends.redis.RedisCache",
+        "memcached": "django.core.cache.backends.memcached.PyMemcacheCache",
+        "locmem": "django.core.cache.backends.locmem.LocMemCache",
+    }
+    if backend not in backends:
+        raise ImproperlyConfigured(
+            "ARCHIVE_CACHE_BACKEND must be file, redis, memcached or locmem."
+        )
+    if backend != "locmem" and not location:
+        raise ImproperlyConfigured(f"ARCHIVE_CACHE_LOCATION is needed for {backend}.")
+    return {"BACKEND": backends[backend], "LOCATION": location}
+
+
+CACHES = {"default": cache_config()}
+
+
+def rate_setting(name, default, environ=os.environ) -> str:
+    """A request budget such as "60/minute" from the environment, checked."""
+    value = environ.get(name, default)
+    try:
+        parse_rate(value)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: {error}") from None
+    return value
+
+
+# Request budgets (archive.ratelimit) for search, the search API, exports
+# and the testimony page. Anonymous visitors: per client address, all those
+# pages together. Signed-in users (every role, moderators included): per
+# account, apart from the anonymous budget of their address. Exports: per
+# account, smaller, as each one may hold ARCHIVE_EXPORT_MAX_ROWS testimonies.
+ARCHIVE_RATE_ANON = rate_setting("ARCHIVE_RATE_ANON", "60/minute")
+ARCHIVE_RATE_USER = rate_setting("ARCHIVE_RATE_USER", "600/minute")
+ARCHIVE_RATE_EXPORT = rate_setting("ARCHIVE_RATE_EXPORT", "30/hour")
 
 # Re-entering the password to reveal a witness's identity: after this many
 # wrong passwords the reveal page refuses the account until the cool-off has
