@@ -48,16 +48,6 @@ STORAGES = {
     },
 }
 
-# Several server processes: what one counts (wrong passwords on the identity
-# reveal page) must be seen by all, so the cache lives on disk, not in a
-# process's memory.
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("ARCHIVE_CACHE_DIR", str(DATA_DIR / "cache")),
-    }
-}
-
 # ARCHIVE_BEHIND_TLS_PROXY (default 1): the site is reached only through a
 # reverse proxy that terminates TLS and sets X-Forwarded-Proto. 0 is for one
 # machine with no proxy, browsing http://127.0.0.1 itself: it drops only the
