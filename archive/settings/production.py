@@ -12,7 +12,6 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     ALLOWED_HOSTS,
-    DATA_DIR,
     MIDDLEWARE,
     PSEUDONYM_KEY,
     SECRET_KEY,
