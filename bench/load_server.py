@@ -29,16 +29,9 @@ TESTIMONIES_PER_WRITER = 2
 # measures the server, not the limiter. 429s are still counted apart.
 UNLIMITED = "1000000/minute"
 RATE_VARIABLES = ["ARCHIVE_RATE_ANON", "ARCHIVE_RATE_USER", "ARCHIVE_RATE_EXPORT"]
-# Variables that would point the server at another installation's data.
-INHERITED_PATHS = [
-    "DATABASE_URL",
-    "ARCHIVE_SEARCH_ENGINE",
-    "ARCHIVE_SEARCH_PATH",
-    "ARCHIVE_SEARCH_URL",
-    "ARCHIVE_KEYSTORE_PATH",
-    "ARCHIVE_PREVIOUS_MASTER_KEYS",
-    "ARCHIVE_CACHE_URL",
-]
+# Inherited variables that would point the server at another installation's
+# data, keys or settings: none of them reaches the server.
+INHERITED = ("ARCHIVE_", "DJANGO_", "DATABASE_URL")
 
 CREATE_ACCOUNTS = """
 import json, os
@@ -153,7 +146,7 @@ class Server:
         self.env = self._environment()
 
     def _environment(self) -> dict:
-        env = {k: v for k, v in os.environ.items() if k not in INHERITED_PATHS}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(INHERITED)}
         env.update(
             ARCHIVE_DATA_DIR=str(self.data_dir),
             ARCHIVE_SECRET_KEY=secrets.token_urlsafe(64),
