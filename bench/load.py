@@ -85,7 +85,8 @@ def summarise(recorder: Recorder, duration: float) -> dict:
     total["per_second"] = round(total["count"] / duration, 2)
     for name, share in [("p50_ms", 0.5), ("p95_ms", 0.95), ("p99_ms", 0.99)]:
         total[name] = round(percentile(every, share), 1)
-    return {"kinds": kinds, "total": total}
+    api = {"answered": recorder.api_answers, "with_results": recorder.api_hits}
+    return {"kinds": kinds, "total": total, "api": api}
 
 
 def lost_writes(recorder: Recorder, before: dict | None, after: dict | None) -> dict:
@@ -138,6 +139,10 @@ def print_report(summary: dict, lost: dict, problems: dict, setup: dict) -> None
         f"\nindex errors in the log: {problems['index_errors']}, "
         f"tracebacks: {problems['tracebacks']}, "
         f"index writes logged: {problems.get('index_writes', 'n/a')}"
+    )
+    print(
+        f"API searches answered: {summary['api']['answered']}, "
+        f"with results: {summary['api']['with_results']}"
     )
     if "audit" in setup:
         print(f"audit chain: {setup['audit']}")
@@ -255,6 +260,8 @@ def main(argv=None) -> int:
     print_report(summary, lost, problems, setup)
     total = summary["total"]
     missing_clients = len(recorder.history_before) == 0 and options.writers > 0
+    # Searches that never find anything mean an empty or broken index.
+    blind = summary["api"]["answered"] > 0 and summary["api"]["with_results"] == 0
     failed = bool(
         total["5xx"]
         or total["unexpected"]
@@ -263,6 +270,7 @@ def main(argv=None) -> int:
         or problems["index_errors"]
         or problems["tracebacks"]
         or missing_clients
+        or blind
     )
     options.results.mkdir(parents=True, exist_ok=True)
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H%M%SZ")
@@ -284,6 +292,8 @@ def main(argv=None) -> int:
     print(f"figures written to {out}")
     if missing_clients:
         print("FAILED: no writer reached its testimonies", file=sys.stderr)
+    if blind:
+        print("FAILED: no search found anything", file=sys.stderr)
     print("PASSED" if not failed else "FAILED")
     return 1 if failed else 0
 

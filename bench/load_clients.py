@@ -14,7 +14,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 
@@ -54,6 +54,24 @@ class Recorder:
         # public id -> history rows on the consent page, before and after
         self.history_before: dict[str, int] = {}
         self.history_after: dict[str, int] = {}
+        # API searches answered, and those that found something: an empty or
+        # broken index answers 200 with nothing in it.
+        self.api_answers = 0
+        self.api_hits = 0
+
+    def api_answer(self, kind: str, response) -> list[dict]:
+        """Count a search API answer; its results. A 200 that is not the
+        API's JSON is a failure of its own kind."""
+        if response is None or response.status_code != 200:
+            return []
+        try:
+            results = response.json()["results"]
+        except (ValueError, KeyError):
+            self.kinds[kind].unexpected += 1
+            return []
+        self.api_answers += 1
+        self.api_hits += bool(results)
+        return results
 
 
 class Client:
@@ -154,9 +172,9 @@ async def searcher(client: Client, rng: random.Random) -> None:
         if rng.random() < 0.5:
             await client.request(f"search page ({shape})", "GET", f"/search/?{query}")
         else:
-            await client.request(
-                f"api search ({shape})", "GET", f"/api/search/?{query}"
-            )
+            kind = f"api search ({shape})"
+            found = await client.request(kind, "GET", f"/api/search/?{query}")
+            client.recorder.api_answer(kind, found)
         await client.pause()
 
 
@@ -173,7 +191,7 @@ async def researcher(client: Client, rng: random.Random, account) -> None:
             "researcher api search", "GET", f"/api/search/?{query}"
         )
         await client.pause()
-        results = found.json().get("results", []) if _json(found) else []
+        results = client.recorder.api_answer("researcher api search", found)
         for result in rng.sample(results, min(2, len(results))):
             if not client.running():
                 break
@@ -185,14 +203,6 @@ async def researcher(client: Client, rng: random.Random, account) -> None:
                 f"export {fmt}", "GET", f"/search/export.{fmt}?{query}"
             )
             await client.pause()
-
-
-def _json(response) -> bool:
-    return (
-        response is not None
-        and response.status_code == 200
-        and response.headers.get("content-type", "").startswith("application/json")
-    )
 
 
 def history_rows(html: str) -> int | None:
@@ -250,8 +260,13 @@ async def writer(client: Client, rng: random.Random, account) -> None:
             },
             headers={"Referer": referer + path.lstrip("/")},
         )
-        if saved is not None and saved.status_code == 302:
+        if saved is None or saved.status_code != 302:
+            pass
+        elif urlsplit(saved.headers.get("location", "")).path == path:
             recorder.saved[public_id] += 1
+        else:
+            # Redirected elsewhere (the login page: the session was lost).
+            recorder.kinds["consent save"].unexpected += 1
         await client.pause()
     for public_id in own:
         page = await client.request(

@@ -123,3 +123,4 @@ def test_a_short_run_against_gunicorn_passes_and_prints_the_table(tmp_path):
     assert figures["kinds"]["testimony page"]["count"] > 0
     assert figures["lost_writes"]["confirmed_saves"] > 0
     assert figures["log"]["index_writes"] > 0
+    assert figures["api"]["with_results"] > 0
