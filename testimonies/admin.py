@@ -1,8 +1,6 @@
 from django.contrib import admin
 
 from archive.admin import ModeratorAdmin, ReadOnlyModeratorAdmin
-from archive.audit import audit_record
-from archive.models import AuditAction
 
 from .gazetteer import place_save
 from .models import (
@@ -69,18 +67,6 @@ class TestimonyAdmin(ModeratorAdmin):
         # Deleting the row would remove the tombstone and leave no trace of
         # the erasure; testimonies are erased on their erase page only.
         return False
-
-    def render_change_form(self, request, context, obj=None, **kwargs):
-        # This page shows the original narrative, names included: each time
-        # it is shown is recorded, like a reading of the original elsewhere.
-        if obj is not None:
-            audit_record(
-                action=AuditAction.READ_ORIGINAL,
-                target=obj.public_id,
-                actor=request.user,
-                detail="admin",
-            )
-        return super().render_change_form(request, context, obj=obj, **kwargs)
 
 
 @admin.register(Witness)

@@ -460,7 +460,6 @@ def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
         or (name == "moderation:review" and role == "moderator")
         # The marks editor: original and redacted side by side (logged).
         or name == "testimonies:redaction"
-        or (name == "admin:testimonies_testimony_change" and role == "moderator")
     )
     return witness.name_tokens if shows_original else []
 
