@@ -38,6 +38,9 @@ from .rates import Rate, parse_rate
 BUDGETS = {
     "search": ("ARCHIVE_RATE_ANON", "ARCHIVE_RATE_USER"),
     "export": ("ARCHIVE_RATE_ANON", "ARCHIVE_RATE_EXPORT"),
+    # Login attempts per address, whatever the username: django-axes locks a
+    # username at an address; this slows one address trying many usernames.
+    "login": ("ARCHIVE_RATE_LOGIN", "ARCHIVE_RATE_LOGIN"),
 }
 
 
@@ -58,7 +61,9 @@ def client_key(request, scope: str) -> str:
 
     Anonymous requests share one budget across scopes (an export is refused
     to them anyway); accounts have one per scope."""
-    if request.user.is_authenticated:
+    if scope == "login":
+        who = f"login:{client_ip(request) or 'unknown'}"
+    elif request.user.is_authenticated:
         who = f"user:{request.user.pk}:{scope}"
     else:
         who = f"anon:{client_ip(request) or 'unknown'}"
@@ -108,15 +113,18 @@ def too_many_requests(request, *, retry_after: int, answer: str):
     return response
 
 
-def rate_limited(scope: str, *, answer: str = "html"):
+def rate_limited(scope: str, *, answer: str = "html", methods=None):
     """Refuse the view with 429 once the requester's budget for the current
-    window is spent. `answer` is "json" or "html" (the refusal's form)."""
+    window is spent. `answer` is "json" or "html" (the refusal's form);
+    `methods`, if given, are the only ones counted (a login form's POST)."""
     if scope not in BUDGETS or answer not in ("json", "html"):
         raise ValueError(f"Unknown scope {scope!r} or answer {answer!r}.")
 
     def decorator(view):
         @wraps(view)
         def limited(request, *args, **kwargs):
+            if methods is not None and request.method not in methods:
+                return view(request, *args, **kwargs)
             rate = rate_for(request, scope)
             count, seconds_left = rate_count(key=client_key(request, scope), rate=rate)
             if count > rate.count:

@@ -3,14 +3,20 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .ratelimit import rate_limited
+
+# Login attempts are counted per address (django-axes also locks a username
+# at an address): both login forms, the site's and the admin's.
+login_limited = rate_limited("login", methods=("POST",))
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        login_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
+    path("admin/login/", login_limited(admin.site.login)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/check/", views.audit_check, name="audit-check"),

@@ -28,7 +28,12 @@ TESTIMONIES_PER_WRITER = 2
 # Rate limits (when the site has them) are lifted for the run: the test
 # measures the server, not the limiter. 429s are still counted apart.
 UNLIMITED = "1000000/minute"
-RATE_VARIABLES = ["ARCHIVE_RATE_ANON", "ARCHIVE_RATE_USER", "ARCHIVE_RATE_EXPORT"]
+RATE_VARIABLES = [
+    "ARCHIVE_RATE_ANON",
+    "ARCHIVE_RATE_USER",
+    "ARCHIVE_RATE_EXPORT",
+    "ARCHIVE_RATE_LOGIN",
+]
 # Inherited variables that would point the server at another installation's
 # data, keys or settings: none of them reaches the server.
 INHERITED = ("ARCHIVE_", "DJANGO_", "DATABASE_URL")

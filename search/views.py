@@ -3,7 +3,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from archive import policy
 from archive.access import role_required
@@ -17,7 +17,9 @@ from .serializers import outcome_json
 from .services import export_log
 
 
-@require_GET
+# GET and HEAD (monitors and proxies ask with HEAD); exports stay GET only,
+# since each one is written to the audit log.
+@require_safe
 @never_cache
 @rate_limited("search")
 def search_page(request):
@@ -74,7 +76,7 @@ def _error(message, fields):
     return JsonResponse({"error": message, "fields": fields}, status=400)
 
 
-@require_GET
+@require_safe
 @never_cache
 @rate_limited("search", answer="json")
 def search_api(request):

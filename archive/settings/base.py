@@ -216,6 +216,7 @@ def rate_setting(name, default, environ=os.environ) -> str:
 ARCHIVE_RATE_ANON = rate_setting("ARCHIVE_RATE_ANON", "60/minute")
 ARCHIVE_RATE_USER = rate_setting("ARCHIVE_RATE_USER", "600/minute")
 ARCHIVE_RATE_EXPORT = rate_setting("ARCHIVE_RATE_EXPORT", "30/hour")
+ARCHIVE_RATE_LOGIN = rate_setting("ARCHIVE_RATE_LOGIN", "20/minute")
 
 # Re-entering the password to reveal a witness's identity: after this many
 # wrong passwords the reveal page refuses the account until the cool-off has

@@ -188,11 +188,37 @@ def test_the_testimony_page_counts_in_the_anonymous_budget(frozen):
 
 
 @pytest.mark.django_db
-def test_the_login_page_is_not_counted(frozen):
-    """Logins are limited by django-axes (tests/archive/test_lockout.py)."""
+def test_the_login_page_does_not_draw_on_the_search_budget(frozen):
+    """Searches and logins are counted apart: a spent search budget still
+    lets a visitor log in (and the form itself is never counted)."""
     client = Client()
     hit(client, API, 61)
     assert client.get(reverse("login")).status_code == 200
+    assert {r.status_code for r in hit(client, "login", 30)} == {200}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/admin/login/"])
+def test_one_address_trying_many_usernames_is_slowed(frozen, url, researcher):
+    """django-axes locks a username at an address; spraying many usernames
+    from one address meets the per-address login budget (20 a minute)."""
+    sprayer = Client(REMOTE_ADDR="203.0.113.9")
+    tries = [
+        sprayer.post(url, {"username": f"user{n}", "password": "guess-1234567"})
+        for n in range(20)
+    ]
+    assert all(response.status_code == 200 for response in tries)  # form again
+    refused = sprayer.post(
+        url, {"username": "researcher", "password": "correct horse battery staple"}
+    )
+    assert refused.status_code == 429 and refused["Retry-After"] == "50"
+    # Another address is not held back by it.
+    other = Client(REMOTE_ADDR="198.51.100.4")
+    logged_in = other.post(
+        "/accounts/login/",
+        {"username": "researcher", "password": "correct horse battery staple"},
+    )
+    assert logged_in.status_code == 302
 
 
 @pytest.mark.django_db

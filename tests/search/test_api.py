@@ -268,3 +268,12 @@ def test_query_syntax_neither_fails_nor_widens_access(
     assert (
         client_for(users["anonymous"]).get("/search/", {"q": query}).status_code == 200
     )
+
+
+def test_search_answers_head_and_refuses_writes(client):
+    """Monitors and proxies ask with HEAD; nothing is ever posted here."""
+    for url in ["/search/", "/api/search/"]:
+        assert client.head(url).status_code == 200
+        assert client.post(url).status_code == 405
+    # An export is GET only: each one is written to the audit log.
+    assert client.head("/search/export.csv").status_code == 405
