@@ -38,6 +38,19 @@ def needs_second_factor(user) -> bool:
     return role_of(user) is Role.MODERATOR and not second_factor_verified(user)
 
 
+def second_factor_first(view):
+    """For pages that moderators share with others (consent, withdrawal, the
+    reveal, redaction marks): a moderator whose session has not passed the
+    second factor is sent to give it before anything is looked up, since
+    until then the policy reads them as a researcher, who would get a 404."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        return second_factor_redirect(request) or view(request, *args, **kwargs)
+
+    return guarded
+
+
 def role_required(*roles: Role):
     """Open the view to the given roles only.
 

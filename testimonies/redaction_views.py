@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from archive.access import second_factor_redirect
+from archive.access import second_factor_first
 
 from . import services
 from .forms import RedactionMarksForm
@@ -57,12 +57,11 @@ def marks_save(request, testimony: Testimony) -> RedactionMarksForm | None:
 
 
 @never_cache
+@second_factor_first
 def redaction(request, public_id):
     """The preview and the marks editor, for the recording documenter while
     the testimony is a draft or sent back, and for moderators; a 404 for
     anyone else, as for a testimony that is not there."""
-    if response := second_factor_redirect(request):
-        return response
     form = None
     if request.method == "POST" and SAVE_MARKS in request.POST:
         try:

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from archive.access import second_factor_redirect
+from archive.access import second_factor_first
 
 from . import services
 from .forms import IdentityRevealForm
@@ -48,13 +48,10 @@ def _page(request, testimony, form, *, identity=None, locked=False, status=200):
 @never_cache
 @sensitive_post_parameters("reason", "password")
 @require_http_methods(["GET", "POST"])
+@second_factor_first
 def testimony_identity(request, public_id):
     """Reveal the witness's identity after a reason and the user's password;
     404 for anyone policy.may_reveal_identity_on refuses."""
-    # Before any lookup: until the second factor the policy reads a
-    # moderator as a researcher, who would get a 404.
-    if verify := second_factor_redirect(request):
-        return verify
     try:
         testimony = testimony_for_reveal(public_id=public_id, user=request.user)
     except TestimonyNotVisible:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from archive.access import needs_second_factor, role_required, second_factor_redirect
+from archive.access import role_required, second_factor_first
 from archive.ratelimit import rate_limited
 from archive.roles import Role
 
@@ -59,11 +59,10 @@ def mine(request):
 
 
 @never_cache
+@second_factor_first
 def consent(request, public_id):
     """Record a new consent event. For the recording documenter and
     moderators; a 404 for anyone else, as for a testimony that is not there."""
-    if needs_second_factor(request.user):
-        return second_factor_redirect(request)
     try:
         page = consent_page(public_id=public_id, user=request.user)
     except TestimonyNotVisible:
@@ -95,10 +94,9 @@ def consent(request, public_id):
 
 
 @require_POST
+@second_factor_first
 def submit(request, public_id):
     """Send a testimony to the moderators; back where the button was."""
-    if needs_second_factor(request.user):
-        return second_factor_redirect(request)
     try:
         testimony = testimony_for_submission(public_id=public_id, user=request.user)
     except TestimonyNotVisible:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive import policy
-from archive.access import moderator_required, second_factor_redirect
+from archive.access import moderator_required, second_factor_first
 
 from . import services
 from .forms import ErasureForm, WithdrawalForm
@@ -23,13 +23,10 @@ from .selectors import (
 
 
 @never_cache
+@second_factor_first
 def testimony_withdraw(request, public_id):
     """Record a withdrawal of consent, scope by scope or all of it. For the
     recording documenter and moderators; 404 for anyone else."""
-    # A moderator proves the second factor before anything is looked up: until
-    # then the policy reads them as a researcher, who may not withdraw.
-    if verify := second_factor_redirect(request):
-        return verify
     try:
         testimony = testimony_for_withdrawal(public_id=public_id, user=request.user)
     except TestimonyNotVisible:
