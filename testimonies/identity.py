@@ -7,7 +7,7 @@ data key; these functions seal and open it, and erasing destroys the key.
 
 import hashlib
 import hmac
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,12 +22,14 @@ IDENTITY = "identity"
 
 @dataclass(frozen=True)
 class Identity:
-    name: str
-    name_variants: tuple[str, ...]
-    contact: str
-    birth_year: int | None
-    gender: str
-    community_id: int | None
+    # Left out of repr(): an error report that prints local variables (the
+    # debug page, a mailed 500) must not print who the witness is.
+    name: str = field(repr=False)
+    name_variants: tuple[str, ...] = field(repr=False)
+    contact: str = field(repr=False)
+    birth_year: int | None = field(repr=False)
+    gender: str = field(repr=False)
+    community_id: int | None = field(repr=False)
 
 
 def identity_store(

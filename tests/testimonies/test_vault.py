@@ -207,3 +207,11 @@ def test_the_database_file_holds_no_name_contact_or_birth_year(tmp_path):
     # The year as a number of its own: inside a hex digest "1937" is chance.
     assert not re.search(rb"(?<![0-9a-fA-F])1937(?![0-9a-fA-F])", blob)
     assert b"birth_year" not in blob
+
+
+def test_an_identity_never_prints_itself():
+    """Error reports print local variables: an Identity there names no one."""
+    witness = Witness.objects.create()
+    identity_store(witness=witness, name="Rasha Tannous", contact="+963 11 555")
+    printed = repr(identity_read(witness=witness))
+    assert "Rasha" not in printed and "555" not in printed
