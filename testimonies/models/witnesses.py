@@ -3,16 +3,14 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..pseudonyms import pseudonym_derive, pseudonym_source
+from ..pseudonyms import ALPHABET, LENGTH, pseudonym_derive, pseudonym_source
 from .keys import random_key
-
-# Referenced by migration 0001 only: pseudonyms are now keyed
-# (testimonies/pseudonyms.py).
-PSEUDONYM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 def new_pseudonym() -> str:
-    return "W-" + "".join(secrets.choice(PSEUDONYM_ALPHABET) for _ in range(5))
+    """Referenced by migration 0001 only: pseudonyms are now keyed
+    (testimonies/pseudonyms.py, Witness.save)."""
+    return "W-" + "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
 class Gender(models.TextChoices):
