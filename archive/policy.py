@@ -187,6 +187,22 @@ def may_submit(user, testimony) -> bool:
     return _keeps_record(user, testimony)
 
 
+def may_record(user) -> bool:
+    """Record a new testimony through the recording steps: documenters, and
+    moderators (with their second factor, archive.access)."""
+    return acting_role(user) in (Role.DOCUMENTER, Role.MODERATOR)
+
+
+def may_edit_recording(user, testimony) -> bool:
+    """Open and save the recording steps of a testimony: while it is a
+    draft or sent back, for the documenter who recorded it and moderators.
+    Submitted, approved, withdrawn or erased accounts are not edited there:
+    a moderator has read (or is reading) what was submitted."""
+    if testimony.status not in ("draft", "sent_back"):
+        return False
+    return sees_everything(user) or owns(user, testimony)
+
+
 def may_mark_redactions(user, testimony) -> bool:
     """Mark or unmark words for redaction (testimonies.marks): moderators on
     any testimony still kept, the recording documenter while the testimony

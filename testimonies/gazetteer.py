@@ -117,9 +117,12 @@ class PlaceResolver:
             return towns
         return candidates
 
-    def resolve_or_create(self, *, name, parent_name, kind, name_ar="") -> Place:
-        """The place under `parent_name` called `name`, created if missing."""
-        parent = self.resolve(parent_name)
+    def resolve_or_create(
+        self, *, name, kind, parent_name="", parent=None, name_ar=""
+    ) -> Place:
+        """The place under `parent` (or the place called `parent_name`)
+        called `name`, created if missing."""
+        parent = parent or self.resolve(parent_name)
         for place in self._by_name.get(fold(name.strip()), []):
             if place.parent_id == parent.pk:
                 return place
@@ -143,6 +146,64 @@ class PlaceResolver:
             if not Place.objects.filter(slug=candidate).exists():
                 return candidate[:120]
         return f"{base[:100]}-{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class PlaceMatch:
+    """A place found by a search, with its trail: itself, then each place it
+    lies in up to (not including) the country."""
+
+    place: Place
+    trail: list[Place]
+
+
+# Exact names first, then names that start with the text, then names with a
+# word that does, then names that hold it anywhere.
+_EXACT, _PREFIX, _WORD, _INSIDE = range(4)
+
+
+def _match_rank(names: set[str], wanted: str) -> int | None:
+    ranks = []
+    for name in names:
+        if name == wanted:
+            ranks.append(_EXACT)
+        elif name.startswith(wanted):
+            ranks.append(_PREFIX)
+        elif any(word.startswith(wanted) for word in name.split()):
+            ranks.append(_WORD)
+        elif wanted in name:
+            ranks.append(_INSIDE)
+    return min(ranks) if ranks else None
+
+
+def places_search(text: str, *, limit: int = 10) -> list[PlaceMatch]:
+    """Places whose English name, Arabic name or a spelling variant matches
+    `text`, folded as for every place lookup (case, diacritics, Arabic letter
+    variants), best matches first, each with its trail."""
+    wanted = " ".join(fold(text).split())
+    if not wanted:
+        return []
+    ranked = []
+    for place in Place.objects.only(
+        "slug", "kind", "name", "name_ar", "variants", "path", "parent"
+    ):
+        rank = _match_rank(_names_of(place), wanted)
+        if rank is not None:
+            ranked.append((rank, place.path.count("/"), place.name, place))
+    ranked.sort(key=lambda row: row[:3])
+    found = [row[3] for row in ranked[:limit]]
+    slugs = {slug for place in found for slug in place.ancestor_slugs}
+    by_slug = {
+        p.slug: p
+        for p in Place.objects.filter(slug__in=slugs).exclude(kind=PlaceKind.COUNTRY)
+    }
+    return [
+        PlaceMatch(
+            place=place,
+            trail=[by_slug[s] for s in reversed(place.ancestor_slugs) if s in by_slug],
+        )
+        for place in found
+    ]
 
 
 @transaction.atomic

@@ -79,6 +79,11 @@ def identity_read(*, witness) -> Identity | None:
     return Identity(**payload)
 
 
+def identity_exists(*, witness) -> bool:
+    """Is an identity kept for `witness`? Opens nothing."""
+    return WitnessIdentity.objects.filter(witness=witness).exists()
+
+
 def identity_erase_if_unused(*, witness) -> bool:
     """Delete the identity behind `witness` when no testimony of theirs is
     left that is not erased, with the key that linked their testimonies.

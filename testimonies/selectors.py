@@ -25,6 +25,7 @@ from .models import (
 )
 from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
+from .recording import first_step_to_do, steps_done
 from .redaction import (
     MarkRow,
     PersonChoice,
@@ -370,6 +371,12 @@ def testimonies_mine(*, user) -> list[Testimony]:
             testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
         )
         testimony.markable = policy.may_mark_redactions(user, testimony)
+        # Resume opens the first recording step not done yet.
+        testimony.resume_step = (
+            first_step_to_do(testimony)
+            if policy.may_edit_recording(user, testimony)
+            else None
+        )
         testimony.latest_decision_label = (
             ReviewDecision(testimony.latest_decision).label
             if testimony.latest_decision
@@ -530,4 +537,53 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         reidentification=(
             reidentification_check(testimony=testimony) if would_be_public else None
         ),
+    )
+
+
+def testimony_for_recording(
+    *, public_id: str, user, reading_original: bool = False
+) -> Testimony:
+    """The draft or sent-back testimony `user` may go on recording (the
+    recording documenter, moderators); TestimonyNotVisible for anyone else,
+    whether or not it exists. `reading_original`: the page shows the
+    account as written, names in it, and the showing is logged."""
+    testimony = (
+        Testimony.objects.select_related("witness").filter(public_id=public_id).first()
+    )
+    if testimony is None or not policy.may_edit_recording(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    if reading_original:
+        audit_record(
+            action=AuditAction.READ_ORIGINAL,
+            target=testimony.public_id,
+            actor=user,
+            detail="recording",
+        )
+    return testimony
+
+
+@dataclass
+class RecordingReview:
+    """Everything a draft holds, step by step, for its last page. The
+    witness appears by pseudonym only: the identity stays in the vault."""
+
+    testimony: Testimony
+    done: dict[str, bool]
+    place_trails: list[list[Place]]
+    event_types: list[EventType]
+    communities: list[Community]
+    persons_named: list[str]
+    consent: "ConsentSummary"
+
+
+def recording_review(*, testimony: Testimony) -> RecordingReview:
+    places = list(testimony.places.all())
+    return RecordingReview(
+        testimony=testimony,
+        done=steps_done(testimony),
+        place_trails=place_trails(places),
+        event_types=list(testimony.event_types.all()),
+        communities=list(testimony.communities.all()),
+        persons_named=[person_label(p) for p in testimony.persons_named],
+        consent=consent_summary(list(testimony.consent_records.order_by("-pk"))),
     )

@@ -1,15 +1,29 @@
 from django.urls import path
 
-from . import redaction_views, reveal_views, views, withdrawal_views
+from . import (
+    recording_views,
+    redaction_views,
+    reveal_views,
+    views,
+    withdrawal_views,
+)
 
 app_name = "testimonies"
 
-# `mine/` before `<slug:public_id>/`: the slug pattern would take it.
+# `mine/`, `record/` and `places/` before `<slug:public_id>/`: the slug
+# pattern would take them.
 urlpatterns = [
     path("mine/", views.mine, name="mine"),
+    path("record/", recording_views.record_start, name="record-start"),
+    path("places/", recording_views.place_search, name="place-search"),
     path("<slug:public_id>/", views.testimony_detail, name="detail"),
     path("<slug:public_id>/consent/", views.consent, name="consent"),
     path("<slug:public_id>/submit/", views.submit, name="submit"),
+    path(
+        "<slug:public_id>/record/<slug:step>/",
+        recording_views.record_step,
+        name="record-step",
+    ),
     path(
         "<slug:public_id>/withdraw/",
         withdrawal_views.testimony_withdraw,

@@ -345,7 +345,9 @@ class Testimony(SealedContent):
 
     def _clean_erasure(self):
         if self.status != TestimonyStatus.ERASED:
-            if not self.narrative.strip():
+            # A draft is saved from the recording's first step, before the
+            # account is written; submission asks for it (testimony_submit).
+            if self.status != TestimonyStatus.DRAFT and not self.narrative.strip():
                 raise ValidationError(
                     {
                         "narrative": ValidationError(

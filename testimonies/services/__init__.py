@@ -6,20 +6,36 @@ from .consent import consent_capture, consent_record, consent_withdraw
 from .erasure import testimony_erase
 from .imports import ImportResult, testimonies_import
 from .marking import redaction_marks_set
+from .recording import (
+    NewNeighbourhood,
+    WitnessDetails,
+    recording_account_save,
+    recording_start,
+    recording_what_save,
+    recording_when_where_save,
+    recording_witness_save,
+)
 from .reveal import RevealedIdentity, witness_reveal
 from .review import testimony_approve, testimony_send_back, testimony_submit
 
 __all__ = [
     "ImportResult",
+    "NewNeighbourhood",
     "RevealedIdentity",
     "consent_capture",
     "consent_record",
     "consent_withdraw",
+    "recording_account_save",
+    "recording_start",
+    "recording_what_save",
+    "recording_when_where_save",
+    "recording_witness_save",
     "redaction_marks_set",
     "testimonies_import",
     "testimony_approve",
     "testimony_erase",
     "testimony_send_back",
     "testimony_submit",
+    "WitnessDetails",
     "witness_reveal",
 ]

@@ -38,28 +38,42 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
-    if row.witness["witness_key"]:
-        digest = witness_key_digest(row.witness["witness_key"])
+def witness_for_key(
+    *, witness_key: str, current: Witness | None, external_id: str | None = None
+) -> Witness:
+    """The witness a testimony is recorded under, as the import and the
+    recording steps both decide it: the witness whose key is `witness_key`
+    when one exists; else `current` (the testimony's witness so far), given
+    the key if it has none; else a new witness. Without a key or a current
+    witness, `external_id` keeps the pseudonym stable when the same line is
+    imported again, here or into a new installation."""
+    if witness_key:
+        digest = witness_key_digest(witness_key)
         witness = Witness.objects.filter(key_digest=digest).first()
         if witness:
             return witness
-        if existing and existing.witness.key_digest in (None, digest):
-            existing.witness.key_digest = digest
-            existing.witness.save(update_fields=["key_digest"])
-            return existing.witness
+        if current and current.key_digest in (None, digest):
+            current.key_digest = digest
+            current.save(update_fields=["key_digest"])
+            return current
         return Witness.objects.create(key_digest=digest)
-    if existing:
-        return existing.witness
-    # No witness key: the line's external id keeps the pseudonym stable when
-    # the same file is imported again, here or into a new installation.
+    if current:
+        return current
     witness = Witness(key_digest=None)
-    if row.external_id:
+    if external_id:
         witness.pseudonym = witness._free_pseudonym(
-            pseudonym_source(external_id=row.external_id)
+            pseudonym_source(external_id=external_id)
         )
     witness.save()
     return witness
+
+
+def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
+    return witness_for_key(
+        witness_key=row.witness["witness_key"],
+        current=existing.witness if existing else None,
+        external_id=row.external_id,
+    )
 
 
 def _same_grant(record: ConsentRecord, consent: dict) -> bool:

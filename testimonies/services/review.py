@@ -59,6 +59,8 @@ def testimony_submit(*, testimony: Testimony, user) -> Testimony:
             _("Only a draft or a testimony sent back can be submitted."),
             "not_submittable",
         )
+    if not testimony.narrative.strip():
+        _refuse(_("Write the account before submitting it."), "narrative_missing")
     _require_archive_consent(testimony)
     _mark_submitted(testimony, user)
     return testimony
