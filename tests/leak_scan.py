@@ -409,6 +409,10 @@ def _values(parameter: str, callback, archive: LeakArchive) -> list[str]:
     if parameter == "object_id" and model_admin is not None:
         objects = model_admin.model._default_manager
         return [str(pk) for pk in objects.values_list("pk", flat=True)]
+    if parameter == "step":  # the recording steps
+        from testimonies.recording import STEP_SLUGS
+
+        return list(STEP_SLUGS)
     if parameter == "app_label":
         return ["testimonies", "archive", "auth"]
     if parameter == "id":
@@ -460,6 +464,11 @@ def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
         or (name == "moderation:review" and role == "moderator")
         # The marks editor: original and redacted side by side (logged).
         or name == "testimonies:redaction"
+        # The recording steps that show the account as written (logged).
+        or (
+            name == "testimonies:record-step"
+            and url.rstrip("/").rsplit("/", 1)[-1] in ("account", "review")
+        )
     )
     return witness.name_tokens if shows_original else []
 
@@ -553,7 +562,12 @@ def leak_scan(
                     _check_response(scanner, where, response, allowed)
                     if allowed:
                         reveals.append((where, witness, response))
-                elif name not in _NO_EMPTY_POST and not name.startswith("admin:"):
+                elif (
+                    name not in _NO_EMPTY_POST
+                    and not name.startswith("admin:")
+                    # Posting the review step submits, as submit does.
+                    and not url.endswith("/record/review/")
+                ):
                     response = client.post(url, {})
                     allowed = _original_allowed(name, role, url, witness)
                     where = f"POST {url} (empty) as {role}"
