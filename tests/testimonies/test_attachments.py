@@ -14,6 +14,7 @@ from archive.audit_check import audit_verify
 from archive.models import AuditAction, AuditEntry
 from testimonies import attachment_store as store
 from testimonies import services
+from testimonies.erasure import content_sha256, erased_content
 from testimonies.media_store import media_folder
 from testimonies.models import Attachment, AttachmentCustody, CustodyEvent
 from tests import factories
@@ -345,6 +346,9 @@ def test_erasure_removes_every_file_row_and_readable_copy(draft, documenter, mod
     attachment = add(draft, documenter, data, description="Nizar's kitchen")
     folder = media_folder(draft)
     assert folder.exists()
+    content = erased_content(draft)
+    assert [a["description"] for a in content["attachments"]] == ["Nizar's kitchen"]
+    assert content["attachments"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
     erasure = services.testimony_erase(
         testimony=draft, reason="the witness asked", erased_by=moderator
@@ -357,5 +361,5 @@ def test_erasure_removes_every_file_row_and_readable_copy(draft, documenter, mod
     assert store.file_open(attachment, store.ORIGINAL) is None
     custody = AttachmentCustody.objects.get(attachment_public_id=attachment.public_id)
     assert custody.sha256 == hashlib.sha256(data).hexdigest()
-    assert erasure.content_sha256
+    assert erasure.content_sha256 == content_sha256(content)
     assert audit_verify().broken is None
