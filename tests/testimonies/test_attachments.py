@@ -119,6 +119,21 @@ def test_png_and_webp_photos_lose_their_metadata_too(draft, documenter):
             assert metadata_problems(store.file_open(attachment, variant)) == []
 
 
+def test_an_animated_gif_keeps_its_first_frame_without_its_comment(draft, documenter):
+    frames = [Image.new("RGB", (60, 40), colour) for colour in (RED, BLUE, BLUE)]
+    buffer = io.BytesIO()
+    frames[0].save(
+        buffer, "GIF", save_all=True, append_images=frames[1:], comment=b"Layla Haddad"
+    )
+
+    attachment = add(draft, documenter, buffer.getvalue(), name="clip.gif")
+
+    assert attachment.media_type == "image/gif"
+    working = store.file_open(attachment, store.WORKING)
+    assert b"Layla" not in working and metadata_problems(working) == []
+    assert near(read_back(working).getpixel((30, 20)), RED)
+
+
 def test_a_photo_taken_sideways_is_turned_upright_by_its_orientation(draft, documenter):
     # Orientation 6: the camera was turned; the stored left half (red) is
     # the top of the picture as seen.
