@@ -18,6 +18,7 @@ SEALED_MODELS = [
     "testimonies.consentrecord",
     "testimonies.review",
     "testimonies.erasure",
+    "testimonies.attachmentcustody",
 ]
 
 

@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_RESET = "second_factor_reset", _("Removed a second factor")
     ACCOUNT_LOCKED = "account_locked", _("Locked out after failed logins")
     ACCOUNT_UNLOCKED = "account_unlocked", _("Lifted a lockout")
+    ATTACHMENT_ADDED = "attachment_added", _("Added an attachment")
+    ATTACHMENT_REMOVED = "attachment_removed", _("Removed an attachment")
+    BLUR_CHANGED = "blur_changed", _("Changed the blurred areas of a photo")
+    READ_MEDIA_ORIGINAL = "read_media_original", _("Opened an attachment's original")
 
 
 class AuditEntry(AppendOnlyModel):

@@ -38,6 +38,19 @@ Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
 (sees_precise_details); the other roles see the places and dates as recorded.
 
+Attachments (photos, documents, recordings) follow the testimony and the
+`media` scope (may_view_media): whoever may see the testimony may see its
+media when the witness granted `media`; the recording documenter and
+moderators without it. Who gets which copy (media_copies): the public and
+researchers the public copy, with the areas moderators blurred; the
+recording documenter and moderators the unblurred working copy; the sealed
+original (and any PDF or recording, which have no cleaned copy: a voice or
+a document's metadata can identify) moderators only, each opening logged.
+Read per request: a withdrawal of `media` stops the serving at once.
+Files are attached by the recording documenter while the testimony is a
+draft or sent back, and by moderators (may_attach); areas are blurred by
+moderators (may_blur_media).
+
 A witness's identity (name, contact, birth year) is shown on one page only,
 after a stated reason and the user's password, and each showing is written
 to the audit chain: to moderators and to a documenter who recorded one of
@@ -213,6 +226,50 @@ def may_mark_redactions(user, testimony) -> bool:
     if sees_everything(user):
         return True
     return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+
+
+MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"
+
+
+def may_view_media(user, testimony) -> bool:
+    """See a testimony's attachments at all: the testimony is visible to the
+    user, and the witness granted `media` (not needed by the recording
+    documenter and moderators). Asked on every request."""
+    if not may_view(user, testimony):
+        return False
+    if sees_everything(user) or owns(user, testimony):
+        return True
+    return scope_granted(testimony.current_consent(), "media")
+
+
+def media_copies(user, testimony) -> frozenset[str]:
+    """Which copies of a testimony's attachments the user may be served:
+    MEDIA_PUBLIC (blurred), MEDIA_WORKING (unblurred, no metadata),
+    MEDIA_ORIGINAL (as received; moderators only, logged). None at all
+    without may_view_media."""
+    if not may_view_media(user, testimony):
+        return frozenset()
+    if sees_everything(user):
+        return frozenset({MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC})
+    if owns(user, testimony):
+        return frozenset({MEDIA_WORKING, MEDIA_PUBLIC})
+    return frozenset({MEDIA_PUBLIC})
+
+
+def may_attach(user, testimony) -> bool:
+    """Add or remove attachments: the recording documenter while the
+    testimony is a draft or sent back (after that a moderator has reviewed
+    what it holds), moderators while it is neither withdrawn nor erased."""
+    if testimony.status in (WITHDRAWN, ERASED):
+        return False
+    if sees_everything(user):
+        return True
+    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+
+
+def may_blur_media(user, testimony) -> bool:
+    """Draw the areas blurred on the public copy of a photo: moderators."""
+    return testimony.status not in (WITHDRAWN, ERASED) and sees_everything(user)
 
 
 def may_review(user) -> bool:

@@ -1,8 +1,9 @@
 """What an erasure removes, in one canonical form, and its SHA-256.
 
 The digest kept in the tombstone (Erasure.content_sha256) is the SHA-256 of
-the UTF-8 bytes of this JSON document (format version 2; version 1, before
-words could be marked for redaction, had no "redaction_marks"):
+the UTF-8 bytes of this JSON document (format version 3; version 2, before
+attachments, had no "attachments"; version 1, before words could be marked
+for redaction, had no "redaction_marks" either):
 
 - keys sorted, no whitespace (separators "," and ":"), non-ASCII characters
   written as themselves (not \\u escapes), texts exactly as stored;
@@ -16,6 +17,11 @@ words could be marked for redaction, had no "redaction_marks"):
   {"comment", "narrative", "summary", "translations", "persons_named",
   "redaction_marks", "places", "communities", "event_types",
   "incident_start", "incident_end", "incident_precision"} as stored;
+- "attachments": one {"public_id", "media_type", "size", "sha256",
+  "description", "original_name", "blur_regions"} per attachment, sorted by
+  public id ("sha256" and "size" are the original's as received, as its
+  custody entries keep them; the description and the file's name as given
+  may name people);
 - "media": one {"path", "size", "sha256"} per file (or {"path", "link"}
   for a symbolic link), sorted by path (testimonies.media_store).
 
@@ -28,7 +34,7 @@ import json
 
 from .media_store import media_digests
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 
 
 def _day(value):
@@ -70,6 +76,18 @@ def erased_content(testimony) -> dict:
                 "incident_precision": version.incident_precision,
             }
             for version in testimony.reviewed_versions.order_by("pk")
+        ],
+        "attachments": [
+            {
+                "public_id": attachment.public_id,
+                "media_type": attachment.media_type,
+                "size": attachment.size,
+                "sha256": attachment.sha256,
+                "description": attachment.description,
+                "original_name": attachment.original_name,
+                "blur_regions": list(attachment.blur_regions),
+            }
+            for attachment in testimony.attachments.order_by("public_id")
         ],
         "media": media_digests(testimony),
     }

@@ -1,14 +1,21 @@
-"""Where a testimony's media files live, and the one code that deletes them.
+"""Where a testimony's media files live, and the one code that writes and
+deletes them.
 
-There is no attachment model yet. Whatever stores a testimony's files
-(recordings, photos, scans) must put them under
+Whatever stores a testimony's files (attachments: recordings, photos,
+scans; testimonies.attachment_store) puts them under
 MEDIA_ROOT/testimonies/<public id>/, because services.testimony_erase removes
-that folder and is the only place in the code that deletes media: an erased
-testimony must leave no file behind.
+that folder: an erased testimony must leave no file behind. Only this module
+deletes media: the whole folder at an erasure (media_destroy), one
+attachment's folder when it is removed before approval
+(media_destroy_attachment), and its own half-written files.
+
+MEDIA_ROOT lies under DATA_DIR and no URL serves it: files reach a browser
+only through the attachment view, which asks the access policy.
 """
 
 import hashlib
 import os
+import secrets
 from pathlib import Path
 
 from django.conf import settings
@@ -86,4 +93,69 @@ def media_destroy(testimony) -> int:
             for name in dirs:
                 (Path(root) / name).rmdir()
         folder.rmdir()
+    return len(files)
+
+
+def attachment_folder(testimony, attachment_public_id: str) -> Path:
+    """The folder of one attachment's files, inside its testimony's."""
+    return media_folder(testimony) / "attachments" / attachment_public_id
+
+
+def _fsync_folder(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def media_write(folder: Path, files: dict[str, bytes]) -> None:
+    """Write every file (name -> bytes) into `folder`, each first to a
+    temporary file in the same folder, synced, then renamed over its name:
+    a reader never sees half a file. If anything fails, the temporary files
+    are removed, and so is any file this call already put in place (as the
+    files of one attachment go together), then the error is raised."""
+    folder.mkdir(parents=True, exist_ok=True)
+    staged: list[Path] = []
+    placed: list[Path] = []
+    try:
+        for name, data in files.items():
+            temporary = folder / f".{name}.{secrets.token_hex(8)}.tmp"
+            staged.append(temporary)
+            with temporary.open("xb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for temporary, name in zip(staged, files, strict=True):
+            os.replace(temporary, folder / name)
+            placed.append(folder / name)
+        _fsync_folder(folder)
+    except BaseException:
+        for path in staged + placed:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def media_destroy_attachment(
+    testimony, attachment_public_id: str, *, names: list[str] | None = None
+) -> int:
+    """Overwrite and delete one attachment's files and its folder (and the
+    testimony's folders left empty); with `names`, only those files of it.
+    Returns the number of files removed."""
+    folder = attachment_folder(testimony, attachment_public_id)
+    if folder.is_symlink():
+        folder.unlink()
+        return 1
+    files = _files(folder)
+    if names is not None:
+        files = [path for path in files if path.parent == folder and path.name in names]
+    for path in files:
+        if not path.is_symlink():
+            _overwrite(path)
+        path.unlink()
+    for directory in (folder, folder.parent, folder.parent.parent):
+        try:
+            directory.rmdir()
+        except OSError:  # not there, or other files still in it
+            break
     return len(files)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    attachment_views,
     recording_views,
     redaction_views,
     reveal_views,
@@ -39,5 +40,26 @@ urlpatterns = [
         "<slug:public_id>/redaction/",
         redaction_views.redaction,
         name="redaction",
+    ),
+    path(
+        "<slug:public_id>/attachments/",
+        attachment_views.attachments,
+        name="attachments",
+    ),
+    # `remove/` and `blur/` before the variant pattern, which would take them.
+    path(
+        "<slug:public_id>/attachments/<slug:attachment_id>/remove/",
+        attachment_views.attachment_remove,
+        name="attachment-remove",
+    ),
+    path(
+        "<slug:public_id>/attachments/<slug:attachment_id>/blur/",
+        attachment_views.attachment_blur,
+        name="attachment-blur",
+    ),
+    path(
+        "<slug:public_id>/attachments/<slug:attachment_id>/<slug:variant>/",
+        attachment_views.attachment_file_view,
+        name="attachment-file",
     ),
 ]

@@ -16,7 +16,9 @@ own encryption under a key derived from the master key.) So:
   both keys are configured, so reading never stops; once done, the old key
   opens nothing.
 
-Only this module decrypts, and only testimonies.identity calls it.
+Only this module decrypts; testimonies.identity, the sealed model
+attributes (testimonies/models/sealed.py) and the attachment store
+(testimonies/attachment_store.py) call it.
 Ciphertexts are bound to their witness and purpose (authenticated
 associated data): a sealed value copied onto another witness does not open.
 """
@@ -167,6 +169,27 @@ def vault_open(*, witness_id: int, purpose: str, sealed: bytes):
     except Exception as error:
         raise VaultError(f"witness {witness_id}: {purpose} does not open") from error
     return json.loads(plaintext)
+
+
+def vault_seal_bytes(*, witness_id: int, purpose: str, data: bytes) -> bytes:
+    """Encrypt raw bytes (an attachment's file) with the witness's data key,
+    bound to `purpose` (which file of which attachment): erasing the witness
+    destroys the key, and the file cannot be read again from any copy."""
+    data_key = _data_key(witness_id, create=True)
+    nonce = os.urandom(NONCE_BYTES)
+    return nonce + AESGCM(data_key).encrypt(nonce, data, _aad(witness_id, purpose))
+
+
+def vault_open_bytes(*, witness_id: int, purpose: str, sealed: bytes) -> bytes:
+    """The bytes vault_seal_bytes sealed; VaultError when they cannot be
+    opened (key destroyed, file altered, or moved to another purpose)."""
+    data_key = _data_key(witness_id, create=False)
+    try:
+        return AESGCM(data_key).decrypt(
+            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(witness_id, purpose)
+        )
+    except Exception as error:
+        raise VaultError(f"witness {witness_id}: {purpose} does not open") from error
 
 
 def data_key_destroy(*, witness_id: int) -> bool:

@@ -318,6 +318,14 @@ def positive_int(name, default, environ=os.environ) -> int:
 # The most testimonies one export of search results may hold.
 ARCHIVE_EXPORT_MAX_ROWS = positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000)
 
+# Attachments (testimonies.attachments): the largest file accepted, in bytes
+# (refused before it is read in full; an upload is held in memory, never in
+# a temporary file, so this also bounds the memory one upload takes), and
+# the most pixels an image may have, read from its header before it is
+# decoded (a small file can unpack to gigabytes: a decompression bomb).
+ATTACHMENT_MAX_BYTES = positive_int("ARCHIVE_ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)
+ATTACHMENT_MAX_PIXELS = positive_int("ARCHIVE_ATTACHMENT_MAX_PIXELS", 50_000_000)
+
 # The re-identification check before public release warns when fewer than
 # this many witnesses share a testimony's quasi-identifiers in public
 # (testimonies.reidentification).

@@ -1,3 +1,4 @@
+from .attachments import Attachment, AttachmentCustody, AttachmentKind, CustodyEvent
 from .consent import ConsentRecord, ConsentScope
 from .erasures import Erasure
 from .places import Place, PlaceKind
@@ -13,6 +14,10 @@ from .vocabularies import Community, EventType
 from .witnesses import Gender, Witness, WitnessIdentity
 
 __all__ = [
+    "Attachment",
+    "AttachmentCustody",
+    "AttachmentKind",
+    "CustodyEvent",
     "Community",
     "ConsentRecord",
     "ConsentScope",

@@ -2,6 +2,12 @@
 itself after each commit (search.signals); an erasure also purges the
 index's files (search.indexing.testimonies_purge)."""
 
+from .attachments import (
+    AttachmentRefused,
+    attachment_add,
+    attachment_remove,
+    attachment_set_blur,
+)
 from .consent import consent_capture, consent_record, consent_withdraw
 from .erasure import testimony_erase
 from .imports import ImportResult, testimonies_import
@@ -19,6 +25,10 @@ from .reveal import RevealedIdentity, witness_reveal
 from .review import testimony_approve, testimony_send_back, testimony_submit
 
 __all__ = [
+    "AttachmentRefused",
+    "attachment_add",
+    "attachment_remove",
+    "attachment_set_blur",
     "ImportResult",
     "NewNeighbourhood",
     "RevealedIdentity",

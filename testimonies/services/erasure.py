@@ -32,7 +32,7 @@ def _erase_text_stores(testimony: Testimony) -> None:
 
     The one place that knows where the text is kept: the testimony row
     (narrative, translations, summary, persons named, words marked for
-    redaction, incident dates) and
+    redaction, incident dates), its attachments' rows, and
     its tags, and the versions kept for review diffs (ReviewedVersion, with
     the moderators' comments, which may quote the text). A new store of the
     text must be emptied here as well, and added to
@@ -41,6 +41,10 @@ def _erase_text_stores(testimony: Testimony) -> None:
     commit.
     """
     testimony.reviewed_versions.all().delete()
+    # Attachments: their rows (sealed description and file name) go; their
+    # files go with the media folder; their custody entries stay as
+    # evidence, holding nothing that names anyone.
+    testimony.attachments.all().delete()
     testimony.narrative = ""
     testimony.translations = {}
     testimony.summary = ""

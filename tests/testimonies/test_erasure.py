@@ -190,7 +190,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
     folder.mkdir(parents=True)
     (folder / "a.txt").write_bytes(b"media bytes")
     expected = {
-        "version": 2,
+        "version": 3,
         "public_id": testimony.public_id,
         "external_id": None,
         "recorded_on": "2025-04-01",
@@ -207,6 +207,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
         "communities": ["alawite"],
         "event_types": ["killing"],
         "reviewed_versions": [],
+        "attachments": [],
         "media": [
             {
                 "path": "a.txt",

@@ -1,0 +1,51 @@
+"""`{% attachment_panel testimony next as panel %}`: the attachments a page
+shows, for templates included where the view did not prepare them (the
+recording wizard's step, the testimony and review pages).
+
+The tag only calls the selector: what the user may see and do is decided by
+archive.policy there, never here.
+"""
+
+from dataclasses import dataclass
+
+from django import template
+from django.urls import reverse
+
+from archive import policy
+
+from ..attachment_forms import AttachmentForm
+from ..attachment_selectors import AttachmentCard, attachment_cards
+
+register = template.Library()
+
+
+@dataclass
+class AttachmentPanel:
+    cards: list[AttachmentCard]
+    may_attach: bool
+    form: AttachmentForm | None
+    action: str
+    next: str
+
+
+@register.simple_tag(takes_context=True)
+def attachment_panel(context, testimony, next_url=""):
+    """The cards of `testimony`'s attachments for the requesting user, and
+    the upload form (the view's bound one, `attachment_form`, when it
+    re-shows errors) if they may attach files."""
+    user = context["request"].user
+    may_attach = policy.may_attach(user, testimony)
+    form = None
+    if may_attach:
+        form = context.get("attachment_form") or AttachmentForm(
+            initial={"next": next_url}
+        )
+    return AttachmentPanel(
+        cards=attachment_cards(testimony=testimony, user=user),
+        may_attach=may_attach,
+        form=form,
+        action=reverse(
+            "testimonies:attachments", kwargs={"public_id": testimony.public_id}
+        ),
+        next=next_url,
+    )

@@ -1,0 +1,86 @@
+"""A documenter attaches a photo to a draft; a moderator draws an area to
+blur on the canvas; the public copy is remade. In a real browser, under the
+site's Content-Security-Policy."""
+
+import re
+
+import pytest
+from django_otp.oath import totp
+from playwright.sync_api import expect
+
+from testimonies.models import Attachment
+from tests import factories
+from tests.markers import committed_db
+from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
+    empty_media,
+    photo_bytes,
+)
+
+pytestmark = [committed_db, pytest.mark.usefixtures("empty_media")]
+
+LISTEN = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolations.push(event.violatedDirective + " " + event.blockedURI);
+});
+"""
+
+
+def loaded(page, selector):
+    return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth")
+
+
+def test_a_photo_is_attached_then_blurred_on_the_canvas(
+    page, log_in, documenter, moderator, second_factor, tmp_path
+):
+    page.add_init_script(LISTEN)
+    testimony = factories.testimony(status="draft", recorded_by=documenter)
+    photo = tmp_path / "IMG_20250308.jpg"
+    photo.write_bytes(photo_bytes(size=(400, 300)))
+
+    log_in("documenter")
+    page.goto(testimony.get_absolute_url())
+    page.get_by_label("Photo, PDF document or audio recording").set_input_files(photo)
+    page.get_by_label("Description (optional)").fill("The street after the raid")
+    page.get_by_role("button", name="Attach the file").click()
+    expect(page.locator(".messages")).to_contain_text("The file was added.")
+    expect(page).to_have_url(re.compile(re.escape(testimony.get_absolute_url())))
+    thumbnail = page.get_by_alt_text("The street after the raid")
+    expect(thumbnail).to_be_visible()
+    assert loaded(page, ".attachment img")
+    assert page.evaluate("window.__cspViolations") == []
+
+    device = second_factor(moderator)
+    page.get_by_role("button", name="Log out").click()
+    log_in("moderator")
+    attachment = Attachment.objects.get()
+    page.goto(testimony.get_absolute_url())
+    page.get_by_role("link", name="Review queue").click()
+    expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
+    page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Verify").click()
+    page.goto(testimony.get_absolute_url())
+    page.get_by_role("link", name="Blur areas").click()
+
+    canvas = page.locator("#blur-canvas")
+    expect(canvas).to_be_visible()
+    expect(page.locator("#blur-source")).to_be_hidden()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6)
+    page.mouse.up()
+    expect(page.locator("input[name=area-0-x]")).not_to_have_value("")
+    page.get_by_role("button", name="Save the blurred areas").click()
+    expect(page.locator(".messages")).to_contain_text("The blurred areas were saved.")
+    assert page.evaluate("window.__cspViolations") == []
+
+    attachment.refresh_from_db()
+    [area] = attachment.blur_regions
+    assert area["x"] == pytest.approx(10, abs=2) and area["y"] == pytest.approx(
+        20, abs=2
+    )
+    assert area["w"] == pytest.approx(40, abs=2) and area["h"] == pytest.approx(
+        40, abs=2
+    )
+    assert loaded(page, "img.blur-image:not(#blur-source)")

@@ -1,0 +1,406 @@
+"""The attachment pages and the media view: who gets which copy, per request,
+and what the served bytes hold."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from archive.models import AuditAction, AuditEntry
+from testimonies import services
+from testimonies.models import Attachment
+from tests import factories
+from tests.markers import committed_db
+from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
+    empty_media,
+    media_files,
+    metadata_problems,
+    photo_bytes,
+    upload,
+)
+
+pytestmark = [committed_db, pytest.mark.usefixtures("empty_media")]
+
+EVERY_SCOPE = {"archive": True, "researchers": True, "public": True, "media": True}
+ROLES = (
+    "anonymous",
+    "researcher",
+    "documenter",
+    "other-documenter",
+    "moderator",
+    "moderator-unverified",
+)
+IMAGE_VARIANTS = ("public", "public-thumb", "working", "working-thumb", "original")
+
+
+@pytest.fixture
+def other_documenter(db):
+    user = factories.UserFactory(username="other-documenter")
+    user.groups.add(Group.objects.get(name="documenter"))
+    return user
+
+
+@pytest.fixture
+def as_role(client_for, users, other_documenter):
+    def make(role):
+        if role == "moderator-unverified":
+            return client_for(users["moderator"], verified=False)
+        user = other_documenter if role == "other-documenter" else users[role]
+        return client_for(user)
+
+    return make
+
+
+@pytest.fixture
+def published(documenter, moderator):
+    """An approved testimony recorded by `documenter`, every scope granted,
+    with a photo attached."""
+    testimony = factories.testimony(recorded_by=documenter, consent=dict(EVERY_SCOPE))
+    attachment = services.attachment_add(
+        testimony=testimony, upload=upload(photo_bytes()), by=moderator
+    )
+    return testimony, attachment
+
+
+@pytest.fixture
+def draft(documenter):
+    testimony = factories.testimony(status="draft", recorded_by=documenter)
+    attachment = services.attachment_add(
+        testimony=testimony, upload=upload(photo_bytes()), by=documenter
+    )
+    return testimony, attachment
+
+
+def file_url(attachment, variant):
+    return reverse(
+        "testimonies:attachment-file",
+        kwargs={
+            "public_id": attachment.testimony.public_id,
+            "attachment_id": attachment.public_id,
+            "variant": variant,
+        },
+    )
+
+
+def attachment_url(name, attachment):
+    return reverse(
+        name,
+        kwargs={
+            "public_id": attachment.testimony.public_id,
+            "attachment_id": attachment.public_id,
+        },
+    )
+
+
+def goes_to_two_factor(response):
+    return response.status_code == 302 and response["Location"].startswith(
+        reverse("two-factor")
+    )
+
+
+# Who is served which copy of a published photo.
+SERVED = {
+    "anonymous": {"public", "public-thumb"},
+    "researcher": {"public", "public-thumb"},
+    "documenter": {"public", "public-thumb", "working", "working-thumb"},
+    "other-documenter": {"public", "public-thumb"},
+    "moderator": set(IMAGE_VARIANTS),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_media_view_serves_each_role_its_copies_only(published, as_role, role):
+    _testimony, attachment = published
+    client = as_role(role)
+    for variant in IMAGE_VARIANTS:
+        response = client.get(file_url(attachment, variant))
+        if role == "moderator-unverified":
+            assert goes_to_two_factor(response), variant
+        elif variant in SERVED[role]:
+            assert response.status_code == 200, variant
+        else:
+            assert response.status_code == 404, variant
+    assert client.get(file_url(attachment, "no-such-copy")).status_code in (302, 404)
+
+
+@pytest.mark.parametrize(
+    "variant", ["public", "public-thumb", "working", "working-thumb"]
+)
+def test_served_copies_carry_no_metadata_and_a_neutral_name(
+    published, client_for, moderator, variant
+):
+    _testimony, attachment = published
+    response = client_for(moderator).get(file_url(attachment, variant))
+
+    assert response.status_code == 200
+    assert metadata_problems(response.content) == []
+    assert response["Content-Type"] == "image/jpeg"
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Disposition"] == (
+        f'inline; filename="attachment-{attachment.public_id}-{variant}.jpg"'
+    )
+
+
+def test_the_original_is_a_logged_download_for_moderators(
+    published, client_for, moderator
+):
+    _testimony, attachment = published
+    response = client_for(moderator).get(file_url(attachment, "original"))
+
+    assert response.content == photo_bytes()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="attachment-{attachment.public_id}-original.jpg"'
+    )
+    assert "IMG_2025" not in response["Content-Disposition"]
+    entry = AuditEntry.objects.get(action=AuditAction.READ_MEDIA_ORIGINAL)
+    assert (entry.actor, entry.detail) == (moderator, attachment.public_id)
+
+
+def test_withdrawing_media_consent_stops_the_serving_at_once(
+    published, client_for, users
+):
+    testimony, attachment = published
+    public = file_url(attachment, "public")
+    assert client_for(users["anonymous"]).get(public).status_code == 200
+
+    services.consent_withdraw(
+        testimony=testimony, scopes=["media"], reason="asked", obtained_by="test"
+    )
+
+    assert client_for(users["anonymous"]).get(public).status_code == 404
+    assert client_for(users["researcher"]).get(public).status_code == 404
+    assert client_for(users["documenter"]).get(public).status_code == 200
+    assert client_for(users["moderator"]).get(public).status_code == 200
+    page = client_for(users["anonymous"]).get(testimony.get_absolute_url())
+    assert public.encode() not in page.content
+
+
+def test_the_testimony_page_shows_thumbnails_as_the_policy_allows(
+    published, client_for, users
+):
+    testimony, attachment = published
+    anonymous = client_for(users["anonymous"]).get(testimony.get_absolute_url())
+    assert file_url(attachment, "public-thumb").encode() in anonymous.content
+    assert b'alt="Photo 1 attached to this testimony"' in anonymous.content
+    assert b"working" not in anonymous.content
+    own = client_for(users["documenter"]).get(testimony.get_absolute_url())
+    assert file_url(attachment, "working-thumb").encode() in own.content
+
+
+def test_without_media_consent_the_public_sees_no_attachment(
+    documenter, moderator, client_for, anonymous
+):
+    testimony = factories.testimony(recorded_by=documenter)  # no `media` scope
+    attachment = services.attachment_add(
+        testimony=testimony, upload=upload(photo_bytes()), by=moderator
+    )
+    page = client_for(anonymous).get(testimony.get_absolute_url())
+    assert page.status_code == 200 and attachment.public_id.encode() not in page.content
+    response = client_for(anonymous).get(file_url(attachment, "public"))
+    assert response.status_code == 404
+
+
+def test_the_review_page_shows_the_attachment_to_the_moderator(
+    documenter, moderator, client_for
+):
+    testimony = factories.testimony(status="submitted", recorded_by=documenter)
+    attachment = services.attachment_add(
+        testimony=testimony,
+        upload=upload(photo_bytes()),
+        by=moderator,
+        description="the burnt kitchen",
+    )
+    response = client_for(moderator).get(
+        reverse("moderation:review", kwargs={"public_id": testimony.public_id})
+    )
+    assert file_url(attachment, "working-thumb").encode() in response.content
+    assert b'alt="the burnt kitchen"' in response.content
+    assert attachment_url("testimonies:attachment-blur", attachment).encode() in (
+        response.content
+    )
+
+
+# The upload page -------------------------------------------------------------
+
+PAGE_STATUS = {
+    "anonymous": 404,
+    "researcher": 404,
+    "documenter": 200,
+    "other-documenter": 404,
+    "moderator": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_upload_page_is_for_the_recording_documenter_and_moderators(
+    draft, as_role, role
+):
+    testimony, _attachment = draft
+    url = reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
+    response = as_role(role).get(url)
+    if role == "moderator-unverified":
+        assert goes_to_two_factor(response)
+    else:
+        assert response.status_code == PAGE_STATUS[role]
+    if response.status_code == 200:
+        assert b'enctype="multipart/form-data"' in response.content
+        assert b'<label for="attachment_file">' in response.content
+
+
+def test_the_documenter_may_no_longer_attach_once_submitted(
+    published, client_for, documenter
+):
+    testimony, _attachment = published
+    url = reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
+    assert client_for(documenter).get(url).status_code == 404
+
+
+def upload_url(testimony):
+    return reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
+
+
+def test_an_upload_goes_to_the_safe_next_address(draft, client_for, documenter):
+    testimony, _attachment = draft
+    client = client_for(documenter)
+    mine = reverse("testimonies:mine")
+    response = client.post(
+        upload_url(testimony),
+        {"file": upload(photo_bytes(size=(40, 30))), "next": mine, "description": ""},
+    )
+    assert (response.status_code, response["Location"]) == (302, mine)
+    assert testimony.attachments.count() == 2
+
+    response = client.post(
+        upload_url(testimony),
+        {"file": upload(photo_bytes()), "next": "https://elsewhere.example/"},
+    )
+    assert (response.status_code, response["Location"]) == (302, upload_url(testimony))
+
+
+def test_a_refused_upload_shows_why_and_keeps_nothing(draft, client_for, documenter):
+    testimony, _attachment = draft
+    files = media_files()
+    response = client_for(documenter).post(
+        upload_url(testimony),
+        {"file": upload(b"just some notes\n", name="photo.jpg"), "next": "/"},
+    )
+    assert response.status_code == 400
+    assert b"named as a photo but its content is not" in response.content
+    assert testimony.attachments.count() == 1 and media_files() == files
+
+
+def test_a_file_over_the_limit_is_not_kept_in_full(
+    draft, client_for, documenter, settings
+):
+    testimony, _attachment = draft
+    settings.ATTACHMENT_MAX_BYTES = 2000
+    response = client_for(documenter).post(
+        upload_url(testimony), {"file": upload(b"\xff\xd8\xff" + b"0" * 5000)}
+    )
+    assert response.status_code == 400 and b"larger than" in response.content
+    assert testimony.attachments.count() == 1
+
+
+def test_a_request_announcing_too_much_is_refused_unread(
+    draft, client_for, documenter, settings
+):
+    testimony, _attachment = draft
+    settings.ATTACHMENT_MAX_BYTES = 10
+    response = client_for(documenter).post(
+        upload_url(testimony), {"file": upload(b"\xff\xd8\xff" + b"0" * 70_000)}
+    )
+    assert response.status_code == 413 and b"larger than" in response.content
+    assert testimony.attachments.count() == 1
+
+
+def test_an_upload_needs_the_csrf_token(draft, documenter):
+    testimony, _attachment = draft
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(documenter)
+    response = client.post(upload_url(testimony), {"file": upload(photo_bytes())})
+    assert response.status_code == 403
+    assert testimony.attachments.count() == 1
+
+
+# Removing and blurring ------------------------------------------------------
+
+REMOVE_STATUS = {
+    "anonymous": 404,
+    "researcher": 404,
+    "documenter": 302,
+    "other-documenter": 404,
+    "moderator": 302,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_removing_is_for_the_recording_documenter_and_moderators(draft, as_role, role):
+    testimony, attachment = draft
+    response = as_role(role).post(
+        attachment_url("testimonies:attachment-remove", attachment)
+    )
+    if role == "moderator-unverified":
+        assert goes_to_two_factor(response)
+    else:
+        assert response.status_code == REMOVE_STATUS[role]
+    removed = response.status_code == 302 and not goes_to_two_factor(response)
+    assert Attachment.objects.filter(pk=attachment.pk).exists() is not removed
+
+
+BLUR_STATUS = {
+    "researcher": 403,
+    "documenter": 403,
+    "other-documenter": 403,
+    "moderator": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_blur_page_is_for_moderators(draft, as_role, role):
+    _testimony, attachment = draft
+    response = as_role(role).get(
+        attachment_url("testimonies:attachment-blur", attachment)
+    )
+    if role == "moderator-unverified":
+        assert goes_to_two_factor(response)
+    elif role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == BLUR_STATUS[role]
+    if response.status_code == 200:
+        assert b'src="/static/js/blur.js"' in response.content
+        assert b'name="area-0-x"' in response.content
+
+
+def test_the_blur_form_works_without_script(draft, client_for, moderator):
+    _testimony, attachment = draft
+    url = attachment_url("testimonies:attachment-blur", attachment)
+    data = {
+        "area-TOTAL_FORMS": "2",
+        "area-INITIAL_FORMS": "0",
+        "area-0-x": "10",
+        "area-0-y": "20",
+        "area-0-w": "30",
+        "area-0-h": "40",
+    }
+    response = client_for(moderator).post(url, data)
+    assert response.status_code == 302
+    attachment.refresh_from_db()
+    assert attachment.blur_regions == [{"x": 10.0, "y": 20.0, "w": 30.0, "h": 40.0}]
+
+    outside = {**data, "area-0-x": "90"}
+    response = client_for(moderator).post(url, outside)
+    assert response.status_code == 200 and b"beyond the edge" in response.content
+
+
+def test_an_erased_testimony_serves_nothing(published, client_for, moderator):
+    testimony, attachment = published
+    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    for variant in IMAGE_VARIANTS:
+        response = client_for(moderator).get(file_url(attachment, variant))
+        assert response.status_code == 404
+    assert media_files() == []
+    # The tombstone still answers, to moderators.
+    assert client_for(moderator).get(testimony.get_absolute_url()).status_code == 200
