@@ -130,13 +130,19 @@ def recording_witness_save(*, testimony: Testimony, details: WitnessDetails) -> 
         else current
     )
     if witness.pk != current.pk:
-        if testimony.status != TestimonyStatus.DRAFT or testimony.reviews.exists():
+        # Attachments are sealed under the current witness's key, which the
+        # move destroys: moving them would lose the photos.
+        if (
+            testimony.status != TestimonyStatus.DRAFT
+            or testimony.reviews.exists()
+            or testimony.attachments.exists()
+        ):
             raise ValidationError(
                 {
                     "witness_key": ValidationError(
                         _(
-                            "A testimony already reviewed stays with its witness; "
-                            "ask a moderator."
+                            "A testimony already reviewed, or with files "
+                            "attached, stays with its witness; ask a moderator."
                         ),
                         code="witness_fixed",
                     )

@@ -378,3 +378,20 @@ def test_erasure_removes_every_file_row_and_readable_copy(draft, documenter, mod
     assert custody.sha256 == hashlib.sha256(data).hexdigest()
     assert erasure.content_sha256 == content_sha256(content)
     assert audit_verify().broken is None
+
+
+def test_a_draft_with_files_stays_with_its_witness(draft, documenter):
+    """Its files are sealed under its witness's key, which moving the draft
+    to another witness would destroy."""
+    add(draft, documenter, photo_bytes())
+    other = factories.testimony(status="draft", recorded_by=documenter)
+    key = "family-9"
+    services.recording_witness_save(
+        testimony=other, details=services.WitnessDetails(witness_key=key)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.recording_witness_save(
+            testimony=draft, details=services.WitnessDetails(witness_key=key)
+        )
+    assert "witness_key" in error.value.message_dict
+    assert store.file_open(draft.attachments.get(), store.ORIGINAL) == photo_bytes()
