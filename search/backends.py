@@ -191,10 +191,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         if stored is None or sorted(stored.names()) != sorted(self.schema.names()):
             return True
         return any(
-            type(stored[name]) is not type(field)
-            or stored[name] != field
-            or getattr(stored[name], "analyzer", None)
-            != getattr(field, "analyzer", None)
+            _field_signature(stored[name]) != _field_signature(field)
             for name, field in self.schema.items()
         )
 
@@ -208,6 +205,21 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
                 self.index = self.storage.create_index(self.schema)
             finally:
                 lock.release()
+
+
+def _field_signature(field) -> tuple:
+    """What decides the terms and layout of a field on disk. Whoosh's own
+    field equality leaves the analyzer out and compares sort columns by
+    identity, which never holds for an unpickled schema."""
+    return (
+        type(field),
+        field.format,
+        field.scorable,
+        field.stored,
+        field.unique,
+        type(field.column_type),
+        getattr(field, "analyzer", None),
+    )
 
 
 class LockingWhooshEngine(WhooshEngine):
