@@ -150,6 +150,14 @@ def _arabic_stem(word: str) -> str:
     # مدرسة gives مدرس. One final haa goes in every case.
     if len(stem) > 2 and stem.endswith("ه"):
         stem = stem[:-1]
+    # The same for the yaa before it (nisba ـية): العسكرية would keep a yaa
+    # that عسكرية loses (عسكري / عسكر).
+    if word.endswith("يه") and stem.endswith("ي") and len(stem) > 2:
+        stem = stem[:-1]
+    # Without the article Snowball leaves the alef of a plural -ات:
+    # اعدامات gives اعداما where الاعدامات gives اعدام.
+    if word.endswith("ات") and stem.endswith("ا") and len(stem) > 3:
+        stem = stem[:-1]
     return stem
 
 

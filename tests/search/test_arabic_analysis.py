@@ -3,6 +3,7 @@
 
 import pickle
 
+import pytest
 from django.core.management import call_command
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshSearchBackend
@@ -199,6 +200,37 @@ def test_haystack_highlighting_uses_the_arabic_analysis(search_index):
 
 
 # The analyzer in the schema
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        "مدرسة مدرسه المدرسة المدرسه والمدرسة بالمدرسة للمدرسة",
+        "قرية القرية القريه بالقرية",
+        "عسكرية العسكرية",
+        "منطقة المنطقة منطقه المنطقه",
+        "مجزرة المجزرة مجزره مَجْزَرَة",
+        "إعدام اعدام الإعدام إعداماً إعدامات الإعدامات",
+        "جثة الجثة جثه",
+        "مستشفى المستشفى مستشفي",
+        "قتل قُتِلَ قتلوا وقتلوا فقتلوا قتلهم",
+        "Bāniyās Baniyas BANIYAS Ba\u0304niya\u0304s",
+        "٢٠٢٥ 2025",
+    ],
+)
+def test_spellings_of_one_word_share_one_term(spellings):
+    analyzer = text_analyzer()
+    terms = {token.text for token in analyzer(spellings)}
+    assert len(terms) == 1, terms
+
+
+def test_function_words_and_designators_are_not_terms():
+    analyzer = text_analyzer()
+    assert [t.text for t in analyzer("في حي القصور من الشارع إلى البحر")] == [
+        "قصور",
+        "شارع",
+        "بحر",
+    ]
 
 
 def test_the_index_text_field_uses_the_arabic_analysis(search_index):
