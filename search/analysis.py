@@ -23,6 +23,7 @@ short vowels, in any alef form or with clitics, meets the same terms.
 
 import re
 import threading
+from functools import lru_cache
 
 from whoosh.analysis import Filter, RegexTokenizer, StopFilter
 from whoosh.lang.stopwords import stoplists
@@ -55,6 +56,8 @@ _ARABIC_LETTERS = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _LATIN_LETTERS = re.compile("[a-z\u00c0-\u024f]")
 
 
+# Words repeat: each distinct one is folded and stemmed once per process.
+@lru_cache(maxsize=100_000)
 def fold_token(text: str) -> str:
     """The matching form of one word (see the module docstring)."""
     if text.isascii():
@@ -161,6 +164,7 @@ def _arabic_stem(word: str) -> str:
     return stem
 
 
+@lru_cache(maxsize=100_000)
 def stem_word(word: str) -> str:
     """The stem of one folded word, by its script."""
     if _ARABIC_LETTERS.search(word):
