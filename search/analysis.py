@@ -17,8 +17,11 @@ short vowels, in any alef form or with clitics, meets the same terms.
                 joiners removed, Arabic-Indic digits as ASCII digits
     stop words  English and Arabic function words
     stemming    Snowball Arabic for Arabic-script words, after a light
-                step for the conjunction before the article (وال, فال);
-                Snowball English for Latin-script words
+                step for the conjunction before the article (وال, فال)
+                and with endings it treats differently with and without
+                the article made alike (ـة, ـية, ـات); a town name it
+                would merge with a common word kept whole (جبلة); Snowball
+                English for Latin-script words
 """
 
 import re
