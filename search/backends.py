@@ -8,13 +8,20 @@ Whoosh's inter-process write lock (fcntl) up to WRITE_LOCK_TIMEOUT seconds,
 and a write that still cannot happen raises instead of vanishing.
 """
 
+import logging
+
 from django.utils.translation import gettext as _
 from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
 from haystack.constants import DJANGO_CT, ID
 from haystack.exceptions import SearchBackendError, SkipDocument
 from haystack.utils import get_identifier
-from whoosh.index import LockError
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.writing import CLEAR
+
+from .analysis import text_analyzer
+
+logger = logging.getLogger(__name__)
 
 
 class LockingWhooshSearchBackend(WhooshSearchBackend):
@@ -23,6 +30,45 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         self.write_lock_timeout = float(
             connection_options.get("WRITE_LOCK_TIMEOUT", 60.0)
         )
+
+    def build_schema(self, fields):
+        content_field_name, schema = super().build_schema(fields)
+        self._analyse_text(schema[content_field_name])
+        return content_field_name, schema
+
+    @staticmethod
+    def _analyse_text(field):
+        """The document field reads Arabic and English (search.analysis),
+        where haystack would give it Whoosh's English StemmingAnalyzer."""
+        field.analyzer = text_analyzer()
+
+    def setup(self):
+        super().setup()
+        if self._schema_changed():
+            logger.warning(
+                "The search index was built with another schema or text "
+                "analysis: run rebuild_index, or queries may miss documents."
+            )
+
+    def _process_results(self, raw_page, highlight=False, query_string="", **kw):
+        processed = super()._process_results(
+            raw_page, highlight=False, query_string=query_string, **kw
+        )
+        if highlight:
+            self._highlight(processed["results"], query_string)
+        return processed
+
+    def _highlight(self, results, query_string):
+        """Haystack's highlighting, with the text field's own analyzer
+        (haystack hard-codes StemmingAnalyzer, which marks no Arabic)."""
+        analyzer = self.schema[self.content_field_name].analyzer
+        terms = {token.text for token in analyzer(query_string)}
+        for result in results:
+            text = getattr(result, self.content_field_name, None) or ""
+            marked = highlight(
+                text, terms, analyzer, ContextFragmenter(), HtmlFormatter("em")
+            )
+            result.highlighted = {self.content_field_name: [marked]}
 
     def _writer(self):
         if not self.setup_complete:
@@ -125,16 +171,55 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             raise
         writer.commit()
 
+    def _stored_schema(self):
+        """The schema pickled in the index on disk (the open index reports
+        the schema it was opened with, not the stored one); None when there
+        is no index or its schema no longer unpickles."""
+        try:
+            return TOC.read(self.storage, self.index.indexname).schema
+        except EmptyIndexError:
+            return None
+        except Exception:  # a class of an older analysis that is gone
+            logger.warning("search: the stored index schema is unreadable")
+            return None
+
+    def _schema_changed(self) -> bool:
+        """Whether the index on disk was built with other fields or another
+        text analysis. Whoosh compares fields without their analyzers, so
+        the analyzers are compared here too."""
+        stored = self._stored_schema()
+        if stored is None or sorted(stored.names()) != sorted(self.schema.names()):
+            return True
+        return any(
+            _field_signature(stored[name]) != _field_signature(field)
+            for name, field in self.schema.items()
+        )
+
     def _recreate_if_schema_changed(self):
-        self.setup()
-        stored = self.index.schema
-        if sorted(stored.names()) != sorted(self.schema.names()):
+        # Haystack's own setup: this is the rebuild the warning asks for.
+        super().setup()
+        if self._schema_changed():
             lock = self.index.lock("WRITELOCK")
             lock.acquire(blocking=True)
             try:
                 self.index = self.storage.create_index(self.schema)
             finally:
                 lock.release()
+
+
+def _field_signature(field) -> tuple:
+    """What decides the terms and layout of a field on disk. Whoosh's own
+    field equality leaves the analyzer out and compares sort columns by
+    identity, which never holds for an unpickled schema."""
+    return (
+        type(field),
+        field.format,
+        field.scorable,
+        field.stored,
+        field.unique,
+        type(field.column_type),
+        getattr(field, "analyzer", None),
+    )
 
 
 class LockingWhooshEngine(WhooshEngine):

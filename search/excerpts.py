@@ -7,8 +7,9 @@ whoosh escapes the text and adds only <mark> tags.
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+
+from . import analysis
 
 _PLAIN_LENGTH = 280
 
@@ -23,7 +24,9 @@ def text_analyzer():
         schema = getattr(backend, "schema", None)
     if schema is not None and "text" in schema:
         return schema["text"].analyzer
-    return StemmingAnalyzer()  # other engines: the Whoosh default
+    # Other engines analyse on their side; the excerpt is still marked with
+    # the archive's own Arabic and English analysis.
+    return analysis.text_analyzer()
 
 
 def excerpt(texts: list[str], query: str) -> SafeString:
