@@ -32,9 +32,17 @@ class Page:
     name: str
     role: str | None
     path: Callable[[dict], str]
+    # Optional steps after loading (a form sent with errors, say).
+    then: Callable | None = None
 
     def __str__(self):
         return self.name
+
+
+def refused_login(page):
+    page.locator("#id_username").fill("nobody")
+    page.locator("#id_password").fill("wrong password")
+    page.locator("form.stacked button[type=submit]").click()
 
 
 PAGES = [
@@ -43,12 +51,20 @@ PAGES = [
     Page("search-researcher", "researcher", lambda scene: "/search/?q=Banias"),
     Page("testimony", None, lambda scene: scene["kusour"].get_absolute_url()),
     Page("testimony-moderator", "moderator", lambda s: s["kusour"].get_absolute_url()),
+    Page("search-bad-date", None, lambda scene: "/search/?date_from=1st+of+March"),
     Page("login", None, lambda scene: "/accounts/login/"),
+    Page("login-refused", None, lambda scene: "/accounts/login/", then=refused_login),
     Page("my-testimonies", "documenter", lambda scene: "/testimonies/mine/"),
     Page(
         "consent-form",
         "documenter",
         lambda scene: f"/testimonies/{scene['draft'].public_id}/consent/",
+    ),
+    Page(
+        "consent-form-errors",
+        "documenter",
+        lambda scene: f"/testimonies/{scene['draft'].public_id}/consent/",
+        then=lambda page: page.locator(".consent-form button[type=submit]").click(),
     ),
     Page("review-queue", "moderator", lambda scene: "/moderation/"),
     Page(
@@ -56,6 +72,14 @@ PAGES = [
         "moderator",
         lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
     ),
+    Page(
+        "review-errors",
+        "moderator",
+        lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
+        then=lambda page: page.locator("button[value=sent_back]").click(),
+    ),
+    Page("audit-log", "moderator", lambda scene: "/audit/?date_from=yesterday"),
+    Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
 ]
 
 LANGUAGES = ["en", "ar"]
@@ -136,6 +160,9 @@ def test_page_has_no_serious_accessibility_violation(
 
     response = page.goto(target.path(scene))
     assert response.status == 200, response.url
+    if target.then:
+        target.then(page)
+        page.wait_for_load_state("load")
     assert page.locator("html").get_attribute("lang") == language
     assert page.locator("html").get_attribute("dir") == (
         "rtl" if language == "ar" else "ltr"
@@ -144,3 +171,20 @@ def test_page_has_no_serious_accessibility_violation(
 
     violations = serious_violations(results)
     assert not violations, f"{target} in {language}:\n{describe(violations)}"
+
+
+def test_the_scan_finds_a_serious_violation_when_there_is_one(page, live_server, db):
+    # The scan above would notice a page that broke the rules: an image with
+    # no text alternative and a field with no label.
+    page.goto("/")
+    page.evaluate(
+        """() => {
+          const image = document.createElement("img");
+          image.src = "/static/css/archive.css";
+          document.querySelector("main").appendChild(image);
+          const field = document.createElement("input");
+          document.querySelector("main").appendChild(field);
+        }"""
+    )
+    found = {v["id"] for v in serious_violations(Axe().run(page))}
+    assert {"image-alt", "label"} <= found, found
