@@ -24,6 +24,7 @@ from testimonies.selectors import archive_overview
 from . import selectors, services
 from .access import moderator_required, second_factor_verified
 from .audit_check import audit_verify
+from .bidi import isolated
 from .forms import ROLE_CHOICES, AuditFilterForm, RoleForm, TokenForm, UnlockForm
 from .roles import Role, role_of
 from .selectors import audit_entries
@@ -192,7 +193,7 @@ def _set_role(request):
         for message in error.messages:
             messages.error(request, message)
         return
-    names = {"username": user.get_username(), "role": role_label(role)}
+    names = {"username": isolated(user.get_username()), "role": role_label(role)}
     if old is role:
         messages.info(request, _("%(username)s already has that role.") % names)
     else:
@@ -214,7 +215,7 @@ def _reset_second_factor(request):
         for message in error.messages:
             messages.error(request, message)
         return
-    names = {"username": user.get_username()}
+    names = {"username": isolated(user.get_username())}
     if removed:
         messages.success(
             request,
@@ -230,11 +231,8 @@ def _unlock(request):
     if not form.is_valid():
         return _form_error(request, form)
     username = form.cleaned_data["username"]
+    names = {"username": isolated(username)}
     if services.user_unlock(username=username, unlocked_by=request.user):
-        messages.success(
-            request, _("%(username)s can log in again.") % {"username": username}
-        )
+        messages.success(request, _("%(username)s can log in again.") % names)
     else:
-        messages.info(
-            request, _("%(username)s was not locked out.") % {"username": username}
-        )
+        messages.info(request, _("%(username)s was not locked out.") % names)

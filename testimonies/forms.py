@@ -22,6 +22,21 @@ class ScopeRow:
     english: str
     arabic: str
 
+    @property
+    def english_id(self) -> str:
+        return f"{self.field.auto_id}_en"
+
+    @property
+    def arabic_id(self) -> str:
+        return f"{self.field.auto_id}_ar"
+
+    @property
+    def description_ids(self) -> str:
+        """The ids of the explanations read out with the checkbox."""
+        if self.arabic:
+            return f"{self.english_id} {self.arabic_id}"
+        return self.english_id
+
 
 def _in(language: str, text) -> str:
     with translation.override(language):

@@ -11,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from archive import policy
 from archive.access import moderator_required, second_factor_first
+from archive.bidi import isolated
 
 from . import services
 from .forms import ErasureForm, WithdrawalForm
@@ -95,7 +96,10 @@ def testimony_erase(request, public_id):
         messages.success(
             request,
             _("Testimony %(id)s erased. SHA-256 of what was erased: %(digest)s")
-            % {"id": testimony.public_id, "digest": erasure.content_sha256},
+            % {
+                "id": isolated(testimony.public_id),
+                "digest": isolated(erasure.content_sha256),
+            },
         )
         return redirect(
             reverse("testimonies:detail", kwargs={"public_id": testimony.public_id})

@@ -64,6 +64,9 @@ class PublicDatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+# The named date format (archive/formats/<language>) for each precision.
+_PRECISION_FORMATS = {"day": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "year": "Y"}
+
 # Coarser precisions come later: widening never narrows.
 _PRECISION_ORDER = ("day", "month", "year")
 
@@ -81,11 +84,14 @@ class IncidentDates:
 
     @property
     def label(self) -> str:
-        """The dates, no more precise than they are known."""
+        """The dates, no more precise than they are known, in the active
+        language's formats (archive/formats): "7 March 2025", "March 2025",
+        "2025"; a range as "first – last". Templates show it through the
+        `incident_dates` filter (archive/templatetags/localised.py)."""
         if not self.start:
             return ""
         start, end = self.start, self.end or self.start
-        pattern = {"day": "j F Y", "month": "F Y", "year": "Y"}[self.precision]
+        pattern = _PRECISION_FORMATS[self.precision]
         first, last = date_format(start, pattern), date_format(end, pattern)
         return first if first == last else f"{first} – {last}"
 

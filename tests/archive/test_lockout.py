@@ -8,6 +8,7 @@ from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.urls import reverse
 
+from archive.bidi import isolated
 from archive.models import AuditAction, AuditEntry
 
 PASSWORD = "correct horse battery staple"
@@ -136,7 +137,7 @@ def test_a_moderator_unlocks_an_account_from_the_roles_page(
     response = staff.post(
         reverse("roles"), {"action": "unlock", "username": "researcher"}, follow=True
     )
-    assert "researcher can log in again." in response.content.decode()
+    assert isolated("researcher") + " can log in again." in response.content.decode()
     assert not AccessAttempt.objects.filter(username="researcher").exists()
     unlocked = AuditEntry.objects.get(action=AuditAction.ACCOUNT_UNLOCKED)
     assert (unlocked.actor, unlocked.target) == (moderator, "researcher")

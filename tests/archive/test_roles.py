@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from archive.bidi import isolated
 from archive.models import AuditAction, AuditEntry
 from archive.roles import Role, role_of
 from archive.services import user_role_set
@@ -106,7 +107,7 @@ def test_a_role_change_takes_effect_and_is_audited(
 ):
     staff = verified_client_for(moderator)
     response = set_role(staff, "researcher", "documenter")
-    assert page_messages(response) == ["researcher is now: Documenter."]
+    assert page_messages(response) == [isolated("researcher") + " is now: Documenter."]
     assert role_of(fresh(researcher)) is Role.DOCUMENTER
     assert list(fresh(researcher).groups.values_list("name", flat=True)) == [
         "documenter"
@@ -138,7 +139,9 @@ def test_setting_the_same_role_changes_and_records_nothing(
     verified_client_for, moderator, researcher
 ):
     response = set_role(verified_client_for(moderator), "researcher", "researcher")
-    assert page_messages(response) == ["researcher already has that role."]
+    assert page_messages(response) == [
+        isolated("researcher") + " already has that role."
+    ]
     assert not role_changes().exists()
 
 
@@ -233,7 +236,10 @@ def test_a_moderator_resets_another_accounts_second_factor(
     response = staff.post(
         ROLES, {"action": "reset-second-factor", "username": "colleague"}, follow=True
     )
-    assert "colleague will set up a new authenticator app" in response.content.decode()
+    assert (
+        isolated("colleague") + " will set up a new authenticator app"
+        in response.content.decode()
+    )
     assert not TOTPDevice.objects.filter(user=colleague).exists()
     entry = AuditEntry.objects.get(action=AuditAction.SECOND_FACTOR_RESET)
     assert (entry.actor, entry.target) == (moderator, "colleague")

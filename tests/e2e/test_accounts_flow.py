@@ -7,6 +7,7 @@ from base64 import b32decode
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from archive.bidi import isolated
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -43,7 +44,9 @@ def test_a_moderator_sets_up_a_second_factor_and_reaches_the_roles_page(
     # A role change from the page, in the browser.
     row.get_by_label("Role of researcher").select_option("documenter")
     row.get_by_role("button", name="Save").click()
-    expect(page.locator(".messages")).to_have_text("researcher is now: Documenter.")
+    expect(page.locator(".messages")).to_have_text(
+        isolated("researcher") + " is now: Documenter."
+    )
     expect(
         page.locator('tr[data-username="researcher"]').locator("td.role")
     ).to_have_text("Documenter")

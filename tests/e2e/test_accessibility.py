@@ -1,0 +1,190 @@
+"""Every page people use passes an automated accessibility scan (axe-core,
+shipped inside axe-playwright-python: nothing is fetched at run time), in
+English and in Arabic, in a real browser.
+
+A page is added to the scan with one line in PAGES: a name, the role that
+opens it (None: the public) and how to find its address in the scene.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+# What fails the scan. Axe's "moderate" and "minor" findings are fixed as
+# they come but do not fail the build.
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    role: str | None
+    path: Callable[[dict], str]
+    # Optional steps after loading (a form sent with errors, say).
+    then: Callable | None = None
+
+    def __str__(self):
+        return self.name
+
+
+def refused_login(page):
+    page.locator("#id_username").fill("nobody")
+    page.locator("#id_password").fill("wrong password")
+    page.locator("form.stacked button[type=submit]").click()
+
+
+PAGES = [
+    Page("home", None, lambda scene: "/"),
+    Page("search", None, lambda scene: "/search/?q=Banias&community=alawite"),
+    Page("search-researcher", "researcher", lambda scene: "/search/?q=Banias"),
+    Page("testimony", None, lambda scene: scene["kusour"].get_absolute_url()),
+    Page("testimony-moderator", "moderator", lambda s: s["kusour"].get_absolute_url()),
+    Page("search-bad-date", None, lambda scene: "/search/?date_from=1st+of+March"),
+    Page("login", None, lambda scene: "/accounts/login/"),
+    Page("login-refused", None, lambda scene: "/accounts/login/", then=refused_login),
+    Page("my-testimonies", "documenter", lambda scene: "/testimonies/mine/"),
+    Page(
+        "consent-form",
+        "documenter",
+        lambda scene: f"/testimonies/{scene['draft'].public_id}/consent/",
+    ),
+    Page(
+        "consent-form-errors",
+        "documenter",
+        lambda scene: f"/testimonies/{scene['draft'].public_id}/consent/",
+        then=lambda page: page.locator(".consent-form button[type=submit]").click(),
+    ),
+    Page("review-queue", "moderator", lambda scene: "/moderation/"),
+    Page(
+        "review",
+        "moderator",
+        lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
+    ),
+    Page(
+        "review-errors",
+        "moderator",
+        lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
+        then=lambda page: page.locator("button[value=sent_back]").click(),
+    ),
+    Page("audit-log", "moderator", lambda scene: "/audit/?date_from=yesterday"),
+    Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
+]
+
+LANGUAGES = ["en", "ar"]
+
+
+@pytest.fixture
+def scene(archive, documenter, researcher, moderator):
+    """The shared archive plus a draft waiting for consent and a testimony
+    sent back once and submitted again (so the review page shows a diff)."""
+    from testimonies import services
+
+    draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
+    resubmitted = factories.testimony(
+        status="submitted",
+        recorded_by=documenter,
+        witness_name="Samir Khoury",
+        narrative="Samir Khoury saw the convoy pass through Banias at dawn.",
+        places=[archive["kusour"].places.first()],
+        persons_named=["Nour Saleh"],
+    )
+    services.testimony_send_back(
+        testimony=resubmitted, reviewer=moderator, comment="Say which street."
+    )
+    resubmitted.refresh_from_db()
+    resubmitted.narrative += " It was on the coast road."
+    resubmitted.save()
+    services.testimony_submit(testimony=resubmitted, user=documenter)
+    return {**archive, "draft": draft, "resubmitted": resubmitted}
+
+
+def session_cookie(username):
+    """A logged-in session, as after the login form (and, for a moderator,
+    the second factor)."""
+    user = get_user_model().objects.get(username=username)
+    client = Client()
+    client.force_login(user)
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="phone", defaults={"confirmed": True}
+    )
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def serious_violations(results):
+    return [
+        violation
+        for violation in results.response["violations"]
+        if violation["impact"] in FAILING_IMPACTS
+    ]
+
+
+def describe(violations):
+    lines = []
+    for violation in violations:
+        lines.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}"
+            f" <{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            lines.append(f"    at {', '.join(map(str, node['target']))}")
+            lines.append(f"       {node['failureSummary'].splitlines()[-1].strip()}")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("target", PAGES, ids=str)
+def test_page_has_no_serious_accessibility_violation(
+    page, live_server, scene, target, language
+):
+    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
+    if target.role:
+        cookies.append(
+            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(target.role)}
+        )
+    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+
+    response = page.goto(target.path(scene))
+    assert response.status == 200, response.url
+    if target.then:
+        target.then(page)
+        page.wait_for_load_state("load")
+    assert page.locator("html").get_attribute("lang") == language
+    assert page.locator("html").get_attribute("dir") == (
+        "rtl" if language == "ar" else "ltr"
+    )
+    results = Axe().run(page)
+
+    violations = serious_violations(results)
+    assert not violations, f"{target} in {language}:\n{describe(violations)}"
+
+
+def test_the_scan_finds_a_serious_violation_when_there_is_one(page, live_server, db):
+    # The scan above would notice a page that broke the rules: an image with
+    # no text alternative and a field with no label.
+    page.goto("/")
+    page.evaluate(
+        """() => {
+          const image = document.createElement("img");
+          image.src = "/static/css/archive.css";
+          document.querySelector("main").appendChild(image);
+          const field = document.createElement("input");
+          document.querySelector("main").appendChild(field);
+        }"""
+    )
+    found = {v["id"] for v in serious_violations(Axe().run(page))}
+    assert {"image-alt", "label"} <= found, found
