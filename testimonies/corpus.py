@@ -167,13 +167,15 @@ class Story:
             ar = ar.replace("في ", "ب", 1)  # the clitic instead of the word
         return en[0].upper() + en[1:], ar
 
-    def tell(self, length: int) -> tuple[str, str]:
-        """About `length` words in English and the same story in Arabic."""
+    def tell(self, length: int, language: str) -> tuple[str, str]:
+        """A story of about `length` words in `language`, in English and in
+        Arabic."""
+        side = 0 if language == "en" else 1
         sentences = [self.sentence(zipf_choice(self.rng, words.OPENINGS))]
-        count = len(sentences[0][0].split())
+        count = len(sentences[0][side].split())
         while count < length:
             sentences.append(self.sentence(zipf_choice(self.rng, words.SENTENCES)))
-            count += len(sentences[-1][0].split())
+            count += len(sentences[-1][side].split())
         sentences.append(self.sentence(zipf_choice(self.rng, words.CLOSINGS)))
         return (
             " ".join(s[0] for s in sentences),
@@ -273,7 +275,7 @@ def corpus_row(number: int, *, seed: int, vocabulary: Vocabulary) -> ImportRow:
         self_name=self_name,
         persons=[invented_name(rng) for _ in range(rng.randrange(1, 4))],
     )
-    english, arabic = story.tell(rng.randrange(150, 400))
+    english, arabic = story.tell(rng.randrange(150, 400), language)
     arabic = _vocalised(rng, arabic, share=rng.choice([0, 0, 0.05, 0.3]))
     narrative, other = (english, arabic) if language == "en" else (arabic, english)
     translated = rng.random() < 0.25
