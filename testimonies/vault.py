@@ -162,7 +162,9 @@ def keystore_batch():
     the keys are then committed before the witnesses are, so a failure in
     between leaves keys nobody uses (master_key_rotate prunes them), never
     a witness without a key. Only sealing and opening use the batch; do not
-    destroy keys inside one. Re-entering is a no-op."""
+    destroy keys inside one. Re-entering is a no-op. The batch holds the key
+    store's write lock throughout (other processes' first seals wait, up to
+    the key store's 30 s timeout): for bulk work, in batches of seconds."""
     if getattr(_batch, "store", None) is not None:
         yield
         return
