@@ -100,7 +100,10 @@ def test_a_tiny_run_writes_every_figure(tmp_path):
     for engine in ("api", "whoosh_raw", "fts5"):
         for kind in ("all", "text", "text+2 filters", "filters only"):
             assert latency[engine][kind]["p95"] is not None, (engine, kind)
-    assert figures["queries"]["count_mismatches"] == 0
+    # Reported, not required to be nil: FTS5 does not stem, and the API
+    # leaves out what the database check refuses.
+    assert set(figures["queries"]["count_mismatches"]) == {"whoosh_raw", "fts5"}
+    assert figures["withdrawal_to_gone_ms"]["saves_failed"] >= 0
     assert figures["api_to_whoosh_p95"] > 0
     assert figures["peak_rss_mb"] > 0
     assert set(figures["phase_seconds"]) >= {"corpus", "rebuild", "queries"}
