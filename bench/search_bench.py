@@ -218,6 +218,7 @@ def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
     """Consent withdrawn from each saved testimony while SAVERS processes
     save others; the time until a search no longer finds it."""
     from django.db import connections
+    from haystack.exceptions import SearchBackendError
 
     from testimonies.models import Testimony
     from testimonies.services import consent_withdraw
@@ -236,17 +237,25 @@ def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
         worker.start()
     for _ in workers:
         ready.acquire(timeout=600)
-    started, timings = time.monotonic(), []
+    started, timings, failed = time.monotonic(), [], 0
     try:
         for pk, word in saved:
             testimony = Testimony.objects.get(pk=pk)
             begun = time.monotonic()
-            consent_withdraw(
-                testimony=testimony,
-                scopes=None,
-                reason="benchmark",
-                obtained_by="search_bench",
-            )
+            try:
+                consent_withdraw(
+                    testimony=testimony,
+                    scopes=None,
+                    reason="benchmark",
+                    obtained_by="search_bench",
+                )
+            except SearchBackendError as error:
+                # Withdrawn in the database, still in the index (hidden by
+                # the database check on every result): the worst outcome,
+                # counted apart and never mixed into the latencies.
+                print(f"withdrawal left the index: {error}", flush=True)
+                failed += 1
+                continue
             wait_until(lambda w: not found(w), word)
             timings.append(time.monotonic() - begun)
     finally:
@@ -259,6 +268,7 @@ def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
         "concurrent_savers": SAVERS,
         "saves_during": counter.value,
         "saves_failed": failures.value,
+        "withdrawals_left_in_index": failed,
         "saves_per_s": round(counter.value / elapsed, 1) if elapsed else None,
     }
 

@@ -104,6 +104,7 @@ def test_a_tiny_run_writes_every_figure(tmp_path):
     # leaves out what the database check refuses.
     assert set(figures["queries"]["count_mismatches"]) == {"whoosh_raw", "fts5"}
     assert figures["withdrawal_to_gone_ms"]["saves_failed"] >= 0
+    assert figures["withdrawal_to_gone_ms"]["withdrawals_left_in_index"] == 0
     assert figures["api_to_whoosh_p95"] > 0
     assert figures["peak_rss_mb"] > 0
     assert set(figures["phase_seconds"]) >= {"corpus", "rebuild", "queries"}
