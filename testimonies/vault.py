@@ -30,7 +30,7 @@ import os
 import shutil
 import sqlite3
 import threading
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -127,13 +127,17 @@ def _unwrap(witness_id: int, key_id: str, wrapped: bytes) -> bytes:
 
 
 def _data_key(witness_id: int, *, create: bool) -> bytes:
+    batch = getattr(_batch, "store", None)
+    if batch is not None:
+        return _data_key_in(batch, witness_id, create=create)
     with closing(_keystore()) as store:
-        row = store.execute(
-            "SELECT master_key_id, wrapped FROM data_key WHERE witness_id = ?",
-            (witness_id,),
-        ).fetchone()
-        if row:
-            return _unwrap(witness_id, row[0], row[1])
+        return _data_key_in(store, witness_id, create=create)
+
+
+def _data_key_in(store, witness_id: int, *, create: bool) -> bytes:
+    query = "SELECT master_key_id, wrapped FROM data_key WHERE witness_id = ?"
+    row = store.execute(query, (witness_id,)).fetchone()
+    if row is None:
         if not create:
             raise VaultError(f"witness {witness_id}: no data key (erased?)")
         data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
@@ -142,8 +146,43 @@ def _data_key(witness_id: int, *, create: bool) -> bytes:
             "INSERT OR IGNORE INTO data_key VALUES (?, ?, ?)",
             (witness_id, key_id, wrapped),
         )
-    # Another process may have created it first: read back the one kept.
-    return _data_key(witness_id, create=False)
+        # Another process may have created it first: read back the one kept.
+        row = store.execute(query, (witness_id,)).fetchone()
+    return _unwrap(witness_id, row[0], row[1])
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def keystore_batch():
+    """Seal many values with one key store transaction (the corpus
+    generator, bulk imports): new data keys are committed together instead
+    of one commit (one disk sync) each.
+
+    Enter it inside the database transaction that creates the witnesses:
+    the keys are then committed before the witnesses are, so a failure in
+    between leaves keys nobody uses (master_key_rotate prunes them), never
+    a witness without a key. Only sealing and opening use the batch; do not
+    destroy keys inside one. Re-entering is a no-op. The batch holds the key
+    store's write lock throughout (other processes' first seals wait, up to
+    the key store's 30 s timeout): for bulk work, in batches of seconds."""
+    if getattr(_batch, "store", None) is not None:
+        yield
+        return
+    store = _keystore()
+    store.execute("BEGIN IMMEDIATE")
+    _batch.store = store
+    try:
+        yield
+    except BaseException:
+        store.execute("ROLLBACK")
+        raise
+    else:
+        store.execute("COMMIT")
+    finally:
+        _batch.store = None
+        store.close()
 
 
 # Sealing ------------------------------------------------------------------

@@ -1,0 +1,132 @@
+"""The README's "Search benchmark" table, from bench/results/*.json.
+
+    .venv/bin/python bench/results_table.py            # print the table
+    .venv/bin/python bench/results_table.py --readme   # and put it in README.md
+
+The latest result of each corpus size (files written by search_bench.py)
+makes one column; the table sits between two marker comments in the README.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+START, END = "<!-- search-bench:start -->", "<!-- search-bench:end -->"
+
+
+def latest_by_size(folder: Path = RESULTS) -> dict[int, dict]:
+    latest = {}
+    for path in sorted(folder.glob("*.json")):
+        try:
+            figures = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(figures, dict) or figures.get("benchmark") != "search":
+            continue
+        figures["file"] = path.name
+        size = figures["size"]
+        if size not in latest or figures["date"] >= latest[size]["date"]:
+            latest[size] = figures
+    return latest
+
+
+def _ms(block: dict | None) -> str:
+    if not block or block.get("p50") is None:
+        return "–"
+    return f"{block['p50']:.0f} / {block['p95']:.0f}"
+
+
+def rows(figures: dict) -> list[tuple[str, str]]:
+    """(what, value) pairs of one run, in the table's order."""
+    latency = figures["queries"]["latency_ms"]
+    withdrawal = figures["withdrawal_to_gone_ms"]
+    out = [
+        ("testimonies (indexed)", f"{figures['corpus']['testimonies']:,} "
+                                  f"({figures['corpus']['indexed']:,})"),
+        ("rebuild, testimonies/s", f"{figures['rebuild']['testimonies_per_s']:.0f}"),
+        ("save → searchable, p50 / p95 ms", _ms(figures["save_to_searchable_ms"])),
+        (f"withdrawal → gone with {withdrawal['concurrent_savers']} saving, "
+         "p50 / p95 ms", _ms(withdrawal)),
+    ]  # fmt: skip
+    for kind in ["all", *(k for k in latency["api"] if k != "all")]:
+        for engine, label in [
+            ("api", "/api/search/"),
+            ("whoosh_raw", "raw Whoosh"),
+            ("fts5", "SQLite FTS5"),
+        ]:
+            if engine in latency:
+                out.append(
+                    (f"{label} ({kind}), p50 / p95 ms", _ms(latency[engine].get(kind)))
+                )
+    ratio = figures.get("api_to_whoosh_p95")
+    phases = figures["phase_seconds"]
+    out += [
+        ("API p95 ÷ raw Whoosh p95", f"{ratio:.1f}" if ratio else "–"),
+        ("peak memory (ru_maxrss), MB", f"{figures['peak_rss_mb']:.0f}"),
+        ("run time, s", " + ".join(
+            f"{name} {seconds:.0f}" for name, seconds in phases.items()
+        )),
+    ]  # fmt: skip
+    return out
+
+
+def summary_lines(figures: dict) -> list[str]:
+    """One run as aligned text, for the terminal."""
+    pairs = rows(figures)
+    width = max(len(what) for what, _ in pairs)
+    return [f"{what:<{width}}  {value}" for what, value in pairs]
+
+
+def _source(figures: dict) -> str:
+    engine = figures["engine"].rsplit(".", 1)[-1]
+    machine = figures["machine"]
+    return (
+        f"`bench/results/{figures['file']}` ({engine}, commit {figures['commit']}, "
+        f"load average {machine['load_average'][0]:.1f} on {machine['cpus']} cores)"
+    )
+
+
+def table(latest: dict[int, dict]) -> str:
+    sizes = sorted(latest)
+    if not sizes:
+        return "No results yet: run bench/search_bench.py."
+    columns = {size: dict(rows(latest[size])) for size in sizes}
+    labels = list(dict.fromkeys(k for size in sizes for k, _ in rows(latest[size])))
+    lines = [
+        "| | " + " | ".join(f"{size:,} testimonies" for size in sizes) + " |",
+        "|---|" + "--:|" * len(sizes),
+    ]
+    for label in labels:
+        values = [columns[size].get(label, "–") for size in sizes]
+        lines.append(f"| {label} | " + " | ".join(values) + " |")
+    sources = ", ".join(_source(latest[size]) for size in sizes)
+    return "\n".join(lines) + f"\n\nFrom {sources}."
+
+
+def readme_update(text: str, rendered: str) -> str:
+    if START not in text or END not in text:
+        raise ValueError("README.md has no search benchmark markers")
+    head, rest = text.split(START, 1)
+    _old, tail = rest.split(END, 1)
+    return f"{head}{START}\n{rendered}\n{END}{tail}"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--readme", action="store_true", help="update README.md")
+    args = parser.parse_args(argv)
+    rendered = table(latest_by_size())
+    print(rendered)
+    if args.readme:
+        README.write_text(
+            readme_update(README.read_text(encoding="utf-8"), rendered),
+            encoding="utf-8",
+        )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

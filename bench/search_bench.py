@@ -1,0 +1,469 @@
+"""Search benchmark: how the archive's search holds up at N testimonies.
+
+    .venv/bin/python bench/search_bench.py --size 10000
+    .venv/bin/python bench/search_bench.py --size 100000 [--rounds 5] [--samples 30]
+
+In its own data folder (bench/.data/<size>/, git-ignored; the corpus is
+generated once by `manage.py generate_corpus` and reused) it measures, with
+whatever search engine the settings configure:
+
+- the full rebuild, with the command the Makefile uses (testimonies/s);
+- save-to-searchable: a testimony saved through the import service, then the
+  index polled until it finds it (p50/p95);
+- withdrawal-to-gone: consent withdrawn through the service while 4 other
+  processes save testimonies, then the index polled until it no longer
+  finds it (p50/p95);
+- a fixed mix of queries (text, text and two filters, filters only; always
+  with facet counts and highlighted excerpts) as the public and as a
+  researcher: /api/search/ through the Django test client, side by side with
+  the raw Whoosh engine on the same index (one open searcher) and SQLite
+  FTS5 over the same redacted documents (p50/p95);
+- the peak memory (ru_maxrss) of this process after each phase.
+
+Prints the figures and writes them to bench/results/<date>.json; the
+README's "Search benchmark" table is rendered from it by
+bench/results_table.py. Each phase's run time is printed and kept too.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import multiprocessing
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+DATA = ROOT / "bench" / ".data"
+SETTINGS = "archive.settings.bench"
+SAVERS = 4
+SEED = 1
+POLL = 0.005  # seconds between two looks at the index
+TIMEOUT = 60.0  # a document not found (or still found) after this fails the run
+
+# The fixed mix: (kind, parameters). Facet values are among the most
+# frequent of the generated corpus (testimonies.corpus draws with Zipf's law).
+QUERIES = [
+    ("text", {"q": "checkpoint"}),
+    ("text", {"q": "armed men"}),
+    ("text", {"q": "الحاجز"}),
+    ("text", {"q": "مسلحون البيت"}),
+    ("text+2 filters", {"q": "shooting", "community": ["alawite"], "event_type": []}),
+    ("text+2 filters", {"q": "الجثث", "place": [], "event_type": []}),
+    ("text+2 filters", {"q": "looted", "place": [], "community": ["alawite"]}),
+    ("filters only", {"place": [], "event_type": []}),
+    ("filters only", {"community": ["alawite"], "event_type": []}),
+]
+
+
+def percentiles(seconds: list[float]) -> dict:
+    """p50 and p95 (nearest rank) in milliseconds, and the sample count."""
+    if not seconds:
+        return {"p50": None, "p95": None, "samples": 0}
+    ordered = sorted(seconds)
+
+    def rank(share):
+        return round(ordered[max(1, math.ceil(share * len(ordered))) - 1] * 1000, 2)
+
+    return {"p50": rank(0.50), "p95": rank(0.95), "samples": len(ordered)}
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def environment(data_dir: Path) -> dict:
+    env = dict(os.environ)
+    env.update(ARCHIVE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE=SETTINGS)
+    return env
+
+
+def manage(*args: str, env: dict, quiet: bool = True) -> float:
+    """Run manage.py with our interpreter; returns the seconds it took."""
+    started = time.monotonic()
+    subprocess.run(  # noqa: S603 - our interpreter, our arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL if quiet else None,
+    )
+    return time.monotonic() - started
+
+
+def rebuild_command(makefile: Path = ROOT / "Makefile") -> list[str]:
+    """The manage.py command `make run` builds the search index with."""
+    for line in makefile.read_text(encoding="utf-8").splitlines():
+        found = re.match(r"\s+\$\(MANAGE\)\s+(\S*index\S*)(.*)$", line)
+        if found:
+            return [found.group(1), *found.group(2).split()]
+    raise RuntimeError("no index command in the Makefile")
+
+
+class Phases:
+    """Run time and peak memory after each phase."""
+
+    def __init__(self):
+        self.seconds, self.rss = {}, {}
+
+    def run(self, name, function, *args, **kwargs):
+        print(f"… {name}", flush=True)
+        started = time.monotonic()
+        value = function(*args, **kwargs)
+        self.seconds[name] = round(time.monotonic() - started, 1)
+        self.rss[name] = peak_rss_mb()
+        print(f"  {name}: {self.seconds[name]} s", flush=True)
+        return value
+
+
+# In this process, once Django is set up -------------------------------------
+
+
+def unique_word(number: int, run: str) -> str:
+    """A made-up word that no other document holds (letters only, so that
+    every analyzer keeps it whole)."""
+    letters = "bcdfghjkmnpqrstvwxz"
+    digits = []
+    for value in (int(run), number):
+        while True:
+            value, rest = divmod(value, len(letters))
+            digits.append(letters[rest])
+            if not value:
+                break
+        digits.append("y")
+    return "zq" + "".join(digits)
+
+
+def found(word: str) -> bool:
+    from haystack.inputs import Exact
+    from haystack.query import SearchQuerySet
+
+    return SearchQuerySet().filter(content=Exact(word)).count() > 0
+
+
+def wait_until(condition, *args) -> float:
+    started = time.monotonic()
+    while not condition(*args):
+        if time.monotonic() - started > TIMEOUT:
+            raise RuntimeError(f"index did not change within {TIMEOUT} s")
+        time.sleep(POLL)
+    return time.monotonic() - started
+
+
+def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
+    """Testimonies saved one at a time through the import service, each
+    with a word of its own; the time until a search finds each."""
+    from testimonies.corpus import Vocabulary, corpus_row
+    from testimonies.models import Testimony
+    from testimonies.services import testimonies_import
+
+    vocabulary = Vocabulary.load()
+    timings, saved = [], []
+    for number in range(samples):
+        row = corpus_row(number, seed=SEED, vocabulary=vocabulary)
+        word = unique_word(number, run)
+        row.external_id = f"bench-{run}-{number}"
+        row.narrative = f"{row.narrative} {word}"
+        row.status = "approved"
+        row.consent.update(archive=True, researchers=True, public=True)
+        row.consent["embargo_until"] = None
+        row.withdrawal = None
+        started = time.monotonic()
+        testimonies_import(rows=[row], source="search_bench")
+        wait_until(found, word)
+        timings.append(time.monotonic() - started)
+        saved.append((Testimony.objects.get(external_id=row.external_id).pk, word))
+    return percentiles(timings), saved
+
+
+def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
+    """One of the processes saving testimonies during the withdrawals: it
+    saves its share of the corpus again (a documenter's edit) in a loop.
+    A save whose index write fails (the index stayed locked past its
+    timeout) is counted and the loop goes on: that count is a figure."""
+    os.environ.update(environment(Path(data_dir)))
+    import django
+
+    django.setup()
+    from testimonies.corpus import Vocabulary, corpus_row
+    from testimonies.models import Testimony
+    from testimonies.services import testimonies_import
+
+    vocabulary = Vocabulary.load()
+    size = Testimony.objects.filter(external_id__startswith="synthetic-").count()
+    ready.release()
+    number = worker
+    while not stop.is_set():
+        row = corpus_row(number % size, seed=SEED, vocabulary=vocabulary)
+        row.narrative += f" (saved again {time.time():.0f})"
+        number += SAVERS
+        try:
+            testimonies_import(rows=[row], source="search_bench saver")
+        except Exception as error:  # noqa: BLE001 - counted and reported
+            print(f"saver {worker}: {type(error).__name__}: {error}", flush=True)
+            with failures.get_lock():
+                failures.value += 1
+            continue
+        with counter.get_lock():
+            counter.value += 1
+
+
+def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
+    """Consent withdrawn from each saved testimony while SAVERS processes
+    save others; the time until a search no longer finds it."""
+    from django.db import connections
+    from haystack.exceptions import SearchBackendError
+
+    from testimonies.models import Testimony
+    from testimonies.services import consent_withdraw
+
+    context = multiprocessing.get_context("spawn")
+    stop, ready = context.Event(), context.Semaphore(0)
+    counter, failures = context.Value("i", 0), context.Value("i", 0)
+    workers = [
+        context.Process(
+            target=_saver, args=(str(data_dir), n, stop, counter, failures, ready)
+        )
+        for n in range(SAVERS)
+    ]
+    connections.close_all()
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.acquire(timeout=600)
+    started, timings, failed = time.monotonic(), [], 0
+    try:
+        for pk, word in saved:
+            testimony = Testimony.objects.get(pk=pk)
+            begun = time.monotonic()
+            try:
+                consent_withdraw(
+                    testimony=testimony,
+                    scopes=None,
+                    reason="benchmark",
+                    obtained_by="search_bench",
+                )
+            except SearchBackendError as error:
+                # Withdrawn in the database, still in the index (hidden by
+                # the database check on every result): the worst outcome,
+                # counted apart and never mixed into the latencies.
+                print(f"withdrawal left the index: {error}", flush=True)
+                failed += 1
+                continue
+            wait_until(lambda w: not found(w), word)
+            timings.append(time.monotonic() - begun)
+    finally:
+        stop.set()
+        for worker in workers:
+            worker.join(timeout=120)
+    elapsed = time.monotonic() - started
+    return {
+        **percentiles(timings),
+        "concurrent_savers": SAVERS,
+        "saves_during": counter.value,
+        "saves_failed": failures.value,
+        "withdrawals_left_in_index": failed,
+        "saves_per_s": round(counter.value / elapsed, 1) if elapsed else None,
+    }
+
+
+def query_mix(vocabulary) -> list[tuple[str, dict]]:
+    """QUERIES with the empty facet lists filled from the corpus's most
+    frequent places and event types."""
+    places = [p.slug for p in vocabulary.places[:3]]
+    events = ["killing", "looting", "abduction"]
+    mix = []
+    for number, (kind, params) in enumerate(QUERIES):
+        params = dict(params)
+        if "place" in params and not params["place"]:
+            params["place"] = [places[number % len(places)]]
+        if "event_type" in params and not params["event_type"]:
+            params["event_type"] = [events[number % len(events)]]
+        mix.append((kind, params))
+    return mix
+
+
+def _by_kind(timings: dict) -> dict:
+    every = [t for values in timings.values() for t in values]
+    return {"all": percentiles(every)} | {k: percentiles(v) for k, v in timings.items()}
+
+
+def queries(mix, rounds: int, researcher, engines: dict) -> dict:
+    """Each query of the mix, as the public and as a researcher, `rounds`
+    times after one warm-up round, on the API and each reference engine."""
+    from django.test import Client
+
+    clients = {"public": Client(), "researcher": Client()}
+    clients["researcher"].force_login(researcher)
+    timings = {name: {} for name in ["api", *engines]}
+    counts = {}
+    for round_number in range(rounds + 1):
+        for kind, params in mix:
+            for audience, client in clients.items():
+                started = time.monotonic()
+                answer = client.get("/api/search/", params)
+                elapsed = time.monotonic() - started
+                if answer.status_code != 200:
+                    raise RuntimeError(f"/api/search/ {params}: {answer.status_code}")
+                key = f"{audience} {json.dumps(params, ensure_ascii=False)}"
+                counts.setdefault(key, {})["api"] = answer.json()["count"]
+                if round_number:
+                    timings["api"].setdefault(kind, []).append(elapsed)
+                for name, engine in engines.items():
+                    started = time.monotonic()
+                    outcome = engine.search(params, audience)
+                    elapsed = time.monotonic() - started
+                    counts[key][name] = outcome["count"]
+                    if round_number:
+                        timings[name].setdefault(kind, []).append(elapsed)
+    return {
+        "rounds": rounds,
+        "mix": [{"kind": kind, "params": params} for kind, params in mix],
+        # Queries on which an engine counted otherwise than the API (the
+        # engines' analyzers differ: FTS5 does not stem, for one).
+        "count_mismatches": {
+            name: sum(c[name] != c["api"] for c in counts.values()) for name in engines
+        },
+        "latency_ms": {name: _by_kind(t) for name, t in timings.items()},
+        "counts": counts,
+    }
+
+
+def fts5_documents():
+    """The documents the search index holds, as its own index class
+    prepares them (redacted texts only), streamed."""
+    from haystack import connections
+
+    from testimonies.models import Testimony
+
+    index = connections["default"].get_unified_index().get_index(Testimony)
+    pks = list(index.index_queryset().values_list("pk", flat=True))
+    for start in range(0, len(pks), 500):
+        for testimony in index.index_queryset().filter(pk__in=pks[start : start + 500]):
+            yield index.full_prepare(testimony)
+
+
+def researcher_account():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    user, _created = get_user_model().objects.get_or_create(username="bench-researcher")
+    user.groups.add(Group.objects.get(name="researcher"))
+    return user
+
+
+def git_commit() -> str:
+    done = subprocess.run(  # noqa: S603
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, required=True, help="testimonies")
+    parser.add_argument("--rounds", type=int, default=5, help="of the query mix")
+    parser.add_argument("--samples", type=int, default=30, help="saves, withdrawals")
+    parser.add_argument("--data-dir", type=Path, help="default bench/.data/<size>")
+    parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    data_dir = (args.data_dir or DATA / str(args.size)).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = environment(data_dir)
+    phases = Phases()
+    run = datetime.datetime.now(datetime.UTC)
+    run_id = run.strftime("%Y%m%d%H%M%S")
+
+    def prepare():
+        manage("migrate", "--noinput", env=env)
+        manage("load_gazetteer", "SY", env=env)
+        # Resumes: testimonies of the seed that exist are kept.
+        return manage(
+            "generate_corpus", str(args.size), "--seed", str(SEED), env=env,
+            quiet=False,
+        )  # fmt: skip
+
+    generate_seconds = phases.run("corpus", prepare)
+    command = rebuild_command()
+    rebuild_seconds = phases.run("rebuild", manage, *command, env=env)
+
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from search_engines import Fts5, RawWhoosh
+
+    from testimonies.corpus import Vocabulary
+    from testimonies.models import Testimony
+
+    indexed = Testimony.objects.indexable().count()
+    save = phases.run("save", save_to_searchable, args.samples, run_id)
+    withdraw = phases.run("withdraw", withdrawal_to_gone, save[1], data_dir)
+    connection = settings.HAYSTACK_CONNECTIONS["default"]
+    engines = {}
+    if "whoosh" in connection["ENGINE"].lower():
+        engines["whoosh_raw"] = RawWhoosh(connection["PATH"])
+    fts_path = data_dir / "fts5.sqlite3"
+    fts, fts_seconds = phases.run("fts5 build", Fts5.build, fts_path, fts5_documents())
+    engines["fts5"] = fts
+    mix = query_mix(Vocabulary.load())
+    query_figures = phases.run(
+        "queries", queries, mix, args.rounds, researcher_account(), engines
+    )
+    for engine in engines.values():
+        engine.close()
+    latency = query_figures["latency_ms"]
+    figures = {
+        "benchmark": "search",
+        "date": run.isoformat(timespec="seconds"),
+        "commit": git_commit(),
+        "size": args.size,
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
+        "engine": connection["ENGINE"],
+        "corpus": {
+            "testimonies": Testimony.objects.count(),
+            "indexed": indexed,
+            "generate_seconds": round(generate_seconds, 1),
+        },
+        "rebuild": {
+            "command": " ".join(command),
+            "seconds": round(rebuild_seconds, 1),
+            "testimonies_per_s": round(indexed / rebuild_seconds, 1),
+        },
+        "save_to_searchable_ms": save[0],
+        "withdrawal_to_gone_ms": withdraw,
+        "queries": query_figures,
+        "api_to_whoosh_p95": (
+            round(latency["api"]["all"]["p95"] / latency["whoosh_raw"]["all"]["p95"], 2)
+            if "whoosh_raw" in latency
+            else None
+        ),
+        "fts5_build_seconds": round(fts_seconds, 1),
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb_after": phases.rss,
+        "phase_seconds": phases.seconds,
+    }
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    target = args.results_dir / f"{run.strftime('%Y-%m-%dT%H%M%SZ')}.json"
+    target.write_text(json.dumps(figures, indent=2, ensure_ascii=False) + "\n")
+    from results_table import summary_lines
+
+    print("\n".join(summary_lines(figures)))
+    print(f"written to {target}")
+    return figures
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
