@@ -5,19 +5,16 @@ English name, the Arabic name or any known spelling variant, written with or
 without diacritics and in any Arabic letter variant.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .gazetteer_sources import CURATED_FILES, gazetteer_rows
 from .models import Place, PlaceKind
 from .textnorm import fold
-
-GAZETTEER_FILES = {"SY": Path(__file__).parent / "data" / "gazetteer_sy.json"}
 
 
 class PlaceLookupError(ValueError):
@@ -28,44 +25,112 @@ def place_path(parent, slug: str) -> str:
     return f"{parent.path if parent else '/'}{slug}/"
 
 
+@dataclass
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        text = _("%(created)d created, %(unchanged)d unchanged, %(updated)d updated")
+        return text % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+_ROW_FIELDS = (
+    "kind", "name", "name_ar", "variants", "parent_id", "path", "latitude",
+    "longitude", "external_code", "geonames_id", "population",
+)  # fmt: skip
+
+
+def _row_values(row: dict, parent) -> dict:
+    return {
+        "kind": row["kind"],
+        "name": row["name"],
+        "name_ar": row.get("name_ar") or "",
+        "variants": row.get("variants") or [],
+        "parent_id": parent.pk if parent else None,
+        "latitude": row.get("lat"),
+        "longitude": row.get("lon"),
+        "external_code": row.get("code") or "",
+        "geonames_id": row.get("geonames"),
+        "population": row.get("population"),
+    }
+
+
 @transaction.atomic
-def gazetteer_load(rows: list[dict], *, place_model=Place) -> int:
-    """Create or update places from gazetteer rows (parents first), keyed by
-    slug. Places added by documenters are left as they are. Returns the
-    number of rows read. `place_model` lets a data migration pass its own."""
-    by_slug = {}
+def gazetteer_load(rows: list[dict], *, place_model=Place) -> LoadCounts:
+    """Create or update places from gazetteer rows (parents first).
+
+    A row is the place with its GeoNames id if it has one, else the place
+    with its slug: the slug of an existing place never changes, so links,
+    tests and seeds that name it keep working. Places that no row names
+    (added by documenters: neighbourhoods, villages) are left as they are and
+    stay under their parent, whose primary key never changes; where a
+    refresh moves a place, its whole subtree moves with it. A row whose
+    values are already stored is not written. `place_model` lets a data
+    migration pass its own."""
+    counts = LoadCounts()
+    existing = list(place_model.objects.all())
+    by_slug = {p.slug: p for p in existing}
+    by_geonames = {p.geonames_id: p for p in existing if p.geonames_id}
+    loaded = {}  # row slug -> place
     for row in rows:
-        parent = None
-        if row.get("parent"):
-            parent = by_slug.get(row["parent"]) or place_model.objects.get(
-                slug=row["parent"]
-            )
-        place, _created = place_model.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "kind": row["kind"],
-                "name": row["name"],
-                "name_ar": row.get("name_ar") or "",
-                "variants": row.get("variants") or [],
-                "parent": parent,
-                "path": place_path(parent, row["slug"]),
-                "latitude": row.get("lat"),
-                "longitude": row.get("lon"),
-                "external_code": row.get("code") or "",
-            },
+        parent = loaded.get(row.get("parent")) or (
+            by_slug.get(row["parent"]) if row.get("parent") else None
         )
-        by_slug[place.slug] = place
-    return len(rows)
+        if row.get("parent") and parent is None:
+            raise PlaceLookupError(
+                _("gazetteer row %(slug)s: unknown parent %(parent)s")
+                % {"slug": row["slug"], "parent": row["parent"]}
+            )
+        values = _row_values(row, parent)
+        place = by_geonames.get(row.get("geonames")) or by_slug.get(row["slug"])
+        if place is None:
+            slug = row["slug"]
+            if slug in by_slug:  # taken by another place (a documenter's)
+                slug = f"{slug}-{row.get('geonames') or secrets.token_hex(3)}"
+            place = place_model(slug=slug, **values)
+            place.path = place_path(parent, slug)
+            place.full_clean()
+            place.save()
+            by_slug[slug] = place
+            counts.created += 1
+        else:
+            values["path"] = place_path(parent, place.slug)
+            changed = {k: v for k, v in values.items() if getattr(place, k) != v}
+            if changed:
+                old_path = place.path
+                for key, value in changed.items():
+                    setattr(place, key, value)
+                place.full_clean()
+                place.save(update_fields=[*changed])
+                if "path" in changed:
+                    _move_subtree(place_model, old_path, place.path, place.pk)
+                counts.updated += 1
+            else:
+                counts.unchanged += 1
+        loaded[row["slug"]] = place
+    return counts
 
 
-def gazetteer_load_country(code: str) -> int:
-    try:
-        path = GAZETTEER_FILES[code.upper()]
-    except KeyError:
+def _move_subtree(place_model, old_path: str, new_path: str, pk) -> None:
+    for child in place_model.objects.filter(path__startswith=old_path).exclude(pk=pk):
+        child.path = new_path + child.path[len(old_path) :]
+        child.save(update_fields=["path"])
+
+
+def gazetteer_load_country(code: str) -> LoadCounts:
+    """Load (or refresh) the country's gazetteer from its curated file,
+    ISO 3166-2 and GeoNames (testimonies.gazetteer_sources)."""
+    if code.upper() not in CURATED_FILES:
         raise PlaceLookupError(
             _("No gazetteer for country %(code)s.") % {"code": code}
         ) from None
-    return gazetteer_load(json.loads(path.read_text(encoding="utf-8")))
+    return gazetteer_load(gazetteer_rows(code))
 
 
 def _names_of(place) -> set[str]:
