@@ -133,15 +133,22 @@ def _load_row(row, loaded, by_slug, by_geonames, counts, place_model):
     place.full_clean()
     place.save(update_fields=[*changed])
     if "path" in changed:
-        _move_subtree(place_model, old_path, place.path, place.pk)
+        moved = _move_subtree(place_model, old_path, place.path, place.pk)
+        for child in moved:  # the copies read before the move
+            if child.slug in by_slug:
+                by_slug[child.slug].path = child.path
     counts.updated += 1
     return place
 
 
-def _move_subtree(place_model, old_path: str, new_path: str, pk) -> None:
-    for child in place_model.objects.filter(path__startswith=old_path).exclude(pk=pk):
+def _move_subtree(place_model, old_path: str, new_path: str, pk) -> list:
+    children = list(
+        place_model.objects.filter(path__startswith=old_path).exclude(pk=pk)
+    )
+    for child in children:
         child.path = new_path + child.path[len(old_path) :]
         child.save(update_fields=["path"])
+    return children
 
 
 def gazetteer_load_country(code: str) -> LoadCounts:
