@@ -225,7 +225,8 @@ def place_filter_slugs(values: list[str]) -> list[str]:
             if candidates[0].slug not in slugs:
                 slugs.append(candidates[0].slug)
         elif not candidates:
-            raise PlaceFilterError(_("Unknown place: %(value)s.") % {"value": value})
+            # The wording of every other unknown filter value.
+            raise PlaceFilterError(_("Unknown value: %(values)s.") % {"values": value})
         else:
             raise PlaceFilterError(
                 _("The place %(value)s is ambiguous: it could be %(candidates)s.")

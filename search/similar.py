@@ -20,6 +20,8 @@ def similar_pks(*, pk, text: str, allowed, top: int) -> list[int]:
         return []
     field = backend.content_field_name
     with index_searcher(backend) as searcher:
+        if not searcher.doc_count():
+            return []  # nothing indexed (Whoosh's key terms divide by it)
         terms = searcher.key_terms_from_text(field, text, numterms=_KEY_TERMS)
         if not terms:
             return []

@@ -139,7 +139,7 @@ def test_a_plain_name_filter_means_the_town_the_kind_names_the_governorate(
 def test_an_unknown_or_ambiguous_place_is_a_400_naming_the_candidates(client):
     unknown = client.get("/api/search/", {"place": "Atlantis"})
     assert unknown.status_code == 400
-    assert "Unknown place: Atlantis." in unknown.json()["fields"]["place"][0]
+    assert "Unknown value: Atlantis." in unknown.json()["fields"]["place"][0]
     # Two villages of this name, in Latakia and Tartus governorates.
     ambiguous = client.get("/api/search/", {"place": "عين التينة"})
     assert ambiguous.status_code == 400
@@ -151,4 +151,4 @@ def test_an_unknown_or_ambiguous_place_is_a_400_naming_the_candidates(client):
 def test_the_page_shows_a_bad_place_filter_as_a_form_error(client):
     response = client.get("/search/", {"place": "Atlantis"})
     assert response.status_code == 200
-    assert "Unknown place: Atlantis." in response.content.decode()
+    assert "Unknown value: Atlantis." in response.content.decode()
