@@ -139,3 +139,13 @@ def test_more_like_this_is_at_most_five(coast, client):
     ]
     response = client.get(made[0].get_absolute_url())
     assert len(response.context["similar"]) == 5
+
+
+def test_a_testimony_without_incident_dates_still_sorts(dated, client):
+    undated = factories.testimony(
+        narrative="Shelling, the date unknown.", incident=None
+    )
+    for sort in ["incident-newest", "incident-oldest"]:
+        found = order(client, q="shelling", sort=sort)
+        assert undated.public_id in found
+        assert len(found) == 4
