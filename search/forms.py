@@ -5,7 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
-from testimonies.models import Community, EventType, Place
+from testimonies.models import Community, EventType
+
+from .places import PlaceFilterError, place_filter_slugs
 
 
 class SlugListField(forms.MultipleChoiceField):
@@ -32,15 +34,43 @@ class SlugListField(forms.MultipleChoiceField):
             )
 
 
+class PlaceListField(forms.MultipleChoiceField):
+    """Repeated place parameters, each a slug or any known name of exactly
+    one place (search.places.place_filter_slugs); cleaned to slugs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def valid_value(self, value):
+        return True  # resolved against the gazetteer in clean()
+
+    def clean(self, value):
+        value = [v.strip() for v in super().clean(value) if v.strip()]
+        try:
+            return place_filter_slugs(value)
+        except PlaceFilterError as error:
+            code = "ambiguous_place" if error.candidates else "unknown_place"
+            raise ValidationError(str(error), code=code) from None
+
+
+SORT_CHOICES = [
+    ("relevance", _("Relevance")),
+    ("incident-newest", _("Incident date, newest first")),
+    ("incident-oldest", _("Incident date, oldest first")),
+    ("recorded-newest", _("Recording date, newest first")),
+]
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=300, strip=True)
-    place = SlugListField(model=Place, label=_("Place"))
+    place = PlaceListField(label=_("Place"))
     community = SlugListField(model=Community, label=_("Community"))
     event_type = SlugListField(model=EventType, label=_("Event type"))
     date_from = forms.DateField(
         label=_("From"), required=False, input_formats=["%Y-%m-%d"]
     )
     date_to = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"])
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=100)
 

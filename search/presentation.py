@@ -72,3 +72,36 @@ def export_querystring(query_dict) -> str:
         if name not in QUERY_PARAMETERS:
             del params[name]
     return params.urlencode()
+
+
+def place_suggestions(query_dict, outcome) -> list[dict]:
+    """ "Did you mean the place ...?" links: the search with the place's words
+    taken out of the query and the place ticked as a filter."""
+    if not outcome or not outcome.places_matched:
+        return []
+    chosen = set(query_dict.getlist("place"))
+    links = []
+    for match in outcome.places_matched:
+        for place in match.offered:
+            if place.slug in chosen:
+                continue
+            params = query_dict.copy()
+            params["q"] = outcome.rest_query
+            params.appendlist("place", place.slug)
+            params.pop("page", None)
+            governorate = match.governorates.get(place.slug)
+            links.append(
+                {
+                    "name": place.label,
+                    "governorate": governorate.label if governorate else "",
+                    "url": "?" + params.urlencode(),
+                }
+            )
+    return links
+
+
+def suggestion_url(query_dict, suggestion: str) -> str:
+    params = query_dict.copy()
+    params["q"] = suggestion
+    params.pop("page", None)
+    return "?" + params.urlencode()

@@ -5,6 +5,7 @@ is checked against archive.policy before it is shown, and its excerpt is
 cut from the redacted text.
 """
 
+import dataclasses
 import logging
 import math
 from dataclasses import dataclass
@@ -19,6 +20,9 @@ from testimonies.redaction import RedactedTexts, redacted_texts
 from testimonies.selectors import testimonies_facts
 
 from .excerpts import excerpt
+from .places import PlaceMatch, query_places
+from .similar import similar_pks
+from .suggestions import FEW_HITS, query_suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +48,22 @@ class SearchOutcome:
     page_size: int
     hits: list[SearchHit]
     facets: dict
+    # Places the query's words name (their testimonies matched as well).
+    places_matched: list[PlaceMatch] = dataclasses.field(default_factory=list)
+    # A corrected query, offered when this one found few testimonies.
+    suggestion: str = ""
+    # The words of the query that are not place names.
+    rest_query: str = ""
+
+
+# The orders a search can be sorted in: index fields, most significant first.
+# Relevance needs a text query; without one the latest recorded come first.
+SORTS = {
+    "relevance": (),
+    "incident-newest": ("-incident_start", "-incident_end"),
+    "incident-oldest": ("incident_start", "incident_end"),
+    "recorded-newest": ("-recorded_on",),
+}
 
 
 def _filtered(params: dict, allowed) -> SearchQuerySet:
@@ -53,7 +73,7 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     if allowed is not None:
         sqs = sqs.filter(allowed)
     if params.get("q"):
-        sqs = sqs.filter(content=AutoQuery(params["q"]))
+        sqs = sqs.filter(_text_condition(params["q"], params.get("_places")))
     for name, (field, _model) in FACETS.items():
         values = params.get(name) or []
         if values:
@@ -70,8 +90,32 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     return sqs
 
 
+def _text_condition(query: str, matched) -> SQ:
+    """The text query, where words that name a place also match the
+    testimonies tagged with that place or any place under it: (the other
+    words) AND (the place's words in the text OR tagged with a place so
+    named), for each place named."""
+    matches, rest = matched if matched is not None else query_places(query)
+    if not matches:
+        return SQ(content=AutoQuery(query))
+    conditions = [SQ(content=AutoQuery(rest))] if rest else []
+    for match in matches:
+        named = SQ(content=AutoQuery(match.words))
+        for place in match.places:
+            named |= SQ(places=place.slug)
+        conditions.append(named)
+    condition = conditions[0]
+    for other in conditions[1:]:
+        condition &= other
+    return condition
+
+
 def _ordered(sqs: SearchQuerySet, params: dict) -> SearchQuerySet:
-    """Best match first for a text query, else the latest recorded first."""
+    """In the order asked; by relevance, best match first for a text query,
+    else the latest recorded first."""
+    fields = SORTS.get(params.get("sort") or "relevance", ())
+    if fields:
+        return sqs.order_by(*fields)
     return sqs if params.get("q") else sqs.order_by("-recorded_on")
 
 
@@ -107,7 +151,10 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     """One page of the testimonies `user` may see that match `params`
     (cleaned by search.forms.SearchForm), with facet counts."""
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
-    sqs = _filtered(params, policy.search_filter(user))
+    matches, rest = query_places(params.get("q") or "")
+    params = {**params, "_places": (matches, rest)}
+    allowed = policy.search_filter(user)
+    sqs = _filtered(params, allowed)
     for field in [*(f for f, _m in FACETS.values()), "years"]:
         sqs = sqs.facet(field, limit=-1)
     sqs = _ordered(sqs, params)
@@ -145,6 +192,18 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
                 )
             )
     count = max(count - len(stale), 0)
+    suggestion = ""
+    if params.get("q") and count < FEW_HITS:
+        # Only here: correcting reads the index's vocabulary, which the
+        # normal path never pays for.
+        suggestion = query_suggestion(
+            query=params["q"],
+            allowed=allowed,
+            count_for=lambda q: _filtered(
+                {**params, "q": q, "_places": None}, allowed
+            ).count(),
+            found=count,
+        )
     return SearchOutcome(
         count=count,
         page=page,
@@ -152,6 +211,9 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         page_size=page_size,
         hits=hits,
         facets=facets,
+        places_matched=matches,
+        suggestion=suggestion,
+        rest_query=rest,
     )
 
 
@@ -219,3 +281,26 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count=count,
         rows=[ExportRow(testimony=t, texts=redacted_texts(t)) for t in kept[:limit]],
     )
+
+
+def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
+    """Up to `limit` testimonies like `testimony` that `user` may see, most
+    alike first, never itself: the index proposes among what the user's role
+    may see (archive.policy.search_filter) and the database confirms each.
+    Their places and dates are as the user may see them."""
+    texts = redacted_texts(testimony)
+    text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
+    pks = similar_pks(
+        pk=testimony.pk, text=text, allowed=policy.search_filter(user), top=limit * 4
+    )
+    pks = [pk for pk in pks if pk != testimony.pk]
+    found = {
+        t.pk: t
+        for t in Testimony.objects.visible_to(user)
+        .filter(pk__in=pks)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    }
+    similar = [found[pk] for pk in pks if pk in found][:limit]
+    testimonies_facts(similar, user=user)
+    return similar

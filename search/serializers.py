@@ -23,11 +23,35 @@ def hit_json(hit) -> dict:
     }
 
 
+def place_match_json(match) -> dict:
+    """Words of the query that name places: every place so named (whose
+    testimonies matched too) and the one(s) offered as a filter."""
+    return {
+        "words": match.words,
+        "places": [p.slug for p in match.places],
+        "suggested": [
+            {
+                "slug": p.slug,
+                "name": p.label,
+                "governorate": g.label
+                if (g := match.governorates.get(p.slug))
+                else None,
+            }
+            for p in match.offered
+        ],
+    }
+
+
 def outcome_json(outcome) -> dict:
+    """The contract's fields, and two extensions: `places_matched` (places
+    the query's words name) and `suggestion` (a corrected query when this one
+    found few testimonies, else null)."""
     return {
         "count": outcome.count,
         "page": outcome.page,
         "pages": outcome.pages,
         "results": [hit_json(hit) for hit in outcome.hits],
         "facets": outcome.facets,
+        "places_matched": [place_match_json(m) for m in outcome.places_matched],
+        "suggestion": outcome.suggestion or None,
     }

@@ -11,7 +11,14 @@ from archive.ratelimit import rate_limited
 
 from .exports import export_csv, export_filename, export_json, export_query
 from .forms import SearchForm
-from .presentation import export_querystring, facet_groups, page_url, year_url
+from .presentation import (
+    export_querystring,
+    facet_groups,
+    page_url,
+    place_suggestions,
+    suggestion_url,
+    year_url,
+)
 from .selectors import testimony_export, testimony_search
 from .serializers import outcome_json
 from .services import export_log
@@ -34,6 +41,12 @@ def search_page(request):
         "facet_groups": facet_groups(outcome, cleaned),
     }
     if outcome:
+        context["place_suggestions"] = place_suggestions(request.GET, outcome)
+        if outcome.suggestion:
+            context["suggestion"] = {
+                "query": outcome.suggestion,
+                "url": suggestion_url(request.GET, outcome.suggestion),
+            }
         context["years"] = [
             {**year, "url": year_url(request.GET, year["value"])}
             for year in outcome.facets["year"]

@@ -5,19 +5,20 @@ English name, the Arabic name or any known spelling variant, written with or
 without diacritics and in any Arabic letter variant.
 """
 
-import json
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from .gazetteer_sources import CURATED_FILES, gazetteer_rows
 from .models import Place, PlaceKind
 from .textnorm import fold
 
-GAZETTEER_FILES = {"SY": Path(__file__).parent / "data" / "gazetteer_sy.json"}
+# Sent after a gazetteer load created places (in bulk, without post_save).
+places_loaded = Signal()
 
 
 class PlaceLookupError(ValueError):
@@ -28,44 +29,136 @@ def place_path(parent, slug: str) -> str:
     return f"{parent.path if parent else '/'}{slug}/"
 
 
+@dataclass
+class LoadCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        text = _("%(created)d created, %(unchanged)d unchanged, %(updated)d updated")
+        return text % {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+        }
+
+
+def _row_values(row: dict, parent) -> dict:
+    return {
+        "kind": row["kind"],
+        "name": row["name"],
+        "name_ar": row.get("name_ar") or "",
+        "variants": row.get("variants") or [],
+        "parent_id": parent.pk if parent else None,
+        "latitude": row.get("lat"),
+        "longitude": row.get("lon"),
+        "external_code": row.get("code") or "",
+        "geonames_id": row.get("geonames"),
+        "population": row.get("population"),
+    }
+
+
 @transaction.atomic
-def gazetteer_load(rows: list[dict], *, place_model=Place) -> int:
-    """Create or update places from gazetteer rows (parents first), keyed by
-    slug. Places added by documenters are left as they are. Returns the
-    number of rows read. `place_model` lets a data migration pass its own."""
-    by_slug = {}
+def gazetteer_load(rows: list[dict], *, place_model=Place) -> LoadCounts:
+    """Create or update places from gazetteer rows (parents first).
+
+    A row is the place with its GeoNames id if it has one, else the place
+    with its slug: the slug of an existing place never changes, so links,
+    tests and seeds that name it keep working. Places that no row names
+    (added by documenters: neighbourhoods, villages) are left as they are and
+    stay under their parent, whose primary key never changes; where a
+    refresh moves a place, its whole subtree moves with it. A row whose
+    values are already stored is not written. New places are inserted level
+    by level in bulk (nothing is tagged with them yet, so no signal is
+    needed); changed ones are saved one by one, so that the testimonies
+    tagged with them are indexed again. `place_model` lets a data migration
+    pass its own."""
+    counts = LoadCounts()
+    existing = list(place_model.objects.all())
+    by_slug = {p.slug: p for p in existing}
+    by_geonames = {p.geonames_id: p for p in existing if p.geonames_id}
+    loaded = {}  # row slug -> place
+    depth = {}
     for row in rows:
-        parent = None
-        if row.get("parent"):
-            parent = by_slug.get(row["parent"]) or place_model.objects.get(
-                slug=row["parent"]
-            )
-        place, _created = place_model.objects.update_or_create(
-            slug=row["slug"],
-            defaults={
-                "kind": row["kind"],
-                "name": row["name"],
-                "name_ar": row.get("name_ar") or "",
-                "variants": row.get("variants") or [],
-                "parent": parent,
-                "path": place_path(parent, row["slug"]),
-                "latitude": row.get("lat"),
-                "longitude": row.get("lon"),
-                "external_code": row.get("code") or "",
-            },
+        depth[row["slug"]] = depth.get(row.get("parent"), -1) + 1
+    for level in sorted(set(depth.values())):
+        new = []
+        for row in (r for r in rows if depth[r["slug"]] == level):
+            place = _load_row(row, loaded, by_slug, by_geonames, counts, place_model)
+            if place.pk is None:
+                new.append(place)
+            loaded[row["slug"]] = place
+        place_model.objects.bulk_create(new)
+    if counts.created:
+        # A bulk insert sends no post_save: one notice for all of them.
+        places_loaded.send(sender=place_model, created=counts.created)
+    return counts
+
+
+def _load_row(row, loaded, by_slug, by_geonames, counts, place_model):
+    """The place for `row`: an unsaved new one, or the stored one brought up
+    to date."""
+    parent = loaded.get(row.get("parent")) or (
+        by_slug.get(row["parent"]) if row.get("parent") else None
+    )
+    if row.get("parent") and parent is None:
+        raise PlaceLookupError(
+            _("gazetteer row %(slug)s: unknown parent %(parent)s")
+            % {"slug": row["slug"], "parent": row["parent"]}
         )
-        by_slug[place.slug] = place
-    return len(rows)
+    values = _row_values(row, parent)
+    place = by_geonames.get(row.get("geonames")) or by_slug.get(row["slug"])
+    if place is None:
+        slug = row["slug"]
+        if slug in by_slug:  # taken by another place (a documenter's)
+            slug = f"{slug}-{row.get('geonames') or secrets.token_hex(3)}"
+        place = place_model(slug=slug, **values)
+        place.path = place_path(parent, slug)
+        # Uniqueness is kept by by_slug / by_geonames (and the database).
+        place.full_clean(validate_unique=False)
+        by_slug[slug] = place
+        if place.geonames_id:
+            by_geonames[place.geonames_id] = place
+        counts.created += 1
+        return place
+    values["path"] = place_path(parent, place.slug)
+    changed = {k: v for k, v in values.items() if getattr(place, k) != v}
+    if not changed:
+        counts.unchanged += 1
+        return place
+    old_path = place.path
+    for key, value in changed.items():
+        setattr(place, key, value)
+    place.full_clean()
+    place.save(update_fields=[*changed])
+    if "path" in changed:
+        moved = _move_subtree(place_model, old_path, place.path, place.pk)
+        for child in moved:  # the copies read before the move
+            if child.slug in by_slug:
+                by_slug[child.slug].path = child.path
+    counts.updated += 1
+    return place
 
 
-def gazetteer_load_country(code: str) -> int:
-    try:
-        path = GAZETTEER_FILES[code.upper()]
-    except KeyError:
+def _move_subtree(place_model, old_path: str, new_path: str, pk) -> list:
+    children = list(
+        place_model.objects.filter(path__startswith=old_path).exclude(pk=pk)
+    )
+    for child in children:
+        child.path = new_path + child.path[len(old_path) :]
+        child.save(update_fields=["path"])
+    return children
+
+
+def gazetteer_load_country(code: str) -> LoadCounts:
+    """Load (or refresh) the country's gazetteer from its curated file,
+    ISO 3166-2 and GeoNames (testimonies.gazetteer_sources)."""
+    if code.upper() not in CURATED_FILES:
         raise PlaceLookupError(
             _("No gazetteer for country %(code)s.") % {"code": code}
         ) from None
-    return gazetteer_load(json.loads(path.read_text(encoding="utf-8")))
+    return gazetteer_load(gazetteer_rows(code))
 
 
 def _names_of(place) -> set[str]:
@@ -85,10 +178,15 @@ class PlaceResolver:
         for name in _names_of(place):
             self._by_name.setdefault(name, []).append(place)
 
-    def resolve(self, name: str) -> Place:
+    def candidates(self, name: str) -> list[Place]:
+        """The places `name` may mean, after the town rule (prefer_town)."""
         candidates = self._by_name.get(fold(name.strip()), [])
         if len(candidates) > 1:
-            candidates = self._prefer_town(candidates)
+            candidates = self.prefer_town(candidates)
+        return candidates
+
+    def resolve(self, name: str) -> Place:
+        candidates = self.candidates(name)
         if not candidates:
             raise PlaceLookupError(
                 _("unknown place %(name)r: not in the gazetteer") % {"name": name}
@@ -107,7 +205,7 @@ class PlaceResolver:
         return candidates[0]
 
     @staticmethod
-    def _prefer_town(candidates):
+    def prefer_town(candidates):
         """A plain name shared by a town and the units it gives its name to
         (Tartus, Tartus District, Tartus Governorate) means the town."""
         towns = [p for p in candidates if p.kind == PlaceKind.TOWN]

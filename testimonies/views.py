@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from archive.access import role_required, second_factor_first
 from archive.ratelimit import rate_limited
 from archive.roles import Role
+from search.selectors import testimony_similar
 
 from . import services
 from .forms import ConsentForm
@@ -43,7 +44,12 @@ def testimony_detail(request, public_id):
         except TestimonyNotVisible:
             raise Http404 from None
         return render(request, "testimonies/erasure_detail.html", {"erasure": erasure})
-    return render(request, "testimonies/testimony_detail.html", {"page": page})
+    similar = testimony_similar(testimony=page.testimony, user=request.user)
+    return render(
+        request,
+        "testimonies/testimony_detail.html",
+        {"page": page, "similar": similar},
+    )
 
 
 @never_cache

@@ -21,4 +21,11 @@ document.addEventListener("DOMContentLoaded", function () {
       form.submit();
     });
   });
+  // Choosing an order applies it at once; the "Sort" button does without JS.
+  var sort = document.getElementById("id_sort");
+  if (sort) {
+    sort.addEventListener("change", function () {
+      form.submit();
+    });
+  }
 });

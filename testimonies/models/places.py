@@ -53,8 +53,16 @@ class Place(BilingualNameMixin, models.Model):
         _("external code"),
         max_length=50,
         blank=True,
-        help_text=_("ISO 3166-2 or GeoNames identifier."),
+        help_text=_("ISO 3166-2 code of a governorate or country."),
     )
+    geonames_id = models.PositiveIntegerField(
+        _("GeoNames id"),
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("The place's id in GeoNames, where it comes from there."),
+    )
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
 
     objects = PlaceQuerySet.as_manager()
 

@@ -47,7 +47,9 @@ def test_anonymous_banias_search_shows_only_public_approved(archive, users, clie
 
 def test_answer_has_the_contract_shape(archive, users, client_for):
     answer = api(client_for, users["anonymous"], q="Kusour")
-    assert set(answer) == {"count", "page", "pages", "results", "facets"}
+    contract = {"count", "page", "pages", "results", "facets"}
+    # The README's documented extensions, and nothing else.
+    assert set(answer) == contract | {"places_matched", "suggestion"}
     (result,) = answer["results"]
     testimony = archive["kusour"]
     assert result == {

@@ -11,7 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, country, **options):
         try:
-            count = gazetteer_load_country(country)
+            counts = gazetteer_load_country(country)
         except PlaceLookupError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"{count} places loaded for {country.upper()}.")
+        self.stdout.write(f"{country.upper()}: {counts}.")

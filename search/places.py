@@ -1,0 +1,242 @@
+"""Places named in a search, in any spelling or script.
+
+A word or a few words of the query box ("Baniyas", "بانياس", "Tartous",
+"Hai al Kusour") that are a known name of a place also match the testimonies
+tagged with that place or any place under it (the index's `places` field
+holds each testimony's place path, as the public may see it). A `place`
+filter may name its place the same ways as by slug.
+
+Names are compared in their folded form (testimonies.textnorm.fold: case,
+diacritics, Arabic letter variants), punctuation read as a space. A
+governorate or district is also known by its name without the kind word
+("Tartus" for "Tartus Governorate"): a search for a place name means the
+whole area that bears it.
+"""
+
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from testimonies.gazetteer import PlaceResolver
+from testimonies.models import Place, PlaceKind
+from testimonies.textnorm import fold
+
+MAX_WORDS = 4  # the longest place name matched in a query, in words
+_MIN_KEY_LENGTH = 3  # shorter words ("al", "as") are not place names alone
+_KIND_WORDS = {
+    "governorate", "province", "district", "subdistrict", "nahiya", "region",
+    fold("محافظة"), fold("منطقة"), fold("ناحية"),
+}  # fmt: skip
+_AREA_KINDS = {PlaceKind.GOVERNORATE, PlaceKind.DISTRICT, PlaceKind.SUBDISTRICT}
+_APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02bf\u02be]")
+_NOT_WORD = re.compile(r"[^\w]+")
+# Arabic conjunctions and prepositions written joined to the next word:
+# "وبانياس" is "and Banias", "بطرطوس" "in Tartus".
+_CONJUNCTIONS, _PREPOSITIONS = "وف", "بلك"
+
+
+def name_key(text: str) -> str:
+    """The form in which two spellings of one name meet."""
+    text = _APOSTROPHES.sub("", fold(text))
+    return " ".join(word for word in _NOT_WORD.split(text) if word)
+
+
+def _keys_of(place) -> set[str]:
+    keys = set()
+    for name in [place.name, place.name_ar, *place.variants]:
+        key = name_key(name or "")
+        if not key:
+            continue
+        keys.add(key)
+        if place.kind in _AREA_KINDS:
+            bare = " ".join(w for w in key.split() if w not in _KIND_WORDS)
+            if bare and bare != key:
+                keys.add(bare)
+    return {key for key in keys if len(key.replace(" ", "")) >= _MIN_KEY_LENGTH}
+
+
+class PlaceNames:
+    """Every known name of every place, folded (see place_names())."""
+
+    def __init__(self):
+        self.places = list(
+            Place.objects.only(
+                "slug", "kind", "name", "name_ar", "variants", "path", "parent_id"
+            )
+        )
+        self.by_key: dict[str, list[Place]] = {}
+        self.spellings: dict[str, str] = {}  # key -> a name as written
+        for place in self.places:
+            for key in _keys_of(place):
+                self.by_key.setdefault(key, []).append(place)
+            for name in [place.name, place.name_ar, *place.variants]:
+                if name:
+                    self.spellings.setdefault(name_key(name), name)
+        self.by_path = {place.path: place for place in self.places}
+
+    def named(self, key: str) -> list[Place]:
+        return self.by_key.get(key, [])
+
+    def governorate_of(self, place) -> Place | None:
+        slugs = [s for s in place.path.split("/") if s]
+        for depth in range(len(slugs), 0, -1):
+            path = "/" + "".join(f"{s}/" for s in slugs[:depth])
+            found = self.by_path.get(path)
+            if found is not None and found.kind == PlaceKind.GOVERNORATE:
+                return found
+        return None
+
+
+@dataclass
+class PlaceMatch:
+    """Words of the query that name places."""
+
+    words: str  # as typed
+    places: list[Place]  # every place so named: their testimonies match
+    offered: list[Place] = field(default_factory=list)  # offered as a filter
+    governorates: dict = field(default_factory=dict)  # offered slug -> Place
+
+
+def _offered(places: list[Place]) -> list[Place]:
+    """What the words most likely mean, to offer as a filter: the town where a
+    town and the units named after it share the name (CONTRACTS.md, 3),
+    else every place so named."""
+    preferred = PlaceResolver.prefer_town(places)
+    return sorted(preferred, key=lambda p: (p.path.count("/"), p.path))
+
+
+def _candidates(names: PlaceNames, words: list[str]) -> list[Place]:
+    key = " ".join(name_key(w) for w in words).strip()
+    found = names.named(key)
+    if not found and len(words) == 1:
+        for stripped in _without_clitics(key):
+            found = names.named(stripped)
+            if found:
+                break
+    return found
+
+
+def _without_clitics(word: str) -> list[str]:
+    """The word without a joined conjunction and/or preposition."""
+    forms = []
+    if word[:1] in _CONJUNCTIONS:
+        forms.append(word[1:])
+        if word[1:2] in _PREPOSITIONS:
+            forms.append(word[2:])
+    elif word[:1] in _PREPOSITIONS:
+        forms.append(word[1:])
+    return [f for f in forms if len(f) >= _MIN_KEY_LENGTH]
+
+
+# Built once per process and gazetteer version: reading and folding every
+# name of every place costs tens of milliseconds, and places change rarely.
+# The version lives in the shared cache, so a change made by one process
+# (an import, the admin) reaches every other.
+_VERSION_KEY = "search:place-names-version"
+_memo: dict = {}
+_memo_lock = threading.Lock()
+
+
+def place_names() -> PlaceNames:
+    """The current PlaceNames."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(_VERSION_KEY)
+    with _memo_lock:
+        if _memo.get("version") != version or version is None:
+            _memo["names"], _memo["version"] = PlaceNames(), version
+        return _memo["names"]
+
+
+def place_names_changed(**kwargs):
+    """A place was saved or deleted: the names are built again. Bumped now
+    (this process reads its own uncommitted change) and after the commit (so
+    no process keeps names read before it)."""
+
+    def bump():
+        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def query_places(query: str, names: PlaceNames | None = None):
+    """The places the query names and the query's other words.
+
+    Returns (matches, rest): longest names first, each stretch of words read
+    once. A query with quotes or operators is left to the text search alone:
+    cutting words out of it could change what it asks."""
+    if not query or '"' in query:
+        return [], query
+    words = query.split()
+    if any(w[0] in "-+" or w.upper() in {"AND", "OR", "NOT"} for w in words):
+        return [], query
+    names = names or place_names()
+    matches, rest, start = [], [], 0
+    while start < len(words):
+        for size in range(min(MAX_WORDS, len(words) - start), 0, -1):
+            found = _candidates(names, words[start : start + size])
+            if found:
+                offered = _offered(found)
+                matches.append(
+                    PlaceMatch(
+                        words=" ".join(words[start : start + size]),
+                        places=found,
+                        offered=offered,
+                        governorates={p.slug: names.governorate_of(p) for p in offered},
+                    )
+                )
+                start += size
+                break
+        else:
+            rest.append(words[start])
+            start += 1
+    return matches, " ".join(rest)
+
+
+class PlaceFilterError(ValueError):
+    def __init__(self, message, candidates=()):
+        super().__init__(message)
+        self.candidates = list(candidates)
+
+
+def place_filter_slugs(values: list[str]) -> list[str]:
+    """The slugs of the places a `place` filter names: each value a slug, or
+    any name, Arabic name or spelling variant of exactly one place (a plain
+    name shared by a town and its governorate means the town). Unknown or
+    ambiguous values raise PlaceFilterError naming the candidates."""
+    slugs = []
+    known = set(Place.objects.filter(slug__in=values).values_list("slug", flat=True))
+    resolver = None
+    for value in values:
+        if value in known:
+            if value not in slugs:
+                slugs.append(value)
+            continue
+        resolver = resolver or PlaceResolver()
+        candidates = resolver.candidates(value)
+        if len(candidates) == 1:
+            if candidates[0].slug not in slugs:
+                slugs.append(candidates[0].slug)
+        elif not candidates:
+            # The wording of every other unknown filter value.
+            raise PlaceFilterError(_("Unknown value: %(values)s.") % {"values": value})
+        else:
+            raise PlaceFilterError(
+                _("The place %(value)s is ambiguous: it could be %(candidates)s.")
+                % {
+                    "value": value,
+                    "candidates": ", ".join(
+                        f"{p.name} ({p.get_kind_display()}, {p.slug})"
+                        for p in candidates
+                    ),
+                },
+                candidates,
+            )
+    return slugs
