@@ -21,12 +21,13 @@ from haystack.backends.whoosh_backend import (
     WhooshSearchQuery,
 )
 from haystack.constants import DJANGO_CT, FILTER_SEPARATOR, ID
-from haystack.exceptions import SearchBackendError, SkipDocument
+from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier
 from whoosh import query as whoosh_query
 from whoosh.index import LockError
 from whoosh.writing import CLEAR
 
+from .journal import JOURNAL_EVERYTHING, journal_append
 from .searchers import CachedOverlapFacet, shared_searcher
 
 
@@ -228,33 +229,39 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         The objects are read again under the write lock: a rebuild or another
         worker that read the database before a withdrawal committed cannot
         write the withdrawn testimony back after its removal. Objects that
-        may no longer be indexed are removed instead.
+        may no longer be indexed are removed instead. Documents are prepared
+        in batches (search.documents), without a query per object.
         """
         pks = [obj.pk for obj in iterable]
         if not pks:
             return
-        meta = index.get_model()._meta
         writer = self._writer()
         try:
-            fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
-            for pk in pks:
-                document = self._document(index, fresh.get(pk))
-                if document is None:
-                    writer.delete_by_term(ID, f"{meta.label_lower}.{pk}")
-                else:
-                    writer.update_document(**document)
+            self.write_fresh(writer, index, pks)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
 
-    def _document(self, index, obj):
-        if obj is None:
-            return None
-        try:
-            document = index.full_prepare(obj)
-        except SkipDocument:
-            return None
+    def write_fresh(self, writer, index, pks):
+        """Under the held write lock: read these objects from the database,
+        write the documents of those that may be indexed and delete the
+        others."""
+        from .documents import documents_prepare
+
+        meta = index.get_model()._meta
+        fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
+        documents = documents_prepare(index, list(fresh.values()))
+        for pk in pks:
+            document = documents.get(pk)
+            if document is None:
+                writer.delete_by_term(ID, f"{meta.label_lower}.{pk}")
+            else:
+                writer.update_document(**self.whoosh_fields(document))
+        journal_append(self.path, [f"{meta.label_lower}.{pk}" for pk in pks])
+
+    def whoosh_fields(self, document: dict) -> dict:
+        document = dict(document)
         document.pop("boost", None)
         return {k: self._from_python(v) for k, v in document.items()}
 
@@ -267,6 +274,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
+            journal_append(self.path, identifiers)
         except BaseException:
             writer.cancel()
             raise
@@ -288,6 +296,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
+            journal_append(self.path, identifiers)
         except BaseException:
             writer.cancel()
             raise
@@ -306,6 +315,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             for model in models:
                 app_model = f"{model._meta.app_label}.{model._meta.model_name}"
                 writer.delete_by_term(DJANGO_CT, app_model)
+            journal_append(self.path, [JOURNAL_EVERYTHING])
         except BaseException:
             writer.cancel()
             raise
