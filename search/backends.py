@@ -359,7 +359,10 @@ class FilteringWhooshSearchQuery(WhooshSearchQuery):
         tree = self.query_filter
         if tree.connector != SQ.AND or tree.negated or len(tree.children) < 2:
             return tree, None
-        content_fields = {"content", self.backend.content_field_name or "text"}
+        from haystack import connections
+
+        document_field = connections[self._using].get_unified_index().document_field
+        content_fields = {"content", document_field}
         ranking, narrowing = SQ(), []
         for child in tree.children:
             if _scores(child, content_fields):

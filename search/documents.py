@@ -2,10 +2,11 @@
 
 What each document needs beyond the testimony's own row is read once per
 batch: the current consent of every testimony in one query, the gazetteer
-places the documents name in one query, and the witnesses' identities
-(for redaction) with the testimonies themselves (the index queryset's
-select_related). Redaction and the sealed texts are opened once per
-testimony (TestimonyIndex.full_prepare).
+places the documents name in one query. Redaction and the sealed texts
+are opened once per testimony (TestimonyIndex.full_prepare); the witness's
+identity is read by testimonies.identity, one query per testimony, on
+purpose: a cached identity could be an outdated one, and a name variant
+added since would be left unredacted.
 """
 
 from haystack.exceptions import SkipDocument

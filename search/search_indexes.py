@@ -46,7 +46,7 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def index_queryset(self, using=None):
         return (
             Testimony.objects.indexable()
-            .select_related("witness", "witness__identity")
+            .select_related("witness")
             .prefetch_related("places", "communities", "event_types")
         )
 

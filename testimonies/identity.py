@@ -65,15 +65,8 @@ def identity_store(
 def identity_read(*, witness) -> Identity | None:
     """The identity, for the roles and pages allowed to show it (and for
     redaction, which only ever removes it). None when there is none, or
-    when its key was destroyed.
-
-    A witness loaded with select_related("identity") (the search index's
-    batches, read under the index's write lock) is read from that row
-    instead of one query per witness."""
-    if "identity" in witness._state.fields_cache:
-        row = witness._state.fields_cache["identity"]
-    else:
-        row = WitnessIdentity.objects.filter(witness=witness).first()
+    when its key was destroyed."""
+    row = WitnessIdentity.objects.filter(witness=witness).first()
     if row is None:
         return None
     try:
