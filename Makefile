@@ -37,7 +37,7 @@ demo-data:
 	$(MANAGE) load_gazetteer SY
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) import_testimonies seeds/testimonies.jsonl
-	$(MANAGE) rebuild_index --noinput
+	$(MANAGE) index_rebuild
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README)
 test: install-dev browser messages

@@ -8,18 +8,30 @@ Whoosh's inter-process write lock (fcntl) up to WRITE_LOCK_TIMEOUT seconds,
 and a write that still cannot happen raises instead of vanishing.
 """
 
+import datetime
 import logging
+import warnings
 
+from django.conf import settings
+from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
-from haystack.backends.whoosh_backend import WhooshEngine, WhooshSearchBackend
-from haystack.constants import DJANGO_CT, ID
-from haystack.exceptions import SearchBackendError, SkipDocument
+from haystack.backends import SQ, log_query
+from haystack.backends.whoosh_backend import (
+    WhooshEngine,
+    WhooshSearchBackend,
+    WhooshSearchQuery,
+)
+from haystack.constants import DJANGO_CT, FILTER_SEPARATOR, ID
+from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier
+from whoosh import query as whoosh_query
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
 from .analysis import text_analyzer
+from .journal import JOURNAL_EVERYTHING, journal_append
+from .searchers import CachedOverlapFacet, shared_searcher
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +82,179 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             )
             result.highlighted = {self.content_field_name: [marked]}
 
+    # Searching ------------------------------------------------------------
+
+    def _shared(self):
+        if not self.setup_complete:
+            self.setup()
+        return shared_searcher(self.path)
+
+    def _open_index(self):
+        self.index = self.index.refresh()
+        return self.index
+
+    @log_query
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        within=None,
+        dwithin=None,
+        distance_point=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        """One search on the process's open searcher (search.searchers).
+
+        Narrow queries (FilteringWhooshSearchQuery puts the role filter and
+        every facet or date filter there) become one Whoosh filter of the
+        same search, their matches cached until the index changes; facets
+        are counted in that search too; only the requested page is read.
+        """
+        holder = self._shared()
+        query_string = force_str(query_string)
+        # As stock haystack: an empty or one-character query finds nothing.
+        if not query_string or (len(query_string) <= 1 and query_string != "*"):
+            return {"results": [], "hits": 0}
+        sort_by, reverse = self._whoosh_sort(sort_by)
+        if query_facets is not None:
+            warnings.warn("Whoosh does not handle query faceting.", stacklevel=2)
+        parsed = self.parser.parse(query_string)
+        if parsed is None:  # stopwords only
+            return {"results": [], "hits": 0}
+        filters = [force_str(nq) for nq in sorted(narrow_queries or ())]
+        page_num, page_length = self.calculate_page(start_offset, end_offset)
+        with holder.searching(self._open_index) as searcher:
+            if not searcher.doc_count():
+                return {"results": [], "hits": 0, "spelling_suggestion": None}
+            group_by, facet_types = self._grouping(holder, facets, date_facets)
+            filters += self._model_filter(
+                holder, searcher, models, limit_to_registered_models
+            )
+            main, allowed = self._combine(holder, searcher, parsed, filters)
+            if allowed is not None and not allowed:
+                # Whoosh reads an empty filter as no filter at all.
+                return {"results": [], "hits": 0}
+            try:
+                raw_page = searcher.search_page(
+                    main,
+                    page_num,
+                    pagelen=page_length,
+                    sortedby=sort_by,
+                    reverse=reverse,
+                    groupedby=group_by,
+                    filter=allowed,
+                )
+            except ValueError:
+                if not self.silently_fail:
+                    raise
+                return {"results": [], "hits": 0, "spelling_suggestion": None}
+            # Whoosh answers the last page for a page past the end.
+            if raw_page.pagenum < page_num:
+                return {"results": [], "hits": 0, "spelling_suggestion": None}
+            return self._process_results(
+                raw_page,
+                highlight=highlight,
+                query_string=query_string,
+                spelling_query=spelling_query,
+                result_class=result_class,
+                facet_types=facet_types,
+            )
+
+    @staticmethod
+    def _whoosh_sort(sort_by):
+        """Haystack's order_by fields as Whoosh's sortedby and reverse."""
+        if not sort_by:
+            return None, False
+        descending = [field.startswith("-") for field in sort_by]
+        if any(descending) and not all(descending):
+            raise SearchBackendError(
+                "Whoosh requires all order_by fields to use the same sort direction"
+            )
+        return [field.lstrip("-") for field in sort_by], descending[0]
+
+    @staticmethod
+    def _grouping(holder, facets, date_facets):
+        group_by, facet_types = [], {}
+        for field in facets or ():
+            group_by.append(CachedOverlapFacet(field, holder))
+            facet_types[field] = "fields"
+        if date_facets:
+            from haystack.backends.whoosh_backend import (
+                Count,
+                DateRangeFacet,
+                RelativeDelta,
+            )
+
+            for key, value in date_facets.items():
+                start, end = (
+                    _as_datetime(value["start_date"]),
+                    _as_datetime(value["end_date"]),
+                )
+                gap = RelativeDelta(
+                    **{f"{value['gap_by']}s": value.get("gap_amount", 1)}
+                )
+                group_by.append(DateRangeFacet(key, start, end, gap, maptype=Count))
+                facet_types[key] = "dates"
+        return group_by, facet_types
+
+    def _model_filter(self, holder, searcher, models, limit_to_registered_models):
+        """Haystack's restriction to the asked (or registered) models, as a
+        filter query, left out when the index holds nothing else."""
+        if limit_to_registered_models is None:
+            limit_to_registered_models = getattr(
+                settings, "HAYSTACK_LIMIT_TO_REGISTERED_MODELS", True
+            )
+        if models:
+            choices = {f"{m._meta.app_label}.{m._meta.model_name}" for m in models}
+        elif limit_to_registered_models:
+            choices = set(self.build_models_list())
+        else:
+            return []
+        if not choices or holder.content_types(searcher, DJANGO_CT) <= choices:
+            return []
+        return [" OR ".join(f"{DJANGO_CT}:{ct}" for ct in sorted(choices))]
+
+    def _combine(self, holder, searcher, parsed, filters):
+        """The query to run and the set of documents it may match (None:
+        any). With no text to score, the most selective filter is run and
+        the others filter it: the results are then sorted, not scored."""
+        if isinstance(parsed, whoosh_query.Every):
+            # Every document has a text: all of them, without walking the
+            # text field's whole vocabulary as Every("text") would.
+            parsed = whoosh_query.Every()
+        if not filters:
+            return parsed, None
+        docsets = {
+            text: holder.filter_docs(searcher, text, self._filter_query(text))
+            for text in filters
+        }
+        order = sorted(filters, key=lambda text: len(docsets[text]))
+        if isinstance(parsed, whoosh_query.Every):
+            parsed, order = self.parser.parse(order[0]), order[1:]
+            if not order:
+                return parsed, None
+        allowed = docsets[order[0]]
+        for text in order[1:]:
+            allowed = allowed & docsets[text]
+        return parsed, allowed
+
+    def _filter_query(self, text):
+        return lambda: self.parser.parse(text)
+
+    # Writing --------------------------------------------------------------
+
     def _writer(self):
         if not self.setup_complete:
             self.setup()
@@ -88,33 +273,39 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         The objects are read again under the write lock: a rebuild or another
         worker that read the database before a withdrawal committed cannot
         write the withdrawn testimony back after its removal. Objects that
-        may no longer be indexed are removed instead.
+        may no longer be indexed are removed instead. Documents are prepared
+        in batches (search.documents), without a query per object.
         """
         pks = [obj.pk for obj in iterable]
         if not pks:
             return
-        meta = index.get_model()._meta
         writer = self._writer()
         try:
-            fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
-            for pk in pks:
-                document = self._document(index, fresh.get(pk))
-                if document is None:
-                    writer.delete_by_term(ID, f"{meta.label_lower}.{pk}")
-                else:
-                    writer.update_document(**document)
+            self.write_fresh(writer, index, pks)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
 
-    def _document(self, index, obj):
-        if obj is None:
-            return None
-        try:
-            document = index.full_prepare(obj)
-        except SkipDocument:
-            return None
+    def write_fresh(self, writer, index, pks):
+        """Under the held write lock: read these objects from the database,
+        write the documents of those that may be indexed and delete the
+        others."""
+        from .documents import documents_prepare
+
+        meta = index.get_model()._meta
+        fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
+        documents = documents_prepare(index, list(fresh.values()))
+        for pk in pks:
+            document = documents.get(pk)
+            if document is None:
+                writer.delete_by_term(ID, f"{meta.label_lower}.{pk}")
+            else:
+                writer.update_document(**self.whoosh_fields(document))
+        journal_append(self.path, [f"{meta.label_lower}.{pk}" for pk in pks])
+
+    def whoosh_fields(self, document: dict) -> dict:
+        document = dict(document)
         document.pop("boost", None)
         return {k: self._from_python(v) for k, v in document.items()}
 
@@ -127,6 +318,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
+            journal_append(self.path, identifiers)
         except BaseException:
             writer.cancel()
             raise
@@ -148,6 +340,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
+            journal_append(self.path, identifiers)
         except BaseException:
             writer.cancel()
             raise
@@ -166,6 +359,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             for model in models:
                 app_model = f"{model._meta.app_label}.{model._meta.model_name}"
                 writer.delete_by_term(DJANGO_CT, app_model)
+            journal_append(self.path, [JOURNAL_EVERYTHING])
         except BaseException:
             writer.cancel()
             raise
@@ -222,5 +416,67 @@ def _field_signature(field) -> tuple:
     )
 
 
+def _as_datetime(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    return datetime.datetime(value.year, value.month, value.day)
+
+
+def _scores(child, content_fields) -> bool:
+    """Does this part of a haystack query (a lookup or an SQ) search the
+    text, and so belong to what ranks the results?"""
+    if hasattr(child, "children"):
+        return any(_scores(grandchild, content_fields) for grandchild in child.children)
+    expression, _value = child
+    return expression.split(FILTER_SEPARATOR)[0] in content_fields
+
+
+class FilteringWhooshSearchQuery(WhooshSearchQuery):
+    """Haystack's Whoosh query, with everything that only narrows (the role
+    filter, facet values, dates) sent as narrow queries, which our backend
+    runs as a Whoosh filter of the same search, cached per index version,
+    and the text alone as the query that ranks. Without text, the filters
+    are the query."""
+
+    def _parts(self):
+        tree = self.query_filter
+        if tree.connector != SQ.AND or tree.negated or len(tree.children) < 2:
+            return tree, None
+        from haystack import connections
+
+        document_field = connections[self._using].get_unified_index().document_field
+        content_fields = {"content", document_field}
+        ranking, narrowing = SQ(), []
+        for child in tree.children:
+            if _scores(child, content_fields):
+                ranking.children.append(child)
+            else:
+                narrowing.append(child)
+        return ranking, narrowing
+
+    def build_query(self):
+        ranking, _narrowing = self._parts()
+        final_query = ranking.as_query_string(self.build_query_fragment)
+        if not final_query:
+            final_query = self.matching_all_fragment()
+        if self.boost:
+            boosts = " ".join(self.boost_fragment(w, v) for w, v in self.boost.items())
+            final_query = f"{final_query} {boosts}"
+        return final_query
+
+    def build_params(self, spelling_query=None):
+        kwargs = super().build_params(spelling_query)
+        _ranking, narrowing = self._parts()
+        if narrowing:
+            narrow = set(kwargs.get("narrow_queries") or ())
+            for child in narrowing:
+                node = SQ()
+                node.children.append(child)
+                narrow.add(node.as_query_string(self.build_query_fragment))
+            kwargs["narrow_queries"] = narrow
+        return kwargs
+
+
 class LockingWhooshEngine(WhooshEngine):
     backend = LockingWhooshSearchBackend
+    query = FilteringWhooshSearchQuery

@@ -20,6 +20,8 @@ from testimonies.redaction import redacted_texts
 # Years counted for a range longer than this are capped: a vague "2011-2025"
 # should not flood the year facet.
 _MAX_FACET_YEARS = 15
+# full_prepare's default: read the current consent from the database.
+_READ = object()
 
 
 class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
@@ -51,16 +53,20 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def read_queryset(self, using=None):
         return self.index_queryset(using)
 
-    def full_prepare(self, obj):
+    def full_prepare(self, obj, *, consent=_READ, places_by_slug=None):
+        """The document of `obj`. search.documents passes what it read for
+        a whole batch: the current `consent` (None: none recorded) and the
+        places by slug; left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
-        obj._index_consent = obj.current_consent()
+        obj._index_consent = obj.current_consent() if consent is _READ else consent
         obj._index_texts = redacted_texts(obj)
+        obj._index_places = self._tagged(obj, places_by_slug)
         return super().full_prepare(obj)
 
     def prepare_text(self, obj):
         return render_to_string(
             "search/indexes/testimonies/testimony_text.txt",
-            {"object": obj, "texts": obj._index_texts, "places": self._tagged(obj)},
+            {"object": obj, "texts": obj._index_texts, "places": obj._index_places},
         )
 
     def _place_slugs(self, obj) -> set[str]:
@@ -71,10 +77,17 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
             return {slug for p in obj.places.all() for slug in p.ancestor_slugs}
         return {slug for path in obj.public_place_paths() for slug in path_slugs(path)}
 
-    def _tagged(self, obj):
+    def _tagged(self, obj, places_by_slug=None):
         """Places shown with their ancestors, most general first."""
         slugs = self._place_slugs(obj)
-        return list(Place.objects.filter(slug__in=slugs).order_by("path"))
+        if places_by_slug is None:
+            return list(Place.objects.filter(slug__in=slugs).order_by("path"))
+        found = (places_by_slug[slug] for slug in slugs if slug in places_by_slug)
+        return sorted(found, key=lambda place: place.path)
+
+    def place_slugs(self, obj) -> set[str]:
+        """Every place slug the document of `obj` names (for batches)."""
+        return self._place_slugs(obj)
 
     def prepare_places(self, obj):
         return sorted(self._place_slugs(obj))

@@ -6,6 +6,7 @@ character came from, so that a match can be replaced in the original text.
 """
 
 import unicodedata
+from functools import lru_cache
 
 # Letter variants that writers use interchangeably; hamza seats and alef
 # forms fold to bare alef, taa marbuta to haa, alef maqsura to yaa.
@@ -17,6 +18,9 @@ _ARABIC_LETTER_FOLDS = {
 }
 
 
+# Called for every character of every text redacted or indexed: the fold of
+# a character never changes, and a text uses a few hundred distinct ones.
+@lru_cache(maxsize=8192)
 def _fold_char(char: str) -> str:
     folded = []
     # NFD splits أ إ آ ؤ ئ and Latin accented letters into base + mark.
@@ -29,18 +33,21 @@ def _fold_char(char: str) -> str:
 
 def fold(text: str) -> str:
     """The matching form of `text`."""
-    return "".join(_fold_char(char) for char in text)
+    return "".join(map(_fold_char, text))
 
 
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """The matching form, and for each of its characters the index of the
     original character it came from."""
-    folded, origins = [], []
-    for index, char in enumerate(text):
-        piece = _fold_char(char)
-        folded.append(piece)
+    pieces = list(map(_fold_char, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text) and "" not in pieces:
+        # Every character folded to exactly one (nearly always).
+        return folded, list(range(len(text)))
+    origins = []
+    for index, piece in enumerate(pieces):
         origins.extend([index] * len(piece))
-    return "".join(folded), origins
+    return folded, origins
 
 
 def is_arabic(text: str) -> bool:

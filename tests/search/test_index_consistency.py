@@ -202,3 +202,57 @@ def test_rebuild_index_rebuilds_from_the_database(search_index):
     Testimony.objects.filter(pk=gone.pk).update(status="draft")  # index not told
     call_command("rebuild_index", interactive=False, verbosity=0)
     assert document_of(kept) is not None and document_of(gone) is None
+
+
+# Another process searching the same index with one searcher kept open, the
+# way a web worker does: it answers each line of stdin with the ids found.
+SEARCHING_PROCESS = textwrap.dedent(
+    """
+    import sys
+    import django
+    django.setup()
+    from haystack.query import SearchQuerySet
+    from haystack.inputs import AutoQuery
+    from testimonies.models import Testimony
+    print("ready", flush=True)
+    for line in sys.stdin:
+        found = SearchQuerySet().models(Testimony).filter(content=AutoQuery("Banias"))
+        print(",".join(sorted(r.pk for r in found)), flush=True)
+    """
+)
+
+
+def test_a_withdrawal_is_gone_from_the_next_search_of_another_process(
+    search_index, settings
+):
+    import os
+
+    testimonies = [
+        factories.testimony(narrative=f"Banias account {n}") for n in range(3)
+    ]
+    target = testimonies[0]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.search.other_process"}
+    env["ARCHIVE_TEST_INDEX"] = INDEX_PATH
+    other = subprocess.Popen(
+        [sys.executable, "-c", SEARCHING_PROCESS],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        assert other.stdout.readline().strip() == "ready"
+
+        def search_there():
+            other.stdin.write("search\n")
+            other.stdin.flush()
+            return set(filter(None, other.stdout.readline().strip().split(",")))
+
+        assert str(target.pk) in search_there()  # its searcher is now open
+        call_command("withdraw_consent", target.public_id, reason="afraid")
+        found = search_there()
+        assert str(target.pk) not in found
+        assert {str(t.pk) for t in testimonies[1:]} <= found
+    finally:
+        other.stdin.close()
+        other.wait(timeout=60)

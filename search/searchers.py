@@ -1,0 +1,192 @@
+"""One Whoosh searcher per process, refreshed only when the index changed.
+
+Opening a searcher reads every segment's files; doing it for each query
+(as stock haystack does, twice) costs more than the search itself. Here a
+process keeps one searcher per index directory and checks, before every
+search, whether another process committed since it was opened: a cheap
+listing of the index directory and a stat of its table of contents. Any
+commit (an update, a withdrawal's removal, a clear, a recreated index)
+writes a new table of contents, so the very next search in every process
+sees it: a withdrawn testimony is never answered from a stale searcher.
+
+Whoosh readers are not safe to share between threads (they seek and read
+shared file objects), so a search holds the shared searcher's lock while it
+runs and while its page of stored fields is read. Searches are pure Python
+under the GIL: taking turns costs gunicorn threads next to nothing.
+
+Two caches live with the searcher:
+- the documents matching each filter query (the role filter, a facet
+  value), valid until the searcher is refreshed;
+- for each faceted field, the values of every document of each segment,
+  which Whoosh would otherwise rebuild from the postings at every search.
+  Segments never change once written (a deletion only hides documents),
+  so these are kept per segment across refreshes and dropped with it.
+"""
+
+import os
+import threading
+from collections import OrderedDict
+from contextlib import contextmanager
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
+from whoosh.sorting import Count, FieldFacet, OverlappingCategorizer
+
+# Bounds on the filter cache: entries, and document numbers held in all.
+_FILTER_ENTRIES = 32
+_FILTER_DOCS = 2_000_000
+
+_registry: dict[str, "SharedSearcher"] = {}
+_registry_lock = threading.Lock()
+
+
+def shared_searcher(path: str) -> "SharedSearcher":
+    """The process's searcher holder for the index in `path`."""
+    path = os.path.abspath(path)
+    with _registry_lock:
+        holder = _registry.get(path)
+        if holder is None:
+            holder = _registry[path] = SharedSearcher(path)
+        return holder
+
+
+def _toc_stamp(storage: FileStorage, indexname: str, generation: int):
+    """What identifies one version of the index: its generation, and the
+    table-of-contents file itself (a recreated index restarts at
+    generation 0 and can reach the same number again)."""
+    try:
+        stat = os.stat(
+            os.path.join(storage.folder, TOC._filename(indexname, generation))
+        )
+    except FileNotFoundError:
+        return None
+    return (generation, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+class SharedSearcher:
+    def __init__(self, path: str):
+        self.path = path
+        self.lock = threading.RLock()
+        self._index = None
+        self._searcher = None
+        self._stamp = None
+        self._filters: OrderedDict = OrderedDict()
+        self._filter_docs = 0
+        self.facet_lists: dict = {}
+        self._content_types = None
+
+    @contextmanager
+    def searching(self, open_index):
+        """The up-to-date searcher, for use inside the block only.
+        `open_index()` opens the index when there is none yet."""
+        with self.lock:
+            yield self._fresh(open_index)
+
+    def _latest_stamp(self):
+        index = self._index
+        generation = index.latest_generation()
+        return _toc_stamp(index.storage, index.indexname, generation)
+
+    def _fresh(self, open_index):
+        if self._searcher is not None:
+            try:
+                if self._latest_stamp() == self._stamp:
+                    return self._searcher
+            except OSError:
+                pass  # the folder was removed or replaced: open afresh
+        return self._reopen(open_index)
+
+    def _reopen(self, open_index):
+        for _attempt in range(5):
+            index = open_index()
+            generation = index.latest_generation()
+            stamp = _toc_stamp(index.storage, index.indexname, generation)
+            searcher = index.searcher()
+            if stamp is not None and searcher.reader().generation() == generation:
+                break
+            searcher.close()  # a commit in between: read it again
+        else:
+            stamp = None  # never trusted: checked again at the next search
+        old = self._searcher
+        self._index, self._searcher, self._stamp = index, searcher, stamp
+        if old is not None:
+            old.close()
+        self._filters.clear()
+        self._filter_docs = 0
+        self._content_types = None
+        live = {segment.segment_id() for segment in index._segments()}
+        self.facet_lists = {
+            key: lists for key, lists in self.facet_lists.items() if key[0] in live
+        }
+        return searcher
+
+    def close(self):
+        with self.lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            self._index = self._searcher = self._stamp = None
+            self._filters.clear()
+            self._filter_docs = 0
+            self.facet_lists = {}
+
+    def filter_docs(self, searcher, key: str, make_query) -> set:
+        """Global document numbers matching the filter query `key` (built by
+        `make_query()` when not cached), for this version of the index.
+        Call with the lock held; never change the set returned."""
+        docs = self._filters.get(key)
+        if docs is not None:
+            self._filters.move_to_end(key)
+            return docs
+        docs = set(searcher.docs_for_query(make_query()))
+        self._filters[key] = docs
+        self._filter_docs += len(docs)
+        while self._filters and (
+            len(self._filters) > _FILTER_ENTRIES or self._filter_docs > _FILTER_DOCS
+        ):
+            _key, dropped = self._filters.popitem(last=False)
+            self._filter_docs -= len(dropped)
+        return docs
+
+    def content_types(self, searcher, fieldname: str) -> set[str]:
+        """The model labels present in the index (deleted documents
+        included until a merge), for this version of the index."""
+        if self._content_types is None:
+            self._content_types = {
+                term.decode() if isinstance(term, bytes) else term
+                for term in searcher.reader().lexicon(fieldname)
+            }
+        return self._content_types
+
+
+class CachedOverlapFacet(FieldFacet):
+    """A multi-valued field facet (haystack's, allow_overlap) whose
+    per-document values come from the holder's per-segment cache."""
+
+    def __init__(self, fieldname, holder: SharedSearcher):
+        super().__init__(fieldname, allow_overlap=True, maptype=Count)
+        self.holder = holder
+
+    def categorizer(self, global_searcher):
+        return _CachedOverlappingCategorizer(
+            global_searcher, self.fieldname, self.holder.facet_lists
+        )
+
+
+class _CachedOverlappingCategorizer(OverlappingCategorizer):
+    def __init__(self, global_searcher, fieldname, cache: dict):
+        super().__init__(global_searcher, fieldname)
+        self._cache = cache
+
+    def set_searcher(self, segment_searcher, docoffset):
+        segment = getattr(segment_searcher.reader(), "segment", lambda: None)()
+        if self._use_vectors or self._use_column or segment is None:
+            super().set_searcher(segment_searcher, docoffset)
+            return
+        key = (segment.segment_id(), self._fieldname)
+        lists = self._cache.get(key)
+        if lists is None:
+            super().set_searcher(segment_searcher, docoffset)
+            self._cache[key] = self._lists
+        else:
+            self._segment_searcher = segment_searcher
+            self._lists = lists

@@ -1,0 +1,108 @@
+"""index_rebuild: the same index as a full rebuild, on two processes,
+resumable, and never writing back a testimony withdrawn meanwhile."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from haystack import connections
+
+from search import rebuild
+from testimonies.models import Testimony
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+
+def stored_documents():
+    backend = connections["default"].get_backend()
+    backend.setup()
+    with backend.index.refresh().searcher() as searcher:
+        return {doc["id"]: doc for doc in searcher.all_stored_fields()}
+
+
+def document_id(testimony):
+    return f"testimonies.testimony.{testimony.pk}"
+
+
+@pytest.fixture
+def corpus():
+    testimonies = [
+        factories.testimony(narrative=f"Account {n} of the night in Banias.")
+        for n in range(7)
+    ]
+    testimonies.append(factories.testimony(status="draft"))  # never indexed
+    return testimonies
+
+
+def test_rebuild_on_two_processes_makes_the_index_updates_made(corpus):
+    expected = stored_documents()
+    assert len(expected) == 7
+    call_command("index_rebuild", batch_size=2, workers=2, verbosity=0)
+    assert stored_documents() == expected
+    # And haystack's own command still rebuilds the same index.
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert stored_documents() == expected
+
+
+def test_rebuild_leaves_out_what_may_no_longer_be_indexed(corpus):
+    gone = corpus[0]
+    Testimony.objects.filter(pk=gone.pk).update(status="draft")  # index not told
+    call_command("index_rebuild", batch_size=3, workers=2, verbosity=0)
+    documents = stored_documents()
+    assert document_id(gone) not in documents
+    assert document_id(corpus[1]) in documents
+
+
+def test_an_interrupted_rebuild_resumes_to_the_same_index(corpus):
+    expected = stored_documents()
+    rebuild.index_rebuild(batch_size=2, workers=2, progress=False, stop_after_batches=2)
+    assert len(stored_documents()) == 4  # two batches of two
+    call_command("index_rebuild", resume=True, batch_size=2, verbosity=0)
+    assert stored_documents() == expected
+    with pytest.raises(CommandError):  # finished: nothing left to resume
+        call_command("index_rebuild", resume=True, verbosity=0)
+
+
+def test_a_testimony_withdrawn_during_a_rebuild_does_not_come_back(corpus):
+    """A worker reads the batch, the withdrawal commits and leaves the index,
+    then the rebuild writes what the worker read."""
+    target = corpus[2]
+    backend = connections["default"].get_backend()
+    index = rebuild._testimony_index()
+    backend.clear()
+    from search.journal import journal_start
+
+    writer = backend._writer()
+    journal_start(backend.path, keep=False)
+    writer.cancel()
+    staging = rebuild._staging_create(backend)
+    pks = sorted(t.pk for t in corpus)
+    offset, batch, segment = rebuild._prepare_batch((backend.path, str(staging), pks))
+    call_command("withdraw_consent", target.public_id, reason="the family is afraid")
+    rebuild._write_batch(backend, index, staging, offset, batch, segment)
+    documents = stored_documents()
+    assert document_id(target) not in documents
+    assert document_id(corpus[3]) in documents
+
+
+def test_a_change_made_during_a_rebuild_is_written_as_changed(corpus):
+    target = corpus[4]
+    backend = connections["default"].get_backend()
+    index = rebuild._testimony_index()
+    writer = backend._writer()
+    from search.journal import journal_start
+
+    journal_start(backend.path, keep=False)
+    writer.cancel()
+    staging = rebuild._staging_create(backend)
+    offset, batch, segment = rebuild._prepare_batch(
+        (backend.path, str(staging), [target.pk])
+    )
+    target.narrative = "A later correction of the account."
+    target.save()
+    rebuild._write_batch(backend, index, staging, offset, batch, segment)
+    document = stored_documents()[document_id(target)]
+    assert "later correction" in document["text"]
+    backend.setup()
+    with backend.index.refresh().searcher() as searcher:  # one copy, not two
+        assert len(list(searcher.document_numbers(id=document_id(target)))) == 1
