@@ -60,6 +60,12 @@ def _keys_of(place) -> set[str]:
     return {key for key in keys if len(key.replace(" ", "")) >= _MIN_KEY_LENGTH}
 
 
+def place_spellings(place) -> list[str]:
+    """Every spelling of a place, folded, one each: a text naming the place
+    in any of them is about that place."""
+    return sorted(_keys_of(place))
+
+
 class PlaceNames:
     """Every known name of every place, folded (see place_names())."""
 

@@ -20,7 +20,7 @@ from testimonies.redaction import RedactedTexts, redacted_texts
 from testimonies.selectors import testimonies_facts
 
 from .excerpts import excerpt
-from .places import PlaceMatch, query_places
+from .places import PlaceMatch, place_spellings, query_places
 from .similar import similar_pks
 from .suggestions import FEW_HITS, query_suggestion
 
@@ -93,8 +93,8 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
 def _text_condition(query: str, matched) -> SQ:
     """The text query, where words that name a place also match the
     testimonies tagged with that place or any place under it: (the other
-    words) AND (the place's words in the text OR tagged with a place so
-    named), for each place named."""
+    words) AND (the place's name in the text in any of its spellings OR
+    tagged with a place so named), for each place named."""
     matches, rest = matched if matched is not None else query_places(query)
     if not matches:
         return SQ(content=AutoQuery(query))
@@ -103,6 +103,10 @@ def _text_condition(query: str, matched) -> SQ:
         named = SQ(content=AutoQuery(match.words))
         for place in match.places:
             named |= SQ(places=place.slug)
+            # A testimony not tagged with the place may still name it, in
+            # another spelling or script (Baniyas in a text, بانياس typed).
+            for spelling in place_spellings(place):
+                named |= SQ(content=AutoQuery(spelling))
         conditions.append(named)
     condition = conditions[0]
     for other in conditions[1:]:

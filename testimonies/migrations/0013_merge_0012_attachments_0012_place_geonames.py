@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('testimonies', '0012_attachments'),
-        ('testimonies', '0012_place_geonames'),
+        ("testimonies", "0012_attachments"),
+        ("testimonies", "0012_place_geonames"),
     ]
 
-    operations = [
-    ]
+    operations = []
