@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -16,6 +17,23 @@ sqlite_files = pytest.mark.skipif(
     ON_POSTGRESQL,
     reason="reads SQLite's database files; runs in the SQLite run of the suite",
 )
+
+
+def database_dump() -> str:
+    """Every row of every table as text, as someone with a database shell
+    would read them: SQLite's own dump, or on PostgreSQL each row as JSON.
+    (Live rows only: rows deleted on PostgreSQL linger in its pages until
+    VACUUM, README, PostgreSQL.)"""
+    connection.ensure_connection()
+    if not ON_POSTGRESQL:
+        return "\n".join(connection.connection.iterdump())
+    lines = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(f"SELECT row_to_json(t)::text FROM {quoted} t")  # noqa: S608
+            lines += [f"{table}: {row}" for (row,) in cursor.fetchall()]
+    return "\n".join(lines)
 
 
 @contextmanager

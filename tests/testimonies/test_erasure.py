@@ -20,7 +20,7 @@ from testimonies.identity import identity_read, identity_store
 from testimonies.media_store import media_folder
 from testimonies.models import Erasure, Testimony, WitnessIdentity
 from tests import factories
-from tests.databases import ON_POSTGRESQL
+from tests.databases import ON_POSTGRESQL, database_dump
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -44,11 +44,6 @@ def with_summary(testimony):
     testimony.persons_named = ["Nizar Quokkafeather"]
     testimony.save()
     return testimony
-
-
-def database_dump() -> str:
-    connection.ensure_connection()
-    return "\n".join(connection.connection.iterdump())
 
 
 def index_bytes() -> bytes:
