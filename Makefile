@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test install install-dev browser gettext messages lint demo-data
+.PHONY: run serve test test-postgres test-all install install-dev install-search browser \
+	gettext messages lint demo-data postgres
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +15,18 @@ $(VENV)/.installed: requirements.txt $(VENV)/bin/activate
 	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
-$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/bin/activate
-	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+$(VENV)/.installed-search: requirements.txt requirements-search.txt $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-search.txt
 	touch $@ $(VENV)/.installed
+
+$(VENV)/.installed-dev: requirements.txt requirements-search.txt requirements-dev.txt $(VENV)/bin/activate
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@ $(VENV)/.installed $(VENV)/.installed-search
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
+## The OpenSearch / Elasticsearch clients (README, Search engine)
+install-search: $(VENV)/.installed-search
 
 ## Set up everything and serve the demo archive on http://127.0.0.1:8000/
 run: install messages demo-data
@@ -39,9 +46,18 @@ demo-data:
 	$(MANAGE) import_testimonies seeds/testimonies.jsonl
 	$(MANAGE) index_rebuild
 
-## Run the whole test suite (browser tests need Debian's chromium: see README)
+## Run the whole test suite (browser tests need Debian's chromium: see README).
+## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.
 test: install-dev browser messages
 	$(PY) -m pytest
+
+## The whole suite again on a throwaway PostgreSQL cluster from Debian's packages
+## (started on 127.0.0.1, stopped and deleted afterwards: deploy/with_postgres.sh)
+test-postgres: install-dev browser messages postgres
+	deploy/with_postgres.sh $(PY) -m pytest
+
+## Both, as CI runs them
+test-all: test test-postgres
 
 # The Arabic catalogue is compiled in the build, never committed compiled.
 messages: install gettext
@@ -59,6 +75,16 @@ endef
 
 gettext:
 	$(call need_debian,msgfmt,gettext)
+
+# PostgreSQL from Debian's packages (its binaries in /usr/lib/postgresql/<v>/bin;
+# never a postgres found elsewhere on PATH).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null); \
+	  else \
+	    echo "This needs Debian's postgresql: sudo apt-get install postgresql" >&2; exit 1; \
+	  fi; }
 
 # Browser tests drive Debian's chromium; never a downloaded browser.
 browser:

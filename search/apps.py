@@ -17,3 +17,4 @@ class SearchConfig(AppConfig):
         post_save.connect(place_names_changed, sender=Place)
         post_delete.connect(place_names_changed, sender=Place)
         places_loaded.connect(place_names_changed)
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -248,17 +248,47 @@ STATIC_ROOT = DATA_DIR / "static"
 MEDIA_ROOT = DATA_DIR / "media"
 
 
-def search_connection(environ=os.environ):
-    """The haystack connection, chosen by settings alone.
+def positive_int(name, default, environ=os.environ) -> int:
+    """A whole number above zero from the environment, or a loud failure."""
+    raw = environ.get(name, str(default))
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ImproperlyConfigured(f"{name} must be a whole number above 0.")
+    return value
 
-    ARCHIVE_SEARCH_ENGINE is "whoosh" (default, embedded), "elasticsearch"
-    (Elasticsearch 7 or OpenSearch, with ARCHIVE_SEARCH_URL and
-    ARCHIVE_SEARCH_INDEX) or the dotted path of any haystack engine.
+
+SEARCH_ENGINES = {
+    "whoosh": "search.backends.LockingWhooshEngine",
+    "opensearch": "search.backends_opensearch.ArchiveOpenSearchEngine",
+    "elasticsearch": "search.backends_elasticsearch.ArchiveElasticsearch7Engine",
+}
+
+
+def search_connection(environ=os.environ):
+    """The haystack connection, chosen by settings alone (README, Search engine).
+
+    ARCHIVE_SEARCH_ENGINE is "whoosh" (default: embedded, in
+    ARCHIVE_SEARCH_PATH), "opensearch" or "elasticsearch" (a cluster at
+    ARCHIVE_SEARCH_URL, default http://127.0.0.1:9200/, in the index
+    ARCHIVE_SEARCH_INDEX, signed in with
+    ARCHIVE_SEARCH_USERNAME and ARCHIVE_SEARCH_PASSWORD if set, its
+    certificate checked against ARCHIVE_SEARCH_CA_CERTS if set, else the
+    system's), or the dotted path of another haystack engine. The
+    cluster's client libraries are in requirements-search.txt.
     """
     engine = environ.get("ARCHIVE_SEARCH_ENGINE", "whoosh")
-    if engine == "whoosh":
+    if engine not in SEARCH_ENGINES and "." not in engine:
+        raise ImproperlyConfigured(
+            "ARCHIVE_SEARCH_ENGINE must be whoosh, opensearch, elasticsearch "
+            "or the dotted path of a haystack engine."
+        )
+    engine = SEARCH_ENGINES.get(engine, engine)
+    if engine == SEARCH_ENGINES["whoosh"]:
         return {
-            "ENGINE": "search.backends.LockingWhooshEngine",
+            "ENGINE": engine,
             "PATH": environ.get("ARCHIVE_SEARCH_PATH", str(DATA_DIR / "whoosh")),
             # Errors must surface: a silently failed removal would leave a
             # withdrawn testimony searchable.
@@ -267,12 +297,19 @@ def search_connection(environ=os.environ):
                 environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "60")
             ),
         }
-    if engine == "elasticsearch":
-        engine = "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine"
+    client = {"verify_certs": True}
+    username = environ.get("ARCHIVE_SEARCH_USERNAME", "")
+    if username:
+        client["http_auth"] = (username, environ.get("ARCHIVE_SEARCH_PASSWORD", ""))
+    if environ.get("ARCHIVE_SEARCH_CA_CERTS"):
+        client["ca_certs"] = environ["ARCHIVE_SEARCH_CA_CERTS"]
     return {
         "ENGINE": engine,
         "URL": environ.get("ARCHIVE_SEARCH_URL", "http://127.0.0.1:9200/"),
         "INDEX_NAME": environ.get("ARCHIVE_SEARCH_INDEX", "testimony_archive"),
+        "KWARGS": client,
+        "TIMEOUT": positive_int("ARCHIVE_SEARCH_TIMEOUT", 10, environ),
+        # As for Whoosh: a failed removal must raise, never be logged away.
         "SILENTLY_FAIL": False,
     }
 
@@ -304,18 +341,6 @@ VAULT_KEYSTORE_PATH = Path(
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100
-
-
-def positive_int(name, default, environ=os.environ) -> int:
-    """A whole number above zero from the environment, or a loud failure."""
-    raw = environ.get(name, str(default))
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise ImproperlyConfigured(f"{name} must be a whole number above 0.")
-    return value
 
 
 # The most testimonies one export of search results may hold.

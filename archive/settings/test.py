@@ -1,7 +1,10 @@
 """Test settings: fast hashing, a temporary search index and media root."""
 
+import os
 import tempfile
 from pathlib import Path
+
+import dj_database_url
 
 from .base import *  # noqa: F403
 from .base import HAYSTACK_CONNECTIONS
@@ -9,13 +12,21 @@ from .base import HAYSTACK_CONNECTIONS
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PSEUDONYM_KEY = "test-only-pseudonym-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": ":memory:",
-        "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+# SQLite in memory by default. ARCHIVE_TEST_DATABASE_URL runs the suite on
+# another server instead, e.g. the throwaway PostgreSQL cluster that
+# `make test-postgres` starts (deploy/pg_cluster.sh); pytest-django creates
+# and drops a test_<name> database on it.
+_TEST_DATABASE_URL = os.environ.get("ARCHIVE_TEST_DATABASE_URL", "")
+if _TEST_DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(_TEST_DATABASE_URL)}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": ":memory:",
+            "OPTIONS": {"transaction_mode": "IMMEDIATE"},
+        }
     }
-}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _TEST_DATA = Path(tempfile.mkdtemp(prefix="archive-test-"))

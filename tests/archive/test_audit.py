@@ -15,6 +15,7 @@ from archive.audit_check import audit_verify
 from archive.models import AuditAction, AuditEntry
 from testimonies.services import consent_withdraw
 from tests import factories
+from tests.databases import scratch_database_url
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -68,7 +69,10 @@ def test_an_edited_consent_record_is_named_by_the_entry_that_seals_it(archive):
     record = archive["researchers-only"].consent_records.get()
     seal = AuditEntry.objects.get(subject_id=str(record.pk))
     # Quietly widening consent to the public: the worst edit there is.
-    _sql("UPDATE testimonies_consentrecord SET public = 1 WHERE id = %s", [record.pk])
+    _sql(
+        "UPDATE testimonies_consentrecord SET public = %s WHERE id = %s",
+        [True, record.pk],
+    )
     message = _verify_audit_failure()
     assert f"audit entry {seal.pk}" in message
     assert f"testimonies.consentrecord {record.pk} has been changed" in message
@@ -107,12 +111,20 @@ def test_the_log_never_holds_a_witness_identity(archive):
     assert archive["kusour"].public_id in dumped
 
 
-def test_two_processes_appending_at_once_keep_one_chain(tmp_path):
-    """Each process reads the head and appends under the write lock: no two
-    entries ever claim the same predecessor."""
+@pytest.fixture
+def database_url(tmp_path):
+    with scratch_database_url(tmp_path) as url:
+        yield url
+
+
+def test_two_processes_appending_at_once_keep_one_chain(tmp_path, database_url):
+    """Each process reads the head and appends under the write lock (SQLite's
+    immediate transactions, PostgreSQL's advisory lock, whichever the suite
+    runs on): no two entries ever claim the same predecessor."""
     env = {
         **os.environ,
         "ARCHIVE_DATA_DIR": str(tmp_path),
+        "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
     }
     manage = [sys.executable, str(REPO / "manage.py")]

@@ -77,7 +77,7 @@ def test_search_engine_is_chosen_by_settings():
             "ARCHIVE_SEARCH_URL": "http://es:9200/",
         }
     )
-    assert elastic["ENGINE"].endswith("Elasticsearch7SearchEngine")
+    assert elastic["ENGINE"].endswith("ArchiveElasticsearch7Engine")
     assert elastic["URL"] == "http://es:9200/"
 
 

@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 
 from testimonies.models import Erasure, Testimony
 from tests import factories
+from tests.databases import sqlite_files
 from tests.markers import committed_db
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -63,6 +64,7 @@ def traces_in(*paths: Path) -> list[str]:
     return sorted(n for n, piece in pieces().items() if piece.lower() in lowered)
 
 
+@sqlite_files
 @pytest.mark.slow
 def test_erased_text_is_gone_from_the_database_file_and_the_index(tmp_path):
     data = tmp_path / "data"

@@ -20,6 +20,7 @@ from testimonies.identity import identity_read, identity_store
 from testimonies.media_store import media_folder
 from testimonies.models import Erasure, Testimony, WitnessIdentity
 from tests import factories
+from tests.databases import ON_POSTGRESQL, database_dump
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -43,11 +44,6 @@ def with_summary(testimony):
     testimony.persons_named = ["Nizar Quokkafeather"]
     testimony.save()
     return testimony
-
-
-def database_dump() -> str:
-    connection.ensure_connection()
-    return "\n".join(connection.connection.iterdump())
 
 
 def index_bytes() -> bytes:
@@ -323,6 +319,11 @@ def test_erased_testimonies_are_never_indexed_again(search_index, moderator):
         assert searcher.doc_count() == 0
 
 
+@pytest.mark.skipif(
+    ON_POSTGRESQL,
+    reason="SQLite's secure_delete pragma; PostgreSQL has no counterpart "
+    "(README, PostgreSQL: VACUUM and the vault's crypto-shredding)",
+)
 def test_sqlite_connections_overwrite_deleted_content():
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA secure_delete")

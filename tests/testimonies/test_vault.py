@@ -17,6 +17,7 @@ from testimonies.identity import identity_read, identity_store, witness_key_dige
 from testimonies.models import Testimony, Witness, WitnessIdentity
 from testimonies.pseudonyms import pseudonym_derive, pseudonym_source
 from tests import factories
+from tests.databases import sqlite_files
 
 pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
@@ -162,6 +163,7 @@ def test_reimporting_into_a_new_installation_keeps_the_pseudonyms(tmp_path, gaze
 # The database file itself
 
 
+@sqlite_files
 def test_the_database_file_holds_no_name_contact_or_birth_year(tmp_path):
     """Read the SQLite file as bytes, as anyone holding a copy could."""
     data = tmp_path / "data"

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Run a command against a throwaway PostgreSQL cluster (`make test-postgres`).
+#
+#   deploy/with_postgres.sh COMMAND [ARG ...]
+#
+# Starts a fresh cluster from Debian's packaged binaries (/usr/lib/postgresql/
+# <version>/bin, the newest installed; never a postgres found on PATH) in a
+# temporary folder, listening on 127.0.0.1 only, on a free port, with a
+# password-protected role that may create databases. COMMAND runs with
+# ARCHIVE_TEST_DATABASE_URL pointing at it (archive/settings/test.py), and the
+# cluster is stopped and its folder deleted when COMMAND ends, however it ends.
+# As root, the cluster runs as Debian's `postgres` account (PostgreSQL refuses
+# to run as root). Durability is switched off: nothing in it is kept.
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+  echo "usage: $0 COMMAND [ARG ...]" >&2
+  exit 2
+fi
+
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$pg_bin" ] || [ ! -x "$pg_bin/initdb" ]; then
+  echo "with_postgres: Debian's postgresql package is needed (make postgres)." >&2
+  exit 1
+fi
+
+cluster=$(mktemp -d "${TMPDIR:-/tmp}/archive-pg.XXXXXX")
+chmod 700 "$cluster"
+as_owner=()
+if [ "$(id -u)" = "0" ]; then
+  chown postgres: "$cluster"
+  as_owner=(runuser -u postgres --)
+fi
+
+stop() {
+  status=$?
+  if [ -f "$cluster/data/postmaster.pid" ]; then
+    "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$cluster/data" -m immediate -w stop \
+      >/dev/null 2>&1 || true
+  fi
+  rm -rf "$cluster"
+  exit "$status"
+}
+trap stop EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+random() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+superuser_password=$(random)
+password=$(random)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+
+printf '%s\n' "$superuser_password" >"$cluster/pwfile"
+[ "${#as_owner[@]}" -eq 0 ] || chown postgres: "$cluster/pwfile"
+"${as_owner[@]}" "$pg_bin/initdb" -D "$cluster/data" -U postgres \
+  --pwfile="$cluster/pwfile" --auth=scram-sha-256 --encoding=UTF8 \
+  --locale=C.UTF-8 >"$cluster/initdb.log" 2>&1 ||
+  { cat "$cluster/initdb.log" >&2; exit 1; }
+rm -f "$cluster/pwfile"
+
+"${as_owner[@]}" "$pg_bin/pg_ctl" -D "$cluster/data" -l "$cluster/server.log" -w \
+  -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$cluster \
+      -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+      -c max_connections=50" start >/dev/null ||
+  { cat "$cluster/server.log" >&2; exit 1; }
+
+PGPASSWORD=$superuser_password "$pg_bin/psql" -q -X -v ON_ERROR_STOP=1 \
+  -h 127.0.0.1 -p "$port" -U postgres -d postgres >/dev/null <<SQL
+CREATE ROLE archive LOGIN CREATEDB PASSWORD '$password';
+CREATE DATABASE archive OWNER archive;
+SQL
+
+export ARCHIVE_TEST_DATABASE_URL="postgres://archive:$password@127.0.0.1:$port/archive"
+echo "with_postgres: PostgreSQL $("$pg_bin/postgres" -V | awk '{print $3}') on 127.0.0.1:$port" >&2
+"$@"
