@@ -10,10 +10,11 @@ gazetteer, incident dates over 2011-2025 known to the day, month or year,
 and the spread of consent an archive holds: public, researchers only, kept
 in the archive only, embargoed, partly or wholly withdrawn.
 
-Rows are written by the import service (testimonies_import), as a file of
-the import format would be: identities sealed by the vault, consent
-records appended and sealed in the audit chain, withdrawals recorded as
-withdrawals. The search index is not touched while generating (rebuild it
+Rows are written by the import service for new testimonies
+(testimonies_import_new: testimonies_import's writes, a batch at a time),
+as a file of the import format would be: identities sealed by the vault,
+consent records appended and sealed in the audit chain, withdrawals
+recorded as withdrawals. The search index is not touched while generating (rebuild it
 after): per-row index writes would cost more than everything else.
 
 Witnesses' and other people's names are invented from syllables
@@ -37,7 +38,7 @@ from . import corpus_words as words
 from . import vault
 from .importing import ImportRow, PlaceRef, Withdrawal
 from .models import Community, ConsentScope, EventType, Place, Testimony
-from .services import testimonies_import
+from .services import testimonies_import_new
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 # The March 2025 killings on the coast: the days most accounts are about.
@@ -356,7 +357,7 @@ def corpus_generate(
             # The key store commits inside the database transaction, so
             # that no witness is ever committed without its data key.
             with transaction.atomic(), vault.keystore_batch():
-                result = testimonies_import(
+                result = testimonies_import_new(
                     rows=rows, source=f"generate_corpus seed {seed}"
                 )
             created += result.created
