@@ -7,9 +7,10 @@ may also name a *subject*, an evidence row such as a consent record, with the
 SHA-256 of that row as it was written: editing the row afterwards no longer
 matches. `manage.py verify_audit` walks both (archive.audit_check).
 
-Entries are appended under a database write lock (SQLite: immediate transactions,
-see settings; PostgreSQL: an advisory lock), so that two requests never
-both extend the same head.
+Entries are appended under a database write lock (SQLite: immediate
+transactions, see settings; PostgreSQL: an advisory lock): the head is read
+and the new entries chained to it and written under it, so that two
+requests never both extend the same head.
 """
 
 import hashlib

@@ -48,19 +48,14 @@ def testimonies_import_new(
     line's external_id exists already or a place is to be created.
 
     Call it inside vault.keystore_batch() to seal the batch in one key store
-    transaction."""
+    transaction. Bulk inserts send no model signals: the search index does
+    not follow (the corpus generator rebuilds it after; any other caller
+    must index what it created)."""
     _refuse_existing(rows)
     witnesses = _witnesses(rows)
     identity_store_many(
         identities=[
-            (
-                witness,
-                {
-                    key: row.witness[key]
-                    for key in ("name", "name_variants", "contact", "birth_year")
-                }
-                | {"gender": row.witness["gender"], "community": row.witness_community},
-            )
+            (witness, _identity_terms(row))
             for row, witness in zip(rows, witnesses, strict=True)
         ]
     )
@@ -87,6 +82,10 @@ def testimonies_import_new(
     # In list order: a testimony's withdrawal after its grant, as appended
     # one by one (the latest record is the current consent).
     ConsentRecord.objects.bulk_create(records)
+    if any(record.pk is None for record in records):
+        # The audit entries seal each record with its key: a database that
+        # does not return them (not SQLite nor PostgreSQL) cannot be used.
+        raise RuntimeError("the database did not return the consent records' keys")
     result = ImportResult(created=len(testimonies))
     audit_record_many(
         [consent_audit_event(record, scopes=scopes) for record, scopes in events]
@@ -159,6 +158,19 @@ def _pseudonyms_assign(new: list[tuple[Witness, str]]) -> None:
             candidate = witness._free_pseudonym(source, reserved=taken)
         taken.add(candidate)
         witness.pseudonym = candidate
+
+
+def _identity_terms(row: ImportRow) -> dict:
+    """identity_store's arguments for the row's witness, as the import
+    passes them."""
+    return {
+        "name": row.witness["name"],
+        "name_variants": row.witness["name_variants"],
+        "contact": row.witness["contact"],
+        "birth_year": row.witness["birth_year"],
+        "gender": row.witness["gender"],
+        "community": row.witness_community,
+    }
 
 
 def _testimony(row: ImportRow, witness: Witness) -> Testimony:
