@@ -7,10 +7,10 @@ may also name a *subject*, an evidence row such as a consent record, with the
 SHA-256 of that row as it was written: editing the row afterwards no longer
 matches. `manage.py verify_audit` walks both (archive.audit_check).
 
-Entries are appended one at a time: the chain's head is read and the new
-entry written under a database write lock (SQLite: immediate transactions,
-see settings; PostgreSQL: an advisory lock), so that two requests never
-both extend the same head.
+Entries are appended under a database write lock (SQLite: immediate
+transactions, see settings; PostgreSQL: an advisory lock): the head is read
+and the new entries chained to it and written under it, so that two
+requests never both extend the same head.
 """
 
 import hashlib
@@ -83,16 +83,56 @@ def _lock_chain():
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
 
 
-@transaction.atomic
 def audit_record(
     *, action, target="", actor=None, actor_label="", detail="", subject=None
 ) -> AuditEntry:
     """Append one entry to the chain. `subject`, if given, is a saved
     evidence row (consent record, review, tombstone) sealed by this entry."""
-    if actor is not None and not actor.is_authenticated:
-        actor = None
+    return audit_record_many(
+        [
+            {
+                "action": action,
+                "target": target,
+                "actor": actor,
+                "actor_label": actor_label,
+                "detail": detail,
+                "subject": subject,
+            }
+        ]
+    )[0]
+
+
+@transaction.atomic
+def audit_record_many(events: list[dict]) -> list[AuditEntry]:
+    """Append entries in the order given, each taking audit_record's keyword
+    arguments: the head is read once under the chain lock, the entries are
+    chained in memory and written in one insert (bulk writers such as the
+    corpus generator; audit_record is this with one entry)."""
     _lock_chain()
     head = AuditEntry.objects.order_by("-pk").values_list("digest", flat=True).first()
+    previous = head or GENESIS
+    entries = []
+    for event in events:
+        entry = _entry(previous_digest=previous, **event)
+        entries.append(entry)
+        previous = entry.digest
+    # On SQLite and PostgreSQL the rows get ascending keys in list order,
+    # which is the chain's order (audit_check walks it by key).
+    return AuditEntry.objects.bulk_create(entries)
+
+
+def _entry(
+    *,
+    previous_digest,
+    action,
+    target="",
+    actor=None,
+    actor_label="",
+    detail="",
+    subject=None,
+) -> AuditEntry:
+    if actor is not None and not actor.is_authenticated:
+        actor = None
     entry = AuditEntry(
         actor=actor,
         actor_label=actor_label or (actor.get_username() if actor else ""),
@@ -100,12 +140,11 @@ def audit_record(
         target=target,
         detail=detail,
         at=timezone.now(),
-        previous_digest=head or GENESIS,
+        previous_digest=previous_digest,
     )
     if subject is not None:
         entry.subject_type = subject._meta.label_lower
         entry.subject_id = str(subject.pk)
         entry.subject_digest = record_digest(subject)
     entry.digest = entry_digest(entry)
-    entry.save()
     return entry

@@ -10,10 +10,11 @@ gazetteer, incident dates over 2011-2025 known to the day, month or year,
 and the spread of consent an archive holds: public, researchers only, kept
 in the archive only, embargoed, partly or wholly withdrawn.
 
-Rows are written by the import service (testimonies_import), as a file of
-the import format would be: identities sealed by the vault, consent
-records appended and sealed in the audit chain, withdrawals recorded as
-withdrawals. The search index is not touched while generating (rebuild it
+Rows are written by the import service for new testimonies
+(testimonies_import_new: testimonies_import's writes, a batch at a time),
+as a file of the import format would be: identities sealed by the vault,
+consent records appended and sealed in the audit chain, withdrawals
+recorded as withdrawals. The search index is not touched while generating (rebuild it
 after): per-row index writes would cost more than everything else.
 
 Witnesses' and other people's names are invented from syllables
@@ -21,8 +22,10 @@ Witnesses' and other people's names are invented from syllables
 """
 
 import bisect
+import collections
 import datetime
 import itertools
+import multiprocessing
 import random
 import re
 import time
@@ -37,7 +40,7 @@ from . import corpus_words as words
 from . import vault
 from .importing import ImportRow, PlaceRef, Withdrawal
 from .models import Community, ConsentScope, EventType, Place, Testimony
-from .services import testimonies_import
+from .services import testimonies_import_new
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 # The March 2025 killings on the coast: the days most accounts are about.
@@ -126,6 +129,19 @@ class Vocabulary:
         )
 
 
+SLOT_WORDS = {
+    "time": words.TIMES, "actor": words.ACTORS, "relation": words.RELATIONS,
+    "act": words.ACTS, "object": words.OBJECTS, "taken": words.TAKEN,
+    "hiding": words.HIDING, "feeling": words.FEELINGS, "number": words.NUMBERS,
+}  # fmt: skip
+
+
+@cache
+def _slots(english: str, arabic: str) -> tuple[str, ...]:
+    """A sentence pattern's slots, in the order they are drawn."""
+    return tuple(dict.fromkeys(re.findall(r"{(\w+)}", english + arabic)))
+
+
 @dataclass
 class Story:
     """One account, told in both languages from the same draws."""
@@ -147,20 +163,11 @@ class Story:
             if person not in self.used_persons:
                 self.used_persons.append(person)
             return person
-        lists = {
-            "time": words.TIMES, "actor": words.ACTORS, "relation": words.RELATIONS,
-            "act": words.ACTS, "object": words.OBJECTS, "taken": words.TAKEN,
-            "hiding": words.HIDING, "feeling": words.FEELINGS,
-            "number": words.NUMBERS,
-        }  # fmt: skip
-        return zipf_choice(self.rng, lists[name])
+        return zipf_choice(self.rng, SLOT_WORDS[name])
 
     def sentence(self, pair) -> tuple[str, str]:
         english, arabic = pair
-        values = {
-            name: self._slot(name)
-            for name in dict.fromkeys(re.findall(r"{(\w+)}", english + arabic))
-        }
+        values = {name: self._slot(name) for name in _slots(english, arabic)}
         en = english.format(**{k: v[0] for k, v in values.items()})
         ar = arabic.format(**{k: v[1] for k, v in values.items()})
         if self.rng.random() < 0.15:
@@ -329,16 +336,59 @@ def _batches(numbers, size) -> Iterator[list[int]]:
         yield batch
 
 
+_worker_corpus: tuple | None = None
+
+
+def _worker_start(seed: int, vocabulary: Vocabulary) -> None:
+    global _worker_corpus
+    _worker_corpus = (seed, vocabulary)
+
+
+def _worker_rows(numbers: list[int]) -> list[ImportRow]:
+    seed, vocabulary = _worker_corpus
+    return [corpus_row(n, seed=seed, vocabulary=vocabulary) for n in numbers]
+
+
+def _rows(
+    batches: Iterator[list[int]], *, seed: int, vocabulary: Vocabulary, processes: int
+) -> Iterator[list[ImportRow]]:
+    """Each batch's rows, in order. With `processes` > 1, the rows are drawn
+    by that many worker processes less one while this one writes (SQLite has
+    one writer; drawing the stories is the other half of the work). The
+    workers are forked before the key store is opened and never touch the
+    database."""
+    if processes <= 1:
+        for batch in batches:
+            yield [corpus_row(n, seed=seed, vocabulary=vocabulary) for n in batch]
+        return
+    context = multiprocessing.get_context("fork")
+    with context.Pool(
+        processes - 1, initializer=_worker_start, initargs=(seed, vocabulary)
+    ) as pool:
+        # A few batches drawn ahead, not the whole corpus: 100,000 stories
+        # waiting in memory would not fit a small machine.
+        pending = collections.deque()
+        for batch in batches:
+            pending.append(pool.apply_async(_worker_rows, (batch,)))
+            if len(pending) > processes:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 def corpus_generate(
     *,
     count: int,
     seed: int = 1,
     batch_size: int = 200,
+    processes: int = 1,
     progress: Callable[[int, int], None] | None = None,
 ) -> CorpusResult:
     """Write testimonies 0..count-1 of corpus `seed` that do not exist yet,
-    through the import service, `batch_size` to a transaction. The search
-    index's signal processor is off meanwhile: rebuild the index after."""
+    through the import service for new testimonies, `batch_size` to a
+    transaction, the rows drawn by `processes` processes (this one
+    included: see _rows). The search index's signal processor is off
+    meanwhile: rebuild the index after."""
     started = time.monotonic()
     vocabulary = Vocabulary.load()
     existing = set(
@@ -351,12 +401,17 @@ def corpus_generate(
     processor.teardown()
     created = 0
     try:
-        for batch in _batches(todo, batch_size):
-            rows = [corpus_row(n, seed=seed, vocabulary=vocabulary) for n in batch]
+        batches = _rows(
+            _batches(todo, batch_size),
+            seed=seed,
+            vocabulary=vocabulary,
+            processes=processes,
+        )
+        for rows in batches:
             # The key store commits inside the database transaction, so
             # that no witness is ever committed without its data key.
             with transaction.atomic(), vault.keystore_batch():
-                result = testimonies_import(
+                result = testimonies_import_new(
                     rows=rows, source=f"generate_corpus seed {seed}"
                 )
             created += result.created

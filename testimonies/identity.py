@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import vault
@@ -43,6 +44,51 @@ def identity_store(
     community=None,
 ) -> None:
     """Create or replace the identity behind `witness`, sealed."""
+    sealed = _identity_seal(
+        witness=witness,
+        name=name,
+        name_variants=name_variants,
+        contact=contact,
+        birth_year=birth_year,
+        gender=gender,
+        community=community,
+    )
+    WitnessIdentity.objects.update_or_create(
+        witness=witness, defaults={"sealed": sealed}
+    )
+
+
+def identity_store_many(*, identities: list[tuple]) -> None:
+    """identity_store for many witnesses at once: `identities` holds
+    (witness, identity_store's other keyword arguments) pairs; a witness
+    given twice keeps the last. Two queries and one insert whatever the
+    number (bulk writers: the corpus generator)."""
+    sealed = {
+        witness.pk: (witness, _identity_seal(witness=witness, **terms))
+        for witness, terms in identities
+    }
+    existing = list(WitnessIdentity.objects.filter(witness_id__in=sealed))
+    now = timezone.now()  # bulk_update does not fill auto_now fields
+    for row in existing:
+        row.sealed, row.updated_at = sealed.pop(row.witness_id)[1], now
+    WitnessIdentity.objects.bulk_update(existing, ["sealed", "updated_at"])
+    WitnessIdentity.objects.bulk_create(
+        WitnessIdentity(witness=witness, sealed=value)
+        for witness, value in sealed.values()
+    )
+
+
+def _identity_seal(
+    *,
+    witness,
+    name: str,
+    name_variants: list[str] | tuple[str, ...] = (),
+    contact: str = "",
+    birth_year: int | None = None,
+    gender: str = "unknown",
+    community=None,
+) -> bytes:
+    """The identity checked and sealed under the witness's key."""
     identity = Identity(
         name=name.strip(),
         name_variants=tuple(v.strip() for v in name_variants if v.strip()),
@@ -56,10 +102,7 @@ def identity_store(
     if identity.gender not in Gender.values:
         raise ValidationError(_("Unknown gender."), code="gender_unknown")
     payload = {**asdict(identity), "name_variants": list(identity.name_variants)}
-    sealed = vault.vault_seal(witness_id=witness.pk, purpose=IDENTITY, payload=payload)
-    WitnessIdentity.objects.update_or_create(
-        witness=witness, defaults={"sealed": sealed}
-    )
+    return vault.vault_seal(witness_id=witness.pk, purpose=IDENTITY, payload=payload)
 
 
 def identity_read(*, witness) -> Identity | None:

@@ -30,20 +30,25 @@ class SealedContent(models.Model):
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "sealed_content" in update_fields:
-            content = self._content()
-            # Nothing to keep (an erased testimony) is kept as nothing: it
-            # must stay readable after its witness's key is destroyed.
-            self.sealed_content = (
-                vault.vault_seal(
-                    witness_id=self.sealing_witness_id(),
-                    purpose=self.sealing_purpose(),
-                    payload=content,
-                )
-                if any(content.values())
-                else None
-            )
-            self.__dict__["_sealed_by"] = self.sealing_witness_id()
+            self.seal()
         super().save(*args, **kwargs)
+
+    def seal(self) -> None:
+        """Seal the attributes into `sealed_content`, as save() does; for
+        bulk writers (bulk_create does not call save())."""
+        content = self._content()
+        # Nothing to keep (an erased testimony) is kept as nothing: it
+        # must stay readable after its witness's key is destroyed.
+        self.sealed_content = (
+            vault.vault_seal(
+                witness_id=self.sealing_witness_id(),
+                purpose=self.sealing_purpose(),
+                payload=content,
+            )
+            if any(content.values())
+            else None
+        )
+        self.__dict__["_sealed_by"] = self.sealing_witness_id()
 
     @classmethod
     def from_db(cls, db, field_names, values):

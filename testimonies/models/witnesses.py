@@ -51,9 +51,14 @@ class Witness(models.Model):
             )
         super().save(*args, **kwargs)
 
-    def _free_pseudonym(self, source: str) -> str:
+    def _free_pseudonym(self, source: str, *, reserved=frozenset()) -> str:
+        """The first pseudonym derived from `source` that no other witness
+        holds, nor is in `reserved` (given to witnesses not saved yet, by a
+        bulk writer)."""
         for attempt in range(100):
             candidate = pseudonym_derive(source, attempt=attempt)
+            if candidate in reserved:
+                continue
             taken = Witness.objects.filter(pseudonym=candidate).exclude(pk=self.pk)
             if not taken.exists():
                 return candidate

@@ -8,6 +8,7 @@ from .attachments import (
     attachment_remove,
     attachment_set_blur,
 )
+from .bulk_import import testimonies_import_new
 from .consent import consent_capture, consent_record, consent_withdraw
 from .erasure import testimony_erase
 from .imports import ImportResult, testimonies_import
@@ -42,6 +43,7 @@ __all__ = [
     "recording_witness_save",
     "redaction_marks_set",
     "testimonies_import",
+    "testimonies_import_new",
     "testimony_approve",
     "testimony_erase",
     "testimony_send_back",

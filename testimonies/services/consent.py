@@ -61,7 +61,45 @@ def consent_record(
     after a point that was not explained (ConsentRecord.clean).
     """
     _refuse_erased(testimony)
-    record = ConsentRecord(
+    record = consent_grant_build(
+        testimony=testimony,
+        scopes=scopes,
+        method=method,
+        obtained_by=obtained_by,
+        obtained_on=obtained_on,
+        embargo_until=embargo_until,
+        recorded_by=recorded_by,
+        explained=explained,
+        witness_is_minor=witness_is_minor,
+        guardian_consent=guardian_consent,
+        guardian_relation=guardian_relation,
+        child_assent=child_assent,
+    )
+    record.full_clean()
+    record.save()
+    audit_record(**consent_audit_event(record))
+    return record
+
+
+def consent_grant_build(
+    *,
+    testimony: Testimony,
+    scopes: dict[str, bool],
+    method: str,
+    obtained_by: str,
+    obtained_on: datetime.date,
+    embargo_until: datetime.date | None = None,
+    recorded_by=None,
+    explained: dict[str, bool] | None = None,
+    witness_is_minor: bool | None = None,
+    guardian_consent: bool = False,
+    guardian_relation: str = "",
+    child_assent: bool = False,
+) -> ConsentRecord:
+    """The unsaved grant record consent_record appends (same arguments);
+    bulk writers validate, insert and seal it themselves
+    (consent_audit_event)."""
+    return ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.GRANT,
         method=method,
@@ -76,17 +114,64 @@ def consent_record(
         **(explained or {}),
         **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
     )
-    record.full_clean()
-    record.save()
-    audit_record(
-        action=AuditAction.CONSENT_RECORDED,
-        target=testimony.public_id,
-        actor=recorded_by,
-        actor_label=obtained_by,
-        detail=", ".join(record.granted_scopes),
-        subject=record,
+
+
+def consent_withdrawal_build(
+    *,
+    testimony: Testimony,
+    current: ConsentRecord | None,
+    scopes: list[str] | None,
+    reason: str,
+    obtained_by: str,
+    on: datetime.date | None = None,
+    recorded_by=None,
+) -> ConsentRecord:
+    """The unsaved withdrawal record consent_withdraw appends after
+    `current` (the latest record, or None): `scopes` (all when None, or when
+    they include `archive`) turned off, the rest as they were."""
+    remaining = dict(current.scopes) if current else {}
+    for scope in _withdrawn_scopes(scopes):
+        remaining[scope] = False
+    return ConsentRecord(
+        testimony=testimony,
+        event=ConsentEvent.WITHDRAWAL,
+        method=current.method if current else "",
+        obtained_by=obtained_by,
+        obtained_on=on or timezone.localdate(),
+        embargo_until=current.embargo_until if current else None,
+        reason=reason,
+        recorded_by=recorded_by,
+        **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
     )
-    return record
+
+
+def _withdrawn_scopes(scopes: list[str] | None) -> set[str]:
+    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
+    if ConsentScope.ARCHIVE in withdrawn:
+        # Nothing can be shared that may not be kept.
+        withdrawn = set(ConsentScope.values)
+    return withdrawn
+
+
+def consent_audit_event(
+    record: ConsentRecord, *, scopes: list[str] | None = None
+) -> dict:
+    """audit_record's arguments sealing a saved consent record: the grant's
+    scopes, or for a withdrawal the scopes it withdrew (`scopes` as given to
+    consent_withdrawal_build)."""
+    if record.event == ConsentEvent.GRANT:
+        action, detail = AuditAction.CONSENT_RECORDED, record.granted_scopes
+    else:
+        action = AuditAction.CONSENT_WITHDRAWN
+        detail = sorted(_withdrawn_scopes(scopes))
+    return {
+        "action": action,
+        "target": record.testimony.public_id,
+        "actor": record.recorded_by,
+        "actor_label": record.obtained_by,
+        "detail": ", ".join(detail),
+        "subject": record,
+    }
 
 
 @transaction.atomic
@@ -108,23 +193,14 @@ def consent_withdraw(
     """
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
     _refuse_erased(testimony)
-    current = testimony.current_consent()
-    remaining = dict(current.scopes) if current else {}
-    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
-    if ConsentScope.ARCHIVE in withdrawn:
-        withdrawn = set(ConsentScope.values)
-    for scope in withdrawn:
-        remaining[scope] = False
-    record = ConsentRecord(
+    record = consent_withdrawal_build(
         testimony=testimony,
-        event=ConsentEvent.WITHDRAWAL,
-        method=current.method if current else "",
-        obtained_by=obtained_by,
-        obtained_on=on or timezone.localdate(),
-        embargo_until=current.embargo_until if current else None,
+        current=testimony.current_consent(),
+        scopes=scopes,
         reason=reason,
+        obtained_by=obtained_by,
+        on=on,
         recorded_by=recorded_by,
-        **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
     )
     record.full_clean()
     record.save()
@@ -134,14 +210,7 @@ def consent_withdraw(
     ):
         testimony.status = TestimonyStatus.WITHDRAWN
         testimony.save(update_fields=["status", "updated_at"])
-    audit_record(
-        action=AuditAction.CONSENT_WITHDRAWN,
-        target=testimony.public_id,
-        actor=recorded_by,
-        actor_label=obtained_by,
-        detail=", ".join(sorted(withdrawn)),
-        subject=record,
-    )
+    audit_record(**consent_audit_event(record, scopes=scopes))
     return record
 
 

@@ -29,6 +29,13 @@ from .consent import CONSENT_TERMS, consent_record, consent_withdraw
 
 logger = logging.getLogger(__name__)
 
+# What an import line sets on its testimony, as given.
+TESTIMONY_FIELDS = (
+    "language", "narrative", "translations", "summary", "recorded_on",
+    "recorded_by", "incident_start", "incident_end", "incident_precision",
+    "persons_named",
+)  # fmt: skip
+
 
 @dataclass
 class ImportResult:
@@ -151,11 +158,7 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
     )
     testimony = existing or Testimony(external_id=row.external_id)
     testimony.witness = witness
-    for name in (
-        "language", "narrative", "translations", "summary", "recorded_on",
-        "recorded_by", "incident_start", "incident_end", "incident_precision",
-        "persons_named",
-    ):  # fmt: skip
+    for name in TESTIMONY_FIELDS:
         setattr(testimony, name, getattr(row, name))
     if testimony.status != TestimonyStatus.WITHDRAWN:
         testimony.status = row.status

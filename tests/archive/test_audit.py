@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 
-from archive.audit import GENESIS, audit_record
+from archive.audit import GENESIS, audit_record, audit_record_many
 from archive.audit_check import audit_verify
 from archive.models import AuditAction, AuditEntry
 from testimonies.services import consent_withdraw
@@ -207,4 +207,21 @@ def test_chain_check_page_reports_a_break(
 
 def test_factories_still_write_sealed_consent(coast):
     factories.testimony(narrative="Sealed.", places=[coast["banias"]])
+    assert audit_verify().broken is None
+
+
+def test_entries_appended_together_continue_the_chain_in_order():
+    before = audit_record(action=AuditAction.IMPORTED, actor_label="test")
+    entries = audit_record_many(
+        [
+            {"action": AuditAction.EXPORTED, "actor_label": "a"},
+            {"action": AuditAction.IMPORTED, "actor_label": "b", "detail": "2"},
+        ]
+    )
+    assert [e.pk for e in entries] == sorted(e.pk for e in entries)
+    assert entries[0].pk > before.pk
+    assert entries[0].previous_digest == before.digest
+    assert entries[1].previous_digest == entries[0].digest
+    after = audit_record(action=AuditAction.EXPORTED, actor_label="test")
+    assert after.previous_digest == entries[1].digest
     assert audit_verify().broken is None

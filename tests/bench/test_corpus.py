@@ -68,8 +68,10 @@ def _from_row(row):
     }
 
 
-def test_the_same_seed_gives_the_same_corpus(vocabulary):
-    corpus_generate(count=12, seed=7, batch_size=5)
+@pytest.mark.parametrize("processes", [1, 2])
+def test_the_same_seed_gives_the_same_corpus(vocabulary, processes):
+    # Drawn here or by a worker process, a testimony is the same.
+    corpus_generate(count=12, seed=7, batch_size=5, processes=processes)
     for number in range(12):
         stored = Testimony.objects.get(external_id=external_id(7, number))
         again = corpus_row(number, seed=7, vocabulary=Vocabulary.load())

@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,18 +23,26 @@ class Command(BaseCommand):
             "--batch-size", type=int, default=200, help="testimonies a transaction"
         )
         parser.add_argument(
+            "--processes",
+            type=int,
+            default=min(2, os.cpu_count() or 1),
+            help="processes drawing the stories, this one included (default: "
+            "2 when the machine has two cores); one writes",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="no progress bar"
         )
 
-    def handle(self, *args, count, seed, batch_size, no_progress, **options):
-        if count < 1 or batch_size < 1:
-            raise CommandError("count and --batch-size must be positive")
+    def handle(self, *args, count, seed, batch_size, processes, no_progress, **options):
+        if count < 1 or batch_size < 1 or processes < 1:
+            raise CommandError("count, --batch-size and --processes must be positive")
         show = not no_progress and options.get("verbosity", 1) > 0
         try:
             result = corpus_generate(
                 count=count,
                 seed=seed,
                 batch_size=batch_size,
+                processes=processes,
                 progress=self._progress if show else None,
             )
         except ValueError as error:

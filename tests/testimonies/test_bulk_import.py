@@ -1,0 +1,137 @@
+"""testimonies_import_new writes what testimonies_import writes, a batch at
+a time (the corpus generator's path)."""
+
+import pytest
+from django.db import transaction
+
+from archive.audit_check import audit_verify
+from archive.models import AuditEntry
+from testimonies import services, vault
+from testimonies.corpus import Vocabulary, corpus_generate, corpus_row
+from testimonies.identity import identity_read
+from testimonies.models import ConsentRecord, Testimony, Witness
+from testimonies.pseudonyms import pseudonym_derive, pseudonym_source
+
+pytestmark = pytest.mark.django_db
+
+SEED = 21
+
+
+class _Undo(Exception):
+    pass
+
+
+def _written(rows) -> dict:
+    """Everything the rows' import left in the database, keyed by external
+    id (row keys and public ids are random: compared through it)."""
+    testimonies = Testimony.objects.filter(
+        external_id__in=[row.external_id for row in rows]
+    ).select_related("witness")
+    by_public_id = {t.public_id: t.external_id for t in testimonies}
+    written = {}
+    for t in testimonies:
+        identity = identity_read(witness=t.witness)
+        written[t.external_id] = {
+            "status": t.status,
+            "witness": (t.witness.pseudonym, t.witness.key_digest),
+            "identity": (
+                identity.name,
+                identity.name_variants,
+                identity.contact,
+                identity.birth_year,
+                identity.gender,
+                identity.community_id,
+            ),
+            "content": (t.narrative, t.translations, t.summary, t.persons_named),
+            "fields": (
+                t.language,
+                t.recorded_on,
+                t.incident_start,
+                t.incident_end,
+                t.incident_precision,
+            ),
+            "tags": (
+                sorted(p.slug for p in t.places.all()),
+                sorted(c.slug for c in t.communities.all()),
+                sorted(e.slug for e in t.event_types.all()),
+            ),
+            "consent": [
+                (
+                    r.event,
+                    r.scopes,
+                    r.method,
+                    r.obtained_by,
+                    r.obtained_on,
+                    r.embargo_until,
+                    r.reason,
+                    r.points_explained,
+                    r.witness_is_minor,
+                )
+                for r in t.consent_records.order_by("pk")
+            ],
+        }
+    written["audit"] = [
+        (
+            e.action,
+            by_public_id.get(e.target, e.target),
+            e.actor_label,
+            e.detail,
+            e.subject_type,
+        )
+        for e in AuditEntry.objects.order_by("pk")
+    ]
+    return written
+
+
+def test_a_batch_writes_what_the_line_by_line_import_writes(gazetteer):
+    vocabulary = Vocabulary.load()
+    # Forty lines hold witnesses giving several testimonies, withdrawals
+    # whole and partial, embargoes, and every status an import gives.
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(40)]
+    assert any(row.witness["witness_key"] for row in rows)
+    assert any(row.withdrawal for row in rows)
+    try:
+        with transaction.atomic():
+            services.testimonies_import(rows=rows, source="test")
+            one_by_one = _written(rows)
+            raise _Undo
+    except _Undo:
+        pass
+    assert not Testimony.objects.exists()
+    with vault.keystore_batch():
+        result = services.testimonies_import_new(rows=rows, source="test")
+    assert result.created == 40
+    assert _written(rows) == one_by_one
+    assert audit_verify().broken is None
+
+
+def test_generated_rows_pass_every_model_check(gazetteer):
+    corpus_generate(count=60, seed=SEED, batch_size=25)
+    testimonies = list(Testimony.objects.all())
+    assert len(testimonies) == 60
+    for testimony in testimonies:
+        testimony.full_clean()
+    for record in ConsentRecord.objects.all():
+        record.full_clean()
+    for witness in Witness.objects.all():
+        witness.full_clean()
+
+
+def test_an_existing_testimony_is_left_to_the_line_by_line_import(gazetteer):
+    vocabulary = Vocabulary.load()
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(3)]
+    services.testimonies_import(rows=rows[:1], source="test")
+    with pytest.raises(ValueError, match="exists already"):
+        services.testimonies_import_new(rows=rows, source="test")
+    assert Testimony.objects.count() == 1
+
+
+def test_a_taken_pseudonym_is_derived_again_as_one_by_one(gazetteer):
+    vocabulary = Vocabulary.load()
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(12)]
+    row = next(r for r in rows if not r.witness["witness_key"])
+    source = pseudonym_source(external_id=row.external_id)
+    Witness.objects.create(pseudonym=pseudonym_derive(source))
+    services.testimonies_import_new(rows=rows, source="test")
+    witness = Testimony.objects.get(external_id=row.external_id).witness
+    assert witness.pseudonym == pseudonym_derive(source, attempt=1)
