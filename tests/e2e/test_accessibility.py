@@ -45,6 +45,16 @@ def refused_login(page):
     page.locator("form.stacked button[type=submit]").click()
 
 
+RECORDING_STEPS = [
+    "witness",
+    "account",
+    "when-where",
+    "what",
+    "media",
+    "consent",
+    "review",
+]
+
 PAGES = [
     Page("home", None, lambda scene: "/"),
     Page("search", None, lambda scene: "/search/?q=Banias&community=alawite"),
@@ -80,6 +90,26 @@ PAGES = [
     ),
     Page("audit-log", "moderator", lambda scene: "/audit/?date_from=yesterday"),
     Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
+    Page("record-start", "documenter", lambda scene: "/testimonies/record/"),
+    *(
+        Page(
+            f"record-{step}",
+            "documenter",
+            lambda scene, step=step: (
+                f"/testimonies/{scene['draft'].public_id}/record/{step}/"
+            ),
+        )
+        for step in RECORDING_STEPS
+    ),
+    Page(
+        "record-account-errors",
+        "documenter",
+        lambda scene: f"/testimonies/{scene['draft'].public_id}/record/account/",
+        then=lambda page: (
+            page.locator("#id_narrative").fill(""),
+            page.locator("button[name=go][value=next]").click(),
+        ),
+    ),
 ]
 
 LANGUAGES = ["en", "ar"]
