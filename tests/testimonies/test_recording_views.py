@@ -369,6 +369,14 @@ def test_review_lists_the_attachments_to_be_submitted(client_for, documenter):
     assert metadata_problems(served.content) == []
 
 
+def test_media_step_titles_the_panel_once(client_for, documenter, draft):
+    page = client_for(documenter).get(step_url(draft, "media")).content.decode()
+    assert page.count("Photos and documents</h2>") == 1
+    assert '<section class="attachments-panel" aria-labelledby="step-title">' in page
+    assert 'id="step-title"' in page
+    assert 'name="file"' in page
+
+
 def test_review_says_when_nothing_is_attached(client_for, documenter, draft):
     page = client_for(documenter).get(step_url(draft, "review")).content.decode()
     assert "No file is attached." in page
