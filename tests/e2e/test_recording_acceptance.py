@@ -123,6 +123,11 @@ class Hands:
         self.page = page
         self.keyboard = keyboard
         self.unseen_focus = []
+        # Playwright asks the browser for file choosers without waiting for
+        # its answer when the first listener comes: one listener for the
+        # tab's life, so that a chooser opened by a key press at once (no
+        # wait for actionability, as a click has) is never missed.
+        page.on("filechooser", lambda chooser: None)
 
     def _focused(self, selector: str) -> bool:
         return self.page.evaluate(
