@@ -87,10 +87,18 @@ def _receive(request, testimony, handler):
 
 
 def _page(request, testimony, form, *, refusal=None, status=200):
+    # A refused upload from another page (the recording step) lands here:
+    # "back" returns there, as a successful one would have.
+    back = _safe_next(request, form["next"].value() or "", "")
     return render(
         request,
         "testimonies/attachment_list.html",
-        {"testimony": testimony, "attachment_form": form, "refusal": refusal},
+        {
+            "testimony": testimony,
+            "attachment_form": form,
+            "refusal": refusal,
+            "back": back,
+        },
         status=status,
     )
 

@@ -263,7 +263,10 @@ def _review(request, testimony, step):
             return redirect("testimonies:mine")
         return redirect(testimony.get_absolute_url())
     return _render_step(
-        request, testimony, step, {"review": recording_review(testimony=testimony)}
+        request,
+        testimony,
+        step,
+        {"review": recording_review(testimony=testimony, user=request.user)},
     )
 
 

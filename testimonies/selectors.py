@@ -574,9 +574,17 @@ class RecordingReview:
     communities: list[Community]
     persons_named: list[str]
     consent: "ConsentSummary"
+    # What will be submitted with it: the cards of attachment_cards, as
+    # the documenter may see them (working copies, never the originals).
+    attachments: list = field(default_factory=list)
 
 
-def recording_review(*, testimony: Testimony) -> RecordingReview:
+def recording_review(*, testimony: Testimony, user) -> RecordingReview:
+    """The draft's last page for `user` (its documenter or a moderator),
+    attachments included."""
+    # Imported here: attachment_selectors imports this module.
+    from .attachment_selectors import attachment_cards
+
     places = list(testimony.places.all())
     return RecordingReview(
         testimony=testimony,
@@ -586,4 +594,5 @@ def recording_review(*, testimony: Testimony) -> RecordingReview:
         communities=list(testimony.communities.all()),
         persons_named=[person_label(p) for p in testimony.persons_named],
         consent=consent_summary(list(testimony.consent_records.order_by("-pk"))),
+        attachments=attachment_cards(testimony=testimony, user=user),
     )

@@ -290,6 +290,32 @@ def test_a_refused_upload_shows_why_and_keeps_nothing(draft, client_for, documen
     assert testimony.attachments.count() == 1 and media_files() == files
 
 
+def test_a_refused_upload_from_the_recording_step_leads_back_to_it(
+    draft, client_for, documenter
+):
+    testimony, _attachment = draft
+    step = reverse(
+        "testimonies:record-step",
+        kwargs={"public_id": testimony.public_id, "step": "media"},
+    )
+    client = client_for(documenter)
+    response = client.post(
+        upload_url(testimony),
+        {"file": upload(b"just some notes\n", name="photo.jpg"), "next": step},
+    )
+    assert response.status_code == 400
+    assert f'<a href="{step}">Go back</a>' in response.content.decode()
+    assert f'name="next" value="{step}"' in response.content.decode()
+
+    response = client.post(
+        upload_url(testimony),
+        {"file": upload(b"notes", name="photo.jpg"), "next": "https://x.example/"},
+    )
+    page = response.content.decode()
+    assert 'href="https://x.example/"' not in page
+    assert f'<a href="{testimony.get_absolute_url()}">Back to the testimony</a>' in page
+
+
 def test_a_file_over_the_limit_is_not_kept_in_full(
     draft, client_for, documenter, settings
 ):

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from archive.models import AuditEntry
@@ -11,6 +12,13 @@ from testimonies.identity import identity_read
 from testimonies.models import Testimony
 from tests import factories
 from tests.leak_scan import captured_logs
+from tests.markers import committed_db
+from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
+    empty_media,
+    metadata_problems,
+    photo_bytes,
+    upload,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -330,6 +338,49 @@ def test_review_lists_every_step_and_submits(client_for, documenter, draft):
     assert response.status_code == 302
     assert response.url == reverse("testimonies:mine")
     assert Testimony.objects.get(pk=draft.pk).status == "submitted"
+
+
+@committed_db
+@pytest.mark.usefixtures("empty_media")
+def test_review_lists_the_attachments_to_be_submitted(client_for, documenter):
+    draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
+    photo = services.attachment_add(
+        testimony=draft,
+        upload=upload(photo_bytes(), name="IMG_0031.jpg"),
+        by=documenter,
+        description="The street after the raid",
+    )
+    client = client_for(documenter)
+    page = client.get(step_url(draft, "review")).content.decode()
+    listed = page.split(f'id="review-attachment-{photo.public_id}"')[1].split("</li>")[
+        0
+    ]
+    thumbnail = reverse(
+        "testimonies:attachment-file",
+        kwargs={"public_id": draft.public_id, "attachment_id": photo.public_id,
+                "variant": "working-thumb"},
+    )  # fmt: skip
+    assert f'src="{thumbnail}"' in listed
+    assert 'alt="The street after the raid"' in listed
+    assert "Photo" in listed and filesizeformat(photo.size) in listed
+    assert "IMG_0031.jpg" in listed
+    served = client.get(thumbnail)
+    assert served.status_code == 200
+    assert metadata_problems(served.content) == []
+
+
+def test_media_step_titles_the_panel_once(client_for, documenter, draft):
+    page = client_for(documenter).get(step_url(draft, "media")).content.decode()
+    assert page.count("Photos and documents</h2>") == 1
+    assert '<section class="attachments-panel" aria-labelledby="step-title">' in page
+    assert 'id="step-title"' in page
+    assert 'name="file"' in page
+
+
+def test_review_says_when_nothing_is_attached(client_for, documenter, draft):
+    page = client_for(documenter).get(step_url(draft, "review")).content.decode()
+    assert "No file is attached." in page
+    assert "review-attachment-" not in page
 
 
 def test_review_refuses_to_submit_without_consent(client_for, documenter, draft):
