@@ -32,7 +32,7 @@ def test_the_rebuild_is_the_one_the_makefile_runs(tmp_path):
         "--workers",
         "2",
     ]
-    assert search_bench.rebuild_command()[0].endswith("index")
+    assert "index" in search_bench.rebuild_command()[0]
 
 
 def test_unique_words_differ_and_hold_letters_only():
