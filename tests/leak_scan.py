@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from whoosh.index import open_dir
 
 from testimonies import services
 from testimonies.models import Testimony
@@ -630,4 +631,15 @@ def leak_scan(
     for path in sorted(index_dir.rglob("*")):
         if path.is_file():
             scanner.check(f"search index file {path.name}", path.read_bytes())
+    # Whoosh compresses stored fields: read them as Whoosh does, from every
+    # document of every segment, those marked deleted included.
+    if index_dir.is_dir() and any(index_dir.glob("*.toc")):
+        with open_dir(str(index_dir)).reader() as reader:
+            for leaf, _offset in reader.leaf_readers():
+                for docnum in range(leaf.doc_count_all()):
+                    stored = leaf.stored_fields(docnum)
+                    scanner.check(
+                        "search index file (stored fields)",
+                        "\n".join(map(str, stored.values())),
+                    )
     return scanner.findings, scanner, reveals

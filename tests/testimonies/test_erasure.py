@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from haystack import connections
+from whoosh.index import open_dir
 
 from archive.models import AuditEntry
 from testimonies import services
@@ -47,8 +48,17 @@ def with_summary(testimony):
 
 
 def index_bytes() -> bytes:
+    """What anyone opening the index files could read: their bytes, and the
+    stored fields, which Whoosh keeps compressed, of every document in
+    every segment, those marked deleted included."""
     folder = Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
-    return b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    raw = b"".join(p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file())
+    with open_dir(str(folder)).reader() as reader:
+        for leaf, _offset in reader.leaf_readers():
+            for docnum in range(leaf.doc_count_all()):
+                stored = leaf.stored_fields(docnum)
+                raw += "\n".join(map(str, stored.values())).encode()
+    return raw
 
 
 def indexed_words(text) -> list[bytes]:
