@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from PIL import Image, ImageStat
 
 from archive.audit_check import audit_verify
@@ -18,6 +18,7 @@ from testimonies.erasure import content_sha256, erased_content
 from testimonies.media_store import media_folder
 from testimonies.models import Attachment, AttachmentCustody, CustodyEvent
 from tests import factories
+from tests.databases import database_dump
 from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     BLUE,
@@ -274,8 +275,7 @@ def test_the_description_and_the_file_name_are_sealed(draft, documenter):
         name="Nizar Quokkafeather at home.jpg",
         description="Nizar Quokkafeather's burnt kitchen",
     )
-    connection.ensure_connection()
-    dump = "\n".join(connection.connection.iterdump())
+    dump = database_dump()
     assert "Quokkafeather" not in dump
     attachment = Attachment.objects.get()
     assert attachment.description == "Nizar Quokkafeather's burnt kitchen"
