@@ -151,6 +151,18 @@ def _facet_lists(counts: dict) -> dict:
     return facets
 
 
+def _visible_by_pk(user, pks) -> dict:
+    """The testimonies among `pks` that the database says `user` may see now,
+    by pk: every index hit is checked against it before it is shown."""
+    return {
+        t.pk: t
+        for t in Testimony.objects.visible_to(user)
+        .filter(pk__in=pks)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    }
+
+
 def testimony_search(*, params: dict, user) -> SearchOutcome:
     """One page of the testimonies `user` may see that match `params`
     (cleaned by search.forms.SearchForm), with facet counts."""
@@ -168,13 +180,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     facets = _facet_lists(sqs.facet_counts())
 
     ordered_pks = [int(result.pk) for result in window]
-    visible = {
-        t.pk: t
-        for t in Testimony.objects.visible_to(user)
-        .filter(pk__in=ordered_pks)
-        .select_related("witness")
-        .prefetch_related("places", "communities", "event_types")
-    }
+    visible = _visible_by_pk(user, ordered_pks)
     stale = [pk for pk in ordered_pks if pk not in visible]
     if stale:
         # The database said no: the index lags behind. Never show it.
@@ -298,13 +304,7 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
         pk=testimony.pk, text=text, allowed=policy.search_filter(user), top=limit * 4
     )
     pks = [pk for pk in pks if pk != testimony.pk]
-    found = {
-        t.pk: t
-        for t in Testimony.objects.visible_to(user)
-        .filter(pk__in=pks)
-        .select_related("witness")
-        .prefetch_related("places", "communities", "event_types")
-    }
+    found = _visible_by_pk(user, pks)
     similar = [found[pk] for pk in pks if pk in found][:limit]
     testimonies_facts(similar, user=user)
     return similar

@@ -13,7 +13,7 @@ from archive.models import AuditAction
 
 from . import attachment_store as store
 from .models import Attachment, AttachmentKind, Testimony
-from .selectors import TestimonyNotVisible
+from .selectors import TestimonyNotVisible, testimony_allowed
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -120,15 +120,7 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
 
 
 def _attachable(*, public_id: str, user) -> Testimony:
-    testimony = (
-        Testimony.objects.visible_to(user)
-        .select_related("witness")
-        .filter(public_id=public_id)
-        .first()
-    )
-    if testimony is None or not policy.may_attach(user, testimony):
-        raise TestimonyNotVisible(public_id)
-    return testimony
+    return testimony_allowed(public_id=public_id, user=user, may=policy.may_attach)
 
 
 def testimony_for_attachments(*, public_id: str, user) -> Testimony:
@@ -149,14 +141,9 @@ def attachment_for_removal(*, public_id: str, attachment_id: str, user) -> Attac
 
 def attachment_for_blur(*, public_id: str, attachment_id: str, user) -> Attachment:
     """A photo whose public copy a moderator may blur."""
-    testimony = (
-        Testimony.objects.visible_to(user)
-        .select_related("witness")
-        .filter(public_id=public_id)
-        .first()
+    testimony = testimony_allowed(
+        public_id=public_id, user=user, may=policy.may_blur_media
     )
-    if testimony is None or not policy.may_blur_media(user, testimony):
-        raise TestimonyNotVisible(public_id)
     attachment = testimony.attachments.filter(
         public_id=attachment_id, kind=AttachmentKind.IMAGE
     ).first()
@@ -174,16 +161,13 @@ def attachment_file(
     audit chain."""
     if variant not in store.VARIANTS:
         raise TestimonyNotVisible(public_id)
-    testimony = (
-        Testimony.objects.visible_to(user)
-        .select_related("witness")
-        .filter(public_id=public_id)
-        .first()
+    testimony = testimony_allowed(
+        public_id=public_id,
+        user=user,
+        may=lambda user, testimony: (
+            store.COPY_OF[variant] in policy.media_copies(user, testimony)
+        ),
     )
-    if testimony is None:
-        raise TestimonyNotVisible(public_id)
-    if store.COPY_OF[variant] not in policy.media_copies(user, testimony):
-        raise TestimonyNotVisible(public_id)
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
         raise TestimonyNotVisible(public_id)

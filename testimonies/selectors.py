@@ -306,16 +306,25 @@ class ConsentPage:
     summary: ConsentSummary
 
 
-def _consent_keeper_testimony(*, public_id: str, user) -> Testimony:
+def testimony_allowed(*, public_id: str, user, may) -> Testimony:
+    """The testimony `user` sees under `public_id` and for which the policy
+    function `may(user, testimony)` holds; TestimonyNotVisible otherwise,
+    whether or not it exists (never a 403 that confirms it)."""
     testimony = (
         Testimony.objects.visible_to(user)
         .select_related("witness")
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not policy.may_record_consent(user, testimony):
+    if testimony is None or not may(user, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
+
+
+def _consent_keeper_testimony(*, public_id: str, user) -> Testimony:
+    return testimony_allowed(
+        public_id=public_id, user=user, may=policy.may_record_consent
+    )
 
 
 def consent_page(*, public_id: str, user) -> ConsentPage:
@@ -331,10 +340,7 @@ def consent_page(*, public_id: str, user) -> ConsentPage:
 
 def testimony_for_submission(*, public_id: str, user) -> Testimony:
     """The testimony `user` means to submit; TestimonyNotVisible otherwise."""
-    testimony = Testimony.objects.visible_to(user).filter(public_id=public_id).first()
-    if testimony is None or not policy.may_submit(user, testimony):
-        raise TestimonyNotVisible(public_id)
-    return testimony
+    return testimony_allowed(public_id=public_id, user=user, may=policy.may_submit)
 
 
 def _latest_review(field_name: str):
@@ -435,15 +441,9 @@ def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
 def testimony_for_marking(*, public_id: str, user) -> Testimony:
     """The testimony whose redaction marks `user` may change;
     TestimonyNotVisible otherwise, whether or not it exists."""
-    testimony = (
-        Testimony.objects.visible_to(user)
-        .select_related("witness")
-        .filter(public_id=public_id)
-        .first()
+    return testimony_allowed(
+        public_id=public_id, user=user, may=policy.may_mark_redactions
     )
-    if testimony is None or not policy.may_mark_redactions(user, testimony):
-        raise TestimonyNotVisible(public_id)
-    return testimony
 
 
 def redaction_page(*, public_id: str, user) -> RedactionEditor:
