@@ -29,6 +29,9 @@ GPS_LONGITUDE = (35.0, 56.0, 33.0)
 RED, BLUE = (220, 20, 20), (20, 20, 220)
 # Bytes of the metadata that must never reach a served copy.
 LEAKS = (SERIAL.encode(), MAKER.encode(), b"adobe:ns:meta", COMMENT.encode())
+# Made once: lcms writes the current second into a profile's header, and two
+# photos made a second apart must still be byte for byte the same.
+SRGB_PROFILE = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
 def photo_bytes(*, size=(96, 64), orientation=None, fmt="JPEG", pattern=False) -> bytes:
@@ -52,10 +55,9 @@ def photo_bytes(*, size=(96, 64), orientation=None, fmt="JPEG", pattern=False) -
     gps = exif.get_ifd(0x8825)
     gps.update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: GPS_LONGITUDE})
     exif.get_ifd(0x8769)[0xA431] = SERIAL
-    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     buffer = io.BytesIO()
     extra = {"comment": COMMENT.encode()} if fmt == "JPEG" else {}
-    image.save(buffer, fmt, exif=exif, icc_profile=icc, xmp=XMP, **extra)
+    image.save(buffer, fmt, exif=exif, icc_profile=SRGB_PROFILE, xmp=XMP, **extra)
     return buffer.getvalue()
 
 
