@@ -18,3 +18,6 @@ class SearchConfig(AppConfig):
         post_delete.connect(place_names_changed, sender=Place)
         places_loaded.connect(place_names_changed)
         from . import checks  # noqa: F401  (registers the deploy checks)
+        from .whoosh_files import read_compound_segments_in_place
+
+        read_compound_segments_in_place()

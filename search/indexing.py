@@ -17,8 +17,10 @@ from haystack import connections
 logger = logging.getLogger(__name__)
 
 
-def testimonies_reindex(pks, *, using="default") -> None:
-    """Rewrite or remove the search documents of these testimonies now."""
+def testimonies_reindex(pks, *, using="default", urgent=False) -> None:
+    """Rewrite or remove the search documents of these testimonies now.
+    Removals are always urgent (search.backends: they go first when several
+    processes wait for the index); so are updates after a consent change."""
     from testimonies.models import Testimony
 
     pks = set(pks)
@@ -30,7 +32,10 @@ def testimonies_reindex(pks, *, using="default") -> None:
     indexable = list(index.index_queryset().using(using).filter(pk__in=pks))
     gone = pks - {t.pk for t in indexable}
     if indexable:
-        backend.update(index, indexable)
+        if urgent and hasattr(backend, "write_fresh"):
+            backend.update(index, indexable, urgent=True)
+        else:
+            backend.update(index, indexable)
     if gone:
         identifiers = [f"testimonies.testimony.{pk}" for pk in sorted(gone)]
         if hasattr(backend, "remove_many"):
@@ -64,7 +69,7 @@ def testimonies_purge(pks) -> None:
     logger.info("search index: %d documents purged", len(identifiers))
 
 
-def testimonies_schedule_reindex(pks, *, using="default") -> None:
+def testimonies_schedule_reindex(pks, *, using="default", urgent=False) -> None:
     """Reindex these testimonies once the current transaction commits (at
     once outside a transaction).
 
@@ -79,12 +84,16 @@ def testimonies_schedule_reindex(pks, *, using="default") -> None:
     connection = transaction.get_connection(using)
     batch = connection.__dict__.setdefault("_archive_reindex_batch", set())
     batch.update(pks)
+    urgent_batch = connection.__dict__.setdefault("_archive_reindex_urgent", set())
+    if urgent:
+        urgent_batch.update(pks)
 
     def run():
-        drained = set(batch)
+        drained, was_urgent = set(batch), bool(urgent_batch)
         batch.clear()
+        urgent_batch.clear()
         try:
-            testimonies_reindex(drained, using=using)
+            testimonies_reindex(drained, using=using, urgent=was_urgent)
         except Exception:
             batch.update(drained)  # retried at the next commit on this connection
             raise

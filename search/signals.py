@@ -15,7 +15,9 @@ def _testimony_changed(sender, instance, using="default", **kwargs):
 
 
 def _consent_changed(sender, instance, using="default", **kwargs):
-    testimonies_schedule_reindex([instance.testimony_id], using=using)
+    # A consent record may narrow who sees the testimony: its write goes
+    # ahead of the others waiting for the index.
+    testimonies_schedule_reindex([instance.testimony_id], using=using, urgent=True)
 
 
 def _witness_changed(sender, instance, using="default", **kwargs):
