@@ -8,6 +8,13 @@ what they touch after a batch was read is named in the rebuild journal
 (search.journal) and prepared again from the database under the lock, so a
 testimony withdrawn during a rebuild never comes back.
 
+Each batch becomes one segment of the index, committed without merging:
+batches are large (up to SEGMENT_DOCUMENTS testimonies, read from the
+database READ_SIZE at a time) and as many as the workers, so that the
+rebuilt index has a few segments of similar size and nothing is rewritten
+by merges, which Whoosh does in one process (small batches merged again
+and again cost more than half of a 100,000-testimony rebuild).
+
 After each commit the last testimony written is recorded in a checkpoint
 beside the index: an interrupted rebuild continues from there with
 `--resume` and ends with the index a full rebuild would have made (changes
@@ -15,6 +22,7 @@ made in between reached the index through the ordinary updates).
 """
 
 import json
+import math
 import multiprocessing
 import os
 import shutil
@@ -28,7 +36,7 @@ from haystack import connections
 from haystack.constants import ID
 from whoosh import query as whoosh_query
 from whoosh.filedb.filestore import FileStorage
-from whoosh.writing import SegmentWriter
+from whoosh.writing import NO_MERGE, SegmentWriter
 
 from .documents import documents_prepare
 from .journal import (
@@ -40,6 +48,13 @@ from .journal import (
 )
 
 CHECKPOINT_NAME = "rebuild.checkpoint"
+SEGMENT_DOCUMENTS = 10_000
+READ_SIZE = 500
+# Memory for a worker's postings pool: a segment's postings (about 400 MB
+# for 10,000 testimonies) then sort in memory instead of spilling to temp
+# files and merging them back, a third of the indexing time. Each worker
+# peaks near 600 MB.
+POOL_MB = 512
 
 
 class NothingToResume(Exception):
@@ -63,27 +78,44 @@ def _checkpoint_path(backend) -> Path:
     return Path(backend.path) / CHECKPOINT_NAME
 
 
-def _worker_start():
+_prepared = None  # in a worker: the shared count of testimonies read
+
+
+def _worker_start(prepared=None):
+    global _prepared
+    _prepared = prepared
     # A forked worker opens its own database connections.
     db_connections.close_all()
 
 
 def _prepare_batch(job):
     """In a worker: read one batch of testimonies (after taking the journal
-    offset), prepare their documents and index them into a new Whoosh
-    segment in the staging folder. Returns what the parent needs to add
-    that segment to the index."""
+    offset), READ_SIZE at a time, prepare their documents and index them
+    into one new Whoosh segment in the staging folder. Returns what the
+    parent needs to add that segment to the index."""
     path, staging, pks = job
     offset = journal_offset(path)
     index = _testimony_index()
-    documents = documents_prepare(index, index.index_queryset().filter(pk__in=pks))
-    if not documents:
-        return offset, pks, None
     backend = connections["default"].get_backend()
-    writer = _StagingWriter(FileStorage(staging).open_index(), _lk=False)
+    writer = _StagingWriter(
+        FileStorage(staging).open_index(), _lk=False, limitmb=POOL_MB
+    )
+    written = 0
     try:
-        for document in documents.values():
-            writer.add_document(**backend.whoosh_fields(document))
+        for start in range(0, len(pks), READ_SIZE):
+            part = pks[start : start + READ_SIZE]
+            documents = documents_prepare(
+                index, index.index_queryset().filter(pk__in=part)
+            )
+            for document in documents.values():
+                writer.add_document(**backend.whoosh_fields(document))
+            written += len(documents)
+            if _prepared is not None:
+                with _prepared.get_lock():
+                    _prepared.value += len(part)
+        if not written:
+            writer.cancel()
+            return offset, pks, None
         segment = writer._finalize_segment()
     except BaseException:
         writer.cancel()
@@ -119,7 +151,7 @@ def _write_batch(backend, index, staging, offset, pks, segment) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
+    writer.commit(mergetype=NO_MERGE)
     return count
 
 
@@ -152,7 +184,10 @@ class _Progress:
         self.started = time.monotonic()
 
     def advance(self, n: int):
-        self.done += n
+        self.show(self.done + n)
+
+    def show(self, done: int):
+        self.done = done
         if not self.enabled:
             return
         elapsed = max(time.monotonic() - self.started, 1e-9)
@@ -173,7 +208,7 @@ class _Progress:
 def index_rebuild(
     *,
     resume: bool = False,
-    batch_size: int = 500,
+    batch_size: int | None = None,
     workers: int = 2,
     progress: bool = True,
     stop_after_batches: int | None = None,
@@ -205,6 +240,7 @@ def index_rebuild(
     if after is not None:
         pks = pks.filter(pk__gt=after)
     pks = list(pks)
+    batch_size = batch_size or _batch_size(len(pks), workers)
     batches = [pks[i : i + batch_size] for i in range(0, len(pks), batch_size)]
     complete = stop_after_batches is None or stop_after_batches >= len(batches)
     if not complete:
@@ -216,11 +252,20 @@ def index_rebuild(
     db_connections.close_all()  # not to be inherited by the workers
     if workers > 1 and len(jobs) > 1:
         context = multiprocessing.get_context("fork")
-        with context.Pool(workers, initializer=_worker_start) as pool:
-            for offset, batch, segment in pool.imap(_prepare_batch, jobs):
+        prepared = context.Value("q", 0)
+        with context.Pool(workers, _worker_start, (prepared,)) as pool:
+            results = pool.imap(_prepare_batch, jobs)
+            while True:
+                try:
+                    offset, batch, segment = results.next(timeout=0.5)
+                except multiprocessing.TimeoutError:
+                    bar.show(prepared.value)
+                    continue
+                except StopIteration:
+                    break
                 written += _write_batch(backend, index, staging, offset, batch, segment)
                 _checkpoint_write(checkpoint, batch[-1])
-                bar.advance(len(batch))
+                bar.show(prepared.value)
     else:
         for job in jobs:
             offset, batch, segment = _prepare_batch(job)
@@ -237,6 +282,14 @@ def index_rebuild(
     return RebuildOutcome(
         written=written, batches=len(batches), seconds=time.monotonic() - started
     )
+
+
+def _batch_size(count: int, workers: int) -> int:
+    """Testimonies per batch (per segment): a multiple of `workers` batches
+    of at most SEGMENT_DOCUMENTS, all of about the same size, so that every
+    worker has work until the end."""
+    batches = workers * max(1, math.ceil(count / (workers * SEGMENT_DOCUMENTS)))
+    return max(1, math.ceil(count / batches))
 
 
 def _staging_create(backend) -> Path:

@@ -106,3 +106,18 @@ def test_a_change_made_during_a_rebuild_is_written_as_changed(corpus):
     backend.setup()
     with backend.index.refresh().searcher() as searcher:  # one copy, not two
         assert len(list(searcher.document_numbers(id=document_id(target)))) == 1
+
+
+def segment_sizes():
+    backend = connections["default"].get_backend()
+    return sorted(s.doc_count() for s in backend.index.refresh()._segments())
+
+
+def test_each_batch_becomes_one_segment_never_merged_again(corpus):
+    call_command("index_rebuild", batch_size=2, workers=2, verbosity=0)
+    assert segment_sizes() == [1, 2, 2, 2]
+    # By default, one batch per worker (up to SEGMENT_DOCUMENTS each).
+    call_command("index_rebuild", workers=2, verbosity=0)
+    assert segment_sizes() == [3, 4]
+    assert rebuild._batch_size(100_000, 2) == 10_000
+    assert rebuild._batch_size(86_381, 2) == 8_639  # ten of about the same size

@@ -19,7 +19,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Continue an interrupted rebuild from its checkpoint.",
         )
-        parser.add_argument("--batch-size", type=int, default=500)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            help="Testimonies per index segment (default: from the count).",
+        )
         parser.add_argument(
             "--workers", type=int, default=2, help="Processes preparing documents."
         )
@@ -31,7 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, resume, batch_size, workers, verbosity, **options):
-        if batch_size < 1 or workers < 1:
+        if (batch_size is not None and batch_size < 1) or workers < 1:
             raise CommandError(_("The batch size and workers must be at least 1."))
         try:
             outcome = index_rebuild(
