@@ -66,12 +66,18 @@ def rows(figures: dict) -> list[tuple[str, str]]:
     phases = figures["phase_seconds"]
     out += [
         ("API p95 ÷ raw Whoosh p95", f"{ratio:.1f}" if ratio else "–"),
-        ("peak memory (ru_maxrss), MB", f"{figures['peak_rss_mb']:.0f}"),
+        ("peak memory of the web process, MB",
+         _mb(figures.get("web_process_peak_rss_mb"))),
+        ("peak memory of the benchmark process, MB", _mb(figures["peak_rss_mb"])),
         ("run time, s", " + ".join(
             f"{name} {seconds:.0f}" for name, seconds in phases.items()
         )),
     ]  # fmt: skip
     return out
+
+
+def _mb(value) -> str:
+    return "–" if value is None else f"{value:.0f}"
 
 
 def summary_lines(figures: dict) -> list[str]:

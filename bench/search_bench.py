@@ -15,10 +15,12 @@ whatever search engine the settings configure:
   finds it (p50/p95);
 - a fixed mix of queries (text, text and two filters, filters only; always
   with facet counts and highlighted excerpts) as the public and as a
-  researcher: /api/search/ through the Django test client, side by side with
-  the raw Whoosh engine on the same index (one open searcher) and SQLite
-  FTS5 over the same redacted documents (p50/p95);
-- the peak memory (ru_maxrss) of this process after each phase.
+  researcher: /api/search/ through the Django test client in a web process
+  of its own, side by side with the raw Whoosh engine on the same index
+  (one open searcher) and SQLite FTS5 over the same redacted documents,
+  both in this process (p50/p95);
+- the peak memory (ru_maxrss) of that web process, and of this process
+  after each phase.
 
 Prints the figures and writes them to bench/results/<date>.json; the
 README's "Search benchmark" table is rendered from it by
@@ -294,25 +296,75 @@ def _by_kind(timings: dict) -> dict:
     return {"all": percentiles(every)} | {k: percentiles(v) for k, v in timings.items()}
 
 
-def queries(mix, rounds: int, researcher, engines: dict) -> dict:
-    """Each query of the mix, as the public and as a researcher, `rounds`
-    times after one warm-up round, on the API and each reference engine."""
+def _web_process(data_dir: str, researcher: str, requests) -> None:
+    """A web process of its own: Django and the search API, answering
+    through the test client the queries the benchmark sends on `requests`
+    (audience, params), with the status, the time it took here and the
+    count; its peak memory when asked ("rss"); until it is sent None."""
+    os.environ.update(environment(Path(data_dir)))
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
     from django.test import Client
 
     clients = {"public": Client(), "researcher": Client()}
-    clients["researcher"].force_login(researcher)
+    clients["researcher"].force_login(get_user_model().objects.get(username=researcher))
+    while (message := requests.recv()) is not None:
+        if message == "rss":
+            requests.send(peak_rss_mb())
+            continue
+        audience, params = message
+        started = time.monotonic()
+        answer = clients[audience].get("/api/search/", params)
+        elapsed = time.monotonic() - started
+        count = answer.json()["count"] if answer.status_code == 200 else None
+        requests.send((answer.status_code, elapsed, count))
+
+
+class WebProcess:
+    """The /api/search/ side of the query phase, in a process that does
+    nothing else, so that its peak memory is a web process's, not the
+    benchmark's (which holds the reference engines too)."""
+
+    def __init__(self, data_dir: Path, researcher):
+        from django.db import connections
+
+        context = multiprocessing.get_context("spawn")
+        self.requests, there = context.Pipe()
+        connections.close_all()
+        self.process = context.Process(
+            target=_web_process, args=(str(data_dir), researcher.username, there)
+        )
+        self.process.start()
+
+    def get(self, audience: str, params: dict) -> tuple[int, float, int | None]:
+        self.requests.send((audience, params))
+        return self.requests.recv()
+
+    def peak_rss_mb(self) -> float:
+        self.requests.send("rss")
+        return self.requests.recv()
+
+    def close(self):
+        self.requests.send(None)
+        self.process.join(timeout=60)
+
+
+def queries(mix, rounds: int, web: WebProcess, engines: dict) -> dict:
+    """Each query of the mix, as the public and as a researcher, `rounds`
+    times after one warm-up round, on the API (in `web`) and each
+    reference engine (in this process)."""
     timings = {name: {} for name in ["api", *engines]}
     counts = {}
     for round_number in range(rounds + 1):
         for kind, params in mix:
-            for audience, client in clients.items():
-                started = time.monotonic()
-                answer = client.get("/api/search/", params)
-                elapsed = time.monotonic() - started
-                if answer.status_code != 200:
-                    raise RuntimeError(f"/api/search/ {params}: {answer.status_code}")
+            for audience in ("public", "researcher"):
+                status, elapsed, count = web.get(audience, params)
+                if status != 200:
+                    raise RuntimeError(f"/api/search/ {params}: {status}")
                 key = f"{audience} {json.dumps(params, ensure_ascii=False)}"
-                counts.setdefault(key, {})["api"] = answer.json()["count"]
+                counts.setdefault(key, {})["api"] = count
                 if round_number:
                     timings["api"].setdefault(kind, []).append(elapsed)
                 for name, engine in engines.items():
@@ -417,9 +469,10 @@ def main(argv=None) -> dict:
     fts, fts_seconds = phases.run("fts5 build", Fts5.build, fts_path, fts5_documents())
     engines["fts5"] = fts
     mix = query_mix(Vocabulary.load())
-    query_figures = phases.run(
-        "queries", queries, mix, args.rounds, researcher_account(), engines
-    )
+    web = WebProcess(data_dir, researcher_account())
+    query_figures = phases.run("queries", queries, mix, args.rounds, web, engines)
+    web_rss = web.peak_rss_mb()
+    web.close()
     for engine in engines.values():
         engine.close()
     latency = query_figures["latency_ms"]
@@ -449,6 +502,7 @@ def main(argv=None) -> dict:
             else None
         ),
         "fts5_build_seconds": round(fts_seconds, 1),
+        "web_process_peak_rss_mb": web_rss,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_mb_after": phases.rss,
         "phase_seconds": phases.seconds,

@@ -107,6 +107,8 @@ def test_a_tiny_run_writes_every_figure(tmp_path):
     assert figures["withdrawal_to_gone_ms"]["withdrawals_left_in_index"] == 0
     assert figures["api_to_whoosh_p95"] > 0
     assert figures["peak_rss_mb"] > 0
+    # The web process (Django answering /api/search/) is measured apart.
+    assert 0 < figures["web_process_peak_rss_mb"] < figures["peak_rss_mb"] * 2
     assert set(figures["phase_seconds"]) >= {"corpus", "rebuild", "queries"}
     assert "/api/search/" in done.stdout
     assert results_table.table({60: {**figures, "file": written.name}})
