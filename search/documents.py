@@ -2,15 +2,16 @@
 
 What each document needs beyond the testimony's own row is read once per
 batch: the current consent of every testimony in one query, the gazetteer
-places the documents name in one query. Redaction and the sealed texts
-are opened once per testimony (TestimonyIndex.full_prepare); the witness's
-identity is read by testimonies.identity, one query per testimony, on
-purpose: a cached identity could be an outdated one, and a name variant
-added since would be left unredacted.
+places the documents name in one query, the witnesses' sealed identities
+(the names to redact) in one query. Redaction and the sealed texts are
+opened once per testimony (TestimonyIndex.full_prepare). Nothing read here
+outlives the batch: an identity kept longer could be an outdated one, and a
+name variant added since would be left unredacted.
 """
 
 from haystack.exceptions import SkipDocument
 
+from testimonies.identity import identity_rows
 from testimonies.models import ConsentRecord, Place
 
 
@@ -31,11 +32,15 @@ def documents_prepare(index, objs) -> dict:
     consents = current_consents([obj.pk for obj in objs])
     slugs = set().union(*(index.place_slugs(obj) for obj in objs))
     places = {place.slug: place for place in Place.objects.filter(slug__in=slugs)}
+    identities = identity_rows(obj.witness_id for obj in objs)
     documents = {}
     for obj in objs:
         try:
             documents[obj.pk] = index.full_prepare(
-                obj, consent=consents.get(obj.pk), places_by_slug=places
+                obj,
+                consent=consents.get(obj.pk),
+                places_by_slug=places,
+                identity_row=identities.get(obj.witness_id),
             )
         except SkipDocument:
             continue

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from haystack import indexes
 
 from archive import policy
+from testimonies.identity import READ_NOW
 from testimonies.models import Place, Testimony
 from testimonies.models.places import path_slugs
 from testimonies.redaction import redacted_texts
@@ -53,13 +54,16 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def read_queryset(self, using=None):
         return self.index_queryset(using)
 
-    def full_prepare(self, obj, *, consent=_READ, places_by_slug=None):
+    def full_prepare(
+        self, obj, *, consent=_READ, places_by_slug=None, identity_row=READ_NOW
+    ):
         """The document of `obj`. search.documents passes what it read for
-        a whole batch: the current `consent` (None: none recorded) and the
-        places by slug; left out, each is read here."""
+        a whole batch: the current `consent` (None: none recorded), the
+        places by slug and the witness's sealed identity row (None: none);
+        left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
         obj._index_consent = obj.current_consent() if consent is _READ else consent
-        obj._index_texts = redacted_texts(obj)
+        obj._index_texts = redacted_texts(obj, identity_row=identity_row)
         obj._index_places = self._tagged(obj, places_by_slug)
         return super().full_prepare(obj)
 

@@ -105,11 +105,25 @@ def _identity_seal(
     return vault.vault_seal(witness_id=witness.pk, purpose=IDENTITY, payload=payload)
 
 
-def identity_read(*, witness) -> Identity | None:
+# identity_read's default: read the sealed row from the database now.
+READ_NOW = object()
+
+
+def identity_rows(witness_ids) -> dict:
+    """{witness id: sealed identity row} of these witnesses, in one query:
+    for a batch of search documents, read at the same moment as the
+    testimonies themselves (never kept beyond the batch)."""
+    rows = WitnessIdentity.objects.filter(witness_id__in=set(witness_ids))
+    return {row.witness_id: row for row in rows}
+
+
+def identity_read(*, witness, row=READ_NOW) -> Identity | None:
     """The identity, for the roles and pages allowed to show it (and for
     redaction, which only ever removes it). None when there is none, or
-    when its key was destroyed."""
-    row = WitnessIdentity.objects.filter(witness=witness).first()
+    when its key was destroyed. `row`: the witness's sealed row as
+    identity_rows read it (None: none), else it is read now."""
+    if row is READ_NOW:
+        row = WitnessIdentity.objects.filter(witness=witness).first()
     if row is None:
         return None
     try:
@@ -153,10 +167,10 @@ def identity_erase_if_unused(*, witness) -> bool:
     return True
 
 
-def identity_names_for_redaction(witness) -> list[str]:
+def identity_names_for_redaction(witness, *, row=READ_NOW) -> list[str]:
     """The names to take out of a narrative: the only use of identity that
     feeds what others see, and only ever as something to remove."""
-    identity = identity_read(witness=witness)
+    identity = identity_read(witness=witness, row=row)
     return [identity.name, *identity.name_variants] if identity else []
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .identity import identity_names_for_redaction
+from .identity import READ_NOW, identity_names_for_redaction
 from .marks import WITNESS, mark_owners, spelling_key
 from .models.testimonies import person_spellings
 from .textnorm import fold, fold_with_offsets
@@ -157,18 +157,19 @@ class RedactedTexts:
     summary: str
 
 
-def redactor_for(testimony) -> Redactor:
+def redactor_for(testimony, *, identity_row=READ_NOW) -> Redactor:
+    """The redactor of a testimony; `identity_row`: see identity_read."""
     return Redactor(
-        witness_names=identity_names_for_redaction(testimony.witness),
+        witness_names=identity_names_for_redaction(testimony.witness, row=identity_row),
         witness_placeholder=testimony.witness.pseudonym,
         persons_named=list(testimony.persons_named or []),
         marks=list(testimony.redaction_marks or []),
     )
 
 
-def redacted_texts(testimony) -> RedactedTexts:
+def redacted_texts(testimony, *, identity_row=READ_NOW) -> RedactedTexts:
     """Everything readable in a testimony, with names replaced."""
-    redactor = redactor_for(testimony)
+    redactor = redactor_for(testimony, identity_row=identity_row)
     return RedactedTexts(
         narrative=redactor.redact(testimony.narrative, testimony.language),
         translations={
