@@ -30,7 +30,7 @@ from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
 from .analysis import text_analyzer
-from .journal import JOURNAL_EVERYTHING, journal_append
+from .journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
 from .searchers import CachedOverlapFacet, shared_searcher
 
 logger = logging.getLogger(__name__)
@@ -335,15 +335,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
 
     def remove_many(self, identifiers):
         """Remove documents by haystack identifier ("app.model.pk")."""
-        writer = self._writer(urgent=True)
-        try:
-            for identifier in identifiers:
-                writer.delete_by_term(ID, identifier)
-            journal_append(self.path, identifiers)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
+        self._delete(identifiers, purge=False)
 
     def purge_many(self, identifiers):
         """Remove documents so that nothing of them is left on disk.
@@ -355,17 +347,24 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         (optimize) are committed together under the write lock: the merge
         copies only live documents into a new segment, and the commit then
         deletes the old segment files. Slower than remove_many, since the
-        whole index is rewritten; used for erasure only.
+        whole index is rewritten; used for erasure only. A rebuild running
+        meanwhile is told (JOURNAL_PURGED): it merges fully too when it adds
+        a segment prepared before the erasure.
         """
+        self._delete(identifiers, purge=True)
+
+    def _delete(self, identifiers, *, purge):
         writer = self._writer(urgent=True)
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)
-            journal_append(self.path, identifiers)
+            journal_append(
+                self.path, [*identifiers, JOURNAL_PURGED] if purge else identifiers
+            )
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(optimize=True)
+        writer.commit(optimize=purge)
 
     def clear(self, models=None, commit=True):
         writer = self._writer()

@@ -20,6 +20,9 @@ from pathlib import Path
 JOURNAL_NAME = "rebuild.journal"
 # Written by a write that may have touched any document.
 JOURNAL_EVERYTHING = "*"
+# Written by an erasure's purge: documents prepared before it must not stay
+# on disk even marked deleted (search.backends.purge_many).
+JOURNAL_PURGED = "!purged"
 
 
 def journal_path(index_path) -> Path:

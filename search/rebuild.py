@@ -41,6 +41,7 @@ from whoosh.writing import NO_MERGE, SegmentWriter
 from .documents import documents_prepare
 from .journal import (
     JOURNAL_EVERYTHING,
+    JOURNAL_PURGED,
     journal_end,
     journal_offset,
     journal_since,
@@ -151,7 +152,13 @@ def _write_batch(backend, index, staging, offset, pks, segment) -> int:
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(mergetype=NO_MERGE)
+    if again and JOURNAL_PURGED in touched:
+        # A testimony of this segment was erased after it was prepared: it
+        # is marked deleted above, and only a full merge takes its text out
+        # of the segment's files.
+        writer.commit(optimize=True)
+    else:
+        writer.commit(mergetype=NO_MERGE)
     return count
 
 

@@ -121,3 +121,33 @@ def test_each_batch_becomes_one_segment_never_merged_again(corpus):
     assert segment_sizes() == [3, 4]
     assert rebuild._batch_size(100_000, 2) == 10_000
     assert rebuild._batch_size(86_381, 2) == 8_639  # ten of about the same size
+
+
+def test_a_testimony_erased_during_a_rebuild_leaves_nothing_in_the_index_files(corpus):
+    """A worker prepares the batch, the erasure purges the index, then the
+    rebuild adds the segment prepared before it: deleted documents included,
+    the erased text must be in none of the index's files."""
+    target = corpus[5]
+    backend = connections["default"].get_backend()
+    index = rebuild._testimony_index()
+    backend.clear()
+    from search.journal import journal_start
+
+    writer = backend._writer()
+    journal_start(backend.path, keep=False)
+    writer.cancel()
+    staging = rebuild._staging_create(backend)
+    pks = sorted(t.pk for t in corpus)
+    offset, batch, segment = rebuild._prepare_batch((backend.path, str(staging), pks))
+    call_command(
+        "erase_testimony", target.public_id, reason="the witness asked", yes=True
+    )
+    rebuild._write_batch(backend, index, staging, offset, batch, segment)
+    with backend.index.refresh().reader() as reader:
+        texts = [
+            reader.stored_fields(number).get("text", "")
+            for number in range(reader.doc_count_all())
+        ]
+    assert not any("Account 5 of" in text for text in texts)
+    assert any("Account 4 of" in text for text in texts)
+    assert document_id(target) not in stored_documents()
