@@ -302,6 +302,15 @@ def may_reveal_identity(user, witness) -> bool:
     return witness.testimonies.filter(recorded_by=user).exclude(status=ERASED).exists()
 
 
+def may_record_under(user, witness) -> bool:
+    """Record a testimony under an existing witness, chosen by its witness
+    key: only someone who may see who the witness is. Anyone else would
+    join another documenter's witness, and could then read its identity on
+    the reveal page or replace it (and with it the names redacted from that
+    witness's other accounts)."""
+    return may_reveal_identity(user, witness)
+
+
 def may_reveal_identity_on(user, testimony) -> bool:
     """Open the reveal page of this testimony. A documenter reaches it only
     through a testimony they recorded: through another testimony of the same

@@ -196,7 +196,7 @@ def _form_step(form_class, save, *, initial_for=None, form_kwargs=None):
 
 def _save_witness(request, testimony, form):
     witness = services.recording_witness_save(
-        testimony=testimony, details=form.details()
+        testimony=testimony, details=form.details(), user=request.user
     )
     if form.cleaned_data["name"].strip() or witness.pk != testimony.witness_id:
         _saved_witness_message(request, witness)

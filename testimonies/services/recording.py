@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from archive import policy
+
 from ..gazetteer import PlaceResolver
 from ..identity import identity_erase_if_unused, identity_read, identity_store
 from ..models import (
@@ -82,6 +84,31 @@ def _store_identity(witness: Witness, details: WitnessDetails) -> None:
     )
 
 
+def _witness_by_key(*, details: WitnessDetails, current: Witness | None, user):
+    """The witness the key names (witness_for_key), refused when it is an
+    existing witness the user may not record under (policy.may_record_under):
+    the key is then taken, whoever took it."""
+    witness = witness_for_key(witness_key=details.witness_key, current=current)
+    joins = current is None or witness.pk != current.pk
+    if (
+        joins
+        and witness.testimonies.exists()
+        and not policy.may_record_under(user, witness)
+    ):
+        raise ValidationError(
+            {
+                "witness_key": ValidationError(
+                    _(
+                        "This witness key is already used for a witness you did "
+                        "not record. Choose another key, or ask a moderator."
+                    ),
+                    code="witness_key_taken",
+                )
+            }
+        )
+    return witness
+
+
 def _leave_witness(witness: Witness) -> None:
     """A witness left with no testimony after a draft moved to another: its
     identity and data key go (identity_erase_if_unused), then the row."""
@@ -100,7 +127,7 @@ def recording_start(
         raise ValidationError(
             {"name": ValidationError(_("A witness needs a name."), code="required")}
         )
-    witness = witness_for_key(witness_key=details.witness_key, current=None)
+    witness = _witness_by_key(details=details, current=None, user=user)
     _store_identity(witness, details)
     testimony = Testimony(
         witness=witness,
@@ -116,7 +143,9 @@ def recording_start(
 
 
 @transaction.atomic
-def recording_witness_save(*, testimony: Testimony, details: WitnessDetails) -> Witness:
+def recording_witness_save(
+    *, testimony: Testimony, details: WitnessDetails, user
+) -> Witness:
     """Save the first step again on an existing draft. A witness key that
     belongs to another witness moves the draft to that witness (an earlier
     testimony of the same person), only while it was never reviewed; the
@@ -125,7 +154,7 @@ def recording_witness_save(*, testimony: Testimony, details: WitnessDetails) -> 
     testimony = _editable(testimony)
     current = testimony.witness
     witness = (
-        witness_for_key(witness_key=details.witness_key, current=current)
+        _witness_by_key(details=details, current=current, user=user)
         if details.witness_key
         else current
     )

@@ -387,11 +387,15 @@ def test_a_draft_with_files_stays_with_its_witness(draft, documenter):
     other = factories.testimony(status="draft", recorded_by=documenter)
     key = "family-9"
     services.recording_witness_save(
-        testimony=other, details=services.WitnessDetails(witness_key=key)
+        user=documenter,
+        testimony=other,
+        details=services.WitnessDetails(witness_key=key),
     )
     with pytest.raises(ValidationError) as error:
         services.recording_witness_save(
-            testimony=draft, details=services.WitnessDetails(witness_key=key)
+            user=documenter,
+            testimony=draft,
+            details=services.WitnessDetails(witness_key=key),
         )
     assert "witness_key" in error.value.message_dict
     assert store.file_open(draft.attachments.get(), store.ORIGINAL) == photo_bytes()

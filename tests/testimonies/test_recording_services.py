@@ -178,7 +178,7 @@ def test_witness_key_of_an_earlier_witness_groups_the_draft_with_it(documenter):
     draft = start(documenter, name="Someone Else", witness_key="")
     abandoned = draft.witness
     services.recording_witness_save(
-        testimony=draft, details=WitnessDetails(witness_key="family-7")
+        user=documenter, testimony=draft, details=WitnessDetails(witness_key="family-7")
     )
     draft = Testimony.objects.get(pk=draft.pk)
     assert draft.witness == earlier.witness
@@ -189,10 +189,46 @@ def test_witness_key_of_an_earlier_witness_groups_the_draft_with_it(documenter):
     assert draft.narrative == ""  # re-sealed under the new witness, readable
 
 
+def _other_documenter():
+    from django.contrib.auth.models import Group
+
+    other = factories.UserFactory(username="another-documenter")
+    other.groups.add(Group.objects.get(name="documenter"))
+    return other
+
+
+def test_another_documenters_witness_key_is_refused_and_changes_nothing(
+    documenter, moderator
+):
+    """A key is matched across the archive: joining someone else's witness
+    would open its identity to the reveal page, and replacing it would
+    change what is redacted from that witness's accounts."""
+    theirs = start(documenter, witness_key="family-3")
+    other = _other_documenter()
+    with pytest.raises(ValidationError) as error:
+        start(other, name="Wrong Name", witness_key="family-3")
+    assert error.value.message_dict["witness_key"]
+    draft = start(other, name="Someone Else")
+    with pytest.raises(ValidationError):
+        services.recording_witness_save(
+            user=other,
+            testimony=draft,
+            details=WitnessDetails(witness_key="family-3"),
+        )
+    assert Testimony.objects.get(pk=draft.pk).witness_id != theirs.witness_id
+    assert identity_read(witness=theirs.witness).name == NAME
+    assert theirs.witness.testimonies.count() == 1
+    # A moderator may record under it (and may see who it is anyway).
+    joined = start(moderator, witness_key="family-3")
+    assert joined.witness_id == theirs.witness_id
+
+
 def test_new_witness_key_on_a_draft_keeps_its_identity(documenter):
     draft = start(documenter)
     witness = services.recording_witness_save(
-        testimony=draft, details=WitnessDetails(witness_key="brand-new-key")
+        user=documenter,
+        testimony=draft,
+        details=WitnessDetails(witness_key="brand-new-key"),
     )
     assert witness.pk == draft.witness_id
     assert witness.key_digest == witness_key_digest("brand-new-key")
@@ -202,7 +238,7 @@ def test_new_witness_key_on_a_draft_keeps_its_identity(documenter):
 def test_entering_the_identity_again_replaces_it_whole(documenter):
     draft = start(documenter)
     services.recording_witness_save(
-        testimony=draft, details=WitnessDetails(name="Corrected Name")
+        user=documenter, testimony=draft, details=WitnessDetails(name="Corrected Name")
     )
     identity = identity_read(witness=draft.witness)
     assert identity.name == "Corrected Name"
