@@ -207,7 +207,13 @@ def _save_account(request, testimony, form):
 
 
 def _save_when_where(request, testimony, form):
-    services.recording_when_where_save(testimony=testimony, **form.service_terms())
+    terms = form.service_terms()
+    if request.headers.get(AUTOSAVE_HEADER) == "1":
+        # A neighbourhood joins the gazetteer every documenter searches only
+        # when the page is saved: autosaved, it would be added as typed, a
+        # few letters at a time.
+        terms["neighbourhood"] = None
+    services.recording_when_where_save(testimony=testimony, **terms)
 
 
 def _save_what(request, testimony, form):

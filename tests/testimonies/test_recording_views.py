@@ -9,7 +9,7 @@ from django.urls import reverse
 from archive.models import AuditEntry
 from testimonies import services
 from testimonies.identity import identity_read
-from testimonies.models import Testimony
+from testimonies.models import Place, Testimony
 from tests import factories
 from tests.leak_scan import captured_logs
 from tests.markers import committed_db
@@ -243,6 +243,25 @@ def test_autosave_reports_what_it_could_not_save(client_for, documenter, draft):
     assert response.status_code == 400
     assert response.json()["saved"] is False
     assert "incident_start" in response.json()["errors"]
+
+
+def test_a_neighbourhood_is_added_on_save_never_by_autosave(
+    client_for, documenter, draft, coast
+):
+    draft.places.set([coast["banias"]])
+    fields = {"incident_precision": "day", "places": ["banias"],
+              "neighbourhood_name": "Hai Al Ja",
+              "neighbourhood_parent": "banias"}  # fmt: skip
+    client = client_for(documenter)
+    autosaved = client.post(
+        step_url(draft, "when-where"), fields, headers={"X-Recording-Autosave": "1"}
+    )
+    assert autosaved.status_code == 200 and autosaved.json()["saved"] is True
+    assert not Place.objects.filter(name__startswith="Hai Al Ja").exists()
+    fields["neighbourhood_name"] = "Hai Al Jamia"
+    assert client.post(step_url(draft, "when-where"), fields).status_code == 302
+    added = Place.objects.get(name__startswith="Hai Al Ja")
+    assert added.name == "Hai Al Jamia" and added.parent == coast["banias"]
 
 
 def test_the_identity_is_never_autosaved(client_for, documenter, draft):
