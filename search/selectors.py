@@ -16,7 +16,7 @@ from haystack.query import SQ, SearchQuerySet
 
 from archive import policy
 from testimonies.models import Community, EventType, Place, Testimony
-from testimonies.redaction import RedactedTexts, redacted_texts
+from testimonies.redaction import RedactedTexts, redacted_texts, redacted_texts_many
 from testimonies.selectors import testimonies_facts
 
 from .excerpts import excerpt
@@ -187,11 +187,12 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         logger.warning("search: %d results hidden by the database check", len(stale))
     # Places and dates as this user may see them (generalised for the public).
     testimonies_facts(visible.values(), user=user)
+    texts_by_pk = redacted_texts_many(visible.values())
     hits = []
     for pk in ordered_pks:
         if pk in visible:
             testimony = visible[pk]
-            texts = redacted_texts(testimony)
+            texts = texts_by_pk[pk]
             hits.append(
                 SearchHit(
                     testimony=testimony,
@@ -287,9 +288,10 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = max(indexed_count - stale, limit + 1)
     else:
         count = len(kept)
+    texts_by_pk = redacted_texts_many(kept[:limit])
     return ExportOutcome(
         count=count,
-        rows=[ExportRow(testimony=t, texts=redacted_texts(t)) for t in kept[:limit]],
+        rows=[ExportRow(testimony=t, texts=texts_by_pk[t.pk]) for t in kept[:limit]],
     )
 
 

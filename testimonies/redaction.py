@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .identity import READ_NOW, identity_names_for_redaction
+from .identity import READ_NOW, identity_names_for_redaction, identity_rows
 from .marks import WITNESS, mark_owners, spelling_key
 from .models.testimonies import person_spellings
 from .textnorm import fold, fold_with_offsets
@@ -178,6 +178,17 @@ def redacted_texts(testimony, *, identity_row=READ_NOW) -> RedactedTexts:
         },
         summary=redactor.redact(testimony.summary, testimony.language),
     )
+
+
+def redacted_texts_many(testimonies) -> dict[int, RedactedTexts]:
+    """{pk: redacted_texts} of these testimonies, their witnesses'
+    identities read in one query (a page of results, an export)."""
+    testimonies = list(testimonies)
+    rows = identity_rows(t.witness_id for t in testimonies)
+    return {
+        t.pk: redacted_texts(t, identity_row=rows.get(t.witness_id))
+        for t in testimonies
+    }
 
 
 def _texts(testimony) -> list[tuple[str, str]]:
