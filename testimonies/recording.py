@@ -36,6 +36,7 @@ STEPS = (
     Step(REVIEW, _("Review and submit")),
 )
 STEP_SLUGS = tuple(step.slug for step in STEPS)
+_UNREAD = object()
 
 
 def step_by_slug(slug: str) -> Step | None:
@@ -54,16 +55,26 @@ def step_before(slug: str) -> str | None:
 
 def steps_done(testimony) -> dict[str, bool]:
     """For each step, whether the draft holds what it asks for. Photos are
-    optional; the review is done by submitting."""
-    consent = testimony.current_consent()
+    optional; the review is done by submitting.
+
+    A list of drafts loads what this needs with the drafts (places and
+    event types prefetched, `consent_archive` and `has_identity`
+    annotated: selectors.testimonies_mine); for one draft it is read here."""
+    consent_archive = getattr(testimony, "consent_archive", _UNREAD)
+    if consent_archive is _UNREAD:
+        consent = testimony.current_consent()
+        consent_archive = consent is not None and consent.archive
+    has_identity = getattr(testimony, "has_identity", _UNREAD)
+    if has_identity is _UNREAD:
+        has_identity = identity_exists(witness=testimony.witness)
     return {
-        WITNESS: identity_exists(witness=testimony.witness),
+        WITNESS: bool(has_identity),
         ACCOUNT: bool(testimony.narrative.strip()),
-        WHEN_WHERE: bool(testimony.incident_start or testimony.places.exists()),
-        WHAT: testimony.event_types.exists(),
+        WHEN_WHERE: bool(testimony.incident_start or testimony.places.all()),
+        WHAT: bool(testimony.event_types.all()),
         MEDIA: True,
         # Submission needs consent to keep the account in the archive.
-        CONSENT: bool(consent and consent.archive),
+        CONSENT: bool(consent_archive),
         REVIEW: False,
     }
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
@@ -22,6 +22,7 @@ from .models import (
     ReviewedVersion,
     Testimony,
     TestimonyStatus,
+    WitnessIdentity,
 )
 from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
@@ -357,10 +358,14 @@ def testimonies_mine(*, user) -> list[Testimony]:
         Testimony.objects.visible_to(user)
         .filter(recorded_by=user)
         .select_related("witness")
-        .prefetch_related("places")
+        .prefetch_related("places", "event_types")
         .annotate(
             latest_decision=_latest_review("decision"),
             latest_review_at=_latest_review("at"),
+            # What Resume needs (recording.steps_done), for every row at once.
+            has_identity=Exists(
+                WitnessIdentity.objects.filter(witness=OuterRef("witness"))
+            ),
         )
         .order_by("-created_at", "-pk")
     )

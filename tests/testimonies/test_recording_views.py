@@ -471,3 +471,23 @@ def test_place_search_names_places_in_arabic_for_arabic_readers(
 
 def test_place_search_with_nothing_typed_finds_nothing(client_for, documenter, coast):
     assert client_for(documenter).get(PLACES, {"q": " "}).json() == {"results": []}
+
+
+def test_my_testimonies_reads_every_drafts_progress_at_once(client_for, documenter):
+    """Resume opens each draft's first step not done: worked out for the
+    whole list in a fixed number of queries, not a few more per draft."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(documenter)
+
+    def queries_with(drafts):
+        for _ in range(drafts):
+            factories.testimony(status="draft", recorded_by=documenter)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("testimonies:mine"))
+        assert page.status_code == 200
+        return len(queries.captured_queries)
+
+    queries_with(1)  # the session, the account: read the same either way
+    assert queries_with(2) == queries_with(5)
