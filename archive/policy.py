@@ -200,12 +200,6 @@ def may_submit(user, testimony) -> bool:
     return _keeps_record(user, testimony)
 
 
-def may_record(user) -> bool:
-    """Record a new testimony through the recording steps: documenters, and
-    moderators (with their second factor, archive.access)."""
-    return acting_role(user) in (Role.DOCUMENTER, Role.MODERATOR)
-
-
 def may_edit_recording(user, testimony) -> bool:
     """Open and save the recording steps of a testimony: while it is a
     draft or sent back, for the documenter who recorded it and moderators.
@@ -221,6 +215,12 @@ def may_mark_redactions(user, testimony) -> bool:
     any testimony still kept, the recording documenter while the testimony
     is a draft or sent back (after that, a moderator has read what the
     marks hide)."""
+    return _changes_before_review(user, testimony)
+
+
+def _changes_before_review(user, testimony) -> bool:
+    """Moderators on any testimony still kept; the recording documenter
+    while it is a draft or sent back."""
     if testimony.status in (WITHDRAWN, ERASED):
         return False
     if sees_everything(user):
@@ -260,11 +260,7 @@ def may_attach(user, testimony) -> bool:
     """Add or remove attachments: the recording documenter while the
     testimony is a draft or sent back (after that a moderator has reviewed
     what it holds), moderators while it is neither withdrawn nor erased."""
-    if testimony.status in (WITHDRAWN, ERASED):
-        return False
-    if sees_everything(user):
-        return True
-    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+    return _changes_before_review(user, testimony)
 
 
 def may_blur_media(user, testimony) -> bool:
