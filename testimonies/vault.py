@@ -191,29 +191,22 @@ def keystore_batch():
 def vault_seal(*, witness_id: int, purpose: str, payload) -> bytes:
     """Encrypt a JSON-able value with the witness's data key (made on first
     use). `purpose` names what it is ("identity", "narrative"...)."""
-    data_key = _data_key(witness_id, create=True)
-    nonce = os.urandom(NONCE_BYTES)
     plaintext = json.dumps(payload, ensure_ascii=False).encode()
-    return nonce + AESGCM(data_key).encrypt(nonce, plaintext, _aad(witness_id, purpose))
+    return vault_seal_bytes(witness_id=witness_id, purpose=purpose, data=plaintext)
 
 
 def vault_open(*, witness_id: int, purpose: str, sealed: bytes):
     """The value vault_seal sealed; VaultError when it cannot be opened."""
-    data_key = _data_key(witness_id, create=False)
-    sealed = bytes(sealed)
-    try:
-        plaintext = AESGCM(data_key).decrypt(
-            sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(witness_id, purpose)
-        )
-    except Exception as error:
-        raise VaultError(f"witness {witness_id}: {purpose} does not open") from error
-    return json.loads(plaintext)
+    return json.loads(
+        vault_open_bytes(witness_id=witness_id, purpose=purpose, sealed=sealed)
+    )
 
 
 def vault_seal_bytes(*, witness_id: int, purpose: str, data: bytes) -> bytes:
-    """Encrypt raw bytes (an attachment's file) with the witness's data key,
-    bound to `purpose` (which file of which attachment): erasing the witness
-    destroys the key, and the file cannot be read again from any copy."""
+    """Encrypt raw bytes (an attachment's file, a JSON value) with the
+    witness's data key, bound to `purpose` (which value, which file of which
+    attachment): erasing the witness destroys the key, and nothing it sealed
+    can be read again from any copy."""
     data_key = _data_key(witness_id, create=True)
     nonce = os.urandom(NONCE_BYTES)
     return nonce + AESGCM(data_key).encrypt(nonce, data, _aad(witness_id, purpose))
@@ -221,8 +214,9 @@ def vault_seal_bytes(*, witness_id: int, purpose: str, data: bytes) -> bytes:
 
 def vault_open_bytes(*, witness_id: int, purpose: str, sealed: bytes) -> bytes:
     """The bytes vault_seal_bytes sealed; VaultError when they cannot be
-    opened (key destroyed, file altered, or moved to another purpose)."""
+    opened (key destroyed, value altered, or moved to another purpose)."""
     data_key = _data_key(witness_id, create=False)
+    sealed = bytes(sealed)  # the database may hand back a memoryview
     try:
         return AESGCM(data_key).decrypt(
             sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], _aad(witness_id, purpose)
