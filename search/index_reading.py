@@ -40,11 +40,7 @@ def allowed_query(backend, allowed) -> wq.Query:
 
 @contextmanager
 def index_searcher(backend):
-    """A searcher on the index as it is now, closed after use."""
-    index = backend.index.refresh()
-    backend.index = index
-    searcher = index.searcher()
-    try:
+    """The process's searcher (search.searchers), as the index is now: the
+    one every search uses, not a new one opened for each call."""
+    with backend._shared().searching(backend._open_index) as searcher:
         yield searcher
-    finally:
-        searcher.close()

@@ -120,15 +120,6 @@ class SharedSearcher:
         }
         return searcher
 
-    def close(self):
-        with self.lock:
-            if self._searcher is not None:
-                self._searcher.close()
-            self._index = self._searcher = self._stamp = None
-            self._filters.clear()
-            self._filter_docs = 0
-            self.facet_lists = {}
-
     def filter_docs(self, searcher, key: str, make_query) -> set:
         """Global document numbers matching the filter query `key` (built by
         `make_query()` when not cached), for this version of the index.
