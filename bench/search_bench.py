@@ -388,17 +388,18 @@ def queries(mix, rounds: int, web: WebProcess, engines: dict) -> dict:
 
 
 def fts5_documents():
-    """The documents the search index holds, as its own index class
-    prepares them (redacted texts only), streamed."""
+    """The documents the search index holds, as the rebuild prepares them
+    (search.documents, redacted texts only), a batch at a time."""
     from haystack import connections
 
+    from search.documents import documents_prepare
     from testimonies.models import Testimony
 
     index = connections["default"].get_unified_index().get_index(Testimony)
     pks = list(index.index_queryset().values_list("pk", flat=True))
     for start in range(0, len(pks), 500):
-        for testimony in index.index_queryset().filter(pk__in=pks[start : start + 500]):
-            yield index.full_prepare(testimony)
+        batch = index.index_queryset().filter(pk__in=pks[start : start + 500])
+        yield from documents_prepare(index, batch).values()
 
 
 def researcher_account():

@@ -82,20 +82,23 @@ def testimonies_schedule_reindex(pks, *, using="default", urgent=False) -> None:
     if not pks:
         return
     connection = transaction.get_connection(using)
-    batch = connection.__dict__.setdefault("_archive_reindex_batch", set())
+    state = connection.__dict__
+    batch = state.setdefault("_archive_reindex_batch", set())
     batch.update(pks)
-    urgent_batch = connection.__dict__.setdefault("_archive_reindex_urgent", set())
-    if urgent:
-        urgent_batch.update(pks)
+    state["_archive_reindex_urgent"] = state.get("_archive_reindex_urgent") or urgent
 
     def run():
-        drained, was_urgent = set(batch), bool(urgent_batch)
+        drained, was_urgent = set(batch), state.get("_archive_reindex_urgent", False)
         batch.clear()
-        urgent_batch.clear()
+        state["_archive_reindex_urgent"] = False
         try:
             testimonies_reindex(drained, using=using, urgent=was_urgent)
         except Exception:
-            batch.update(drained)  # retried at the next commit on this connection
+            # Retried at the next commit on this connection, as urgent.
+            batch.update(drained)
+            state["_archive_reindex_urgent"] = state["_archive_reindex_urgent"] or (
+                was_urgent
+            )
             raise
 
     transaction.on_commit(run, using=using)

@@ -21,8 +21,6 @@ from testimonies.redaction import redacted_texts
 # Years counted for a range longer than this are capped: a vague "2011-2025"
 # should not flood the year facet.
 _MAX_FACET_YEARS = 15
-# full_prepare's default: read the current consent from the database.
-_READ = object()
 
 
 class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
@@ -55,14 +53,14 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         return self.index_queryset(using)
 
     def full_prepare(
-        self, obj, *, consent=_READ, places_by_slug=None, identity_row=READ_NOW
+        self, obj, *, consent=READ_NOW, places_by_slug=None, identity_row=READ_NOW
     ):
         """The document of `obj`. search.documents passes what it read for
         a whole batch: the current `consent` (None: none recorded), the
         places by slug and the witness's sealed identity row (None: none);
         left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
-        obj._index_consent = obj.current_consent() if consent is _READ else consent
+        obj._index_consent = obj.current_consent() if consent is READ_NOW else consent
         obj._index_texts = redacted_texts(obj, identity_row=identity_row)
         obj._index_places = self._tagged(obj, places_by_slug)
         return super().full_prepare(obj)
