@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from archive.redirects import same_site_or
 
 from . import policy
 from .access import needs_second_factor, second_factor_verified
@@ -36,12 +37,10 @@ class ArchiveAdminSite(admin.AdminSite):
             and user.is_active
             and needs_second_factor(user)
         ):
-            target = request.GET.get(REDIRECT_FIELD_NAME, "")
-            if not url_has_allowed_host_and_scheme(
-                target,
-                allowed_hosts={request.get_host()},
-                require_https=request.is_secure(),
-            ):
-                target = reverse("admin:index", current_app=self.name)
+            target = same_site_or(
+                request,
+                request.GET.get(REDIRECT_FIELD_NAME, ""),
+                reverse("admin:index", current_app=self.name),
+            )
             return redirect(f"{reverse('two-factor')}?{urlencode({'next': target})}")
         return super().login(request, extra_context)

@@ -5,16 +5,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import (
-    content_disposition_header,
-    url_has_allowed_host_and_scheme,
-)
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from archive.access import moderator_required, second_factor_first
+from archive.redirects import same_site_or
 
 from . import services
 from .attachment_forms import AttachmentForm, BlurRegionFormSet, blur_regions_from
@@ -28,14 +26,6 @@ from .attachment_selectors import (
 from .attachments import refuse_too_large
 from .selectors import TestimonyNotVisible
 from .uploads import AttachmentUploadHandler, request_too_large
-
-
-def _safe_next(request, target: str, default: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the
@@ -82,14 +72,14 @@ def _receive(request, testimony, handler):
         else:
             messages.success(request, _("The file was added."))
             here = request.path
-            return redirect(_safe_next(request, form.cleaned_data["next"], here))
+            return redirect(same_site_or(request, form.cleaned_data["next"], here))
     return _page(request, testimony, form, status=400)
 
 
 def _page(request, testimony, form, *, refusal=None, status=200):
     # A refused upload from another page (the recording step) lands here:
     # "back" returns there, as a successful one would have.
-    back = _safe_next(request, form["next"].value() or "", "")
+    back = same_site_or(request, form["next"].value() or "", "")
     return render(
         request,
         "testimonies/attachment_list.html",
@@ -121,7 +111,7 @@ def attachment_remove(request, public_id, attachment_id):
     else:
         messages.success(request, _("The file was removed."))
     default = attachment.testimony.get_absolute_url()
-    return redirect(_safe_next(request, request.POST.get("next", ""), default))
+    return redirect(same_site_or(request, request.POST.get("next", ""), default))
 
 
 @never_cache

@@ -2,13 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from archive.access import role_required, second_factor_first
 from archive.ratelimit import rate_limited
+from archive.redirects import same_site_or
 from archive.roles import Role
 from search.selectors import testimony_similar
 
@@ -114,9 +114,8 @@ def submit(request, public_id):
             messages.error(request, message)
     else:
         messages.success(request, _("Submitted for review."))
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = testimony.get_absolute_url()
-    return redirect(target)
+    return redirect(
+        same_site_or(
+            request, request.POST.get("next", ""), testimony.get_absolute_url()
+        )
+    )
