@@ -17,5 +17,5 @@ from archive.redirects import same_site_or
     ],
 )
 def test_only_this_sites_addresses_are_followed(target, expected):
-    request = RequestFactory().get("/", HTTP_HOST="archive.example")
+    request = RequestFactory().get("/")  # host: testserver
     assert same_site_or(request, target, "/home/") == expected
