@@ -305,6 +305,9 @@ def test_blurred_areas_are_destroyed_in_the_public_copy_only(
     assert ImageStat.Stat(thumb.crop((2, 2, half - 8, half - 8))).stddev[0] < 10
     again = read_back(store.file_open(attachment, store.WORKING)).convert("L")
     assert ImageStat.Stat(again.crop(box)).stddev[0] > 60
+    # The copies made again for the blur carry no metadata either.
+    for variant in (store.PUBLIC, store.PUBLIC_THUMB):
+        assert metadata_problems(store.file_open(attachment, variant)) == []
     attachment.refresh_from_db()
     assert attachment.blur_regions == [{"x": 0, "y": 0, "w": 50, "h": 50}]
     assert AuditEntry.objects.filter(action=AuditAction.BLUR_CHANGED).count() == 1
