@@ -430,3 +430,40 @@ def test_an_erased_testimony_serves_nothing(published, client_for, moderator):
     assert media_files() == []
     # The tombstone still answers, to moderators.
     assert client_for(moderator).get(testimony.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_uploading_is_for_the_recording_documenter_and_moderators(draft, as_role, role):
+    testimony, _attachment = draft
+    response = as_role(role).post(
+        upload_url(testimony), {"file": upload(photo_bytes(size=(40, 30)))}
+    )
+    added = testimony.attachments.count() - 1
+    if role in ("documenter", "moderator"):
+        assert (response.status_code, added) == (302, 1)
+    elif role == "moderator-unverified":
+        assert goes_to_two_factor(response) and added == 0
+    else:
+        assert (response.status_code, added) == (PAGE_STATUS[role], 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_moderators_save_blurred_areas(draft, as_role, role):
+    _testimony, attachment = draft
+    response = as_role(role).post(
+        attachment_url("testimonies:attachment-blur", attachment),
+        {"area-TOTAL_FORMS": "1", "area-INITIAL_FORMS": "0",
+         "area-0-x": "10", "area-0-y": "20", "area-0-w": "30", "area-0-h": "40"},
+    )  # fmt: skip
+    attachment.refresh_from_db()
+    if role == "moderator":
+        assert response.status_code == 302 and attachment.blur_regions
+        return
+    assert attachment.blur_regions == []
+    if role == "moderator-unverified":
+        assert goes_to_two_factor(response)
+    elif role == "anonymous":
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == BLUR_STATUS[role]
