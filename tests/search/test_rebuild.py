@@ -63,23 +63,34 @@ def test_an_interrupted_rebuild_resumes_to_the_same_index(corpus):
         call_command("index_rebuild", resume=True, verbosity=0)
 
 
-def test_a_testimony_withdrawn_during_a_rebuild_does_not_come_back(corpus):
-    """A worker reads the batch, the withdrawal commits and leaves the index,
-    then the rebuild writes what the worker read."""
-    target = corpus[2]
-    backend = connections["default"].get_backend()
-    index = rebuild._testimony_index()
-    backend.clear()
+def batch_prepared_by_a_worker(corpus):
+    """A rebuild under way on an emptied index: a worker has prepared the
+    corpus as one batch. Returns the backend and what writes the batch."""
     from search.journal import journal_start
 
+    backend = connections["default"].get_backend()
+    backend.clear()
     writer = backend._writer()
     journal_start(backend.path, keep=False)
     writer.cancel()
     staging = rebuild._staging_create(backend)
     pks = sorted(t.pk for t in corpus)
-    offset, batch, segment = rebuild._prepare_batch((backend.path, str(staging), pks))
+    prepared = rebuild._prepare_batch((backend.path, str(staging), pks))
+
+    def write_batch():
+        index = rebuild._testimony_index()
+        rebuild._write_batch(backend, index, staging, *prepared)
+
+    return backend, write_batch
+
+
+def test_a_testimony_withdrawn_during_a_rebuild_does_not_come_back(corpus):
+    """A worker reads the batch, the withdrawal commits and leaves the index,
+    then the rebuild writes what the worker read."""
+    target = corpus[2]
+    backend, write_batch = batch_prepared_by_a_worker(corpus)
     call_command("withdraw_consent", target.public_id, reason="the family is afraid")
-    rebuild._write_batch(backend, index, staging, offset, batch, segment)
+    write_batch()
     documents = stored_documents()
     assert document_id(target) not in documents
     assert document_id(corpus[3]) in documents
@@ -128,21 +139,11 @@ def test_a_testimony_erased_during_a_rebuild_leaves_nothing_in_the_index_files(c
     rebuild adds the segment prepared before it: deleted documents included,
     the erased text must be in none of the index's files."""
     target = corpus[5]
-    backend = connections["default"].get_backend()
-    index = rebuild._testimony_index()
-    backend.clear()
-    from search.journal import journal_start
-
-    writer = backend._writer()
-    journal_start(backend.path, keep=False)
-    writer.cancel()
-    staging = rebuild._staging_create(backend)
-    pks = sorted(t.pk for t in corpus)
-    offset, batch, segment = rebuild._prepare_batch((backend.path, str(staging), pks))
+    backend, write_batch = batch_prepared_by_a_worker(corpus)
     call_command(
         "erase_testimony", target.public_id, reason="the witness asked", yes=True
     )
-    rebuild._write_batch(backend, index, staging, offset, batch, segment)
+    write_batch()
     with backend.index.refresh().reader() as reader:
         texts = [
             reader.stored_fields(number).get("text", "")
