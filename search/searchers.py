@@ -32,6 +32,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import TOC
 from whoosh.sorting import Count, FieldFacet, OverlappingCategorizer
 
+# Opening the latest version of the index, while other processes commit.
+_OPEN_ATTEMPTS = 5
 # Bounds on the filter cache: entries, and document numbers held in all.
 _FILTER_ENTRIES = 32
 _FILTER_DOCS = 2_000_000
@@ -61,6 +63,15 @@ def _toc_stamp(storage: FileStorage, indexname: str, generation: int):
     except FileNotFoundError:
         return None
     return (generation, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def _segment_ids(searcher) -> set:
+    """The ids of the segments an open searcher reads."""
+    segments = (
+        getattr(leaf, "segment", lambda: None)()
+        for leaf, _offset in searcher.reader().leaf_readers()
+    )
+    return {segment.segment_id() for segment in segments if segment is not None}
 
 
 class SharedSearcher:
@@ -97,16 +108,31 @@ class SharedSearcher:
         return self._reopen(open_index)
 
     def _reopen(self, open_index):
-        for _attempt in range(5):
-            index = open_index()
-            generation = index.latest_generation()
-            stamp = _toc_stamp(index.storage, index.indexname, generation)
-            searcher = index.searcher()
+        """Open the index's latest version. Other processes commit at any
+        moment, and each commit deletes the previous table of contents and
+        any segment it merged away: what this process just listed may be
+        gone by the time it is read. Such an attempt is made again; after
+        the last attempt the searcher opened is kept (open, and valid for
+        the version it read) but not trusted as current, so the next search
+        looks again."""
+        searcher = stamp = None
+        for attempt in range(_OPEN_ATTEMPTS):
+            last = attempt == _OPEN_ATTEMPTS - 1
+            try:
+                index = open_index()
+                generation = index.latest_generation()
+                stamp = _toc_stamp(index.storage, index.indexname, generation)
+                searcher = index.searcher()
+            except FileNotFoundError:
+                if last:
+                    raise
+                continue  # a file listed a moment ago was deleted: again
             if stamp is not None and searcher.reader().generation() == generation:
                 break
+            if last:
+                stamp = None  # never trusted: checked again at the next search
+                break
             searcher.close()  # a commit in between: read it again
-        else:
-            stamp = None  # never trusted: checked again at the next search
         old = self._searcher
         self._index, self._searcher, self._stamp = index, searcher, stamp
         if old is not None:
@@ -114,7 +140,9 @@ class SharedSearcher:
         self._filters.clear()
         self._filter_docs = 0
         self._content_types = None
-        live = {segment.segment_id() for segment in index._segments()}
+        # The segments this searcher reads, from the searcher itself: the
+        # table of contents it was opened from may already be deleted.
+        live = _segment_ids(searcher)
         self.facet_lists = {
             key: lists for key, lists in self.facet_lists.items() if key[0] in live
         }
