@@ -1,27 +1,13 @@
 """The load test (bench/load.py): a short real run against its own gunicorn,
 and the checks that decide whether a run passed."""
 
-import importlib.util
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def bench_module(name):
-    sys.path.insert(0, str(BENCH))
-    try:
-        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
-    finally:
-        sys.path.remove(str(BENCH))
-
+from tests.installation import BENCH, bench_module
 
 load = bench_module("load")
 clients = bench_module("load_clients")

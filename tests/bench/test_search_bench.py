@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bench.test_load import bench_module
+from tests.installation import bench_module
 
 ROOT = Path(__file__).resolve().parents[2]
 search_bench = bench_module("search_bench")

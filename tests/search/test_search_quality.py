@@ -2,22 +2,8 @@
 queries over its fixed archive, through /api/search/ as a researcher, hold
 the overall figures at or above the floors recorded in queries.json."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
+from tests.installation import bench_module
 from tests.markers import committed_db
-
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def bench_module(name):
-    spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault(name, module)  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
 
 quality = bench_module("search_quality")
 
