@@ -7,3 +7,10 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.production")
 
 application = get_asgi_application()
+
+# Index changes that a process killed after its commit left unwritten
+# (a withdrawal, an erasure: search.indexing) are written before this
+# process answers anyone.
+from search.indexing import index_pending_replay_at_start  # noqa: E402
+
+index_pending_replay_at_start()

@@ -268,27 +268,26 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
 
     # Writing --------------------------------------------------------------
 
-    def _writer(self, *, urgent=False):
+    def _writer(self, *, urgent=False, lock_timeout=None):
         """A writer holding the index's write lock, waited for up to
-        WRITE_LOCK_TIMEOUT. An `urgent` writer (a removal: a withdrawal or
-        an erasure) looks at the lock ten times as often as the others, so
-        that when several processes wait, it is usually the next to have it.
+        `lock_timeout` seconds (default WRITE_LOCK_TIMEOUT; 0: one try). An
+        `urgent` writer (a removal: a withdrawal or an erasure) looks at the
+        lock ten times as often as the others, so that when several
+        processes wait, it is usually the next to have it.
         """
         if not self.setup_complete:
             self.setup()
         self.index = self.index.refresh()
+        timeout = self.write_lock_timeout if lock_timeout is None else lock_timeout
         try:
-            return self.index.writer(
-                timeout=self.write_lock_timeout,
-                delay=0.005 if urgent else 0.05,
-            )
+            return self.index.writer(timeout=timeout, delay=0.005 if urgent else 0.05)
         except LockError as error:
             raise SearchBackendError(
                 _("The search index stayed locked by another writer for %(s)s s.")
-                % {"s": self.write_lock_timeout}
+                % {"s": timeout}
             ) from error
 
-    def update(self, index, iterable, commit=True, urgent=False):
+    def update(self, index, iterable, commit=True, urgent=False, lock_timeout=None):
         """Write the documents of these objects as the database has them now.
 
         The objects are read again under the write lock: a rebuild or another
@@ -300,7 +299,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         pks = [obj.pk for obj in iterable]
         if not pks:
             return
-        writer = self._writer(urgent=urgent)
+        writer = self._writer(urgent=urgent, lock_timeout=lock_timeout)
         try:
             self.write_fresh(writer, index, pks)
         except BaseException:
@@ -333,11 +332,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
 
-    def remove_many(self, identifiers):
+    def remove_many(self, identifiers, lock_timeout=None):
         """Remove documents by haystack identifier ("app.model.pk")."""
-        self._delete(identifiers, purge=False)
+        self._delete(identifiers, purge=False, lock_timeout=lock_timeout)
 
-    def purge_many(self, identifiers):
+    def purge_many(self, identifiers, lock_timeout=None):
         """Remove documents so that nothing of them is left on disk.
 
         A Whoosh delete only marks a document deleted: its stored fields
@@ -351,10 +350,10 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         meanwhile is told (JOURNAL_PURGED): it merges fully too when it adds
         a segment prepared before the erasure.
         """
-        self._delete(identifiers, purge=True)
+        self._delete(identifiers, purge=True, lock_timeout=lock_timeout)
 
-    def _delete(self, identifiers, *, purge):
-        writer = self._writer(urgent=True)
+    def _delete(self, identifiers, *, purge, lock_timeout=None):
+        writer = self._writer(urgent=True, lock_timeout=lock_timeout)
         try:
             for identifier in identifiers:
                 writer.delete_by_term(ID, identifier)

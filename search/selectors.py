@@ -20,6 +20,7 @@ from testimonies.redaction import RedactedTexts, redacted_texts, redacted_texts_
 from testimonies.selectors import testimonies_facts
 
 from .excerpts import excerpt
+from .indexing import index_pending
 from .places import PlaceMatch, place_spellings, query_places
 from .similar import similar_pks
 from .suggestions import FEW_HITS, query_suggestion
@@ -151,6 +152,18 @@ def _facet_lists(counts: dict) -> dict:
     return facets
 
 
+def _settled(allowed):
+    """A search filter (an SQ, or None for no limit) less the testimonies
+    whose index documents may not match the database yet (a change
+    committed, its index write not done: search.indexing). Left out of the
+    results, the counts and the facets alike, whoever asks."""
+    pending = index_pending()
+    if not pending:
+        return allowed
+    not_pending = ~SQ(django_id__in=sorted(pending))
+    return not_pending if allowed is None else allowed & not_pending
+
+
 def _visible_by_pk(user, pks) -> dict:
     """The testimonies among `pks` that the database says `user` may see now,
     by pk: every index hit is checked against it before it is shown."""
@@ -169,7 +182,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
     matches, rest = query_places(params.get("q") or "")
     params = {**params, "_places": (matches, rest)}
-    allowed = policy.search_filter(user)
+    allowed = _settled(policy.search_filter(user))
     sqs = _filtered(params, allowed)
     for field in [*(f for f, _m in FACETS.values()), "years"]:
         sqs = sqs.facet(field, limit=-1)
@@ -260,7 +273,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     """
     if not policy.may_export(user):
         raise PermissionDenied
-    sqs = _ordered(_filtered(params, policy.export_search_filter()), params)
+    sqs = _ordered(_filtered(params, _settled(policy.export_search_filter())), params)
     indexed_count = sqs.count()
     exportable = (
         policy.exportable_testimonies(Testimony.objects.all(), user)
@@ -303,7 +316,10 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     texts = redacted_texts(testimony)
     text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
     pks = similar_pks(
-        pk=testimony.pk, text=text, allowed=policy.search_filter(user), top=limit * 4
+        pk=testimony.pk,
+        text=text,
+        allowed=_settled(policy.search_filter(user)),
+        top=limit * 4,
     )
     pks = [pk for pk in pks if pk != testimony.pk]
     found = _visible_by_pk(user, pks)

@@ -294,7 +294,7 @@ def search_connection(environ=os.environ):
             # withdrawn testimony searchable.
             "SILENTLY_FAIL": False,
             "WRITE_LOCK_TIMEOUT": float(
-                environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "60")
+                environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "20")
             ),
         }
     client = {"verify_certs": True}

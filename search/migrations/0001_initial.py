@@ -5,25 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PendingIndexChange',
+            name="PendingIndexChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('testimony_pk', models.BigIntegerField(db_index=True, verbose_name='testimony')),
-                ('purge', models.BooleanField(default=False, verbose_name='purge')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "testimony_pk",
+                    models.BigIntegerField(db_index=True, verbose_name="testimony"),
+                ),
+                ("purge", models.BooleanField(default=False, verbose_name="purge")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pending index change',
-                'verbose_name_plural': 'pending index changes',
-                'ordering': ['pk'],
+                "verbose_name": "pending index change",
+                "verbose_name_plural": "pending index changes",
+                "ordering": ["pk"],
             },
         ),
     ]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
 from archive.models import AuditAction
-from search.indexing import testimonies_purge
+from search.indexing import testimonies_schedule_purge
 
 from ..erasure import content_sha256, erased_content
 from ..identity import (
@@ -118,6 +118,7 @@ def testimony_erase(
         files,
         identity_deleted,
     )
-    pk = testimony.pk
-    transaction.on_commit(lambda: testimonies_purge([pk]))
+    # The purge is promised in this transaction (search.indexing): written
+    # after the commit, or by the next search if this process dies first.
+    testimonies_schedule_purge([testimony.pk])
     return erasure

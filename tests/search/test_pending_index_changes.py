@@ -158,7 +158,9 @@ def test_an_erasure_the_index_could_not_take_is_purged_by_the_next_search(
 ):
     kept, target = two_public_testimonies(coast)
     with index_locked_elsewhere(search_index):
-        services.testimony_erase(testimony=target, reason="threats", erased_by=moderator)
+        services.testimony_erase(
+            testimony=target, reason="threats", erased_by=moderator
+        )
         answer = public_answer(client_for, users)
         similar = client_for(users["anonymous"]).get(kept.get_absolute_url())
     assert {r["id"] for r in answer["results"]} == {kept.public_id}
