@@ -31,7 +31,10 @@ from load_server import Accounts, Server  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
 # The index's own success messages ("search index: 3 updated, 0 removed").
-INDEX_OK = re.compile(r"search index: \d+ (updated, \d+ removed|documents purged)")
+INDEX_OK = re.compile(
+    r"search index: \d+ (updated, \d+ removed|documents purged"
+    r"|pending changes replayed)"
+)
 INDEX_TROUBLE = re.compile(r"search index|whoosh|LockError|index.*(error|fail)", re.I)
 
 

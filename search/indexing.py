@@ -224,13 +224,12 @@ def _replay(rows, *, using, lock_timeout) -> set[int]:
         if purged:
             testimonies_purge(purged, lock_timeout=lock_timeout)
     except (SearchBackendError, OSError):
-        logger.info("search index: %d pending changes wait for the lock", len(rows))
+        # Another writer has the lock: an everyday moment, not news.
+        logger.debug("search index: %d pending changes wait for the lock", len(rows))
         return set()
     ids = {row[0] for row in rows}
     _pending_done(ids, using=using)
-    logger.warning(
-        "search index: %d changes left by another process replayed", len(rows)
-    )
+    logger.info("search index: %d pending changes replayed", len(rows))
     return ids
 
 
