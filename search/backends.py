@@ -173,17 +173,21 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
                 if not self.silently_fail:
                     raise
                 return {"results": [], "hits": 0, "spelling_suggestion": None}
-            # Whoosh answers the last page for a page past the end.
-            if raw_page.pagenum < page_num:
-                return {"results": [], "hits": 0, "spelling_suggestion": None}
-            return self._process_results(
+            # Whoosh answers the last page for a page past the end: no
+            # results then, but the count and facets of the whole search
+            # (the caller tells how many pages there are).
+            past_the_end = raw_page.pagenum < page_num
+            processed = self._process_results(
                 raw_page,
-                highlight=highlight,
+                highlight=highlight and not past_the_end,
                 query_string=query_string,
                 spelling_query=spelling_query,
                 result_class=result_class,
                 facet_types=facet_types,
             )
+            if past_the_end:
+                processed["results"] = []
+            return processed
 
     @staticmethod
     def _whoosh_sort(sort_by):

@@ -1,7 +1,9 @@
 """The search parameters of /search/ and /api/search/ (CONTRACTS.md, 4)."""
 
+import datetime
+
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
@@ -53,6 +55,20 @@ class PlaceListField(forms.MultipleChoiceField):
             raise ValidationError(str(error), code=code) from None
 
 
+# Incident dates a search may ask about: beyond them a date is a typing
+# mistake (0001-01-01), and the index's date fields cannot hold it.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+
+def _within_dates(value):
+    if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("A date must be between 1900 and 2100."), code="date_out_of_range"
+        )
+    return value
+
+
 SORT_CHOICES = [
     ("relevance", _("Relevance")),
     ("incident-newest", _("Incident date, newest first")),
@@ -74,6 +90,12 @@ class SearchForm(forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=100)
 
+    def clean_date_from(self):
+        return _within_dates(self.cleaned_data.get("date_from"))
+
+    def clean_date_to(self):
+        return _within_dates(self.cleaned_data.get("date_to"))
+
     def clean(self):
         cleaned = check_date_order(super().clean())
         cleaned["page"] = cleaned.get("page") or 1
@@ -82,3 +104,20 @@ class SearchForm(forms.Form):
 
     def unknown_parameters(self) -> list[str]:
         return sorted(set(self.data) - set(self.fields))
+
+    def invalid_parameters(self) -> set[str]:
+        """The parameters this (bound, invalid) form refuses: a range that
+        ends before it starts is both of its dates."""
+        invalid = {name for name in self.errors if name in self.fields}
+        if self.has_error(NON_FIELD_ERRORS, "date_order"):
+            invalid |= {"date_from", "date_to"}
+        return invalid | set(self.unknown_parameters())
+
+    def without_invalid(self) -> "SearchForm | None":
+        """The same search less every parameter this form refuses: what the
+        page can still answer. None when that is still invalid."""
+        data = self.data.copy()
+        for name in self.invalid_parameters():
+            data.pop(name, None)
+        narrower = SearchForm(data)
+        return narrower if narrower.is_valid() else None

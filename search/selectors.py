@@ -56,6 +56,11 @@ class SearchOutcome:
     # The words of the query that are not place names.
     rest_query: str = ""
 
+    @property
+    def past_last(self) -> bool:
+        """Was a page asked for beyond the last one?"""
+        return self.page > self.pages
+
 
 # The orders a search can be sorted in: index fields, most significant first.
 # Relevance needs a text query; without one the latest recorded come first.

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
@@ -30,14 +31,29 @@ from .services import export_log
 @never_cache
 @rate_limited("search")
 def search_page(request):
+    """The search page. Where a parameter is wrong it says so beside the
+    form and answers what it can: the same search without that parameter;
+    past the last page, the last page, with a note."""
     form = SearchForm(request.GET)
-    outcome = None
-    if form.is_valid():
-        outcome = testimony_search(params=form.cleaned_data, user=request.user)
-    cleaned = getattr(form, "cleaned_data", {})
+    usable = form if form.is_valid() else form.without_invalid()
+    outcome, notes = None, []
+    if usable is not None:
+        if usable is not form:
+            notes.append(_("These results leave out what could not be used."))
+        params = usable.cleaned_data
+        outcome = testimony_search(params=params, user=request.user)
+        if outcome.past_last:
+            notes.append(
+                _("There is no page %(asked)s; this is the last one.")
+                % {"asked": number_format(params["page"])}
+            )
+            params = {**params, "page": outcome.pages}
+            outcome = testimony_search(params=params, user=request.user)
+    cleaned = usable.cleaned_data if usable is not None else {}
     context = {
         "form": form,
         "outcome": outcome,
+        "notes": notes,
         "facet_groups": facet_groups(outcome, cleaned),
     }
     if outcome:
@@ -98,6 +114,15 @@ def search_api(request):
     if problem:
         return _error(*problem)
     outcome = testimony_search(params=form.cleaned_data, user=request.user)
+    if outcome.past_last:
+        return JsonResponse(
+            {
+                "error": _("There is no page %(asked)d; the last is %(last)d.")
+                % {"asked": outcome.page, "last": outcome.pages},
+                "pages": outcome.pages,
+            },
+            status=404,
+        )
     return JsonResponse(
         outcome_json(outcome), json_dumps_params={"ensure_ascii": False}
     )
