@@ -1,0 +1,46 @@
+"""The soak test (bench/soak.py): searches from several processes while
+index_rebuild, saves and withdrawals run, against its own gunicorn. A
+short run here; the README's figures come from the long one."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.installation import BENCH, bench_module
+
+soak = bench_module("soak")
+
+
+def test_every_soak_testimony_has_a_word_of_its_own():
+    words = [soak.marker(n) for n in range(2000)]
+    assert len(set(words)) == len(words)
+    assert all(word.isalpha() and word.islower() for word in words)
+
+
+@pytest.mark.slow
+def test_searches_meet_no_error_and_no_withdrawn_testimony(tmp_path):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH / "soak.py"),
+            "--duration", "20",
+            "--searchers", "3",
+            "--soak-testimonies", "60",
+            "--corpus", "200",
+            "--results", str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    (result,) = tmp_path.glob("soak-*.json")
+    figures = json.loads(result.read_text(encoding="utf-8"))
+    assert figures["errors"] == 0 and figures["tracebacks"] == 0
+    assert figures["reappeared"] == 0
+    # Everything ran while the searches did.
+    assert figures["rebuilds"] >= 1 and figures["saves"] > 0
+    assert figures["withdrawals"] > 0 and figures["checks_of_withdrawn"] > 0
+    assert "withdrawn testimonies that reappeared | 0 |" in done.stdout
