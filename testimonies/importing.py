@@ -23,7 +23,20 @@ from .models import (
     TestimonyStatus,
 )
 from .models.consent import ConsentMethod
-from .models.testimonies import Language, person_spellings
+from .models.testimonies import (
+    NARRATIVE_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    TRANSLATION_MAX_CHARS,
+    Language,
+    person_spellings,
+)
+
+# What one line may be (README, import section): its size in bytes as
+# stored (UTF-8), and how deeply its JSON may nest (the format itself needs
+# four levels: the line, consent, its withdrawal, the scopes withdrawn).
+# A line is never read into memory beyond its limit.
+LINE_MAX_BYTES = 2 * 1024 * 1024
+NESTING_MAX = 8
 
 TOP_LEVEL_FIELDS = {
     "external_id", "witness", "language", "narrative", "translations", "summary",
@@ -108,7 +121,7 @@ def _date(value, name, *, required=True):
         ) from None
 
 
-def _text(data, key, name, *, required=False):
+def _text(data, key, name, *, required=False, max_chars=None):
     value = data.get(key, "")
     if value is None and not required:
         return ""
@@ -116,7 +129,30 @@ def _text(data, key, name, *, required=False):
         raise RowError(_("%(field)s must be text") % {"field": name})
     if required and not value.strip():
         raise RowError(_("%(field)s is required") % {"field": name})
+    _within(value, max_chars, name)
     return value.strip()
+
+
+def _within(value: str, max_chars, name):
+    if max_chars is not None and len(value) > max_chars:
+        raise RowError(
+            _("%(field)s is longer than %(limit)s characters")
+            % {"field": name, "limit": f"{max_chars:,}"}
+        )
+
+
+def _nesting(value, limit: int) -> int:
+    """How deeply a parsed JSON value nests (an object or list is one
+    level), counted no further than limit + 1."""
+    deepest, level = 0, [(value, 1)]
+    while level:
+        item, depth = level.pop()
+        if not isinstance(item, dict | list) or depth > limit + 1:
+            continue
+        deepest = max(deepest, depth)
+        children = item.values() if isinstance(item, dict) else item
+        level.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _text_list(data, key):
@@ -214,6 +250,20 @@ class RowReader:
             kind=kind,
         )
 
+    def _witness_community(self, slug):
+        """The witness's own community: part of who they are, so a wrong
+        value is refused without being repeated (errors reach terminals and
+        logs)."""
+        if not slug:
+            return None
+        if not isinstance(slug, str) or slug not in self.communities:
+            raise RowError(
+                _("witness.community is not one of the archive's communities "
+                  "(known: %(known)s)")
+                % {"known": ", ".join(sorted(self.communities))}
+            )  # fmt: skip
+        return self.communities[slug]
+
     def _witness(self, data):
         if not isinstance(data, dict):
             raise RowError(_("witness must be an object"))
@@ -305,12 +355,18 @@ class RowReader:
         return start, end, precision
 
     def read(self, line_number: int, text: str) -> ImportRow:
+        if len(text.encode("utf-8", "surrogatepass")) > LINE_MAX_BYTES:
+            raise _line_too_long()
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
             raise RowError(
                 _("not valid JSON: %(error)s") % {"error": error.msg}
             ) from None
+        except RecursionError:
+            raise _too_deep() from None
+        if _nesting(data, NESTING_MAX) > NESTING_MAX:
+            raise _too_deep()
         if not isinstance(data, dict):
             raise RowError(_("a line must hold one JSON object"))
         _unknown(data, TOP_LEVEL_FIELDS, "the testimony")
@@ -320,18 +376,15 @@ class RowReader:
         ):
             raise RowError(_("external_id must be non-empty text"))
         witness = self._witness(data.get("witness"))
-        community_slug = (data.get("witness") or {}).get("community")
-        witness_community = (
-            self._terms([community_slug], self.communities, "witness.community")[0]
-            if community_slug
-            else None
-        )
+        witness_community = self._witness_community(data["witness"].get("community"))
         language = _choice(data.get("language"), set(Language.values), "language")
         translations = data.get("translations") or {}
         if not isinstance(translations, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in translations.items()
         ):
             raise RowError(_("translations must map a language code to a text"))
+        for code, translation in translations.items():
+            _within(translation, TRANSLATION_MAX_CHARS, f"translations.{code}")
         start, end, precision = self._incident(data.get("incident"))
         places = data.get("places") or []
         if not isinstance(places, list):
@@ -348,9 +401,15 @@ class RowReader:
             witness=witness,
             witness_community=witness_community,
             language=language,
-            narrative=_text(data, "narrative", "narrative", required=True),
+            narrative=_text(
+                data,
+                "narrative",
+                "narrative",
+                required=True,
+                max_chars=NARRATIVE_MAX_CHARS,
+            ),
             translations={k: v.strip() for k, v in translations.items() if v.strip()},
-            summary=_text(data, "summary", "summary"),
+            summary=_text(data, "summary", "summary", max_chars=SUMMARY_MAX_CHARS),
             recorded_on=recorded_on,
             recorded_by=self._user(_text(data, "recorded_by", "recorded_by")),
             incident_start=start,
@@ -376,11 +435,47 @@ class RowReader:
         )
 
 
+def _line_too_long() -> RowError:
+    return RowError(
+        _("the line is longer than %(limit)s bytes") % {"limit": f"{LINE_MAX_BYTES:,}"}
+    )
+
+
+def _too_deep() -> RowError:
+    return RowError(
+        _("the line nests more than %(limit)d levels deep") % {"limit": NESTING_MAX}
+    )
+
+
+def import_lines(handle):
+    """The lines of a file opened in binary mode, decoded: each a str, or a
+    RowError for a line too long (never read into memory whole) or not
+    UTF-8. Lines end at "\n" only: JSON text may hold U+2028 and the like,
+    which str.splitlines() would cut at."""
+    while True:
+        line = handle.readline(LINE_MAX_BYTES + 1)
+        if not line:
+            return
+        if len(line) > LINE_MAX_BYTES and not line.endswith(b"\n"):
+            while line and not line.endswith(b"\n"):  # the rest of it
+                line = handle.readline(1024 * 1024)
+            yield _line_too_long()
+            continue
+        try:
+            yield line.decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            yield RowError(_("the line is not valid UTF-8"))
+
+
 def import_read(lines) -> tuple[list[ImportRow], list[tuple[int, str]]]:
-    """Check every line; return the good rows and (line, message) errors."""
+    """Check every line (a str, or a RowError import_lines found already);
+    return the good rows and (line, message) errors."""
     reader = RowReader()
     rows, errors, seen_ids = [], [], {}
     for number, text in enumerate(lines, start=1):
+        if isinstance(text, RowError):
+            errors.append((number, str(text)))
+            continue
         if not text.strip():
             continue
         try:

@@ -27,7 +27,12 @@ from .models import (
     Place,
     PlaceKind,
 )
-from .models.testimonies import Language
+from .models.testimonies import (
+    NARRATIVE_MAX_CHARS,
+    SUMMARY_MAX_CHARS,
+    TRANSLATION_MAX_CHARS,
+    Language,
+)
 from .services import NewNeighbourhood, WitnessDetails
 
 # Eastern Arabic and Persian digits, as typed on Arabic keyboards.
@@ -213,12 +218,14 @@ class AccountForm(RecordingForm):
     )
     narrative = forms.CharField(
         label=_("The account, as the witness told it"),
+        max_length=NARRATIVE_MAX_CHARS,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 14}),
     )
     summary = forms.CharField(
         label=_("Summary"),
         required=False,
+        max_length=SUMMARY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Your own short summary of what the account says."),
     )
@@ -229,6 +236,7 @@ class AccountForm(RecordingForm):
             field = forms.CharField(
                 label=_("Translation into %(language)s") % {"language": language},
                 required=False,
+                max_length=TRANSLATION_MAX_CHARS,
                 widget=forms.Textarea(attrs={"rows": 6, "dir": "auto"}),
             )
             self.fields[f"translation_{code}"] = field

@@ -73,6 +73,14 @@ _PRECISION_ORDER = ("day", "month", "year")
 # How many levels of the gazetteer a public view may raise a place.
 MAX_PLACE_LEVELS_UP = 3
 
+# The longest texts a testimony holds, in characters, whatever the door
+# (recording, import, admin): about 15,000 words for an account or each of
+# its translations. Every search that shows a testimony redacts and cuts an
+# excerpt from its whole text: one text of megabytes slowed every search.
+NARRATIVE_MAX_CHARS = 100_000
+TRANSLATION_MAX_CHARS = 100_000
+SUMMARY_MAX_CHARS = 10_000
+
 
 @dataclass(frozen=True)
 class IncidentDates:
@@ -298,6 +306,7 @@ class Testimony(SealedContent):
 
     def clean(self):
         self._clean_erasure()
+        self._clean_lengths()
         if (
             self.incident_start
             and self.incident_end
@@ -348,6 +357,27 @@ class Testimony(SealedContent):
                     )
                 }
             ) from None
+
+    def _clean_lengths(self):
+        texts = [
+            ("narrative", self.narrative, NARRATIVE_MAX_CHARS),
+            ("summary", self.summary, SUMMARY_MAX_CHARS),
+            *(
+                ("translations", text, TRANSLATION_MAX_CHARS)
+                for text in (self.translations or {}).values()
+            ),
+        ]
+        for name, text, limit in texts:
+            if len(text or "") > limit:
+                raise ValidationError(
+                    {
+                        name: ValidationError(
+                            _("At most %(limit)s characters."),
+                            code="too_long",
+                            params={"limit": f"{limit:,}"},
+                        )
+                    }
+                )
 
     def _clean_erasure(self):
         if self.status != TestimonyStatus.ERASED:

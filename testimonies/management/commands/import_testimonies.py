@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.importing import import_read
+from testimonies.importing import import_lines, import_read
 from testimonies.services import testimonies_import
 
 
@@ -19,11 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            with open(file, encoding="utf-8") as handle:
-                lines = handle.read().splitlines()
-        except (OSError, UnicodeDecodeError) as error:
+            with open(file, "rb") as handle:
+                rows, errors = import_read(import_lines(handle))
+        except OSError as error:
             raise CommandError(f"cannot read {file}: {error}") from error
-        rows, errors = import_read(lines)
         for line, message in errors:
             self.stderr.write(f"line {line}: {message}")
         if errors:
