@@ -34,10 +34,8 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
-from django.db import transaction
 
 from . import corpus_words as words
-from . import vault
 from .importing import ImportRow, PlaceRef, Withdrawal
 from .models import Community, ConsentScope, EventType, Place, Testimony
 from .services import testimonies_import_new
@@ -408,12 +406,10 @@ def corpus_generate(
             processes=processes,
         )
         for rows in batches:
-            # The key store commits inside the database transaction, so
-            # that no witness is ever committed without its data key.
-            with transaction.atomic(), vault.keystore_batch():
-                result = testimonies_import_new(
-                    rows=rows, source=f"generate_corpus seed {seed}"
-                )
+            # One transaction a batch, its data keys written with it.
+            result = testimonies_import_new(
+                rows=rows, source=f"generate_corpus seed {seed}"
+            )
             created += result.created
             if progress:
                 progress(count - len(todo) + created, count)

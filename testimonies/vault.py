@@ -12,6 +12,9 @@ own encryption under a key derived from the master key.) So:
 - erasing a witness destroys their data key in the key store
   (crypto-shredding): the identity cannot be read again even from a
   database backup taken before the erasure;
+- data keys are written in the same unit of work as the rows they open
+  (keys_unit_of_work); keys left by an interrupted one are collected by
+  `manage.py vault_gc` (testimonies.services.keystore);
 - rotating the master key re-wraps every data key (master_key_rotate) while
   both keys are configured, so reading never stops; once done, the old key
   opens nothing.
@@ -127,62 +130,116 @@ def _unwrap(witness_id: int, key_id: str, wrapped: bytes) -> bytes:
 
 
 def _data_key(witness_id: int, *, create: bool) -> bytes:
-    batch = getattr(_batch, "store", None)
-    if batch is not None:
-        return _data_key_in(batch, witness_id, create=create)
-    with closing(_keystore()) as store:
-        return _data_key_in(store, witness_id, create=create)
-
-
-def _data_key_in(store, witness_id: int, *, create: bool) -> bytes:
+    unit = getattr(_unit, "keys", None)
+    if unit is not None and witness_id in unit:
+        return unit[witness_id]
     query = "SELECT master_key_id, wrapped FROM data_key WHERE witness_id = ?"
-    row = store.execute(query, (witness_id,)).fetchone()
-    if row is None:
+    with closing(_keystore()) as store:
+        row = store.execute(query, (witness_id,)).fetchone()
+        if row is not None:
+            return _unwrap(witness_id, row[0], row[1])
         if not create:
             raise VaultError(f"witness {witness_id}: no data key (erased?)")
         data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        key_id, wrapped = _wrap(witness_id, data_key)
-        store.execute(
-            "INSERT OR IGNORE INTO data_key VALUES (?, ?, ?)",
-            (witness_id, key_id, wrapped),
-        )
-        # Another process may have created it first: read back the one kept.
+        if unit is not None:
+            # Written with the others when the unit of work ends.
+            unit[witness_id] = data_key
+            return data_key
+        _keys_write(store, {witness_id: data_key})
+        # Another process may have created it first: use the one kept.
         row = store.execute(query, (witness_id,)).fetchone()
-    return _unwrap(witness_id, row[0], row[1])
+        return _unwrap(witness_id, row[0], row[1])
 
 
-_batch = threading.local()
-
-
-@contextmanager
-def keystore_batch():
-    """Seal many values with one key store transaction (the corpus
-    generator, bulk imports): new data keys are committed together instead
-    of one commit (one disk sync) each.
-
-    Enter it inside the database transaction that creates the witnesses:
-    the keys are then committed before the witnesses are, so a failure in
-    between leaves keys nobody uses (master_key_rotate prunes them), never
-    a witness without a key. Only sealing and opening use the batch; do not
-    destroy keys inside one. Re-entering is a no-op. The batch holds the key
-    store's write lock throughout (other processes' first seals wait, up to
-    the key store's 30 s timeout): for bulk work, in batches of seconds."""
-    if getattr(_batch, "store", None) is not None:
-        yield
-        return
-    store = _keystore()
+def _keys_write(store, keys: dict[int, bytes]) -> None:
+    """Wrap and insert new data keys in one key store transaction."""
+    _key_writing_announce()
     store.execute("BEGIN IMMEDIATE")
-    _batch.store = store
     try:
-        yield
+        for witness_id, data_key in keys.items():
+            key_id, wrapped = _wrap(witness_id, data_key)
+            store.execute(
+                "INSERT OR IGNORE INTO data_key VALUES (?, ?, ?)",
+                (witness_id, key_id, wrapped),
+            )
     except BaseException:
         store.execute("ROLLBACK")
         raise
-    else:
-        store.execute("COMMIT")
-    finally:
-        _batch.store = None
-        store.close()
+    store.execute("COMMIT")
+
+
+# Any constant: the advisory lock that PostgreSQL transactions writing data
+# keys share, and that collecting unreferenced keys takes alone.
+_POSTGRES_KEYS_LOCK = 0x7661756C
+
+
+def _key_writing_announce() -> None:
+    """Before writing data keys from inside a database transaction: make
+    keys_collection_lock wait for this transaction to end, so that keys
+    whose rows are not committed yet are never taken for unreferenced ones.
+    SQLite needs nothing more: the transaction writing the rows holds the
+    database's write lock (immediate transactions), as collecting does."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock_shared(%s)", [_POSTGRES_KEYS_LOCK]
+            )
+
+
+def keys_collection_lock() -> None:
+    """Inside a database transaction, before reading which witnesses exist
+    to destroy the keys of the others: wait until no transaction that may
+    have written data keys is still open, and keep any from writing more
+    until this one ends. On SQLite the immediate transaction this runs in
+    holds the database's write lock, which every such transaction holds."""
+    from django.db import connection
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("keys_collection_lock needs a database transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_KEYS_LOCK])
+    elif connection.vendor == "sqlite":
+        mode = connection.settings_dict.get("OPTIONS", {}).get("transaction_mode")
+        if mode != "IMMEDIATE":
+            raise ImproperlyConfigured("SQLite needs immediate transactions here.")
+
+
+_unit = threading.local()
+
+
+@contextmanager
+def keys_unit_of_work():
+    """A database transaction whose new data keys are written with it.
+
+    New data keys are kept in memory while the transaction runs (sealing
+    and opening use them), then written to the key store in one key store
+    transaction as the last step before the database commits. A failure or
+    a kill before that leaves no key behind, and keys are never committed
+    after the rows they open (a witness without its key could never be
+    read). A kill in the instant between the two commits, or an enclosing
+    transaction rolled back afterwards, leaves keys nobody uses:
+    `manage.py vault_gc` reports and removes those. A decorator, or a
+    `with` block, around every write that creates witnesses; inside another
+    unit it joins that one."""
+    from django.db import transaction
+
+    if getattr(_unit, "keys", None) is not None:
+        with transaction.atomic():
+            yield
+        return
+    with transaction.atomic():
+        _unit.keys = {}
+        try:
+            yield
+            keys, _unit.keys = _unit.keys, None
+            if keys:
+                with closing(_keystore()) as store:
+                    _keys_write(store, keys)
+        finally:
+            _unit.keys = None
 
 
 # Sealing ------------------------------------------------------------------
@@ -228,38 +285,45 @@ def vault_open_bytes(*, witness_id: int, purpose: str, sealed: bytes) -> bytes:
 def data_key_destroy(*, witness_id: int) -> bool:
     """Crypto-shredding: whatever this witness's key sealed, in the database
     or in any backup of it, can no longer be opened."""
+    return bool(data_keys_destroy(witness_ids=[witness_id]))
+
+
+def data_keys_destroy(*, witness_ids) -> int:
+    """data_key_destroy for many witnesses in one key store transaction;
+    returns how many keys were destroyed."""
     with closing(_keystore()) as store:
-        deleted = store.execute(
-            "DELETE FROM data_key WHERE witness_id = ?", (witness_id,)
-        ).rowcount
-    return bool(deleted)
+        store.execute("BEGIN IMMEDIATE")
+        deleted = sum(
+            store.execute(
+                "DELETE FROM data_key WHERE witness_id = ?", (witness_id,)
+            ).rowcount
+            for witness_id in witness_ids
+        )
+        store.execute("COMMIT")
+    return deleted
 
 
-def master_key_rotate(*, keep_witness_ids=None) -> dict[str, int]:
+def master_key_rotate() -> dict[str, int]:
     """Re-wrap every data key with the current master key, one at a time
     (readers keep working: both keys stay configured until this is done).
-    With `keep_witness_ids`, also destroys keys of witnesses that no longer
-    exist (left by a transaction that rolled back, or an interrupted erasure)."""
+    Keys nobody uses are collected apart (vault_gc), under the lock that
+    keeps a concurrent import's keys safe."""
     current_id, _key = _current_master()
-    counts = {"rewrapped": 0, "current": 0, "orphans_destroyed": 0}
+    counts = {"rewrapped": 0, "current": 0}
     with closing(_keystore()) as store:
         rows = store.execute(
             "SELECT witness_id, master_key_id FROM data_key"
         ).fetchall()
         for witness_id, key_id in rows:
-            if keep_witness_ids is not None and witness_id not in keep_witness_ids:
-                store.execute(
-                    "DELETE FROM data_key WHERE witness_id = ?", (witness_id,)
-                )
-                counts["orphans_destroyed"] += 1
-                continue
             if key_id == current_id:
                 counts["current"] += 1
                 continue
-            (wrapped,) = store.execute(
+            row = store.execute(
                 "SELECT wrapped FROM data_key WHERE witness_id = ?", (witness_id,)
             ).fetchone()
-            data_key = _unwrap(witness_id, key_id, wrapped)
+            if row is None:
+                continue  # destroyed meanwhile (an erasure)
+            data_key = _unwrap(witness_id, key_id, row[0])
             new_id, new_wrapped = _wrap(witness_id, data_key)
             store.execute(
                 "UPDATE data_key SET master_key_id = ?, wrapped = ?"
@@ -271,6 +335,13 @@ def master_key_rotate(*, keep_witness_ids=None) -> dict[str, int]:
         # zeroes them, VACUUM rewrites the file without them.
         store.execute("VACUUM")
     return counts
+
+
+def keystore_vacuum() -> None:
+    """Rewrite the key store's file without the pages freed by destroyed
+    keys (secure_delete zeroed them already)."""
+    with closing(_keystore()) as store:
+        store.execute("VACUUM")
 
 
 def master_keys_in_use() -> dict[str, int]:

@@ -36,7 +36,8 @@ def bench_module(name):
 class Installation:
     """bench/load_server.Server, with what tests ask of it."""
 
-    def __init__(self, *, workers=2, researchers=0, writers=0):
+    def __init__(self, *, workers=2, researchers=0, writers=0, serve=True):
+        self.serve = serve
         load_server = bench_module("load_server")
         self.server = load_server.Server(
             workers=workers, researchers=researchers, writers=writers, keep=False
@@ -47,7 +48,8 @@ class Installation:
 
     def __enter__(self):
         self.server.prepare()
-        self.server.start()
+        if self.serve:
+            self.server.start()
         return self
 
     def __exit__(self, *exc):
@@ -76,9 +78,10 @@ class Installation:
             **popen,
         )
 
-    def query(self, sql, *params):
-        """Rows of the installation's database, read as a bystander."""
-        path = self.data_dir / "archive.sqlite3"
+    def query(self, sql, *params, database="archive.sqlite3"):
+        """Rows of the installation's database (or of its vault's key store,
+        database="vault-keys.sqlite3"), read as a bystander."""
+        path = self.data_dir / database
         with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             return db.execute(sql, params).fetchall()
 

@@ -11,12 +11,12 @@ audit chain in one append. Updates, erased testimonies and places to create
 stay with testimonies_import.
 """
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record_many
 from archive.models import AuditAction
 
+from .. import vault
 from ..identity import identity_store_many, witness_key_digest
 from ..importing import ImportRow
 from ..models import ConsentRecord, Testimony, TestimonyStatus, Witness
@@ -39,7 +39,7 @@ _TAGS = {
 }
 
 
-@transaction.atomic
+@vault.keys_unit_of_work()
 def testimonies_import_new(
     *, rows: list[ImportRow], actor=None, source=""
 ) -> ImportResult:
@@ -47,10 +47,10 @@ def testimonies_import_new(
     testimonies_import would, in a few queries a batch. ValueError when a
     line's external_id exists already or a place is to be created.
 
-    Call it inside vault.keystore_batch() to seal the batch in one key store
-    transaction. Bulk inserts send no model signals: the search index does
-    not follow (the corpus generator rebuilds it after; any other caller
-    must index what it created)."""
+    Its new data keys are written in one key store transaction as it
+    commits (vault.keys_unit_of_work). Bulk inserts send no model signals:
+    the search index does not follow (the corpus generator rebuilds it
+    after; any other caller must index what it created)."""
     _refuse_existing(rows)
     witnesses = _witnesses(rows)
     identity_store_many(

@@ -4,12 +4,12 @@ or nothing."""
 import logging
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
 from archive.models import AuditAction
 
+from .. import vault
 from ..gazetteer import PlaceResolver
 from ..identity import (
     identity_store,
@@ -185,10 +185,12 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
     return testimony
 
 
-@transaction.atomic
+@vault.keys_unit_of_work()
 def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> ImportResult:
-    """Write checked rows, all or nothing. A line whose external_id exists
-    updates that testimony; consent changes are appended, never edited. A
+    """Write checked rows, all or nothing, the witnesses' new data keys with
+    them (vault.keys_unit_of_work: a killed import leaves none behind). A
+    line whose external_id exists updates that testimony; consent changes
+    are appended, never edited. A
     line whose external_id belongs to an erased testimony is skipped with a
     note: an import never brings an erased testimony back."""
     result = ImportResult()

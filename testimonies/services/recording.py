@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from archive import policy
 
+from .. import vault
 from ..gazetteer import PlaceResolver
 from ..identity import identity_erase_if_unused, identity_read, identity_store
 from ..models import (
@@ -117,7 +118,7 @@ def _leave_witness(witness: Witness) -> None:
         witness.delete()
 
 
-@transaction.atomic
+@vault.keys_unit_of_work()
 def recording_start(
     *, details: WitnessDetails, user, language: str, recorded_on=None
 ) -> Testimony:
@@ -142,7 +143,7 @@ def recording_start(
     return testimony
 
 
-@transaction.atomic
+@vault.keys_unit_of_work()
 def recording_witness_save(
     *, testimony: Testimony, details: WitnessDetails, user
 ) -> Witness:

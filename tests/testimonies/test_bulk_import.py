@@ -6,7 +6,7 @@ from django.db import transaction
 
 from archive.audit_check import audit_verify
 from archive.models import AuditEntry
-from testimonies import services, vault
+from testimonies import services
 from testimonies.corpus import Vocabulary, corpus_generate, corpus_row
 from testimonies.identity import identity_read
 from testimonies.models import ConsentRecord, Testimony, Witness
@@ -98,8 +98,7 @@ def test_a_batch_writes_what_the_line_by_line_import_writes(gazetteer):
     except _Undo:
         pass
     assert not Testimony.objects.exists()
-    with vault.keystore_batch():
-        result = services.testimonies_import_new(rows=rows, source="test")
+    result = services.testimonies_import_new(rows=rows, source="test")
     assert result.created == 40
     assert _written(rows) == one_by_one
     assert audit_verify().broken is None

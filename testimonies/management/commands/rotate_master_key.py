@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from testimonies import vault
-from testimonies.models import Witness
+from testimonies.services.keystore import vault_keys_collect
 
 
 class Command(BaseCommand):
@@ -24,12 +24,14 @@ class Command(BaseCommand):
         if generate:
             self.stdout.write(vault.master_key_generate())
             return
-        witnesses = set(Witness.objects.values_list("pk", flat=True))
-        counts = vault.master_key_rotate(keep_witness_ids=witnesses)
+        # Unused keys go first, under the lock that keeps a concurrent
+        # import's keys safe (vault_gc): none is re-wrapped for nothing.
+        collected = vault_keys_collect(remove=True)
+        counts = vault.master_key_rotate()
         self.stdout.write(
             f"{counts['rewrapped']} data keys re-wrapped, "
             f"{counts['current']} already under the current key, "
-            f"{counts['orphans_destroyed']} orphaned keys destroyed."
+            f"{collected.removed} orphaned keys destroyed."
         )
         in_use = vault.master_keys_in_use()
         self.stdout.write(

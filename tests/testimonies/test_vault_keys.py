@@ -1,0 +1,177 @@
+"""Data keys are written in the same unit of work as the rows they open,
+and `manage.py vault_gc` reports and removes the keys nobody uses, without
+ever taking one that a committed (or committing) row needs."""
+
+import io
+import json
+import signal
+import time
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+
+from testimonies import vault
+from testimonies.identity import identity_read, identity_store
+from testimonies.models import Witness
+from tests.installation import Installation
+from tests.markers import committed_db
+from tests.testimonies.test_import import line
+
+pytestmark = committed_db
+
+
+@pytest.fixture(autouse=True)
+def own_keystore(settings, tmp_path):
+    """A key store of this test's own: others' keys are not counted."""
+    settings.VAULT_KEYSTORE_PATH = tmp_path / "vault-keys.sqlite3"
+
+
+def new_witness(name="Layla Haddad"):
+    witness = Witness.objects.create()
+    identity_store(witness=witness, name=name)
+    return witness
+
+
+def gc(*args) -> str:
+    out = io.StringIO()
+    call_command("vault_gc", *args, stdout=out)
+    return out.getvalue()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_unit_of_work_that_fails_leaves_no_key():
+    with pytest.raises(Interrupted), vault.keys_unit_of_work():
+        witness = new_witness()
+        # Sealed and readable inside the unit, from its pending key...
+        assert identity_read(witness=witness).name == "Layla Haddad"
+        raise Interrupted  # ...a failure (or a kill) before the commit
+    assert vault.keystore_witness_ids() == set()
+    assert not Witness.objects.exists()
+
+
+def test_keys_reach_the_key_store_only_as_the_unit_commits():
+    with vault.keys_unit_of_work():
+        witness = new_witness()
+        assert vault.keystore_witness_ids() == set()  # not yet
+    assert vault.keystore_witness_ids() == {witness.pk}
+    assert identity_read(witness=witness).name == "Layla Haddad"
+
+
+def test_vault_gc_reports_first_then_removes_only_unreferenced_keys():
+    kept = [new_witness(name=f"Kept Witness {n}") for n in range(3)]
+    # A transaction rolled back around writes made without a unit of work:
+    # its keys were written at once and open nothing any more.
+    with pytest.raises(Interrupted), transaction.atomic():
+        for n in range(2):
+            new_witness(name=f"Lost Witness {n}")
+        raise Interrupted
+    assert len(vault.keystore_witness_ids()) == 5
+
+    report = gc("--dry-run")
+    assert "5 data keys in the key store, 3 of witnesses in the database" in report
+    assert "2 unreferenced" in report and "2 would be destroyed" in report
+    assert len(vault.keystore_witness_ids()) == 5  # a report changes nothing
+
+    assert "2 destroyed." in gc()
+    assert vault.keystore_witness_ids() == {w.pk for w in kept}
+    for witness in kept:
+        assert identity_read(witness=witness).name.startswith("Kept Witness")
+    assert "0 unreferenced" in gc("--dry-run")
+
+
+def test_rotating_the_master_key_collects_unused_keys_the_same_way(settings):
+    kept = new_witness()
+    with pytest.raises(Interrupted), transaction.atomic():
+        new_witness(name="Lost Witness")
+        raise Interrupted
+    settings.VAULT_PREVIOUS_MASTER_KEYS = [settings.VAULT_MASTER_KEY]
+    settings.VAULT_MASTER_KEY = vault.master_key_generate()
+    out = io.StringIO()
+    call_command("rotate_master_key", stdout=out)
+    assert "1 data keys re-wrapped" in out.getvalue()
+    assert "1 orphaned keys destroyed" in out.getvalue()
+    settings.VAULT_PREVIOUS_MASTER_KEYS = []
+    assert identity_read(witness=kept).name == "Layla Haddad"
+
+
+# Real processes: imports killed with SIGKILL, and vault_gc run while an
+# import writes, on an installation of their own.
+
+
+def import_file(path, count):
+    path.write_text(
+        "\n".join(
+            line(
+                external_id=f"kill-{n}",
+                witness={"name": f"Imported Witness {n}", "witness_key": f"k{n}"},
+            )
+            for n in range(count)
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert json.loads(path.read_text().splitlines()[0])["external_id"] == "kill-0"
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Installation(serve=False) as installation:
+        yield installation
+
+
+def keys_and_witnesses(site):
+    keys = {
+        row[0]
+        for row in site.query(
+            "SELECT witness_id FROM data_key", database="vault-keys.sqlite3"
+        )
+    }
+    witnesses = {row[0] for row in site.query("SELECT id FROM testimonies_witness")}
+    return keys, witnesses
+
+
+@pytest.mark.slow
+def test_imports_killed_midway_leave_no_key_behind(site, tmp_path):
+    path = import_file(tmp_path / "import.jsonl", 400)
+    before = keys_and_witnesses(site)
+    for delay in (1.0, 2.0, 3.0):
+        command = site.manage("import_testimonies", path)
+        time.sleep(delay)
+        assert command.poll() is None, "the import ended before it was killed"
+        command.send_signal(signal.SIGKILL)
+        command.wait(timeout=30)
+        assert keys_and_witnesses(site) == before
+    report = site.manage("vault_gc", "--dry-run").communicate(timeout=60)[0]
+    assert b" 0 unreferenced." in report
+
+
+@pytest.mark.slow
+def test_vault_gc_never_takes_the_key_of_an_import_under_way(site, tmp_path):
+    path = import_file(tmp_path / "import.jsonl", 400)
+    command = site.manage("import_testimonies", path)
+    collections = 0
+    while command.poll() is None:
+        gc_run = site.manage("vault_gc")
+        out, err = gc_run.communicate(timeout=600)
+        assert gc_run.returncode == 0, err
+        collections += 1
+        time.sleep(0.2)
+    assert command.returncode == 0, command.stderr.read()
+    assert collections >= 2
+    keys, witnesses = keys_and_witnesses(site)
+    assert witnesses <= keys  # every witness can still be read
+    assert len(witnesses) >= 400
+    opened = site.manage(
+        "shell",
+        "-c",
+        "from testimonies.identity import identity_read\n"
+        "from testimonies.models import Witness\n"
+        "print(sum(identity_read(witness=w) is not None"
+        " for w in Witness.objects.all()))",
+    ).communicate(timeout=300)[0]
+    assert int(opened.split()[-1]) == len(witnesses)
