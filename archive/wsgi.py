@@ -4,6 +4,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+# What the server creates (uploads, the index, the database) is for this
+# account only, whatever umask the process was started with.
+os.umask(0o077)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.production")
 
 application = get_wsgi_application()

@@ -38,6 +38,10 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
 
+# Files gunicorn itself creates (worker heartbeat files) are this account's
+# only; archive/wsgi.py sets the same mask for everything the site writes.
+umask = 0o077
+
 # No control socket in the home folder: one shared path for every instance
 # on the machine, and signals (HUP, TERM) already do what it offers.
 control_socket_disable = True

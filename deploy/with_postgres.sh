@@ -12,6 +12,8 @@
 # As root, the cluster runs as Debian's `postgres` account (PostgreSQL refuses
 # to run as root). Durability is switched off: nothing in it is kept.
 set -euo pipefail
+# The cluster and everything the command writes: this account's only.
+umask 077
 
 if [ "$#" -eq 0 ]; then
   echo "usage: $0 COMMAND [ARG ...]" >&2
