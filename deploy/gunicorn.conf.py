@@ -7,6 +7,9 @@ environment.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
+
+from gunicorn.glogging import Logger
 
 wsgi_app = "archive.wsgi:application"
 raw_env = ["DJANGO_SETTINGS_MODULE=archive.settings.production"]
@@ -37,6 +40,23 @@ accesslog = "-"
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = "info"
+
+
+class QuerylessLogger(Logger):
+    """gunicorn's logger, whose "Error handling request <target>" (an error
+    that escaped the site) names the path without its query string."""
+
+    def exception(self, msg, *args, **kwargs):
+        super().exception(msg, *(_queryless(arg) for arg in args), **kwargs)
+
+
+def _queryless(arg):
+    if not isinstance(arg, str) or "?" not in arg:
+        return arg
+    return urlunsplit(urlsplit(arg)._replace(query="", fragment=""))
+
+
+logger_class = QuerylessLogger
 
 # Files gunicorn itself creates (worker heartbeat files) are this account's
 # only; archive/wsgi.py sets the same mask for everything the site writes.

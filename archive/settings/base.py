@@ -362,9 +362,52 @@ ARCHIVE_REID_K = positive_int("ARCHIVE_REID_K", 5)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        # What the client typed (a search, a form) is taken out of error
+        # records and their tracebacks (archive.log_scrubbing).
+        "scrubbed": {
+            "()": "archive.log_scrubbing.ScrubbingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "filters": {
+        "no_query_string": {"()": "archive.log_scrubbing.DropQueryString"},
+    },
+    "handlers": {
+        # StreamHandler writes to stderr.
+        "console": {"class": "logging.StreamHandler"},
+        "errors": {"class": "logging.StreamHandler", "formatter": "scrubbed"},
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["no_query_string"],
+        },
+    },
     # Log messages name objects by public id only, never by witness identity.
     "loggers": {
+        # A 500's traceback, in every environment (Django's default sends it
+        # to mail_admins only when DEBUG is off: with no ADMINS, nowhere).
+        "django.request": {
+            "handlers": ["errors"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        "django.security": {
+            "handlers": ["errors"],
+            "level": "ERROR",
+            "propagate": False,
+        },
+        # runserver's access log: the path, never the query string.
+        "django.server": {
+            "handlers": ["server"],
+            "level": "INFO",
+            "propagate": False,
+        },
         "archive": {"handlers": ["console"], "level": "INFO"},
         "search": {"handlers": ["console"], "level": "INFO"},
         "testimonies": {"handlers": ["console"], "level": "INFO"},
