@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive import policy
-from archive.access import moderator_required, second_factor_first
+from archive.access import second_factor_first
 from archive.bidi import isolated
 
 from . import services
@@ -72,10 +72,11 @@ def _withdraw_page(request, testimony, form, consent):
 
 
 @never_cache
-@moderator_required
+@second_factor_first
 def testimony_erase(request, public_id):
     """Erase a testimony for good, after typing its public id. Moderators
-    with a second factor only."""
+    with a second factor only; for anyone else the page does not exist
+    (404, as for every testimony page they may not use)."""
     try:
         testimony = testimony_for_erasure(public_id=public_id, user=request.user)
     except TestimonyNotVisible:
