@@ -1,5 +1,5 @@
-"""Request budgets for the expensive pages anyone may call: search, the
-search API, exports and the testimony page.
+"""Request budgets for the pages anyone may call: search, the search API,
+exports, the testimony page, the home page and media files.
 
 Each request is counted in Django's default cache, in fixed windows aligned
 on the clock (a "60/minute" budget counts from :00 to :59 of each minute).
@@ -41,6 +41,9 @@ BUDGETS = {
     # Login attempts per address, whatever the username: django-axes locks a
     # username at an address; this slows one address trying many usernames.
     "login": ("ARCHIVE_RATE_LOGIN", "ARCHIVE_RATE_LOGIN"),
+    # Photos and documents: a page shows several at once, so they have a
+    # budget of their own (each file is decrypted and asked of the policy).
+    "media": ("ARCHIVE_RATE_MEDIA", "ARCHIVE_RATE_MEDIA"),
 }
 
 
@@ -60,9 +63,11 @@ def client_key(request, scope: str) -> str:
     """Whom to count: the account when signed in, else the client address.
 
     Anonymous requests share one budget across scopes (an export is refused
-    to them anyway); accounts have one per scope."""
+    to them anyway), media files apart; accounts have one per scope."""
     if scope == "login":
         who = f"login:{client_ip(request) or 'unknown'}"
+    elif scope == "media" and not request.user.is_authenticated:
+        who = f"anon-media:{client_ip(request) or 'unknown'}"
     elif request.user.is_authenticated:
         who = f"user:{request.user.pk}:{scope}"
     else:

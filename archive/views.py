@@ -26,6 +26,7 @@ from .access import moderator_required, second_factor_verified
 from .audit_check import audit_verify
 from .bidi import isolated
 from .forms import ROLE_CHOICES, AuditFilterForm, RoleForm, TokenForm, UnlockForm
+from .ratelimit import rate_limited
 from .roles import Role, role_of
 from .selectors import audit_entries
 
@@ -33,6 +34,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @never_cache
+@rate_limited("search")
 def home(request):
     return render(
         request, "home.html", {"overview": archive_overview(user=request.user)}

@@ -33,6 +33,7 @@ RATE_VARIABLES = [
     "ARCHIVE_RATE_USER",
     "ARCHIVE_RATE_EXPORT",
     "ARCHIVE_RATE_LOGIN",
+    "ARCHIVE_RATE_MEDIA",
 ]
 # Inherited variables that would point the server at another installation's
 # data, keys or settings: none of them reaches the server.

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 
 from archive.access import moderator_required, second_factor_first
+from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 
 from . import services
@@ -157,6 +158,7 @@ def attachment_blur(request, public_id, attachment_id):
 
 
 @require_safe
+@rate_limited("media")
 @second_factor_first
 def attachment_file_view(request, public_id, attachment_id, variant):
     """One file of an attachment, if the policy lets this user have that copy

@@ -217,6 +217,8 @@ ARCHIVE_RATE_ANON = rate_setting("ARCHIVE_RATE_ANON", "60/minute")
 ARCHIVE_RATE_USER = rate_setting("ARCHIVE_RATE_USER", "600/minute")
 ARCHIVE_RATE_EXPORT = rate_setting("ARCHIVE_RATE_EXPORT", "30/hour")
 ARCHIVE_RATE_LOGIN = rate_setting("ARCHIVE_RATE_LOGIN", "20/minute")
+# Attachment files (photos, documents), per address or account.
+ARCHIVE_RATE_MEDIA = rate_setting("ARCHIVE_RATE_MEDIA", "300/minute")
 
 # Re-entering the password to reveal a witness's identity: after this many
 # wrong passwords the reveal page refuses the account until the cool-off has

@@ -1,0 +1,74 @@
+"""The home page and attachment files are limited too (archive.ratelimit):
+the home page draws on the anonymous search budget, files on a budget of
+their own (a page shows several at once)."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from testimonies import services
+from tests import factories
+from tests.archive.test_ratelimit import API, frozen, hit  # noqa: F401 (fixture)
+from tests.markers import committed_db
+from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
+    empty_media,
+    photo_bytes,
+    upload,
+)
+
+pytestmark = [committed_db, pytest.mark.usefixtures("empty_media", "frozen")]
+
+
+@pytest.fixture
+def public_photo(moderator):
+    testimony = factories.testimony(
+        consent={"archive": True, "researchers": True, "public": True, "media": True}
+    )
+    attachment = services.attachment_add(
+        testimony=testimony, upload=upload(photo_bytes()), by=moderator
+    )
+    return reverse(
+        "testimonies:attachment-file",
+        kwargs={
+            "public_id": testimony.public_id,
+            "attachment_id": attachment.public_id,
+            "variant": "public-thumb",
+        },
+    )
+
+
+def test_the_61st_home_page_in_a_minute_gets_429():
+    client = Client()
+    assert {r.status_code for r in hit(client, "home", 60)} == {200}
+    refused = client.get(reverse("home"))
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "50"
+
+
+def test_the_home_page_shares_the_anonymous_budget_of_searches():
+    client = Client()
+    hit(client, API, 60)
+    assert client.get(reverse("home")).status_code == 429
+
+
+def test_attachment_files_have_a_budget_of_their_own(public_photo, settings):
+    settings.ARCHIVE_RATE_MEDIA = "5/minute"
+    client = Client()
+    hit(client, API, 61)  # the search budget spent: files still come
+    answers = [client.get(public_photo).status_code for _ in range(5)]
+    assert answers == [200] * 5
+    refused = client.get(public_photo)
+    assert refused.status_code == 429
+    assert "no-store" in refused["Cache-Control"]
+    # Another address has its own.
+    assert Client(REMOTE_ADDR="192.0.2.7").get(public_photo).status_code == 200
+
+
+def test_an_account_s_files_are_counted_per_account(
+    public_photo, settings, client_for, researcher
+):
+    settings.ARCHIVE_RATE_MEDIA = "3/minute"
+    client = client_for(researcher)
+    assert [client.get(public_photo).status_code for _ in range(3)] == [200] * 3
+    assert client.get(public_photo).status_code == 429
+    assert Client().get(public_photo).status_code == 200  # the address's own
