@@ -288,14 +288,21 @@ def may_erase(user, testimony) -> bool:
 
 def may_reveal_identity(user, witness) -> bool:
     """See who the witness is: moderators (with their second factor) and a
-    documenter who recorded at least one testimony of this witness that has
-    not been erased. Nobody else, whatever else they may read."""
+    documenter who recorded at least one testimony of this witness that is
+    neither withdrawn nor erased. A witness who withdrew everything from an
+    account ends its documenter's access to who they are through it, at
+    once; moderators keep it (each reveal is audited). Nobody else,
+    whatever else they may read."""
     role = acting_role(user)
     if role is Role.MODERATOR:
         return True
     if role is not Role.DOCUMENTER:
         return False
-    return witness.testimonies.filter(recorded_by=user).exclude(status=ERASED).exists()
+    return (
+        witness.testimonies.filter(recorded_by=user)
+        .exclude(status__in=[WITHDRAWN, ERASED])
+        .exists()
+    )
 
 
 def may_record_under(user, witness) -> bool:
@@ -314,7 +321,7 @@ def may_reveal_identity_on(user, testimony) -> bool:
     which the archive keeps to itself (witness keys are stored as digests)."""
     if testimony.status == ERASED or not may_reveal_identity(user, testimony.witness):
         return False
-    return sees_everything(user) or testimony.recorded_by_id == user.pk
+    return sees_everything(user) or owns(user, testimony)
 
 
 def scope_granted(consent, scope: str) -> bool:

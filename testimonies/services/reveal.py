@@ -71,6 +71,13 @@ def witness_reveal(*, testimony: Testimony, user, reason: str) -> RevealedIdenti
     """
     from archive import policy
 
+    # Read again, locked: a withdrawal committed since the page was loaded
+    # ends a documenter's access before this reveal, not after it.
+    testimony = (
+        Testimony.objects.select_for_update()
+        .select_related("witness")
+        .get(pk=testimony.pk)
+    )
     if not policy.may_reveal_identity_on(user, testimony):
         raise PermissionDenied
     identity = identity_read(witness=testimony.witness)

@@ -238,9 +238,39 @@ def test_the_testimony_page_links_to_the_reveal_for_those_allowed(
     assert not shows_identity(response)
 
 
-def test_a_withdrawn_testimony_still_opens_the_reveal_to_its_recorder(own, ladder):
+def test_withdrawing_everything_ends_the_recorder_s_reveal_at_once(own, ladder):
+    """The witness withdrew everything: their documenter no longer learns
+    who they are through that account; moderators still may, audited."""
     services.consent_withdraw(
         testimony=own, scopes=None, reason="family threatened", obtained_by="d"
+    )
+    data = {"reason": REASON, "password": PASSWORD}
+    documenter = ladder["documenter-owner"]()
+    assert documenter.get(identity_url(own)).status_code == 404
+    refused = documenter.post(identity_url(own), data)
+    assert refused.status_code == 404 and not shows_identity(refused)
+    assert not reveals().exists()
+    assert shows_identity(ladder["moderator"]().post(identity_url(own), data))
+    assert reveals().get().actor.username == "moderator"
+
+
+def test_a_withdrawal_between_the_page_and_the_reveal_ends_it(own, documenter):
+    """The page was opened before the witness withdrew; the reveal asked
+    after. The service reads the testimony again and refuses."""
+    from django.core.exceptions import PermissionDenied
+
+    loaded_before = own.__class__.objects.get(pk=own.pk)
+    services.consent_withdraw(
+        testimony=own, scopes=None, reason="family threatened", obtained_by="d"
+    )
+    with pytest.raises(PermissionDenied):
+        services.witness_reveal(testimony=loaded_before, user=documenter, reason=REASON)
+    assert not reveals().exists()
+
+
+def test_a_partial_withdrawal_leaves_the_recorder_s_reveal(own, ladder):
+    services.consent_withdraw(
+        testimony=own, scopes=["public"], reason="afraid", obtained_by="d"
     )
     response = ladder["documenter-owner"]().post(
         identity_url(own), {"reason": REASON, "password": PASSWORD}
