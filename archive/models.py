@@ -26,6 +26,11 @@ class AuditAction(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", _("Removed an attachment")
     BLUR_CHANGED = "blur_changed", _("Changed the blurred areas of a photo")
     READ_MEDIA_ORIGINAL = "read_media_original", _("Opened an attachment's original")
+    WITNESS_KEY_DECIDED = "witness_key_decided", _("Decided a witness key conflict")
+    ENROLMENT_LINK_ISSUED = (
+        "enrolment_link_issued",
+        _("Issued a second-factor enrolment link"),
+    )
 
 
 class AuditEntry(AppendOnlyModel):

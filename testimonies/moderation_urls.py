@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import moderation_views
+from . import moderation_views, witness_key_views
 
 app_name = "moderation"
 
+# `witness-keys/` before `<slug:public_id>/`, which would take it.
 urlpatterns = [
     path("", moderation_views.queue, name="queue"),
+    path("witness-keys/", witness_key_views.witness_keys, name="witness-keys"),
     path("<slug:public_id>/", moderation_views.review, name="review"),
 ]

@@ -19,6 +19,7 @@ from .selectors import (
     review_queue,
     testimony_for_review,
 )
+from .witness_key_selectors import witness_key_conflicts_waiting
 
 
 @never_cache
@@ -26,7 +27,12 @@ from .selectors import (
 def queue(request):
     """Submitted testimonies waiting for a decision, the longest first."""
     return render(
-        request, "testimonies/review_queue.html", {"testimonies": review_queue()}
+        request,
+        "testimonies/review_queue.html",
+        {
+            "testimonies": review_queue(),
+            "key_conflicts": witness_key_conflicts_waiting(),
+        },
     )
 
 

@@ -11,7 +11,13 @@ from .testimonies import (
     TestimonyStatus,
 )
 from .vocabularies import Community, EventType
-from .witnesses import Gender, Witness, WitnessIdentity
+from .witnesses import (
+    Gender,
+    KeyConflictResolution,
+    Witness,
+    WitnessIdentity,
+    WitnessKeyConflict,
+)
 
 __all__ = [
     "Attachment",
@@ -36,4 +42,6 @@ __all__ = [
     "TestimonyStatus",
     "Witness",
     "WitnessIdentity",
+    "WitnessKeyConflict",
+    "KeyConflictResolution",
 ]

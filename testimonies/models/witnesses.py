@@ -1,6 +1,8 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..pseudonyms import ALPHABET, LENGTH, pseudonym_derive, pseudonym_source
@@ -88,3 +90,74 @@ class WitnessIdentity(models.Model):
     def __str__(self):
         # Never the name: this string can end up in logs and admin messages.
         return f"identity of {self.witness_id}"
+
+
+class KeyConflictResolution(models.TextChoices):
+    SAME_PERSON = "same", _("Same person: joined")
+    DIFFERENT_PEOPLE = "different", _("Different people: kept apart")
+
+
+class WitnessKeyConflict(models.Model):
+    """A documenter typed a witness key that already names a witness they
+    may not record under (another documenter's).
+
+    They get the same answer as for a key never used: a witness of their
+    own (the claimant), which the same key gives them again next time. The
+    archive does not tell them the key exists, and taking a key first gains
+    nothing; moderators decide (testimonies.services.witness_keys) whether
+    the two are one person (the claimant's accounts join the witness) or
+    two (they stay apart). Holds the key's digest only, never the key.
+    """
+
+    key_digest = models.CharField(max_length=64)
+    existing = models.ForeignKey(
+        Witness,
+        verbose_name=_("witness the key named"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    claimant = models.ForeignKey(
+        Witness,
+        verbose_name=_("witness given to the documenter"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("documenter"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    raised_at = models.DateTimeField(_("raised"), default=timezone.now)
+    resolution = models.CharField(
+        _("resolution"),
+        max_length=10,
+        choices=KeyConflictResolution.choices,
+        blank=True,
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("witness key conflict")
+        verbose_name_plural = _("witness key conflicts")
+        ordering = ["raised_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key_digest", "raised_by"], name="one_conflict_per_key_and_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"witness key conflict {self.pk}"

@@ -15,8 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from archive import policy
-
 from .. import vault
 from ..gazetteer import PlaceResolver
 from ..identity import identity_erase_if_unused, identity_read, identity_store
@@ -29,7 +27,7 @@ from ..models import (
     TestimonyStatus,
     Witness,
 )
-from .imports import witness_for_key
+from .witness_keys import witness_for_key_of
 
 EDITABLE = (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
 
@@ -86,28 +84,12 @@ def _store_identity(witness: Witness, details: WitnessDetails) -> None:
 
 
 def _witness_by_key(*, details: WitnessDetails, current: Witness | None, user):
-    """The witness the key names (witness_for_key), refused when it is an
-    existing witness the user may not record under (policy.may_record_under):
-    the key is then taken, whoever took it."""
-    witness = witness_for_key(witness_key=details.witness_key, current=current)
-    joins = current is None or witness.pk != current.pk
-    if (
-        joins
-        and witness.testimonies.exists()
-        and not policy.may_record_under(user, witness)
-    ):
-        raise ValidationError(
-            {
-                "witness_key": ValidationError(
-                    _(
-                        "This witness key is already used for a witness you did "
-                        "not record. Choose another key, or ask a moderator."
-                    ),
-                    code="witness_key_taken",
-                )
-            }
-        )
-    return witness
+    """The witness the key gives this user's draft (witness_keys): a key
+    naming another documenter's witness gets the same answer as a new key,
+    and a conflict for moderators, never an error that says it exists."""
+    return witness_for_key_of(
+        witness_key=details.witness_key, current=current, user=user
+    )
 
 
 def _leave_witness(witness: Witness) -> None:
