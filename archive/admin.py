@@ -1,7 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -77,3 +79,11 @@ class AccountAdmin(ModeratorAdmin, UserAdmin):
     def has_delete_permission(self, request, obj=None):
         # Accounts are deactivated, never deleted: the audit log points at them.
         return False
+
+    def user_change_password(self, request, id, form_url=""):
+        """Refused for another moderator's account (policy.may_set_password),
+        whether the form is shown or posted."""
+        account = self.get_object(request, unquote(id))
+        if account is not None and not policy.may_set_password(request.user, account):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

@@ -3,7 +3,7 @@
 import re
 
 from django import forms
-from django.contrib.auth import get_user_model
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -86,6 +86,61 @@ class TokenForm(forms.Form):
                 code="format",
             )
         return code
+
+
+class EnrolmentForm(forms.Form):
+    """The first step of an enrolment link: its code (filled in from the
+    link by the page's script, or pasted), and the account's username and
+    password. The link alone, or the password alone, enrols nothing."""
+
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=100,
+        help_text=_("The part of the link after the # sign."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def clean(self):
+        from .services import enrolment_link_find
+
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        # Checked by the same backends as the login form (django-axes
+        # counts and locks out wrong passwords here too).
+        user = authenticate(
+            self.request, username=cleaned["username"], password=cleaned["password"]
+        )
+        if user is None:
+            raise forms.ValidationError(
+                _("The username or password is not right."), code="invalid_login"
+            )
+        link = enrolment_link_find(token=cleaned["enrolment_code"], user=user)
+        if link is None:
+            raise forms.ValidationError(
+                _(
+                    "This enrolment link does not open this account: it may have "
+                    "expired (a link lasts 24 hours), been used, or been replaced "
+                    "by a newer one. Ask another moderator for a new link."
+                ),
+                code="invalid_link",
+            )
+        cleaned["user"], cleaned["link"] = user, link
+        return cleaned
 
 
 class AccountForm(forms.Form):

@@ -75,3 +75,49 @@ class AuditEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.target}"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link that lets a moderator account set up its second
+    factor (archive.services.enrolment_link_issue).
+
+    A moderator account gets an authenticator app only this way: issued by
+    another moderator who has passed their own second factor (or by an
+    operator's command, to start an installation), valid for
+    ENROLMENT_LINK_HOURS, used once, and only by someone who also knows the
+    account's password. Promotion and a reset issue one, and nothing else:
+    no password alone, not even the right one, sets up an app for a
+    moderator. Only the token's SHA-256 is kept; the token itself is shown
+    once, to the issuer, after a "#" (never sent to the server in a URL).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(_("reason"), max_length=20)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    issued_by_label = models.CharField(
+        _("issued by (command)"), max_length=200, blank=True
+    )
+    issued_at = models.DateTimeField(_("issued"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment link")
+        verbose_name_plural = _("enrolment links")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"enrolment link {self.pk}"

@@ -324,6 +324,16 @@ def may_reveal_identity_on(user, testimony) -> bool:
     return sees_everything(user) or owns(user, testimony)
 
 
+def may_set_password(user, account) -> bool:
+    """Set an account's password in the admin: moderators, for their own
+    account and for accounts that are not moderators. Another moderator's
+    password is theirs alone: with it and a reset of their second factor,
+    one moderator could become another."""
+    if not sees_everything(user):
+        return False
+    return account.pk == user.pk or role_of(account) is not Role.MODERATOR
+
+
 def scope_granted(consent, scope: str) -> bool:
     """Does the consent in force grant this scope? No consent record grants
     nothing. The only way the policy reads a scope."""

@@ -11,7 +11,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEntry
+from .models import AuditEntry, EnrolmentLink
 from .roles import Role, role_of_groups
 
 
@@ -98,6 +98,15 @@ def lockout_ends(*, username, ip_address) -> datetime.datetime:
         .aggregate(last=Max("attempt_time"))["last"]
     )
     return (last or timezone.now()) + get_cool_off()
+
+
+def enrolment_link_in_use(*, pk, user) -> EnrolmentLink | None:
+    """The unused, unexpired enrolment link `pk` of `user`, if it is one."""
+    if pk is None:
+        return None
+    return EnrolmentLink.objects.filter(
+        pk=pk, user=user, used_at__isnull=True, expires_at__gt=timezone.now()
+    ).first()
 
 
 def totp_devices_confirmed(*, user):

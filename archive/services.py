@@ -1,6 +1,11 @@
-"""Writes behind the accounts pages: roles, unlocking, second factors."""
+"""Writes behind the accounts pages: roles, unlocking, second factors,
+moderators' enrolment links."""
 
+import datetime
+import hashlib
 import math
+import secrets
+from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.contrib.auth.models import Group
@@ -12,8 +17,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import policy
 from .audit import audit_record
-from .models import AuditAction
-from .roles import GROUP_ROLES, Role, role_of_groups
+from .models import AuditAction, EnrolmentLink
+from .roles import GROUP_ROLES, Role, role_of, role_of_groups
 from .selectors import totp_devices_confirmed
 
 # How roles are named in the audit log: "none" rather than "public" for an
@@ -31,15 +36,28 @@ def _require_moderator(user) -> None:
         raise PermissionDenied
 
 
+@dataclass(frozen=True)
+class RoleChange:
+    old: Role
+    # Promotion to moderator: the one-time enrolment link for the account's
+    # second factor (shown once, to the moderator who promoted), else "".
+    enrolment_token: str = ""
+
+
 @transaction.atomic
-def user_role_set(*, user, role: Role, changed_by) -> Role:
-    """Give `user` exactly one role (Role.PUBLIC: none) and return the old one.
+def user_role_set(*, user, role: Role, changed_by) -> RoleChange:
+    """Give `user` exactly one role (Role.PUBLIC: none).
 
     Roles are the groups of CONTRACTS.md section 2; other groups are left
     alone. A superuser's role comes from the flag, not a group, and is not
     changed here; nobody removes their own moderator role (so the archive is
     never left without the moderator doing the change). Audited as
     "old -> new" under the account's username.
+
+    A promotion to moderator removes any authenticator app the account set
+    up for itself and issues an enrolment link instead (and nothing else):
+    until it is used, the account reads as a researcher. A demotion ends the
+    account's unused links.
     """
     _require_moderator(changed_by)
     if user.is_superuser:
@@ -55,7 +73,7 @@ def user_role_set(*, user, role: Role, changed_by) -> Role:
         )
     old = role_of_groups(user.groups.values_list("name", flat=True))
     if old is role:
-        return old
+        return RoleChange(old=old)
     user.groups.remove(*Group.objects.filter(name__in=[r.value for r in GROUP_ROLES]))
     if role is not Role.PUBLIC:
         user.groups.add(Group.objects.get(name=role.value))
@@ -66,7 +84,15 @@ def user_role_set(*, user, role: Role, changed_by) -> Role:
         actor=changed_by,
         detail=f"{_audit_name(old)} -> {_audit_name(role)}",
     )
-    return old
+    if role is Role.MODERATOR:
+        _devices_remove(user=user, by=changed_by, why="promoted to moderator")
+        token = enrolment_link_issue(
+            user=user, issued_by=changed_by, reason="promotion"
+        )
+        return RoleChange(old=old, enrolment_token=token)
+    if old is Role.MODERATOR:
+        _links_end(user)
+    return RoleChange(old=old)
 
 
 @transaction.atomic
@@ -88,33 +114,165 @@ def user_unlock(*, username: str, unlocked_by) -> int:
     return cleared
 
 
+@dataclass(frozen=True)
+class SecondFactorReset:
+    removed: int  # authenticator apps removed
+    # For a moderator account: the one-time enrolment link of its new app.
+    enrolment_token: str = ""
+
+
 @transaction.atomic
-def totp_devices_reset(*, user, reset_by) -> int:
-    """Remove every authenticator app of `user` (a lost or stolen phone):
-    they set up a new one at their next moderator page. Not for one's own
-    account, so that a session taken over cannot swap the owner's app."""
+def totp_devices_reset(*, user, reset_by) -> SecondFactorReset:
+    """Remove every authenticator app of `user` (a lost or stolen phone).
+    Not for one's own account, so that a session taken over cannot swap the
+    owner's app.
+
+    Other roles set up a new app themselves. A moderator account gets an
+    enrolment link instead (and nothing else), which the moderator resetting
+    passes on out of band; with no app, the account reads as a researcher
+    until the link is used, and the link asks for the account's password
+    too: resetting someone's app never lets the resetter in."""
     _require_moderator(reset_by)
     if user.pk == reset_by.pk:
         raise ValidationError(
             _("Ask another moderator to reset your own second factor."),
             code="own_second_factor",
         )
+    removed = _devices_remove(user=user, by=reset_by, why="reset")
+    token = ""
+    if role_of(user) is Role.MODERATOR:
+        token = enrolment_link_issue(user=user, issued_by=reset_by, reason="reset")
+    return SecondFactorReset(removed=removed, enrolment_token=token)
+
+
+def _devices_remove(*, user, by, why: str) -> int:
     removed, _by_model = TOTPDevice.objects.filter(user=user).delete()
     if removed:
         audit_record(
             action=AuditAction.SECOND_FACTOR_RESET,
             target=user.get_username(),
-            actor=reset_by,
-            detail=f"{removed} authenticator app(s) removed",
+            actor=by,
+            detail=f"{removed} authenticator app(s) removed ({why})",
         )
     return removed
 
 
+# How long an enrolment link stays valid.
+ENROLMENT_LINK_HOURS = 24
+
+
+def enrolment_token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _links_end(user) -> None:
+    """End the account's unused enrolment links (a new one replaces them, a
+    demotion ends them)."""
+    now = timezone.now()
+    EnrolmentLink.objects.filter(user=user, used_at__isnull=True).filter(
+        expires_at__gt=now
+    ).update(expires_at=now)
+
+
 @transaction.atomic
-def totp_device_enrol(*, user) -> TOTPDevice:
+def enrolment_link_issue(
+    *, user, issued_by=None, issued_by_label: str = "", reason: str
+) -> str:
+    """A new one-time enrolment link for a moderator account; returns its
+    token, to be shown once to whoever issued it and passed on out of band.
+
+    Issued by a moderator who has passed their own second factor
+    (`issued_by`), or by an operator's command (`issued_by_label`, to start
+    an installation). Ends the account's earlier unused links. Audited;
+    only the token's SHA-256 is kept."""
+    if issued_by is not None:
+        _require_moderator(issued_by)
+    elif not issued_by_label:
+        raise PermissionDenied
+    if role_of(user) is not Role.MODERATOR:
+        raise ValidationError(
+            _("Only moderator accounts are enrolled with a link."),
+            code="not_moderator",
+        )
+    _links_end(user)
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    link = EnrolmentLink(
+        user=user,
+        token_sha256=enrolment_token_digest(token),
+        reason=reason,
+        issued_by=issued_by,
+        issued_by_label=issued_by_label,
+        issued_at=now,
+        expires_at=now + datetime.timedelta(hours=ENROLMENT_LINK_HOURS),
+    )
+    link.full_clean()
+    link.save()
+    audit_record(
+        action=AuditAction.ENROLMENT_LINK_ISSUED,
+        target=user.get_username(),
+        actor=issued_by,
+        actor_label=issued_by_label,
+        detail=f"{reason}; valid until {link.expires_at.isoformat(timespec='minutes')}",
+    )
+    return token
+
+
+def enrolment_link_find(*, token: str, user) -> EnrolmentLink | None:
+    """The unused, unexpired link of `user` that `token` opens, if any."""
+    return EnrolmentLink.objects.filter(
+        token_sha256=enrolment_token_digest(token.strip()),
+        user=user,
+        used_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    ).first()
+
+
+def enrolment_device_confirm(*, link: EnrolmentLink, device, token: str):
+    """Confirm the app set up through `link` with a code from it, and use
+    the link up: it enrols one app, once. ValidationError when the code is
+    wrong or the link was used, expired or replaced meanwhile. Audited."""
+    device = _totp_match([device], token)
+    with transaction.atomic():
+        link = EnrolmentLink.objects.select_for_update().get(pk=link.pk)
+        if (
+            link.used_at is not None
+            or link.expires_at <= timezone.now()
+            or link.user_id != device.user_id
+        ):
+            raise ValidationError(
+                _("This enrolment link has been used or has expired."),
+                code="link_spent",
+            )
+        link.used_at = timezone.now()
+        link.save(update_fields=["used_at"])
+        device.confirmed = True
+        device.full_clean()
+        device.save()
+        TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+        issuer = (
+            link.issued_by.get_username() if link.issued_by else link.issued_by_label
+        )
+        audit_record(
+            action=AuditAction.SECOND_FACTOR_ADDED,
+            target=device.user.get_username(),
+            actor=device.user,
+            detail=f"authenticator app (TOTP), through a link issued by {issuer}",
+        )
+    return device
+
+
+@transaction.atomic
+def totp_device_enrol(*, user, link: EnrolmentLink | None = None) -> TOTPDevice:
     """The authenticator app `user` is setting up: an unconfirmed device,
     created on first call and the same one afterwards (so that the key the
-    person already scanned stays valid until they confirm it)."""
+    person already scanned stays valid until they confirm it).
+
+    A moderator account sets one up only through an enrolment `link` of its
+    own (enrolment_link_issue): anyone who has a moderator's password alone
+    must not be able to add their own app."""
+    if role_of(user) is Role.MODERATOR and (link is None or link.user_id != user.pk):
+        raise PermissionDenied
     device = (
         TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
     )
@@ -162,12 +320,16 @@ def _totp_match(devices, token: str) -> TOTPDevice:
 
 
 def totp_device_confirm(*, device: TOTPDevice, token: str) -> TOTPDevice:
-    """Confirm an enrolling device with a code from it; audited.
+    """Confirm an enrolling device with a code from it; audited. Not for a
+    moderator account, which confirms through its enrolment link
+    (enrolment_device_confirm).
 
     Not one transaction: a wrong code must stay counted for throttling
     although the call fails. Other unconfirmed devices of the user (keys
     shown but never confirmed) are removed.
     """
+    if role_of(device.user) is Role.MODERATOR:
+        raise PermissionDenied
     device = _totp_match([device], token)
     with transaction.atomic():
         device.confirmed = True

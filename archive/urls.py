@@ -21,6 +21,9 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/check/", views.audit_check, name="audit-check"),
     path("accounts/two-factor/", views.two_factor, name="two-factor"),
+    # The enrolment link's token travels after "#" (never sent in a URL)
+    # and in the form's POST body.
+    path("accounts/enrol/", login_limited(views.enrol), name="enrol"),
     path("accounts/roles/", views.roles, name="roles"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),

@@ -7,6 +7,7 @@ import segno
 from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +26,14 @@ from . import selectors, services
 from .access import moderator_required, second_factor_verified
 from .audit_check import audit_verify
 from .bidi import isolated
-from .forms import ROLE_CHOICES, AuditFilterForm, RoleForm, TokenForm, UnlockForm
+from .forms import (
+    ROLE_CHOICES,
+    AuditFilterForm,
+    EnrolmentForm,
+    RoleForm,
+    TokenForm,
+    UnlockForm,
+)
 from .ratelimit import rate_limited
 from .roles import Role, role_of
 from .selectors import audit_entries
@@ -121,6 +129,10 @@ def two_factor(request):
     if second_factor_verified(user):
         return redirect(next_url)
     enrolling = not selectors.totp_devices_confirmed(user=user).exists()
+    if enrolling and role_of(user) is Role.MODERATOR:
+        # A moderator's app is set up only through a link another moderator
+        # issues (enrol): a password alone must never add one.
+        return render(request, "registration/two_factor.html", {"needs_link": True})
     device = services.totp_device_enrol(user=user) if enrolling else None
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -153,6 +165,74 @@ def two_factor(request):
     return render(request, "registration/two_factor.html", context)
 
 
+# The enrolment link a session is setting up an app through.
+ENROLMENT_SESSION_KEY = "archive_enrolment_link"
+
+
+@never_cache
+@sensitive_post_parameters("enrolment_code", "password", "code")
+@require_http_methods(["GET", "POST"])
+def enrol(request):
+    """A moderator account sets up its authenticator app through a one-time
+    link (services.enrolment_link_issue): first the link's code with the
+    account's username and password, then the new app's first code. The
+    code reaches the server only in POST bodies: the link carries it after
+    "#", which browsers never send, and the page's script moves it into the
+    form and off the address bar."""
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _enrol_confirm(request)
+    form = EnrolmentForm(request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        user, link = form.cleaned_data["user"], form.cleaned_data["link"]
+        auth_login(request, user)
+        request.session[ENROLMENT_SESSION_KEY] = link.pk
+        device = services.totp_device_enrol(user=user, link=link)
+        return _enrol_app_page(request, device, TokenForm())
+    return render(request, "registration/enrol.html", {"form": form})
+
+
+def _enrol_confirm(request):
+    user = request.user
+    link = None
+    if user.is_authenticated:
+        link = selectors.enrolment_link_in_use(
+            pk=request.session.get(ENROLMENT_SESSION_KEY), user=user
+        )
+    if link is None:
+        form = EnrolmentForm(request=request)
+        form.add_error(None, _("Start again from the link."))
+        return render(request, "registration/enrol.html", {"form": form})
+    device = services.totp_device_enrol(user=user, link=link)
+    form = TokenForm(request.POST)
+    if form.is_valid():
+        try:
+            device = services.enrolment_device_confirm(
+                link=link, device=device, token=form.cleaned_data["code"]
+            )
+        except ValidationError as error:
+            form.add_error("code", error)
+        else:
+            request.session.pop(ENROLMENT_SESSION_KEY, None)
+            django_otp.login(request, device)
+            request.session.cycle_key()
+            messages.success(request, _("Your authenticator app is set up."))
+            return redirect("home")
+    return _enrol_app_page(request, device, form)
+
+
+def _enrol_app_page(request, device, form):
+    return render(
+        request,
+        "registration/enrol.html",
+        {
+            "setting_up": True,
+            "form": form,
+            "qr_svg": _qr_svg(device),
+            "key": _key_for_typing(device),
+        },
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @moderator_required
@@ -160,13 +240,14 @@ def roles(request):
     """Every account, its role and lockout; moderators change roles and
     lift lockouts here. Accounts are named by username in the form body."""
     if request.method == "POST":
+        link = None
         if request.POST.get("action") == "unlock":
             _unlock(request)
         elif request.POST.get("action") == "reset-second-factor":
-            _reset_second_factor(request)
+            link = _reset_second_factor(request)
         else:
-            _set_role(request)
-        return redirect("roles")
+            link = _set_role(request)
+        return link or redirect("roles")
     return render(
         request,
         "archive/account_roles.html",
@@ -186,16 +267,35 @@ def _set_role(request):
         return _form_error(request, form)
     user, role = form.cleaned_data["user"], form.cleaned_data["role"]
     try:
-        old = services.user_role_set(user=user, role=role, changed_by=request.user)
+        change = services.user_role_set(user=user, role=role, changed_by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return
+        return None
     names = {"username": isolated(user.get_username()), "role": role_label(role)}
-    if old is role:
+    if change.old is role:
         messages.info(request, _("%(username)s already has that role.") % names)
-    else:
-        messages.success(request, _("%(username)s is now: %(role)s.") % names)
+        return None
+    messages.success(request, _("%(username)s is now: %(role)s.") % names)
+    if change.enrolment_token:
+        return _enrolment_link_page(request, user, change.enrolment_token)
+    return None
+
+
+def _enrolment_link_page(request, user, token):
+    """The enrolment link, shown once, in the answer to the POST that issued
+    it (never through a redirect, a message or a URL the server sees)."""
+    response = render(
+        request,
+        "registration/enrolment_link.html",
+        {
+            "account": user,
+            "link": request.build_absolute_uri(reverse("enrol")) + "#" + token,
+            "hours": services.ENROLMENT_LINK_HOURS,
+        },
+    )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 def role_label(role: Role) -> str:
@@ -208,13 +308,15 @@ def _reset_second_factor(request):
         return _form_error(request, form)
     user = form.cleaned_data["user"]
     try:
-        removed = services.totp_devices_reset(user=user, reset_by=request.user)
+        reset = services.totp_devices_reset(user=user, reset_by=request.user)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-        return
+        return None
     names = {"username": isolated(user.get_username())}
-    if removed:
+    if reset.enrolment_token:
+        return _enrolment_link_page(request, user, reset.enrolment_token)
+    if reset.removed:
         messages.success(
             request,
             _("%(username)s will set up a new authenticator app at next login.")
@@ -222,6 +324,7 @@ def _reset_second_factor(request):
         )
     else:
         messages.info(request, _("%(username)s had no authenticator app.") % names)
+    return None
 
 
 def _unlock(request):

@@ -227,22 +227,41 @@ def test_the_page_costs_the_same_queries_for_any_number_of_accounts(
 
 
 def test_a_moderator_resets_another_accounts_second_factor(
+    verified_client_for, moderator, second_factor, documenter
+):
+    second_factor(documenter)
+    staff = verified_client_for(moderator)
+    response = staff.post(
+        ROLES, {"action": "reset-second-factor", "username": "documenter"}, follow=True
+    )
+    assert (
+        isolated("documenter") + " will set up a new authenticator app"
+        in response.content.decode()
+    )
+    assert not TOTPDevice.objects.filter(user=documenter).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.SECOND_FACTOR_RESET)
+    assert (entry.actor, entry.target) == (moderator, "documenter")
+
+
+def test_a_moderator_s_reset_gives_an_enrolment_link_and_nothing_else(
     verified_client_for, moderator, second_factor, django_user_model
 ):
     colleague = django_user_model.objects.create_user("colleague", password="x" * 14)
     colleague.groups.add(Group.objects.get(name="moderator"))
     second_factor(colleague)
-    staff = verified_client_for(moderator)
-    response = staff.post(
-        ROLES, {"action": "reset-second-factor", "username": "colleague"}, follow=True
+    response = verified_client_for(moderator).post(
+        ROLES, {"action": "reset-second-factor", "username": "colleague"}
     )
-    assert (
-        isolated("colleague") + " will set up a new authenticator app"
-        in response.content.decode()
-    )
+    assert response.status_code == 200
+    assert "/accounts/enrol/#" in response.content.decode()
     assert not TOTPDevice.objects.filter(user=colleague).exists()
-    entry = AuditEntry.objects.get(action=AuditAction.SECOND_FACTOR_RESET)
-    assert (entry.actor, entry.target) == (moderator, "colleague")
+    actions = set(
+        AuditEntry.objects.filter(target="colleague").values_list("action", flat=True)
+    )
+    assert actions == {
+        AuditAction.SECOND_FACTOR_RESET,
+        AuditAction.ENROLMENT_LINK_ISSUED,
+    }
 
 
 def test_no_one_resets_their_own_second_factor(verified_client_for, moderator):

@@ -39,12 +39,39 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_a_moderator_without_an_app_is_offered_enrolment(client_for, moderator):
+def session_verified(client) -> bool:
+    """Has this client's session passed a second factor?"""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    return bool(client.session.get(DEVICE_ID_SESSION_KEY))
+
+
+def test_a_moderator_without_an_app_is_never_offered_enrolment(client_for, moderator):
+    """A moderator's password alone must not set up an app: that was how an
+    account newly promoted, or just reset, could be taken over."""
     client = client_for(moderator, verified=False)
     response = client.get(TWO_FACTOR)
     assert response.status_code == 200
+    assert response.context["needs_link"]
+    page = response.content.decode()
+    assert "<svg" not in page and "enrolment link" in page
+    assert not TOTPDevice.objects.filter(user=moderator).exists()
+    refused = client.post(TWO_FACTOR, {"code": "123456"})
+    assert refused.status_code == 200
+    assert not TOTPDevice.objects.filter(user=moderator).exists()
+    assert not verified(client)
+    # Still a researcher: no moderator page, no admin, no identities.
+    assert (
+        client.get("/admin/", follow=True).redirect_chain[-1][0].startswith(TWO_FACTOR)
+    )
+
+
+def test_a_documenter_without_an_app_is_offered_enrolment(client_for, documenter):
+    client = client_for(documenter)
+    response = client.get(TWO_FACTOR)
+    assert response.status_code == 200
     assert response.context["enrolling"]
-    device = TOTPDevice.objects.get(user=moderator)
+    device = TOTPDevice.objects.get(user=documenter)
     assert not device.confirmed
     page = response.content.decode()
     assert "<svg" in page and "<script" not in page
@@ -52,48 +79,48 @@ def test_a_moderator_without_an_app_is_offered_enrolment(client_for, moderator):
     assert response["Cache-Control"].count("no-store") == 1
     # The key the person may already have scanned stays the same.
     client.get(TWO_FACTOR)
-    assert TOTPDevice.objects.get(user=moderator).key == device.key
+    assert TOTPDevice.objects.get(user=documenter).key == device.key
 
 
 def test_enrolment_confirms_the_app_verifies_the_session_and_is_audited(
-    client_for, moderator
+    client_for, documenter
 ):
-    client = client_for(moderator, verified=False)
+    client = client_for(documenter)
     client.get(TWO_FACTOR)
-    device = TOTPDevice.objects.get(user=moderator)
-    assert not verified(client)
+    device = TOTPDevice.objects.get(user=documenter)
+    assert not session_verified(client)
     response = client.post(
-        TWO_FACTOR, {"code": code_for(device), "next": reverse("roles")}
+        TWO_FACTOR, {"code": code_for(device), "next": reverse("testimonies:mine")}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("roles")
-    assert TOTPDevice.objects.get(user=moderator).confirmed
-    assert verified(client)
+    assert response["Location"] == reverse("testimonies:mine")
+    assert TOTPDevice.objects.get(user=documenter).confirmed
+    assert session_verified(client)
     entry = AuditEntry.objects.get(action=AuditAction.SECOND_FACTOR_ADDED)
-    assert (entry.target, entry.actor) == ("moderator", moderator)
+    assert (entry.target, entry.actor) == ("documenter", documenter)
     assert device.key not in entry.detail
 
 
-def test_a_wrong_code_is_refused_with_a_clear_error(client_for, moderator):
-    client = client_for(moderator, verified=False)
+def test_a_wrong_code_is_refused_with_a_clear_error(client_for, documenter):
+    client = client_for(documenter)
     client.get(TWO_FACTOR)
-    device = TOTPDevice.objects.get(user=moderator)
+    device = TOTPDevice.objects.get(user=documenter)
     response = client.post(TWO_FACTOR, {"code": wrong_code_for(device)})
     assert response.status_code == 200
     assert "That code is not right." in response.content.decode()
     device.refresh_from_db()
     assert not device.confirmed
     assert device.throttling_failure_count == 1
-    assert not verified(client)
+    assert not session_verified(client)
     assert not AuditEntry.objects.filter(action=AuditAction.SECOND_FACTOR_ADDED)
 
 
-def test_what_is_not_six_digits_is_refused_before_any_check(client_for, moderator):
-    client = client_for(moderator, verified=False)
+def test_what_is_not_six_digits_is_refused_before_any_check(client_for, documenter):
+    client = client_for(documenter)
     client.get(TWO_FACTOR)
     response = client.post(TWO_FACTOR, {"code": "12a456"})
     assert "Enter the six digits" in response.content.decode()
-    assert TOTPDevice.objects.get(user=moderator).throttling_failure_count == 0
+    assert TOTPDevice.objects.get(user=documenter).throttling_failure_count == 0
 
 
 def test_wrong_codes_are_throttled_even_before_a_right_one(

@@ -8,6 +8,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from archive.services import enrolment_link_issue
 from tests import factories
 from tests.markers import committed_db
 
@@ -92,11 +93,15 @@ def test_the_main_pages_break_no_rule_of_the_policy(
     expect(page.get_by_role("button", name="Record this consent")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
 
-    # A moderator enrols an authenticator app (the QR code), then reviews.
-    log_in(page, "moderator")
-    page.goto("/accounts/two-factor/")
+    # A moderator enrols an authenticator app through an enrolment link (its
+    # script, the QR code), then reviews.
+    token = enrolment_link_issue(user=moderator, issued_by_label="test", reason="test")
+    page.goto(f"/accounts/enrol/#{token}")
+    page.get_by_label("Username").fill("moderator")
+    page.get_by_label("Password").fill("correct horse battery staple")
+    page.get_by_role("button", name="Continue").click()
     expect(page.locator(".qr svg")).to_be_visible()
-    seen["/accounts/two-factor/"] = watch.refused()
+    seen["/accounts/enrol/"] = watch.refused()
     page.get_by_label("Six-digit code").fill(
         current_code(page.locator(".totp-key").inner_text())
     )
