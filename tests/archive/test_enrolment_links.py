@@ -207,15 +207,30 @@ def test_only_a_moderator_who_passed_the_second_factor_issues_links(
 
 
 @pytest.mark.parametrize(
-    ("role", "status"),
-    [("anonymous", 200), ("researcher", 200), ("documenter", 200), ("moderator", 200)],
+    "role",
+    [
+        "anonymous",
+        "researcher",
+        "documenter",
+        "other-documenter",
+        "moderator-unverified",
+        "moderator",
+    ],
 )
 def test_the_enrol_page_opens_to_all_and_enrols_no_one_by_itself(
-    role, status, users, client_for
+    role, users, client_for
 ):
     """The page is where a link leads, before anyone has logged in: it
     shows the form and nothing else to every role."""
-    client = client_for(users[role])
+    if role == "other-documenter":
+        other = factories.UserFactory(username="other-documenter")
+        other.groups.add(Group.objects.get(name="documenter"))
+        client = client_for(other)
+    elif role == "moderator-unverified":
+        client = client_for(users["moderator"], verified=False)
+    else:
+        client = client_for(users[role])
+    status = 200
     devices = TOTPDevice.objects.count()
     response = client.get(ENROL)
     assert response.status_code == status
