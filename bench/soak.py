@@ -95,15 +95,22 @@ for pk in pks:
 """
 
 
+# Letters no English or Arabic stemmer takes off a word's end (no vowel, no
+# s, l, y, d, g), and a last one that ends no suffix: each soak word stays
+# itself once analysed, never the stem of another (a withdrawn one would
+# otherwise be "found" as its neighbour).
+_LETTERS = "bcfhjkmnprtvwxz"
+
+
 def marker(number: int) -> str:
-    """A word of the soak's own, in one testimony only (letters only: the
-    analyzer splits digits off)."""
+    """A word of the soak's own, in one testimony only."""
     letters = ""
-    number += 26 * 26
-    while number:
-        number, rest = divmod(number, 26)
-        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
-    return f"soakword{letters}"
+    while True:
+        number, rest = divmod(number, len(_LETTERS))
+        letters = _LETTERS[rest] + letters
+        if not number:
+            break
+    return f"soakword{letters}q"
 
 
 def soak_testimony(kind: str, number: int) -> dict:
