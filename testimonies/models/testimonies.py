@@ -364,11 +364,15 @@ class Testimony(SealedContent):
             ("summary", self.summary, SUMMARY_MAX_CHARS),
             *(
                 ("translations", text, TRANSLATION_MAX_CHARS)
-                for text in (self.translations or {}).values()
+                for text in (
+                    self.translations.values()
+                    if isinstance(self.translations, dict)
+                    else ()  # refused for its shape below
+                )
             ),
         ]
         for name, text, limit in texts:
-            if len(text or "") > limit:
+            if isinstance(text, str) and len(text) > limit:
                 raise ValidationError(
                     {
                         name: ValidationError(
