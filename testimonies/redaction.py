@@ -5,44 +5,159 @@ every person named in the testimony becomes a numbered placeholder, the same
 number for the same person throughout the narrative, translations and
 summary (an entry of persons_named may list a person's spellings in several
 scripts). Words marked in the text (testimonies.marks) are replaced whole,
-each with the placeholder of the person they belong to. Matching ignores
-case, diacritics and Arabic letter variants, sees through the Arabic
-proclitics و ف ب ك ل attached to a name (and the ل that swallows the alef of
-a name's article: للحسن), and lets any run of white space stand between
-two words of a name.
+each with the placeholder of the person they belong to. The witness's
+contact, and their birth year or age where the text states them, are
+replaced too (testimonies.quasi_identifiers).
+
+Matching reads the text as the search index does (testimonies.textnorm:
+case, diacritics, invisible characters, compatibility forms, Persian and
+Kurdish letters, homoglyphs, digits of every script), sees through the
+Arabic proclitics و ف ب ك ل attached to a name (and the ل that swallows the
+alef of a name's article: للحسن), lets any run of white space, "_" or
+hyphens stand between two words of a name (#أيمن_فارس) and a hyphen and a
+line break inside a word (Ay-\\nman), and takes digits glued to a name
+(ayman1968), tanween with its alef (سميراً) and a possessive 's. Arabic
+compound names (عبد الله, أبو علي, نور الدين) are one name
+(testimonies.name_forms).
+
+What is not certainly a name is never replaced blindly, nor left silently:
+it is flagged for a person to decide, occurrence by occurrence (`Reason`):
+a name part that is also a common word (على for علي, نور, said), a match
+that only holds if ى is read as ي in a short word, a word the search index
+would read as a name part (the article added, another ending), a
+transliteration (Aiman for Ayman, Sameer for Samir, Şiyar for Shiyar, a
+Sorani spelling), a spelling one letter from a name of five letters or
+more, and phone numbers and e-mail addresses other than the witness's own.
+A decision (testimonies.marks, Testimony.redaction_decisions) replaces or
+keeps that one occurrence; until every flagged word is decided, the
+testimony is released to no one (services.testimony_approve, the import,
+the search index and the pages refuse it).
 """
 
+import bisect
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
-from .identity import READ_NOW, identity_names_for_redaction, identity_rows
-from .marks import WITNESS, mark_owners, spelling_key
+from .identity import READ_NOW, identity_redaction_terms, identity_rows
+from .marks import WITNESS, decisions_map, mark_owners, spelling_key
 from .models.testimonies import person_spellings
-from .textnorm import fold, fold_with_offsets
+from .name_forms import (
+    KURDISH_LETTERS,
+    arabic_skeleton,
+    is_common_word,
+    is_latin,
+    joined_variants,
+    name_parts,
+    name_words,
+    one_edit_apart,
+    transliteration_key,
+)
+from .quasi_identifiers import (
+    AGE,
+    BIRTH_YEAR,
+    CONTACT,
+    EMAIL,
+    PHONE,
+    birth_statements_in,
+    contact_forms,
+    contacts_in,
+)
+from .textnorm import (
+    ARABIC_LETTERS,
+    fold,
+    fold_with_offsets,
+    index_term,
+    span_end,
+    words,
+)
 
-# Name particles that must not be redacted on their own.
-_PARTICLES = {"al", "el", "bin", "ibn", "bint", "abu", "abou", "um", "umm", "ال"}
-_MIN_PART_LENGTH = 3
+
+class Reason(StrEnum):
+    """Why a word is flagged for a person to decide."""
+
+    COMMON_WORD = "common-word"
+    LETTER_FOLD = "letter-fold"
+    SAME_TERM = "same-term"
+    TRANSLITERATION = "transliteration"
+    NEAR_SPELLING = "near-spelling"
+    PHONE = "phone"
+    EMAIL = "email"
+
+    @property
+    def label(self) -> str:
+        return str(REASON_LABELS[self])
+
+
+REASON_LABELS = {
+    Reason.COMMON_WORD: _("a name part that is also a common word"),
+    Reason.LETTER_FOLD: _(
+        "the same as a name part only if ى and ي are read as one letter"
+    ),
+    Reason.SAME_TERM: _(
+        "another form of a name part (the search would read it as the name)"
+    ),
+    Reason.TRANSLITERATION: _("another spelling or transliteration of a name"),
+    Reason.NEAR_SPELLING: _("one letter away from a name"),
+    Reason.PHONE: _("a phone number"),
+    Reason.EMAIL: _("an e-mail address"),
+}
+
+# Placeholders are written in the language of the text they stand in.
 _PERSON_LABEL = {"ar": "شخص", "en": "person"}
-_ARABIC_PROCLITICS = "(?:[وفبكل]{1,2})?"
+_DETAIL_LABELS = {
+    CONTACT: {"ar": "وسيلة اتصال", "en": "contact"},
+    BIRTH_YEAR: {"ar": "سنة الميلاد", "en": "year of birth"},
+    AGE: {"ar": "العمر", "en": "age"},
+}
 _ARTICLE = "ال"
+# A one-word name of at most this many letters reads as another word when
+# ى and ي are made one (على / علي, منى / مني).
+_SHORT_WORD = 3
+# Names this long and longer are looked for one letter away.
+_NEAR_LENGTH = 5
+# Words on either side of an occurrence in its key.
+_CONTEXT_WORDS = 3
+# Characters on either side shown with a flagged word.
+_CONTEXT_CHARS = 60
+
+# Between two letters of a word: a hyphen and a line break (Ay-\nman).
+_LINE_BREAK = r"(?:-\s*\n\s*)?"
+# Between two words of a name: white space, "_" or hyphens, or nothing.
+_BETWEEN_WORDS = r"[\s_\-]*"
+# Arabic proclitics and the article: و ف, then ب ك ل, or ال after ب ك, or
+# لل (ل + ال).
+_PREFIX = r"(?P<pre>[وف]?(?:[بك]?ال|لل|[بكل])?)"
+_APOSTROPHE_S = re.compile(r"['`\u2018\u2019\u02bc]")
+_TANWEEN_FATH = "\u064b"
 
 
-def _name_forms(name: str) -> list[str]:
-    """The full name and its meaningful parts, folded."""
-    folded = spelling_key(name)
-    parts = [
-        part
-        for part in re.split(r"[\s\-]+", folded)
-        if len(part) >= _MIN_PART_LENGTH and part not in _PARTICLES
-    ]
-    return [folded, *parts] if folded else []
+def _canonical(form: str) -> str:
+    """A form's words with nothing between them: the key forms and matches
+    share (a compound written joined or apart is one name)."""
+    return re.sub(r"[\s_\-]", "", form)
 
 
 def _form_pattern(form: str) -> str:
-    return r"\s+".join(map(re.escape, form.split(" ")))
+    return _BETWEEN_WORDS.join(
+        _LINE_BREAK.join(map(re.escape, word)) for word in form.split(" ")
+    )
+
+
+@dataclass(frozen=True)
+class _Form:
+    """A spelling looked for: whose it is, and whether finding it is enough
+    (`whole`: a full name, a compound or a mark) or a one-word part that
+    may be something else (`common`: also a common word; `strict`: its
+    spellings with ى kept apart from ي)."""
+
+    owner: object
+    whole: bool
+    common: bool = False
+    strict: frozenset = frozenset()
+    article: bool = False
 
 
 @dataclass(frozen=True)
@@ -53,15 +168,75 @@ class Replacement:
     start: int
     end: int
     placeholder: str
+    owner: object = None
+    # Set when a person decided to replace a flagged word.
+    reason: "Reason | None" = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A word flagged for a person to decide: where it is in the original
+    text, why, whose name it may be (`owner`: "witness", a person's number,
+    or "contact"), the key its decision is kept under, and the decision
+    (None: not decided; True: replaced; False: kept as written)."""
+
+    start: int
+    end: int
+    word: str = field(repr=False)
+    reason: Reason
+    owner: object
+    key: str = field(repr=False)
+    before: str = field(default="", repr=False)
+    after: str = field(default="", repr=False)
+    decision: bool | None = None
+    placeholder: str = ""
+
+    @property
+    def reason_label(self) -> str:
+        return self.reason.label
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What redaction found in one text: the replacements (decided
+    candidates included) and every flagged word."""
+
+    replacements: list[Replacement]
+    candidates: list[Candidate]
+
+    @property
+    def undecided(self) -> int:
+        return sum(c.decision is None for c in self.candidates)
 
 
 @dataclass(frozen=True)
 class Segment:
     """A piece of text for the side-by-side preview; `placeholder` is set on
-    a piece that is (or replaces) a name."""
+    a piece that is (or replaces) a name, `flag` on a word waiting for a
+    person's decision (the reason)."""
 
     text: str
     placeholder: str = ""
+    flag: str = ""
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    owner: object
+    reason: Reason | None  # None: replaced
+
+
+def occurrence_key(text: str, start: int, end: int, found_words) -> str:
+    """The key of a decision on text[start:end]: the words folded, and the
+    words around them (so the decision holds while they stay the same)."""
+    starts = [word.start for word in found_words]
+    first = bisect.bisect_left(starts, start)
+    after = bisect.bisect_left(starts, end)
+    left = " ".join(w.text for w in found_words[max(0, first - _CONTEXT_WORDS) : first])
+    right = " ".join(w.text for w in found_words[after : after + _CONTEXT_WORDS])
+    return f"{fold(text[start:end])}|{left}|{right}"
 
 
 @dataclass
@@ -70,84 +245,367 @@ class Redactor:
     witness_placeholder: str
     persons_named: list[str | list[str]]
     marks: list[dict] = field(default_factory=list)
+    # Decisions on flagged words: {occurrence key: redact}.
+    decisions: dict = field(default_factory=dict)
+    contact: str = field(default="", repr=False)
+    birth_year: int | None = field(default=None, repr=False)
+    # The years an age stated in the text is counted from (recording,
+    # incident).
+    reference_years: tuple = ()
 
     def __post_init__(self):
-        # The first owner of a form keeps it: the witness before others,
-        # persons named before marks.
-        owners: dict[str, object] = {}
-        for form in (f for name in self.witness_names for f in _name_forms(name)):
-            owners.setdefault(form, WITNESS)
-        for number, person in enumerate(self.persons_named, start=1):
-            # One person, one number, whichever spelling the text uses.
-            spellings = person_spellings(person)
-            for form in (f for name in spellings for f in _name_forms(name)):
-                owners.setdefault(form, number)
+        forms: dict[str, _Form] = {}
+
+        def add(form: str, kind: _Form) -> None:
+            # The first owner of a form keeps it: the witness before
+            # others, persons named before marks.
+            if form and _canonical(form) not in forms:
+                forms[_canonical(form)] = (form, kind)
+
+        for owner, spellings in self._people():
+            for spelling in spellings:
+                self._add_name(spelling, owner, add)
         mark_owner = mark_owners(self.marks, len(self.persons_named))
         for mark, owner in zip(self.marks, mark_owner, strict=True):
             for spelling in mark["spellings"]:
-                owners.setdefault(spelling_key(spelling), owner)
-        for form, owner in list(owners.items()):
+                key = spelling_key(spelling)
+                add(key, _Form(owner, whole=True))
+        for form, kind in list(forms.values()):
             # After the preposition ل a name's article loses its alef:
             # ل + الحسن is written للحسن.
             if form.startswith(_ARTICLE) and len(form) > len(_ARTICLE) + 1:
-                owners.setdefault(form[1:], owner)
-        self._owners = owners
-        # Longest first so a full name wins over one of its parts.
-        forms = sorted(owners, key=len, reverse=True)
-        self._pattern = (
-            re.compile(
-                r"(?<!\w)"
-                + _ARABIC_PROCLITICS
-                + "("
-                + "|".join(map(_form_pattern, forms))
-                + r")(?!\w)"
+                add(form[1:], kind)
+        self._forms = {key: kind for key, (_form, kind) in forms.items()}
+        self._pattern = self._compile([form for form, _kind in forms.values()])
+        self._one_word = [
+            (form, kind) for form, kind in forms.values() if " " not in form
+        ]
+        self._terms = {}
+        self._keys = {}
+        self._skeletons = {}
+        for form, kind in self._one_word:
+            term = index_term(form)
+            if term:
+                self._terms.setdefault(term, kind.owner)
+            if is_latin(form) and len(form) >= 3:
+                self._keys.setdefault(transliteration_key(form), kind.owner)
+            elif ARABIC_LETTERS.search(form):
+                skeleton = arabic_skeleton(form)
+                if len(skeleton) >= 3:
+                    self._skeletons.setdefault(skeleton, kind.owner)
+        self._near = [
+            (form, kind.owner)
+            for form, kind in self._one_word
+            if len(form) >= _NEAR_LENGTH
+        ]
+        self._contact = contact_forms(self.contact)
+
+    def _people(self):
+        yield WITNESS, self.witness_names
+        for number, person in enumerate(self.persons_named, start=1):
+            # One person, one number, whichever spelling the text uses.
+            yield number, person_spellings(person)
+
+    @staticmethod
+    def _add_name(spelling: str, owner, add) -> None:
+        whole_name = name_words(spelling)
+        if len(whole_name) > 1:
+            add(" ".join(whole_name), _Form(owner, whole=True))
+        parts = name_parts(spelling)
+        strict_parts = name_parts(spelling, keep_alef_maqsura=True)
+        if len(strict_parts) != len(parts):  # ى inside a particle: unlikely
+            strict_parts = parts
+        for part, strict_part in zip(parts, strict_parts, strict=True):
+            whole = " " in part
+            kind = _Form(
+                owner,
+                whole=whole,
+                common=not whole and is_common_word(part),
+                strict=frozenset([strict_part]),
+                article=part.startswith(_ARTICLE),
             )
-            if forms
-            else None
+            add(part, kind)
+            for variant in joined_variants(part):
+                add(variant, _Form(owner, whole=True))
+
+    @staticmethod
+    def _compile(forms: list[str]):
+        if not forms:
+            return None
+        # Longest first so a full name wins over one of its parts.
+        forms = sorted(forms, key=len, reverse=True)
+        return re.compile(
+            r"(?<![^\W\d_])"
+            + _PREFIX
+            + r"(?P<lead>\d*)(?P<name>"
+            + "|".join(map(_form_pattern, forms))
+            + r")(?P<end>ا|s)?(?P<digits>\d*)(?![^\W_])"
         )
 
     def placeholder(self, owner, language: str) -> str:
         if owner == WITNESS:
             return f"[{self.witness_placeholder}]"
+        if owner in _DETAIL_LABELS:
+            labels = _DETAIL_LABELS[owner]
+            return f"[{labels.get(language, labels['en'])}]"
         label = _PERSON_LABEL.get(language, _PERSON_LABEL["en"])
         return f"[{label} {owner}]"
 
+    # --- finding ---------------------------------------------------------
+
+    def scan(self, text: str, language: str = "en") -> Scan:
+        """Every replacement and every flagged word of `text`, in order."""
+        if not text:
+            return Scan([], [])
+        folded, origins = fold_with_offsets(text)
+        found_words = words(text)
+        hits = _without_overlaps(
+            [
+                *self._name_hits(text, folded, origins),
+                *self._detail_hits(text, folded, origins),
+            ]
+        )
+        hits += self._word_hits(text, found_words, hits, language)
+        hits.sort(key=lambda hit: hit.start)
+        replacements, candidates = [], []
+        for hit in hits:
+            placeholder = self.placeholder(hit.owner, language)
+            if hit.reason is None:
+                replacements.append(
+                    Replacement(hit.start, hit.end, placeholder, hit.owner)
+                )
+                continue
+            key = occurrence_key(text, hit.start, hit.end, found_words)
+            decision = self.decisions.get(key)
+            candidates.append(
+                Candidate(
+                    start=hit.start,
+                    end=hit.end,
+                    word=text[hit.start : hit.end],
+                    reason=hit.reason,
+                    owner=hit.owner,
+                    key=key,
+                    before=text[max(0, hit.start - _CONTEXT_CHARS) : hit.start],
+                    after=text[hit.end : hit.end + _CONTEXT_CHARS],
+                    decision=decision,
+                    placeholder=placeholder,
+                )
+            )
+            if decision:
+                replacements.append(
+                    Replacement(hit.start, hit.end, placeholder, hit.owner, hit.reason)
+                )
+        return Scan(replacements, candidates)
+
+    def _name_hits(self, text, folded, origins) -> list[_Hit]:
+        if self._pattern is None:
+            return []
+        hits = []
+        for match in self._pattern.finditer(folded):
+            kind = self._forms[_canonical(match.group("name"))]
+            start, end = match.start("lead"), match.end()
+            ending = match.group("end") or ""
+            reason = None
+            if ending == "s":
+                before_s = origins[match.start("end")] - 1
+                if _APOSTROPHE_S.match(text, before_s):
+                    end = match.start("end")  # the 's stays
+                elif not kind.whole:
+                    reason = Reason.SAME_TERM
+            elif ending == "ا":
+                name_end = origins[match.end("end") - 1] + 1
+                tanween = (
+                    _TANWEEN_FATH
+                    in text[origins[match.start("name")] : span_end(text, name_end)]
+                )
+                if not tanween and not kind.whole:
+                    reason = Reason.SAME_TERM
+            if not kind.whole:
+                pre = match.group("pre")
+                with_article = _ARTICLE in pre or pre.endswith("لل")
+                name_text = text[
+                    origins[match.start("name")] : origins[match.end("name") - 1] + 1
+                ]
+                strict = _canonical(fold(name_text, keep_alef_maqsura=True))
+                short = len(_canonical(match.group("name"))) <= _SHORT_WORD
+                if short and strict not in kind.strict:
+                    reason = Reason.LETTER_FOLD
+                elif kind.common:
+                    reason = Reason.COMMON_WORD
+                elif with_article and not kind.article:
+                    reason = Reason.SAME_TERM
+            if reason is not None:
+                # A flagged word is shown and decided whole, clitics and all.
+                start = match.start()
+            hits.append(
+                _Hit(
+                    origins[start],
+                    span_end(text, origins[end - 1] + 1),
+                    kind.owner,
+                    reason,
+                )
+            )
+        return hits
+
+    def _detail_hits(self, text, folded, origins) -> list[_Hit]:
+        found = [
+            *contacts_in(folded, self._contact),
+            *birth_statements_in(
+                folded,
+                birth_year=self.birth_year,
+                reference_years=self.reference_years,
+            ),
+        ]
+        reasons = {PHONE: Reason.PHONE, EMAIL: Reason.EMAIL}
+        return [
+            _Hit(
+                origins[item.start],
+                span_end(text, origins[item.end - 1] + 1),
+                item.kind if item.certain else CONTACT,
+                None if item.certain else reasons[item.kind],
+            )
+            for item in found
+            if item.end > item.start
+        ]
+
+    def _word_hits(self, text, found_words, taken, language) -> list[_Hit]:
+        """Words no match took that may still be a name: the index's term
+        for a name part, a transliteration, one letter from a name."""
+        spans = sorted((hit.start, hit.end) for hit in taken)
+        starts = [start for start, _end in spans]
+        hits = []
+        for word in found_words:
+            at = bisect.bisect_right(starts, word.start) - 1
+            if at >= 0 and spans[at][1] > word.start:
+                continue  # inside a match
+            following = at + 1
+            if following < len(spans) and spans[following][0] < word.end:
+                continue
+            if len(word.text) < 3 or word.text.isdigit():
+                continue
+            written = text[word.start : word.end]
+            likely = self._likely(word.text, written, language)
+            if likely is not None:
+                reason, owner = likely
+                hits.append(_Hit(word.start, word.end, owner, reason))
+        return hits
+
+    def _likely(self, word: str, written: str, language: str):
+        """(reason, owner) when the folded `word` may be a name, else None."""
+        term = index_term(word)
+        if term is not None and term in self._terms:
+            return Reason.SAME_TERM, self._terms[term]
+        if is_latin(word):
+            key = transliteration_key(word)
+            if key in self._keys:
+                return Reason.TRANSLITERATION, self._keys[key]
+            for form, owner in self._near:
+                if is_latin(form) and one_edit_apart(key, transliteration_key(form)):
+                    return Reason.TRANSLITERATION, owner
+                if one_edit_apart(word, form):
+                    return Reason.NEAR_SPELLING, owner
+            return None
+        if not ARABIC_LETTERS.search(word):
+            return None
+        if language == "ku" or KURDISH_LETTERS.search(written):
+            skeleton = arabic_skeleton(written)
+            if len(skeleton) >= 3 and skeleton in self._skeletons:
+                return Reason.TRANSLITERATION, self._skeletons[skeleton]
+        prefix = re.match(_PREFIX, word).group("pre")
+        cores = {word, word[len(prefix) :]}
+        for form, owner in self._near:
+            if any(one_edit_apart(core, form) for core in cores):
+                return Reason.NEAR_SPELLING, owner
+        return None
+
+    # --- rendering -------------------------------------------------------
+
     def replacements(self, text: str, language: str = "en") -> list[Replacement]:
         """Every name in `text`, in order, with its placeholder."""
-        if not text or self._pattern is None:
-            return []
-        folded, origins = fold_with_offsets(text)
-        found = []
-        for match in self._pattern.finditer(folded):
-            start = origins[match.start(1)]
-            end = origins[match.end(1) - 1] + 1
-            # Keep combining marks that trail the last letter inside the name.
-            while end < len(text) and fold(text[end]) == "":
-                end += 1
-            owner = self._owners[" ".join(match.group(1).split())]
-            found.append(Replacement(start, end, self.placeholder(owner, language)))
-        return found
+        return self.scan(text, language).replacements
 
     def redact(self, text: str, language: str = "en") -> str:
-        return "".join(s.text for s in self.segments(text, language)[1])
+        """`text` with its names replaced; flagged words not decided yet
+        stay as written (and hold the testimony back: see Scan.undecided)."""
+        return self.rendered(text, self.scan(text, language))
+
+    @staticmethod
+    def rendered(text: str, scan: Scan) -> str:
+        """`text` with the replacements of its `scan` made."""
+        pieces, cursor = [], 0
+        for found in scan.replacements:
+            pieces += [text[cursor : found.start], found.placeholder]
+            cursor = found.end
+        pieces.append(text[cursor:])
+        return "".join(pieces)
 
     def segments(
         self, text: str, language: str = "en"
     ) -> tuple[list[Segment], list[Segment]]:
-        """`text` cut at its names, as written and as redacted."""
+        """`text` cut at its names and flagged words, as written and as
+        redacted."""
+        scan = self.scan(text, language)
+        pieces = sorted(
+            [(r.start, r.end, r.placeholder, "") for r in scan.replacements]
+            + [
+                (c.start, c.end, "", str(c.reason))
+                for c in scan.candidates
+                if c.decision is None
+            ]
+        )
         original, redacted, cursor = [], [], 0
-        for found in self.replacements(text, language):
-            if found.start > cursor:
-                piece = Segment(text[cursor : found.start])
+        for start, end, placeholder, flag in pieces:
+            if start > cursor:
+                piece = Segment(text[cursor:start])
                 original.append(piece)
                 redacted.append(piece)
-            original.append(Segment(text[found.start : found.end], found.placeholder))
-            redacted.append(Segment(found.placeholder, found.placeholder))
-            cursor = found.end
+            if placeholder:
+                original.append(Segment(text[start:end], placeholder))
+                redacted.append(Segment(placeholder, placeholder))
+            else:
+                original.append(Segment(text[start:end], flag=flag))
+                redacted.append(Segment(text[start:end], flag=flag))
+            cursor = end
         if cursor < len(text or ""):
             original.append(Segment(text[cursor:]))
             redacted.append(Segment(text[cursor:]))
         return original, redacted
+
+    def identifying(self, text: str, *, likely: bool = False) -> set[str]:
+        """What of the witness or a person named is in `text`, for checks on
+        text in which nothing may be left (the search index's documents,
+        already redacted; the reason given for a reveal): "name", "contact",
+        "birth" for what redaction replaces whatever anyone decided, and
+        with `likely` "likely name" for another form, transliteration or
+        near spelling of a name (not common words, which are mostly the
+        words they are, nor other numbers and addresses)."""
+        scan = self.scan(text)
+        kinds = {
+            _KINDS.get(found.owner, "name")
+            for found in scan.replacements
+            if found.reason is None
+        }
+        if likely and any(c.reason in _LIKELY_NAMES for c in scan.candidates):
+            kinds.add("likely name")
+        return kinds
+
+
+_KINDS = {CONTACT: "contact", BIRTH_YEAR: "birth", AGE: "birth"}
+_LIKELY_NAMES = frozenset(
+    [Reason.SAME_TERM, Reason.TRANSLITERATION, Reason.NEAR_SPELLING]
+)
+
+
+def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:
+    """Replacements before flags, then the first and longest: the hits that
+    overlap none kept before them."""
+    kept = []
+    for hit in sorted(
+        hits, key=lambda h: (h.reason is not None, h.start, h.start - h.end)
+    ):
+        if all(hit.end <= other.start or other.end <= hit.start for other in kept):
+            kept.append(hit)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -155,28 +613,53 @@ class RedactedTexts:
     narrative: str
     translations: dict[str, str]
     summary: str
+    # Flagged words nobody has decided on yet: while there are any, the
+    # testimony is released to no one (see the module docstring).
+    undecided: int = 0
+
+
+def reference_years(testimony) -> tuple[int, ...]:
+    """The years an age stated in the testimony may be counted from: when it
+    was recorded and when the incident happened."""
+    dates = [testimony.recorded_on, testimony.incident_start, testimony.incident_end]
+    return tuple(sorted({date.year for date in dates if date}))
 
 
 def redactor_for(testimony, *, identity_row=READ_NOW) -> Redactor:
     """The redactor of a testimony; `identity_row`: see identity_read."""
+    terms = identity_redaction_terms(testimony.witness, row=identity_row)
     return Redactor(
-        witness_names=identity_names_for_redaction(testimony.witness, row=identity_row),
+        witness_names=list(terms.names),
         witness_placeholder=testimony.witness.pseudonym,
         persons_named=list(testimony.persons_named or []),
         marks=list(testimony.redaction_marks or []),
+        decisions=decisions_map(testimony.redaction_decisions),
+        contact=terms.contact,
+        birth_year=terms.birth_year,
+        reference_years=reference_years(testimony),
     )
 
 
 def redacted_texts(testimony, *, identity_row=READ_NOW) -> RedactedTexts:
-    """Everything readable in a testimony, with names replaced."""
+    """Everything readable in a testimony, with names replaced, and how many
+    flagged words still wait for a person's decision."""
     redactor = redactor_for(testimony, identity_row=identity_row)
+    undecided = 0
+
+    def redacted(text: str, language: str) -> str:
+        nonlocal undecided
+        scan = redactor.scan(text, language)
+        undecided += scan.undecided
+        return redactor.rendered(text, scan)
+
     return RedactedTexts(
-        narrative=redactor.redact(testimony.narrative, testimony.language),
+        narrative=redacted(testimony.narrative, testimony.language),
         translations={
-            language: redactor.redact(text, language)
+            language: redacted(text, language)
             for language, text in (testimony.translations or {}).items()
         },
-        summary=redactor.redact(testimony.summary, testimony.language),
+        summary=redacted(testimony.summary, testimony.language),
+        undecided=undecided,
     )
 
 

@@ -176,7 +176,9 @@ class Word:
 def span_end(text: str, end: int) -> int:
     """`end` moved past the marks and invisible characters that trail the
     character before it, which belong to that character (عليٌّ)."""
-    while end < len(text) and _fold_char(text[end]) == "":
+    while (
+        end < len(text) and text[end] not in _APOSTROPHES and not _fold_char(text[end])
+    ):
         end += 1
     return end
 

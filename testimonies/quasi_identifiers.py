@@ -1,0 +1,321 @@
+"""Identifying details in a text besides names: the witness's contact, other
+phone numbers and e-mail addresses, and statements of the witness's birth
+year or age (testimonies.redaction replaces or flags what this finds).
+
+Everything here reads the folded text (testimonies.textnorm.fold): digits of
+every script are ASCII digits there, and invisible characters are gone, so
+٠٩٤٤ ٦١٥ ٢٨٣ and 0944‌615283 are read like 0944 615 283. Offsets are
+offsets in the folded text.
+
+- Phone numbers are found and compared by `phonenumbers` (Google's
+  libphonenumber), with Syria as the country of numbers written without
+  one: local (0944 615 283), international (+963 944 615 283, 00963...)
+  and bare (944615283) forms are one number. The witness's own number is
+  also found inside any run of digits and separators that holds it.
+- E-mail addresses, also written "name [at] host [dot] org".
+- Another kind of contact (a messenger handle) is found as written.
+- A birth year where the text states a birth ("born in 1968", "b. 1968",
+  "مواليد ١٩٦٨", "ولدت عام 1968", "مواليد 68"), an age where it states an
+  age ("I am 57", "aged 57", "57 years old", "عمري ٥٧ سنة", "بعمر 57",
+  "fifty-seven years old", "عمري سبعة وخمسين سنة"): replaced when the number
+  is the witness's own (the age derived from the birth year and the
+  recording or incident year, a year either side of the birthday) or the
+  statement is in the first person; a third person's age ("her son, 5
+  years old") is left alone: it is evidence, and names no one.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberFormat
+
+from .textnorm import WORD, fold
+
+# Numbers written without a country code are read as Syrian.
+DEFAULT_REGION = "SY"
+
+CONTACT = "contact"
+PHONE = "phone"
+EMAIL = "email"
+BIRTH_YEAR = "birth-year"
+AGE = "age"
+
+
+@dataclass(frozen=True)
+class Found:
+    """A detail found in the folded text; `certain`: replace it (else a
+    person decides)."""
+
+    start: int
+    end: int
+    kind: str
+    certain: bool
+
+
+@dataclass(frozen=True)
+class ContactForms:
+    """The witness's contact, in the forms it is looked for."""
+
+    phone: str = ""  # E.164
+    national: str = ""  # the national significant number's digits
+    email: str = ""
+    literal: str = ""  # any other contact, folded
+
+
+def _e164(number) -> str:
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def contact_forms(contact: str) -> ContactForms:
+    """How to find `contact` (as the witness gave it) in a text."""
+    folded = " ".join(fold(contact or "").split())
+    if not folded:
+        return ContactForms()
+    if _EMAIL.fullmatch(folded):
+        return ContactForms(email=_email_key(folded))
+    try:
+        number = phonenumbers.parse(folded, DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is not None and phonenumbers.is_possible_number(number):
+        return ContactForms(phone=_e164(number), national=str(number.national_number))
+    return ContactForms(literal=folded)
+
+
+# name@host.org, and name [at] host [dot] org, name(at)host(dot)org,
+# name at host dot org.
+_AT = r"(?:\s*@\s*|\s*[\[(]\s*at\s*[\])]\s*|\s+at\s+)"
+_DOT = r"(?:\.|\s*[\[(]\s*dot\s*[\])]\s*|\s+dot\s+)"
+_EMAIL = re.compile(
+    rf"[a-z0-9][a-z0-9._%+\-]*{_AT}[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)*"
+    rf"{_DOT}[a-z]{{2,}}"
+)
+
+
+def _email_key(text: str) -> str:
+    text = re.sub(_AT, "@", text)
+    return re.sub(_DOT, ".", text).replace(" ", "")
+
+
+# A run of digits and the separators people put between them.
+_DIGIT_RUN = re.compile(r"\+?\d(?:[\s\-./()]{0,3}\d)+")
+
+
+def _phones(folded: str, contact: ContactForms) -> list[Found]:
+    found = []
+    for leniency in (Leniency.VALID, Leniency.POSSIBLE):
+        for match in phonenumbers.PhoneNumberMatcher(
+            folded, DEFAULT_REGION, leniency=leniency
+        ):
+            mine = bool(contact.phone) and _e164(match.number) == contact.phone
+            if leniency == Leniency.VALID or mine:
+                kind = CONTACT if mine else PHONE
+                found.append(Found(match.start, match.end, kind, mine))
+    if contact.national and len(contact.national) >= 6:
+        for match in _DIGIT_RUN.finditer(folded):
+            if contact.national in re.sub(r"\D", "", match.group()):
+                found.append(Found(match.start(), match.end(), CONTACT, True))
+    return found
+
+
+def _emails(folded: str, contact: ContactForms) -> list[Found]:
+    found = []
+    for match in _EMAIL.finditer(folded):
+        mine = bool(contact.email) and _email_key(match.group()) == contact.email
+        found.append(
+            Found(match.start(), match.end(), CONTACT if mine else EMAIL, mine)
+        )
+    return found
+
+
+def _literal(folded: str, contact: ContactForms) -> list[Found]:
+    if len(contact.literal) < 4:
+        return []
+    pattern = r"\s*".join(map(re.escape, contact.literal.replace(" ", "")))
+    return [
+        Found(match.start(), match.end(), CONTACT, True)
+        for match in re.finditer(pattern, folded)
+    ]
+
+
+def contacts_in(folded: str, contact: ContactForms) -> list[Found]:
+    """The witness's contact (certain), and other phone numbers and e-mail
+    addresses (for a person to decide) in a folded text."""
+    return [
+        *_phones(folded, contact),
+        *_emails(folded, contact),
+        *_literal(folded, contact),
+    ]
+
+
+# Words (folded) that say the number near them is a birth year or an age,
+# and words that say whose it is. An Arabic cue may carry و or ف.
+_BIRTH_CUES = frozenset(
+    "born birth birthday birthdate dob b nee مواليد مواليدي مولود مولوده ولدت ولد "
+    "ميلاد ميلادي تولد مولد ولاده ولادتي".split()
+)
+_AGE_CUES = frozenset(
+    "am im aged age turned عمري عمره عمرها عمرك بعمر العمر عمر سني ابلغ بلغت".split()
+)
+_AGE_UNITS = frozenset("years year yrs yr سنه سنوات سنين عاما عام اعوام".split())
+_AGE_AFTER_UNITS = frozenset("old عمري العمر".split())
+# "I was born", "I am 57", "عمري": the witness speaking of themself ("my"
+# only before the cue itself: "my age", not "my son, 5 years old").
+_FIRST_PERSON = frozenset(
+    "i im am انا عمري مواليدي ولادتي ميلادي سني ولدت بلغت ابلغ".split()
+)
+_MY = frozenset(["my"])
+# How far (in words) a cue may stand from the number it speaks of.
+_BIRTH_WINDOW = 6
+_AGE_WINDOW = 3
+
+_ENGLISH_UNITS = {
+    w: n
+    for n, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve "
+        "thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_ENGLISH_TENS = {
+    w: 10 * n
+    for n, w in enumerate(
+        "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+    )
+    if w != "_"
+}
+# Folded (ة as ه, hamza seats gone): masculine and feminine forms.
+_ARABIC_UNITS = {
+    **dict.fromkeys(["واحد", "واحده", "احد", "احدي"], 1),
+    **dict.fromkeys(["اثنان", "اثنين", "اثنتان", "اثنتين", "اثنا", "اثني"], 2),
+    **dict.fromkeys(["ثلاث", "ثلاثه"], 3),
+    **dict.fromkeys(["اربع", "اربعه"], 4),
+    **dict.fromkeys(["خمس", "خمسه"], 5),
+    **dict.fromkeys(["ست", "سته"], 6),
+    **dict.fromkeys(["سبع", "سبعه"], 7),
+    **dict.fromkeys(["ثمان", "ثماني", "ثمانيه"], 8),
+    **dict.fromkeys(["تسع", "تسعه"], 9),
+}
+_ARABIC_TEN = frozenset(["عشر", "عشره"])
+_ARABIC_TENS = {
+    **dict.fromkeys(["عشرون", "عشرين"], 20),
+    **dict.fromkeys(["ثلاثون", "ثلاثين"], 30),
+    **dict.fromkeys(["اربعون", "اربعين"], 40),
+    **dict.fromkeys(["خمسون", "خمسين"], 50),
+    **dict.fromkeys(["ستون", "ستين"], 60),
+    **dict.fromkeys(["سبعون", "سبعين"], 70),
+    **dict.fromkeys(["ثمانون", "ثمانين"], 80),
+    **dict.fromkeys(["تسعون", "تسعين"], 90),
+}
+
+
+def _without_conjunction(word: str) -> str:
+    return word[1:] if len(word) > 2 and word[0] in "وف" else word
+
+
+def _number_at(words: list[str], index: int) -> tuple[int, int] | None:
+    """(value, words used) of a number written at words[index]: digits,
+    English words (fifty seven) or Arabic words (سبعة وخمسين)."""
+    word = words[index]
+    if word.isdigit():
+        return int(word), 1
+    following = words[index + 1] if index + 1 < len(words) else ""
+    if word in _ENGLISH_TENS:
+        if following in _ENGLISH_UNITS and 0 < _ENGLISH_UNITS[following] < 10:
+            return _ENGLISH_TENS[word] + _ENGLISH_UNITS[following], 2
+        return _ENGLISH_TENS[word], 1
+    if word in _ENGLISH_UNITS:
+        return _ENGLISH_UNITS[word], 1
+    if word in _ARABIC_UNITS:
+        unit = _ARABIC_UNITS[word]
+        tens = _without_conjunction(following) if following.startswith("و") else ""
+        if tens in _ARABIC_TENS:
+            return unit + _ARABIC_TENS[tens], 2
+        if following in _ARABIC_TEN:
+            return 10 + unit, 2
+        return unit, 1
+    if word in _ARABIC_TEN:
+        return 10, 1
+    if word in _ARABIC_TENS:
+        return _ARABIC_TENS[word], 1
+    return None
+
+
+def _cue(words: list[str], start: int, end: int, cues) -> bool:
+    return any(
+        w in cues or _without_conjunction(w) in cues
+        for w in words[max(0, start) : max(0, end)]
+    )
+
+
+def birth_statements_in(
+    folded: str, *, birth_year: int | None, reference_years=()
+) -> list[Found]:
+    """Birth years and ages stated in a folded text that are the witness's
+    (see the module docstring)."""
+    spans = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
+    words = [text for text, _start, _end in spans]
+    ages = {
+        year - birth_year - back
+        for year in reference_years
+        if birth_year
+        for back in (0, 1)
+    }
+    this_year = datetime.date.today().year
+    found, index = [], 0
+    while index < len(words):
+        number = _number_at(words, index)
+        if number is None:
+            index += 1
+            continue
+        value, used = number
+        last = index + used
+        start, end = spans[index][1], spans[last - 1][2]
+        is_year = words[index].isdigit() and len(words[index]) in (2, 4)
+        birth = is_year and (
+            _cue(words, index - _BIRTH_WINDOW, index, _BIRTH_CUES)
+            or _cue(words, last, last + 2, _BIRTH_CUES)
+        )
+        window = _BIRTH_WINDOW if birth else _AGE_WINDOW
+        mine = _first_person(words, index, window, _BIRTH_CUES if birth else _AGE_CUES)
+        full_year = value if value >= 1000 else None
+        if birth and full_year is not None and 1900 <= value <= this_year:
+            if mine or value == birth_year:
+                found.append(Found(start, end, BIRTH_YEAR, True))
+        elif birth and len(words[index]) == 2:
+            # مواليد 68: the year without its century.
+            if mine or (birth_year and birth_year % 100 == value):
+                found.append(Found(start, end, BIRTH_YEAR, True))
+        elif 0 < value <= 120 and _is_age(words, index, last):
+            if mine or value in ages:
+                found.append(Found(start, end, AGE, True))
+        index = last
+    return found
+
+
+def _first_person(words: list[str], index: int, window: int, cues) -> bool:
+    """Does the witness speak of themself just before words[index]: "I",
+    "I am", "عمري", or "my" followed by the cue ("my age is 57")?"""
+    before = words[max(0, index - window) : index]
+    if any(
+        w in _FIRST_PERSON or _without_conjunction(w) in _FIRST_PERSON for w in before
+    ):
+        return True
+    return any(
+        w in _MY and following in cues
+        for w, following in zip(before, before[1:], strict=False)
+    )
+
+
+def _is_age(words: list[str], index: int, last: int) -> bool:
+    if _cue(words, index - _AGE_WINDOW, index, _AGE_CUES):
+        return True
+    unit = words[last] if last < len(words) else ""
+    if unit not in _AGE_UNITS:
+        return False
+    after = words[last + 1 : last + 3]
+    return any(
+        w in _AGE_AFTER_UNITS or _without_conjunction(w) in _AGE_AFTER_UNITS
+        for w in after
+    )
