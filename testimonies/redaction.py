@@ -686,6 +686,49 @@ def _texts(testimony) -> list[tuple[str, str]]:
     ]
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """A flagged word of a testimony, as the review lists it: which text it
+    stands in, and the candidate (testimonies.redaction.Candidate)."""
+
+    label: str
+    language: str
+    direction: str
+    candidate: Candidate
+
+
+def redaction_candidates(
+    testimony, redactor: Redactor | None = None
+) -> list[CandidateRow]:
+    """Every word flagged in the summary, narrative and translations, decided
+    or not, in reading order. Holds the original words: only for those who
+    may read them, and the caller records the reading."""
+    redactor = redactor or redactor_for(testimony)
+    rows = []
+    for label, (text, language) in zip(
+        _labels(testimony), _texts(testimony), strict=True
+    ):
+        if not text:
+            continue
+        for candidate in redactor.scan(text, language).candidates:
+            rows.append(
+                CandidateRow(
+                    label=label,
+                    language=language,
+                    direction=_DIRECTIONS.get(language, "auto"),
+                    candidate=candidate,
+                )
+            )
+    return rows
+
+
+def _labels(testimony) -> list[str]:
+    return [_("Summary"), _("Narrative")] + [
+        _("Translation (%(language)s)") % {"language": language}
+        for language in (testimony.translations or {})
+    ]
+
+
 def spelling_occurrences(spelling: str, texts: list[str]) -> int:
     """How often `spelling`, marked on its own, would be replaced in `texts`."""
     alone = Redactor(
@@ -716,12 +759,10 @@ def redaction_preview(testimony, redactor: Redactor | None = None) -> list[Previ
     and as redacted, for the side-by-side preview. Holds the original text:
     only for those who may read it, and the caller records the reading."""
     redactor = redactor or redactor_for(testimony)
-    labels = [_("Summary"), _("Narrative")] + [
-        _("Translation (%(language)s)") % {"language": language}
-        for language in (testimony.translations or {})
-    ]
     preview = []
-    for label, (text, language) in zip(labels, _texts(testimony), strict=True):
+    for label, (text, language) in zip(
+        _labels(testimony), _texts(testimony), strict=True
+    ):
         if not text:
             continue
         original, redacted = redactor.segments(text, language)
