@@ -28,17 +28,20 @@ from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
 from .recording import first_step_to_do, steps_done
 from .redaction import (
+    CandidateRow,
     MarkRow,
     PersonChoice,
     PreviewText,
     mark_rows,
     person_choices,
     redacted_texts,
+    redaction_candidates,
     redaction_preview,
     redactor_for,
 )
 from .reidentification import ReidentificationCheck, reidentification_check
 from .review_diff import content_changes, person_label
+from .textnorm import fold
 
 
 class TestimonyNotVisible(Exception):
@@ -417,29 +420,57 @@ def review_queue() -> list[Testimony]:
     return testimonies
 
 
+@dataclass(frozen=True)
+class WordGroup:
+    """One flagged word occurring undecided more than once: its occurrences'
+    keys, to decide them all at once."""
+
+    word: str
+    keys: list[str]
+
+
 @dataclass
 class RedactionEditor:
-    """The original and redacted texts side by side, and the marks editor:
-    the words marked now and whose words a new mark can be."""
+    """The original and redacted texts side by side, the marks editor (the
+    words marked now and whose words a new mark can be), and the flagged
+    words to decide (with how many wait, and those that wait more than
+    once, by word)."""
 
     testimony: Testimony
     preview: list[PreviewText]
     marks: list[MarkRow]
     people: list[PersonChoice]
     may_mark: bool
+    candidates: list[CandidateRow]
+    undecided: int
+    word_groups: list[WordGroup]
+
+
+def _word_groups(candidates: list[CandidateRow]) -> list[WordGroup]:
+    waiting: dict[str, tuple[str, list[str]]] = {}
+    for row in candidates:
+        if row.candidate.decision is None:
+            folded = fold(row.candidate.word)
+            word, keys = waiting.setdefault(folded, (row.candidate.word, []))
+            keys.append(row.candidate.key)
+    return [WordGroup(word, keys) for word, keys in waiting.values() if len(keys) > 1]
 
 
 def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
-    """The preview (which shows the original: callers record the reading)
-    and, for those who may change them, the marks."""
+    """The preview and the flagged words (which show the original: callers
+    record the reading) and, for those who may change them, the marks."""
     may_mark = policy.may_mark_redactions(user, testimony)
     redactor = redactor_for(testimony)
+    candidates = redaction_candidates(testimony, redactor)
     return RedactionEditor(
         testimony=testimony,
         preview=redaction_preview(testimony, redactor),
         marks=mark_rows(testimony, redactor),
         people=person_choices(testimony, redactor) if may_mark else [],
         may_mark=may_mark,
+        candidates=candidates,
+        undecided=sum(row.candidate.decision is None for row in candidates),
+        word_groups=_word_groups(candidates) if may_mark else [],
     )
 
 
