@@ -640,10 +640,13 @@ def redactor_for(testimony, *, identity_row=READ_NOW) -> Redactor:
     )
 
 
-def redacted_texts(testimony, *, identity_row=READ_NOW) -> RedactedTexts:
+def redacted_texts(
+    testimony, *, identity_row=READ_NOW, redactor: Redactor | None = None
+) -> RedactedTexts:
     """Everything readable in a testimony, with names replaced, and how many
-    flagged words still wait for a person's decision."""
-    redactor = redactor_for(testimony, identity_row=identity_row)
+    flagged words still wait for a person's decision. `redactor`: the
+    testimony's (redactor_for), when the caller has it already."""
+    redactor = redactor or redactor_for(testimony, identity_row=identity_row)
     undecided = 0
 
     def redacted(text: str, language: str) -> str:

@@ -78,6 +78,9 @@ class TestimonyPage:
     # view the approval chose, so that they do not publish the precise ones.
     public_view: TestimonyFacts | None = None
     may_mark_redactions: bool = False
+    # Flagged words waiting for a decision (shown to those who may read the
+    # original; for anyone else such a testimony does not exist).
+    undecided_words: int = 0
     may_reveal_identity: bool = False
 
 
@@ -136,7 +139,9 @@ def _path(place):
 
 def testimony_detail(*, public_id: str, user, show_original: bool = False):
     """The testimony page for `user`, redacted unless the user may read the
-    original and asked to (which is logged)."""
+    original and asked to (which is logged). A testimony whose flagged words
+    are not all decided is not visible to anyone who may not read the
+    original."""
     testimony = (
         _with_tags(Testimony.objects.visible_to(user))
         .filter(public_id=public_id)
@@ -145,6 +150,11 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     if testimony is None:
         raise TestimonyNotVisible(public_id)
     may_read_original = policy.may_read_unredacted(user, testimony)
+    redacted = redacted_texts(testimony)
+    if redacted.undecided and not may_read_original:
+        # The release gate (services.review.require_decided_words), where it
+        # is read: a word that may name someone waits for a person.
+        raise TestimonyNotVisible(public_id)
     showing_original = show_original and may_read_original
     if showing_original:
         audit_record(
@@ -152,7 +162,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         )
         texts = testimony
     else:
-        texts = redacted_texts(testimony)
+        texts = redacted
     testimonies_facts([testimony], user=user)
     page = TestimonyPage(
         testimony=testimony,
@@ -188,6 +198,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
             testimony.public_places(), testimony.public_incident
         )
     page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
+    page.undecided_words = redacted.undecided
     page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
     return page
 
