@@ -84,19 +84,22 @@ def contact_forms(contact: str) -> ContactForms:
     return ContactForms(literal=folded)
 
 
-# name@host.org, and name [at] host [dot] org, name(at)host(dot)org,
-# name at host dot org.
-_AT = r"(?:\s*@\s*|\s*[\[(]\s*at\s*[\])]\s*|\s+at\s+)"
-_DOT = r"(?:\.|\s*[\[(]\s*dot\s*[\])]\s*|\s+dot\s+)"
+# name@host.org, and name [at] host [dot] org, name(at)host(dot)org; and
+# name at host dot org (the bare words only together: "me at zv.ridge" is
+# no address).
+_AT = r"(?:\s*@\s*|\s*[\[(]\s*at\s*[\])]\s*)"
+_DOT = r"(?:\.|\s*[\[(]\s*dot\s*[\])]\s*)"
+_LOCAL = r"[a-z0-9][a-z0-9._%+\-]*"
+_HOST = r"[a-z0-9][a-z0-9\-]*"
 _EMAIL = re.compile(
-    rf"[a-z0-9][a-z0-9._%+\-]*{_AT}[a-z0-9][a-z0-9\-]*(?:{_DOT}[a-z0-9\-]+)*"
-    rf"{_DOT}[a-z]{{2,}}"
+    rf"{_LOCAL}{_AT}{_HOST}(?:{_DOT}{_HOST})*{_DOT}[a-z]{{2,}}"
+    rf"|{_LOCAL}\s+at\s+{_HOST}(?:\s+dot\s+{_HOST})*\s+dot\s+[a-z]{{2,}}"
 )
 
 
 def _email_key(text: str) -> str:
-    text = re.sub(_AT, "@", text)
-    return re.sub(_DOT, ".", text).replace(" ", "")
+    text = re.sub(rf"{_AT}|\s+at\s+", "@", text)
+    return re.sub(rf"{_DOT}|\s+dot\s+", ".", text).replace(" ", "")
 
 
 # A run of digits and the separators people put between them.
@@ -272,18 +275,23 @@ def birth_statements_in(
         value, used = number
         last = index + used
         start, end = spans[index][1], spans[last - 1][2]
-        is_year = words[index].isdigit() and len(words[index]) in (2, 4)
-        birth = is_year and (
-            _cue(words, index - _BIRTH_WINDOW, index, _BIRTH_CUES)
+        digits = words[index] if words[index].isdigit() else ""
+        # A year of two digits only right after its cue (مواليد 68, born in
+        # 68): "born in 1931; I am 94" states an age.
+        window = _BIRTH_WINDOW if len(digits) == 4 else 2
+        birth = len(digits) in (2, 4) and (
+            _cue(words, index - window, index, _BIRTH_CUES)
             or _cue(words, last, last + 2, _BIRTH_CUES)
         )
+        if len(digits) == 2 and _cue(words, index - _AGE_WINDOW, index, _AGE_CUES):
+            birth = False
         window = _BIRTH_WINDOW if birth else _AGE_WINDOW
         mine = _first_person(words, index, window, _BIRTH_CUES if birth else _AGE_CUES)
         full_year = value if value >= 1000 else None
         if birth and full_year is not None and 1900 <= value <= this_year:
             if mine or value == birth_year:
                 found.append(Found(start, end, BIRTH_YEAR, True))
-        elif birth and len(words[index]) == 2:
+        elif birth and len(digits) == 2:
             # مواليد 68: the year without its century.
             if mine or (birth_year and birth_year % 100 == value):
                 found.append(Found(start, end, BIRTH_YEAR, True))

@@ -371,3 +371,20 @@ def test_recorded_on_gives_the_age():
     # Born 1968, recorded 2025: 56 or 57.
     red = redactor(birth_year=1968, reference_years=(datetime.date(2025, 3, 1).year,))
     assert red.redact("He was 56 years old.") == "He was [age] years old."
+
+
+def test_an_obfuscated_email_after_the_word_at_is_the_witness_s():
+    red = redactor(contact="zv.ridge@tutamail.example")
+    text = "Reach me at zv.ridge [at] tutamail [dot] example."
+    assert red.redact(text) == "Reach me at [contact]."
+    assert red.scan(text).candidates == []
+
+
+def test_an_age_right_after_a_birth_year_is_an_age():
+    red = redactor(birth_year=1931, reference_years=(2025,))
+    assert red.redact("I was born in 1931; I am 94.") == (
+        "I was born in [year of birth]; I am [age]."
+    )
+    assert red.redact("ولدت عام ١٩٣١ وعمري ٩٤ سنة.", "ar") == (
+        "ولدت عام [سنة الميلاد] وعمري [العمر] سنة."
+    )
