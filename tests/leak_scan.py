@@ -840,12 +840,18 @@ def leak_scan(
             scanner.check("mail", message.message().as_string())
     for number, line in enumerate(logs.lines):
         scanner.check(f"log record {number}", line)
+    scan_index_files(scanner)
+    return scanner.findings, scanner, reveals
+
+
+def scan_index_files(scanner: Scanner) -> None:
+    """The bytes of every search index file, and the stored fields of every
+    document (Whoosh compresses them: read as Whoosh does, from every
+    segment, documents marked deleted included)."""
     index_dir = Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
     for path in sorted(index_dir.rglob("*")):
         if path.is_file():
             scanner.check(f"search index file {path.name}", path.read_bytes())
-    # Whoosh compresses stored fields: read them as Whoosh does, from every
-    # document of every segment, those marked deleted included.
     if index_dir.is_dir() and any(index_dir.glob("*.toc")):
         with open_dir(str(index_dir)).reader() as reader:
             for leaf, _offset in reader.leaf_readers():
@@ -855,4 +861,3 @@ def leak_scan(
                         "search index file (stored fields)",
                         "\n".join(map(str, stored.values())),
                     )
-    return scanner.findings, scanner, reveals
