@@ -116,8 +116,10 @@ _ARTICLE = "ال"
 # A one-word name of at most this many letters reads as another word when
 # ى and ي are made one (على / علي, منى / مني).
 _SHORT_WORD = 3
-# Names this long and longer are looked for one letter away.
+# Names this long and longer are looked for one letter away, among words
+# of at least _NEAR_WORD letters.
 _NEAR_LENGTH = 5
+_NEAR_WORD = 4
 # Words on either side of an occurrence in its key.
 _CONTEXT_WORDS = 3
 # Characters on either side shown with a flagged word.
@@ -499,8 +501,17 @@ class Redactor:
             key = transliteration_key(word)
             if key in self._keys:
                 return Reason.TRANSLITERATION, self._keys[key]
+            if len(word) < _NEAR_WORD:
+                return None
             for form, owner in self._near:
-                if is_latin(form) and one_edit_apart(key, transliteration_key(form)):
+                form_key = transliteration_key(form)
+                # A vowel written another way (Yousef, Yusuf): keys of one
+                # length and five letters, one letter apart.
+                if (
+                    is_latin(form)
+                    and len(key) == len(form_key) >= _NEAR_LENGTH
+                    and one_edit_apart(key, form_key)
+                ):
                     return Reason.TRANSLITERATION, owner
                 if one_edit_apart(word, form):
                     return Reason.NEAR_SPELLING, owner
@@ -511,8 +522,10 @@ class Redactor:
             skeleton = arabic_skeleton(written)
             if len(skeleton) >= 3 and skeleton in self._skeletons:
                 return Reason.TRANSLITERATION, self._skeletons[skeleton]
-        prefix = re.match(_PREFIX, word).group("pre")
-        cores = {word, word[len(prefix) :]}
+        if len(word) < _NEAR_WORD:
+            return None
+        # With the conjunction و or ف attached (وسلمان).
+        cores = {word, word[1:] if word[0] in "وف" else word}
         for form, owner in self._near:
             if any(one_edit_apart(core, form) for core in cores):
                 return Reason.NEAR_SPELLING, owner

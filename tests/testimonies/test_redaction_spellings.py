@@ -388,3 +388,18 @@ def test_an_age_right_after_a_birth_year_is_an_age():
     assert red.redact("ولدت عام ١٩٣١ وعمري ٩٤ سنة.", "ar") == (
         "ولدت عام [سنة الميلاد] وعمري [العمر] سنة."
     )
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("Rasha Khalil", "They entered Ras al-Nabaa."),
+        ("Georges Khoury", "Nobody was hurt on our street."),
+        ("Fouad Haddad", "I showed my identity card."),
+        ("Muhsen Daoud", "We buried the dead."),
+        ("Tarek Sabbagh", "During the night there was shooting."),
+        ("Kamal Nasr", "A group came into our street."),
+    ],
+)
+def test_ordinary_words_are_not_taken_for_transliterations(name, text):
+    assert redactor([name]).scan(text).candidates == []
