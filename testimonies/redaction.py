@@ -387,8 +387,8 @@ class Redactor:
                     reason=hit.reason,
                     owner=hit.owner,
                     key=key,
-                    before=text[max(0, hit.start - _CONTEXT_CHARS) : hit.start],
-                    after=text[hit.end : hit.end + _CONTEXT_CHARS],
+                    before=_before(text, hit.start),
+                    after=_after(text, hit.end),
                     decision=decision,
                     placeholder=placeholder,
                 )
@@ -607,6 +607,17 @@ _KINDS = {CONTACT: "contact", BIRTH_YEAR: "birth", AGE: "birth"}
 _LIKELY_NAMES = frozenset(
     [Reason.SAME_TERM, Reason.TRANSLITERATION, Reason.NEAR_SPELLING]
 )
+
+
+def _before(text: str, start: int) -> str:
+    """The words before a flagged one, with an ellipsis where they are cut."""
+    cut = max(0, start - _CONTEXT_CHARS)
+    return ("…" if cut else "") + text[cut:start]
+
+
+def _after(text: str, end: int) -> str:
+    cut = end + _CONTEXT_CHARS
+    return text[end:cut] + ("…" if cut < len(text) else "")
 
 
 def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:

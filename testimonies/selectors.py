@@ -461,7 +461,8 @@ def _word_groups(candidates: list[CandidateRow]) -> list[WordGroup]:
     waiting: dict[str, tuple[str, list[str]]] = {}
     for row in candidates:
         if row.candidate.decision is None:
-            folded = fold(row.candidate.word)
+            # ى kept apart: على and علي are two words to decide.
+            folded = fold(row.candidate.word, keep_alef_maqsura=True)
             word, keys = waiting.setdefault(folded, (row.candidate.word, []))
             keys.append(row.candidate.key)
     return [WordGroup(word, keys) for word, keys in waiting.values() if len(keys) > 1]
