@@ -194,6 +194,9 @@ def one_edit_apart(first: str, second: str) -> bool:
     neighbouring letters turns one word into the other (not when equal)."""
     if first == second or abs(len(first) - len(second)) > 1:
         return False
+    # One edit leaves the first or the last letter where it was.
+    if first[:1] != second[:1] and first[-1:] != second[-1:]:
+        return False
     if len(first) > len(second):
         first, second = second, first
     for index, (a, b) in enumerate(zip(first, second, strict=False)):

@@ -143,14 +143,24 @@ def _literal(folded: str, contact: ContactForms) -> list[Found]:
     ]
 
 
+# What a text must hold to hold a phone number (six digits, whatever is
+# between them) or an address; most texts hold neither, and the finders
+# are slow.
+_SIX_DIGITS = re.compile(r"\d(?:[\s\-./()]{0,3}\d){5}")
+_AT_SIGNS = ("@", "(at)", "[at]", "( at )", "[ at ]")
+
+
 def contacts_in(folded: str, contact: ContactForms) -> list[Found]:
     """The witness's contact (certain), and other phone numbers and e-mail
     addresses (for a person to decide) in a folded text."""
-    return [
-        *_phones(folded, contact),
-        *_emails(folded, contact),
-        *_literal(folded, contact),
-    ]
+    found = _literal(folded, contact)
+    if _SIX_DIGITS.search(folded):
+        found += _phones(folded, contact)
+    if any(sign in folded for sign in _AT_SIGNS) or (
+        " at " in folded and " dot " in folded
+    ):
+        found += _emails(folded, contact)
+    return found
 
 
 # Words (folded) that say the number near them is a birth year or an age,
@@ -213,6 +223,12 @@ _ARABIC_TENS = {
 }
 
 
+# Words that begin a number written out.
+_NUMBER_WORDS = frozenset(
+    [*_ENGLISH_UNITS, *_ENGLISH_TENS, *_ARABIC_UNITS, *_ARABIC_TEN, *_ARABIC_TENS]
+)
+
+
 def _without_conjunction(word: str) -> str:
     return word[1:] if len(word) > 2 and word[0] in "وف" else word
 
@@ -252,13 +268,44 @@ def _cue(words: list[str], start: int, end: int, cues) -> bool:
     )
 
 
+# A number standing as a word: digits, or the first word of one written out.
+_NUMBER_TOKEN = None
+
+
+def _number_token() -> re.Pattern:
+    global _NUMBER_TOKEN
+    if _NUMBER_TOKEN is None:
+        spelt = "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+        _NUMBER_TOKEN = re.compile(rf"(?<![^\W_])(?:\d+|{spelt})(?![^\W_])")
+    return _NUMBER_TOKEN
+
+
+_ANY_CUE = None
+
+
+def _any_cue() -> re.Pattern:
+    """Any word that can make a number a birth year or an age, as a word or
+    the end of one (with و or ف before it)."""
+    global _ANY_CUE
+    if _ANY_CUE is None:
+        cues = sorted(_BIRTH_CUES | _AGE_CUES | _AGE_AFTER_UNITS, key=len, reverse=True)
+        _ANY_CUE = re.compile(
+            rf"(?<![^\W_\u0648\u0641])(?:{'|'.join(map(re.escape, cues))})(?![^\W_])"
+        )
+    return _ANY_CUE
+
+
+# How much text around a number is read for its cues.
+_BEFORE_CHARS, _AFTER_CHARS = 160, 80
+
+
 def birth_statements_in(
     folded: str, *, birth_year: int | None, reference_years=()
 ) -> list[Found]:
     """Birth years and ages stated in a folded text that are the witness's
-    (see the module docstring)."""
-    spans = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
-    words = [text for text, _start, _end in spans]
+    (see the module docstring): the words around each number are read."""
+    if not _any_cue().search(folded):
+        return []  # no birth or age spoken of (most texts)
     ages = {
         year - birth_year - back
         for year in reference_years
@@ -266,15 +313,23 @@ def birth_statements_in(
         for back in (0, 1)
     }
     this_year = datetime.date.today().year
-    found, index = [], 0
-    while index < len(words):
+    found, taken = [], 0
+    for match in _number_token().finditer(folded):
+        if match.start() < taken:
+            continue  # the second word of a number already read
+        before = WORD.findall(
+            folded, max(0, match.start() - _BEFORE_CHARS), match.start()
+        )
+        after = list(WORD.finditer(folded, match.end(), match.end() + _AFTER_CHARS))
+        words = [*before, match.group(), *(m.group() for m in after)]
+        index = len(before)
         number = _number_at(words, index)
         if number is None:
-            index += 1
             continue
         value, used = number
         last = index + used
-        start, end = spans[index][1], spans[last - 1][2]
+        start = match.start()
+        end = match.end() if used == 1 else after[used - 2].end()
         digits = words[index] if words[index].isdigit() else ""
         # A year of two digits only right after its cue (مواليد 68, born in
         # 68): "born in 1931; I am 94" states an age.
@@ -285,20 +340,24 @@ def birth_statements_in(
         )
         if len(digits) == 2 and _cue(words, index - _AGE_WINDOW, index, _AGE_CUES):
             birth = False
-        window = _BIRTH_WINDOW if birth else _AGE_WINDOW
-        mine = _first_person(words, index, window, _BIRTH_CUES if birth else _AGE_CUES)
-        full_year = value if value >= 1000 else None
-        if birth and full_year is not None and 1900 <= value <= this_year:
+        cues = _BIRTH_CUES if birth else _AGE_CUES
+        mine = _first_person(
+            words, index, _BIRTH_WINDOW if birth else _AGE_WINDOW, cues
+        )
+        kind = None
+        if birth and len(digits) == 4 and 1900 <= value <= this_year:
             if mine or value == birth_year:
-                found.append(Found(start, end, BIRTH_YEAR, True))
+                kind = BIRTH_YEAR
         elif birth and len(digits) == 2:
             # مواليد 68: the year without its century.
             if mine or (birth_year and birth_year % 100 == value):
-                found.append(Found(start, end, BIRTH_YEAR, True))
+                kind = BIRTH_YEAR
         elif 0 < value <= 120 and _is_age(words, index, last):
             if mine or value in ages:
-                found.append(Found(start, end, AGE, True))
-        index = last
+                kind = AGE
+        if kind:
+            found.append(Found(start, end, kind, True))
+        taken = end
     return found
 
 

@@ -38,6 +38,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
@@ -67,6 +68,7 @@ from .quasi_identifiers import (
 )
 from .textnorm import (
     ARABIC_LETTERS,
+    WORD,
     fold,
     fold_with_offsets,
     index_term,
@@ -295,11 +297,19 @@ class Redactor:
                 skeleton = arabic_skeleton(form)
                 if len(skeleton) >= 3:
                     self._skeletons.setdefault(skeleton, kind.owner)
-        self._near = [
-            (form, kind.owner)
-            for form, kind in self._one_word
-            if len(form) >= _NEAR_LENGTH
-        ]
+        # Names looked for one letter away, by length (a word is compared
+        # with those of its length and one letter more or less), with their
+        # transliteration keys.
+        self._near: dict[int, list[tuple[str, object]]] = {}
+        self._near_keys: dict[int, list[tuple[str, object]]] = {}
+        for form, kind in self._one_word:
+            if len(form) >= _NEAR_LENGTH:
+                self._near.setdefault(len(form), []).append((form, kind.owner))
+                key = transliteration_key(form) if is_latin(form) else ""
+                if len(key) >= _NEAR_LENGTH:
+                    self._near_keys.setdefault(len(key), []).append((key, kind.owner))
+        self._likely_words: dict[tuple[str, bool], tuple | None] = {}
+        self._near_windows: dict[int, list] = {}
         self._contact = contact_forms(self.contact)
 
     def _people(self):
@@ -355,19 +365,22 @@ class Redactor:
 
     # --- finding ---------------------------------------------------------
 
-    def scan(self, text: str, language: str = "en") -> Scan:
-        """Every replacement and every flagged word of `text`, in order."""
+    def scan(self, text: str, language: str = "en", *, likely: bool = True) -> Scan:
+        """Every replacement and every flagged word of `text`, in order.
+        Without `likely`, the words that are only likely names (another
+        form, a transliteration, a near spelling) are not looked for."""
         if not text:
             return Scan([], [])
         folded, origins = fold_with_offsets(text)
-        found_words = words(text)
         hits = _without_overlaps(
             [
                 *self._name_hits(text, folded, origins),
                 *self._detail_hits(text, folded, origins),
             ]
         )
-        hits += self._word_hits(text, found_words, hits, language)
+        found_words = None  # read when needed: the slowest part
+        if likely:
+            hits += self._word_hits(text, folded, origins, hits, language)
         hits.sort(key=lambda hit: hit.start)
         replacements, candidates = [], []
         for hit in hits:
@@ -377,6 +390,8 @@ class Redactor:
                     Replacement(hit.start, hit.end, placeholder, hit.owner)
                 )
                 continue
+            if found_words is None:
+                found_words = words(text, (folded, origins))
             key = occurrence_key(text, hit.start, hit.end, found_words)
             decision = self.decisions.get(key)
             candidates.append(
@@ -470,65 +485,108 @@ class Redactor:
             if item.end > item.start
         ]
 
-    def _word_hits(self, text, found_words, taken, language) -> list[_Hit]:
+    def _word_hits(self, text, folded, origins, taken, language) -> list[_Hit]:
         """Words no match took that may still be a name: the index's term
-        for a name part, a transliteration, one letter from a name."""
+        for a name part, a transliteration, one letter from a name. Each
+        distinct word is judged once; only those judged likely are then
+        found in the text."""
+        kurdish = language == "ku" or bool(KURDISH_LETTERS.search(text))
+        if kurdish:
+            # A Kurdish spelling is judged as written (its vowels): word by
+            # word, the slow way.
+            candidates = words(text, (folded, origins))
+        else:
+            likely = {
+                word
+                for word in set(WORD.findall(folded))
+                if len(word) >= 3
+                and not word.isdigit()
+                and word not in self._forms  # a name as it is: matched above
+                and self._likely(word, word, language) is not None
+            }
+            if not likely:
+                return []
+            candidates = [
+                word for word in words(text, (folded, origins)) if word.text in likely
+            ]
         spans = sorted((hit.start, hit.end) for hit in taken)
         starts = [start for start, _end in spans]
         hits = []
-        for word in found_words:
+        for word in candidates:
+            if len(word.text) < 3 or word.text.isdigit():
+                continue
             at = bisect.bisect_right(starts, word.start) - 1
             if at >= 0 and spans[at][1] > word.start:
                 continue  # inside a match
             following = at + 1
             if following < len(spans) and spans[following][0] < word.end:
                 continue
-            if len(word.text) < 3 or word.text.isdigit():
-                continue
             written = text[word.start : word.end]
-            likely = self._likely(word.text, written, language)
-            if likely is not None:
-                reason, owner = likely
+            found = self._likely(word.text, written, language)
+            if found is not None:
+                reason, owner = found
                 hits.append(_Hit(word.start, word.end, owner, reason))
         return hits
 
     def _likely(self, word: str, written: str, language: str):
-        """(reason, owner) when the folded `word` may be a name, else None."""
-        term = index_term(word)
+        """(reason, owner) when the folded `word` may be a name, else None
+        (worked out once per word and script)."""
+        kurdish = language == "ku" or (
+            "\u0600" <= word[0] <= "\u06ff" and bool(KURDISH_LETTERS.search(written))
+        )
+        cache_key = (written if kurdish else word, kurdish)
+        if cache_key not in self._likely_words:
+            self._likely_words[cache_key] = self._likely_now(word, written, kurdish)
+        return self._likely_words[cache_key]
+
+    def _near_forms(self, length: int) -> list:
+        """The names one letter longer or shorter than `length`, or as long."""
+        window = self._near_windows.get(length)
+        if window is None:
+            window = self._near_windows[length] = [
+                form
+                for near in (length - 1, length, length + 1)
+                for form in self._near.get(near, ())
+            ]
+        return window
+
+    def _likely_now(self, word: str, written: str, kurdish: bool):
+        term, latin, arabic = _word_features(word)
         if term is not None and term in self._terms:
             return Reason.SAME_TERM, self._terms[term]
-        if is_latin(word):
+        if latin:
             key = transliteration_key(word)
             if key in self._keys:
                 return Reason.TRANSLITERATION, self._keys[key]
             if len(word) < _NEAR_WORD:
                 return None
-            for form, owner in self._near:
-                form_key = transliteration_key(form)
-                # A vowel written another way (Yousef, Yusuf): keys of one
-                # length and five letters, one letter apart.
-                if (
-                    is_latin(form)
-                    and len(key) == len(form_key) >= _NEAR_LENGTH
-                    and one_edit_apart(key, form_key)
-                ):
+            # A vowel written another way (Yousef, Yusuf): keys of one length
+            # and five letters, one letter apart.
+            for form_key, owner in self._near_keys.get(len(key), ()):
+                if one_edit_apart(key, form_key):
                     return Reason.TRANSLITERATION, owner
-                if one_edit_apart(word, form):
+            for form, owner in self._near_forms(len(word)):
+                # (One edit leaves the first or the last letter in place.)
+                if (form[0] == word[0] or form[-1] == word[-1]) and one_edit_apart(
+                    word, form
+                ):
                     return Reason.NEAR_SPELLING, owner
             return None
-        if not ARABIC_LETTERS.search(word):
+        if not arabic:
             return None
-        if language == "ku" or KURDISH_LETTERS.search(written):
+        if kurdish:
             skeleton = arabic_skeleton(written)
             if len(skeleton) >= 3 and skeleton in self._skeletons:
                 return Reason.TRANSLITERATION, self._skeletons[skeleton]
         if len(word) < _NEAR_WORD:
             return None
         # With the conjunction و or ف attached (وسلمان).
-        cores = {word, word[1:] if word[0] in "وف" else word}
-        for form, owner in self._near:
-            if any(one_edit_apart(core, form) for core in cores):
-                return Reason.NEAR_SPELLING, owner
+        for core in {word, word[1:] if word[0] in "وف" else word}:
+            for form, owner in self._near_forms(len(core)):
+                if (form[0] == core[0] or form[-1] == core[-1]) and one_edit_apart(
+                    core, form
+                ):
+                    return Reason.NEAR_SPELLING, owner
         return None
 
     # --- rendering -------------------------------------------------------
@@ -592,7 +650,23 @@ class Redactor:
         with `likely` "likely name" for another form, transliteration or
         near spelling of a name (not common words, which are mostly the
         words they are, nor other numbers and addresses)."""
-        scan = self.scan(text)
+        if not likely and not (self._pattern and self._pattern.search(fold(text))):
+            # No name in sight (nearly always, in redacted text): only the
+            # contact and a birth statement are left to look for.
+            folded = fold(text)
+            kinds = {
+                "contact"
+                for found in contacts_in(folded, self._contact)
+                if found.certain
+            }
+            if birth_statements_in(
+                folded,
+                birth_year=self.birth_year,
+                reference_years=self.reference_years,
+            ):
+                kinds.add("birth")
+            return kinds
+        scan = self.scan(text, likely=likely)
         kinds = {
             _KINDS.get(found.owner, "name")
             for found in scan.replacements
@@ -607,6 +681,13 @@ _KINDS = {CONTACT: "contact", BIRTH_YEAR: "birth", AGE: "birth"}
 _LIKELY_NAMES = frozenset(
     [Reason.SAME_TERM, Reason.TRANSLITERATION, Reason.NEAR_SPELLING]
 )
+
+
+@lru_cache(maxsize=100_000)
+def _word_features(word: str) -> tuple[str | None, bool, bool]:
+    """A folded word's search term, and whether it is in Latin or Arabic
+    script (the same for every witness: kept for all)."""
+    return index_term(word), is_latin(word), bool(ARABIC_LETTERS.search(word))
 
 
 def _before(text: str, start: int) -> str:

@@ -42,8 +42,8 @@ would confuse with a name.
 import re
 import threading
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from whoosh.lang.stopwords import stoplists
 
@@ -133,9 +133,44 @@ def _fold_char(char: str, keep_alef_maqsura: bool = False) -> str:
     return "".join(folded)
 
 
+class _FoldTable(dict):
+    """str.translate's table of _fold_char, filled as characters are met, so
+    that folding runs at the speed of str.translate. Remembers the
+    characters that do not fold to exactly one (dropped, or several)."""
+
+    def __init__(self, keep_alef_maqsura: bool):
+        super().__init__()
+        self.keep_alef_maqsura = keep_alef_maqsura
+        self.irregular: set[str] = set()
+        self.marks = _MarkTable(self)
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        folded = self[code] = _fold_char(char, self.keep_alef_maqsura)
+        if len(folded) != 1:
+            self.irregular.add(char)
+        return folded
+
+
+class _MarkTable(dict):
+    """str.translate's table of whether a character folds to exactly one
+    ("\x01") or not ("\x00"), filled from the fold table."""
+
+    def __init__(self, folds: _FoldTable):
+        super().__init__()
+        self.folds = folds
+
+    def __missing__(self, code: int) -> str:
+        mark = self[code] = "\x01" if len(self.folds[code]) == 1 else "\x00"
+        return mark
+
+
+_TABLES = {False: _FoldTable(False), True: _FoldTable(True)}
+
+
 def fold(text: str, *, keep_alef_maqsura: bool = False) -> str:
     """The matching form of `text` (see the module docstring)."""
-    return "".join(_fold_char(char, keep_alef_maqsura) for char in text)
+    return text.translate(_TABLES[keep_alef_maqsura])
 
 
 def fold_with_offsets(
@@ -143,15 +178,24 @@ def fold_with_offsets(
 ) -> tuple[str, list[int]]:
     """The matching form, and for each of its characters the index of the
     original character it came from."""
-    pieces = [_fold_char(char, keep_alef_maqsura) for char in text]
-    folded = "".join(pieces)
-    if len(folded) == len(text) and all(len(piece) == 1 for piece in pieces):
+    table = _TABLES[keep_alef_maqsura]
+    folded = text.translate(table)
+    if table.irregular.isdisjoint(text):
         # Every character folded to exactly one (nearly always).
         return folded, list(range(len(text)))
-    origins = []
-    for index, piece in enumerate(pieces):
-        origins.extend([index] * len(piece))
+    # Runs of characters folding to one each, between the others (found by
+    # translating each character to whether it folds to one).
+    origins, cursor = [], 0
+    for match in _IRREGULAR.finditer(text.translate(table.marks)):
+        index = match.start()
+        origins.extend(range(cursor, index))
+        origins.extend([index] * len(table[ord(text[index])]))
+        cursor = index + 1
+    origins.extend(range(cursor, len(text)))
     return folded, origins
+
+
+_IRREGULAR = re.compile("\x00")
 
 
 def is_arabic(text: str) -> bool:
@@ -163,8 +207,7 @@ def is_arabic(text: str) -> bool:
 WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True)
-class Word:
+class Word(NamedTuple):
     """A word of a text: its folded form, and where it stands in the
     original (`start`, `end`), trailing combining marks included."""
 
@@ -176,24 +219,29 @@ class Word:
 def span_end(text: str, end: int) -> int:
     """`end` moved past the marks and invisible characters that trail the
     character before it, which belong to that character (عليٌّ)."""
+    irregular = _TABLES[False].irregular
     while (
-        end < len(text) and text[end] not in _APOSTROPHES and not _fold_char(text[end])
+        end < len(text)
+        and text[end] in irregular
+        and text[end] not in _APOSTROPHES
+        and not _fold_char(text[end])
     ):
         end += 1
     return end
 
 
-def words(text: str) -> list[Word]:
-    """The words of `text` as the search index reads them."""
-    folded, origins = fold_with_offsets(text)
-    return [
-        Word(
-            match.group(),
-            origins[match.start()],
-            span_end(text, origins[match.end() - 1] + 1),
-        )
-        for match in WORD.finditer(folded)
-    ]
+def words(text: str, folded_with_offsets=None) -> list[Word]:
+    """The words of `text` as the search index reads them.
+    `folded_with_offsets`: fold_with_offsets(text), when the caller has it."""
+    folded, origins = folded_with_offsets or fold_with_offsets(text)
+    irregular = _TABLES[False].irregular
+    found = []
+    for match in WORD.finditer(folded):
+        end = origins[match.end() - 1] + 1
+        if end < len(text) and text[end] in irregular:
+            end = span_end(text, end)
+        found.append(Word(match.group(), origins[match.start()], end))
+    return found
 
 
 # Arabic function words in folded form (ة as ه, ى as ي, hamza seats
