@@ -42,7 +42,12 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
-from .identity import READ_NOW, identity_redaction_terms, identity_rows
+from .identity import (
+    READ_NOW,
+    RedactionTerms,
+    identity_redaction_terms,
+    identity_rows,
+)
 from .marks import WITNESS, decisions_map, mark_owners, spelling_key
 from .models.testimonies import person_spellings
 from .name_forms import (
@@ -127,8 +132,9 @@ _CONTEXT_WORDS = 3
 # Characters on either side shown with a flagged word.
 _CONTEXT_CHARS = 60
 
-# Between two letters of a word: a hyphen and a line break (Ay-\nman).
-_LINE_BREAK = r"(?:-\s*\n\s*)?"
+# A word hyphenated across a line break (Ay-\nman): names are looked for
+# a second time with these joined.
+_LINE_BREAK = re.compile(r"(?<=[^\W\d_])-[^\S\n]*\n\s*(?=[^\W\d_])")
 # Between two words of a name: white space, "_" or hyphens, or nothing.
 _BETWEEN_WORDS = r"[\s_\-]*"
 # Arabic proclitics and the article: و ف, then ب ك ل, or ال after ب ك, or
@@ -145,9 +151,20 @@ def _canonical(form: str) -> str:
 
 
 def _form_pattern(form: str) -> str:
-    return _BETWEEN_WORDS.join(
-        _LINE_BREAK.join(map(re.escape, word)) for word in form.split(" ")
-    )
+    return _BETWEEN_WORDS.join(map(re.escape, form.split(" ")))
+
+
+def _unhyphenated(folded: str, origins: list[int]) -> tuple[str, list[int]]:
+    """The folded text with words hyphenated across a line break joined, and
+    its origins."""
+    pieces, kept, cursor = [], [], 0
+    for match in _LINE_BREAK.finditer(folded):
+        pieces.append(folded[cursor : match.start()])
+        kept.extend(origins[cursor : match.start()])
+        cursor = match.end()
+    pieces.append(folded[cursor:])
+    kept.extend(origins[cursor:])
+    return "".join(pieces), kept
 
 
 @dataclass(frozen=True)
@@ -280,7 +297,11 @@ class Redactor:
             if form.startswith(_ARTICLE) and len(form) > len(_ARTICLE) + 1:
                 add(form[1:], kind)
         self._forms = {key: kind for key, (_form, kind) in forms.items()}
-        self._pattern = self._compile([form for form, _kind in forms.values()])
+        # Longest first so a full name wins over one of its parts.
+        self._form_list = sorted(
+            (form for form, _kind in forms.values()), key=len, reverse=True
+        )
+        self._patterns: dict[tuple[str, ...], re.Pattern] = {}
         self._one_word = [
             (form, kind) for form, kind in forms.values() if " " not in form
         ]
@@ -340,19 +361,22 @@ class Redactor:
             for variant in joined_variants(part):
                 add(variant, _Form(owner, whole=True))
 
-    @staticmethod
-    def _compile(forms: list[str]):
-        if not forms:
+    def _pattern_for(self, folded: str) -> re.Pattern | None:
+        """The pattern of the forms that can occur in `folded`: those whose
+        first word it holds (a name absent from a text costs nothing to
+        compile; compiling all of a witness's forms took most of the time)."""
+        present = tuple(f for f in self._form_list if f.split(" ", 1)[0] in folded)
+        if not present:
             return None
-        # Longest first so a full name wins over one of its parts.
-        forms = sorted(forms, key=len, reverse=True)
-        return re.compile(
-            r"(?<![^\W\d_])"
-            + _PREFIX
-            + r"(?P<lead>\d*)(?P<name>"
-            + "|".join(map(_form_pattern, forms))
-            + r")(?P<end>ا|s)?(?P<digits>\d*)(?![^\W_])"
-        )
+        if present not in self._patterns:
+            self._patterns[present] = re.compile(
+                r"(?<![^\W\d_])"
+                + _PREFIX
+                + r"(?P<lead>\d*)(?P<name>"
+                + "|".join(map(_form_pattern, present))
+                + r")(?P<end>ا|s)?(?P<digits>\d*)(?![^\W_])"
+            )
+        return self._patterns[present]
 
     def placeholder(self, owner, language: str) -> str:
         if owner == WITNESS:
@@ -415,10 +439,17 @@ class Redactor:
         return Scan(replacements, candidates)
 
     def _name_hits(self, text, folded, origins) -> list[_Hit]:
-        if self._pattern is None:
+        hits = self._matches(text, folded, origins)
+        if _LINE_BREAK.search(folded):
+            hits += self._matches(text, *_unhyphenated(folded, origins))
+        return hits
+
+    def _matches(self, text, folded, origins) -> list[_Hit]:
+        pattern = self._pattern_for(folded)
+        if pattern is None:
             return []
         hits = []
-        for match in self._pattern.finditer(folded):
+        for match in pattern.finditer(folded):
             kind = self._forms[_canonical(match.group("name"))]
             start, end = match.start("lead"), match.end()
             ending = match.group("end") or ""
@@ -502,7 +533,7 @@ class Redactor:
                 if len(word) >= 3
                 and not word.isdigit()
                 and word not in self._forms  # a name as it is: matched above
-                and self._likely(word, word, language) is not None
+                and self._likely(word, word, False) is not None
             }
             if not likely:
                 return []
@@ -522,18 +553,16 @@ class Redactor:
             if following < len(spans) and spans[following][0] < word.end:
                 continue
             written = text[word.start : word.end]
-            found = self._likely(word.text, written, language)
+            found = self._likely(word.text, written, kurdish)
             if found is not None:
                 reason, owner = found
                 hits.append(_Hit(word.start, word.end, owner, reason))
         return hits
 
-    def _likely(self, word: str, written: str, language: str):
+    def _likely(self, word: str, written: str, kurdish: bool):
         """(reason, owner) when the folded `word` may be a name, else None
-        (worked out once per word and script)."""
-        kurdish = language == "ku" or (
-            "\u0600" <= word[0] <= "\u06ff" and bool(KURDISH_LETTERS.search(written))
-        )
+        (worked out once per word; `kurdish`: read as written, for a text in
+        Kurdish or Kurdish letters)."""
         cache_key = (written if kurdish else word, kurdish)
         if cache_key not in self._likely_words:
             self._likely_words[cache_key] = self._likely_now(word, written, kurdish)
@@ -650,10 +679,14 @@ class Redactor:
         with `likely` "likely name" for another form, transliteration or
         near spelling of a name (not common words, which are mostly the
         words they are, nor other numbers and addresses)."""
-        if not likely and not (self._pattern and self._pattern.search(fold(text))):
+        folded = fold(text)
+        joined = _unhyphenated(folded, [])[0]
+        pattern = self._pattern_for(joined)
+        if not likely and not (
+            pattern and (pattern.search(folded) or pattern.search(joined))
+        ):
             # No name in sight (nearly always, in redacted text): only the
             # contact and a birth statement are left to look for.
-            folded = fold(text)
             kinds = {
                 "contact"
                 for found in contacts_in(folded, self._contact)
@@ -730,9 +763,14 @@ def reference_years(testimony) -> tuple[int, ...]:
     return tuple(sorted({date.year for date in dates if date}))
 
 
-def redactor_for(testimony, *, identity_row=READ_NOW) -> Redactor:
-    """The redactor of a testimony; `identity_row`: see identity_read."""
-    terms = identity_redaction_terms(testimony.witness, row=identity_row)
+def redactor_for(
+    testimony, *, identity_row=READ_NOW, terms: RedactionTerms | None = None
+) -> Redactor:
+    """The redactor of a testimony; `identity_row`: see identity_read;
+    `terms`: the witness's (identity_redaction_terms), when the caller holds
+    them already (a batch being written)."""
+    if terms is None:
+        terms = identity_redaction_terms(testimony.witness, row=identity_row)
     return Redactor(
         witness_names=list(terms.names),
         witness_placeholder=testimony.witness.pseudonym,

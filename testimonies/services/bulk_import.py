@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from archive.audit import audit_record_many
 from archive.models import AuditAction
 
-from ..identity import identity_rows, identity_store_many, witness_key_digest
+from ..identity import RedactionTerms, identity_store_many, witness_key_digest
 from ..importing import ImportRow
 from ..models import ConsentRecord, Testimony, TestimonyStatus, Witness
 from ..pseudonyms import pseudonym_derive, pseudonym_source
-from ..redaction import redacted_texts
+from ..redaction import redacted_texts, redactor_for
 from .consent import (
     consent_audit_event,
     consent_grant_build,
@@ -60,14 +60,19 @@ def testimonies_import_new(
             for row, witness in zip(rows, witnesses, strict=True)
         ]
     )
-    sealed_identities = identity_rows(witness.pk for witness in witnesses)
     testimonies, records, events, held = [], [], [], []
     for row, witness in zip(rows, witnesses, strict=True):
         testimony = _testimony(row, witness)
         if testimony.status == TestimonyStatus.APPROVED:
-            # The release gate, as testimonies_import holds it.
+            # The release gate, as testimonies_import holds it, with the
+            # identity the line gives (just stored: the witness's now).
+            terms = RedactionTerms(
+                names=(row.witness["name"], *row.witness["name_variants"]),
+                contact=row.witness["contact"],
+                birth_year=row.witness["birth_year"],
+            )
             texts = redacted_texts(
-                testimony, identity_row=sealed_identities.get(witness.pk)
+                testimony, redactor=redactor_for(testimony, terms=terms)
             )
             if texts.undecided:
                 testimony.status = TestimonyStatus.SUBMITTED

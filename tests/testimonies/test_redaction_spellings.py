@@ -403,3 +403,9 @@ def test_an_age_right_after_a_birth_year_is_an_age():
 )
 def test_ordinary_words_are_not_taken_for_transliterations(name, text):
     assert redactor([name]).scan(text).candidates == []
+
+
+def test_the_index_check_sees_a_name_hyphenated_across_a_line_break():
+    red = redactor()
+    assert red.identifying("It was Ay-\nman who ran.") == {"name"}
+    assert red.identifying("It was [W-7K3QX] who ran.") == set()
