@@ -23,7 +23,8 @@ search.backends_elasticsearch), which this archive's safety needs:
   withdrawn testimony is gone from the very next search (a search engine
   otherwise shows changes only at its next periodic refresh).
 - Documents are read again from the database just before they are sent, and
-  those that may no longer be indexed are deleted instead: a rebuild that
+  those that may no longer be indexed, or that the index refuses (a flagged
+  word undecided, search.search_indexes), are deleted instead: a rebuild that
   read a testimony before its withdrawal committed does not write it back
   from its stale copy. (A remote engine has no lock shared with the
   database, so this narrows the window rather than closing it; the
@@ -117,6 +118,13 @@ class ArchiveEngineMixin:
         gone = [f"{label}.{pk}" for pk in pks if pk not in fresh]
         if current:
             super().update(index, current, commit=False)
+            # Documents the index refused (search.search_indexes) were not
+            # sent: an earlier version of them must go.
+            gone += [
+                f"{label}.{obj.pk}"
+                for obj in current
+                if getattr(obj, "_index_refused", None)
+            ]
         if gone:
             self._delete(gone)
         self.refresh()

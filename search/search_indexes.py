@@ -1,6 +1,14 @@
 """What the search index holds about a testimony.
 
-Only redacted text enters the index, and never an identity field. Places
+Only redacted text enters the index, and never an identity field. A second
+line of defence stands behind redaction: a document is refused (and removed
+if it was indexed) while a word redaction flagged waits for a person's
+decision, or when its text, as rendered for the index, still holds
+something redaction would replace (a name, the contact, a birth year or
+age: a template printing the original text, say). The refusal is logged
+with the public id and the kind of reason, never the words, and the
+testimony stays out of search until the next write after someone resolves
+it. Places
 and dates enter as the public sees them: where the approval generalised them
 (testimonies.reidentification), neither a facet, a date filter nor a word of
 the text may single the testimony out by the precise ones. Who may
@@ -9,14 +17,19 @@ every query filters on it (archive.policy.search_filter); results are
 checked again against the database before they are shown.
 """
 
+import logging
+
 from django.template.loader import render_to_string
 from haystack import indexes
+from haystack.exceptions import SkipDocument
 
 from archive import policy
 from testimonies.identity import READ_NOW
 from testimonies.models import Place, Testimony
 from testimonies.models.places import path_slugs
-from testimonies.redaction import redacted_texts
+from testimonies.redaction import redacted_texts, redactor_for
+
+logger = logging.getLogger(__name__)
 
 # Years counted for a range longer than this are capped: a vague "2011-2025"
 # should not flood the year facet.
@@ -61,9 +74,32 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
         obj._index_consent = obj.current_consent() if consent is READ_NOW else consent
-        obj._index_texts = redacted_texts(obj, identity_row=identity_row)
+        redactor = redactor_for(obj, identity_row=identity_row)
+        obj._index_texts = redacted_texts(obj, redactor=redactor)
         obj._index_places = self._tagged(obj, places_by_slug)
-        return super().full_prepare(obj)
+        document = super().full_prepare(obj)
+        refused = self._refusal(obj, redactor, document)
+        # Kept on the object: a backend that sends what it prepared (the
+        # search cluster's) deletes what was refused (search.engine_mixin).
+        obj._index_refused = refused
+        if refused:
+            logger.warning(
+                "search index: %s refused (%s); it stays out of search until "
+                "someone resolves it",
+                obj.public_id,
+                ", ".join(sorted(refused)),
+            )
+            raise SkipDocument
+        return document
+
+    def _refusal(self, obj, redactor, document) -> set[str]:
+        """Why the document must not be indexed (kinds of reason, never the
+        words): flagged words undecided, or what redaction would still
+        replace in the text as rendered."""
+        refused = redactor.identifying(document[self.get_content_field()])
+        if obj._index_texts.undecided:
+            refused.add("undecided words")
+        return refused
 
     def prepare_text(self, obj):
         return render_to_string(

@@ -1,16 +1,18 @@
 """What an erasure removes, in one canonical form, and its SHA-256.
 
 The digest kept in the tombstone (Erasure.content_sha256) is the SHA-256 of
-the UTF-8 bytes of this JSON document (format version 3; version 2, before
-attachments, had no "attachments"; version 1, before words could be marked
-for redaction, had no "redaction_marks" either):
+the UTF-8 bytes of this JSON document (format version 4; version 3, before
+flagged words were decided one by one, had no "redaction_decisions";
+version 2, before attachments, had no "attachments"; version 1, before words
+could be marked for redaction, had no "redaction_marks" either):
 
 - keys sorted, no whitespace (separators "," and ":"), non-ASCII characters
   written as themselves (not \\u escapes), texts exactly as stored;
-- "version": 2, "public_id", "external_id" (or null), "recorded_on" and
+- "version": 4, "public_id", "external_id" (or null), "recorded_on" and
   "language": which testimony this was (they are kept, not erased);
 - "narrative", "summary", "translations" ({language code: text}),
-  "persons_named" and "redaction_marks" (as stored), "incident_start",
+  "persons_named", "redaction_marks" and "redaction_decisions" (as stored),
+  "incident_start",
   "incident_end" (YYYY-MM-DD or null), "incident_precision";
 - "places", "communities", "event_types": sorted slugs;
 - "reviewed_versions": the versions kept for review diffs, oldest first, each
@@ -34,7 +36,7 @@ import json
 
 from .media_store import media_digests
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 
 
 def _day(value):
@@ -54,6 +56,7 @@ def erased_content(testimony) -> dict:
         "translations": dict(testimony.translations),
         "persons_named": list(testimony.persons_named),
         "redaction_marks": list(testimony.redaction_marks),
+        "redaction_decisions": list(testimony.redaction_decisions),
         "incident_start": _day(testimony.incident_start),
         "incident_end": _day(testimony.incident_end),
         "incident_precision": testimony.incident_precision,

@@ -361,6 +361,35 @@ class RedactionMarksForm(forms.Form):
         )
 
 
+class WordDecisionForm(forms.Form):
+    """A decision on one or more flagged words (testimonies.redaction):
+    their occurrence keys, and what to do with them."""
+
+    REDACT, KEEP, UNDO = "redact", "keep", "undo"
+    DECISIONS = {REDACT: True, KEEP: False, UNDO: None}
+
+    key = forms.MultipleChoiceField()
+    decide_words = forms.ChoiceField(
+        choices=[
+            (REDACT, _("Replace")),
+            (KEEP, _("Keep as written")),
+            (UNDO, _("Decide again")),
+        ]
+    )
+
+    def __init__(self, *args, keys, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A key no longer flagged is refused here, before the service.
+        self.fields["key"].choices = [(key, key) for key in keys]
+        self.fields["key"].error_messages["invalid_choice"] = _(
+            "These words are no longer flagged as they were: the text has "
+            "changed. Look at the list again."
+        )
+
+    def redact(self) -> bool | None:
+        return self.DECISIONS[self.cleaned_data["decide_words"]]
+
+
 # A reason is read later by whoever audits the reveal: a word or two says
 # nothing ("needed", "check").
 REVEAL_REASON_MIN_WORDS = 4

@@ -174,6 +174,29 @@ def identity_names_for_redaction(witness, *, row=READ_NOW) -> list[str]:
     return [identity.name, *identity.name_variants] if identity else []
 
 
+@dataclass(frozen=True)
+class RedactionTerms:
+    """What redaction takes out of a witness's texts: the names, the
+    contact and the birth year (never shown, only removed)."""
+
+    names: tuple[str, ...] = field(default=(), repr=False)
+    contact: str = field(default="", repr=False)
+    birth_year: int | None = field(default=None, repr=False)
+
+
+def identity_redaction_terms(witness, *, row=READ_NOW) -> RedactionTerms:
+    """identity_names_for_redaction, with the contact and birth year that
+    redaction also takes out of the text (empty when no identity is kept)."""
+    identity = identity_read(witness=witness, row=row)
+    if identity is None:
+        return RedactionTerms()
+    return RedactionTerms(
+        names=(identity.name, *identity.name_variants),
+        contact=identity.contact,
+        birth_year=identity.birth_year,
+    )
+
+
 def witness_key_digest(witness_key: str) -> str:
     """A keyed digest of a documenter's witness key: equal keys give equal
     digests, and the key cannot be read back or guessed from it."""

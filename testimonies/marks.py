@@ -117,3 +117,54 @@ def new_spellings(before, after) -> list[str]:
     return [
         s for mark in after for s in mark["spellings"] if spelling_key(s) not in known
     ]
+
+
+# Decisions on flagged words (Testimony.redaction_decisions, sealed like the
+# marks: a decision names the words it is about). Redaction flags words that
+# may be a name without being certainly one (testimonies.redaction.Reason);
+# a person decides each occurrence, which is kept as
+#
+#     [{"at": "<occurrence key>", "redact": true}, ...]
+#
+# "at": the occurrence's key (testimonies.redaction.occurrence_key: the word
+# folded, with the words around it), so that a decision holds across
+# renderings and is asked again when the words around it change;
+# "redact": true replaces the occurrence with the placeholder of the person
+# it may name; false keeps it as written.
+MAX_DECISIONS = 5000
+MAX_KEY_LENGTH = 1000
+
+
+def decisions_check(decisions) -> None:
+    """ValueError unless `decisions` has the shape above (one a key)."""
+    if not isinstance(decisions, list) or len(decisions) > MAX_DECISIONS:
+        raise ValueError("a list of decisions")
+    keys = set()
+    for decision in decisions:
+        if not isinstance(decision, dict) or set(decision) != {"at", "redact"}:
+            raise ValueError("a decision is {at, redact}")
+        key, redact = decision["at"], decision["redact"]
+        if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH:
+            raise ValueError("at: an occurrence key")
+        if not isinstance(redact, bool):
+            raise ValueError("redact: true or false")
+        if key in keys:
+            raise ValueError("one decision an occurrence")
+        keys.add(key)
+
+
+def decisions_map(decisions) -> dict[str, bool]:
+    """{occurrence key: redact} of stored decisions."""
+    return {decision["at"]: decision["redact"] for decision in decisions or []}
+
+
+def decisions_edited(decisions, changes: dict[str, bool | None]) -> list[dict]:
+    """`decisions` with `changes` applied: key -> redact, or None to forget
+    the decision (the word is asked about again)."""
+    edited = decisions_map(decisions)
+    for key, redact in changes.items():
+        if redact is None:
+            edited.pop(key, None)
+        else:
+            edited[key] = redact
+    return [{"at": key, "redact": redact} for key, redact in edited.items()]

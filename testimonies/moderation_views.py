@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -12,7 +13,13 @@ from archive.access import moderator_required
 from . import services
 from .forms import ReviewDecisionForm
 from .models import ReviewDecision, TestimonyStatus
-from .redaction_views import SAVE_MARKS, marks_form, marks_save
+from .redaction_views import (
+    DECIDE_WORDS,
+    SAVE_MARKS,
+    marks_form,
+    marks_save,
+    words_decide,
+)
 from .selectors import (
     TestimonyNotVisible,
     review_page,
@@ -50,8 +57,18 @@ DONE = {
 @moderator_required
 def review(request, public_id):
     """One testimony under review, its original and redacted texts side by
-    side with the words marked for redaction, and the decision on it. The
-    page posts either a decision or a change of the marks (SAVE_MARKS)."""
+    side with the words marked for redaction and the flagged words to
+    decide, and the decision on it. The page posts a decision, a change of
+    the marks (SAVE_MARKS) or decisions on flagged words (DECIDE_WORDS)."""
+    if request.method == "POST" and DECIDE_WORDS in request.POST:
+        try:
+            testimony = testimony_for_review(public_id=public_id, user=request.user)
+        except TestimonyNotVisible:
+            raise Http404 from None
+        words_decide(request, testimony)
+        return redirect(
+            reverse("moderation:review", args=[public_id]) + "#words-to-decide"
+        )
     saving_marks = request.method == "POST" and SAVE_MARKS in request.POST
     edited_marks = None
     if saving_marks:

@@ -6,20 +6,28 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import second_factor_first
 
 from . import services
-from .forms import RedactionMarksForm
+from .forms import RedactionMarksForm, WordDecisionForm
 from .models import Testimony
-from .redaction import person_choices
+from .redaction import person_choices, redaction_candidates
 from .selectors import TestimonyNotVisible, redaction_page, testimony_for_marking
 
 # The name of the editor's submit button: the review page tells a save of
 # the marks from a decision by it.
 SAVE_MARKS = "save_marks"
+# The name of the buttons that decide flagged words (WordDecisionForm).
+DECIDE_WORDS = "decide_words"
+DECIDED = {
+    True: _("Replaced; the preview shows the result."),
+    False: _("Kept as written."),
+    None: _("The words will be asked about again."),
+}
 
 
 def marks_form(testimony: Testimony, data=None) -> RedactionMarksForm:
@@ -56,6 +64,30 @@ def marks_save(request, testimony: Testimony) -> RedactionMarksForm | None:
     return form
 
 
+def words_decide(request, testimony: Testimony) -> None:
+    """Apply a posted decision on flagged words; the outcome, or why it was
+    refused, goes to the messages (the page is shown again either way)."""
+    keys = [row.candidate.key for row in redaction_candidates(testimony)]
+    form = WordDecisionForm(request.POST, keys=keys)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return
+    try:
+        services.redaction_candidates_decide(
+            testimony=testimony,
+            keys=form.cleaned_data["key"],
+            redact=form.redact(),
+            user=request.user,
+        )
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, DECIDED[form.redact()])
+
+
 @never_cache
 @second_factor_first
 def redaction(request, public_id):
@@ -63,6 +95,15 @@ def redaction(request, public_id):
     the testimony is a draft or sent back, and for moderators; a 404 for
     anyone else, as for a testimony that is not there."""
     form = None
+    if request.method == "POST" and DECIDE_WORDS in request.POST:
+        try:
+            testimony = testimony_for_marking(public_id=public_id, user=request.user)
+        except TestimonyNotVisible:
+            raise Http404 from None
+        words_decide(request, testimony)
+        return redirect(
+            reverse("testimonies:redaction", args=[public_id]) + "#words-to-decide"
+        )
     if request.method == "POST" and SAVE_MARKS in request.POST:
         try:
             testimony = testimony_for_marking(public_id=public_id, user=request.user)

@@ -28,17 +28,20 @@ from .models.consent import ConsentEvent, ConsentScope
 from .models.reviews import testimony_content
 from .recording import first_step_to_do, steps_done
 from .redaction import (
+    CandidateRow,
     MarkRow,
     PersonChoice,
     PreviewText,
     mark_rows,
     person_choices,
     redacted_texts,
+    redaction_candidates,
     redaction_preview,
     redactor_for,
 )
 from .reidentification import ReidentificationCheck, reidentification_check
 from .review_diff import content_changes, person_label
+from .textnorm import fold
 
 
 class TestimonyNotVisible(Exception):
@@ -75,6 +78,9 @@ class TestimonyPage:
     # view the approval chose, so that they do not publish the precise ones.
     public_view: TestimonyFacts | None = None
     may_mark_redactions: bool = False
+    # Flagged words waiting for a decision (shown to those who may read the
+    # original; for anyone else such a testimony does not exist).
+    undecided_words: int = 0
     may_reveal_identity: bool = False
 
 
@@ -133,7 +139,9 @@ def _path(place):
 
 def testimony_detail(*, public_id: str, user, show_original: bool = False):
     """The testimony page for `user`, redacted unless the user may read the
-    original and asked to (which is logged)."""
+    original and asked to (which is logged). A testimony whose flagged words
+    are not all decided is not visible to anyone who may not read the
+    original."""
     testimony = (
         _with_tags(Testimony.objects.visible_to(user))
         .filter(public_id=public_id)
@@ -142,6 +150,11 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     if testimony is None:
         raise TestimonyNotVisible(public_id)
     may_read_original = policy.may_read_unredacted(user, testimony)
+    redacted = redacted_texts(testimony)
+    if redacted.undecided and not may_read_original:
+        # The release gate (services.review.require_decided_words), where it
+        # is read: a word that may name someone waits for a person.
+        raise TestimonyNotVisible(public_id)
     showing_original = show_original and may_read_original
     if showing_original:
         audit_record(
@@ -149,7 +162,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         )
         texts = testimony
     else:
-        texts = redacted_texts(testimony)
+        texts = redacted
     testimonies_facts([testimony], user=user)
     page = TestimonyPage(
         testimony=testimony,
@@ -185,6 +198,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
             testimony.public_places(), testimony.public_incident
         )
     page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
+    page.undecided_words = redacted.undecided
     page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
     return page
 
@@ -417,29 +431,58 @@ def review_queue() -> list[Testimony]:
     return testimonies
 
 
+@dataclass(frozen=True)
+class WordGroup:
+    """One flagged word occurring undecided more than once: its occurrences'
+    keys, to decide them all at once."""
+
+    word: str
+    keys: list[str]
+
+
 @dataclass
 class RedactionEditor:
-    """The original and redacted texts side by side, and the marks editor:
-    the words marked now and whose words a new mark can be."""
+    """The original and redacted texts side by side, the marks editor (the
+    words marked now and whose words a new mark can be), and the flagged
+    words to decide (with how many wait, and those that wait more than
+    once, by word)."""
 
     testimony: Testimony
     preview: list[PreviewText]
     marks: list[MarkRow]
     people: list[PersonChoice]
     may_mark: bool
+    candidates: list[CandidateRow]
+    undecided: int
+    word_groups: list[WordGroup]
+
+
+def _word_groups(candidates: list[CandidateRow]) -> list[WordGroup]:
+    waiting: dict[str, tuple[str, list[str]]] = {}
+    for row in candidates:
+        if row.candidate.decision is None:
+            # ى kept apart: على and علي are two words to decide.
+            folded = fold(row.candidate.word, keep_alef_maqsura=True)
+            word, keys = waiting.setdefault(folded, (row.candidate.word, []))
+            keys.append(row.candidate.key)
+    return [WordGroup(word, keys) for word, keys in waiting.values() if len(keys) > 1]
 
 
 def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
-    """The preview (which shows the original: callers record the reading)
-    and, for those who may change them, the marks."""
+    """The preview and the flagged words (which show the original: callers
+    record the reading) and, for those who may change them, the marks."""
     may_mark = policy.may_mark_redactions(user, testimony)
     redactor = redactor_for(testimony)
+    candidates = redaction_candidates(testimony, redactor)
     return RedactionEditor(
         testimony=testimony,
         preview=redaction_preview(testimony, redactor),
         marks=mark_rows(testimony, redactor),
         people=person_choices(testimony, redactor) if may_mark else [],
         may_mark=may_mark,
+        candidates=candidates,
+        undecided=sum(row.candidate.decision is None for row in candidates),
+        word_groups=_word_groups(candidates) if may_mark else [],
     )
 
 

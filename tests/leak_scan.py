@@ -8,12 +8,23 @@ for everything it shows, as every role, and returns where an identity
 token turned up: response bodies, headers, cookies and messages, log
 records, mail, command output and the bytes of every search index file.
 
+The accounts write the names in every hostile way real text does
+(HOSTILE_SPELLINGS: invisible characters, presentation and other
+compatibility forms, Persian and Kurdish letters, tanween, hashtags, glued
+digits, line-break hyphens, homoglyphs), and two of them state the witness's
+contact (in Arabic-Indic digits or an obfuscated address) and birth year
+and age. The scanner reads every output with the archive's own aggressive
+folding (testimonies.textnorm.fold), after undoing HTML entities, JSON
+escapes and URL encoding, with line-break hyphens joined, phone numbers
+compared by their digits whatever separates them, and ages in age
+statements: a name that slipped through in any of those forms is found.
+
 The only place an identity may appear is the reveal page's answer to a
 POST with the right password, for those allowed; the scan checks that it
 does appear there, so that a scanner that sees nothing cannot pass. Pages
 that show the original narrative to those allowed (and logged) may hold
-the witness's *name* as the account itself says it, never the contact or
-birth year.
+what the account itself says: the witness's name, and where the account
+states them the contact and birth year; never what only the identity holds.
 """
 
 import html
@@ -21,10 +32,11 @@ import io
 import json
 import logging
 import re
+import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, quote_plus, unquote_plus, urlencode
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -74,6 +86,124 @@ class Witness:
     @property
     def tokens(self) -> list[str]:
         return [*self.name_tokens, self.contact, str(self.birth_year)]
+
+    @property
+    def ages(self) -> list[int]:
+        """The ages the witness may state (recorded in 2025, incident 2025)."""
+        return [2025 - self.birth_year, 2025 - self.birth_year - 1]
+
+    @property
+    def phone_digits(self) -> str:
+        """The national number's digits when the contact is a phone."""
+        digits = re.sub(r"\D", "", self.contact)
+        return digits.removeprefix("963") if "@" not in self.contact else ""
+
+
+# Every way real text writes a name that redaction must see through, as
+# functions of (latin, arabic) giving a Latin and an Arabic sentence.
+def _invisible(word: str) -> str:
+    return word[:2] + "\u200c" + word[2:4] + "\u00ad" + word[4:]
+
+
+def _presentation_forms(arabic: str) -> str:
+    """Each letter as its isolated presentation form (as PDFs give them)."""
+    return "".join(_ISOLATED.get(char, char) for char in arabic)
+
+
+_ISOLATED = {
+    unicodedata.normalize("NFKD", chr(code)): chr(code)
+    for code in range(0xFE70, 0xFEFF)
+    if "ISOLATED FORM" in unicodedata.name(chr(code), "")
+}
+
+
+def _fullwidth(latin: str) -> str:
+    return "".join(
+        chr(ord(c) + 0xFEE0) if c.isascii() and c.isalpha() else c for c in latin
+    )
+
+
+def _persian(arabic: str) -> str:
+    return arabic.replace("ي", "ی").replace("ك", "ک").replace("ة", "ە")
+
+
+def _homoglyphs(latin: str) -> str:
+    return latin.replace("a", "\u0430").replace("e", "\u0435").replace("o", "\u043e")
+
+
+def _line_break(word: str) -> str:
+    return word[:3] + "-\n" + word[3:]
+
+
+HOSTILE_SPELLINGS = {
+    "invisible characters": lambda w: (
+        f"They called {_invisible(w.name.split()[0])} by name.",
+        f"نادوا {_invisible(w.arabic.split()[0])} باسمه.",
+    ),
+    "presentation forms": lambda w: (
+        f"The list said {w.name.split()[1].upper()}.",
+        f"في القائمة {_presentation_forms(w.arabic)}.",
+    ),
+    "compatibility forms": lambda w: (
+        f"The sign read {_fullwidth(w.name.split()[0])}.",
+        f"كتبوا {_fullwidth(w.name.split()[1])}.",
+    ),
+    "persian and kurdish letters": lambda w: (
+        f"A note from {w.name.split()[0]}.",
+        f"جاء {_persian(w.arabic.split()[0])} ثم {_persian(w.arabic.split()[1])}.",
+    ),
+    "tanween": lambda w: (
+        f"They beat {w.name.split()[1]}.",
+        f"ضربوا {w.arabic.split()[1]}اً أمامنا.",
+    ),
+    "hashtags and underscores": lambda w: (
+        f"Posts tagged #{'_'.join(w.name.split())} spread.",
+        f"انتشر وسم #{'_'.join(w.arabic.split())}.",
+    ),
+    "glued digits": lambda w: (
+        f"His account was {w.name.split()[0].lower()}7.",
+        f"الحساب {w.arabic.split()[0]}7.",
+    ),
+    "line-break hyphens": lambda w: (
+        f"Then {_line_break(w.name.split()[0])} ran.",
+        f"ثم ركض {_line_break(w.arabic.split()[1])}.",
+    ),
+    "homoglyphs": lambda w: (
+        f"Signed {_homoglyphs(w.name)}.",
+        f"وقّع {w.arabic}.",
+    ),
+}
+
+
+def hostile_sentences(witness) -> tuple[str, str]:
+    """One Latin and one Arabic paragraph naming the witness in every
+    hostile spelling."""
+    pairs = [spell(witness) for spell in HOSTILE_SPELLINGS.values()]
+    return " ".join(p[0] for p in pairs), " ".join(p[1] for p in pairs)
+
+
+def _arabic_digits(text: str) -> str:
+    return "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in text)
+
+
+def stated_details(witness) -> tuple[str, str]:
+    """Sentences stating the witness's contact, birth year and age, in
+    English and Arabic, written as people write them."""
+    if "@" in witness.contact:
+        local, host = witness.contact.split("@")
+        contact = f"{local} [at] {host.replace('.', ' [dot] ')}"
+    else:
+        contact = _arabic_digits("0" + witness.phone_digits)
+    age = witness.ages[0]
+    return (
+        f"Reach me at {contact}. I was born in {witness.birth_year}; I am {age}.",
+        f"رقمي {contact}. ولدت عام {_arabic_digits(str(witness.birth_year))}"
+        f" وعمري {_arabic_digits(str(age))} سنة.",
+    )
+
+
+# Witnesses whose accounts state their contact, birth year and age.
+STATING_DETAILS = ("public", "researchers")
 
 
 # Birth years appear in no date of the fixture (all 2025, or 2099).
@@ -142,6 +272,8 @@ def _row(witness: Witness, *, status="approved", recorded_by="documenter", **ext
         "method": "oral", "obtained_by": "documenter", "obtained_on": "2025-03-20",
     }  # fmt: skip
     consent.update(extra.pop("consent", {}))
+    hostile = hostile_sentences(witness)
+    stated = stated_details(witness) if witness.key in STATING_DETAILS else ("", "")
     return {
         "external_id": f"leak-{witness.key}",
         "witness": {
@@ -154,11 +286,16 @@ def _row(witness: Witness, *, status="approved", recorded_by="documenter", **ext
             "witness_key": f"key-{witness.key}",
         },
         "language": "en",
-        # The account names the witness, as accounts do: redaction must
-        # take the name out of everything but the original text.
+        # The account names the witness, as accounts do, in every hostile
+        # spelling: redaction must take the name out of everything but the
+        # original text.
         "narrative": f"My name is {witness.name}. Gunmen came to Banias at night "
-        f"and took our neighbour; {witness.name.split()[1]} hid in the orchard.",
-        "translations": {"ar": f"اسمي {witness.arabic}. جاء مسلحون إلى بانياس ليلاً."},
+        f"and took our neighbour; {witness.name.split()[1]} hid in the orchard. "
+        f"{hostile[0]} {stated[0]}",
+        "translations": {
+            "ar": f"اسمي {witness.arabic}. جاء مسلحون إلى بانياس ليلاً. "
+            f"{hostile[1]} {stated[1]}"
+        },
         "summary": f"{witness.name.split()[0]} describes a night raid in Banias.",
         "recorded_on": "2025-03-20",
         "recorded_by": recorded_by,
@@ -278,6 +415,57 @@ def _forms(token: str) -> set[str]:
     }
 
 
+_JSON_ESCAPE = re.compile(
+    r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([0-9a-fA-F]{4})|\\u([0-9a-fA-F]{4})"
+)
+_LINE_BREAK_HYPHEN = re.compile(r"-\s*\n\s*")
+
+
+def _json_unescaped(text: str) -> str:
+    """\\uXXXX escapes (and surrogate pairs) as the characters they are."""
+
+    def char(match):
+        if match.group(3):
+            return chr(int(match.group(3), 16))
+        pair = int(match.group(1), 16), int(match.group(2), 16)
+        return chr(0x10000 + ((pair[0] - 0xD800) << 10) + (pair[1] - 0xDC00))
+
+    return _JSON_ESCAPE.sub(char, text)
+
+
+def views(text: str) -> list[str]:
+    """The folded readings of an output: as it is, with HTML entities, JSON
+    escapes and URL encoding undone, each also with line-break hyphens
+    joined (Ay-\\nman)."""
+    readings = {text}
+    if "&" in text:
+        readings.add(html.unescape(text))
+    if "\\u" in text:
+        readings.add(_json_unescaped(text))
+    if "%" in text or "+" in text:
+        readings.add(unquote_plus(text))
+    folded = {fold(reading) for reading in readings}
+    return sorted(folded | {_LINE_BREAK_HYPHEN.sub("", f) for f in folded if "-" in f})
+
+
+def _obfuscated_email(address: str) -> str:
+    """An address as people hide it: name [at] host [dot] org, name(at)host,
+    name at host dot org."""
+    local, host = address.split("@")
+    at = r"\s*(?:@|[\[(]\s*at\s*[\])]|\bat\b)\s*"
+    dot = r"\s*(?:\.|[\[(]\s*dot\s*[\])]|\bdot\b)\s*"
+    return (
+        dot.join(map(re.escape, local.split(".")))
+        + at
+        + dot.join(map(re.escape, host.split(".")))
+    )
+
+
+AGE_CONTEXT = (
+    r"(?:i am|i'm|im|aged|age|عمري|عمره|بعمر)\s*{age}|{age}\s*(?:years? old|سنه|عاما)"
+)
+
+
 class Scanner:
     """Collects findings: identity tokens where none may be."""
 
@@ -293,22 +481,35 @@ class Scanner:
                     # A year is a leak only as a number of its own, not as
                     # four digits inside a digest, a key or a random id.
                     forms = rf"(?<![0-9a-z])(?:{forms})(?![0-9a-z])"
+                if token == witness.contact and witness.phone_digits:
+                    # The number whatever separates its digits.
+                    digits = r"[\s\-./()]{0,3}".join(witness.phone_digits)
+                    forms = rf"{forms}|{digits}(?![0-9])"
+                elif token == witness.contact:
+                    # The address however its @ and dots are written.
+                    forms = rf"{forms}|{_obfuscated_email(fold(token))}"
                 pattern = re.compile(forms)
                 self._patterns.append((witness, token, pattern))
+            ages = "|".join(map(str, witness.ages))
+            age = AGE_CONTEXT.format(age=rf"(?<![0-9])(?:{ages})(?![0-9])")
+            self._patterns.append((witness, str(witness.birth_year), re.compile(age)))
 
     def check(self, where: str, text, *, allowed=()) -> None:
         if isinstance(text, bytes):
             text = text.decode("utf-8", errors="replace")
-        text = fold(text)
         allowed = set(allowed)
+        readings = views(text)
         for witness, token, pattern in self._patterns:
-            match = pattern.search(text)
+            match = next(
+                (m for m in map(pattern.search, readings) if m is not None), None
+            )
             if match is None:
                 continue
             if token in allowed:
                 self.seen.add((where, token))
             else:
-                context = text[max(0, match.start() - 80) : match.end() + 40]
+                found_in = match.string
+                context = found_in[max(0, match.start() - 80) : match.end() + 40]
                 self.findings.append(Finding(where, witness.key, token, context))
 
 
@@ -471,7 +672,13 @@ def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
             and url.rstrip("/").rsplit("/", 1)[-1] in ("account", "review")
         )
     )
-    return witness.name_tokens if shows_original else []
+    if not shows_original:
+        return []
+    # What the account itself says: the names, and the contact and birth
+    # year where it states them.
+    if witness.key in STATING_DETAILS:
+        return witness.tokens
+    return witness.name_tokens
 
 
 def _headers(response) -> str:
@@ -518,6 +725,12 @@ def _search_queries():
         yield {"q": witness.arabic}
         yield {"q": witness.contact}
         yield {"q": str(witness.birth_year)}
+        # Did you mean: a name misspelt, in another spelling, written as
+        # the accounts write it.
+        first = witness.name.split()[0]
+        yield {"q": first[:-1] + ("o" if first[-1] != "o" else "e")}
+        yield {"q": _homoglyphs(witness.name)}
+        yield {"q": _persian(witness.arabic.split()[0])}
 
 
 def _check_json_export(scanner, where, response, typed):
@@ -627,12 +840,18 @@ def leak_scan(
             scanner.check("mail", message.message().as_string())
     for number, line in enumerate(logs.lines):
         scanner.check(f"log record {number}", line)
+    scan_index_files(scanner)
+    return scanner.findings, scanner, reveals
+
+
+def scan_index_files(scanner: Scanner) -> None:
+    """The bytes of every search index file, and the stored fields of every
+    document (Whoosh compresses them: read as Whoosh does, from every
+    segment, documents marked deleted included)."""
     index_dir = Path(settings.HAYSTACK_CONNECTIONS["default"]["PATH"])
     for path in sorted(index_dir.rglob("*")):
         if path.is_file():
             scanner.check(f"search index file {path.name}", path.read_bytes())
-    # Whoosh compresses stored fields: read them as Whoosh does, from every
-    # document of every segment, those marked deleted included.
     if index_dir.is_dir() and any(index_dir.glob("*.toc")):
         with open_dir(str(index_dir)).reader() as reader:
             for leaf, _offset in reader.leaf_readers():
@@ -642,4 +861,3 @@ def leak_scan(
                         "search index file (stored fields)",
                         "\n".join(map(str, stored.values())),
                     )
-    return scanner.findings, scanner, reveals

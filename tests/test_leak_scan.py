@@ -131,10 +131,29 @@ def test_the_scan_finds_a_token_written_in_any_form():
         "next=/search/%3Fq%3DQuorvith",
         f"born in {witness.birth_year}.",
         witness.contact.upper(),
+        # The hostile spellings, as they could slip through.
+        "Quor\u200cvith",
+        '{"q": "Quor\\u200cvith"}',  # JSON-escaped
+        "Quor&#8204;vith",  # an HTML entity
+        "next=%2Fsearch%2F%3Fq%3DQuor%E2%80%8Cvith",  # URL-encoded
+        "\ufed7\ufeee\ufead\ufed3\ufef3\ufe9b",  # presentation forms
+        "قورفیث",  # Persian yeh
+        "Qu\u043ervith",  # Cyrillic o
+        "\uff31\uff55\uff4f\uff52\uff56\uff49\uff54\uff48",  # fullwidth
+        "Quor-\n  vith",  # a line-break hyphen
+        "#Quorvith_Delmarrak",
+        "٠٩٤٤ ٦١٥ ٢٨٣",  # the phone in Arabic-Indic digits
+        "(0944) 615-283",
+        "I am 87 now",  # the age (born 1938, recorded 2025)
+        "عمري ٨٦ سنة",
     ):
         scanner = Scanner([witness])
         scanner.check("text", text)
         assert scanner.findings, text
     scanner = Scanner([witness])
     scanner.check("digest", f"a{witness.birth_year}f 8{witness.birth_year}3")
+    scanner.check("another age", "the house was 87 metres from the road")
     assert scanner.findings == []
+    mailer = Scanner([WITNESSES["public"]])
+    mailer.check("text", "write to zv.ridge [at] tutamail [dot] example")
+    assert mailer.findings

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from ..marks import marks_check
+from ..marks import decisions_check, marks_check
 from .consent import ConsentRecord, ConsentScope
 from .keys import random_key
 from .places import Place, generalised_paths, path_slugs
@@ -197,14 +197,19 @@ class Testimony(SealedContent):
     # documenter's summary and the persons named: sealed (models/sealed.py).
     # The narrative is blank only once erased (see clean()).
     # Marked words (shape: testimonies.marks; set through
-    # services.redaction_marks_set) are sealed too: they are names.
+    # services.redaction_marks_set) are sealed too: they are names. So are
+    # the decisions on words redaction flagged (shape: testimonies.marks;
+    # set through services.redaction_candidates_decide): each names the
+    # words it is about.
     SEALED_FIELDS = {"narrative": str, "translations": dict, "summary": str,
-                     "persons_named": list, "redaction_marks": list}  # fmt: skip
+                     "persons_named": list, "redaction_marks": list,
+                     "redaction_decisions": list}  # fmt: skip
     narrative = sealed_attribute("narrative")
     translations = sealed_attribute("translations")
     summary = sealed_attribute("summary")
     persons_named = sealed_attribute("persons_named")
     redaction_marks = sealed_attribute("redaction_marks")
+    redaction_decisions = sealed_attribute("redaction_decisions")
     recorded_on = models.DateField(_("recorded on"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -301,7 +306,7 @@ class Testimony(SealedContent):
     # What testimony_erase blanks; an erased testimony holds none of it.
     ERASED_FIELDS = (
         "narrative", "translations", "summary", "persons_named",
-        "redaction_marks", "incident_start", "incident_end",
+        "redaction_marks", "redaction_decisions", "incident_start", "incident_end",
     )  # fmt: skip
 
     def clean(self):
@@ -343,6 +348,17 @@ class Testimony(SealedContent):
                     "persons_named": ValidationError(
                         _("Persons named must be a list of names."),
                         code="persons_named_shape",
+                    )
+                }
+            ) from None
+        try:
+            decisions_check(self.redaction_decisions)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "redaction_decisions": ValidationError(
+                        _("The decisions are not in the shape the archive keeps them."),
+                        code="redaction_decisions_shape",
                     )
                 }
             ) from None

@@ -12,7 +12,7 @@ from .bulk_import import testimonies_import_new
 from .consent import consent_capture, consent_record, consent_withdraw
 from .erasure import testimony_erase
 from .imports import ImportResult, testimonies_import
-from .marking import redaction_marks_set
+from .marking import redaction_candidates_decide, redaction_marks_set
 from .recording import (
     NewNeighbourhood,
     WitnessDetails,
@@ -41,6 +41,7 @@ __all__ = [
     "recording_what_save",
     "recording_when_where_save",
     "recording_witness_save",
+    "redaction_candidates_decide",
     "redaction_marks_set",
     "testimonies_import",
     "testimonies_import_new",

@@ -50,6 +50,7 @@ def _erase_text_stores(testimony: Testimony) -> None:
     testimony.summary = ""
     testimony.persons_named = []
     testimony.redaction_marks = []
+    testimony.redaction_decisions = []
     testimony.incident_start = testimony.incident_end = None
     testimony.status = TestimonyStatus.ERASED
     testimony.full_clean()

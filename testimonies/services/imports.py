@@ -5,6 +5,7 @@ import logging
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from archive.audit import audit_record
 from archive.models import AuditAction
@@ -26,6 +27,7 @@ from ..models import (
 from ..models.consent import ConsentEvent
 from ..pseudonyms import pseudonym_source
 from .consent import CONSENT_TERMS, consent_record, consent_withdraw
+from .review import undecided_words
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,9 @@ class ImportResult:
     updated: int = 0
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    # (line, public id) of lines asked to be approved that landed as
+    # submitted: words in them wait for a person's decision.
+    held: list[tuple[int, str]] = field(default_factory=list)
 
 
 def witness_for_key(
@@ -177,12 +182,37 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
     testimony.places.set(tagged)
     testimony.communities.set(row.communities)
     testimony.event_types.set(row.event_types)
+    if testimony.status == TestimonyStatus.APPROVED:
+        # Before the consent: a withdrawal in the line still has the last word.
+        _hold_undecided(testimony, row, result)
     _import_consent(testimony, row, result, actor)
     if existing:
         result.updated += 1
     else:
         result.created += 1
     return testimony
+
+
+def _hold_undecided(testimony: Testimony, row: ImportRow, result) -> None:
+    """The release gate (services.review.require_decided_words) for a line
+    that asks to be approved: while words redaction flagged wait for a
+    person's decision, it lands as submitted, in the moderators' queue."""
+    count = undecided_words(testimony)
+    if not count:
+        return
+    testimony.status = TestimonyStatus.SUBMITTED
+    testimony.save(update_fields=["status", "updated_at"])
+    result.held.append((row.line, testimony.public_id))
+    result.notes.append(
+        ngettext(
+            "line %(line)d: imported as submitted, not approved: %(count)d "
+            "flagged word needs a person's decision (review page)",
+            "line %(line)d: imported as submitted, not approved: %(count)d "
+            "flagged words need a person's decision (review page)",
+            count,
+        )
+        % {"line": row.line, "count": count}
+    )
 
 
 @vault.keys_unit_of_work()
@@ -192,7 +222,9 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
     line whose external_id exists updates that testimony; consent changes
     are appended, never edited. A
     line whose external_id belongs to an erased testimony is skipped with a
-    note: an import never brings an erased testimony back."""
+    note: an import never brings an erased testimony back. A line asking to
+    be approved whose text holds words flagged for a person's decision lands
+    as submitted, with a note, and is listed in `held`."""
     result = ImportResult()
     places = PlaceResolver()
     for row in rows:
@@ -202,6 +234,7 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
         actor=actor,
         actor_label=source,
         detail=f"{result.created} created, {result.updated} updated"
-        + (f", {result.skipped} skipped (erased)" if result.skipped else ""),
+        + (f", {result.skipped} skipped (erased)" if result.skipped else "")
+        + (f", {len(result.held)} held for review" if result.held else ""),
     )
     return result

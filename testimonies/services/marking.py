@@ -9,11 +9,17 @@ from django.utils.translation import gettext as _
 from archive.audit import audit_record
 from archive.models import AuditAction
 
-from ..marks import MAX_SPELLING_LENGTH, marks_check, new_spellings, spelling_key
-from ..models import (
-    Testimony,
+from ..marks import (
+    MAX_SPELLING_LENGTH,
+    decisions_edited,
+    marks_check,
+    marks_edited,
+    new_spellings,
+    spelling_key,
 )
-from ..redaction import spelling_occurrences
+from ..models import Testimony
+from ..quasi_identifiers import CONTACT
+from ..redaction import Reason, redaction_candidates, spelling_occurrences
 from .review import _refuse
 
 logger = logging.getLogger(__name__)
@@ -117,4 +123,74 @@ def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Tes
             actor=user,
             detail=f"{len(after - before)} marked, {len(before - after)} unmarked",
         )
+    return testimony
+
+
+# Flagged words that are other spellings of a name: replacing one marks the
+# spelling for that person, so it stays replaced wherever it occurs, however
+# the text around it changes. A common word (على, said) or a number is
+# decided where it stands only.
+_SPELLING_REASONS = frozenset(
+    [Reason.SAME_TERM, Reason.TRANSLITERATION, Reason.NEAR_SPELLING]
+)
+DECISION_NAMES = {True: "replaced", False: "kept as written", None: "asked again"}
+
+
+@transaction.atomic
+def redaction_candidates_decide(
+    *, testimony: Testimony, keys: list[str], redact: bool | None, user
+) -> Testimony:
+    """Decide words redaction flagged in `testimony` (testimonies.redaction):
+    replace (`redact` True) or keep as written (False) the occurrences
+    under `keys`, or forget what was decided on them (None: they are asked
+    about again).
+
+    Open to those archive.policy.may_mark_redactions lets mark. Every key
+    must be that of a word flagged now (a page shown before the text
+    changed is refused: its words may stand elsewhere now). Replacing
+    another spelling of a name also marks that spelling as the person's
+    (testimonies.marks), so it stays replaced wherever it occurs. Each
+    decision is in the audit chain, by reason and count: never the words.
+    The search index follows on commit (search.signals)."""
+    from archive import policy
+
+    testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
+    if not policy.may_mark_redactions(user, testimony):
+        _refuse(_("The marks of this testimony cannot be changed now."), "not_markable")
+    flagged = {
+        row.candidate.key: row.candidate for row in redaction_candidates(testimony)
+    }
+    keys = list(dict.fromkeys(keys))
+    if not keys or any(key not in flagged for key in keys):
+        _refuse(
+            _(
+                "These words are no longer flagged as they were: the text has "
+                "changed. Look at the list again."
+            ),
+            "candidate_unknown",
+        )
+    decided = [flagged[key] for key in keys]
+    testimony.redaction_decisions = decisions_edited(
+        testimony.redaction_decisions, dict.fromkeys(keys, redact)
+    )
+    marks = testimony.redaction_marks
+    if redact:
+        for candidate in decided:
+            if candidate.reason in _SPELLING_REASONS and candidate.owner != CONTACT:
+                marks = marks_edited(
+                    marks,
+                    persons_count=len(testimony.persons_named),
+                    add=candidate.word,
+                    person=candidate.owner,
+                )
+        testimony.redaction_marks = marks
+    testimony.full_clean()
+    testimony.save(update_fields=["sealed_content", "updated_at"])
+    reasons = ", ".join(sorted({str(c.reason) for c in decided}))
+    audit_record(
+        action=AuditAction.REDACTION_CHANGED,
+        target=testimony.public_id,
+        actor=user,
+        detail=f"{len(decided)} flagged {DECISION_NAMES[redact]} ({reasons})",
+    )
     return testimony

@@ -42,20 +42,20 @@ class RevealedIdentity:
 
 def _reason_identifies(reason: str, identity: Identity) -> bool:
     """Does the reason hold the witness's name (or a part of it, in any
-    spelling the archive knows), contact or birth year? The reason is kept
-    in the audit chain, which can never be edited."""
-    names = Redactor(
+    spelling the archive knows, or a likely other spelling), contact or
+    birth year? The reason is kept in the audit chain, which can never be
+    edited."""
+    redactor = Redactor(
         witness_names=[identity.name, *identity.name_variants],
         witness_placeholder="",
         persons_named=[],
+        contact=identity.contact,
+        birth_year=identity.birth_year,
     )
-    if names.redact(reason) != reason:
-        return True
-    contact = fold(identity.contact).strip()
-    if contact and contact in fold(reason):
+    if redactor.identifying(reason, likely=True):
         return True
     year = identity.birth_year
-    return year is not None and str(year) in reason.split()
+    return year is not None and str(year) in fold(reason).split()
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from archive.audit import audit_record
 from archive.models import AuditAction
@@ -18,6 +19,7 @@ from ..models import (
     TestimonyStatus,
 )
 from ..models.reviews import testimony_content
+from ..redaction import redacted_texts
 from ..reidentification import Generalisation
 
 logger = logging.getLogger(__name__)
@@ -46,6 +48,30 @@ def _require_archive_consent(testimony: Testimony) -> None:
         _refuse(
             _("Record the witness's consent to keep the account in the archive first."),
             "consent_missing",
+        )
+
+
+def undecided_words(testimony: Testimony) -> int:
+    """How many words redaction flagged in `testimony` still wait for a
+    person's decision (testimonies.redaction)."""
+    return redacted_texts(testimony).undecided
+
+
+def require_decided_words(testimony: Testimony) -> None:
+    """The release gate: refused while a flagged word waits for a decision.
+    Nothing is released with a word that may name someone left as it is."""
+    count = undecided_words(testimony)
+    if count:
+        _refuse(
+            ngettext(
+                "%(count)d flagged word still needs a decision: replace it or "
+                "keep it as written under “Words to decide”, then approve.",
+                "%(count)d flagged words still need a decision: replace or "
+                "keep each one under “Words to decide”, then approve.",
+                count,
+            )
+            % {"count": count},
+            "redaction_undecided",
         )
 
 
@@ -125,8 +151,9 @@ def testimony_approve(
     generalisation: Generalisation | None = None,
 ) -> Review:
     """Approve a submitted testimony whose witness consented to it being
-    archived. It reaches the audiences its consent names (search follows
-    on commit); what was approved is kept for the next review's diff.
+    archived and whose flagged words are all decided. It reaches the
+    audiences its consent names (search follows on commit); what was
+    approved is kept for the next review's diff.
 
     `generalisation` is the public view chosen after the re-identification
     check (testimonies.reidentification): the place raised, the dates
@@ -135,6 +162,7 @@ def testimony_approve(
     """
     testimony = _submitted_for_update(testimony)
     _require_archive_consent(testimony)
+    require_decided_words(testimony)
     fields, detail = ["status"], ""
     if generalisation is not None:
         testimony.public_place_levels_up = generalisation.place_levels_up

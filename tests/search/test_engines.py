@@ -21,6 +21,7 @@ from haystack.query import SearchQuerySet
 
 from archive import policy
 from archive.settings.base import search_connection
+from testimonies.identity import identity_store
 from testimonies.models import Testimony
 from testimonies.services import consent_withdraw
 from tests import factories
@@ -273,6 +274,30 @@ def test_a_withdrawn_testimony_is_deleted_and_refreshed(engine):
     (bulk,) = stand_in.bulk_actions()
     assert bulk == [("delete", f"testimonies.testimony.{testimony.pk}")]
     assert stand_in.paths()[-1] == ("POST", f"/{INDEX}/_refresh")
+
+
+@pytest.mark.django_db
+def test_a_refused_document_is_deleted_not_sent(engine):
+    """A word flagged for a person's decision keeps the testimony out of the
+    cluster too: what an earlier write sent is deleted."""
+    connection, stand_in = engine
+    testimony = factories.testimony(
+        witness_name="Ali Haidar", narrative="Gunmen came at night."
+    )
+    identity_store(
+        witness=testimony.witness, name="Ali Haidar", name_variants=["علي حيدر"]
+    )
+    testimony.translations = {"ar": "جلسنا على الأرض."}
+    testimony.save()
+    backend = connection.get_backend()
+    index = connection.get_unified_index().get_index(Testimony)
+    stand_in.requests.clear()
+
+    backend.update(index, [testimony])
+
+    (bulk,) = stand_in.bulk_actions()
+    assert bulk == [("delete", f"testimonies.testimony.{testimony.pk}")]
+    assert "على" not in json.dumps(stand_in.requests, ensure_ascii=False)
 
 
 @pytest.mark.django_db

@@ -134,3 +134,23 @@ def test_a_taken_pseudonym_is_derived_again_as_one_by_one(gazetteer):
     services.testimonies_import_new(rows=rows, source="test")
     witness = Testimony.objects.get(external_id=row.external_id).witness
     assert witness.pseudonym == pseudonym_derive(source, attempt=1)
+
+
+def test_a_batch_holds_lines_with_words_to_decide_as_the_import_does(gazetteer):
+    vocabulary = Vocabulary.load()
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(3)]
+    for row in rows:
+        row.status, row.withdrawal = "approved", None
+    # The first witness is called Ali: على in the text needs a person.
+    rows[0].witness = {
+        **rows[0].witness,
+        "name": "Ali Haidar",
+        "name_variants": ["علي حيدر"],
+    }
+    rows[0].translations = {"ar": "جلسنا على الأرض."}
+    with vault.keystore_batch():
+        result = services.testimonies_import_new(rows=rows, source="test")
+    statuses = {t.external_id: t.status for t in Testimony.objects.all()}
+    assert statuses[rows[0].external_id] == "submitted"
+    held = Testimony.objects.get(external_id=rows[0].external_id)
+    assert result.held == [(rows[0].line, held.public_id)]

@@ -196,7 +196,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
     folder.mkdir(parents=True)
     (folder / "a.txt").write_bytes(b"media bytes")
     expected = {
-        "version": 3,
+        "version": 4,
         "public_id": testimony.public_id,
         "external_id": None,
         "recorded_on": "2025-04-01",
@@ -206,6 +206,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
         "translations": {"ar": PHRASE_AR},
         "persons_named": ["Nizar Quokkafeather"],
         "redaction_marks": [],
+        "redaction_decisions": [],
         "incident_start": "2025-03-07",
         "incident_end": "2025-03-09",
         "incident_precision": "day",

@@ -254,3 +254,57 @@ def test_the_seeds_import_cleanly_and_twice_create_nothing_more(gazetteer):
         Place.objects.count(),
     )
     assert AuditEntry.objects.filter(action="imported").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_approved_line_with_words_to_decide_lands_submitted_and_says_so(
+    tmp_path, capsys
+):
+    """The release gate: the importing file cannot approve what a person
+    must still decide (على beside a witness called علي, a transliteration)."""
+    held = line(
+        external_id="test-0002",
+        witness={"name": "Ali Haidar", "name_variants": ["علي حيدر"]},
+        narrative="Aly hid in the orchard while they searched.",
+        translations={"ar": "جلسنا على الأرض."},
+    )
+    path = write(tmp_path, line(), held)
+    run_import(path)
+    out, err = capsys.readouterr()
+    assert Testimony.objects.get(external_id="test-0001").status == "approved"
+    testimony = Testimony.objects.get(external_id="test-0002")
+    assert testimony.status == "submitted"
+    assert (
+        "line 2: imported as submitted, not approved: 2 flagged words need a "
+        "person's decision" in err
+    )
+    assert f"Held for review (words to decide): line 2 ({testimony.public_id})" in out
+    # Nothing of the words or the name is echoed.
+    for secret in ("Ali", "Aly", "على", "علي", "Haidar"):
+        assert secret not in out + err
+
+
+@pytest.mark.django_db
+def test_a_submitted_or_draft_line_with_words_to_decide_is_left_as_asked(
+    tmp_path, capsys
+):
+    held = line(
+        witness={"name": "Ali Haidar"},
+        narrative="Aly hid in the orchard.",
+        status="draft",
+    )
+    run_import(write(tmp_path, held))
+    out, err = capsys.readouterr()
+    assert Testimony.objects.get().status == "draft"
+    assert "Held for review" not in out and "flagged" not in err
+
+
+@pytest.mark.django_db
+def test_a_re_import_of_an_approved_testimony_with_new_words_to_decide_is_held(
+    tmp_path, capsys
+):
+    run_import(write(tmp_path, line()))
+    changed = line(narrative="I am Ayman Fares. Aymen hid in the orchard.")
+    run_import(write(tmp_path, changed))
+    assert Testimony.objects.get().status == "submitted"
+    assert "line 1: imported as submitted" in capsys.readouterr().err

@@ -15,8 +15,11 @@ def redactor(names=("Ayman Fares",), persons=()):
 
 
 def test_full_name_and_its_parts_become_the_pseudonym():
-    text = "I am Ayman Fares. They shouted 'Ayman!' and FARES was on the wall."
-    assert redactor().redact(text) == (
+    # (Not Ayman Fares: "fares" is an English word, flagged rather than
+    # replaced; see test_redaction_spellings.)
+    red = redactor(["Ayman Haddad"])
+    text = "I am Ayman Haddad. They shouted 'Ayman!' and HADDAD was on the wall."
+    assert red.redact(text) == (
         "I am [W-7K3QX]. They shouted '[W-7K3QX]!' and [W-7K3QX] was on the wall."
     )
 
@@ -40,8 +43,9 @@ def test_taa_marbuta_and_alef_maqsura_are_folded():
 
 
 def test_attached_arabic_conjunction_is_seen_through():
-    red = redactor(["علي حيدر"])
-    assert red.redact("ذهبت وعلي إلى البحر", "ar") == "ذهبت و[W-7K3QX] إلى البحر"
+    # (Not علي: also a common word, flagged; see test_redaction_spellings.)
+    red = redactor(["سمير حيدر"])
+    assert red.redact("ذهبت وسمير إلى البحر", "ar") == "ذهبت و[W-7K3QX] إلى البحر"
 
 
 def test_words_containing_a_name_are_left_alone():
@@ -114,9 +118,9 @@ def test_first_and_family_name_alone_are_redacted_in_both_scripts():
 
 
 def test_the_article_after_the_preposition_lam_is_seen_through():
-    red = redactor(["علي الحسن"])
-    # ل + الحسن is written للحسن; الحسن alone and with و as well.
-    assert red.redact("قلت للحسن والحسن", "ar") == "قلت ل[W-7K3QX] و[W-7K3QX]"
+    red = redactor(["علي الزعبي"])
+    # ل + الزعبي is written للزعبي; الزعبي alone and with و as well.
+    assert red.redact("قلت للزعبي والزعبي", "ar") == "قلت ل[W-7K3QX] و[W-7K3QX]"
 
 
 def test_a_name_split_across_a_line_break_is_one_name():
@@ -175,10 +179,10 @@ def test_replacements_say_where_each_name_is_in_the_original():
 
 
 def test_spans_keep_arabic_diacritics_inside_the_name():
-    red = redactor(["علي"])
-    text = "قال عليٌّ ذلك"
+    red = redactor(["سمير"])
+    text = "قال سميرٌ ذلك"
     (found,) = red.replacements(text, "ar")
-    assert text[found.start : found.end] == "عليٌّ"
+    assert text[found.start : found.end] == "سميرٌ"
 
 
 @pytest.mark.django_db

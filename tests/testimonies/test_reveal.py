@@ -160,6 +160,10 @@ def test_a_wrong_password_shows_nothing_and_says_so(own, ladder):
         (f"to call {NAME.split()[1]} back about the hearing", "reason_identifies"),
         (f"to call back on {CONTACT} about the hearing", "reason_identifies"),
         (f"check the witness born {BIRTH_YEAR} can be reached", "reason_identifies"),
+        # Other spellings of the same details.
+        ("to call Oskal\u200cdrum back about the hearing", "reason_identifies"),
+        ("to call Oskaldroum back about the hearing", "reason_identifies"),
+        ("to call back on ٠٩٤٤٢٧١٥٠٨ about the hearing", "reason_identifies"),
     ],
 )
 def test_a_reason_must_say_why_without_naming_the_witness(own, ladder, reason, code):

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = (
         "Import testimonies from a JSON Lines file (CONTRACTS.md, 3). All or "
         "nothing: any bad line is reported and nothing is written. A line for "
-        "an erased testimony is skipped with a note: erasure is never undone."
+        "an erased testimony is skipped with a note: erasure is never undone. "
+        "A line asking to be approved whose text holds words flagged for a "
+        "person's decision lands as submitted, with a note, and is listed."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +37,9 @@ class Command(BaseCommand):
         result = testimonies_import(rows=rows, source=f"import_testimonies {file}")
         for note in result.notes:
             self.stderr.write(note)
+        if result.held:
+            held = ", ".join(f"line {n} ({public_id})" for n, public_id in result.held)
+            self.stdout.write(f"Held for review (words to decide): {held}")
         skipped = f", {result.skipped} skipped (erased)" if result.skipped else ""
         self.stdout.write(
             f"{result.created} testimonies created, {result.updated} updated{skipped}."
