@@ -14,15 +14,11 @@ whole area that bears it.
 """
 
 import re
-import secrets
-import threading
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from testimonies.gazetteer import PlaceResolver
+from testimonies.gazetteer import PlaceResolver, gazetteer_memo
 from testimonies.models import Place, PlaceKind
 from testimonies.textnorm import fold
 
@@ -139,37 +135,9 @@ def _without_clitics(word: str) -> list[str]:
     return [f for f in forms if len(f) >= _MIN_KEY_LENGTH]
 
 
-# Built once per process and gazetteer version: reading and folding every
-# name of every place costs tens of milliseconds, and places change rarely.
-# The version lives in the shared cache, so a change made by one process
-# (an import, the admin) reaches every other.
-_VERSION_KEY = "search:place-names-version"
-_memo: dict = {}
-_memo_lock = threading.Lock()
-
-
 def place_names() -> PlaceNames:
-    """The current PlaceNames."""
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = cache.get(_VERSION_KEY)
-    with _memo_lock:
-        if _memo.get("version") != version or version is None:
-            _memo["names"], _memo["version"] = PlaceNames(), version
-        return _memo["names"]
-
-
-def place_names_changed(**kwargs):
-    """A place was saved or deleted: the names are built again. Bumped now
-    (this process reads its own uncommitted change) and after the commit (so
-    no process keeps names read before it)."""
-
-    def bump():
-        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+    """The current PlaceNames (built again when the gazetteer changes)."""
+    return gazetteer_memo("search:place-names", PlaceNames)
 
 
 def query_places(query: str, names: PlaceNames | None = None):

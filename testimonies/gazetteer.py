@@ -6,8 +6,10 @@ without diacritics and in any Arabic letter variant.
 """
 
 import secrets
+import threading
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
@@ -19,6 +21,40 @@ from .textnorm import fold
 
 # Sent after a gazetteer load created places (in bulk, without post_save).
 places_loaded = Signal()
+
+# What is built from every name of every place (search's place names, the
+# public view's place lexicon) is built once per process and gazetteer
+# version: reading and folding them costs tens of milliseconds, and places
+# change rarely. The version lives in the shared cache, so a change made by
+# one process (an import, the admin) reaches every other.
+_VERSION_KEY = "testimonies:gazetteer-version"
+_memo: dict = {}
+_memo_lock = threading.Lock()
+
+
+def gazetteer_memo(name: str, build):
+    """`build()`, made again only when the gazetteer changed since."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(_VERSION_KEY)
+    with _memo_lock:
+        held = _memo.get(name)
+        if held is None or held[0] != version or version is None:
+            held = _memo[name] = (version, build())
+        return held[1]
+
+
+def gazetteer_changed(**kwargs):
+    """A place was saved, deleted or loaded: what gazetteer_memo holds is
+    built again. Bumped now (this process reads its own uncommitted change)
+    and after the commit (so no process keeps names read before it)."""
+
+    def bump():
+        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 class PlaceLookupError(ValueError):
