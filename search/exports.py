@@ -2,7 +2,9 @@
 
 An export holds the public id, pseudonym, dates, tags and the redacted texts
 of each testimony, never an identity field and never an original text,
-whoever asks: once downloaded it is out of the archive's hands.
+whoever asks: once downloaded it is out of the archive's hands. For the same
+reason its places, dates and texts are no finer than the public view chosen
+at approval (testimonies.generalisation).
 """
 
 import csv
@@ -47,8 +49,10 @@ def export_filename(export_format: str, exported_on) -> str:
 
 
 def export_record(row, *, absolute_url) -> dict:
-    """One testimony as an export holds it."""
+    """One testimony as an export holds it: places, dates and texts as the
+    public view has them (search.selectors.testimony_export)."""
     testimony = row.testimony
+    incident = testimony.facts.incident
     return {
         "id": testimony.public_id,
         "url": absolute_url(testimony.get_absolute_url()),
@@ -56,11 +60,11 @@ def export_record(row, *, absolute_url) -> dict:
         "language": testimony.language,
         "recorded_on": testimony.recorded_on.isoformat(),
         "incident": {
-            "start": testimony.incident_start and testimony.incident_start.isoformat(),
-            "end": testimony.incident_end and testimony.incident_end.isoformat(),
-            "precision": testimony.incident_precision,
+            "start": incident.start and incident.start.isoformat(),
+            "end": incident.end and incident.end.isoformat(),
+            "precision": incident.precision,
         },
-        "places": [{"slug": p.slug, "name": p.label} for p in testimony.places.all()],
+        "places": [{"slug": p.slug, "name": p.label} for p in testimony.facts.places],
         "communities": [c.slug for c in testimony.communities.all()],
         "event_types": [e.slug for e in testimony.event_types.all()],
         "narrative": row.texts.narrative,

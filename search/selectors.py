@@ -15,9 +15,10 @@ from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
 from archive import policy
+from testimonies.generalisation import readable_texts, readable_texts_many
 from testimonies.models import Community, EventType, Place, Testimony
-from testimonies.redaction import RedactedTexts, redacted_texts, redacted_texts_many
-from testimonies.selectors import testimonies_facts
+from testimonies.redaction import RedactedTexts
+from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
 from .excerpts import excerpt
 from .places import PlaceMatch, place_spellings, query_places
@@ -185,9 +186,12 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     if stale:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
-    # Places and dates as this user may see them (generalised for the public).
+    # Places, dates and texts as this user may see them (generalised for the
+    # public).
     testimonies_facts(visible.values(), user=user)
-    texts_by_pk = redacted_texts_many(visible.values())
+    texts_by_pk = readable_texts_many(
+        visible.values(), public=not policy.sees_precise_details(user)
+    )
     hits = []
     for pk in ordered_pks:
         if pk in visible:
@@ -288,7 +292,10 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = max(indexed_count - stale, limit + 1)
     else:
         count = len(kept)
-    texts_by_pk = redacted_texts_many(kept[:limit])
+    # An export leaves the archive, whoever asks: places, dates and texts as
+    # the public view has them, as names are always redacted in it.
+    testimonies_public_facts(kept[:limit])
+    texts_by_pk = readable_texts_many(kept[:limit], public=True)
     return ExportOutcome(
         count=count,
         rows=[ExportRow(testimony=t, texts=texts_by_pk[t.pk]) for t in kept[:limit]],
@@ -299,8 +306,10 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
     may see (archive.policy.search_filter) and the database confirms each.
-    Their places and dates are as the user may see them."""
-    texts = redacted_texts(testimony)
+    Their places and dates are as the user may see them; for the public,
+    the key terms come from the text as the public reads it, so that a place
+    or date the public view hides cannot bring its like."""
+    texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
     text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
     pks = similar_pks(
         pk=testimony.pk, text=text, allowed=policy.search_filter(user), top=limit * 4

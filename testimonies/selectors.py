@@ -10,6 +10,7 @@ from archive import policy
 from archive.audit import audit_record
 from archive.models import AuditAction
 
+from .generalisation import readable_texts
 from .models import (
     Community,
     ConsentRecord,
@@ -33,7 +34,6 @@ from .redaction import (
     PreviewText,
     mark_rows,
     person_choices,
-    redacted_texts,
     redaction_preview,
     redactor_for,
 )
@@ -108,12 +108,20 @@ def testimonies_facts(testimonies, *, user) -> None:
     dates as recorded, or for the public the generalised ones the approval
     chose (policy.sees_precise_details). One query for all raised places."""
     testimonies = list(testimonies)
-    if policy.sees_precise_details(user):
-        for testimony in testimonies:
-            testimony.facts = TestimonyFacts(
-                list(testimony.places.all()), testimony.incident
-            )
+    if not policy.sees_precise_details(user):
+        testimonies_public_facts(testimonies)
         return
+    for testimony in testimonies:
+        testimony.facts = TestimonyFacts(
+            list(testimony.places.all()), testimony.incident
+        )
+
+
+def testimonies_public_facts(testimonies) -> None:
+    """Set `facts` on each testimony (places prefetched) as the public sees
+    them, whoever reads: what the public reads, and what leaves the archive
+    (exports). One query for all raised places."""
+    testimonies = list(testimonies)
     raised = {t.pk: t.public_place_slugs() for t in testimonies}
     wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
     by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
@@ -149,7 +157,8 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         )
         texts = testimony
     else:
-        texts = redacted_texts(testimony)
+        # The public reads places and dates no finer than the public view.
+        texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
     testimonies_facts([testimony], user=user)
     page = TestimonyPage(
         testimony=testimony,
