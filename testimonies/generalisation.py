@@ -41,6 +41,7 @@ as recorded (names redacted) inside the archive, as they see the recorded
 places and dates (archive.policy.sees_precise_details).
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -51,7 +52,13 @@ from .gazetteer import gazetteer_memo
 from .identity import READ_NOW, identity_rows
 from .models import IncidentDates, Place, PlaceKind, Testimony
 from .models.places import generalised_paths, path_slugs
-from .redaction import RedactedTexts, Segment, redacted_texts, redacted_texts_many
+from .redaction import (
+    PreviewText,
+    RedactedTexts,
+    Segment,
+    redacted_texts,
+    redacted_texts_many,
+)
 from .textnorm import fold, fold_with_offsets, is_arabic
 
 # How precise each kind of place is: a place is finer than another when its
@@ -803,3 +810,42 @@ def readable_texts_many(testimonies, *, public: bool) -> dict[int, RedactedTexts
 def readable_texts(testimony: Testimony, *, public: bool) -> RedactedTexts:
     """One testimony's texts as readable_texts_many gives them."""
     return public_texts(testimony) if public else redacted_texts(testimony)
+
+
+@dataclass(frozen=True)
+class ViewPreview:
+    """What one public view would replace, for the review page: each text
+    (names already redacted) as researchers read it, with the finer
+    stretches marked, and as the public would read it."""
+
+    key: str
+    label: str
+    texts: list[PreviewText]
+    replaced: int
+
+
+def generalisation_previews(
+    testimony, generalisations, *, redaction: list[PreviewText]
+) -> list[ViewPreview]:
+    """A ViewPreview of each of `generalisations` (testimonies.
+    reidentification), from the redaction preview of the same testimony."""
+    previews = []
+    for generalisation in generalisations:
+        generaliser = generaliser_for(
+            testimony,
+            place_levels_up=generalisation.place_levels_up,
+            date_precision=generalisation.date_precision,
+        )
+        texts, replaced = [], 0
+        for text in redaction:
+            redacted = "".join(segment.text for segment in text.redacted)
+            if generaliser is None:
+                original = public = [Segment(redacted)]
+            else:
+                original, public = generaliser.segments(redacted, text.language)
+            replaced += sum(1 for segment in public if segment.placeholder)
+            texts.append(dataclasses.replace(text, original=original, redacted=public))
+        previews.append(
+            ViewPreview(generalisation.key, str(generalisation.label), texts, replaced)
+        )
+    return previews

@@ -10,7 +10,7 @@ from archive import policy
 from archive.audit import audit_record
 from archive.models import AuditAction
 
-from .generalisation import readable_texts
+from .generalisation import ViewPreview, generalisation_previews, readable_texts
 from .models import (
     Community,
     ConsentRecord,
@@ -76,6 +76,9 @@ class TestimonyPage:
     public_view: TestimonyFacts | None = None
     may_mark_redactions: bool = False
     may_reveal_identity: bool = False
+    # To the public, where the approval chose a generalised view: the text
+    # gives some places and dates less precisely than it was recorded.
+    generalised_for_public: bool = False
 
 
 def _with_tags(queryset):
@@ -160,6 +163,9 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         # The public reads places and dates no finer than the public view.
         texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
     testimonies_facts([testimony], user=user)
+    generalised = bool(
+        testimony.public_place_levels_up or testimony.public_date_precision
+    )
     page = TestimonyPage(
         testimony=testimony,
         narrative=texts.narrative,
@@ -168,6 +174,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         place_trails=place_trails(testimony.facts.places),
         showing_original=showing_original,
         may_read_original=may_read_original,
+        generalised_for_public=generalised and not policy.sees_precise_details(user),
     )
     if policy.sees_everything(user):
         page.consent_history = list(testimony.consent_records.order_by("-pk"))
@@ -187,9 +194,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     )
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
-    if policy.sees_precise_details(user) and (
-        testimony.public_place_levels_up or testimony.public_date_precision
-    ):
+    if policy.sees_precise_details(user) and generalised:
         page.public_view = TestimonyFacts(
             testimony.public_places(), testimony.public_incident
         )
@@ -485,8 +490,10 @@ class ReviewPage:
     place_trails: list[list[Place]]
     persons_named: list[str]
     # For a testimony whose consent grants `public`: how many in public share
-    # its quasi-identifiers, as recorded and generalised.
+    # its quasi-identifiers, as recorded and generalised, and what each
+    # public view would replace in the text.
     reidentification: ReidentificationCheck | None = None
+    public_previews: list[ViewPreview] = field(default_factory=list)
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -539,17 +546,26 @@ def review_page(*, public_id: str, user) -> ReviewPage:
     )
     consent = consent_summary(testimony.consent_records.all())
     would_be_public = policy.scope_granted(consent.current, ConsentScope.PUBLIC)
+    redaction = redaction_editor(testimony=testimony, user=user)
+    check = reidentification_check(testimony=testimony) if would_be_public else None
     return ReviewPage(
         testimony=testimony,
         consent=consent,
         last_review=last_review,
         changes=changes,
         history=history,
-        redaction=redaction_editor(testimony=testimony, user=user),
+        redaction=redaction,
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
-        reidentification=(
-            reidentification_check(testimony=testimony) if would_be_public else None
+        reidentification=check,
+        public_previews=(
+            generalisation_previews(
+                testimony,
+                [option.generalisation for option in check.options],
+                redaction=redaction.preview,
+            )
+            if check
+            else []
         ),
     )
 

@@ -103,12 +103,14 @@ def test_the_public_page_holds_no_finer_place_or_date(released, anonymous, clien
         assert_nothing_finer(body)
         for generalised in GENERALISED:
             assert generalised in body
+        assert "less precisely" in body or "بدقة أقلّ" in body
 
 
 def test_a_researcher_reads_the_text_as_recorded(released, researcher, client_for):
     body = client_for(researcher).get(released.get_absolute_url()).content.decode()
     assert "Hai Al Kusour" in body and "حي القصور" in body
     assert "On Friday 7 March 2025" in body
+    assert "less precisely than they were told" not in body
 
 
 def api(client, **params):
