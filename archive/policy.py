@@ -38,6 +38,11 @@ Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
 (sees_precise_details); the other roles see the places and dates as recorded.
 
+Places are public knowledge when they come from the gazetteer; a place a
+documenter added for a testimony is private until a testimony that shows it
+is visible to the reader (places_visible): the place picker, "did you mean",
+place names matched in a query and place filters all ask.
+
 Attachments (photos, documents, recordings) follow the testimony and the
 `media` scope (may_view_media): whoever may see the testimony may see its
 media when the witness granted `media`; the recording documenter and
@@ -145,6 +150,41 @@ def visible_testimonies(queryset, user, *, on=None):
     if role is Role.DOCUMENTER:
         released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
     return queryset.with_current_consent().filter(released)
+
+
+def places_visible(places, user, *, on=None) -> list:
+    """The places among `places` that `user` may be shown, offered or told
+    of (in the order given). The gazetteer's are public knowledge. A place
+    a documenter added for a testimony is private until a testimony that
+    shows it is visible to the user: tagged with it or with a place under
+    it, as the user sees the testimony's places (the public after a
+    generalised view raised them). Everyone else gets the answer they would
+    get if it did not exist. One query, for the private ones only."""
+    from testimonies.models import Testimony
+
+    places = list(places)
+    private = [place for place in places if place.added_by_documenter]
+    if not private or sees_everything(user):
+        return places
+    tagged_under = Q()
+    for place in private:
+        tagged_under |= Q(places__path__startswith=place.path)
+    shown = visible_testimonies(
+        Testimony.objects.filter(tagged_under), user, on=on
+    ).prefetch_related("places")
+    precise = sees_precise_details(user)
+    paths = set()
+    for testimony in shown.distinct():
+        if precise:
+            paths.update(place.path for place in testimony.places.all())
+        else:
+            paths.update(testimony.public_place_paths())
+    return [
+        place
+        for place in places
+        if not place.added_by_documenter
+        or any(path.startswith(place.path) for path in paths)
+    ]
 
 
 def may_view(user, testimony) -> bool:

@@ -12,6 +12,7 @@ from archive.models import AuditAction
 from search.indexing import testimonies_purge
 
 from ..erasure import content_sha256, erased_content
+from ..gazetteer import places_remove_unused
 from ..identity import (
     identity_erase_if_unused,
 )
@@ -33,7 +34,8 @@ def _erase_text_stores(testimony: Testimony) -> None:
     The one place that knows where the text is kept: the testimony row
     (narrative, translations, summary, persons named, words marked for
     redaction, incident dates), its attachments' rows, and
-    its tags, and the versions kept for review diffs (ReviewedVersion, with
+    its tags (and the places documenters added that no other testimony
+    uses), and the versions kept for review diffs (ReviewedVersion, with
     the moderators' comments, which may quote the text). A new store of the
     text must be emptied here as well, and added to
     testimonies.erasure.erased_content so that the digest covers it. Media
@@ -54,9 +56,13 @@ def _erase_text_stores(testimony: Testimony) -> None:
     testimony.status = TestimonyStatus.ERASED
     testimony.full_clean()
     testimony.save()
+    tagged = list(testimony.places.all())
     testimony.places.clear()
     testimony.communities.clear()
     testimony.event_types.clear()
+    # A place a documenter added for this account (often named after
+    # someone) goes with it, unless another testimony uses it.
+    places_remove_unused(tagged)
 
 
 @transaction.atomic

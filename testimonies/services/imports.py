@@ -25,6 +25,7 @@ from ..models import (
 )
 from ..models.consent import ConsentEvent
 from ..pseudonyms import pseudonym_source
+from ..redaction import redactor_for
 from .consent import CONSENT_TERMS, consent_record, consent_withdraw
 
 logger = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
         testimony.status = row.status
     testimony.full_clean()
     testimony.save()
+    redact = redactor_for(testimony).redact  # a new place's names are redacted
     tagged = [
         ref.place
         or places.resolve_or_create(
@@ -171,6 +173,8 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
             parent_name=ref.parent_name,
             kind=ref.kind,
             name_ar=ref.name_ar,
+            added_for=testimony,
+            redact=redact,
         )
         for ref in row.places
     ]

@@ -28,6 +28,7 @@ from ..models import (
     TestimonyStatus,
     Witness,
 )
+from ..redaction import redactor_for
 from .imports import witness_for_key
 
 EDITABLE = (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
@@ -253,6 +254,8 @@ def recording_when_where_save(
                 name_ar=neighbourhood.name_ar,
                 parent=neighbourhood.parent,
                 kind=PlaceKind.NEIGHBOURHOOD,
+                added_for=testimony,
+                redact=redactor_for(testimony).redact,
             )
         )
     testimony.places.set(tagged)
