@@ -40,6 +40,7 @@ class PlaceListField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
+        self.user = None  # whose places: set by SearchForm
 
     def valid_value(self, value):
         return True  # resolved against the gazetteer in clean()
@@ -47,7 +48,7 @@ class PlaceListField(forms.MultipleChoiceField):
     def clean(self, value):
         value = [v.strip() for v in super().clean(value) if v.strip()]
         try:
-            return place_filter_slugs(value)
+            return place_filter_slugs(value, self.user)
         except PlaceFilterError as error:
             code = "ambiguous_place" if error.candidates else "unknown_place"
             raise ValidationError(str(error), code=code) from None
@@ -73,6 +74,11 @@ class SearchForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
     page_size = forms.IntegerField(required=False, min_value=1, max_value=100)
+
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        # Places a documenter added are known only to some users.
+        self.fields["place"].user = user
 
     def clean(self):
         cleaned = check_date_order(super().clean())

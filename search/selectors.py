@@ -21,7 +21,7 @@ from testimonies.redaction import RedactedTexts
 from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
 from .excerpts import excerpt
-from .places import PlaceMatch, place_spellings, query_places
+from .places import PlaceMatch, place_names_for, place_spellings, query_places
 from .similar import similar_pks
 from .suggestions import FEW_HITS, query_suggestion
 
@@ -74,7 +74,9 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     if allowed is not None:
         sqs = sqs.filter(allowed)
     if params.get("q"):
-        sqs = sqs.filter(_text_condition(params["q"], params.get("_places")))
+        sqs = sqs.filter(
+            _text_condition(params["q"], params.get("_places"), params["_names"])
+        )
     for name, (field, _model) in FACETS.items():
         values = params.get(name) or []
         if values:
@@ -91,12 +93,13 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     return sqs
 
 
-def _text_condition(query: str, matched) -> SQ:
+def _text_condition(query: str, matched, names) -> SQ:
     """The text query, where words that name a place also match the
     testimonies tagged with that place or any place under it: (the other
     words) AND (the place's name in the text in any of its spellings OR
-    tagged with a place so named), for each place named."""
-    matches, rest = matched if matched is not None else query_places(query)
+    tagged with a place so named), for each place named among the places
+    the user may know (`names`)."""
+    matches, rest = matched if matched is not None else query_places(query, names)
     if not matches:
         return SQ(content=AutoQuery(query))
     conditions = [SQ(content=AutoQuery(rest))] if rest else []
@@ -168,8 +171,9 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     """One page of the testimonies `user` may see that match `params`
     (cleaned by search.forms.SearchForm), with facet counts."""
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
-    matches, rest = query_places(params.get("q") or "")
-    params = {**params, "_places": (matches, rest)}
+    names = place_names_for(user)
+    matches, rest = query_places(params.get("q") or "", names)
+    params = {**params, "_places": (matches, rest), "_names": names}
     allowed = policy.search_filter(user)
     sqs = _filtered(params, allowed)
     for field in [*(f for f, _m in FACETS.values()), "years"]:
@@ -214,6 +218,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         suggestion = query_suggestion(
             query=params["q"],
             allowed=allowed,
+            names=names,
             count_for=lambda q: _filtered(
                 {**params, "q": q, "_places": None}, allowed
             ).count(),
@@ -264,6 +269,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     """
     if not policy.may_export(user):
         raise PermissionDenied
+    params = {**params, "_names": place_names_for(user)}
     sqs = _ordered(_filtered(params, policy.export_search_filter()), params)
     indexed_count = sqs.count()
     exportable = (

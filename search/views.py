@@ -30,7 +30,7 @@ from .services import export_log
 @never_cache
 @rate_limited("search")
 def search_page(request):
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     outcome = None
     if form.is_valid():
         outcome = testimony_search(params=form.cleaned_data, user=request.user)
@@ -93,7 +93,7 @@ def _error(message, fields):
 @never_cache
 @rate_limited("search", answer="json")
 def search_api(request):
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     problem = _invalid(form)
     if problem:
         return _error(*problem)
@@ -112,7 +112,7 @@ EXPORT_CONTENT_TYPES = {
 def _export(request, export_format):
     """The current search as a file: only what the policy lets leave, at
     most ARCHIVE_EXPORT_MAX_ROWS testimonies, logged before it is sent."""
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     problem = _invalid(form)
     if problem:
         if export_format == "json":
