@@ -26,6 +26,14 @@ class AuditAction(models.TextChoices):
     ATTACHMENT_REMOVED = "attachment_removed", _("Removed an attachment")
     BLUR_CHANGED = "blur_changed", _("Changed the blurred areas of a photo")
     READ_MEDIA_ORIGINAL = "read_media_original", _("Opened an attachment's original")
+    HELD_FROM_PUBLIC = (
+        "held_from_public",
+        _("Held a testimony back from the public after a re-identification check"),
+    )
+    RELEASED_TO_PUBLIC = (
+        "released_to_public",
+        _("Released a held testimony to the public"),
+    )
 
 
 class AuditEntry(AppendOnlyModel):

@@ -12,7 +12,8 @@ The rule:
   the second factor (before that they read as researchers);
 - a testimony is *released* when it is approved, the witness consented to it
   being archived, and any embargo has passed;
-- the public sees released testimonies with `public` consent;
+- the public sees released testimonies with `public` consent, unless held
+  back after a re-identification check (testimonies.reidentification);
 - researchers see released testimonies with `researchers` or `public` consent;
 - documenters see what researchers see, plus every testimony they recorded
   that has not been withdrawn (a withdrawal hides it from all but moderators);
@@ -133,11 +134,15 @@ def _released_to(audience, on) -> Q:
     scope_granted = Q()
     for scope in AUDIENCE_SCOPES[audience]:
         scope_granted |= Q(**{f"consent_{scope}": True})
-    return (
+    released = (
         Q(status="approved", consent_archive=True)
         & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
         & scope_granted
     )
+    if audience is Role.PUBLIC:
+        # Held back after a re-identification check: researchers only.
+        released &= Q(public_hold="")
+    return released
 
 
 def visible_testimonies(queryset, user, *, on=None):
@@ -383,6 +388,7 @@ def index_audiences(testimony, consent) -> list[str]:
         str(audience)
         for audience, scopes in AUDIENCE_SCOPES.items()
         if any(scope_granted(consent, scope) for scope in scopes)
+        and not (audience is Role.PUBLIC and testimony.public_hold)
     ]
 
 

@@ -192,6 +192,20 @@ class ReviewDecisionForm(forms.Form):
         return cleaned
 
 
+class PublicReleaseForm(forms.Form):
+    """Release a testimony held back from the public, with the public view
+    chosen after seeing the re-identification check again."""
+
+    public_view = forms.ChoiceField(
+        label=_("What the public sees"),
+        choices=[(g.key, g.label) for g in GENERALISATIONS.values()],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_public_view(self):
+        return GENERALISATIONS[self.cleaned_data["public_view"]]
+
+
 class WithdrawalForm(forms.Form):
     """Withdraw some scopes of the consent in force, or all of it."""
 

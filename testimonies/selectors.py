@@ -431,6 +431,18 @@ def review_queue() -> list[Testimony]:
     return testimonies
 
 
+def testimonies_held_from_public() -> list[Testimony]:
+    """Approved testimonies held back from the public by the
+    re-identification check run again (testimonies.services.public_holds),
+    the longest held first."""
+    return list(
+        Testimony.objects.filter(status=TestimonyStatus.APPROVED)
+        .exclude(public_hold="")
+        .select_related("witness")
+        .order_by("public_hold_since", "pk")
+    )
+
+
 @dataclass
 class RedactionEditor:
     """The original and redacted texts side by side, and the marks editor:

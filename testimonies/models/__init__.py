@@ -7,6 +7,7 @@ from .testimonies import (
     IncidentDates,
     IncidentPrecision,
     PublicDatePrecision,
+    PublicHold,
     Testimony,
     TestimonyStatus,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Place",
     "PlaceKind",
     "PublicDatePrecision",
+    "PublicHold",
     "Review",
     "ReviewDecision",
     "ReviewedVersion",

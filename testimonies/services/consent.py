@@ -19,6 +19,7 @@ from ..models import (
     TestimonyStatus,
 )
 from ..models.consent import ConsentEvent
+from .public_holds import Departure, public_holds_after_consent
 from .review import _mark_submitted
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def consent_record(
     after a point that was not explained (ConsentRecord.clean).
     """
     _refuse_erased(testimony)
+    before = testimony.current_consent()
     record = consent_grant_build(
         testimony=testimony,
         scopes=scopes,
@@ -78,6 +80,8 @@ def consent_record(
     record.full_clean()
     record.save()
     audit_record(**consent_audit_event(record))
+    # Consent to publish after approval: the re-identification check again.
+    public_holds_after_consent(testimony=testimony, before=before, after=record)
     return record
 
 
@@ -189,10 +193,13 @@ def consent_withdraw(
     Withdrawing `archive` withdraws everything, since nothing can be shared
     that may not be kept. With no scope left the testimony is withdrawn.
     The search index drops or narrows it when this transaction commits,
-    before the caller returns.
+    before the caller returns. If it leaves the public, the
+    re-identification check runs again for the others
+    (testimonies.services.public_holds).
     """
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
     _refuse_erased(testimony)
+    departure = Departure(testimony)
     record = consent_withdrawal_build(
         testimony=testimony,
         current=testimony.current_consent(),
@@ -211,6 +218,8 @@ def consent_withdraw(
         testimony.status = TestimonyStatus.WITHDRAWN
         testimony.save(update_fields=["status", "updated_at"])
     audit_record(**consent_audit_event(record, scopes=scopes))
+    # Others whose group counted this witness may now be too few.
+    departure.public_holds()
     return record
 
 

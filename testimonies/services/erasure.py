@@ -22,6 +22,7 @@ from ..models import (
     Testimony,
     TestimonyStatus,
 )
+from .public_holds import Departure
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,9 @@ def testimony_erase(
     )
     erasure.full_clean()
     erasure.save()
+    departure = Departure(testimony)  # what it disclosed, read before it goes
     _erase_text_stores(testimony)
+    departure.public_holds()
     identity_deleted = identity_erase_if_unused(witness=testimony.witness)
     # Last, once every database write has succeeded: files cannot be
     # rolled back, and a failure before this point must leave them.
