@@ -45,17 +45,18 @@ is visible to the reader (places_visible): the place picker, "did you mean",
 place names matched in a query and place filters all ask.
 
 Attachments (photos, documents, recordings) follow the testimony and the
-`media` scope (may_view_media): whoever may see the testimony may see its
-media when the witness granted `media`; the recording documenter and
-moderators without it. Who gets which copy (media_copies): the public and
-researchers the public copy, with the areas moderators blurred; the
-recording documenter and moderators the unblurred working copy; the sealed
-original (and any PDF or recording, which have no cleaned copy: a voice or
-a document's metadata can identify) moderators only, each opening logged.
-Read per request: a withdrawal of `media` stops the serving at once.
-Files are attached by the recording documenter while the testimony is a
-draft or sent back, and by moderators (may_attach); areas are blurred by
-moderators (may_blur_media).
+witness's answer to its own question, "may the photos and documents be
+shown, and to whom?" (may_view_media, images_shown_to): to researchers, or
+to everyone who may read the testimony; not asked means not shown. The
+recording documenter and moderators see them without it. Who gets which copy
+(media_copies): the public and researchers the public copy, with the areas
+moderators blurred; the recording documenter and moderators the unblurred
+working copy; the sealed original (and any PDF or recording, which have no
+cleaned copy: a voice or a document's metadata can identify) moderators
+only, each opening logged. Read per request: a withdrawal of that answer
+stops the serving at once. Files are attached by the recording documenter
+while the testimony is a draft or sent back, and by moderators (may_attach);
+areas are blurred by moderators (may_blur_media).
 
 A witness's identity (name, contact, birth year) is shown on one page only,
 after a stated reason and the user's password, and each showing is written
@@ -276,15 +277,35 @@ def _changes_before_review(user, testimony) -> bool:
 MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"
 
 
+# Who may be shown a testimony's photos and documents, by the witness's
+# answer to that question (testimonies.models.ImagesShown), beyond those who
+# recorded it and the moderators. Not asked ("") shows them to nobody.
+IMAGES_AUDIENCES = {
+    "public": (Role.PUBLIC, Role.RESEARCHER),
+    "researchers": (Role.RESEARCHER,),
+}
+
+
+def images_shown_to(user, consent) -> bool:
+    """Does the consent in force let `user`'s audience see the photos and
+    documents? Its own question, apart from the scopes: the `media` scope
+    (journalists may quote the account) says nothing about images."""
+    if consent is None:
+        return False
+    audience = ROLE_AUDIENCE.get(acting_role(user))
+    return audience in IMAGES_AUDIENCES.get(consent.images, ())
+
+
 def may_view_media(user, testimony) -> bool:
     """See a testimony's attachments at all: the testimony is visible to the
-    user, and the witness granted `media` (not needed by the recording
+    user, and the witness agreed that its photos and documents be shown to
+    the user's audience (images_shown_to; not needed by the recording
     documenter and moderators). Asked on every request."""
     if not may_view(user, testimony):
         return False
     if sees_everything(user) or owns(user, testimony):
         return True
-    return scope_granted(testimony.current_consent(), "media")
+    return images_shown_to(user, testimony.current_consent())
 
 
 def media_copies(user, testimony) -> frozenset[str]:

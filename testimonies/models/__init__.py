@@ -1,5 +1,5 @@
 from .attachments import Attachment, AttachmentCustody, AttachmentKind, CustodyEvent
-from .consent import ConsentRecord, ConsentScope
+from .consent import ConsentRecord, ConsentScope, ImagesShown
 from .erasures import Erasure
 from .places import Place, PlaceKind
 from .reviews import Review, ReviewDecision, ReviewedVersion
@@ -22,6 +22,7 @@ __all__ = [
     "Community",
     "ConsentRecord",
     "ConsentScope",
+    "ImagesShown",
     "Erasure",
     "EventType",
     "Gender",

@@ -15,16 +15,19 @@ from archive.models import AuditAction
 from ..models import (
     ConsentRecord,
     ConsentScope,
+    ImagesShown,
     Testimony,
     TestimonyStatus,
 )
-from ..models.consent import ConsentEvent
+from ..models.consent import IMAGES, WITHDRAWABLE, ConsentEvent
 from .public_holds import Departure, public_holds_after_consent
 from .review import _mark_submitted
 
 logger = logging.getLogger(__name__)
 
-CONSENT_TERMS = ("method", "obtained_by", "obtained_on", "embargo_until")
+CONSENT_TERMS = (
+    "method", "obtained_by", "obtained_on", "embargo_until", "images",
+)  # fmt: skip
 
 
 def _refuse_erased(testimony: Testimony) -> None:
@@ -52,8 +55,11 @@ def consent_record(
     guardian_consent: bool = False,
     guardian_relation: str = "",
     child_assent: bool = False,
+    images: str = ImagesShown.NOT_ASKED,
 ) -> ConsentRecord:
-    """Append a consent event giving exactly `scopes` (others false).
+    """Append a consent event giving exactly `scopes` (others false), and
+    the answer to the photos-and-documents question (`images`,
+    ImagesShown; not asked when left out).
 
     `explained` maps each of ConsentRecord's explained_* points to whether it
     was explained; None (imports) records them as not recorded, as does
@@ -76,6 +82,7 @@ def consent_record(
         guardian_consent=guardian_consent,
         guardian_relation=guardian_relation,
         child_assent=child_assent,
+        images=images,
     )
     record.full_clean()
     record.save()
@@ -99,6 +106,7 @@ def consent_grant_build(
     guardian_consent: bool = False,
     guardian_relation: str = "",
     child_assent: bool = False,
+    images: str = ImagesShown.NOT_ASKED,
 ) -> ConsentRecord:
     """The unsaved grant record consent_record appends (same arguments);
     bulk writers validate, insert and seal it themselves
@@ -115,6 +123,7 @@ def consent_grant_build(
         guardian_consent=guardian_consent,
         guardian_relation=guardian_relation,
         child_assent=child_assent,
+        images=images,
         **(explained or {}),
         **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
     )
@@ -132,10 +141,16 @@ def consent_withdrawal_build(
 ) -> ConsentRecord:
     """The unsaved withdrawal record consent_withdraw appends after
     `current` (the latest record, or None): `scopes` (all when None, or when
-    they include `archive`) turned off, the rest as they were."""
+    they include `archive`) turned off, the rest as they were. IMAGES among
+    `scopes` withdraws the showing of photos and documents, which a
+    withdrawal of everything withdraws too."""
     remaining = dict(current.scopes) if current else {}
-    for scope in _withdrawn_scopes(scopes):
+    withdrawn = _withdrawn_scopes(scopes)
+    for scope in withdrawn:
         remaining[scope] = False
+    images = current.images if current else ImagesShown.NOT_ASKED
+    if IMAGES in withdrawn or not any(remaining.values()):
+        images = ImagesShown.NONE
     return ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.WITHDRAWAL,
@@ -145,15 +160,16 @@ def consent_withdrawal_build(
         embargo_until=current.embargo_until if current else None,
         reason=reason,
         recorded_by=recorded_by,
+        images=images,
         **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
     )
 
 
 def _withdrawn_scopes(scopes: list[str] | None) -> set[str]:
-    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
+    withdrawn = set(WITHDRAWABLE) if not scopes else set(scopes)
     if ConsentScope.ARCHIVE in withdrawn:
         # Nothing can be shared that may not be kept.
-        withdrawn = set(ConsentScope.values)
+        withdrawn = set(WITHDRAWABLE)
     return withdrawn
 
 
@@ -223,11 +239,19 @@ def consent_withdraw(
     return record
 
 
+def _images_reach(record: ConsentRecord) -> int:
+    """How far the photos and documents are shown, least first."""
+    order = [ImagesShown.NONE, ImagesShown.RESEARCHERS, ImagesShown.PUBLIC]
+    return order.index(record.images) if record.images in order else 0
+
+
 def _widens(before: ConsentRecord | None, after: ConsentRecord) -> bool:
     """Does `after` let the testimony reach anyone `before` did not?"""
     if before is None:
-        return any(after.scopes.values())
+        return any(after.scopes.values()) or _images_reach(after) > 0
     if any(after.scopes[s] and not before.scopes[s] for s in ConsentScope.values):
+        return True
+    if _images_reach(after) > _images_reach(before):
         return True
     if before.embargo_until is None:
         return False

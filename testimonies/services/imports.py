@@ -114,6 +114,7 @@ def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
                 obtained_on=row.consent["obtained_on"],
                 embargo_until=row.consent["embargo_until"],
                 recorded_by=actor,
+                images=row.consent["images"],
             )
     w = row.withdrawal
     if w and not any(
