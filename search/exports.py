@@ -13,6 +13,8 @@ import json
 
 from testimonies.models.testimonies import Language
 
+from .serializers import permitted_use_json
+
 # The search parameters an export is made of (page and page_size are not:
 # an export is the whole result, not one page of it).
 QUERY_PARAMETERS = (
@@ -28,6 +30,9 @@ CSV_COLUMNS = (
     "incident_start", "incident_end", "incident_precision",
     "places", "place_names", "communities", "event_types", "narrative",
 )  # fmt: skip
+# After the texts (the columns before them keep their places): what the
+# witness allowed, in words, as a code, and who may see the images.
+PERMITTED_USE_COLUMNS = ("permitted_use", "permitted_use_code", "images_shown")
 # Several values in one cell.
 _LIST_SEPARATOR = "; "
 
@@ -70,6 +75,8 @@ def export_record(row, *, absolute_url) -> dict:
         "narrative": row.texts.narrative,
         "translations": dict(sorted(row.texts.translations.items())),
         "summary": row.texts.summary,
+        # What the witness allowed: the file leaves the archive with it.
+        "permitted_use": permitted_use_json(row.permitted_use),
     }
 
 
@@ -102,6 +109,12 @@ def _translation_languages(records) -> list[str]:
     return known + sorted(present - set(known))
 
 
+def _permitted_use_cells(use: dict | None) -> list[str]:
+    if use is None:
+        return ["", "", ""]
+    return [use["text"], use["code"], use["images"]]
+
+
 def export_csv(outcome, *, absolute_url) -> bytes:
     """The export as CSV: UTF-8 with a byte order mark (Excel reads Arabic
     correctly only then), one row a testimony, every cell formula-safe."""
@@ -110,7 +123,12 @@ def export_csv(outcome, *, absolute_url) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [*CSV_COLUMNS, *(f"translation_{code}" for code in languages), "summary"]
+        [
+            *CSV_COLUMNS,
+            *(f"translation_{code}" for code in languages),
+            "summary",
+            *PERMITTED_USE_COLUMNS,
+        ]
     )
     for record in records:
         incident = record["incident"]
@@ -130,6 +148,7 @@ def export_csv(outcome, *, absolute_url) -> bytes:
             record["narrative"],
             *(record["translations"].get(code, "") for code in languages),
             record["summary"],
+            *_permitted_use_cells(record["permitted_use"]),
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")

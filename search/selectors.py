@@ -17,9 +17,11 @@ from haystack.query import SQ, SearchQuerySet
 from archive import policy
 from testimonies.generalisation import readable_texts, readable_texts_many
 from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.models.consent import PermittedUse
 from testimonies.redaction import RedactedTexts
 from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
+from .documents import current_consents
 from .excerpts import excerpt
 from .places import PlaceMatch, place_names_for, place_spellings, query_places
 from .similar import similar_pks
@@ -39,6 +41,8 @@ FACETS = {
 class SearchHit:
     testimony: Testimony
     excerpt: str
+    # What the reader may do with it, from the consent in force.
+    permitted_use: PermittedUse | None = None
 
 
 @dataclass
@@ -196,6 +200,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     texts_by_pk = readable_texts_many(
         visible.values(), public=not policy.sees_precise_details(user)
     )
+    consents = current_consents(list(visible))
     hits = []
     for pk in ordered_pks:
         if pk in visible:
@@ -208,6 +213,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
                         [texts.narrative, *texts.translations.values(), texts.summary],
                         params.get("q", ""),
                     ),
+                    permitted_use=_permitted_use(consents.get(pk)),
                 )
             )
     count = max(count - len(stale), 0)
@@ -237,10 +243,15 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     )
 
 
+def _permitted_use(consent) -> PermittedUse | None:
+    return consent.permitted_use if consent is not None else None
+
+
 @dataclass
 class ExportRow:
     testimony: Testimony
     texts: RedactedTexts
+    permitted_use: PermittedUse | None = None
 
 
 @dataclass
@@ -302,9 +313,17 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     # the public view has them, as names are always redacted in it.
     testimonies_public_facts(kept[:limit])
     texts_by_pk = readable_texts_many(kept[:limit], public=True)
+    consents = current_consents([t.pk for t in kept[:limit]])
     return ExportOutcome(
         count=count,
-        rows=[ExportRow(testimony=t, texts=texts_by_pk[t.pk]) for t in kept[:limit]],
+        rows=[
+            ExportRow(
+                testimony=t,
+                texts=texts_by_pk[t.pk],
+                permitted_use=_permitted_use(consents.get(t.pk)),
+            )
+            for t in kept[:limit]
+        ],
     )
 
 

@@ -25,7 +25,7 @@ from .models import (
     TestimonyStatus,
     WitnessIdentity,
 )
-from .models.consent import ConsentEvent, ConsentScope
+from .models.consent import ConsentEvent, ConsentScope, PermittedUse
 from .models.reviews import testimony_content
 from .recording import first_step_to_do, steps_done
 from .redaction import (
@@ -79,6 +79,8 @@ class TestimonyPage:
     # To the public, where the approval chose a generalised view: the text
     # gives some places and dates less precisely than it was recorded.
     generalised_for_public: bool = False
+    # What the reader may do with it (publish, quote, show its images).
+    permitted_use: PermittedUse | None = None
 
 
 def _with_tags(queryset):
@@ -176,6 +178,8 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         may_read_original=may_read_original,
         generalised_for_public=generalised and not policy.sees_precise_details(user),
     )
+    consent = testimony.current_consent()
+    page.permitted_use = consent.permitted_use if consent else None
     if policy.sees_everything(user):
         page.consent_history = list(testimony.consent_records.order_by("-pk"))
         page.consent = page.consent_history[0] if page.consent_history else None
