@@ -264,3 +264,56 @@ def test_the_segments_mark_each_replacement_for_the_moderator(coast):
     assert "".join(s.text for s in public) == (
         "In [a neighbourhood of Banias] on [March 2025]."
     )
+
+
+SYRIAN_MONTHS = (
+    "كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب",
+    "أيلول", "تشرين الأول", "تشرين الثاني", "كانون الأول",
+)  # fmt: skip
+EGYPTIAN_MONTHS = (
+    "يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
+    "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+)  # fmt: skip
+ENGLISH_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August",
+    "September", "October", "November", "December",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("number", range(1, 13))
+def test_every_month_name_in_both_arabic_calendars_and_english(number):
+    year = IncidentDates(datetime.date(2024, 1, 1), datetime.date(2024, 12, 31), "year")
+    syrian = SYRIAN_MONTHS[number - 1]
+    for written in (SYRIAN_MONTHS[number - 1], EGYPTIAN_MONTHS[number - 1]):
+        text = f"في 3 {written} 2024 قُتل."
+        assert dates_only("month", year).generalise(text, "ar") == (
+            f"في [{syrian} 2024] قُتل."
+        )
+        assert dates_only("year", year).generalise(text, "ar") == "في [2024] قُتل."
+        # With short vowels, as some texts write them.
+        voweled = "".join(c + ("َ" if c.isalpha() else "") for c in written)
+        assert dates_only("month", year).generalise(f"في 3 {voweled}.", "ar") == (
+            f"في [{syrian}]."
+        )
+    english = ENGLISH_MONTHS[number - 1]
+    assert dates_only("month", year).generalise(f"On 3 {english} 2024.") == (
+        f"On [{english} 2024]."
+    )
+
+
+@pytest.mark.parametrize(
+    "english, arabic",
+    [
+        ("Monday", "الاثنين"), ("Tuesday", "الثلاثاء"), ("Wednesday", "الأربعاء"),
+        ("Thursday", "الخميس"), ("Friday", "الجمعة"), ("Saturday", "السبت"),
+        ("Sunday", "الأحد"),
+    ],
+)  # fmt: skip
+def test_every_weekday_in_both_languages(english, arabic):
+    generaliser = dates_only("month")
+    assert generaliser.generalise(f"It was on {english} night.") == (
+        "It was on [March 2025] night."
+    )
+    assert generaliser.generalise(f"كان ذلك يوم {arabic}.", "ar") == (
+        "كان ذلك [آذار 2025]."
+    )
