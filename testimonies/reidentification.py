@@ -369,16 +369,20 @@ def witnesses_fallen_below_k(
     before = left.joined(after)
     fallen = []
     for other_id, theirs in public.disclosures.items():
+        # Places, communities and months first: identities are read only for
+        # the few witnesses whose group the departed one could have been in.
+        if not theirs.covers(before):
+            continue
         other = public.witnesses[other_id]
         person = public.person(other, theirs.years)
-        in_group_before, in_group_after = (
-            mine is not None
-            and theirs.covers(mine)
-            and public.person(witness, mine.years) == person
-            for mine in (before, after)
-        )
-        if not in_group_before or in_group_after:
-            continue  # this witness never was, or still is, in their group
+        if public.person(witness, before.years) != person:
+            continue  # never in their group
+        if (
+            after is not None
+            and theirs.covers(after)
+            and public.person(witness, after.years) == person
+        ):
+            continue  # still in their group
         size_after = public.group(other, theirs)
         if size_after < k <= size_after + 1:
             fallen.append(other_id)

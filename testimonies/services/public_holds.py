@@ -20,6 +20,8 @@ it with a public view chosen after seeing the check again
 accepted below k at approval is not held for staying below k.
 """
 
+import logging
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -38,6 +40,8 @@ from ..reidentification import (
     published_disclosure,
     witnesses_fallen_below_k,
 )
+
+logger = logging.getLogger(__name__)
 
 
 def _hold(testimonies, reason: str) -> list[Testimony]:
@@ -99,18 +103,30 @@ class Departure:
     def public_holds(self) -> list[Testimony]:
         """Once the departure is written: hold back from the public the
         testimonies of every witness whose group counted this one's witness
-        and now fell below k."""
+        and now fell below k.
+
+        Run in the departure's transaction, so that the holds and the
+        departure are written together; but in a savepoint of its own: a
+        withdrawal must take effect whatever happens here, so a failure of
+        the check is logged loudly and holds nothing, never undoes it."""
         if not self.was_public or is_public(self.testimony):
             return []
-        fallen = witnesses_fallen_below_k(
-            witness=self.testimony.witness, left=self.left
-        )
-        if not fallen:
+        try:
+            with transaction.atomic():
+                fallen = witnesses_fallen_below_k(
+                    witness=self.testimony.witness, left=self.left
+                )
+                public = policy.visible_testimonies(
+                    Testimony.objects.filter(witness_id__in=fallen), AnonymousUser()
+                )
+                return _hold(public, PublicHold.GROUP_SHRANK) if fallen else []
+        except Exception:
+            logger.exception(
+                "re-identification check after %s left the public failed: "
+                "nothing was held back, though other groups may have shrunk",
+                self.testimony.public_id,
+            )
             return []
-        public = policy.visible_testimonies(
-            Testimony.objects.filter(witness_id__in=fallen), AnonymousUser()
-        )
-        return _hold(public, PublicHold.GROUP_SHRANK)
 
 
 @transaction.atomic
