@@ -16,7 +16,9 @@ the public reads is rewritten here:
   shown, contains one, or is no more precise (by kind: governorate, district,
   subdistrict, town or village, neighbourhood) than the least precise place
   shown. It is replaced by the shown place it lies in, else by its nearest
-  ancestor that is no more precise than that.
+  ancestor that is no more precise than that. A testimony tagged with no place
+  has no place to raise (the review then offers no place view): the places
+  in its text are left as written.
 - Date expressions finer than the view become the month ("[March 2025]",
   "[آذار 2025]") or the year ("[2025]"): days, day lists and ranges
   ("7-8 March", "7 و8 آذار"), weekdays ("on Friday", "يوم الجمعة"),
