@@ -367,8 +367,15 @@ def places_search(text: str, *, limit: int = 10, among=None) -> list[PlaceMatch]
         if rank is not None:
             ranked.append((rank, place.path.count("/"), place.name, place))
     ranked.sort(key=lambda row: row[:3])
-    found = [row[3] for row in ranked]
-    found = (among(found) if among is not None else found)[:limit]
+    ranked = [row[3] for row in ranked]
+    found, start = [], 0
+    # Best first, a few at a time: `among` asks the database about the
+    # private places of each stretch only.
+    while len(found) < limit and start < len(ranked):
+        stretch = ranked[start : start + 2 * limit]
+        start += len(stretch)
+        found += among(stretch) if among is not None else stretch
+    found = found[:limit]
     slugs = {slug for place in found for slug in place.ancestor_slugs}
     by_slug = {
         p.slug: p
