@@ -61,7 +61,7 @@ from .redaction import (
     redacted_texts,
     redacted_texts_many,
 )
-from .textnorm import fold, fold_with_offsets, is_arabic
+from .textnorm import fold, fold_with_offsets
 
 # How precise each kind of place is: a place is finer than another when its
 # kind ranks higher. Kinds are compared rather than depths in the gazetteer,
@@ -214,11 +214,14 @@ class Replacement:
 
 
 def _output_language(language: str, text: str) -> str:
-    """The language generalised forms are written in: the text's own
-    (Arabic for Arabic script when the language is neither)."""
-    if language in ("ar", "en"):
-        return language
-    return "ar" if is_arabic(text) else "en"
+    """The language generalised forms are written in: the text's own, by
+    its script (an English summary of an Arabic account reads the English
+    forms); by its language code when it has no letters to tell."""
+    arabic = sum(1 for char in text if "\u0600" <= char <= "\u06ff" and char.isalpha())
+    latin = sum(1 for char in text if char.isascii() and char.isalpha())
+    if arabic or latin:
+        return "ar" if arabic > latin else "en"
+    return "ar" if language == "ar" else "en"
 
 
 def _in(language: str, message: str, **values) -> str:

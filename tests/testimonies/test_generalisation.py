@@ -125,6 +125,14 @@ def test_a_replacement_is_written_in_the_language_of_the_text(town_view):
     # Kurdish in Arabic script reads the Arabic form; in Latin the English.
     assert "[حي في بانياس]" in town_view.generalise("له‌ حي القصور", "ku")
     assert "[a neighbourhood of Banias]" in town_view.generalise("li Kusour", "ku")
+    # An English summary of an Arabic account (as the seeds have) reads the
+    # English form, and the other way round.
+    assert town_view.generalise("A man from القصور in Banias.", "ar") == (
+        "A man from [a neighbourhood of Banias] in Banias."
+    )
+    assert town_view.generalise("نسكن منذ سنين في Kusour.", "en") == (
+        "نسكن منذ سنين في [حي في بانياس]."
+    )
 
 
 def test_a_place_named_in_a_word_that_only_contains_it_is_left(town_view):
