@@ -260,6 +260,13 @@ class _PlaceRule:
         ]
         self.rank = min(ranks) if ranks else 0
 
+    def related(self, place) -> bool:
+        """Does the place lie in a place shown, or hold one?"""
+        return any(
+            place.path.startswith(path) or path.startswith(place.path)
+            for path in self.shown
+        )
+
     def allowed(self, place) -> bool:
         if any(path.startswith(place.path) for path in self.shown):
             return True  # a place shown, or one that holds a place shown
@@ -325,7 +332,7 @@ def _place_replacements(text, folded, origins, rule, language) -> list[Replaceme
     keys = [_APOSTROPHES.sub("", m.group()) for m in words]
     found, index = [], 0
     while index < len(words):
-        match = _match_at(words, keys, folded, index, rule.lexicon)
+        match = _match_at(words, keys, folded, index, rule.lexicon, rule.related)
         if match is None:
             index += 1
             continue
@@ -353,16 +360,22 @@ def _joined(words, folded, first: int, last: int) -> bool:
     )
 
 
-def _match_at(words, keys, folded, index, lexicon):
+def _match_at(words, keys, folded, index, lexicon, related):
     """The longest place name starting at word `index` (after a clitic, or
     after a kind word that belongs to it): (start, end, last word, places)
-    in the folded text, or None."""
+    in the folded text, or None. `related(place)`: does the place lie in or
+    hold one the view shows?"""
     for size in range(min(_MAX_WORDS, len(words) - index), 0, -1):
         last = index + size - 1
         if not _joined(words, folded, index, last):
             continue
         for clitic, first in _first_word_forms(keys[index]):
             places = lexicon.named((first, *keys[index + 1 : last + 1]))
+            if clitic and size == 1 and len(first) < 4:
+                # A short name read through a clitic is as likely another
+                # word ("ورقة", a sheet of paper, is not "و" + "رقة", Raqqa):
+                # only the places this testimony is about are taken so.
+                places = [p for p in places if related(p)]
             if places:
                 start = words[index].start() + clitic
                 last = _kind_word_after(words, keys, folded, last, places)
@@ -462,16 +475,23 @@ def _alternatives(words) -> str:
 
 
 _YEAR = r"(?P<year>(?<!\d)\d{4}(?!\d))"
+_EN_FULL_MONTHS = {name.lower() for name in _EN_MONTH_NAMES}
+# Full names, and abbreviations with or without their dot (a full name's
+# dot ends a sentence and stays).
 _EN_MONTH = (
     r"(?P<month>"
     + "|".join(
         sorted(
-            [form for m in _EN_MONTHS for form in (m.capitalize(), m.upper())],
+            [
+                form + (r"\b" if m in _EN_FULL_MONTHS else r"\b\.?")
+                for m in _EN_MONTHS
+                for form in (m.capitalize(), m.upper())
+            ],
             key=len,
             reverse=True,
         )
     )
-    + r")\b\.?"
+    + r")"
 )
 _EN_ORDINAL_WORD = (
     r"(?i:(?:(?:twenty|thirty)[\s\-])?" + _alternatives(_EN_ORDINALS) + r")"

@@ -135,6 +135,19 @@ def test_a_replacement_is_written_in_the_language_of_the_text(town_view):
     )
 
 
+def test_a_short_name_read_through_a_clitic_is_only_a_place_of_this_account(
+    lexicon,
+):
+    # ورقة (a sheet of paper) is not و + رقة (a spelling of Raqqa)...
+    view = Generaliser(PublicView((path("banias-district"),), "", MARCH_2025), lexicon)
+    assert view.generalise("وقّعت على ورقة.", "ar") == "وقّعت على ورقة."
+    # ...but with the article, or the account's own place, it is the place.
+    assert view.generalise("ذهبنا بالرقة.", "ar") != "ذهبنا بالرقة."
+    homs_district = Place.objects.get(slug="homs").parent.path
+    view = Generaliser(PublicView((homs_district,), "", MARCH_2025), lexicon)
+    assert view.generalise("عشنا بحمص.", "ar") == "عشنا ب[بلدة أو قرية في منطقة حمص]."
+
+
 def test_a_place_named_in_a_word_that_only_contains_it_is_left(town_view):
     # "Kusourian" is not the neighbourhood's name; nor is "قصورهم".
     text = "Kusourian music; قصورهم"
@@ -159,6 +172,8 @@ def test_a_place_named_in_a_word_that_only_contains_it_is_left(town_view):
         ("On 08.03.2025 they came.", "On [March 2025] they came."),
         ("On 2025-03-08 they came.", "On [March 2025] they came."),
         ("On 8 Mar. 2025 they came.", "On [March 2025] they came."),
+        ("They came on 16 July.", "They came on [July]."),
+        ("They came on 16 Jul. and left.", "They came on [July] and left."),
         ("In March 2025 they came.", "In March 2025 they came."),
         ("In May they came; you may go.", "In May they came; you may go."),
         ("Flight 7.62 and 3/4 of them, call 0933-123-456.", None),
