@@ -10,15 +10,19 @@ the public reads is rewritten here:
 - Places finer than the view, in every spelling and script the gazetteer
   knows (name, Arabic name, spelling variants; with Arabic clitics and the
   article: "بالقصور", "وللقصور"; with a kind word: "حي القصور", "the Kusour
-  neighbourhood"), become their generalised form in the language of the text:
-  "[a neighbourhood of Banias]", "[حي في بانياس]".
-  A mentioned place is finer than the view unless it is one of the places
-  shown, contains one, or is no more precise (by kind: governorate, district,
-  subdistrict, town or village, neighbourhood) than the least precise place
-  shown. It is replaced by the shown place it lies in, else by its nearest
-  ancestor that is no more precise than that. A testimony tagged with no place
-  has no place to raise (the review then offers no place view): the places
-  in its text are left as written.
+  neighbourhood"), become their generalised form in the language of the
+  text: "[a neighbourhood of Banias]", "[حي في بانياس]". A mentioned place
+  is finer than the view unless it is one of the places shown, contains one,
+  or is no more precise (by kind: governorate, district, subdistrict, town
+  or village, neighbourhood) than the least precise place shown. Inside the
+  places shown every finer place is replaced; elsewhere only neighbourhoods
+  are (a town elsewhere tells nothing finer about where the account
+  happened, and many towns are also common words: الباب, the door, is
+  Al-Bab). It is replaced by the shown place it lies in, else by its
+  nearest ancestor the view allows (a neighbourhood elsewhere by its
+  town). A testimony tagged with no
+  place has no place to raise (the review then offers no place view): the
+  places in its text are left as written.
 - Date expressions finer than the view become the month ("[March 2025]",
   "[آذار 2025]") or the year ("[2025]"): days, day lists and ranges
   ("7-8 March", "7 و8 آذار"), weekdays ("on Friday", "يوم الجمعة"),
@@ -154,13 +158,13 @@ class PlaceLexicon:
                 return towns
         return found
 
-    def ancestor_at_most(self, place, rank: int):
-        """The nearest place above `place` whose kind is no finer than `rank`."""
+    def nearest_ancestor(self, place, keep):
+        """The nearest place above `place` for which `keep(place)` holds."""
         slugs = path_slugs(place.path)
         for depth in range(len(slugs) - 1, 0, -1):
             path = "/" + "".join(f"{s}/" for s in slugs[:depth])
             found = self.by_path.get(path)
-            if found is not None and KIND_RANK.get(found.kind, 0) <= rank:
+            if found is not None and keep(found):
                 return found
         return None
 
@@ -270,15 +274,23 @@ class _PlaceRule:
     def allowed(self, place) -> bool:
         if any(path.startswith(place.path) for path in self.shown):
             return True  # a place shown, or one that holds a place shown
-        return KIND_RANK.get(place.kind, 0) <= self.rank
+        rank = KIND_RANK.get(place.kind, 0)
+        if rank <= self.rank or self.related(place):
+            return rank <= self.rank
+        # Elsewhere, a town says nothing finer about where this account
+        # happened ("we fled to Jableh"), and replacing every town that is
+        # also a word would ruin texts ("الباب", the door, is Al-Bab); a
+        # neighbourhood (or anything finer than a town) is replaced anywhere.
+        return rank < KIND_RANK[PlaceKind.NEIGHBOURHOOD]
 
     def anchor(self, place):
         """What a finer place is shown as: the shown place it lies in, else
-        its nearest ancestor no finer than the least precise place shown."""
+        its nearest ancestor that the view allows (a neighbourhood elsewhere
+        as one of its town)."""
         for path in self.shown:
             if place.path.startswith(path):
                 return self.lexicon.by_path.get(path)
-        return self.lexicon.ancestor_at_most(place, self.rank)
+        return self.lexicon.nearest_ancestor(place, self.allowed)
 
     def replacement(self, places, language: str) -> str | None:
         """The generalised form of a mention that may name any of `places`,
