@@ -31,6 +31,14 @@ class AuditAction(models.TextChoices):
         "enrolment_link_issued",
         _("Issued a second-factor enrolment link"),
     )
+    HELD_FROM_PUBLIC = (
+        "held_from_public",
+        _("Held a testimony back from the public after a re-identification check"),
+    )
+    RELEASED_TO_PUBLIC = (
+        "released_to_public",
+        _("Released a held testimony to the public"),
+    )
 
 
 class AuditEntry(AppendOnlyModel):

@@ -12,7 +12,8 @@ The rule:
   the second factor (before that they read as researchers);
 - a testimony is *released* when it is approved, the witness consented to it
   being archived, and any embargo has passed;
-- the public sees released testimonies with `public` consent;
+- the public sees released testimonies with `public` consent, unless held
+  back after a re-identification check (testimonies.reidentification);
 - researchers see released testimonies with `researchers` or `public` consent;
 - documenters see what researchers see, plus every testimony they recorded
   that has not been withdrawn (a withdrawal hides it from all but moderators);
@@ -38,18 +39,24 @@ Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
 (sees_precise_details); the other roles see the places and dates as recorded.
 
+Places are public knowledge when they come from the gazetteer; a place a
+documenter added for a testimony is private until a testimony that shows it
+is visible to the reader (places_visible): the place picker, "did you mean",
+place names matched in a query and place filters all ask.
+
 Attachments (photos, documents, recordings) follow the testimony and the
-`media` scope (may_view_media): whoever may see the testimony may see its
-media when the witness granted `media`; the recording documenter and
-moderators without it. Who gets which copy (media_copies): the public and
-researchers the public copy, with the areas moderators blurred; the
-recording documenter and moderators the unblurred working copy; the sealed
-original (and any PDF or recording, which have no cleaned copy: a voice or
-a document's metadata can identify) moderators only, each opening logged.
-Read per request: a withdrawal of `media` stops the serving at once.
-Files are attached by the recording documenter while the testimony is a
-draft or sent back, and by moderators (may_attach); areas are blurred by
-moderators (may_blur_media).
+witness's answer to its own question, "may the photos and documents be
+shown, and to whom?" (may_view_media, images_shown_to): to researchers, or
+to everyone who may read the testimony; not asked means not shown. The
+recording documenter and moderators see them without it. Who gets which copy
+(media_copies): the public and researchers the public copy, with the areas
+moderators blurred; the recording documenter and moderators the unblurred
+working copy; the sealed original (and any PDF or recording, which have no
+cleaned copy: a voice or a document's metadata can identify) moderators
+only, each opening logged. Read per request: a withdrawal of that answer
+stops the serving at once. Files are attached by the recording documenter
+while the testimony is a draft or sent back, and by moderators (may_attach);
+areas are blurred by moderators (may_blur_media).
 
 A witness's identity (name, contact, birth year) is shown on one page only,
 after a stated reason and the user's password, and each showing is written
@@ -128,11 +135,15 @@ def _released_to(audience, on) -> Q:
     scope_granted = Q()
     for scope in AUDIENCE_SCOPES[audience]:
         scope_granted |= Q(**{f"consent_{scope}": True})
-    return (
+    released = (
         Q(status="approved", consent_archive=True)
         & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
         & scope_granted
     )
+    if audience is Role.PUBLIC:
+        # Held back after a re-identification check: researchers only.
+        released &= Q(public_hold="")
+    return released
 
 
 def visible_testimonies(queryset, user, *, on=None):
@@ -145,6 +156,41 @@ def visible_testimonies(queryset, user, *, on=None):
     if role is Role.DOCUMENTER:
         released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
     return queryset.with_current_consent().filter(released)
+
+
+def places_visible(places, user, *, on=None) -> list:
+    """The places among `places` that `user` may be shown, offered or told
+    of (in the order given). The gazetteer's are public knowledge. A place
+    a documenter added for a testimony is private until a testimony that
+    shows it is visible to the user: tagged with it or with a place under
+    it, as the user sees the testimony's places (the public after a
+    generalised view raised them). Everyone else gets the answer they would
+    get if it did not exist. One query, for the private ones only."""
+    from testimonies.models import Testimony
+
+    places = list(places)
+    private = [place for place in places if place.added_by_documenter]
+    if not private or sees_everything(user):
+        return places
+    tagged_under = Q()
+    for place in private:
+        tagged_under |= Q(places__path__startswith=place.path)
+    shown = visible_testimonies(
+        Testimony.objects.filter(tagged_under), user, on=on
+    ).prefetch_related("places")
+    precise = sees_precise_details(user)
+    paths = set()
+    for testimony in shown.distinct():
+        if precise:
+            paths.update(place.path for place in testimony.places.all())
+        else:
+            paths.update(testimony.public_place_paths())
+    return [
+        place
+        for place in places
+        if not place.added_by_documenter
+        or any(path.startswith(place.path) for path in paths)
+    ]
 
 
 def may_view(user, testimony) -> bool:
@@ -231,15 +277,35 @@ def _changes_before_review(user, testimony) -> bool:
 MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"
 
 
+# Who may be shown a testimony's photos and documents, by the witness's
+# answer to that question (testimonies.models.ImagesShown), beyond those who
+# recorded it and the moderators. Not asked ("") shows them to nobody.
+IMAGES_AUDIENCES = {
+    "public": (Role.PUBLIC, Role.RESEARCHER),
+    "researchers": (Role.RESEARCHER,),
+}
+
+
+def images_shown_to(user, consent) -> bool:
+    """Does the consent in force let `user`'s audience see the photos and
+    documents? Its own question, apart from the scopes: the `media` scope
+    (journalists may quote the account) says nothing about images."""
+    if consent is None:
+        return False
+    audience = ROLE_AUDIENCE.get(acting_role(user))
+    return audience in IMAGES_AUDIENCES.get(consent.images, ())
+
+
 def may_view_media(user, testimony) -> bool:
     """See a testimony's attachments at all: the testimony is visible to the
-    user, and the witness granted `media` (not needed by the recording
+    user, and the witness agreed that its photos and documents be shown to
+    the user's audience (images_shown_to; not needed by the recording
     documenter and moderators). Asked on every request."""
     if not may_view(user, testimony):
         return False
     if sees_everything(user) or owns(user, testimony):
         return True
-    return scope_granted(testimony.current_consent(), "media")
+    return images_shown_to(user, testimony.current_consent())
 
 
 def media_copies(user, testimony) -> frozenset[str]:
@@ -360,6 +426,7 @@ def index_audiences(testimony, consent) -> list[str]:
         str(audience)
         for audience, scopes in AUDIENCE_SCOPES.items()
         if any(scope_granted(consent, scope) for scope in scopes)
+        and not (audience is Role.PUBLIC and testimony.public_hold)
     ]
 
 

@@ -220,6 +220,7 @@ CONSENT_FORM = {
     "explained_withdrawal": "on",
     "obtained_on": "2025-03-20",
     "witness_is_minor": "no",
+    "images": "none",
 }
 
 

@@ -2,7 +2,9 @@
 
 An export holds the public id, pseudonym, dates, tags and the redacted texts
 of each testimony, never an identity field and never an original text,
-whoever asks: once downloaded it is out of the archive's hands.
+whoever asks: once downloaded it is out of the archive's hands. For the same
+reason its places, dates and texts are no finer than the public view chosen
+at approval (testimonies.generalisation).
 """
 
 import csv
@@ -10,6 +12,8 @@ import io
 import json
 
 from testimonies.models.testimonies import Language
+
+from .serializers import permitted_use_json
 
 # The search parameters an export is made of (page and page_size are not:
 # an export is the whole result, not one page of it).
@@ -26,6 +30,9 @@ CSV_COLUMNS = (
     "incident_start", "incident_end", "incident_precision",
     "places", "place_names", "communities", "event_types", "narrative",
 )  # fmt: skip
+# After the texts (the columns before them keep their places): what the
+# witness allowed, in words, as a code, and who may see the images.
+PERMITTED_USE_COLUMNS = ("permitted_use", "permitted_use_code", "images_shown")
 # Several values in one cell.
 _LIST_SEPARATOR = "; "
 
@@ -47,8 +54,10 @@ def export_filename(export_format: str, exported_on) -> str:
 
 
 def export_record(row, *, absolute_url) -> dict:
-    """One testimony as an export holds it."""
+    """One testimony as an export holds it: places, dates and texts as the
+    public view has them (search.selectors.testimony_export)."""
     testimony = row.testimony
+    incident = testimony.facts.incident
     return {
         "id": testimony.public_id,
         "url": absolute_url(testimony.get_absolute_url()),
@@ -56,16 +65,18 @@ def export_record(row, *, absolute_url) -> dict:
         "language": testimony.language,
         "recorded_on": testimony.recorded_on.isoformat(),
         "incident": {
-            "start": testimony.incident_start and testimony.incident_start.isoformat(),
-            "end": testimony.incident_end and testimony.incident_end.isoformat(),
-            "precision": testimony.incident_precision,
+            "start": incident.start and incident.start.isoformat(),
+            "end": incident.end and incident.end.isoformat(),
+            "precision": incident.precision,
         },
-        "places": [{"slug": p.slug, "name": p.label} for p in testimony.places.all()],
+        "places": [{"slug": p.slug, "name": p.label} for p in testimony.facts.places],
         "communities": [c.slug for c in testimony.communities.all()],
         "event_types": [e.slug for e in testimony.event_types.all()],
         "narrative": row.texts.narrative,
         "translations": dict(sorted(row.texts.translations.items())),
         "summary": row.texts.summary,
+        # What the witness allowed: the file leaves the archive with it.
+        "permitted_use": permitted_use_json(row.permitted_use),
     }
 
 
@@ -98,6 +109,12 @@ def _translation_languages(records) -> list[str]:
     return known + sorted(present - set(known))
 
 
+def _permitted_use_cells(use: dict | None) -> list[str]:
+    if use is None:
+        return ["", "", ""]
+    return [use["text"], use["code"], use["images"]]
+
+
 def export_csv(outcome, *, absolute_url) -> bytes:
     """The export as CSV: UTF-8 with a byte order mark (Excel reads Arabic
     correctly only then), one row a testimony, every cell formula-safe."""
@@ -106,7 +123,12 @@ def export_csv(outcome, *, absolute_url) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        [*CSV_COLUMNS, *(f"translation_{code}" for code in languages), "summary"]
+        [
+            *CSV_COLUMNS,
+            *(f"translation_{code}" for code in languages),
+            "summary",
+            *PERMITTED_USE_COLUMNS,
+        ]
     )
     for record in records:
         incident = record["incident"]
@@ -126,6 +148,7 @@ def export_csv(outcome, *, absolute_url) -> bytes:
             record["narrative"],
             *(record["translations"].get(code, "") for code in languages),
             record["summary"],
+            *_permitted_use_cells(record["permitted_use"]),
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")

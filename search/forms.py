@@ -42,6 +42,7 @@ class PlaceListField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(required=False, **kwargs)
+        self.user = None  # whose places: set by SearchForm
 
     def valid_value(self, value):
         return True  # resolved against the gazetteer in clean()
@@ -49,7 +50,7 @@ class PlaceListField(forms.MultipleChoiceField):
     def clean(self, value):
         value = [v.strip() for v in super().clean(value) if v.strip()]
         try:
-            return place_filter_slugs(value)
+            return place_filter_slugs(value, self.user)
         except PlaceFilterError as error:
             code = "ambiguous_place" if error.candidates else "unknown_place"
             raise ValidationError(str(error), code=code) from None
@@ -96,6 +97,11 @@ class SearchForm(forms.Form):
     def clean_date_to(self):
         return _within_dates(self.cleaned_data.get("date_to"))
 
+    def __init__(self, data=None, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        # Places a documenter added are known only to some users.
+        self.fields["place"].user = user
+
     def clean(self):
         cleaned = check_date_order(super().clean())
         cleaned["page"] = cleaned.get("page") or 1
@@ -119,5 +125,5 @@ class SearchForm(forms.Form):
         data = self.data.copy()
         for name in self.invalid_parameters():
             data.pop(name, None)
-        narrower = SearchForm(data)
+        narrower = SearchForm(data, user=self.fields["place"].user)
         return narrower if narrower.is_valid() else None

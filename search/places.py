@@ -14,15 +14,12 @@ whole area that bears it.
 """
 
 import re
-import secrets
-import threading
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import transaction
 from django.utils.translation import gettext as _
 
-from testimonies.gazetteer import PlaceResolver
+from archive import policy
+from testimonies.gazetteer import PlaceResolver, gazetteer_memo
 from testimonies.models import Place, PlaceKind
 from testimonies.textnorm import fold
 
@@ -72,9 +69,10 @@ class PlaceNames:
     def __init__(self):
         self.places = list(
             Place.objects.only(
-                "slug", "kind", "name", "name_ar", "variants", "path", "parent_id"
+                "slug", "kind", "name", "name_ar", "variants", "path", "parent_id",
+                "added_by_documenter",
             )
-        )
+        )  # fmt: skip
         self.by_key: dict[str, list[Place]] = {}
         self.spellings: dict[str, str] = {}  # key -> a name as written
         for place in self.places:
@@ -96,6 +94,27 @@ class PlaceNames:
             if found is not None and found.kind == PlaceKind.GOVERNORATE:
                 return found
         return None
+
+
+class VisiblePlaceNames:
+    """PlaceNames as one user may know them: a place a documenter added is
+    known only to those who may see a testimony that shows it
+    (archive.policy.places_visible). A name only such a place bears gets,
+    for anyone else, the answer a name no place bears gets. Asked lazily,
+    one name at a time, and remembered for the request."""
+
+    def __init__(self, names: PlaceNames, user):
+        self.names, self.user = names, user
+        self.spellings = names.spellings
+        self._named: dict[str, list[Place]] = {}
+
+    def named(self, key: str) -> list[Place]:
+        if key not in self._named:
+            self._named[key] = policy.places_visible(self.names.named(key), self.user)
+        return self._named[key]
+
+    def governorate_of(self, place) -> Place | None:
+        return self.names.governorate_of(place)
 
 
 @dataclass
@@ -139,41 +158,19 @@ def _without_clitics(word: str) -> list[str]:
     return [f for f in forms if len(f) >= _MIN_KEY_LENGTH]
 
 
-# Built once per process and gazetteer version: reading and folding every
-# name of every place costs tens of milliseconds, and places change rarely.
-# The version lives in the shared cache, so a change made by one process
-# (an import, the admin) reaches every other.
-_VERSION_KEY = "search:place-names-version"
-_memo: dict = {}
-_memo_lock = threading.Lock()
-
-
 def place_names() -> PlaceNames:
-    """The current PlaceNames."""
-    version = cache.get(_VERSION_KEY)
-    if version is None:
-        cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
-        version = cache.get(_VERSION_KEY)
-    with _memo_lock:
-        if _memo.get("version") != version or version is None:
-            _memo["names"], _memo["version"] = PlaceNames(), version
-        return _memo["names"]
+    """The current PlaceNames (built again when the gazetteer changes)."""
+    return gazetteer_memo("search:place-names", PlaceNames)
 
 
-def place_names_changed(**kwargs):
-    """A place was saved or deleted: the names are built again. Bumped now
-    (this process reads its own uncommitted change) and after the commit (so
-    no process keeps names read before it)."""
-
-    def bump():
-        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
-
-    bump()
-    transaction.on_commit(bump)
+def place_names_for(user) -> VisiblePlaceNames:
+    """The place names `user` may know."""
+    return VisiblePlaceNames(place_names(), user)
 
 
-def query_places(query: str, names: PlaceNames | None = None):
-    """The places the query names and the query's other words.
+def query_places(query: str, names: VisiblePlaceNames):
+    """The places the query names (among those the user of `names` may
+    know) and the query's other words.
 
     Returns (matches, rest): longest names first, each stretch of words read
     once. A query with quotes or operators is left to the text search alone:
@@ -183,7 +180,6 @@ def query_places(query: str, names: PlaceNames | None = None):
     words = query.split()
     if any(w[0] in "-+" or w.upper() in {"AND", "OR", "NOT"} for w in words):
         return [], query
-    names = names or place_names()
     matches, rest, start = [], [], 0
     while start < len(words):
         for size in range(min(MAX_WORDS, len(words) - start), 0, -1):
@@ -212,13 +208,17 @@ class PlaceFilterError(ValueError):
         self.candidates = list(candidates)
 
 
-def place_filter_slugs(values: list[str]) -> list[str]:
+def place_filter_slugs(values: list[str], user) -> list[str]:
     """The slugs of the places a `place` filter names: each value a slug, or
     any name, Arabic name or spelling variant of exactly one place (a plain
-    name shared by a town and its governorate means the town). Unknown or
+    name shared by a town and its governorate means the town), among the
+    places `user` may know (archive.policy.places_visible). Unknown or
     ambiguous values raise PlaceFilterError naming the candidates."""
     slugs = []
-    known = set(Place.objects.filter(slug__in=values).values_list("slug", flat=True))
+    known = {
+        place.slug
+        for place in policy.places_visible(Place.objects.filter(slug__in=values), user)
+    }
     resolver = None
     for value in values:
         if value in known:
@@ -226,7 +226,9 @@ def place_filter_slugs(values: list[str]) -> list[str]:
                 slugs.append(value)
             continue
         resolver = resolver or PlaceResolver()
-        candidates = resolver.candidates(value)
+        candidates = resolver.candidates(
+            value, among=lambda places: policy.places_visible(places, user)
+        )
         if len(candidates) == 1:
             if candidates[0].slug not in slugs:
                 slugs.append(candidates[0].slug)

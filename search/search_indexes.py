@@ -11,7 +11,8 @@ testimony stays out of search until the next write after someone resolves
 it. Places
 and dates enter as the public sees them: where the approval generalised them
 (testimonies.reidentification), neither a facet, a date filter nor a word of
-the text may single the testimony out by the precise ones. Who may
+the text (rewritten by testimonies.generalisation) may single the testimony
+out by the precise ones. Who may
 see a document is stored with it (`audiences`, `visible_from`, `owner`) and
 every query filters on it (archive.policy.search_filter); results are
 checked again against the database before they are shown.
@@ -24,10 +25,11 @@ from haystack import indexes
 from haystack.exceptions import SkipDocument
 
 from archive import policy
+from testimonies.generalisation import public_texts
 from testimonies.identity import READ_NOW
 from testimonies.models import Place, Testimony
 from testimonies.models.places import path_slugs
-from testimonies.redaction import redacted_texts, redactor_for
+from testimonies.redaction import redactor_for
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +75,12 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         places by slug and the witness's sealed identity row (None: none);
         left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
+        # The text is the public's (testimonies.generalisation): one document
+        # serves every audience, and its terms reach the public through
+        # matches, excerpts and suggestions.
         obj._index_consent = obj.current_consent() if consent is READ_NOW else consent
         redactor = redactor_for(obj, identity_row=identity_row)
-        obj._index_texts = redacted_texts(obj, redactor=redactor)
+        obj._index_texts = public_texts(obj, redactor=redactor)
         obj._index_places = self._tagged(obj, places_by_slug)
         document = super().full_prepare(obj)
         refused = self._refusal(obj, redactor, document)

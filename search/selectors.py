@@ -15,13 +15,16 @@ from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
 from archive import policy
+from testimonies.generalisation import readable_texts, readable_texts_many
 from testimonies.models import Community, EventType, Place, Testimony
-from testimonies.redaction import RedactedTexts, redacted_texts, redacted_texts_many
-from testimonies.selectors import testimonies_facts
+from testimonies.models.consent import PermittedUse
+from testimonies.redaction import RedactedTexts
+from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
+from .documents import current_consents
 from .excerpts import excerpt
 from .indexing import index_pending
-from .places import PlaceMatch, place_spellings, query_places
+from .places import PlaceMatch, place_names_for, place_spellings, query_places
 from .similar import similar_pks
 from .suggestions import FEW_HITS, query_suggestion
 
@@ -39,6 +42,8 @@ FACETS = {
 class SearchHit:
     testimony: Testimony
     excerpt: str
+    # What the reader may do with it, from the consent in force.
+    permitted_use: PermittedUse | None = None
 
 
 @dataclass
@@ -79,7 +84,9 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     if allowed is not None:
         sqs = sqs.filter(allowed)
     if params.get("q"):
-        sqs = sqs.filter(_text_condition(params["q"], params.get("_places")))
+        sqs = sqs.filter(
+            _text_condition(params["q"], params.get("_places"), params["_names"])
+        )
     for name, (field, _model) in FACETS.items():
         values = params.get(name) or []
         if values:
@@ -96,12 +103,13 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     return sqs
 
 
-def _text_condition(query: str, matched) -> SQ:
+def _text_condition(query: str, matched, names) -> SQ:
     """The text query, where words that name a place also match the
     testimonies tagged with that place or any place under it: (the other
     words) AND (the place's name in the text in any of its spellings OR
-    tagged with a place so named), for each place named."""
-    matches, rest = matched if matched is not None else query_places(query)
+    tagged with a place so named), for each place named among the places
+    the user may know (`names`)."""
+    matches, rest = matched if matched is not None else query_places(query, names)
     if not matches:
         return SQ(content=AutoQuery(query))
     conditions = [SQ(content=AutoQuery(rest))] if rest else []
@@ -185,8 +193,9 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     """One page of the testimonies `user` may see that match `params`
     (cleaned by search.forms.SearchForm), with facet counts."""
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
-    matches, rest = query_places(params.get("q") or "")
-    params = {**params, "_places": (matches, rest)}
+    names = place_names_for(user)
+    matches, rest = query_places(params.get("q") or "", names)
+    params = {**params, "_places": (matches, rest), "_names": names}
     allowed = _settled(policy.search_filter(user))
     sqs = _filtered(params, allowed)
     for field in [*(f for f, _m in FACETS.values()), "years"]:
@@ -203,9 +212,12 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     if stale:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
-    # Places and dates as this user may see them (generalised for the public).
+    # Places, dates and texts as this user may see them (generalised for the
+    # public).
     testimonies_facts(visible.values(), user=user)
-    texts_by_pk = redacted_texts_many(visible.values())
+    texts_by_pk = readable_texts_many(
+        visible.values(), public=not policy.sees_precise_details(user)
+    )
     undecided = [pk for pk, texts in texts_by_pk.items() if texts.undecided]
     if undecided:
         # The index refuses them (search.search_indexes): it lags behind.
@@ -216,6 +228,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         for pk in undecided:
             del visible[pk]
         stale += undecided
+    consents = current_consents(list(visible))
     hits = []
     for pk in ordered_pks:
         if pk in visible:
@@ -228,6 +241,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
                         [texts.narrative, *texts.translations.values(), texts.summary],
                         params.get("q", ""),
                     ),
+                    permitted_use=_permitted_use(consents.get(pk)),
                 )
             )
     count = max(count - len(stale), 0)
@@ -238,6 +252,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         suggestion = query_suggestion(
             query=params["q"],
             allowed=allowed,
+            names=names,
             count_for=lambda q: _filtered(
                 {**params, "q": q, "_places": None}, allowed
             ).count(),
@@ -256,10 +271,15 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     )
 
 
+def _permitted_use(consent) -> PermittedUse | None:
+    return consent.permitted_use if consent is not None else None
+
+
 @dataclass
 class ExportRow:
     testimony: Testimony
     texts: RedactedTexts
+    permitted_use: PermittedUse | None = None
 
 
 @dataclass
@@ -288,6 +308,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     """
     if not policy.may_export(user):
         raise PermissionDenied
+    params = {**params, "_names": place_names_for(user)}
     sqs = _ordered(_filtered(params, _settled(policy.export_search_filter())), params)
     indexed_count = sqs.count()
     exportable = (
@@ -316,7 +337,10 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = max(indexed_count - stale, limit + 1)
     else:
         count = len(kept)
-    texts_by_pk = redacted_texts_many(kept[:limit])
+    # An export leaves the archive, whoever asks: places, dates and texts as
+    # the public view has them, as names are always redacted in it.
+    testimonies_public_facts(kept[:limit])
+    texts_by_pk = readable_texts_many(kept[:limit], public=True)
     # The release gate: nothing leaves with a word that may name someone
     # undecided (the index refuses such testimonies; it may lag behind).
     held = [t for t in kept[:limit] if texts_by_pk[t.pk].undecided]
@@ -325,8 +349,13 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
             "export: %d results left out: flagged words wait for a decision",
             len(held),
         )
+    consents = current_consents([t.pk for t in kept[:limit]])
     rows = [
-        ExportRow(testimony=t, texts=texts_by_pk[t.pk])
+        ExportRow(
+            testimony=t,
+            texts=texts_by_pk[t.pk],
+            permitted_use=_permitted_use(consents.get(t.pk)),
+        )
         for t in kept[:limit]
         if not texts_by_pk[t.pk].undecided
     ]
@@ -337,8 +366,10 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
     may see (archive.policy.search_filter) and the database confirms each.
-    Their places and dates are as the user may see them."""
-    texts = redacted_texts(testimony)
+    Their places and dates are as the user may see them; for the public,
+    the key terms come from the text as the public reads it, so that a place
+    or date the public view hides cannot bring its like."""
+    texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
     text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
     pks = similar_pks(
         pk=testimony.pk,

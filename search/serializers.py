@@ -20,7 +20,19 @@ def hit_json(hit) -> dict:
             "precision": incident.precision,
         },
         "language": testimony.language,
+        "permitted_use": permitted_use_json(hit.permitted_use),
     }
+
+
+def permitted_use_json(use) -> dict | None:
+    """What the reader may do with a testimony: a stable `code`
+    (public-quotable, public, researchers-quotable, researchers-only,
+    staff-only), the same in words (`text`, in the reader's language), and
+    who may be shown its photos and documents (`images`: "" not asked, so
+    not shown; none; researchers; public)."""
+    if use is None:
+        return None
+    return {"code": use.code, "text": use.text, "images": use.images}
 
 
 def place_match_json(match) -> dict:

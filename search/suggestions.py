@@ -9,11 +9,16 @@ Where corrections come from, and why in this order:
    field's analyzer made them). Names of people are replaced by placeholders
    before anything is indexed, so the vocabulary should hold none; but a
    redaction can miss a name, and a word can stand in testimonies the user
-   may not see. So a word is proposed only if it is common (in at least
-   _MIN_DOCUMENTS documents) and stands in a document this user may see, and
+   may not see. So a word is proposed only if it is common among the
+   documents this user may see (in at least _MIN_DOCUMENTS of them), and
    the corrected query as a whole must find more testimonies for this user
    than the one typed. It is shown as that document writes it, not as the
    index's stem.
+
+Every answer depends only on what the asking user may see: a word (or a
+place a documenter added) found only in testimonies hidden from the user is
+corrected exactly as a word found nowhere is; otherwise whether a word gets a
+correction would tell that it stands in a hidden testimony.
 """
 
 from contextlib import nullcontext
@@ -22,7 +27,7 @@ from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from .index_reading import allowed_query, index_searcher, whoosh_backend
-from .places import name_key, place_names
+from .places import name_key
 
 FEW_HITS = 3
 _MIN_DOCUMENTS = 2
@@ -36,20 +41,26 @@ def _max_distance(word: str) -> int:
     return 1 if len(word) < 7 else 2
 
 
-def _gazetteer_correction(word: str, spellings: dict) -> tuple[int, str] | None:
-    """(distance, spelling) of the nearest one-word place name."""
+def _gazetteer_correction(word: str, names) -> tuple[int, str] | None:
+    """(distance, spelling) of the nearest one-word name of a place the user
+    may know (`names`: search.places.VisiblePlaceNames)."""
     key = name_key(word)
     limit = _max_distance(key)
     if not limit or " " in key:
         return None
-    best = None
-    for candidate, spelling in spellings.items():
+    near = []
+    for candidate, spelling in names.spellings.items():
         if abs(len(candidate) - len(key)) > limit or " " in candidate:
             continue
         distance = damerau_levenshtein(key, candidate, limit + 1)
-        if distance <= limit and (best is None or distance < best[0]):
-            best = (distance, spelling)
-    return best
+        if distance <= limit:
+            near.append((distance, candidate, spelling))
+    # Nearest first; a name only places hidden from the user bear is skipped
+    # as if no place bore it.
+    for distance, candidate, spelling in sorted(near):
+        if names.named(candidate):
+            return distance, spelling
+    return None
 
 
 class _Vocabulary:
@@ -65,19 +76,31 @@ class _Vocabulary:
     def terms(self, word: str) -> list[str]:
         return [token.text for token in self.analyzer(word)]
 
+    def visible_frequency(self, term: str) -> int:
+        """In how many documents the user may see the term stands. Never the
+        index's own count: that counts documents hidden from the user (and
+        deleted ones until a merge), and a word known only there must get
+        the answer an unknown word gets."""
+        hits = self.searcher.search(
+            wq.Term(self.field, term), limit=None, filter=self.allowed
+        )
+        return len(hits)
+
     def known(self, term: str) -> bool:
-        return self.reader.doc_frequency(self.field, term) > 0
+        return self.visible_frequency(term) > 0
 
     def correction(self, term: str) -> tuple[int, str] | None:
-        """(distance, word as written) of the nearest common term that
-        stands in a document the user may see."""
+        """(distance, word as written) of the nearest term common among the
+        documents the user may see."""
         limit = _max_distance(term)
         if not limit:
             return None
         candidates = []
         for found in self.reader.terms_within(self.field, term, limit, prefix=1):
-            frequency = self.reader.doc_frequency(self.field, found)
-            if found != term and frequency >= _MIN_DOCUMENTS:
+            if found == term:
+                continue
+            frequency = self.visible_frequency(found)
+            if frequency >= _MIN_DOCUMENTS:
                 distance = damerau_levenshtein(term, found, limit + 1)
                 candidates.append((distance, -frequency, found))
         for distance, _frequency, found in sorted(candidates):
@@ -101,16 +124,16 @@ class _Vocabulary:
         return term  # the index does not store the text: its own form
 
 
-def query_suggestion(*, query: str, allowed, count_for, found: int) -> str:
+def query_suggestion(*, query: str, allowed, names, count_for, found: int) -> str:
     """A corrected `query`, or "" if none finds more than `found`.
 
-    `allowed` is the user's haystack filter (archive.policy.search_filter);
+    `allowed` is the user's haystack filter (archive.policy.search_filter),
+    `names` the place names the user may know (search.places.place_names_for);
     `count_for(q)` counts what query q finds for the user with the search's
     other filters."""
     words = query.split()
     if not words or '"' in query or any(w[0] in "-+" for w in words):
         return ""
-    names = place_names()
     backend = whoosh_backend()
     with index_searcher(backend) if backend else nullcontext() as searcher:
         vocabulary = _Vocabulary(backend, searcher, allowed) if backend else None
@@ -129,7 +152,7 @@ def _correct(word, names, vocabulary) -> str:
     if not terms or (vocabulary and all(vocabulary.known(t) for t in terms)):
         return word  # a stop word, or a word the index knows
     options = []
-    place = _gazetteer_correction(word, names.spellings)
+    place = _gazetteer_correction(word, names)
     if place:
         options.append((place[0], 0, place[1]))
     if vocabulary and len(terms) == 1:

@@ -34,7 +34,7 @@ def search_page(request):
     """The search page. Where a parameter is wrong it says so beside the
     form and answers what it can: the same search without that parameter;
     past the last page, the last page, with a note."""
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     usable = form if form.is_valid() else form.without_invalid()
     outcome, notes = None, []
     if usable is not None:
@@ -109,7 +109,7 @@ def _error(message, fields):
 @never_cache
 @rate_limited("search", answer="json")
 def search_api(request):
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     problem = _invalid(form)
     if problem:
         return _error(*problem)
@@ -137,7 +137,7 @@ EXPORT_CONTENT_TYPES = {
 def _export(request, export_format):
     """The current search as a file: only what the policy lets leave, at
     most ARCHIVE_EXPORT_MAX_ROWS testimonies, logged before it is sent."""
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, user=request.user)
     problem = _invalid(form)
     if problem:
         if export_format == "json":

@@ -23,7 +23,8 @@ class ConsentRecordInline(admin.TabularInline):
     can_delete = False
     fields = readonly_fields = [
         "event", "archive", "researchers", "accountability", "public", "media",
-        "named", "method", "obtained_by", "obtained_on", "embargo_until", "reason",
+        "named", "images", "method", "obtained_by", "obtained_on", "embargo_until",
+        "reason",
         "explained_purpose", "explained_audience", "explained_risks",
         "explained_withdrawal", "witness_is_minor", "guardian_consent",
         "guardian_relation", "child_assent", "recorded_at",
@@ -39,7 +40,7 @@ class ConsentRecordInline(admin.TabularInline):
 @admin.register(Testimony)
 class TestimonyAdmin(ModeratorAdmin):
     list_display = ["public_id", "witness", "status", "language", "recorded_on"]
-    list_filter = ["status", "language", "communities", "event_types"]
+    list_filter = ["status", "public_hold", "language", "communities", "event_types"]
     search_fields = ["public_id", "external_id", "witness__pseudonym"]
     autocomplete_fields = ["places"]
     filter_horizontal = ["communities", "event_types"]
@@ -97,8 +98,8 @@ class ErasureAdmin(ReadOnlyModeratorAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(ModeratorAdmin):
-    list_display = ["name", "name_ar", "kind", "parent", "slug"]
-    list_filter = ["kind"]
+    list_display = ["name", "name_ar", "kind", "parent", "slug", "added_by_documenter"]
+    list_filter = ["kind", "added_by_documenter"]
     search_fields = ["name", "name_ar", "slug", "variants"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path"]

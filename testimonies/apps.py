@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class TestimoniesConfig(AppConfig):
     name = "testimonies"
     verbose_name = _("Testimonies")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .gazetteer import gazetteer_changed, places_loaded
+        from .models import Place
+
+        post_save.connect(gazetteer_changed, sender=Place)
+        post_delete.connect(gazetteer_changed, sender=Place)
+        places_loaded.connect(gazetteer_changed)

@@ -1,6 +1,6 @@
 """Reads behind the attachment pages and the media view. Access comes from
-archive.policy only, asked on every request: a withdrawal of the `media`
-scope stops the serving at the next request."""
+archive.policy only, asked on every request: a withdrawal of the witness's
+consent to show photos and documents stops the serving at the next request."""
 
 from dataclasses import dataclass
 

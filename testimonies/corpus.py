@@ -37,7 +37,14 @@ from django.apps import apps
 
 from . import corpus_words as words
 from .importing import ImportRow, PlaceRef, Withdrawal
-from .models import Community, ConsentScope, EventType, Place, Testimony
+from .models import (
+    Community,
+    ConsentScope,
+    EventType,
+    ImagesShown,
+    Place,
+    Testimony,
+)
 from .services import testimonies_import_new
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
@@ -235,6 +242,7 @@ def _consent(rng: random.Random, recorded_on: datetime.date):
             if embargoed
             else None
         ),
+        images=ImagesShown.NOT_ASKED,  # the corpus has no photos
     )
     withdrawn = None
     if withdrawal:

@@ -12,7 +12,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .marks import MAX_SPELLING_LENGTH, WITNESS, marks_edited, spelling_key
 from .models import ConsentRecord, ConsentScope, ReviewDecision
-from .models.consent import EXPLAINED_POINTS, SCOPE_EXPLANATIONS, ConsentMethod
+from .models.consent import (
+    EXPLAINED_POINTS,
+    IMAGES,
+    IMAGES_EXPLANATIONS,
+    IMAGES_QUESTION,
+    SCOPE_EXPLANATIONS,
+    ConsentMethod,
+    ImagesShown,
+)
 from .reidentification import GENERALISATIONS
 
 
@@ -43,6 +51,19 @@ def _in(language: str, text) -> str:
         return str(text)
 
 
+@dataclass
+class ImagesChoice:
+    """One answer to the photos-and-documents question, with its plain
+    explanation in English and in Arabic."""
+
+    value: str
+    label: str
+    english: str
+    arabic: str
+    checked: bool
+    id: str
+
+
 class ConsentForm(forms.ModelForm):
     """A new consent event, recorded in full: never an edit of an earlier one."""
 
@@ -66,11 +87,22 @@ class ConsentForm(forms.ModelForm):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Nothing is released to any audience before this date."),
     )
+    # Asked every time: "not asked" is only what records made before the
+    # question hold.
+    images = forms.ChoiceField(
+        label=IMAGES_QUESTION,
+        choices=[(value, label) for value, label in ImagesShown.choices if value],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Ask the witness whether photos and documents may be shown.")
+        },
+    )
 
     class Meta:
         model = ConsentRecord
         fields = [
             *ConsentScope.values,
+            "images",
             "method",
             "obtained_by",
             "obtained_on",
@@ -109,6 +141,26 @@ class ConsentForm(forms.ModelForm):
                 ScopeRow(self[scope], english, "" if arabic == english else arabic)
             )
         return rows
+
+    def images_question(self) -> tuple[str, str]:
+        """The photos-and-documents question in English and in Arabic."""
+        return _in("en", IMAGES_QUESTION), _in("ar", IMAGES_QUESTION)
+
+    def images_choices(self) -> list[ImagesChoice]:
+        """Each answer with its explanation in English and in Arabic, read
+        out in the witness's language whatever the interface's is."""
+        chosen = self["images"].value()
+        return [
+            ImagesChoice(
+                value=value,
+                label=str(label),
+                english=_in("en", IMAGES_EXPLANATIONS[value]),
+                arabic=_in("ar", IMAGES_EXPLANATIONS[value]),
+                checked=chosen == value,
+                id=f"{self['images'].auto_id}_{value}",
+            )
+            for value, label in self.fields["images"].choices
+        ]
 
     def point_fields(self) -> list[forms.BoundField]:
         return [self[point] for point in EXPLAINED_POINTS]
@@ -154,6 +206,7 @@ class ConsentForm(forms.ModelForm):
             "guardian_consent": data["guardian_consent"],
             "guardian_relation": data["guardian_relation"],
             "child_assent": data["child_assent"],
+            "images": data["images"],
         }
 
 
@@ -192,6 +245,20 @@ class ReviewDecisionForm(forms.Form):
         return cleaned
 
 
+class PublicReleaseForm(forms.Form):
+    """Release a testimony held back from the public, with the public view
+    chosen after seeing the re-identification check again."""
+
+    public_view = forms.ChoiceField(
+        label=_("What the public sees"),
+        choices=[(g.key, g.label) for g in GENERALISATIONS.values()],
+        widget=forms.RadioSelect,
+    )
+
+    def clean_public_view(self):
+        return GENERALISATIONS[self.cleaned_data["public_view"]]
+
+
 class WithdrawalForm(forms.Form):
     """Withdraw some scopes of the consent in force, or all of it."""
 
@@ -220,10 +287,13 @@ class WithdrawalForm(forms.Form):
 
     def __init__(self, *args, granted: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        # Only what is granted now can be withdrawn.
+        # Only what is granted now can be withdrawn; the showing of photos
+        # and documents (IMAGES) is withdrawn like a scope.
         self.fields["scopes"].choices = [
-            (scope, ConsentScope(scope).label) for scope in granted
-        ]
+            (scope, _("Photos and documents shown") if scope == IMAGES else
+             ConsentScope(scope).label)
+            for scope in granted
+        ]  # fmt: skip
         self.granted = granted
 
     def clean_reason(self):

@@ -6,8 +6,10 @@ without diacritics and in any Arabic letter variant.
 """
 
 import secrets
+import threading
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils.text import slugify
@@ -19,6 +21,40 @@ from .textnorm import fold
 
 # Sent after a gazetteer load created places (in bulk, without post_save).
 places_loaded = Signal()
+
+# What is built from every name of every place (search's place names, the
+# public view's place lexicon) is built once per process and gazetteer
+# version: reading and folding them costs tens of milliseconds, and places
+# change rarely. The version lives in the shared cache, so a change made by
+# one process (an import, the admin) reaches every other.
+_VERSION_KEY = "testimonies:gazetteer-version"
+_memo: dict = {}
+_memo_lock = threading.Lock()
+
+
+def gazetteer_memo(name: str, build):
+    """`build()`, made again only when the gazetteer changed since."""
+    version = cache.get(_VERSION_KEY)
+    if version is None:
+        cache.add(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+        version = cache.get(_VERSION_KEY)
+    with _memo_lock:
+        held = _memo.get(name)
+        if held is None or held[0] != version or version is None:
+            held = _memo[name] = (version, build())
+        return held[1]
+
+
+def gazetteer_changed(**kwargs):
+    """A place was saved, deleted or loaded: what gazetteer_memo holds is
+    built again. Bumped now (this process reads its own uncommitted change)
+    and after the commit (so no process keeps names read before it)."""
+
+    def bump():
+        cache.set(_VERSION_KEY, secrets.token_hex(8), timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
 
 
 class PlaceLookupError(ValueError):
@@ -178,15 +214,25 @@ class PlaceResolver:
         for name in _names_of(place):
             self._by_name.setdefault(name, []).append(place)
 
-    def candidates(self, name: str) -> list[Place]:
-        """The places `name` may mean, after the town rule (prefer_town)."""
-        candidates = self._by_name.get(fold(name.strip()), [])
+    def named(self, name: str) -> list[Place]:
+        """Every place called `name`, in any of its spellings."""
+        return list(self._by_name.get(fold(name.strip()), []))
+
+    def candidates(self, name: str, among=None) -> list[Place]:
+        """The places `name` may mean, after the town rule (prefer_town);
+        `among(places)` first keeps only the places that may be meant (those
+        the asking user may know)."""
+        candidates = self.named(name)
+        if among is not None:
+            candidates = among(candidates)
         if len(candidates) > 1:
             candidates = self.prefer_town(candidates)
         return candidates
 
-    def resolve(self, name: str) -> Place:
-        candidates = self.candidates(name)
+    def resolve(self, name: str, among=None) -> Place:
+        """The one place `name` means (see candidates); PlaceLookupError
+        naming the candidates when it means none or several."""
+        candidates = self.candidates(name, among)
         if not candidates:
             raise PlaceLookupError(
                 _("unknown place %(name)r: not in the gazetteer") % {"name": name}
@@ -216,20 +262,49 @@ class PlaceResolver:
         return candidates
 
     def resolve_or_create(
-        self, *, name, kind, parent_name="", parent=None, name_ar=""
+        self,
+        *,
+        name,
+        kind,
+        parent_name="",
+        parent=None,
+        name_ar="",
+        added_for=None,
+        redact=None,
     ) -> Place:
         """The place under `parent` (or the place called `parent_name`)
-        called `name`, created if missing."""
+        called `name`, created if missing.
+
+        A place created here is a documenter's, for the testimony
+        `added_for`: private until a testimony that shows it is visible
+        (archive.policy.places_visible). Its names go through `redact(text,
+        language)`, that testimony's redaction, first: a place is often
+        named after a person ("Abu Ali's farm"), and a place's name is
+        shown wherever the place is. A name that needed redacting holds
+        that testimony's placeholders, so only a place added for the same
+        testimony is reused under it."""
         parent = parent or self.resolve(parent_name)
-        for place in self._by_name.get(fold(name.strip()), []):
-            if place.parent_id == parent.pk:
-                return place
+        name, name_ar = name.strip(), name_ar.strip()
+        if redact is not None:
+            redacted, redacted_ar = redact(name, "en"), redact(name_ar, "ar")
+            named_someone = (redacted, redacted_ar) != (name, name_ar)
+            name, name_ar = redacted, redacted_ar
+        else:
+            named_someone = False
+        for place in self._by_name.get(fold(name), []):
+            if place.parent_id != parent.pk:
+                continue
+            if named_someone and place.added_for_id != getattr(added_for, "pk", None):
+                continue
+            return place
         place = Place(
             slug=self._free_slug(name, parent),
             kind=kind,
-            name=name.strip(),
-            name_ar=name_ar.strip(),
+            name=name,
+            name_ar=name_ar,
             parent=parent,
+            added_by_documenter=True,
+            added_for=added_for,
         )
         place.path = place_path(parent, place.slug)
         place.full_clean()
@@ -274,22 +349,33 @@ def _match_rank(names: set[str], wanted: str) -> int | None:
     return min(ranks) if ranks else None
 
 
-def places_search(text: str, *, limit: int = 10) -> list[PlaceMatch]:
+def places_search(text: str, *, limit: int = 10, among=None) -> list[PlaceMatch]:
     """Places whose English name, Arabic name or a spelling variant matches
     `text`, folded as for every place lookup (case, diacritics, Arabic letter
-    variants), best matches first, each with its trail."""
+    variants), best matches first, each with its trail. `among(places)`
+    keeps only those that may be offered (the places the asking user may
+    know: archive.policy.places_visible)."""
     wanted = " ".join(fold(text).split())
     if not wanted:
         return []
     ranked = []
     for place in Place.objects.only(
-        "slug", "kind", "name", "name_ar", "variants", "path", "parent"
-    ):
+        "slug", "kind", "name", "name_ar", "variants", "path", "parent",
+        "added_by_documenter",
+    ):  # fmt: skip
         rank = _match_rank(_names_of(place), wanted)
         if rank is not None:
             ranked.append((rank, place.path.count("/"), place.name, place))
     ranked.sort(key=lambda row: row[:3])
-    found = [row[3] for row in ranked[:limit]]
+    ranked = [row[3] for row in ranked]
+    found, start = [], 0
+    # Best first, a few at a time: `among` asks the database about the
+    # private places of each stretch only.
+    while len(found) < limit and start < len(ranked):
+        stretch = ranked[start : start + 2 * limit]
+        start += len(stretch)
+        found += among(stretch) if among is not None else stretch
+    found = found[:limit]
     slugs = {slug for place in found for slug in place.ancestor_slugs}
     by_slug = {
         p.slug: p
@@ -302,6 +388,28 @@ def places_search(text: str, *, limit: int = 10) -> list[PlaceMatch]:
         )
         for place in found
     ]
+
+
+def places_remove_unused(places) -> int:
+    """Delete the places among `places` that documenters added and that no
+    testimony is tagged with any more (after an erasure), with their
+    documenter-added parents that are left unused and empty in turn. The
+    gazetteer's own places always stay. Returns how many were deleted."""
+    candidates = {p.pk: p for p in places if p.added_by_documenter}
+    deleted = 0
+    while candidates:
+        # Deepest first: a parent is deleted only once its children are.
+        place = max(candidates.values(), key=lambda p: p.path.count("/"))
+        del candidates[place.pk]
+        unused = not place.testimony_set.exists() and not place.children.exists()
+        if not unused:
+            continue
+        parent = place.parent
+        place.delete()
+        deleted += 1
+        if parent is not None and parent.added_by_documenter:
+            candidates[parent.pk] = parent
+    return deleted
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from .models import (
     PlaceKind,
     TestimonyStatus,
 )
-from .models.consent import ConsentMethod
+from .models.consent import WITHDRAWABLE, ConsentMethod, ImagesShown
 from .models.testimonies import (
     NARRATIVE_MAX_CHARS,
     SUMMARY_MAX_CHARS,
@@ -49,7 +49,7 @@ WITNESS_FIELDS = {
 }  # fmt: skip
 CONSENT_FIELDS = {
     *ConsentScope.values, "method", "obtained_by", "obtained_on", "embargo_until",
-    "withdrawal",
+    "images", "withdrawal",
 }  # fmt: skip
 IMPORT_STATUSES = {
     TestimonyStatus.DRAFT,
@@ -314,6 +314,14 @@ class RowReader:
         consent["embargo_until"] = _date(
             data.get("embargo_until"), "consent.embargo_until", required=False
         )
+        # Optional: the answer to "may the photos and documents be shown, and
+        # to whom?". Left out, it was not asked, and none is shown.
+        images = data.get("images")
+        consent["images"] = (
+            ImagesShown.NOT_ASKED
+            if images is None
+            else _choice(images, set(ImagesShown.values) - {""}, "consent.images")
+        )
         return consent
 
     def _withdrawal(self, data, consent):
@@ -331,7 +339,7 @@ class RowReader:
         if scopes is not None:
             scopes = _text_list(data, "scopes")
             for scope in scopes:
-                _choice(scope, set(ConsentScope.values), "consent.withdrawal.scopes")
+                _choice(scope, set(WITHDRAWABLE), "consent.withdrawal.scopes")
         return Withdrawal(
             on=on,
             reason=_text(data, "reason", "consent.withdrawal.reason", required=True),

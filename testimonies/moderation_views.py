@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from archive.access import moderator_required
 
 from . import services
-from .forms import ReviewDecisionForm
+from .forms import PublicReleaseForm, ReviewDecisionForm
 from .models import ReviewDecision, TestimonyStatus
 from .redaction_views import (
     DECIDE_WORDS,
@@ -24,6 +24,7 @@ from .selectors import (
     TestimonyNotVisible,
     review_page,
     review_queue,
+    testimonies_held_from_public,
     testimony_for_review,
 )
 from .witness_key_selectors import witness_key_conflicts_waiting
@@ -39,8 +40,35 @@ def queue(request):
         {
             "testimonies": review_queue(),
             "key_conflicts": witness_key_conflicts_waiting(),
+            "held": testimonies_held_from_public(),
         },
     )
+
+
+# The submit button of the release form (a held testimony's review page).
+RELEASE = "release_public"
+
+
+def _release(request, public_id):
+    """Release a testimony held back from the public with the view chosen."""
+    try:
+        testimony = testimony_for_review(public_id=public_id, user=request.user)
+    except TestimonyNotVisible:
+        raise Http404 from None
+    form = PublicReleaseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.testimony_public_release(
+                testimony=testimony,
+                reviewer=request.user,
+                generalisation=form.cleaned_data["public_view"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, str(_("Released to the public.")))
+            return redirect("moderation:queue")
+    return redirect("moderation:review", public_id=public_id)
 
 
 DECIDE = {
@@ -70,6 +98,8 @@ def review(request, public_id):
             reverse("moderation:review", args=[public_id]) + "#words-to-decide"
         )
     saving_marks = request.method == "POST" and SAVE_MARKS in request.POST
+    if request.method == "POST" and RELEASE in request.POST:
+        return _release(request, public_id)
     edited_marks = None
     if saving_marks:
         try:

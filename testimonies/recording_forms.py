@@ -17,6 +17,8 @@ from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from archive import policy
+
 from .gazetteer import PlaceLookupError, PlaceResolver
 from .models import (
     Community,
@@ -396,13 +398,33 @@ class WhenWhereForm(RecordingForm):
         empty_label=_("Choose a town saved above"),
     )
 
-    def __init__(self, *args, testimony, **kwargs):
+    def __init__(self, *args, testimony, user, **kwargs):
         super().__init__(*args, **kwargs)
         # A neighbourhood is added under a town already saved on this draft.
         towns = testimony.places.filter(kind=PlaceKind.TOWN)
         self.fields["neighbourhood_parent"].queryset = towns
         self.fields["neighbourhood_parent"].label_from_instance = lambda p: p.label
         self.testimony = testimony
+        self.user = user
+
+    def _known(self, places) -> list[Place]:
+        """The places this user may choose: those they may know
+        (archive.policy.places_visible) and those the draft already has."""
+        tagged = set(self.testimony.places.values_list("pk", flat=True))
+        visible = {p.pk for p in policy.places_visible(places, self.user)}
+        return [p for p in places if p.pk in visible or p.pk in tagged]
+
+    def clean_places(self):
+        places = list(self.cleaned_data["places"])
+        unknown = [p for p in places if p not in self._known(places)]
+        if unknown:
+            # Worded as for a slug that names no place at all.
+            raise forms.ValidationError(
+                self.fields["places"].error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": unknown[0].slug},
+            )
+        return places
 
     @staticmethod
     def initial_for(testimony) -> dict:
@@ -432,10 +454,10 @@ class WhenWhereForm(RecordingForm):
             name = name.strip()
             if not name:
                 continue
-            place = Place.objects.filter(slug=name).first()
+            place = next(iter(self._known(Place.objects.filter(slug=name))), None)
             if place is None:
                 try:
-                    place = resolver.resolve(name)
+                    place = resolver.resolve(name, among=self._known)
                 except PlaceLookupError as error:
                     problems.append(str(error))
                     continue

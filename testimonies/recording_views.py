@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from archive import policy
 from archive.access import role_required
 from archive.roles import Role, role_of
 
@@ -162,7 +163,7 @@ def _form_step(form_class, save, *, initial_for=None, form_kwargs=None):
     """A step whose form saves through `save(testimony, form)`."""
 
     def view(request, testimony, step):
-        kwargs = form_kwargs(testimony) if form_kwargs else {}
+        kwargs = form_kwargs(testimony, request.user) if form_kwargs else {}
         autosave = request.headers.get(AUTOSAVE_HEADER) == "1"
         if autosave and not (request.method == "POST" and step_by_slug(step).autosaves):
             # The identity is sent only when the documenter chooses to.
@@ -280,7 +281,9 @@ STEP_VIEWS = {
     WITNESS: _form_step(
         WitnessForm,
         _save_witness,
-        form_kwargs=lambda t: {"has_identity": identity_exists(witness=t.witness)},
+        form_kwargs=lambda t, user: {
+            "has_identity": identity_exists(witness=t.witness)
+        },
     ),
     ACCOUNT: _form_step(
         AccountForm, _save_account, initial_for=AccountForm.initial_for
@@ -289,7 +292,7 @@ STEP_VIEWS = {
         WhenWhereForm,
         _save_when_where,
         initial_for=WhenWhereForm.initial_for,
-        form_kwargs=lambda t: {"testimony": t},
+        form_kwargs=lambda t, user: {"testimony": t, "user": user},
     ),
     WHAT: _form_step(WhatForm, _save_what, initial_for=WhatForm.initial_for),
     MEDIA: _media,
@@ -303,7 +306,8 @@ STEP_VIEWS = {
 @role_required(*RECORDERS)
 def place_search(request):
     """Places matching `q` by any name or spelling, each with its trail,
-    for the place picker (static/js/place_picker.js)."""
+    for the place picker (static/js/place_picker.js): only places the user
+    may know (a place another documenter added stays theirs)."""
     query = request.GET.get("q", "")[:100]
     results = [
         {
@@ -312,6 +316,8 @@ def place_search(request):
             "kind": match.place.get_kind_display(),
             "trail": [place.label for place in match.trail],
         }
-        for match in places_search(query)
+        for match in places_search(
+            query, among=lambda places: policy.places_visible(places, request.user)
+        )
     ]
     return JsonResponse({"results": results})

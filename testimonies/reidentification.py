@@ -24,7 +24,21 @@ shown in Banias, but one shown only as "Banias" does not fall in the group of
 a candidate shown in Hai Al Kusour (it cannot be told apart from others of
 that town, not from the candidate). Gender, age band and communities must be
 equal. A group counts witnesses, not testimonies: five accounts of one
-person are still one person.
+person are still one person. And what one witness's accounts disclose is
+counted together: the public reads them under one pseudonym, so it learns
+the union of their places, communities and months (Disclosure), for the
+candidate and for every witness it is compared with.
+
+The check runs again after approval (testimonies.services.public_holds):
+- when consent to publish arrives for an approved testimony (a testimony
+  approved for researchers only, consent widened later): if its group under
+  its public view is below k, it is held back from the public;
+- when testimonies leave the public (consent withdrawn, erasure): any other
+  witness whose group counted that witness and now falls below k (from k or
+  more) has its public testimonies held back from the public.
+A testimony held back stays visible to researchers; it is listed in the
+moderators' queue, and a moderator releases it with a public view chosen
+after seeing the check again (or leaves it held).
 """
 
 import datetime
@@ -38,7 +52,7 @@ from archive import policy
 
 from .identity import identity_read
 from .models import PublicDatePrecision, Testimony
-from .models.places import generalised_paths
+from .models.places import generalised_paths, smallest_paths
 
 # (lowest age, label), the first band whose lowest age the witness reached.
 AGE_BANDS = (
@@ -100,37 +114,69 @@ def age_band(birth_year: int | None, on_year: int | None) -> str:
 
 
 @dataclass(frozen=True)
-class QuasiIdentifiers:
+class Disclosure:
+    """What the public learns of one witness from testimonies it reads under
+    the witness's one pseudonym: the union of what each of them discloses.
+    The witness's gender and age band come from the identity vault and are
+    read only when needed (Group)."""
+
     places: tuple[str, ...]  # gazetteer paths of the smallest places shown
     communities: tuple[str, ...]  # slugs, sorted
-    month: tuple[int, int | None] | None  # (year, month or None), None: unknown
-    gender: str
-    age_band: str
+    # (year, month or None) of each incident; None: a testimony without dates
+    months: tuple
+    years: tuple  # the year of each incident (or recording): the age bands
 
-    def covers(self, other: "QuasiIdentifiers") -> bool:
+    def joined(self, other: "Disclosure | None") -> "Disclosure":
+        if other is None:
+            return self
+        return Disclosure(
+            places=tuple(smallest_paths(self.places + other.places)),
+            communities=tuple(sorted(set(self.communities + other.communities))),
+            months=_finest_months(self.months + other.months),
+            years=tuple(sorted(set(self.years + other.years), key=str)),
+        )
+
+    def covers(self, other: "Disclosure") -> bool:
         """Does `other`, described at this one's granularity, give the same
-        values? (Only an `other` at least as precise can.)"""
+        places, communities and months? (Only an `other` at least as
+        precise can.)"""
         return (
-            (self.communities, self.gender, self.age_band)
-            == (other.communities, other.gender, other.age_band)
-            and _month_covers(self.month, other.month)
-            and _places_cover(self.places, other.places)
+            self.communities == other.communities
+            and _cover(self.months, other.months, _month_holds)
+            and _cover(self.places, other.places, _path_holds)
         )
 
 
-def _month_covers(mine, other) -> bool:
+def _finest_months(months) -> tuple:
+    """A set of months without the years that a month of them already
+    names: "March 2025" says all that "2025" does."""
+    months = set(months)
+    named = {m[0] for m in months if m is not None and m[1] is not None}
+    kept = {m for m in months if m is None or m[1] is not None or m[0] not in named}
+    return tuple(sorted(kept, key=_month_order))
+
+
+def _month_order(month) -> tuple[int, int]:
+    return (-1, 0) if month is None else (month[0], month[1] or 0)
+
+
+def _month_holds(mine, other) -> bool:
     if mine is None or other is None:
         return mine == other
     year, month = mine
     return other[0] == year and (month is None or other[1] == month)
 
 
-def _places_cover(mine: tuple[str, ...], other: tuple[str, ...]) -> bool:
-    """Each of the other's places lies in one of mine, and every one of mine
-    holds one of the other's: the same set of places at my granularity."""
+def _path_holds(mine: str, other: str) -> bool:
+    return other.startswith(mine)
+
+
+def _cover(mine: tuple, other: tuple, holds) -> bool:
+    """Each of the other's values lies in one of mine, and every one of mine
+    holds one of the other's: the same set at my granularity."""
     held = set()
-    for path in other:
-        container = next((p for p in mine if path.startswith(p)), None)
+    for value in other:
+        container = next((m for m in mine if holds(m, value)), None)
         if container is None:
             return False
         held.add(container)
@@ -144,27 +190,75 @@ def _incident_month(dates) -> tuple[int, int | None] | None:
     return (dates.start.year, month)
 
 
-def quasi_identifiers(
-    testimony: Testimony, *, identity, place_levels_up: int, date_precision: str
-) -> QuasiIdentifiers:
-    """A testimony's quasi-identifiers under a public view. `identity` is the
-    witness's (identity_read), or None; the places and communities are read
-    from the testimony (prefetch them)."""
+def disclosure(
+    testimony: Testimony, *, place_levels_up: int, date_precision: str
+) -> Disclosure:
+    """What one testimony discloses under a public view (places and
+    communities prefetched)."""
     dates = testimony.incident.widened(date_precision)
     on = testimony.incident_start or testimony.recorded_on
-    return QuasiIdentifiers(
+    return Disclosure(
         places=tuple(
             generalised_paths(
                 [place.path for place in testimony.places.all()], place_levels_up
             )
         ),
         communities=tuple(sorted(c.slug for c in testimony.communities.all())),
-        month=_incident_month(dates),
-        gender=(identity.gender if identity else "") or UNKNOWN,
-        age_band=age_band(
-            identity.birth_year if identity else None, on.year if on else None
-        ),
+        months=(_incident_month(dates),),
+        years=(on.year if on else None,),
     )
+
+
+def published_disclosure(testimony: Testimony) -> Disclosure:
+    """What a testimony discloses as the public reads it (its own view)."""
+    return disclosure(
+        testimony,
+        place_levels_up=testimony.public_place_levels_up,
+        date_precision=testimony.public_date_precision,
+    )
+
+
+class _Public:
+    """The public archive as one read: each witness's disclosure, the union
+    over the testimonies the public reads under the witness's pseudonym,
+    and (read on demand, once per witness) gender and age bands."""
+
+    def __init__(self, testimonies):
+        self.testimonies = list(testimonies)
+        self.disclosures: dict[int, Disclosure] = {}
+        self.witnesses = {}
+        for row in self.testimonies:
+            self.witnesses[row.witness_id] = row.witness
+            self.disclosures[row.witness_id] = published_disclosure(row).joined(
+                self.disclosures.get(row.witness_id)
+            )
+        self._identities = {}
+
+    def person(self, witness, years) -> tuple[str, tuple[str, ...]]:
+        """Gender and the age bands at these years, from the vault."""
+        if witness.pk not in self._identities:
+            self._identities[witness.pk] = identity_read(witness=witness)
+        identity = self._identities[witness.pk]
+        birth_year = identity.birth_year if identity else None
+        return (
+            (identity.gender if identity else "") or UNKNOWN,
+            tuple(sorted({age_band(birth_year, year) for year in years})),
+        )
+
+    def group(self, witness, mine: Disclosure, *, without=()) -> int:
+        """How many witnesses (`witness` included) the public cannot tell
+        apart from `witness` disclosing `mine`; witnesses in `without` are
+        left out."""
+        person = self.person(witness, mine.years)
+        others = sum(
+            1
+            for other_id, theirs in self.disclosures.items()
+            if other_id != witness.pk
+            and other_id not in without
+            and mine.covers(theirs)
+            and self.person(self.witnesses[other_id], theirs.years) == person
+        )
+        return 1 + others
 
 
 @dataclass(frozen=True)
@@ -220,48 +314,76 @@ def reidentification_check(
     generalisation (those that would change nothing are left out). Counted
     over what the public sees now (archive.policy.visible_testimonies for an
     anonymous visitor) plus this testimony; `k` defaults to
-    settings.ARCHIVE_REID_K, `on` to today. One query for the public testimonies; each
-    witness's identity is read once."""
+    settings.ARCHIVE_REID_K, `on` to today.
+
+    The witness's other testimonies in public count with it: one pseudonym
+    links them, so the public learns the union of what they disclose
+    (Disclosure), and so does every other witness's. One query for the
+    public testimonies; an identity is read only for a witness whose places,
+    communities and months already match, once."""
     k = k or settings.ARCHIVE_REID_K
-    identities = {}
-
-    def identity_of(row):
-        if row.witness_id not in identities:
-            identities[row.witness_id] = identity_read(witness=row.witness)
-        return identities[row.witness_id]
-
-    public = list(_public_testimonies(testimony.pk, on))
-    others = [
-        (
-            row.witness_id,
-            quasi_identifiers(
-                row,
-                identity=identity_of(row),
-                place_levels_up=row.public_place_levels_up,
-                date_precision=row.public_date_precision,
-            ),
-        )
-        for row in public
-    ]
-    identity = identity_of(testimony)
+    public = _Public(_public_testimonies(testimony.pk, on))
+    own = public.disclosures.pop(testimony.witness_id, None)
     sizes, seen_views = [], set()
     for generalisation in GENERALISATIONS.values():
-        mine = quasi_identifiers(
+        alone = disclosure(
             testimony,
-            identity=identity,
             place_levels_up=generalisation.place_levels_up,
             date_precision=generalisation.date_precision,
         )
         # What the page would show; an option showing the same as an earlier
         # one is no choice.
-        view = (mine.places, testimony.incident.widened(generalisation.date_precision))
+        view = (alone.places, testimony.incident.widened(generalisation.date_precision))
         if view in seen_views:
             continue
         seen_views.add(view)
-        witnesses = {testimony.witness_id}
-        witnesses.update(w for w, theirs in others if mine.covers(theirs))
-        size = len(witnesses)
+        size = public.group(testimony.witness, alone.joined(own))
         sizes.append(GroupSize(generalisation, size, size < k))
     return ReidentificationCheck(
-        k=k, public_count=len(public), recorded=sizes[0], options=sizes
+        k=k, public_count=len(public.testimonies), recorded=sizes[0], options=sizes
     )
+
+
+def public_group_size(testimony: Testimony, *, on: datetime.date | None = None) -> int:
+    """The group of `testimony` under the public view it has now, counted
+    as reidentification_check counts (the witness's other public testimonies
+    joined)."""
+    public = _Public(_public_testimonies(testimony.pk, on))
+    own = public.disclosures.pop(testimony.witness_id, None)
+    return public.group(testimony.witness, published_disclosure(testimony).joined(own))
+
+
+def witnesses_fallen_below_k(
+    *, witness, left: Disclosure, k: int | None = None, on=None
+) -> list[int]:
+    """After testimonies of `witness` that disclosed `left` (as published)
+    left the public: the other witnesses whose group counted this witness
+    and, without it, fell below k (from k or more). A group the moderator
+    accepted below k at approval is not reported again.
+
+    Run with the departure already written (in the same transaction): the
+    public read here is the public after it."""
+    k = k or settings.ARCHIVE_REID_K
+    public = _Public(_public_testimonies(None, on))
+    after = public.disclosures.pop(witness.pk, None)
+    before = left.joined(after)
+    fallen = []
+    for other_id, theirs in public.disclosures.items():
+        # Places, communities and months first: identities are read only for
+        # the few witnesses whose group the departed one could have been in.
+        if not theirs.covers(before):
+            continue
+        other = public.witnesses[other_id]
+        person = public.person(other, theirs.years)
+        if public.person(witness, before.years) != person:
+            continue  # never in their group
+        if (
+            after is not None
+            and theirs.covers(after)
+            and public.person(witness, after.years) == person
+        ):
+            continue  # still in their group
+        size_after = public.group(other, theirs)
+        if size_after < k <= size_after + 1:
+            fallen.append(other_id)
+    return fallen

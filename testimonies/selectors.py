@@ -10,6 +10,7 @@ from archive import policy
 from archive.audit import audit_record
 from archive.models import AuditAction
 
+from .generalisation import ViewPreview, generalisation_previews, readable_texts
 from .models import (
     Community,
     ConsentRecord,
@@ -24,7 +25,7 @@ from .models import (
     TestimonyStatus,
     WitnessIdentity,
 )
-from .models.consent import ConsentEvent, ConsentScope
+from .models.consent import ConsentEvent, ConsentScope, PermittedUse
 from .models.reviews import testimony_content
 from .recording import first_step_to_do, steps_done
 from .redaction import (
@@ -34,7 +35,6 @@ from .redaction import (
     PreviewText,
     mark_rows,
     person_choices,
-    redacted_texts,
     redaction_candidates,
     redaction_preview,
     redactor_for,
@@ -82,6 +82,11 @@ class TestimonyPage:
     # original; for anyone else such a testimony does not exist).
     undecided_words: int = 0
     may_reveal_identity: bool = False
+    # To the public, where the approval chose a generalised view: the text
+    # gives some places and dates less precisely than it was recorded.
+    generalised_for_public: bool = False
+    # What the reader may do with it (publish, quote, show its images).
+    permitted_use: PermittedUse | None = None
 
 
 def _with_tags(queryset):
@@ -114,12 +119,20 @@ def testimonies_facts(testimonies, *, user) -> None:
     dates as recorded, or for the public the generalised ones the approval
     chose (policy.sees_precise_details). One query for all raised places."""
     testimonies = list(testimonies)
-    if policy.sees_precise_details(user):
-        for testimony in testimonies:
-            testimony.facts = TestimonyFacts(
-                list(testimony.places.all()), testimony.incident
-            )
+    if not policy.sees_precise_details(user):
+        testimonies_public_facts(testimonies)
         return
+    for testimony in testimonies:
+        testimony.facts = TestimonyFacts(
+            list(testimony.places.all()), testimony.incident
+        )
+
+
+def testimonies_public_facts(testimonies) -> None:
+    """Set `facts` on each testimony (places prefetched) as the public sees
+    them, whoever reads: what the public reads, and what leaves the archive
+    (exports). One query for all raised places."""
+    testimonies = list(testimonies)
     raised = {t.pk: t.public_place_slugs() for t in testimonies}
     wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
     by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
@@ -150,7 +163,8 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     if testimony is None:
         raise TestimonyNotVisible(public_id)
     may_read_original = policy.may_read_unredacted(user, testimony)
-    redacted = redacted_texts(testimony)
+    # The public reads places and dates no finer than the public view.
+    redacted = readable_texts(testimony, public=not policy.sees_precise_details(user))
     if redacted.undecided and not may_read_original:
         # The release gate (services.review.require_decided_words), where it
         # is read: a word that may name someone waits for a person.
@@ -164,6 +178,9 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     else:
         texts = redacted
     testimonies_facts([testimony], user=user)
+    generalised = bool(
+        testimony.public_place_levels_up or testimony.public_date_precision
+    )
     page = TestimonyPage(
         testimony=testimony,
         narrative=texts.narrative,
@@ -172,7 +189,10 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         place_trails=place_trails(testimony.facts.places),
         showing_original=showing_original,
         may_read_original=may_read_original,
+        generalised_for_public=generalised and not policy.sees_precise_details(user),
     )
+    consent = testimony.current_consent()
+    page.permitted_use = consent.permitted_use if consent else None
     if policy.sees_everything(user):
         page.consent_history = list(testimony.consent_records.order_by("-pk"))
         page.consent = page.consent_history[0] if page.consent_history else None
@@ -191,9 +211,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     )
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
-    if policy.sees_precise_details(user) and (
-        testimony.public_place_levels_up or testimony.public_date_precision
-    ):
+    if policy.sees_precise_details(user) and generalised:
         page.public_view = TestimonyFacts(
             testimony.public_places(), testimony.public_incident
         )
@@ -431,6 +449,18 @@ def review_queue() -> list[Testimony]:
     return testimonies
 
 
+def testimonies_held_from_public() -> list[Testimony]:
+    """Approved testimonies held back from the public by the
+    re-identification check run again (testimonies.services.public_holds),
+    the longest held first."""
+    return list(
+        Testimony.objects.filter(status=TestimonyStatus.APPROVED)
+        .exclude(public_hold="")
+        .select_related("witness")
+        .order_by("public_hold_since", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class WordGroup:
     """One flagged word occurring undecided more than once: its occurrences'
@@ -519,8 +549,10 @@ class ReviewPage:
     place_trails: list[list[Place]]
     persons_named: list[str]
     # For a testimony whose consent grants `public`: how many in public share
-    # its quasi-identifiers, as recorded and generalised.
+    # its quasi-identifiers, as recorded and generalised, and what each
+    # public view would replace in the text.
     reidentification: ReidentificationCheck | None = None
+    public_previews: list[ViewPreview] = field(default_factory=list)
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -573,17 +605,26 @@ def review_page(*, public_id: str, user) -> ReviewPage:
     )
     consent = consent_summary(testimony.consent_records.all())
     would_be_public = policy.scope_granted(consent.current, ConsentScope.PUBLIC)
+    redaction = redaction_editor(testimony=testimony, user=user)
+    check = reidentification_check(testimony=testimony) if would_be_public else None
     return ReviewPage(
         testimony=testimony,
         consent=consent,
         last_review=last_review,
         changes=changes,
         history=history,
-        redaction=redaction_editor(testimony=testimony, user=user),
+        redaction=redaction,
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
-        reidentification=(
-            reidentification_check(testimony=testimony) if would_be_public else None
+        reidentification=check,
+        public_previews=(
+            generalisation_previews(
+                testimony,
+                [option.generalisation for option in check.options],
+                redaction=redaction.preview,
+            )
+            if check
+            else []
         ),
     )
 

@@ -15,7 +15,8 @@ from archive.bidi import isolated
 
 from . import services
 from .forms import ErasureForm, WithdrawalForm
-from .models import ConsentScope
+from .models import ConsentScope, ImagesShown
+from .models.consent import IMAGES
 from .selectors import (
     TestimonyNotVisible,
     testimony_for_erasure,
@@ -34,6 +35,11 @@ def testimony_withdraw(request, public_id):
         raise Http404 from None
     consent = testimony.current_consent()
     granted = consent.granted_scopes if consent else []
+    if consent is not None and consent.images in (
+        ImagesShown.RESEARCHERS,
+        ImagesShown.PUBLIC,
+    ):
+        granted.append(IMAGES)
     form = WithdrawalForm(
         request.POST if request.method == "POST" else None,
         granted=granted,

@@ -67,7 +67,9 @@ def testimony(
     """A testimony with its witness, tags and one consent event.
 
     `consent` is a dict of scopes granted (default: archive, researchers and
-    public) plus optional `embargo_until`; pass {} for no consent record.
+    public) plus optional `embargo_until` and `images` (who may be shown the
+    photos and documents; not asked when left out); pass {} for no consent
+    record.
     status="erased" records the testimony and then erases it, as the
     archive does.
     """
@@ -95,6 +97,7 @@ def testimony(
         consent = {"archive": True, "researchers": True, "public": True}
     if consent:
         embargo = consent.pop("embargo_until", None)
+        images = consent.pop("images", "")
         consent_record(
             testimony=obj,
             scopes={**EVERY_SCOPE_OFF, **consent},
@@ -102,6 +105,7 @@ def testimony(
             obtained_by="test documenter",
             obtained_on=datetime.date(2025, 3, 20),
             embargo_until=embargo,
+            images=images,
         )
     if erase:
         testimony_erase(testimony=obj, reason="test", erased_by_label="factory")

@@ -1,5 +1,5 @@
 from .attachments import Attachment, AttachmentCustody, AttachmentKind, CustodyEvent
-from .consent import ConsentRecord, ConsentScope
+from .consent import ConsentRecord, ConsentScope, ImagesShown
 from .erasures import Erasure
 from .places import Place, PlaceKind
 from .reviews import Review, ReviewDecision, ReviewedVersion
@@ -7,6 +7,7 @@ from .testimonies import (
     IncidentDates,
     IncidentPrecision,
     PublicDatePrecision,
+    PublicHold,
     Testimony,
     TestimonyStatus,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Community",
     "ConsentRecord",
     "ConsentScope",
+    "ImagesShown",
     "Erasure",
     "EventType",
     "Gender",
@@ -35,6 +37,7 @@ __all__ = [
     "Place",
     "PlaceKind",
     "PublicDatePrecision",
+    "PublicHold",
     "Review",
     "ReviewDecision",
     "ReviewedVersion",

@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,41 @@ class ConsentScope(models.TextChoices):
     PUBLIC = "public", _("Published to the public")
     MEDIA = "media", _("Shared with media")
     NAMED = "named", _("Named as the witness")
+
+
+class ImagesShown(models.TextChoices):
+    """The witness's answer to "may your photos and documents be shown, and
+    to whom?", asked apart from the scopes: a face or a document can point
+    to a witness when no text does. Not asked means not shown: records made
+    before the question was asked hold it (archive.policy.may_view_media)."""
+
+    NOT_ASKED = "", _("Not asked yet (not shown)")
+    NONE = "none", _("Not shown outside the archive's staff")
+    RESEARCHERS = "researchers", _("Shown to researchers")
+    PUBLIC = "public", _("Shown to everyone who may read the testimony")
+
+
+# What a withdrawal may name: the scopes, and the showing of photos and
+# documents (its own question).
+IMAGES = "images"
+WITHDRAWABLE = (*ConsentScope.values, IMAGES)
+
+# The question and each answer in plain words, read out to the witness; shown
+# in English and Arabic side by side on the consent form.
+IMAGES_QUESTION = _("May the photos and documents be shown, and to whom?")
+IMAGES_EXPLANATIONS = {
+    ImagesShown.NONE: _(
+        "Your photos and documents are kept in the archive; only its staff see them."
+    ),
+    ImagesShown.RESEARCHERS: _(
+        "Vetted researchers who may read your account may also see your photos "
+        "and documents, with the faces and details the staff blurred."
+    ),
+    ImagesShown.PUBLIC: _(
+        "Anyone who may read your account may also see your photos and "
+        "documents, with the faces and details the staff blurred."
+    ),
+}
 
 
 class ConsentMethod(models.TextChoices):
@@ -63,6 +100,50 @@ EXPLAINED_POINTS = {
 }
 
 
+@dataclass(frozen=True)
+class PermittedUse:
+    """What a reader may do with a testimony, in a line, from the consent
+    in force: whether it may be published (the `public` scope) and quoted
+    (the `media` scope), and who may be shown its photos and documents.
+    `code` is stable (exports carry it); `text` is for people."""
+
+    code: str
+    text: str
+    images: str  # ImagesShown
+    images_text: str
+
+
+# (who may read it, quoted) -> (code, text). Accountability bodies are left
+# out on purpose: whether a witness gives evidence to a court is nobody's
+# business who reads the account.
+PERMITTED_USES = {
+    ("public", True): (
+        "public-quotable",
+        _("Public: may be published and quoted, with every name removed"),
+    ),
+    ("public", False): (
+        "public",
+        _("Public: may be read by anyone; not for quotation in the media"),
+    ),
+    ("researchers", True): (
+        "researchers-quotable",
+        _("Research; journalists may quote it, but not publish it in full"),
+    ),
+    ("researchers", False): (
+        "researchers-only",
+        _("Researchers only: not for publication or quotation"),
+    ),
+    ("staff", True): (
+        "staff-only",
+        _("Archive staff only: not for research, publication or quotation"),
+    ),
+    ("staff", False): (
+        "staff-only",
+        _("Archive staff only: not for research, publication or quotation"),
+    ),
+}
+
+
 class ConsentEvent(models.TextChoices):
     GRANT = "grant", _("Consent given or revised")
     WITHDRAWAL = "withdrawal", _("Consent withdrawn")
@@ -87,6 +168,14 @@ class ConsentRecord(AppendOnlyModel):
     public = models.BooleanField(ConsentScope.PUBLIC.label, default=False)
     media = models.BooleanField(ConsentScope.MEDIA.label, default=False)
     named = models.BooleanField(ConsentScope.NAMED.label, default=False)
+    images = models.CharField(
+        _("photos and documents shown"),
+        max_length=20,
+        choices=ImagesShown.choices,
+        blank=True,
+        default=ImagesShown.NOT_ASKED,
+        help_text=_("Its own question, apart from the scopes above."),
+    )
     method = models.CharField(
         _("method"), max_length=10, choices=ConsentMethod.choices, blank=True
     )
@@ -244,6 +333,23 @@ class ConsentRecord(AppendOnlyModel):
         if any(value is None for value in values):
             return None
         return all(values)
+
+    @property
+    def permitted_use(self) -> PermittedUse:
+        readers = (
+            "public"
+            if self.archive and self.public
+            else "researchers"
+            if self.archive and self.researchers
+            else "staff"
+        )
+        code, text = PERMITTED_USES[(readers, self.media)]
+        return PermittedUse(
+            code=code,
+            text=str(text),
+            images=self.images,
+            images_text=str(self.get_images_display()),
+        )
 
     @property
     def scopes(self) -> dict[str, bool]:

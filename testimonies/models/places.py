@@ -19,6 +19,10 @@ class PlaceQuerySet(models.QuerySet):
         """The place itself and every place under it, at any depth."""
         return self.filter(path__startswith=place.path)
 
+    def added_by_documenters(self):
+        """Places documenters added (private until shown, see Place)."""
+        return self.filter(added_by_documenter=True)
+
 
 class Place(BilingualNameMixin, models.Model):
     """A node of the gazetteer: country > governorate > ... > neighbourhood.
@@ -63,6 +67,30 @@ class Place(BilingualNameMixin, models.Model):
         help_text=_("The place's id in GeoNames, where it comes from there."),
     )
     population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+    # A place a documenter added for a testimony (a neighbourhood, a farm)
+    # rather than one of the gazetteer's. Such a place is private: nobody
+    # is shown it, offered it or told it exists unless they may see a
+    # testimony that shows it (archive.policy.places_visible). Its names
+    # were redacted with that testimony's redactor when it was added.
+    added_by_documenter = models.BooleanField(
+        _("added by a documenter"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Private until a testimony that shows it is visible; removed when "
+            "the last testimony using it is erased."
+        ),
+    )
+    added_for = models.ForeignKey(
+        "testimonies.Testimony",
+        verbose_name=_("added for"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="places_added",
+        help_text=_("The testimony the place was added for."),
+    )
 
     objects = PlaceQuerySet.as_manager()
 

@@ -49,6 +49,28 @@ class TestimonyStatus(models.TextChoices):
     ERASED = "erased", _("Erased")
 
 
+class PublicHold(models.TextChoices):
+    """Why an approved testimony is held back from the public (only), until
+    a moderator looks at the re-identification check again
+    (testimonies.reidentification)."""
+
+    NONE = "", _("Not held")
+    CONSENT_WIDENED = (
+        "consent_widened",
+        _(
+            "Consent to publish came after approval, and fewer than k witnesses "
+            "in public share its details"
+        ),
+    )
+    GROUP_SHRANK = (
+        "group_shrank",
+        _(
+            "Other testimonies left the public, and fewer than k witnesses in "
+            "public now share its details"
+        ),
+    )
+
+
 class IncidentPrecision(models.TextChoices):
     DAY = "day", _("Day")
     MONTH = "month", _("Month")
@@ -262,6 +284,18 @@ class Testimony(SealedContent):
         blank=True,
         default=PublicDatePrecision.AS_RECORDED,
         help_text=_("How far the incident dates are widened for the public."),
+    )
+    # Set by testimonies.services.public_holds, cleared by a moderator's
+    # release (or a new approval): while set, the public does not see it.
+    public_hold = models.CharField(
+        _("held back from the public"),
+        max_length=30,
+        choices=PublicHold.choices,
+        blank=True,
+        default=PublicHold.NONE,
+    )
+    public_hold_since = models.DateTimeField(
+        _("held back since"), null=True, blank=True
     )
     submitted_at = models.DateTimeField(
         _("submitted"),

@@ -13,6 +13,7 @@ from .consent import consent_capture, consent_record, consent_withdraw
 from .erasure import testimony_erase
 from .imports import ImportResult, testimonies_import
 from .marking import redaction_candidates_decide, redaction_marks_set
+from .public_holds import testimony_public_release
 from .recording import (
     NewNeighbourhood,
     WitnessDetails,
@@ -47,6 +48,7 @@ __all__ = [
     "testimonies_import_new",
     "testimony_approve",
     "testimony_erase",
+    "testimony_public_release",
     "testimony_send_back",
     "testimony_submit",
     "WitnessDetails",

@@ -210,6 +210,7 @@ def _consent(testimony: Testimony, row: ImportRow, actor):
         obtained_on=row.consent["obtained_on"],
         embargo_until=row.consent["embargo_until"],
         recorded_by=actor,
+        images=row.consent["images"],
     )
     records = [(grant, None)]
     if row.withdrawal:

@@ -15,15 +15,19 @@ from archive.models import AuditAction
 from ..models import (
     ConsentRecord,
     ConsentScope,
+    ImagesShown,
     Testimony,
     TestimonyStatus,
 )
-from ..models.consent import ConsentEvent
+from ..models.consent import IMAGES, WITHDRAWABLE, ConsentEvent
+from .public_holds import Departure, public_holds_after_consent
 from .review import _mark_submitted
 
 logger = logging.getLogger(__name__)
 
-CONSENT_TERMS = ("method", "obtained_by", "obtained_on", "embargo_until")
+CONSENT_TERMS = (
+    "method", "obtained_by", "obtained_on", "embargo_until", "images",
+)  # fmt: skip
 
 
 def _refuse_erased(testimony: Testimony) -> None:
@@ -51,8 +55,11 @@ def consent_record(
     guardian_consent: bool = False,
     guardian_relation: str = "",
     child_assent: bool = False,
+    images: str = ImagesShown.NOT_ASKED,
 ) -> ConsentRecord:
-    """Append a consent event giving exactly `scopes` (others false).
+    """Append a consent event giving exactly `scopes` (others false), and
+    the answer to the photos-and-documents question (`images`,
+    ImagesShown; not asked when left out).
 
     `explained` maps each of ConsentRecord's explained_* points to whether it
     was explained; None (imports) records them as not recorded, as does
@@ -61,6 +68,7 @@ def consent_record(
     after a point that was not explained (ConsentRecord.clean).
     """
     _refuse_erased(testimony)
+    before = testimony.current_consent()
     record = consent_grant_build(
         testimony=testimony,
         scopes=scopes,
@@ -74,10 +82,13 @@ def consent_record(
         guardian_consent=guardian_consent,
         guardian_relation=guardian_relation,
         child_assent=child_assent,
+        images=images,
     )
     record.full_clean()
     record.save()
     audit_record(**consent_audit_event(record))
+    # Consent to publish after approval: the re-identification check again.
+    public_holds_after_consent(testimony=testimony, before=before, after=record)
     return record
 
 
@@ -95,6 +106,7 @@ def consent_grant_build(
     guardian_consent: bool = False,
     guardian_relation: str = "",
     child_assent: bool = False,
+    images: str = ImagesShown.NOT_ASKED,
 ) -> ConsentRecord:
     """The unsaved grant record consent_record appends (same arguments);
     bulk writers validate, insert and seal it themselves
@@ -111,6 +123,7 @@ def consent_grant_build(
         guardian_consent=guardian_consent,
         guardian_relation=guardian_relation,
         child_assent=child_assent,
+        images=images,
         **(explained or {}),
         **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
     )
@@ -128,10 +141,16 @@ def consent_withdrawal_build(
 ) -> ConsentRecord:
     """The unsaved withdrawal record consent_withdraw appends after
     `current` (the latest record, or None): `scopes` (all when None, or when
-    they include `archive`) turned off, the rest as they were."""
+    they include `archive`) turned off, the rest as they were. IMAGES among
+    `scopes` withdraws the showing of photos and documents, which a
+    withdrawal of everything withdraws too."""
     remaining = dict(current.scopes) if current else {}
-    for scope in _withdrawn_scopes(scopes):
+    withdrawn = _withdrawn_scopes(scopes)
+    for scope in withdrawn:
         remaining[scope] = False
+    images = current.images if current else ImagesShown.NOT_ASKED
+    if IMAGES in withdrawn or not any(remaining.values()):
+        images = ImagesShown.NONE
     return ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.WITHDRAWAL,
@@ -141,15 +160,16 @@ def consent_withdrawal_build(
         embargo_until=current.embargo_until if current else None,
         reason=reason,
         recorded_by=recorded_by,
+        images=images,
         **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
     )
 
 
 def _withdrawn_scopes(scopes: list[str] | None) -> set[str]:
-    withdrawn = set(ConsentScope.values) if not scopes else set(scopes)
+    withdrawn = set(WITHDRAWABLE) if not scopes else set(scopes)
     if ConsentScope.ARCHIVE in withdrawn:
         # Nothing can be shared that may not be kept.
-        withdrawn = set(ConsentScope.values)
+        withdrawn = set(WITHDRAWABLE)
     return withdrawn
 
 
@@ -189,10 +209,13 @@ def consent_withdraw(
     Withdrawing `archive` withdraws everything, since nothing can be shared
     that may not be kept. With no scope left the testimony is withdrawn.
     The search index drops or narrows it when this transaction commits,
-    before the caller returns.
+    before the caller returns. If it leaves the public, the
+    re-identification check runs again for the others
+    (testimonies.services.public_holds).
     """
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
     _refuse_erased(testimony)
+    departure = Departure(testimony)
     record = consent_withdrawal_build(
         testimony=testimony,
         current=testimony.current_consent(),
@@ -211,14 +234,24 @@ def consent_withdraw(
         testimony.status = TestimonyStatus.WITHDRAWN
         testimony.save(update_fields=["status", "updated_at"])
     audit_record(**consent_audit_event(record, scopes=scopes))
+    # Others whose group counted this witness may now be too few.
+    departure.public_holds()
     return record
+
+
+def _images_reach(record: ConsentRecord) -> int:
+    """How far the photos and documents are shown, least first."""
+    order = [ImagesShown.NONE, ImagesShown.RESEARCHERS, ImagesShown.PUBLIC]
+    return order.index(record.images) if record.images in order else 0
 
 
 def _widens(before: ConsentRecord | None, after: ConsentRecord) -> bool:
     """Does `after` let the testimony reach anyone `before` did not?"""
     if before is None:
-        return any(after.scopes.values())
+        return any(after.scopes.values()) or _images_reach(after) > 0
     if any(after.scopes[s] and not before.scopes[s] for s in ConsentScope.values):
+        return True
+    if _images_reach(after) > _images_reach(before):
         return True
     if before.embargo_until is None:
         return False

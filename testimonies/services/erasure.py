@@ -12,6 +12,7 @@ from archive.models import AuditAction
 from search.indexing import testimonies_schedule_purge
 
 from ..erasure import content_sha256, erased_content
+from ..gazetteer import places_remove_unused
 from ..identity import (
     identity_erase_if_unused,
 )
@@ -21,6 +22,7 @@ from ..models import (
     Testimony,
     TestimonyStatus,
 )
+from .public_holds import Departure
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,8 @@ def _erase_text_stores(testimony: Testimony) -> None:
     The one place that knows where the text is kept: the testimony row
     (narrative, translations, summary, persons named, words marked for
     redaction, incident dates), its attachments' rows, and
-    its tags, and the versions kept for review diffs (ReviewedVersion, with
+    its tags (and the places documenters added that no other testimony
+    uses), and the versions kept for review diffs (ReviewedVersion, with
     the moderators' comments, which may quote the text). A new store of the
     text must be emptied here as well, and added to
     testimonies.erasure.erased_content so that the digest covers it. Media
@@ -55,9 +58,13 @@ def _erase_text_stores(testimony: Testimony) -> None:
     testimony.status = TestimonyStatus.ERASED
     testimony.full_clean()
     testimony.save()
+    tagged = list(testimony.places.all())
     testimony.places.clear()
     testimony.communities.clear()
     testimony.event_types.clear()
+    # A place a documenter added for this account (often named after
+    # someone) goes with it, unless another testimony uses it.
+    places_remove_unused(tagged)
 
 
 @transaction.atomic
@@ -100,7 +107,9 @@ def testimony_erase(
     )
     erasure.full_clean()
     erasure.save()
+    departure = Departure(testimony)  # what it disclosed, read before it goes
     _erase_text_stores(testimony)
+    departure.public_holds()
     identity_deleted = identity_erase_if_unused(witness=testimony.witness)
     # Last, once every database write has succeeded: files cannot be
     # rolled back, and a failure before this point must leave them.

@@ -26,6 +26,7 @@ from ..models import (
 )
 from ..models.consent import ConsentEvent
 from ..pseudonyms import pseudonym_source
+from ..redaction import redactor_for
 from .consent import CONSENT_TERMS, consent_record, consent_withdraw
 from .review import undecided_words
 
@@ -118,6 +119,7 @@ def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
                 obtained_on=row.consent["obtained_on"],
                 embargo_until=row.consent["embargo_until"],
                 recorded_by=actor,
+                images=row.consent["images"],
             )
     w = row.withdrawal
     if w and not any(
@@ -169,6 +171,7 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
         testimony.status = row.status
     testimony.full_clean()
     testimony.save()
+    redact = redactor_for(testimony).redact  # a new place's names are redacted
     tagged = [
         ref.place
         or places.resolve_or_create(
@@ -176,6 +179,8 @@ def _import_row(row: ImportRow, places: PlaceResolver, result, actor):
             parent_name=ref.parent_name,
             kind=ref.kind,
             name_ar=ref.name_ar,
+            added_for=testimony,
+            redact=redact,
         )
         for ref in row.places
     ]

@@ -27,6 +27,7 @@ from ..models import (
     TestimonyStatus,
     Witness,
 )
+from ..redaction import redactor_for
 from .witness_keys import witness_for_key_of
 
 EDITABLE = (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
@@ -236,6 +237,8 @@ def recording_when_where_save(
                 name_ar=neighbourhood.name_ar,
                 parent=neighbourhood.parent,
                 kind=PlaceKind.NEIGHBOURHOOD,
+                added_for=testimony,
+                redact=redactor_for(testimony).redact,
             )
         )
     testimony.places.set(tagged)

@@ -163,7 +163,9 @@ def testimony_approve(
     testimony = _submitted_for_update(testimony)
     _require_archive_consent(testimony)
     require_decided_words(testimony)
-    fields, detail = ["status"], ""
+    # The moderator saw the re-identification check: any hold is lifted.
+    testimony.public_hold, testimony.public_hold_since = "", None
+    fields, detail = ["status", "public_hold", "public_hold_since"], ""
     if generalisation is not None:
         testimony.public_place_levels_up = generalisation.place_levels_up
         testimony.public_date_precision = generalisation.date_precision

@@ -36,8 +36,13 @@ STATUSES = ["approved", "submitted", "draft", "withdrawn", "erased"]
 
 
 @pytest.fixture
-def every_state(documenter):
-    """One testimony per (consent, status, recorded by the documenter or not)."""
+def every_state(documenter, settings):
+    """One testimony per (consent, status, recorded by the documenter or not).
+
+    Their details are alike, and erasing one would shrink the others' group
+    below k and hold them back from the public (a state of its own, tested
+    below): k is set out of reach here."""
+    settings.ARCHIVE_REID_K = 10_000
     made = {}
     for (name, consent), status, own in itertools.product(
         CONSENT_STATES.items(), STATUSES, [False, True]
@@ -237,3 +242,25 @@ def test_without_any_consent_record_every_scope_is_missing():
     testimony = factories.testimony(consent={})
     assert policy.scopes_not_granted(testimony.current_consent()) == SCOPES
     assert policy.index_audiences(testimony, None) == []
+
+
+def test_a_testimony_held_back_from_the_public_is_held_in_all_three_readings(
+    users, settings
+):
+    held = factories.testimony(narrative="Held account.")
+    Testimony.objects.filter(pk=held.pk).update(public_hold="group_shrank")
+    held.refresh_from_db()
+    held.save()  # indexed again, as the service's save does
+    assert policy.index_audiences(held, held.current_consent()) == [
+        "researcher",
+        "export",
+    ]
+    for role, user in users.items():
+        visible = Testimony.objects.visible_to(user).filter(pk=held.pk).exists()
+        sqs = SearchQuerySet().models(Testimony)
+        condition = policy.search_filter(user)
+        if condition is not None:
+            sqs = sqs.filter(condition)
+        found = held.pk in {int(result.pk) for result in sqs[:1000]}
+        assert visible == found == (role != "anonymous"), role
+        assert policy.may_view(user, held) == visible

@@ -24,7 +24,8 @@ def test_documenter_records_consent_then_submits(page, log_in, documenter):
     page.get_by_label("The right to withdraw consent at any time").check()
     page.get_by_label("Oral").check()
     page.get_by_label("Obtained on").fill("2025-03-20")
-    page.get_by_label("No").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_label("Shown to researchers").check()
     page.get_by_role("button", name="Record this consent").click()
     expect(page.locator(".field.has-error")).to_contain_text(
         "Explain this to the witness before sharing beyond the archive"

@@ -60,10 +60,11 @@ def test_consent_from_recording_to_withdrawal(
         "The risks to the witness and to others",
         "The right to withdraw consent at any time",
         "Oral",
+        "Not shown outside the archive's staff",
     ]:
         desk.get_by_label(label).check()
     desk.get_by_label("Obtained on").fill("2025-03-20")
-    desk.get_by_label("No").check()  # not a minor
+    desk.get_by_label("No", exact=True).check()  # not a minor
     desk.get_by_role("button", name="Record this consent").click()
     expect(desk.locator(".messages")).to_contain_text("Consent recorded.")
     desk.get_by_role("link", name="My testimonies").click()

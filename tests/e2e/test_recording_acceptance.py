@@ -406,6 +406,7 @@ def test_a_testimony_with_a_photo_recorded_resumed_submitted_and_seen(
     hands.choose("method", "oral")
     hands.date("#id_obtained_on", "2025-03-03")
     hands.choose("witness_is_minor", "no")
+    hands.choose("images", "researchers")
     hands.press("form.consent-form button[type=submit]")
     desk.step_is(testimony, "review")
 

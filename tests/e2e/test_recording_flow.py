@@ -119,6 +119,7 @@ def test_documenter_records_resumes_and_submits(
         "The risks to the witness and to others",
         "The right to withdraw consent at any time",
         "Oral",
+        "Not shown outside the archive's staff",
     ]:
         desk.get_by_label(label).check()
     desk.get_by_label("Obtained on").fill("2025-03-20")

@@ -62,6 +62,12 @@ def test_answer_has_the_contract_shape(archive, users, client_for):
         "event_types": ["killing", "looting"],
         "incident": {"start": "2025-03-07", "end": "2025-03-08", "precision": "day"},
         "language": "en",
+        # An extension: what the reader may do with it (README, Search).
+        "permitted_use": {
+            "code": "public",
+            "text": "Public: may be read by anyone; not for quotation in the media",
+            "images": "",
+        },
     }
     assert '<mark class="match term0">Kusour</mark>' in result["excerpt"]
     assert set(answer["facets"]) == {"place", "community", "event_type", "year"}

@@ -255,6 +255,11 @@ def test_json_export_shape_and_redacted_texts(consents, exporter):
         "narrative": texts.narrative,
         "translations": {"ar": texts.translations["ar"]},
         "summary": texts.summary,
+        "permitted_use": {
+            "code": "researchers-only",
+            "text": "Researchers only: not for publication or quotation",
+            "images": "",
+        },
     }
     assert row["narrative"] == (
         f"[{pseudonym}] saw gunmen in Banias take [person 1] away."

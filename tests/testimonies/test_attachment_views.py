@@ -21,7 +21,10 @@ from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
 
 pytestmark = [committed_db, pytest.mark.usefixtures("empty_media")]
 
-EVERY_SCOPE = {"archive": True, "researchers": True, "public": True, "media": True}
+EVERY_SCOPE = {
+    "archive": True, "researchers": True, "public": True, "media": True,
+    "images": "public",
+}  # fmt: skip
 ROLES = (
     "anonymous",
     "researcher",
@@ -157,7 +160,7 @@ def test_the_original_is_a_logged_download_for_moderators(
     assert (entry.actor, entry.detail) == (moderator, attachment.public_id)
 
 
-def test_withdrawing_media_consent_stops_the_serving_at_once(
+def test_withdrawing_image_consent_stops_the_serving_at_once(
     published, client_for, users
 ):
     testimony, attachment = published
@@ -165,7 +168,7 @@ def test_withdrawing_media_consent_stops_the_serving_at_once(
     assert client_for(users["anonymous"]).get(public).status_code == 200
 
     services.consent_withdraw(
-        testimony=testimony, scopes=["media"], reason="asked", obtained_by="test"
+        testimony=testimony, scopes=["images"], reason="asked", obtained_by="test"
     )
 
     assert client_for(users["anonymous"]).get(public).status_code == 404
@@ -174,6 +177,36 @@ def test_withdrawing_media_consent_stops_the_serving_at_once(
     assert client_for(users["moderator"]).get(public).status_code == 200
     page = client_for(users["anonymous"]).get(testimony.get_absolute_url())
     assert public.encode() not in page.content
+    # The account itself stays public: only the showing of images went.
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "consent, shown_to",
+    [
+        # The media scope (journalists may quote) shows no image any more.
+        ({**EVERY_SCOPE, "images": ""}, set()),
+        ({**EVERY_SCOPE, "images": "none"}, set()),
+        ({**EVERY_SCOPE, "images": "researchers"}, {"researcher", "other-documenter"}),
+        ({**EVERY_SCOPE, "images": "public"},
+         {"anonymous", "researcher", "other-documenter"}),
+        ({"archive": True, "researchers": True, "images": "public"},
+         {"researcher", "other-documenter"}),  # the public cannot see it at all
+    ],
+)  # fmt: skip
+def test_images_follow_their_own_consent_question(
+    documenter, moderator, as_role, consent, shown_to
+):
+    testimony = factories.testimony(recorded_by=documenter, consent=dict(consent))
+    attachment = services.attachment_add(
+        testimony=testimony, upload=upload(photo_bytes()), by=moderator
+    )
+    public = file_url(attachment, "public")
+    for role in ("anonymous", "researcher", "other-documenter"):
+        served = as_role(role).get(public).status_code == 200
+        assert served is (role in shown_to), role
+    for role in ("documenter", "moderator"):
+        assert as_role(role).get(public).status_code == 200, role
 
 
 def test_the_testimony_page_shows_thumbnails_as_the_policy_allows(
@@ -188,10 +221,10 @@ def test_the_testimony_page_shows_thumbnails_as_the_policy_allows(
     assert file_url(attachment, "working-thumb").encode() in own.content
 
 
-def test_without_media_consent_the_public_sees_no_attachment(
+def test_without_image_consent_the_public_sees_no_attachment(
     documenter, moderator, client_for, anonymous
 ):
-    testimony = factories.testimony(recorded_by=documenter)  # no `media` scope
+    testimony = factories.testimony(recorded_by=documenter)  # images not asked
     attachment = services.attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
     )

@@ -205,7 +205,7 @@ def form_data(**overrides):
         "obtained_by": "documenter", "obtained_on": "2025-03-20",
         "explained_purpose": "on", "explained_audience": "on",
         "explained_risks": "on", "explained_withdrawal": "on",
-        "witness_is_minor": "no",
+        "witness_is_minor": "no", "images": "researchers",
     }  # fmt: skip
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}

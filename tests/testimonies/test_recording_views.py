@@ -331,7 +331,7 @@ def test_consent_step_records_through_the_consent_service(
     response = client_for(documenter).post(
         step_url(draft, "consent"),
         {"archive": "on", "method": "oral", "obtained_by": "documenter",
-         "obtained_on": "2025-03-20", "witness_is_minor": "no",
+         "obtained_on": "2025-03-20", "witness_is_minor": "no", "images": "researchers",
          "explained_purpose": "on", "explained_audience": "on",
          "explained_risks": "on", "explained_withdrawal": "on"},
     )  # fmt: skip

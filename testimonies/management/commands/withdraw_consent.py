@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.models import ConsentScope, Testimony
+from testimonies.models import Testimony
+from testimonies.models.consent import WITHDRAWABLE
 from testimonies.services import consent_withdraw
 
 
@@ -15,9 +16,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scope",
             action="append",
-            choices=ConsentScope.values,
+            choices=WITHDRAWABLE,
             dest="scopes",
-            help="a scope to withdraw; repeat for several; none means all",
+            help=(
+                "a scope to withdraw (or images: the showing of photos and "
+                "documents); repeat for several; none means all"
+            ),
         )
         parser.add_argument("--reason", required=True)
         parser.add_argument(
