@@ -86,6 +86,8 @@ _APOSTROPHES = re.compile(r"['`\u2018\u2019\u02bb\u02bc\u02bf\u02be]")
 # A word of a name: letters and digits, apostrophes inside ("Da'tour"), but
 # not an English possessive 's (the place stays "Kusour" in "Kusour's").
 _WORD = re.compile(r"[^\W_]+(?:['\u2019\u02bc](?![sS]\b)[^\W_]+)*")
+# The apostrophe of an English possessive ("Kusour's").
+_POSSESSIVE = re.compile(r"['\u2019\u02bc](?=[sS]\b)")
 # What may stand between two words of one name.
 _NAME_GAP = re.compile(r"[\s\-\u2010\u2011\u2013_]+")
 # Arabic conjunctions and prepositions written joined to the next word.
@@ -662,11 +664,13 @@ def _date_mentions(text: str, folded: str, origins, incident) -> list[_DateMenti
                         continue
                 # A joined clitic stays outside the replacement.
                 start = match.end("clitic") if "clitic" in groups else match.start()
-                raw = match.group()
+                end = _end_in_text(text, origins, match.end())
+                # As written: folding made every digit ASCII.
+                raw = text[origins[start] : end]
                 found.append(
                     _DateMention(
                         origins[start],
-                        _end_in_text(text, origins, match.end()),
+                        end,
                         level,
                         _year(groups.get("year")),
                         month,
@@ -763,7 +767,14 @@ class Generaliser:
         folded, origins = fold_with_offsets(text)
         found = []
         if self.places is not None:
-            found += _place_replacements(text, folded, origins, self.places, output)
+            # Folding drops apostrophes (Da'tour is datour), which would glue
+            # an English possessive to the name ("Kusour's" as kusours): the
+            # place is read apart from its 's, which stays in the text.
+            apart = _POSSESSIVE.sub(" ", text)
+            place_folded, place_origins = fold_with_offsets(apart)
+            found += _place_replacements(
+                text, place_folded, place_origins, self.places, output
+            )
         if self.view.date_precision:
             for mention in _date_mentions(text, folded, origins, self.view.incident):
                 replacement = _date_replacement(
