@@ -100,9 +100,20 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def _refusal(self, obj, redactor, document) -> set[str]:
         """Why the document must not be indexed (kinds of reason, never the
         words): flagged words undecided, or what redaction would still
-        replace in the text as rendered."""
-        refused = redactor.identifying(document[self.get_content_field()])
-        if obj._index_texts.undecided:
+        replace in the text as rendered. The redacted texts in it are the
+        redactor's own output, read already: what the template put beside
+        them is read (where a template's slip would show)."""
+        rendered = document[self.get_content_field()]
+        texts = obj._index_texts
+        for text in sorted(
+            [texts.narrative, texts.summary, *texts.translations.values()],
+            key=len,
+            reverse=True,
+        ):
+            if text:
+                rendered = rendered.replace(text, "\n", 1)
+        refused = redactor.identifying(rendered)
+        if texts.undecided:
             refused.add("undecided words")
         return refused
 
