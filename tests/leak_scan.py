@@ -461,8 +461,10 @@ def _obfuscated_email(address: str) -> str:
     )
 
 
+# Words of their own: "im74" inside a random token (a CSRF value) is no age.
 AGE_CONTEXT = (
-    r"(?:i am|i'm|im|aged|age|عمري|عمره|بعمر)\s*{age}|{age}\s*(?:years? old|سنه|عاما)"
+    r"(?<!\w)(?:i am|i'm|im|aged|age|عمري|عمره|بعمر)\s*{age}"
+    r"|{age}\s*(?:years? old|سنه|عاما)(?!\w)"
 )
 
 

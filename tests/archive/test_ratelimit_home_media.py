@@ -22,7 +22,13 @@ pytestmark = [committed_db, pytest.mark.usefixtures("empty_media", "frozen")]
 @pytest.fixture
 def public_photo(moderator):
     testimony = factories.testimony(
-        consent={"archive": True, "researchers": True, "public": True, "media": True}
+        consent={
+            "archive": True,
+            "researchers": True,
+            "public": True,
+            "media": True,
+            "images": "public",
+        }
     )
     attachment = services.attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
