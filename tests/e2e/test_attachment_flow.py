@@ -27,6 +27,15 @@ document.addEventListener("securitypolicyviolation", function (event) {
 
 
 def loaded(page, selector):
+    """Has the image come, whole? Waits for the browser to finish loading it
+    (a busy machine is slow); an image that failed stays complete with no
+    width, and the wait times out."""
+    page.wait_for_function(
+        "selector => { const img = document.querySelector(selector);"
+        " return img && img.complete && img.naturalWidth > 0; }",
+        arg=selector,
+        timeout=15_000,
+    )
     return page.eval_on_selector(selector, "img => img.complete && img.naturalWidth")
 
 
