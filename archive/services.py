@@ -48,7 +48,7 @@ class RoleChange:
 def user_role_set(*, user, role: Role, changed_by) -> RoleChange:
     """Give `user` exactly one role (Role.PUBLIC: none).
 
-    Roles are the groups of CONTRACTS.md section 2; other groups are left
+    Roles are the archive's role groups (archive.roles); other groups are left
     alone. A superuser's role comes from the flag, not a group, and is not
     changed here; nobody removes their own moderator role (so the archive is
     never left without the moderator doing the change). Audited as

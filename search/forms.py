@@ -1,4 +1,4 @@
-"""The search parameters of /search/ and /api/search/ (CONTRACTS.md, 4)."""
+"""The search parameters of /search/ and /api/search/ (README, Search)."""
 
 import datetime
 

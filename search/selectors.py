@@ -1,4 +1,4 @@
-"""Searching testimonies for one user (CONTRACTS.md, 4).
+"""Searching testimonies for one user (README, Search).
 
 The index narrows and counts; the database has the last word: every result
 is checked against archive.policy before it is shown, and its excerpt is

@@ -1,4 +1,4 @@
-"""The JSON shape of /api/search/ (CONTRACTS.md, 4)."""
+"""The JSON shape of /api/search/ (README, Search)."""
 
 
 def hit_json(hit) -> dict:

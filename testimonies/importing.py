@@ -1,4 +1,4 @@
-"""Reading the import format (CONTRACTS.md, 3) into checked rows.
+"""Reading the import format (README, import_testimonies) into checked rows.
 
 Every line is checked before anything is written; a file with any bad line
 is refused whole. Error messages name the line and the field, never a

@@ -1,4 +1,4 @@
-"""The re-identification check before public release (issue 4, item 6).
+"""The re-identification check before public release.
 
 A witness can be picked out of a public archive by what the page shows about
 the account even with every name removed: the neighbourhood, the day, the

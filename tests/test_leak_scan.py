@@ -1,4 +1,4 @@
-"""Issue 4, item 7: no witness's identity in any output of the site.
+"""No witness's identity in any output of the site.
 
 Run alone with `pytest -m leak_scan`. See tests/leak_scan.py for what is
 scanned and how."""

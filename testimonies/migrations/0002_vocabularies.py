@@ -1,4 +1,4 @@
-"""The archive's controlled vocabularies (CONTRACTS.md, 3: at least these)."""
+"""The archive's controlled vocabularies (README, import_testimonies: at least these)."""
 
 from django.db import migrations
 

@@ -1,4 +1,4 @@
-"""Importing testimonies from checked rows (CONTRACTS.md, section 3), all
+"""Importing testimonies from checked rows (README, import_testimonies), all
 or nothing."""
 
 import logging

@@ -1,4 +1,4 @@
-"""Issue 5's acceptance, in a real browser, in English and in Arabic: a
+"""The recording acceptance, in a real browser, in English and in Arabic: a
 documenter records a testimony through every step with a photo carrying GPS
 and a camera serial, closes the page half-way, comes back from "My
 testimonies" and submits; a moderator finds it in the queue with its photo,

@@ -1,4 +1,4 @@
-"""/api/search/ (CONTRACTS.md, 4) against a real Whoosh index."""
+"""/api/search/ (README, Search) against a real Whoosh index."""
 
 import pytest
 

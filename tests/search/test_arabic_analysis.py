@@ -1,4 +1,4 @@
-"""Arabic and English analysis (issue 6, point 1) through the real index,
+"""Arabic and English analysis through the real index,
 /api/search/ and the search page."""
 
 import pickle

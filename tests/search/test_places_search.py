@@ -1,4 +1,4 @@
-"""Place-aware queries and place filters in any spelling (issue 6, point 3),
+"""Place-aware queries and place filters in any spelling,
 over the real gazetteer and a real Whoosh index."""
 
 import datetime
@@ -80,7 +80,7 @@ def test_a_governorates_name_finds_its_towns_through_the_hierarchy(
 ):
     answer = api(client, q=query)
     assert ids(answer) == keys(tagged, "banias", "kusour", "tartus-town")
-    # Offered as a filter, the plain name means the town (CONTRACTS.md, 3).
+    # Offered as a filter, the plain name means the town (README, import_testimonies).
     assert answer["places_matched"][0]["suggested"][0]["slug"] == "tartus"
 
 

@@ -1,4 +1,4 @@
-"""Judged search quality (issue 6, point 5): bench/search_quality.py's
+"""Judged search quality: bench/search_quality.py's
 queries over its fixed archive, through /api/search/ as a researcher, hold
 the overall figures at or above the floors recorded in queries.json."""
 

@@ -1,4 +1,4 @@
-"""Sorting results (issue 6, point 4) and "more testimonies like this" on the
+"""Sorting results and "more testimonies like this" on the
 testimony page, for each role."""
 
 import datetime

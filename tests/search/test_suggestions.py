@@ -1,4 +1,4 @@
-"""Did you mean (issue 6, point 4): only for a query with few hits, from the
+"""Did you mean: only for a query with few hits, from the
 gazetteer's names and the common words of what the user may see."""
 
 import pytest

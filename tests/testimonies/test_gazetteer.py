@@ -1,5 +1,5 @@
 """manage.py load_gazetteer SY: ISO 3166-2 governorates, GeoNames towns and
-the curated file, loaded idempotently (issue 6)."""
+the curated file, loaded idempotently."""
 
 import pytest
 from django.core.management import call_command

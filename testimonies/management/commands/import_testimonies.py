@@ -6,7 +6,8 @@ from testimonies.services import testimonies_import
 
 class Command(BaseCommand):
     help = (
-        "Import testimonies from a JSON Lines file (CONTRACTS.md, 3). All or "
+        "Import testimonies from a JSON Lines file (README: import_testimonies). "
+        "All or "
         "nothing: any bad line is reported and nothing is written. A line for "
         "an erased testimony is skipped with a note: erasure is never undone. "
         "A line asking to be approved whose text holds words flagged for a "
