@@ -31,7 +31,7 @@ def seal_existing_consent_records(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("archive", "0004_audit_chain"),
-        ("testimonies", "0003_review_statuses"),
+        ("testimonies", "0001_squashed_0017_consent_images"),
     ]
 
     operations = [
