@@ -1,6 +1,6 @@
 """Who may open a page at all, by role, decided on the server per request.
 
-Which testimonies a user may see is archive.policy's business; these
+Which testimonies a user may see is testimonies.policy's business; these
 decorators only guard the role-only pages (queue, audit log, roles, exports).
 Moderators reach their pages only after a second factor in this session:
 their pages hold identities, erasure and every witness's consent.
@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .roles import Role, role_of
+from archive.roles import Role, role_of
 
 
 def second_factor_verified(user) -> bool:

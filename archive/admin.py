@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import policy
-from .models import AuditEntry
+from archive.models import AuditEntry
+from testimonies import policy
 
 
 class ModeratorAdmin(admin.ModelAdmin):

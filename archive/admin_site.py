@@ -6,10 +6,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from archive.access import needs_second_factor, second_factor_verified
 from archive.redirects import same_site_or
-
-from . import policy
-from .access import needs_second_factor, second_factor_verified
+from testimonies import policy
 
 
 class ArchiveAdminSite(admin.AdminSite):

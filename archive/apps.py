@@ -9,8 +9,8 @@ class ArchiveConfig(AppConfig):
     verbose_name = _("Archive")
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the lockout audit)
-        from .database import sqlite_secure_delete
+        from archive import signals  # noqa: F401  (connects the lockout audit)
+        from archive.database import sqlite_secure_delete
 
         connection_created.connect(
             sqlite_secure_delete, dispatch_uid="archive.sqlite_secure_delete"

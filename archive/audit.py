@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import AuditEntry
+from archive.models import AuditEntry
 
 GENESIS = "0" * 64
 # Any constant: the advisory lock PostgreSQL sessions take to append.

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from django.apps import apps
 
-from .audit import GENESIS, entry_digest, record_digest
-from .models import AuditEntry
+from archive.audit import GENESIS, entry_digest, record_digest
+from archive.models import AuditEntry
 
 # Evidence rows that are written only together with an audit entry sealing
 # them; a row of these models without its entry was not written by the archive.

@@ -41,9 +41,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from testimonies import vault
-
-from .backup_crypto import BackupError, BackupWriter
+from archive.backup_crypto import BackupError, BackupWriter
+from testimonies.vault import sealing as vault
 
 MANIFEST_FORMAT = 1
 # Whole apps, and single models, never in a backup (see the module docstring).

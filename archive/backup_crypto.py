@@ -4,7 +4,7 @@
               | master key id (16 ASCII hex)
     chunk   = length of the ciphertext (4, big-endian) | ciphertext + tag
 
-The key is derived from the master key and the salt (testimonies.vault.
+The key is derived from the master key and the salt (testimonies.vault.sealing.
 backup_key), so every backup has its own key and the nonces can simply count:
 a chunk's nonce is its index (8 bytes) and a final-chunk flag. The header is
 the associated data of every chunk. So a flipped byte anywhere (header,
@@ -21,7 +21,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from testimonies import vault
+from testimonies.vault import sealing as vault
 
 MAGIC = b"ARCHBKP\x00"
 FORMAT_VERSION = 1

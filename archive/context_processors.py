@@ -1,4 +1,4 @@
-from .roles import role_of
+from archive.roles import role_of
 
 
 def role(request):

@@ -7,8 +7,8 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditAction
-from .roles import Role
+from archive.models import AuditAction
+from archive.roles import Role
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -115,7 +115,7 @@ class EnrolmentForm(forms.Form):
         self.request = request
 
     def clean(self):
-        from .services import enrolment_link_find
+        from archive.services import enrolment_link_find
 
         cleaned = super().clean()
         if self.errors:

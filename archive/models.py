@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .append_only import AppendOnlyModel
+from archive.append_only import AppendOnlyModel
 
 
 class AuditAction(models.TextChoices):

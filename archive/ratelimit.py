@@ -31,8 +31,8 @@ from django.shortcuts import render
 from django.utils.crypto import salted_hmac
 from django.utils.translation import ngettext
 
-from .client_address import client_ip
-from .rates import Rate, parse_rate
+from archive.client_address import client_ip
+from archive.rates import Rate, parse_rate
 
 # Which budget a scope draws on, by who is asking: (anonymous, signed in).
 BUDGETS = {

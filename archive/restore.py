@@ -30,10 +30,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.executor import MigrationExecutor
 
 from archive.audit_check import ChainReport, audit_verify
-from testimonies import vault
-
-from .backup import MANIFEST_FORMAT, applied_migrations, backed_up_models
-from .backup_crypto import BackupError, backup_decrypt
+from archive.backup import MANIFEST_FORMAT, applied_migrations, backed_up_models
+from archive.backup_crypto import BackupError, backup_decrypt
+from testimonies.vault import sealing as vault
 
 # Rows that `migrate` creates in every installation (the role groups, the
 # vocabularies): replaced by the backup's own rows, with their primary keys.

@@ -11,8 +11,8 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import AuditEntry, EnrolmentLink
-from .roles import Role, role_of_groups
+from archive.models import AuditEntry, EnrolmentLink
+from archive.roles import Role, role_of_groups
 
 
 def audit_entries(*, action="", actor="", target="", date_from=None, date_to=None):

@@ -15,11 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from . import policy
-from .audit import audit_record
-from .models import AuditAction, EnrolmentLink
-from .roles import GROUP_ROLES, Role, role_of, role_of_groups
-from .selectors import totp_devices_confirmed
+from archive.audit import audit_record
+from archive.models import AuditAction, EnrolmentLink
+from archive.roles import GROUP_ROLES, Role, role_of, role_of_groups
+from archive.selectors import totp_devices_confirmed
+from testimonies import policy
 
 # How roles are named in the audit log: "none" rather than "public" for an
 # account with no role, as the roles page says.

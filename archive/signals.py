@@ -5,8 +5,8 @@ from axes.signals import user_locked_out
 from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
-from .audit import audit_record
-from .models import AuditAction
+from archive.audit import audit_record
+from archive.models import AuditAction
 
 
 @receiver(user_locked_out, dispatch_uid="archive-audit-lockout")

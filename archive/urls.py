@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .ratelimit import rate_limited
+from archive import views
+from archive.ratelimit import rate_limited
 
 # Login attempts are counted per address (django-axes also locks a username
 # at an address): both login forms, the site's and the admin's.

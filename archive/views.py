@@ -19,14 +19,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from archive.redirects import same_site_or
-from testimonies.selectors import archive_overview
-
-from . import selectors, services
-from .access import moderator_required, second_factor_verified
-from .audit_check import audit_verify
-from .bidi import isolated
-from .forms import (
+from archive import selectors, services
+from archive.access import moderator_required, second_factor_verified
+from archive.audit_check import audit_verify
+from archive.bidi import isolated
+from archive.forms import (
     ROLE_CHOICES,
     AuditFilterForm,
     EnrolmentForm,
@@ -34,9 +31,11 @@ from .forms import (
     TokenForm,
     UnlockForm,
 )
-from .ratelimit import rate_limited
-from .roles import Role, role_of
-from .selectors import audit_entries
+from archive.ratelimit import rate_limited
+from archive.redirects import same_site_or
+from archive.roles import Role, role_of
+from archive.selectors import audit_entries
+from testimonies.selectors import archive_overview
 
 AUDIT_PAGE_SIZE = 50
 

@@ -162,8 +162,8 @@ def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
     """Testimonies saved one at a time through the import service, each
     with a word of its own; the time until a search finds each."""
     from testimonies.corpus import Vocabulary, corpus_row
+    from testimonies.imports.services import testimonies_import
     from testimonies.models import Testimony
-    from testimonies.services import testimonies_import
 
     vocabulary = Vocabulary.load()
     timings, saved = [], []
@@ -194,8 +194,8 @@ def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
 
     django.setup()
     from testimonies.corpus import Vocabulary, corpus_row
+    from testimonies.imports.services import testimonies_import
     from testimonies.models import Testimony
-    from testimonies.services import testimonies_import
 
     vocabulary = Vocabulary.load()
     size = Testimony.objects.filter(external_id__startswith="synthetic-").count()
@@ -222,8 +222,8 @@ def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
     from django.db import connections
     from haystack.exceptions import SearchBackendError
 
+    from testimonies.consent.services.consent import consent_withdraw
     from testimonies.models import Testimony
-    from testimonies.services import consent_withdraw
 
     context = multiprocessing.get_context("spawn")
     stop, ready = context.Event(), context.Semaphore(0)

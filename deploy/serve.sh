@@ -25,7 +25,7 @@ if [ ! -e "$ENV_FILE" ]; then
     exit 1
   fi
   secret() { "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(64))'; }
-  master_key=$("$PYTHON" -c 'from testimonies.vault import master_key_generate; print(master_key_generate())')
+  master_key=$("$PYTHON" -c 'from testimonies.vault.sealing import master_key_generate; print(master_key_generate())')
   tmp="$ENV_FILE.new.$$"
   cat >"$tmp" <<ENV
 # Written by deploy/serve.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ). Keep it secret.

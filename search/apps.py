@@ -7,7 +7,7 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the deploy checks)
-        from .whoosh_files import read_compound_segments_in_place
+        from search import checks  # noqa: F401  (registers the deploy checks)
+        from search.whoosh_files import read_compound_segments_in_place
 
         read_compound_segments_in_place()

@@ -29,9 +29,9 @@ from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
-from .analysis import text_analyzer
-from .journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
-from .searchers import CachedOverlapFacet, shared_searcher
+from search.analysis import text_analyzer
+from search.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
+from search.searchers import CachedOverlapFacet, shared_searcher
 
 logger = logging.getLogger(__name__)
 
@@ -315,7 +315,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         """Under the held write lock: read these objects from the database,
         write the documents of those that may be indexed and delete the
         others."""
-        from .documents import documents_prepare
+        from search.documents import documents_prepare
 
         meta = index.get_model()._meta
         fresh = index.index_queryset().filter(pk__in=pks).in_bulk()

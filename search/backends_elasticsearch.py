@@ -8,7 +8,7 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchEngine,
 )
 
-from .engine_mixin import ArchiveEngineMixin, archive_index_settings
+from search.engine_mixin import ArchiveEngineMixin, archive_index_settings
 
 
 class ArchiveElasticsearch7Backend(ArchiveEngineMixin, Elasticsearch7SearchBackend):

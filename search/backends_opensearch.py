@@ -8,7 +8,7 @@ from django_haystack_opensearch.haystack import (
 )
 from opensearchpy.helpers import bulk
 
-from .engine_mixin import ArchiveEngineMixin, archive_index_settings
+from search.engine_mixin import ArchiveEngineMixin, archive_index_settings
 
 
 class ArchiveOpenSearchBackend(ArchiveEngineMixin, OpenSearchSearchBackend):

@@ -11,8 +11,8 @@ name variant added since would be left unredacted.
 
 from haystack.exceptions import SkipDocument
 
-from testimonies.identity import identity_rows
 from testimonies.models import ConsentRecord, Place
+from testimonies.vault.identity import identity_rows
 
 
 def current_consents(pks) -> dict:

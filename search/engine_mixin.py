@@ -16,7 +16,7 @@ search.backends_elasticsearch), which this archive's safety needs:
   either.
 - Every other string field is a keyword, matched whole: a filter on a place
   slug, a community, an event type or an audience (the role filter of
-  archive.policy.search_filter) matches that value exactly, never a word
+  testimonies.policy.search_filter) matches that value exactly, never a word
   inside another one. The facet copies (`*_exact`) are keywords as haystack
   makes them.
 - Every write is followed by a refresh before it returns, so that a

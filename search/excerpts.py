@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
-from . import analysis
+from search import analysis
 
 _PLAIN_LENGTH = 280
 

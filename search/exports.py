@@ -4,16 +4,15 @@ An export holds the public id, pseudonym, dates, tags and the redacted texts
 of each testimony, never an identity field and never an original text,
 whoever asks: once downloaded it is out of the archive's hands. For the same
 reason its places, dates and texts are no finer than the public view chosen
-at approval (testimonies.generalisation).
+at approval (testimonies.redaction.generalisation).
 """
 
 import csv
 import io
 import json
 
-from testimonies.models.testimonies import Language
-
-from .serializers import permitted_use_json
+from search.serializers import permitted_use_json
+from testimonies.core.models import Language
 
 # The search parameters an export is made of (page and page_size are not:
 # an export is the whole result, not one page of it).

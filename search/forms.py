@@ -7,9 +7,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
+from search.places import PlaceFilterError, place_filter_slugs
 from testimonies.models import Community, EventType
-
-from .places import PlaceFilterError, place_filter_slugs
 
 
 class SlugListField(forms.MultipleChoiceField):

@@ -2,7 +2,7 @@
 the vocabulary (did you mean) and similar documents (more like this).
 
 Always narrowed to what the user's role may see: the same haystack filter
-that every search applies (archive.policy.search_filter), turned into a
+that every search applies (testimonies.policy.search_filter), turned into a
 Whoosh query by haystack's own query builder and parser. Results are
 document primary keys, for the caller to check against the database.
 """

@@ -26,7 +26,7 @@ from django.utils import timezone
 from haystack import connections
 from haystack.exceptions import SearchBackendError
 
-from .models import PendingIndexChange
+from search.models import PendingIndexChange
 
 logger = logging.getLogger(__name__)
 

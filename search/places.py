@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from archive import policy
-from testimonies.gazetteer import PlaceResolver, gazetteer_memo
+from testimonies import policy
 from testimonies.models import Place, PlaceKind
+from testimonies.places.gazetteer import PlaceResolver, gazetteer_memo
 from testimonies.textnorm import fold
 
 MAX_WORDS = 4  # the longest place name matched in a query, in words
@@ -99,7 +99,7 @@ class PlaceNames:
 class VisiblePlaceNames:
     """PlaceNames as one user may know them: a place a documenter added is
     known only to those who may see a testimony that shows it
-    (archive.policy.places_visible). A name only such a place bears gets,
+    (testimonies.policy.places_visible). A name only such a place bears gets,
     for anyone else, the answer a name no place bears gets. Asked lazily,
     one name at a time, and remembered for the request."""
 
@@ -212,7 +212,7 @@ def place_filter_slugs(values: list[str], user) -> list[str]:
     """The slugs of the places a `place` filter names: each value a slug, or
     any name, Arabic name or spelling variant of exactly one place (a plain
     name shared by a town and its governorate means the town), among the
-    places `user` may know (archive.policy.places_visible). Unknown or
+    places `user` may know (testimonies.policy.places_visible). Unknown or
     ambiguous values raise PlaceFilterError naming the candidates."""
     slugs = []
     known = {

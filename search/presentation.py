@@ -3,7 +3,7 @@ with their ticked values, and page links that keep the other parameters."""
 
 from django.utils.translation import gettext_lazy as _
 
-from .exports import QUERY_PARAMETERS
+from search.exports import QUERY_PARAMETERS
 
 FACET_LABELS = {
     "place": _("Place"),

@@ -38,8 +38,8 @@ from whoosh import query as whoosh_query
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import NO_MERGE, SegmentWriter
 
-from .documents import documents_prepare
-from .journal import (
+from search.documents import documents_prepare
+from search.journal import (
     JOURNAL_EVERYTHING,
     JOURNAL_PURGED,
     journal_end,

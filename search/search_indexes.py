@@ -10,11 +10,11 @@ with the public id and the kind of reason, never the words, and the
 testimony stays out of search until the next write after someone resolves
 it. Places
 and dates enter as the public sees them: where the approval generalised them
-(testimonies.reidentification), neither a facet, a date filter nor a word of
-the text (rewritten by testimonies.generalisation) may single the testimony
+(testimonies.redaction.reidentification), neither a facet, a date filter nor a word of
+the text (rewritten by testimonies.redaction.generalisation) may single the testimony
 out by the precise ones. Who may
 see a document is stored with it (`audiences`, `visible_from`, `owner`) and
-every query filters on it (archive.policy.search_filter); results are
+every query filters on it (testimonies.policy.search_filter); results are
 checked again against the database before they are shown.
 """
 
@@ -24,12 +24,12 @@ from django.template.loader import render_to_string
 from haystack import indexes
 from haystack.exceptions import SkipDocument
 
-from archive import policy
-from testimonies.generalisation import public_texts
-from testimonies.identity import READ_NOW
+from testimonies import policy
 from testimonies.models import Place, Testimony
-from testimonies.models.places import path_slugs
-from testimonies.redaction import redactor_for
+from testimonies.places.models import path_slugs
+from testimonies.redaction.generalisation import public_texts
+from testimonies.redaction.redactor import redactor_for
+from testimonies.vault.identity import READ_NOW
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         places by slug and the witness's sealed identity row (None: none);
         left out, each is read here."""
         # One consent and one redaction per document, shared by the fields.
-        # The text is the public's (testimonies.generalisation): one document
+        # The text is the public's (testimonies.redaction.generalisation): one document
         # serves every audience, and its terms reach the public through
         # matches, excerpts and suggestions.
         obj._index_consent = obj.current_consent() if consent is READ_NOW else consent

@@ -1,7 +1,7 @@
 """Searching testimonies for one user (README, Search).
 
 The index narrows and counts; the database has the last word: every result
-is checked against archive.policy before it is shown, and its excerpt is
+is checked against testimonies.policy before it is shown, and its excerpt is
 cut from the redacted text.
 """
 
@@ -14,19 +14,18 @@ from django.core.exceptions import PermissionDenied
 from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
-from archive import policy
-from testimonies.generalisation import readable_texts, readable_texts_many
+from search.documents import current_consents
+from search.excerpts import excerpt
+from search.indexing import index_pending
+from search.places import PlaceMatch, place_names_for, place_spellings, query_places
+from search.similar import similar_pks
+from search.suggestions import FEW_HITS, query_suggestion
+from testimonies import policy
+from testimonies.consent.models.consent import PermittedUse
 from testimonies.models import Community, EventType, Place, Testimony
-from testimonies.models.consent import PermittedUse
-from testimonies.redaction import RedactedTexts
+from testimonies.redaction.generalisation import readable_texts, readable_texts_many
+from testimonies.redaction.redactor import RedactedTexts
 from testimonies.selectors import testimonies_facts, testimonies_public_facts
-
-from .documents import current_consents
-from .excerpts import excerpt
-from .indexing import index_pending
-from .places import PlaceMatch, place_names_for, place_spellings, query_places
-from .similar import similar_pks
-from .suggestions import FEW_HITS, query_suggestion
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ SORTS = {
 
 def _filtered(params: dict, allowed) -> SearchQuerySet:
     """The testimonies matching `params` among those `allowed` lets through
-    (a haystack SQ from archive.policy, or None for no limit)."""
+    (a haystack SQ from testimonies.policy, or None for no limit)."""
     sqs = SearchQuerySet().models(Testimony)
     if allowed is not None:
         sqs = sqs.filter(allowed)
@@ -299,7 +298,7 @@ _EXPORT_BATCH = 500
 
 def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     """The testimonies matching `params` (cleaned by SearchForm) that `user`
-    may export (archive.policy.exportable_testimonies), at most `limit` of
+    may export (testimonies.policy.exportable_testimonies), at most `limit` of
     them in the search's order, with their redacted texts.
 
     The index narrows; the database decides, at this moment: a testimony
@@ -365,7 +364,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
 def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
-    may see (archive.policy.search_filter) and the database confirms each.
+    may see (testimonies.policy.search_filter) and the database confirms each.
     Their places and dates are as the user may see them; for the public,
     the key terms come from the text as the public reads it, so that a place
     or date the public view hides cannot bring its like."""

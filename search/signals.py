@@ -7,7 +7,7 @@ which testimonies changed; the index is written after the commit.
 from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
-from .indexing import testimonies_schedule_reindex
+from search.indexing import testimonies_schedule_reindex
 
 
 def _testimony_changed(sender, instance, using="default", **kwargs):

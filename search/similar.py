@@ -4,7 +4,7 @@ documents the user's role may see."""
 
 from whoosh import query as wq
 
-from .index_reading import allowed_query, index_searcher, whoosh_backend
+from search.index_reading import allowed_query, index_searcher, whoosh_backend
 
 # Key terms drawn from the testimony's text to search for others.
 _KEY_TERMS = 12

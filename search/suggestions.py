@@ -26,8 +26,8 @@ from contextlib import nullcontext
 from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from .index_reading import allowed_query, index_searcher, whoosh_backend
-from .places import name_key
+from search.index_reading import allowed_query, index_searcher, whoosh_backend
+from search.places import name_key
 
 FEW_HITS = 3
 _MIN_DOCUMENTS = 2
@@ -127,7 +127,7 @@ class _Vocabulary:
 def query_suggestion(*, query: str, allowed, names, count_for, found: int) -> str:
     """A corrected `query`, or "" if none finds more than `found`.
 
-    `allowed` is the user's haystack filter (archive.policy.search_filter),
+    `allowed` is the user's haystack filter (testimonies.policy.search_filter),
     `names` the place names the user may know (search.places.place_names_for);
     `count_for(q)` counts what query q finds for the user with the search's
     other filters."""

@@ -6,13 +6,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_safe
 
-from archive import policy
 from archive.access import role_required
 from archive.ratelimit import rate_limited
-
-from .exports import export_csv, export_filename, export_json, export_query
-from .forms import SearchForm
-from .presentation import (
+from search.exports import export_csv, export_filename, export_json, export_query
+from search.forms import SearchForm
+from search.presentation import (
     export_querystring,
     facet_groups,
     page_url,
@@ -20,9 +18,10 @@ from .presentation import (
     suggestion_url,
     year_url,
 )
-from .selectors import testimony_export, testimony_search
-from .serializers import outcome_json
-from .services import export_log
+from search.selectors import testimony_export, testimony_search
+from search.serializers import outcome_json
+from search.services import export_log
+from testimonies import policy
 
 
 # GET and HEAD (monitors and proxies ask with HEAD); exports stay GET only,

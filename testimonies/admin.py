@@ -1,9 +1,7 @@
 from django.contrib import admin
 
 from archive.admin import ModeratorAdmin, ReadOnlyModeratorAdmin
-
-from .gazetteer import place_save
-from .models import (
+from testimonies.models import (
     Community,
     ConsentRecord,
     Erasure,
@@ -12,6 +10,7 @@ from .models import (
     Testimony,
     Witness,
 )
+from testimonies.places.gazetteer import place_save
 
 
 class ConsentRecordInline(admin.TabularInline):

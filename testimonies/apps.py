@@ -9,8 +9,8 @@ class TestimoniesConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from .gazetteer import gazetteer_changed, places_loaded
-        from .models import Place
+        from testimonies.models import Place
+        from testimonies.places.gazetteer import gazetteer_changed, places_loaded
 
         post_save.connect(gazetteer_changed, sender=Place)
         post_delete.connect(gazetteer_changed, sender=Place)

@@ -35,9 +35,9 @@ from functools import cache
 
 from django.apps import apps
 
-from . import corpus_words as words
-from .importing import ImportRow, PlaceRef, Withdrawal
-from .models import (
+from testimonies import corpus_words as words
+from testimonies.imports.reader import ImportRow, PlaceRef, Withdrawal
+from testimonies.models import (
     Community,
     ConsentScope,
     EventType,
@@ -45,7 +45,7 @@ from .models import (
     Place,
     Testimony,
 )
-from .services import testimonies_import_new
+from testimonies.services.bulk_import import testimonies_import_new
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 # The March 2025 killings on the coast: the days most accounts are about.

@@ -10,9 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from .marks import MAX_SPELLING_LENGTH, WITNESS, marks_edited, spelling_key
-from .models import ConsentRecord, ConsentScope, ReviewDecision
-from .models.consent import (
+from testimonies.consent.models.consent import (
     EXPLAINED_POINTS,
     IMAGES,
     IMAGES_EXPLANATIONS,
@@ -21,7 +19,14 @@ from .models.consent import (
     ConsentMethod,
     ImagesShown,
 )
-from .reidentification import GENERALISATIONS
+from testimonies.models import ConsentRecord, ConsentScope, ReviewDecision
+from testimonies.redaction.marks import (
+    MAX_SPELLING_LENGTH,
+    WITNESS,
+    marks_edited,
+    spelling_key,
+)
+from testimonies.redaction.reidentification import GENERALISATIONS
 
 
 @dataclass
@@ -213,7 +218,7 @@ class ConsentForm(forms.ModelForm):
 class ReviewDecisionForm(forms.Form):
     """Approve, or send back with a comment saying what to change. An
     approval of a testimony the public may see also chooses its public view
-    (testimonies.reidentification); left out, the view chosen before stays."""
+    (testimonies.redaction.reidentification); left out, the view chosen before stays."""
 
     decision = forms.ChoiceField(choices=ReviewDecision.choices)
     comment = forms.CharField(
@@ -366,7 +371,7 @@ class ErasureForm(forms.Form):
 
 
 class RedactionMarksForm(forms.Form):
-    """Unmark spellings and mark new words, in one save (testimonies.marks).
+    """Unmark spellings and mark new words, in one save (testimonies.redaction.marks).
 
     Whether the words occur in the text is checked by the service, whose
     errors the view shows beside `add`."""
@@ -432,7 +437,7 @@ class RedactionMarksForm(forms.Form):
 
 
 class WordDecisionForm(forms.Form):
-    """A decision on one or more flagged words (testimonies.redaction):
+    """A decision on one or more flagged words (testimonies.redaction.redactor):
     their occurrence keys, and what to do with them."""
 
     REDACT, KEEP, UNDO = "redact", "keep", "undo"
@@ -468,7 +473,7 @@ REVEAL_REASON_MIN_WORDS = 4
 class IdentityRevealForm(forms.Form):
     """Why the identity is needed, and the user's password again. The
     password is checked here; counting wrong ones is the view's business
-    (testimonies.reveal_throttle)."""
+    (testimonies.vault.reveal_throttle)."""
 
     reason = forms.CharField(
         label=_("Why do you need the witness's identity?"),

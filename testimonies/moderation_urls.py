@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import moderation_views, witness_key_views
+from testimonies.consent import moderation_views
+from testimonies.witnesses import views as witness_key_views
 
 app_name = "moderation"
 

@@ -1,4 +1,4 @@
-"""Reads behind the testimony pages. Access comes from archive.policy only."""
+"""Reads behind the testimony pages. Access comes from testimonies.policy only."""
 
 from dataclasses import dataclass, field
 
@@ -6,12 +6,13 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
-from archive import policy
 from archive.audit import audit_record
 from archive.models import AuditAction
-
-from .generalisation import ViewPreview, generalisation_previews, readable_texts
-from .models import (
+from testimonies import policy
+from testimonies.consent.models.consent import ConsentEvent, ConsentScope, PermittedUse
+from testimonies.consent.models.reviews import testimony_content
+from testimonies.consent.review_diff import content_changes, person_label
+from testimonies.models import (
     Community,
     ConsentRecord,
     Erasure,
@@ -25,10 +26,13 @@ from .models import (
     TestimonyStatus,
     WitnessIdentity,
 )
-from .models.consent import ConsentEvent, ConsentScope, PermittedUse
-from .models.reviews import testimony_content
-from .recording import first_step_to_do, steps_done
-from .redaction import (
+from testimonies.recording.steps import first_step_to_do, steps_done
+from testimonies.redaction.generalisation import (
+    ViewPreview,
+    generalisation_previews,
+    readable_texts,
+)
+from testimonies.redaction.redactor import (
     CandidateRow,
     MarkRow,
     PersonChoice,
@@ -39,9 +43,11 @@ from .redaction import (
     redaction_preview,
     redactor_for,
 )
-from .reidentification import ReidentificationCheck, reidentification_check
-from .review_diff import content_changes, person_label
-from .textnorm import fold
+from testimonies.redaction.reidentification import (
+    ReidentificationCheck,
+    reidentification_check,
+)
+from testimonies.textnorm import fold
 
 
 class TestimonyNotVisible(Exception):
@@ -451,7 +457,7 @@ def review_queue() -> list[Testimony]:
 
 def testimonies_held_from_public() -> list[Testimony]:
     """Approved testimonies held back from the public by the
-    re-identification check run again (testimonies.services.public_holds),
+    re-identification check run again (testimonies.consent.services.public_holds),
     the longest held first."""
     return list(
         Testimony.objects.filter(status=TestimonyStatus.APPROVED)
@@ -672,7 +678,7 @@ def recording_review(*, testimony: Testimony, user) -> RecordingReview:
     """The draft's last page for `user` (its documenter or a moderator),
     attachments included."""
     # Imported here: attachment_selectors imports this module.
-    from .attachment_selectors import attachment_cards
+    from testimonies.attachments.selectors import attachment_cards
 
     places = list(testimony.places.all())
     return RecordingReview(

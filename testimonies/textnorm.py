@@ -1,6 +1,6 @@
 """The matching form of text: one folding for everything that compares words.
 
-Redaction (testimonies.redaction), the search index's analysis
+Redaction (testimonies.redaction.redactor), the search index's analysis
 (search.analysis), the gazetteer's place lookup and the leak scan all fold
 text with `fold`, and read words with `words`. Whatever the index would
 treat as one word, redaction sees as one word too: a name that slipped past

@@ -1,13 +1,11 @@
 from django.urls import path
 
-from . import (
-    attachment_views,
-    recording_views,
-    redaction_views,
-    reveal_views,
-    views,
-    withdrawal_views,
-)
+from testimonies.attachments import views as attachment_views
+from testimonies.consent import withdrawal_views
+from testimonies.core import views
+from testimonies.recording import views as recording_views
+from testimonies.redaction import views as redaction_views
+from testimonies.vault import views as reveal_views
 
 app_name = "testimonies"
 

@@ -41,7 +41,7 @@ def english():
 
 @pytest.fixture
 def gazetteer(db):
-    from testimonies.gazetteer import gazetteer_load_country
+    from testimonies.places.gazetteer import gazetteer_load_country
 
     gazetteer_load_country("SY")
 

@@ -6,10 +6,11 @@ import datetime
 import factory
 from django.contrib.auth import get_user_model
 
-from testimonies.gazetteer import place_path
-from testimonies.identity import identity_store
+from testimonies.consent.services.consent import consent_record
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community, EventType, Place, Testimony, Witness
-from testimonies.services import consent_record, testimony_erase
+from testimonies.places.gazetteer import place_path
+from testimonies.vault.identity import identity_store
 
 EVERY_SCOPE_OFF = {
     "archive": False, "researchers": False, "accountability": False,

@@ -50,7 +50,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from whoosh.index import open_dir
 
-from testimonies import services
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
+from testimonies.consent.services.review import testimony_approve, testimony_send_back
 from testimonies.models import Testimony
 from testimonies.textnorm import fold
 
@@ -357,29 +359,29 @@ def leak_archive(tmp_path: Path, users: dict, output: io.StringIO) -> LeakArchiv
         for t in Testimony.objects.filter(external_id__startswith="leak-")
     }
     moderator = users["moderator"]
-    services.testimony_approve(
+    testimony_approve(
         testimony=testimonies["leak-public"], reviewer=moderator, comment="clear"
     )
-    services.testimony_send_back(
+    testimony_send_back(
         testimony=testimonies["leak-sent-back"],
         reviewer=moderator,
         comment="Say which street in Banias.",
     )
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=testimonies["leak-withdrawn"],
         scopes=None,
         reason="the family was threatened",
         obtained_by="documenter",
         recorded_by=users["documenter"],
     )
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=testimonies["leak-narrowed"],
         scopes=["public"],
         reason="no longer wants it public",
         obtained_by="documenter",
         recorded_by=users["documenter"],
     )
-    services.testimony_erase(
+    testimony_erase(
         testimony=testimonies["leak-erased"], reason="asked", erased_by=moderator
     )
     archive = LeakArchive(users=users, testimonies={})
@@ -614,7 +616,7 @@ def _values(parameter: str, callback, archive: LeakArchive) -> list[str]:
         objects = model_admin.model._default_manager
         return [str(pk) for pk in objects.values_list("pk", flat=True)]
     if parameter == "step":  # the recording steps
-        from testimonies.recording import STEP_SLUGS
+        from testimonies.recording.steps import STEP_SLUGS
 
         return list(STEP_SLUGS)
     if parameter == "app_label":

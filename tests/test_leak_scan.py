@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.core.signals import request_finished
 from haystack import connections
 
-from testimonies.identity import identity_read
 from testimonies.models import Testimony
+from testimonies.vault.identity import identity_read
 from tests import factories
 from tests.leak_scan import WITNESSES, leak_archive, leak_scan
 from tests.markers import committed_db

@@ -222,7 +222,7 @@ ARCHIVE_RATE_MEDIA = rate_setting("ARCHIVE_RATE_MEDIA", "300/minute")
 
 # Re-entering the password to reveal a witness's identity: after this many
 # wrong passwords the reveal page refuses the account until the cool-off has
-# passed since the last wrong one (testimonies.reveal_throttle). The counter
+# passed since the last wrong one (testimonies.vault.reveal_throttle). The counter
 # lives in the default cache: with several server processes, configure a
 # shared cache (CACHES) so that they count together.
 ARCHIVE_REVEAL_FAILURE_LIMIT = 5
@@ -325,7 +325,7 @@ HAYSTACK_SEARCH_RESULTS_PER_PAGE = 20
 # Keyed digests of documenters' witness keys, and pseudonyms (HMAC-SHA256).
 PSEUDONYM_KEY = os.environ.get("ARCHIVE_PSEUDONYM_KEY", "")
 
-# The identity vault (testimonies/vault.py). The master key wraps every
+# The identity vault (testimonies/vault/sealing.py). The master key wraps every
 # witness's data key; previous master keys stay listed only while
 # `manage.py rotate_master_key` re-wraps. The key store holds the wrapped
 # data keys apart from the database, so that a database backup alone never
@@ -348,7 +348,7 @@ SEARCH_MAX_PAGE_SIZE = 100
 # The most testimonies one export of search results may hold.
 ARCHIVE_EXPORT_MAX_ROWS = positive_int("ARCHIVE_EXPORT_MAX_ROWS", 1000)
 
-# Attachments (testimonies.attachments): the largest file accepted, in bytes
+# Attachments (testimonies.attachments.processing): the largest file accepted, in bytes
 # (refused before it is read in full; an upload is held in memory, never in
 # a temporary file, so this also bounds the memory one upload takes), and
 # the most pixels an image may have, read from its header before it is
@@ -358,7 +358,7 @@ ATTACHMENT_MAX_PIXELS = positive_int("ARCHIVE_ATTACHMENT_MAX_PIXELS", 50_000_000
 
 # The re-identification check before public release warns when fewer than
 # this many witnesses share a testimony's quasi-identifiers in public
-# (testimonies.reidentification).
+# (testimonies.redaction.reidentification).
 ARCHIVE_REID_K = positive_int("ARCHIVE_REID_K", 5)
 
 LOGGING = {

@@ -3,7 +3,7 @@ in ARCHIVE_DATA_DIR, without DEBUG (which records every query and would
 skew the figures) and with the rate limits lifted (the benchmark measures
 the search, not the limiter)."""
 
-from .dev import *  # noqa: F403
+from archive.settings.dev import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -1,7 +1,7 @@
 """Development settings: the demo archive on one laptop."""
 
-from .base import *  # noqa: F403
-from .base import DATA_DIR, VAULT_MASTER_KEY
+from archive.settings.base import *  # noqa: F403
+from archive.settings.base import DATA_DIR, VAULT_MASTER_KEY
 
 DEBUG = True
 SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105

@@ -9,8 +9,8 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F403
-from .base import (
+from archive.settings.base import *  # noqa: F403
+from archive.settings.base import (
     ALLOWED_HOSTS,
     MIDDLEWARE,
     PSEUDONYM_KEY,

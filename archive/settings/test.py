@@ -6,8 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
-from .base import *  # noqa: F403
-from .base import HAYSTACK_CONNECTIONS
+from archive.settings.base import *  # noqa: F403
+from archive.settings.base import HAYSTACK_CONNECTIONS
 
 SECRET_KEY = "test-only-secret-key"  # noqa: S105
 PSEUDONYM_KEY = "test-only-pseudonym-key"

@@ -13,9 +13,9 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
-import testimonies.models.bilingual
-import testimonies.models.keys
-import testimonies.models.testimonies
+import testimonies.core.bilingual
+import testimonies.core.keys
+import testimonies.core.models
 
 COMMUNITIES = [
     ("alawite", "Alawite", "علويون", "Alawite community."),
@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
                 "ordering": ["name"],
                 "abstract": False,
             },
-            bases=(testimonies.models.bilingual.BilingualNameMixin, models.Model),
+            bases=(testimonies.core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name="EventType",
@@ -179,7 +179,7 @@ class Migration(migrations.Migration):
                 "ordering": ["name"],
                 "abstract": False,
             },
-            bases=(testimonies.models.bilingual.BilingualNameMixin, models.Model),
+            bases=(testimonies.core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name="Witness",
@@ -187,7 +187,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigIntegerField(
-                        default=testimonies.models.keys.random_key,
+                        default=testimonies.core.keys.random_key,
                         editable=False,
                         primary_key=True,
                         serialize=False,
@@ -329,7 +329,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "places",
                 "ordering": ["path"],
             },
-            bases=(testimonies.models.bilingual.BilingualNameMixin, models.Model),
+            bases=(testimonies.core.bilingual.BilingualNameMixin, models.Model),
         ),
         migrations.CreateModel(
             name="Review",
@@ -382,7 +382,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigIntegerField(
-                        default=testimonies.models.keys.random_key,
+                        default=testimonies.core.keys.random_key,
                         editable=False,
                         primary_key=True,
                         serialize=False,
@@ -391,7 +391,7 @@ class Migration(migrations.Migration):
                 (
                     "public_id",
                     models.CharField(
-                        default=testimonies.models.testimonies.new_public_id,
+                        default=testimonies.core.models.new_public_id,
                         editable=False,
                         max_length=20,
                         unique=True,
@@ -683,7 +683,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigIntegerField(
-                        default=testimonies.models.keys.random_key,
+                        default=testimonies.core.keys.random_key,
                         editable=False,
                         primary_key=True,
                         serialize=False,
@@ -692,7 +692,7 @@ class Migration(migrations.Migration):
                 (
                     "content_sha256",
                     models.CharField(
-                        help_text="Hex digest of the canonical serialisation of everything erased (testimonies.erasure).",
+                        help_text="Hex digest of the canonical serialisation of everything erased (testimonies.consent.erasure_content).",
                         max_length=64,
                         verbose_name="SHA-256 of the erased content",
                     ),
@@ -1029,7 +1029,7 @@ class Migration(migrations.Migration):
                 (
                     "id",
                     models.BigIntegerField(
-                        default=testimonies.models.keys.random_key,
+                        default=testimonies.core.keys.random_key,
                         editable=False,
                         primary_key=True,
                         serialize=False,
@@ -1038,7 +1038,7 @@ class Migration(migrations.Migration):
                 (
                     "public_id",
                     models.CharField(
-                        default=testimonies.models.testimonies.new_public_id,
+                        default=testimonies.core.models.new_public_id,
                         editable=False,
                         max_length=20,
                         unique=True,

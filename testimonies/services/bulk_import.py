@@ -15,19 +15,22 @@ from django.utils.translation import gettext as _
 
 from archive.audit import audit_record_many
 from archive.models import AuditAction
-
-from .. import vault
-from ..identity import RedactionTerms, identity_store_many, witness_key_digest
-from ..importing import ImportRow
-from ..models import ConsentRecord, Testimony, TestimonyStatus, Witness
-from ..pseudonyms import pseudonym_derive, pseudonym_source
-from ..redaction import redacted_texts, redactor_for
-from .consent import (
+from testimonies.consent.services.consent import (
     consent_audit_event,
     consent_grant_build,
     consent_withdrawal_build,
 )
-from .imports import TESTIMONY_FIELDS, ImportResult
+from testimonies.imports.reader import ImportRow
+from testimonies.imports.services import TESTIMONY_FIELDS, ImportResult
+from testimonies.models import ConsentRecord, Testimony, TestimonyStatus, Witness
+from testimonies.redaction.redactor import redacted_texts, redactor_for
+from testimonies.vault import sealing as vault
+from testimonies.vault.identity import (
+    RedactionTerms,
+    identity_store_many,
+    witness_key_digest,
+)
+from testimonies.witnesses.pseudonyms import pseudonym_derive, pseudonym_source
 
 # Checked by construction (the import's checks, and the witness and
 # consent rows made here): validating them again would cost a query each.

@@ -3,7 +3,7 @@ shows, for templates included where the view did not prepare them (the
 recording wizard's step, the testimony and review pages).
 
 The tag only calls the selector: what the user may see and do is decided by
-archive.policy there, never here.
+testimonies.policy there, never here.
 """
 
 from dataclasses import dataclass
@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from django import template
 from django.urls import reverse
 
-from archive import policy
-
-from ..attachment_forms import AttachmentForm
-from ..attachment_selectors import AttachmentCard, attachment_cards
+from testimonies import policy
+from testimonies.attachments.forms import AttachmentForm
+from testimonies.attachments.selectors import AttachmentCard, attachment_cards
 
 register = template.Library()
 

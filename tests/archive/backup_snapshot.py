@@ -53,7 +53,6 @@ def snapshot(query: str, usernames: list[str]) -> dict:
 
     from archive.audit_check import audit_verify
     from archive.models import AuditEntry
-    from testimonies.identity import identity_read
     from testimonies.models import (
         ConsentRecord,
         Erasure,
@@ -62,6 +61,7 @@ def snapshot(query: str, usernames: list[str]) -> dict:
         Testimony,
         Witness,
     )
+    from testimonies.vault.identity import identity_read
 
     report = audit_verify()
     return {

@@ -13,7 +13,7 @@ from django.urls import reverse
 from archive.audit import GENESIS, audit_record, audit_record_many
 from archive.audit_check import audit_verify
 from archive.models import AuditAction, AuditEntry
-from testimonies.services import consent_withdraw
+from testimonies.consent.services.consent import consent_withdraw
 from tests import factories
 from tests.databases import scratch_database_url
 

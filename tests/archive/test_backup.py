@@ -22,10 +22,15 @@ from PIL import Image
 
 from archive.backup_crypto import HEADER_BYTES, BackupWriter, backup_decrypt
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.media_store import media_folder
+from testimonies.attachments.media_store import media_folder
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.review import (
+    testimony_approve,
+    testimony_send_back,
+    testimony_submit,
+)
 from testimonies.models import Testimony
-from testimonies.vault import master_key_generate
+from testimonies.vault.sealing import master_key_generate
 from tests import factories
 from tests.archive.backup_snapshot import snapshot
 from tests.markers import committed_db
@@ -98,23 +103,21 @@ def build_archive(documenter, moderator, second_factor):
         status="draft",
         recorded_by=documenter,
     )
-    services.testimony_submit(testimony=published, user=documenter)
-    services.testimony_approve(testimony=published, reviewer=moderator, comment="ok")
+    testimony_submit(testimony=published, user=documenter)
+    testimony_approve(testimony=published, reviewer=moderator, comment="ok")
     returned = factories.testimony(
         witness_name="Samer Lanternmoss",
         narrative="From the harbour we heard shooting all night.",
         status="draft",
         recorded_by=documenter,
     )
-    services.testimony_submit(testimony=returned, user=documenter)
-    services.testimony_send_back(
-        testimony=returned, reviewer=moderator, comment="dates?"
-    )
+    testimony_submit(testimony=returned, user=documenter)
+    testimony_send_back(testimony=returned, reviewer=moderator, comment="dates?")
     withdrawn = factories.testimony(
         witness_name="Huda Overtide",
         narrative="The harbour road was closed by armed men.",
     )
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=withdrawn,
         scopes=["public"],
         reason="asked by phone",

@@ -15,7 +15,7 @@ from archive.backup_crypto import (
     BackupWriter,
     backup_decrypt,
 )
-from testimonies.vault import master_key_generate
+from testimonies.vault.sealing import master_key_generate
 
 PAYLOAD = os.urandom(CHUNK_BYTES * 2 + 12345)  # three chunks
 

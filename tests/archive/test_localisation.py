@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from archive.bidi import isolated
-from testimonies.models.testimonies import IncidentDates
+from testimonies.core.models import IncidentDates
 from tests import factories
 from tests.markers import committed_db
 

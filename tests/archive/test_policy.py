@@ -7,8 +7,8 @@ import itertools
 import pytest
 from haystack.query import SearchQuerySet
 
-from archive import policy
 from archive.roles import Role, role_of
+from testimonies import policy
 from testimonies.models import Testimony
 from tests import factories
 from tests.markers import committed_db

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from testimonies import services
+from testimonies.attachments.services import attachment_add
 from tests import factories
 from tests.archive.test_ratelimit import API, frozen, hit  # noqa: F401 (fixture)
 from tests.markers import committed_db
@@ -30,7 +30,7 @@ def public_photo(moderator):
             "images": "public",
         }
     )
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
     )
     return reverse(

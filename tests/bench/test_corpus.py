@@ -20,9 +20,9 @@ from testimonies.corpus import (
     external_id,
     invented_name,
 )
-from testimonies.identity import identity_read
 from testimonies.models import ConsentRecord, Testimony, TestimonyStatus
 from testimonies.textnorm import fold
+from testimonies.vault.identity import identity_read
 
 pytestmark = pytest.mark.django_db
 

@@ -119,7 +119,10 @@ LANGUAGES = ["en", "ar"]
 def scene(archive, documenter, researcher, moderator):
     """The shared archive plus a draft waiting for consent and a testimony
     sent back once and submitted again (so the review page shows a diff)."""
-    from testimonies import services
+    from testimonies.consent.services.review import (
+        testimony_send_back,
+        testimony_submit,
+    )
 
     draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
     resubmitted = factories.testimony(
@@ -130,13 +133,13 @@ def scene(archive, documenter, researcher, moderator):
         places=[archive["kusour"].places.first()],
         persons_named=["Nour Saleh"],
     )
-    services.testimony_send_back(
+    testimony_send_back(
         testimony=resubmitted, reviewer=moderator, comment="Say which street."
     )
     resubmitted.refresh_from_db()
     resubmitted.narrative += " It was on the coast road."
     resubmitted.save()
-    services.testimony_submit(testimony=resubmitted, user=documenter)
+    testimony_submit(testimony=resubmitted, user=documenter)
     return {**archive, "draft": draft, "resubmitted": resubmitted}
 
 

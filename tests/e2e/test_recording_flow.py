@@ -7,8 +7,8 @@ import re
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from testimonies.identity import identity_read
 from testimonies.models import Testimony
+from testimonies.vault.identity import identity_read
 from tests.e2e.test_content_security_policy import LISTEN
 from tests.markers import committed_db
 

@@ -11,8 +11,8 @@ from pathlib import Path
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
-from testimonies.identity import identity_store
 from testimonies.models import TestimonyStatus
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 

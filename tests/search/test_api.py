@@ -2,7 +2,7 @@
 
 import pytest
 
-from testimonies.services import consent_withdraw
+from testimonies.consent.services.consent import consent_withdraw
 from tests.markers import committed_db
 
 pytestmark = committed_db

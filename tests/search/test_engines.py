@@ -19,11 +19,11 @@ from django.core.exceptions import ImproperlyConfigured
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from archive import policy
 from archive.settings.base import search_connection
-from testimonies.identity import identity_store
+from testimonies import policy
+from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import Testimony
-from testimonies.services import consent_withdraw
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.archive.test_settings import PRODUCTION_ENV, manage
 

@@ -13,11 +13,11 @@ from haystack.query import SearchQuerySet
 
 from archive.audit import keyed_digest
 from archive.models import AuditAction, AuditEntry
-from testimonies.identity import identity_store
+from testimonies.consent.models.consent import ConsentEvent
+from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import ConsentRecord, Testimony
-from testimonies.models.consent import ConsentEvent
-from testimonies.redaction import redacted_texts
-from testimonies.services import consent_withdraw
+from testimonies.redaction.redactor import redacted_texts
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 from haystack.query import SearchQuerySet
 
-from testimonies.identity import identity_store
 from testimonies.models import Testimony
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 

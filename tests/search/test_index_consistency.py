@@ -12,8 +12,8 @@ from django.core.management import call_command
 from haystack import connections
 from haystack.backends.whoosh_backend import WhooshSearchBackend
 
-from testimonies.identity import identity_store
 from testimonies.models import Testimony
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 

@@ -12,10 +12,10 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from haystack.query import SearchQuerySet
 
-from testimonies import services
-from testimonies.identity import identity_store
 from testimonies.models import Testimony
-from testimonies.redaction import redaction_candidates
+from testimonies.redaction.marking import redaction_candidates_decide
+from testimonies.redaction.redactor import redaction_candidates
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 
@@ -54,7 +54,7 @@ def test_a_testimony_with_a_word_to_decide_stays_out_of_search(caplog, moderator
 
     # Resolved, it goes in again.
     (row,) = redaction_candidates(Testimony.objects.get(pk=held.pk))
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=held, keys=[row.candidate.key], redact=False, user=moderator
     )
     assert held.pk in indexed_pks()

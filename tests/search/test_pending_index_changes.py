@@ -15,7 +15,8 @@ from whoosh.index import open_dir
 
 from search.indexing import REPLAY_AFTER
 from search.models import PendingIndexChange
-from testimonies import services
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
 from tests import factories
 from tests.markers import committed_db
 
@@ -104,7 +105,7 @@ def test_a_withdrawal_the_index_could_not_take_is_in_force_at_once(
     with index_locked_elsewhere(search_index):
         # Committed; its index write gives up on the lock, and says so in
         # the log, not to the person withdrawing.
-        services.consent_withdraw(
+        consent_withdraw(
             testimony=target, scopes=None, reason="afraid", obtained_by="test"
         )
         assert f"testimonies.testimony.{target.pk}" in live_ids()  # stale index
@@ -135,7 +136,7 @@ def test_a_partial_withdrawal_narrows_every_answer_and_keeps_the_rest(
 ):
     kept, target = two_public_testimonies(coast)
     with index_locked_elsewhere(search_index):
-        services.consent_withdraw(
+        consent_withdraw(
             testimony=target, scopes=["public"], reason="afraid", obtained_by="x"
         )
         public = public_answer(client_for, users)
@@ -158,9 +159,7 @@ def test_an_erasure_the_index_could_not_take_is_purged_by_the_next_search(
 ):
     kept, target = two_public_testimonies(coast)
     with index_locked_elsewhere(search_index):
-        services.testimony_erase(
-            testimony=target, reason="threats", erased_by=moderator
-        )
+        testimony_erase(testimony=target, reason="threats", erased_by=moderator)
         answer = public_answer(client_for, users)
         similar = client_for(users["anonymous"]).get(kept.get_absolute_url())
     assert {r["id"] for r in answer["results"]} == {kept.public_id}
@@ -178,7 +177,7 @@ def test_exports_leave_out_what_the_index_still_holds(
 ):
     kept, target = two_public_testimonies(coast)
     with index_locked_elsewhere(search_index):
-        services.consent_withdraw(
+        consent_withdraw(
             testimony=target, scopes=None, reason="afraid", obtained_by="test"
         )
         export = client_for(users["researcher"]).get("/search/export.json").json()
@@ -194,7 +193,7 @@ def test_a_change_still_being_written_is_left_out_but_not_written_twice(
     writing to that process."""
     kept, target = two_public_testimonies(coast)
     with index_locked_elsewhere(search_index):
-        services.consent_withdraw(
+        consent_withdraw(
             testimony=target, scopes=None, reason="afraid", obtained_by="test"
         )
     answer = public_answer(client_for, users)  # at once: the lock is free

@@ -14,10 +14,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from testimonies import services
-from testimonies.identity import identity_store
+from testimonies.consent.services.consent import consent_record
+from testimonies.consent.services.erasure import testimony_erase
+from testimonies.consent.services.review import testimony_approve
 from testimonies.models import Place
-from testimonies.services import NewNeighbourhood
+from testimonies.recording.services import NewNeighbourhood, recording_when_where_save
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 
@@ -27,7 +29,7 @@ pytestmark = committed_db
 def add_place(testimony, parent, name, name_ar=""):
     """Tag `testimony` (a draft) with a place added as the recording form
     does, and return the place."""
-    services.recording_when_where_save(
+    recording_when_where_save(
         testimony=testimony,
         incident_start=datetime.date(2025, 3, 7),
         incident_end=None,
@@ -114,7 +116,7 @@ def test_an_imported_place_is_named_through_the_lines_redaction(
 def hidden_place(draft, coast):
     """A place used only by a testimony still under review."""
     place = add_place(draft, coast["banias"], "Zeitounia", "الزيتونية")
-    services.consent_record(
+    consent_record(
         testimony=draft,
         scopes={"archive": True, "researchers": True, "public": True},
         method="oral",
@@ -200,7 +202,7 @@ def test_another_documenter_cannot_tag_a_draft_with_it(
 def test_it_becomes_public_with_a_testimony_that_shows_it(
     hidden_place, draft, moderator, anonymous, client_for
 ):
-    services.testimony_approve(testimony=draft, reviewer=moderator)
+    testimony_approve(testimony=draft, reviewer=moderator)
     status, body = api(client_for(anonymous), q="Zeitounia")
     (match,) = json.loads(body)["places_matched"]
     assert match["places"] == [hidden_place.slug]
@@ -209,9 +211,9 @@ def test_it_becomes_public_with_a_testimony_that_shows_it(
 def test_a_public_view_raised_above_it_keeps_it_from_the_public(
     hidden_place, draft, moderator, anonymous, researcher, client_for
 ):
-    from testimonies.reidentification import GENERALISATIONS
+    from testimonies.redaction.reidentification import GENERALISATIONS
 
-    services.testimony_approve(
+    testimony_approve(
         testimony=draft, reviewer=moderator, generalisation=GENERALISATIONS["place"]
     )
     assert same_answer(client_for(anonymous), "Zeitounia", "Zeitounib", q="{}")
@@ -220,15 +222,15 @@ def test_a_public_view_raised_above_it_keeps_it_from_the_public(
 
 
 def test_erasure_removes_a_place_no_other_testimony_uses(hidden_place, draft):
-    services.testimony_erase(testimony=draft, reason="asked", erased_by_label="t")
+    testimony_erase(testimony=draft, reason="asked", erased_by_label="t")
     assert not Place.objects.filter(pk=hidden_place.pk).exists()
 
 
 def test_erasure_keeps_a_place_another_testimony_uses(hidden_place, draft, coast):
     other = factories.testimony(places=[hidden_place])
-    services.testimony_erase(testimony=draft, reason="asked", erased_by_label="t")
+    testimony_erase(testimony=draft, reason="asked", erased_by_label="t")
     assert Place.objects.filter(pk=hidden_place.pk).exists()
-    services.testimony_erase(testimony=other, reason="asked", erased_by_label="t")
+    testimony_erase(testimony=other, reason="asked", erased_by_label="t")
     assert not Place.objects.filter(pk=hidden_place.pk).exists()
     # The gazetteer's own places always stay.
     assert Place.objects.filter(pk=coast["banias"].pk).exists()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from testimonies import services
+from testimonies.redaction.marking import redaction_marks_set
 from tests import factories
 from tests.markers import committed_db
 
@@ -75,7 +75,7 @@ def test_adding_and_removing_a_mark_rewrites_the_index_document(
 
 
 def test_exports_use_the_marks(approved, moderator, researcher, client_for):
-    services.redaction_marks_set(
+    redaction_marks_set(
         testimony=approved,
         marks=[{"spellings": ["Abu Samer", "أبو سامر"], "person": None}],
         user=moderator,

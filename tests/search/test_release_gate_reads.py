@@ -7,8 +7,8 @@ and moderators see it, with what waits."""
 import pytest
 from django.urls import reverse
 
-from testimonies.identity import identity_store
 from testimonies.models import Testimony
+from testimonies.vault.identity import identity_store
 from tests import factories
 from tests.markers import committed_db
 

@@ -123,7 +123,7 @@ def test_a_moderator_without_the_second_factor_sees_a_researchers_list(
     alike, users, client_for
 ):
     # The testimony page is open to all; until the second factor a moderator
-    # reads as a researcher (archive.policy.acting_role).
+    # reads as a researcher (testimonies.policy.acting_role).
     response = client_for(users["moderator"], verified=False).get(
         alike["seen"].get_absolute_url()
     )

@@ -7,7 +7,9 @@ from django.test import Client
 from django.urls import reverse
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
+from testimonies.attachments.services import attachment_add
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Attachment
 from tests import factories
 from tests.markers import committed_db
@@ -59,7 +61,7 @@ def published(documenter, moderator):
     """An approved testimony recorded by `documenter`, every scope granted,
     with a photo attached."""
     testimony = factories.testimony(recorded_by=documenter, consent=dict(EVERY_SCOPE))
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
     )
     return testimony, attachment
@@ -68,7 +70,7 @@ def published(documenter, moderator):
 @pytest.fixture
 def draft(documenter):
     testimony = factories.testimony(status="draft", recorded_by=documenter)
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=documenter
     )
     return testimony, attachment
@@ -167,7 +169,7 @@ def test_withdrawing_image_consent_stops_the_serving_at_once(
     public = file_url(attachment, "public")
     assert client_for(users["anonymous"]).get(public).status_code == 200
 
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=testimony, scopes=["images"], reason="asked", obtained_by="test"
     )
 
@@ -198,7 +200,7 @@ def test_images_follow_their_own_consent_question(
     documenter, moderator, as_role, consent, shown_to
 ):
     testimony = factories.testimony(recorded_by=documenter, consent=dict(consent))
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
     )
     public = file_url(attachment, "public")
@@ -225,7 +227,7 @@ def test_without_image_consent_the_public_sees_no_attachment(
     documenter, moderator, client_for, anonymous
 ):
     testimony = factories.testimony(recorded_by=documenter)  # images not asked
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony, upload=upload(photo_bytes()), by=moderator
     )
     page = client_for(anonymous).get(testimony.get_absolute_url())
@@ -238,7 +240,7 @@ def test_the_review_page_shows_the_attachment_to_the_moderator(
     documenter, moderator, client_for
 ):
     testimony = factories.testimony(status="submitted", recorded_by=documenter)
-    attachment = services.attachment_add(
+    attachment = attachment_add(
         testimony=testimony,
         upload=upload(photo_bytes()),
         by=moderator,
@@ -462,7 +464,7 @@ def test_the_blur_form_works_without_script(draft, client_for, moderator):
 
 def test_an_erased_testimony_serves_nothing(published, client_for, moderator):
     testimony, attachment = published
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     for variant in IMAGE_VARIANTS:
         response = client_for(moderator).get(file_url(attachment, variant))
         assert response.status_code == 404

@@ -12,11 +12,18 @@ from PIL import Image, ImageStat
 
 from archive.audit_check import audit_verify
 from archive.models import AuditAction, AuditEntry
-from testimonies import attachment_store as store
-from testimonies import services
-from testimonies.erasure import content_sha256, erased_content
-from testimonies.media_store import media_folder
+from testimonies.attachments import store
+from testimonies.attachments.media_store import media_folder
+from testimonies.attachments.services import (
+    AttachmentRefused,
+    attachment_add,
+    attachment_remove,
+    attachment_set_blur,
+)
+from testimonies.consent.erasure_content import content_sha256, erased_content
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Attachment, AttachmentCustody, CustodyEvent
+from testimonies.recording.services import WitnessDetails, recording_witness_save
 from tests import factories
 from tests.databases import database_dump
 from tests.markers import committed_db
@@ -46,7 +53,7 @@ def draft(documenter):
 
 
 def add(testimony, by, data, name="IMG_2025.jpg", **kwargs):
-    return services.attachment_add(
+    return attachment_add(
         testimony=testimony, upload=upload(data, name), by=by, **kwargs
     )
 
@@ -191,7 +198,7 @@ def test_refused_uploads_leave_nothing_on_disk_or_in_the_database(
         data = photo
     entries = AuditEntry.objects.count()
 
-    with pytest.raises(services.AttachmentRefused) as refused:
+    with pytest.raises(AttachmentRefused) as refused:
         add(draft, documenter, data, name=name)
 
     assert refused.value.code == code
@@ -218,8 +225,8 @@ class Unreadable(io.BytesIO):
 def test_a_file_announced_too_large_is_refused_before_it_is_read(
     draft, documenter, settings
 ):
-    with pytest.raises(services.AttachmentRefused) as refused:
-        services.attachment_add(
+    with pytest.raises(AttachmentRefused) as refused:
+        attachment_add(
             testimony=draft,
             upload=Unreadable(settings.ATTACHMENT_MAX_BYTES + 1),
             by=documenter,
@@ -245,7 +252,7 @@ def test_a_failed_write_takes_the_attachment_back_out(draft, documenter):
     blocker.parent.mkdir(parents=True)
     blocker.write_bytes(b"not a folder")
 
-    with pytest.raises(services.AttachmentRefused) as refused:
+    with pytest.raises(AttachmentRefused) as refused:
         add(draft, documenter, photo_bytes())
 
     assert refused.value.code == "storage_failed"
@@ -291,7 +298,7 @@ def test_blurred_areas_are_destroyed_in_the_public_copy_only(
     box, outside = (10, 10, 90, 90), (120, 120, 190, 190)
     assert ImageStat.Stat(working.crop(box)).stddev[0] > 60
 
-    services.attachment_set_blur(
+    attachment_set_blur(
         attachment=attachment,
         regions=[{"x": 0, "y": 0, "w": 50, "h": 50}],
         by=moderator,
@@ -316,13 +323,13 @@ def test_blurred_areas_are_destroyed_in_the_public_copy_only(
 def test_only_moderators_blur_and_areas_must_lie_inside(draft, documenter, moderator):
     attachment = add(draft, documenter, photo_bytes())
     with pytest.raises(ValidationError):
-        services.attachment_set_blur(
+        attachment_set_blur(
             attachment=attachment,
             regions=[{"x": 0, "y": 0, "w": 5, "h": 5}],
             by=documenter,
         )
     with pytest.raises(ValidationError):
-        services.attachment_set_blur(
+        attachment_set_blur(
             attachment=attachment,
             regions=[{"x": 60, "y": 0, "w": 50, "h": 5}],
             by=moderator,
@@ -338,8 +345,8 @@ def test_the_documenter_attaches_until_review_and_moderators_after(
     assert refused.value.code == "not_allowed"
     attachment = add(submitted, moderator, photo_bytes())
     with pytest.raises(ValidationError):
-        services.attachment_remove(attachment=attachment, by=documenter)
-    services.attachment_remove(attachment=attachment, by=moderator)
+        attachment_remove(attachment=attachment, by=documenter)
+    attachment_remove(attachment=attachment, by=moderator)
     assert not Attachment.objects.exists()
 
 
@@ -349,7 +356,7 @@ def test_removing_an_attachment_deletes_its_files_and_keeps_its_custody(
     keep = add(draft, documenter, photo_bytes(), description="kept")
     gone = add(draft, documenter, photo_bytes(size=(50, 50)))
 
-    services.attachment_remove(attachment=gone, by=documenter)
+    attachment_remove(attachment=gone, by=documenter)
 
     assert [a.pk for a in Attachment.objects.all()] == [keep.pk]
     assert store.file_open(keep, store.WORKING) is not None
@@ -368,7 +375,7 @@ def test_erasure_removes_every_file_row_and_readable_copy(draft, documenter, mod
     assert [a["description"] for a in content["attachments"]] == ["Nizar's kitchen"]
     assert content["attachments"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
-    erasure = services.testimony_erase(
+    erasure = testimony_erase(
         testimony=draft, reason="the witness asked", erased_by=moderator
     )
 
@@ -389,16 +396,16 @@ def test_a_draft_with_files_stays_with_its_witness(draft, documenter):
     add(draft, documenter, photo_bytes())
     other = factories.testimony(status="draft", recorded_by=documenter)
     key = "family-9"
-    services.recording_witness_save(
+    recording_witness_save(
         user=documenter,
         testimony=other,
-        details=services.WitnessDetails(witness_key=key),
+        details=WitnessDetails(witness_key=key),
     )
     with pytest.raises(ValidationError) as error:
-        services.recording_witness_save(
+        recording_witness_save(
             user=documenter,
             testimony=draft,
-            details=services.WitnessDetails(witness_key=key),
+            details=WitnessDetails(witness_key=key),
         )
     assert "witness_key" in error.value.message_dict
     assert store.file_open(draft.attachments.get(), store.ORIGINAL) == photo_bytes()

@@ -6,11 +6,12 @@ from django.db import transaction
 
 from archive.audit_check import audit_verify
 from archive.models import AuditEntry
-from testimonies import services
 from testimonies.corpus import Vocabulary, corpus_generate, corpus_row
-from testimonies.identity import identity_read
+from testimonies.imports.services import testimonies_import
 from testimonies.models import ConsentRecord, Testimony, Witness
-from testimonies.pseudonyms import pseudonym_derive, pseudonym_source
+from testimonies.services.bulk_import import testimonies_import_new
+from testimonies.vault.identity import identity_read
+from testimonies.witnesses.pseudonyms import pseudonym_derive, pseudonym_source
 
 pytestmark = pytest.mark.django_db
 
@@ -92,13 +93,13 @@ def test_a_batch_writes_what_the_line_by_line_import_writes(gazetteer):
     assert any(row.withdrawal for row in rows)
     try:
         with transaction.atomic():
-            services.testimonies_import(rows=rows, source="test")
+            testimonies_import(rows=rows, source="test")
             one_by_one = _written(rows)
             raise _Undo
     except _Undo:
         pass
     assert not Testimony.objects.exists()
-    result = services.testimonies_import_new(rows=rows, source="test")
+    result = testimonies_import_new(rows=rows, source="test")
     assert result.created == 40
     assert _written(rows) == one_by_one
     assert audit_verify().broken is None
@@ -119,9 +120,9 @@ def test_generated_rows_pass_every_model_check(gazetteer):
 def test_an_existing_testimony_is_left_to_the_line_by_line_import(gazetteer):
     vocabulary = Vocabulary.load()
     rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(3)]
-    services.testimonies_import(rows=rows[:1], source="test")
+    testimonies_import(rows=rows[:1], source="test")
     with pytest.raises(ValueError, match="exists already"):
-        services.testimonies_import_new(rows=rows, source="test")
+        testimonies_import_new(rows=rows, source="test")
     assert Testimony.objects.count() == 1
 
 
@@ -131,7 +132,7 @@ def test_a_taken_pseudonym_is_derived_again_as_one_by_one(gazetteer):
     row = next(r for r in rows if not r.witness["witness_key"])
     source = pseudonym_source(external_id=row.external_id)
     Witness.objects.create(pseudonym=pseudonym_derive(source))
-    services.testimonies_import_new(rows=rows, source="test")
+    testimonies_import_new(rows=rows, source="test")
     witness = Testimony.objects.get(external_id=row.external_id).witness
     assert witness.pseudonym == pseudonym_derive(source, attempt=1)
 
@@ -148,7 +149,7 @@ def test_a_batch_holds_lines_with_words_to_decide_as_the_import_does(gazetteer):
         "name_variants": ["علي حيدر"],
     }
     rows[0].translations = {"ar": "جلسنا على الأرض."}
-    result = services.testimonies_import_new(rows=rows, source="test")
+    result = testimonies_import_new(rows=rows, source="test")
     statuses = {t.external_id: t.status for t in Testimony.objects.all()}
     assert statuses[rows[0].external_id] == "submitted"
     held = Testimony.objects.get(external_id=rows[0].external_id)

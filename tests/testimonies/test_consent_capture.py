@@ -11,10 +11,10 @@ from django.utils import timezone
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditAction, AuditEntry
+from testimonies.consent.models.consent import ConsentEvent
+from testimonies.consent.services.consent import consent_capture, consent_record
 from testimonies.forms import ConsentForm
 from testimonies.models import ConsentRecord, TestimonyStatus
-from testimonies.models.consent import ConsentEvent
-from testimonies.services import consent_capture, consent_record
 from tests import factories
 from tests.factories import EVERY_SCOPE_OFF
 

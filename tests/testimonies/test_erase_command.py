@@ -119,7 +119,7 @@ def test_erased_text_is_gone_from_the_database_file_and_the_index(tmp_path):
     read_back = (
         "from testimonies.models import Testimony;"
         "t = Testimony.objects.get(external_id='erase-0001');"
-        "from testimonies.identity import identity_read;"
+        "from testimonies.vault.identity import identity_read;"
         "i = identity_read(witness=t.witness);"
         "print(t.narrative[:40] if t.sealed_content else '-', i.name if i else '-')"
     )
@@ -146,8 +146,8 @@ def test_erased_text_is_gone_from_the_database_file_and_the_index(tmp_path):
     opened = manage(
         "shell", "-c",
         "from testimonies.models import Testimony;"
-        "from testimonies.identity import identity_read;"
-        "from testimonies.vault import VaultError;"
+        "from testimonies.vault.identity import identity_read;"
+        "from testimonies.vault.sealing import VaultError;"
         "t = Testimony.objects.get(external_id='erase-0001');"
         "print('identity', identity_read(witness=t.witness));"
         "\ntry: t.narrative\nexcept VaultError: print('narrative sealed for good')",

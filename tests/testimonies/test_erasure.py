@@ -15,11 +15,13 @@ from haystack import connections
 from whoosh.index import open_dir
 
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.erasure import canonical_bytes, content_sha256
-from testimonies.identity import identity_read, identity_store
-from testimonies.media_store import media_folder
+from testimonies.attachments.media_store import media_folder
+from testimonies.consent.erasure_content import canonical_bytes, content_sha256
+from testimonies.consent.services.consent import consent_record, consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
+from testimonies.consent.services.review import testimony_send_back
 from testimonies.models import Erasure, Testimony, WitnessIdentity
+from testimonies.vault.identity import identity_read, identity_store
 from tests import factories
 from tests.databases import ON_POSTGRESQL, database_dump
 from tests.markers import committed_db
@@ -93,7 +95,7 @@ def test_erasure_leaves_no_copy_in_any_table(moderator):
     assert PHRASE in testimony.narrative and testimony.sealed_content
     assert traces(database_dump().encode()) == []
 
-    services.testimony_erase(
+    testimony_erase(
         testimony=testimony, reason="the witness asked", erased_by=moderator
     )
 
@@ -108,14 +110,14 @@ def test_erasure_removes_the_versions_kept_for_review_and_their_comments(
     moderator, documenter
 ):
     testimony = erasable(status="submitted", recorded_by=documenter)
-    services.testimony_send_back(
+    testimony_send_back(
         testimony=testimony,
         reviewer=moderator,
         comment="Take out 'lanternmoss overtide': it names the street.",
     )
     assert testimony.reviewed_versions.get().comment.startswith("Take out")
 
-    erasure = services.testimony_erase(
+    erasure = testimony_erase(
         testimony=testimony, reason="the witness asked", erased_by=moderator
     )
 
@@ -134,9 +136,7 @@ def test_erasure_leaves_no_copy_in_the_index_files(search_index):
     assert "phrase" in before and "phrase-ar" in before
     assert any(name.startswith("term:") for name in before)
 
-    services.testimony_erase(
-        testimony=testimony, reason="threats", erased_by_label="test"
-    )
+    testimony_erase(testimony=testimony, reason="threats", erased_by_label="test")
 
     assert traces(index_bytes()) == []
     backend = search_index
@@ -149,9 +149,7 @@ def test_erasure_leaves_no_copy_in_the_index_files(search_index):
 def test_a_plain_removal_would_have_left_the_text_in_the_index(search_index):
     """Why erasure purges: Whoosh only marks a removed document deleted."""
     testimony = erasable()
-    services.consent_withdraw(
-        testimony=testimony, scopes=None, reason="afraid", obtained_by="x"
-    )
+    consent_withdraw(testimony=testimony, scopes=None, reason="afraid", obtained_by="x")
     assert "phrase" in traces(index_bytes())
 
 
@@ -166,7 +164,7 @@ def test_erasure_deletes_media_files_and_their_folder(moderator):
     kept.parent.mkdir(parents=True)
     kept.write_bytes(b"\xff\xd8 another testimony's photo")
 
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
 
     assert not folder.exists()
     media = Path(settings.MEDIA_ROOT)
@@ -183,9 +181,7 @@ def test_a_symbolic_link_in_the_media_folder_is_removed_not_followed(tmp_path):
     folder.mkdir(parents=True)
     (folder / "link.txt").symlink_to(outside)
 
-    services.testimony_erase(
-        testimony=testimony, reason="asked", erased_by_label="test"
-    )
+    testimony_erase(testimony=testimony, reason="asked", erased_by_label="test")
 
     assert not folder.exists() and outside.read_text() == "not this testimony's"
 
@@ -224,9 +220,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
         ],
     }
 
-    erasure = services.testimony_erase(
-        testimony=testimony, reason="asked", erased_by=moderator
-    )
+    erasure = testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
 
     # Anyone holding a copy can rebuild the digest from this documented form.
     rebuilt = json.dumps(
@@ -240,7 +234,7 @@ def test_tombstone_keeps_the_digest_of_the_canonical_content(moderator, coast):
 
 def test_erased_testimony_keeps_only_what_the_tombstone_shows(moderator, coast):
     testimony = with_summary(erasable(places=[coast["banias"]]))
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     testimony.refresh_from_db()
     assert testimony.status == "erased"
     assert (testimony.narrative, testimony.summary) == ("", "")
@@ -254,9 +248,7 @@ def test_erased_testimony_keeps_only_what_the_tombstone_shows(moderator, coast):
 
 def test_audit_records_the_erasure_by_id_and_digest_only(moderator):
     testimony = erasable()
-    erasure = services.testimony_erase(
-        testimony=testimony, reason="asked", erased_by=moderator
-    )
+    erasure = testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     entry = AuditEntry.objects.get(action="erased")
     assert (entry.target, entry.actor) == (testimony.public_id, moderator)
     assert entry.detail == f"sha256={erasure.content_sha256}"
@@ -270,10 +262,10 @@ def test_identity_goes_with_the_last_testimony_of_the_witness(moderator):
     first.witness.key_digest = "d" * 64
     first.witness.save()
 
-    services.testimony_erase(testimony=first, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=first, reason="asked", erased_by=moderator)
     assert identity_read(witness=first.witness) is not None
 
-    services.testimony_erase(testimony=second, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=second, reason="asked", erased_by=moderator)
     assert identity_read(witness=first.witness) is None
     assert not WitnessIdentity.objects.filter(witness=first.witness).exists()
     first.witness.refresh_from_db()
@@ -283,17 +275,15 @@ def test_identity_goes_with_the_last_testimony_of_the_witness(moderator):
 
 def test_erasure_is_irreversible_and_final(moderator):
     testimony = erasable()
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     with pytest.raises(ValidationError) as erased_twice:
-        services.testimony_erase(
-            testimony=testimony, reason="again", erased_by=moderator
-        )
+        testimony_erase(testimony=testimony, reason="again", erased_by=moderator)
     assert erased_twice.value.code == "already_erased"
     assert Erasure.objects.count() == 1
     with pytest.raises(ValidationError):
         Erasure.objects.get().delete()
     with pytest.raises(ValidationError):
-        services.consent_record(
+        consent_record(
             testimony=testimony,
             scopes={"archive": True, "public": True},
             method="oral",
@@ -301,9 +291,7 @@ def test_erasure_is_irreversible_and_final(moderator):
             obtained_on=datetime.date(2025, 5, 1),
         )
     with pytest.raises(ValidationError):
-        services.consent_withdraw(
-            testimony=testimony, scopes=None, reason="r", obtained_by="x"
-        )
+        consent_withdraw(testimony=testimony, scopes=None, reason="r", obtained_by="x")
     # Writing text back by hand is refused by the model itself.
     testimony.refresh_from_db()
     testimony.narrative = "written back"
@@ -321,7 +309,7 @@ def test_an_erased_status_set_by_hand_is_refused():
 
 def test_erased_testimonies_are_never_indexed_again(search_index, moderator):
     testimony = erasable()
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     identity_store(witness=testimony.witness, name="Someone Else")  # reindexes
     assert not Testimony.objects.indexable().filter(pk=testimony.pk).exists()
     assert traces(index_bytes()) == []
@@ -345,7 +333,7 @@ def test_admin_shows_erasures_and_never_edits_or_deletes_a_testimony(
     moderator, client_for
 ):
     testimony = erasable()
-    services.testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
+    testimony_erase(testimony=testimony, reason="asked", erased_by=moderator)
     client = client_for(moderator)
     change = f"/admin/testimonies/testimony/{testimony.pk}/change/"
     page = client.get(change)

@@ -4,9 +4,9 @@ the curated file, loaded idempotently."""
 import pytest
 from django.core.management import call_command
 
-from testimonies.gazetteer import PlaceResolver, place_save
-from testimonies.gazetteer_sources import best_arabic_name
 from testimonies.models import Place, PlaceKind
+from testimonies.places.gazetteer import PlaceResolver, place_save
+from testimonies.places.sources import best_arabic_name
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Rewriting a text to its public view (testimonies.generalisation): places
+"""Rewriting a text to its public view (testimonies.redaction.generalisation): places
 finer than the view in every spelling and script the gazetteer knows, and
 dates finer than the view in English and Arabic, are replaced; everything
 else is left as written."""
@@ -7,14 +7,14 @@ import datetime
 
 import pytest
 
-from testimonies.generalisation import (
+from testimonies.models import IncidentDates, Place
+from testimonies.redaction.generalisation import (
     Generaliser,
     PlaceLexicon,
     PublicView,
     generaliser_for,
     public_view,
 )
-from testimonies.models import IncidentDates, Place
 from tests import factories
 
 MARCH_2025 = IncidentDates(

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from archive.models import AuditEntry
-from testimonies.identity import identity_read
 from testimonies.models import ConsentRecord, Place, Testimony, Witness, WitnessIdentity
+from testimonies.vault.identity import identity_read
 from tests.markers import committed_db
 
 pytestmark = pytest.mark.usefixtures("gazetteer")

@@ -8,13 +8,13 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from testimonies.importing import LINE_MAX_BYTES, NESTING_MAX
-from testimonies.models import Testimony, Witness
-from testimonies.models.testimonies import (
+from testimonies.core.models import (
     NARRATIVE_MAX_CHARS,
     SUMMARY_MAX_CHARS,
     TRANSLATION_MAX_CHARS,
 )
+from testimonies.imports.reader import LINE_MAX_BYTES, NESTING_MAX
+from testimonies.models import Testimony, Witness
 from tests.testimonies.test_import import line
 
 pytestmark = [pytest.mark.usefixtures("gazetteer"), pytest.mark.django_db]

@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from testimonies.core.models import PUBLIC_ID_ALPHABET
 from testimonies.models import ConsentRecord, Place, Testimony
-from testimonies.models.testimonies import PUBLIC_ID_ALPHABET
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def test_consent_records_are_append_only():
 
 
 def test_current_consent_is_the_latest_record():
-    from testimonies.services import consent_withdraw
+    from testimonies.consent.services.consent import consent_withdraw
 
     testimony = factories.testimony()
     consent_withdraw(
@@ -121,7 +121,7 @@ def test_descendants_of_a_place_are_one_prefix_away():
 
 
 def test_moving_a_place_moves_its_subtree():
-    from testimonies.gazetteer import place_save
+    from testimonies.places.gazetteer import place_save
 
     sy = factories.place("sy", "Syria", kind="country")
     tartus = factories.place("tartus-gov", "Tartus Governorate", parent=sy)

@@ -207,13 +207,13 @@ def test_the_import_refuses_an_unknown_answer(db, tmp_path, capsys):
 
 
 def test_a_full_withdrawal_withdraws_the_images_too(two):
-    from testimonies import services
+    from testimonies.consent.services.consent import consent_record, consent_withdraw
 
-    record = services.consent_withdraw(
+    record = consent_withdraw(
         testimony=two["public"], scopes=None, reason="asked", obtained_by="staff"
     )
     assert record.images == "none"
-    services.consent_record(
+    consent_record(
         testimony=two["researchers"],
         scopes={"archive": True, "researchers": True},
         method="oral",
@@ -221,7 +221,7 @@ def test_a_full_withdrawal_withdraws_the_images_too(two):
         obtained_on=datetime.date(2025, 4, 1),
         images="public",
     )
-    record = services.consent_withdraw(
+    record = consent_withdraw(
         testimony=two["researchers"], scopes=["images"], reason="asked",
         obtained_by="staff",
     )  # fmt: skip

@@ -10,9 +10,11 @@ import pytest
 from django.urls import reverse
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
+from testimonies.consent.services.consent import consent_record, consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
+from testimonies.consent.services.review import testimony_approve
 from testimonies.models import Testimony
-from testimonies.reidentification import reidentification_check
+from testimonies.redaction.reidentification import reidentification_check
 from tests.markers import committed_db
 from tests.testimonies.test_reidentification import candidate, given
 
@@ -68,7 +70,7 @@ def researchers_only(coast):
 
 
 def publish(testimony):
-    services.consent_record(
+    consent_record(
         testimony=testimony,
         scopes={"archive": True, "researchers": True, "public": True},
         method="oral",
@@ -115,7 +117,7 @@ def test_a_withdrawal_that_shrinks_a_group_below_k_holds_the_others(
     coast, anonymous, researcher, client_for
 ):
     five = [given(coast) for _ in range(5)]
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=five[0], scopes=["public"], reason="asked", obtained_by="staff"
     )
     for testimony in five[1:]:
@@ -130,7 +132,7 @@ def test_a_withdrawal_that_shrinks_a_group_below_k_holds_the_others(
 def test_an_erasure_that_shrinks_a_group_below_k_holds_the_others(coast):
     five = [given(coast) for _ in range(5)]
     unrelated = given(coast, **JABLEH)
-    services.testimony_erase(testimony=five[0], reason="asked", erased_by_label="t")
+    testimony_erase(testimony=five[0], reason="asked", erased_by_label="t")
     held = Testimony.objects.exclude(public_hold="")
     assert set(held) == set(five[1:])
     assert unrelated not in held
@@ -138,7 +140,7 @@ def test_an_erasure_that_shrinks_a_group_below_k_holds_the_others(coast):
 
 def test_a_group_accepted_below_k_is_not_held_again(coast):
     three = [given(coast) for _ in range(3)]
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=three[0], scopes=None, reason="asked", obtained_by="staff"
     )
     assert not Testimony.objects.exclude(public_hold="").exists()
@@ -146,9 +148,7 @@ def test_a_group_accepted_below_k_is_not_held_again(coast):
 
 def test_a_group_still_at_k_is_not_held(coast):
     six = [given(coast) for _ in range(6)]
-    services.consent_withdraw(
-        testimony=six[0], scopes=None, reason="asked", obtained_by="staff"
-    )
+    consent_withdraw(testimony=six[0], scopes=None, reason="asked", obtained_by="staff")
     assert not Testimony.objects.exclude(public_hold="").exists()
 
 
@@ -219,6 +219,6 @@ def test_releasing_what_is_not_held_is_refused(coast, moderator, client_for):
 def test_a_new_approval_lifts_the_hold(held, documenter, moderator):
     Testimony.objects.filter(pk=held.pk).update(status="submitted")
     held.refresh_from_db()
-    services.testimony_approve(testimony=held, reviewer=moderator)
+    testimony_approve(testimony=held, reviewer=moderator)
     held.refresh_from_db()
     assert held.public_hold == ""

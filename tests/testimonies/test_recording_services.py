@@ -10,11 +10,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.identity import identity_read, witness_key_digest
+from testimonies.consent.services.consent import consent_record
+from testimonies.consent.services.review import testimony_submit
 from testimonies.models import Community, EventType, Testimony, Witness
-from testimonies.recording import first_step_to_do, steps_done
-from testimonies.services import NewNeighbourhood, WitnessDetails
+from testimonies.recording.services import (
+    NewNeighbourhood,
+    WitnessDetails,
+    recording_account_save,
+    recording_start,
+    recording_what_save,
+    recording_when_where_save,
+    recording_witness_save,
+)
+from testimonies.recording.steps import first_step_to_do, steps_done
+from testimonies.vault.identity import identity_read, witness_key_digest
 from tests import factories
 from tests.databases import database_dump
 
@@ -39,9 +48,7 @@ def details(**changes):
 
 
 def start(user, **changes):
-    return services.recording_start(
-        details=details(**changes), user=user, language="ar"
-    )
+    return recording_start(details=details(**changes), user=user, language="ar")
 
 
 def test_first_step_creates_a_draft_with_a_pseudonymous_witness(documenter):
@@ -69,7 +76,7 @@ def test_first_step_needs_a_name(documenter):
 
 def test_identity_is_nowhere_but_the_vault(documenter):
     testimony = start(documenter, witness_key="family-7")
-    services.recording_account_save(
+    recording_account_save(
         testimony=testimony,
         language="en",
         recorded_on=datetime.date(2025, 3, 20),
@@ -94,11 +101,11 @@ def test_identity_is_nowhere_but_the_vault(documenter):
 
 def test_account_step_saves_and_a_draft_may_be_saved_unfinished(documenter):
     testimony = start(documenter)
-    services.recording_account_save(
+    recording_account_save(
         testimony=testimony, language="en", recorded_on=None, narrative="",
         translations={}, summary="",
     )  # fmt: skip
-    services.recording_account_save(
+    recording_account_save(
         testimony=testimony,
         language="en",
         recorded_on=datetime.date(2025, 3, 20),
@@ -115,7 +122,7 @@ def test_account_step_saves_and_a_draft_may_be_saved_unfinished(documenter):
 
 def test_when_where_step_tags_places_and_adds_a_neighbourhood(documenter, coast):
     testimony = start(documenter)
-    services.recording_when_where_save(
+    recording_when_where_save(
         testimony=testimony,
         incident_start=datetime.date(2025, 3, 1),
         incident_end=datetime.date(2025, 3, 31),
@@ -136,7 +143,7 @@ def test_when_where_step_tags_places_and_adds_a_neighbourhood(documenter, coast)
 
 def test_what_step_saves_terms_and_persons(documenter):
     testimony = start(documenter)
-    services.recording_what_save(
+    recording_what_save(
         testimony=testimony,
         event_types=list(EventType.objects.filter(slug__in=["killing", "looting"])),
         communities=list(Community.objects.filter(slug="sunni")),
@@ -153,7 +160,7 @@ def test_what_step_saves_terms_and_persons(documenter):
 def test_a_submitted_testimony_is_not_changed_by_the_steps(documenter):
     testimony = factories.testimony(status="submitted", recorded_by=documenter)
     with pytest.raises(ValidationError):
-        services.recording_what_save(
+        recording_what_save(
             testimony=testimony, event_types=[], communities=[], persons_named=[]
         )
     assert testimony.event_types.exists()
@@ -161,7 +168,7 @@ def test_a_submitted_testimony_is_not_changed_by_the_steps(documenter):
 
 def test_submission_needs_the_account(documenter):
     testimony = start(documenter)
-    services.consent_record(
+    consent_record(
         testimony=testimony,
         scopes={"archive": True},
         method="oral",
@@ -169,7 +176,7 @@ def test_submission_needs_the_account(documenter):
         obtained_on=datetime.date(2025, 3, 20),
     )
     with pytest.raises(ValidationError) as error:
-        services.testimony_submit(testimony=testimony, user=documenter)
+        testimony_submit(testimony=testimony, user=documenter)
     assert error.value.code == "narrative_missing"
 
 
@@ -177,7 +184,7 @@ def test_witness_key_of_an_earlier_witness_groups_the_draft_with_it(documenter):
     earlier = start(documenter, witness_key="family-7")
     draft = start(documenter, name="Someone Else", witness_key="")
     abandoned = draft.witness
-    services.recording_witness_save(
+    recording_witness_save(
         user=documenter, testimony=draft, details=WitnessDetails(witness_key="family-7")
     )
     draft = Testimony.objects.get(pk=draft.pk)
@@ -209,7 +216,7 @@ def test_another_documenters_witness_key_joins_nothing_and_changes_nothing(
     mine = start(other, name="Wrong Name", witness_key="family-3")
     assert mine.witness_id != theirs.witness_id
     draft = start(other, name="Someone Else")
-    services.recording_witness_save(
+    recording_witness_save(
         user=other,
         testimony=draft,
         details=WitnessDetails(witness_key="family-3"),
@@ -225,7 +232,7 @@ def test_another_documenters_witness_key_joins_nothing_and_changes_nothing(
 
 def test_new_witness_key_on_a_draft_keeps_its_identity(documenter):
     draft = start(documenter)
-    witness = services.recording_witness_save(
+    witness = recording_witness_save(
         user=documenter,
         testimony=draft,
         details=WitnessDetails(witness_key="brand-new-key"),
@@ -237,7 +244,7 @@ def test_new_witness_key_on_a_draft_keeps_its_identity(documenter):
 
 def test_entering_the_identity_again_replaces_it_whole(documenter):
     draft = start(documenter)
-    services.recording_witness_save(
+    recording_witness_save(
         user=documenter, testimony=draft, details=WitnessDetails(name="Corrected Name")
     )
     identity = identity_read(witness=draft.witness)

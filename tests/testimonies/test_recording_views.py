@@ -7,9 +7,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.identity import identity_read
+from testimonies.attachments.services import attachment_add
+from testimonies.consent.services.consent import consent_record
 from testimonies.models import Place, Testimony
+from testimonies.vault.identity import identity_read
 from tests import factories
 from tests.leak_scan import captured_logs
 from tests.markers import committed_db
@@ -343,7 +344,7 @@ def test_consent_step_records_through_the_consent_service(
 
 
 def test_review_lists_every_step_and_submits(client_for, documenter, draft):
-    services.consent_record(
+    consent_record(
         testimony=draft, scopes={"archive": True}, method="oral",
         obtained_by="documenter", obtained_on=datetime.date(2025, 3, 20),
     )  # fmt: skip
@@ -363,7 +364,7 @@ def test_review_lists_every_step_and_submits(client_for, documenter, draft):
 @pytest.mark.usefixtures("empty_media")
 def test_review_lists_the_attachments_to_be_submitted(client_for, documenter):
     draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
-    photo = services.attachment_add(
+    photo = attachment_add(
         testimony=draft,
         upload=upload(photo_bytes(), name="IMG_0031.jpg"),
         by=documenter,

@@ -1,8 +1,8 @@
 import pytest
 
-from testimonies.identity import identity_store
-from testimonies.redaction import Redactor, redacted_texts
+from testimonies.redaction.redactor import Redactor, redacted_texts
 from testimonies.textnorm import fold
+from testimonies.vault.identity import identity_store
 from tests import factories
 
 

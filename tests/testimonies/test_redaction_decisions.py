@@ -5,10 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.identity import identity_store
+from testimonies.consent.services.review import testimony_approve
 from testimonies.models import Testimony, TestimonyStatus
-from testimonies.redaction import Reason, redacted_texts, redaction_candidates
+from testimonies.redaction.marking import redaction_candidates_decide
+from testimonies.redaction.redactor import Reason, redacted_texts, redaction_candidates
+from testimonies.vault.identity import identity_store
 from tests import factories
 
 # Witness Ali Haidar: على (on) and علي (on me / Ali) are flagged, Aly is a
@@ -60,7 +61,7 @@ def test_flagged_words_are_listed_with_their_reason_and_context(submitted):
 
 def test_approval_is_refused_while_flagged_words_wait(submitted, moderator):
     with pytest.raises(ValidationError) as refused:
-        services.testimony_approve(testimony=submitted, reviewer=moderator)
+        testimony_approve(testimony=submitted, reviewer=moderator)
     assert refused.value.code == "redaction_undecided"
     submitted.refresh_from_db()
     assert submitted.status == TestimonyStatus.SUBMITTED
@@ -70,7 +71,7 @@ def test_keeping_a_word_is_remembered_and_audited_without_the_word(
     submitted, moderator
 ):
     found = flagged(submitted)
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[found["على"].key], redact=False, user=moderator
     )
     again = flagged(submitted)
@@ -84,7 +85,7 @@ def test_keeping_a_word_is_remembered_and_audited_without_the_word(
 
 def test_replacing_another_spelling_marks_it_for_the_person(submitted, moderator):
     found = flagged(submitted)
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[found["Aly"].key], redact=True, user=moderator
     )
     submitted.refresh_from_db()
@@ -98,7 +99,7 @@ def test_replacing_another_spelling_marks_it_for_the_person(submitted, moderator
 
 def test_replacing_a_common_word_replaces_that_occurrence_only(submitted, moderator):
     found = flagged(submitted)
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[found["علي"].key], redact=True, user=moderator
     )
     submitted.refresh_from_db()
@@ -110,26 +111,26 @@ def test_replacing_a_common_word_replaces_that_occurrence_only(submitted, modera
 
 def test_once_every_word_is_decided_the_testimony_is_approved(submitted, moderator):
     found = flagged(submitted)
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted,
         keys=[found["على"].key, found["Aly"].key],
         redact=False,
         user=moderator,
     )
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[found["علي"].key], redact=True, user=moderator
     )
-    services.testimony_approve(testimony=submitted, reviewer=moderator)
+    testimony_approve(testimony=submitted, reviewer=moderator)
     submitted.refresh_from_db()
     assert submitted.status == TestimonyStatus.APPROVED
 
 
 def test_undoing_a_decision_asks_again(submitted, moderator):
     key = flagged(submitted)["على"].key
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[key], redact=False, user=moderator
     )
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=submitted, keys=[key], redact=None, user=moderator
     )
     assert flagged(submitted)["على"].decision is None
@@ -140,7 +141,7 @@ def test_a_changed_text_asks_again_and_a_stale_key_is_refused(submitted, moderat
     submitted.translations = {"ar": "أطلقوا النار على السيارة. قال علي إنهم جاؤوا."}
     submitted.save()
     with pytest.raises(ValidationError) as refused:
-        services.redaction_candidates_decide(
+        redaction_candidates_decide(
             testimony=submitted, keys=[key], redact=False, user=moderator
         )
     assert refused.value.code == "candidate_unknown"
@@ -155,7 +156,7 @@ def test_only_those_who_may_mark_decide(draft, researcher, anonymous, who):
     }[who]
     key = flagged(draft)["على"].key
     with pytest.raises(ValidationError) as refused:
-        services.redaction_candidates_decide(
+        redaction_candidates_decide(
             testimony=draft, keys=[key], redact=False, user=user
         )
     assert refused.value.code == "not_markable"
@@ -163,7 +164,7 @@ def test_only_those_who_may_mark_decide(draft, researcher, anonymous, who):
 
 def test_the_recording_documenter_decides_on_a_draft(draft, documenter):
     key = flagged(draft)["على"].key
-    services.redaction_candidates_decide(
+    redaction_candidates_decide(
         testimony=draft, keys=[key], redact=False, user=documenter
     )
     assert flagged(draft)["على"].decision is False

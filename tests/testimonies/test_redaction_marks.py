@@ -5,10 +5,17 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from archive.models import AuditEntry
-from testimonies import services
-from testimonies.marks import marks_check, marks_edited
-from testimonies.models import TestimonyStatus, reviews
-from testimonies.review_diff import content_changes
+from testimonies.consent.models import reviews
+from testimonies.consent.review_diff import content_changes
+from testimonies.consent.services.erasure import testimony_erase
+from testimonies.consent.services.review import (
+    testimony_approve,
+    testimony_send_back,
+    testimony_submit,
+)
+from testimonies.models import TestimonyStatus
+from testimonies.redaction.marking import redaction_marks_set
+from testimonies.redaction.marks import marks_check, marks_edited
 from tests import factories
 
 NARRATIVE = "Abu Samer drove us out of Banias. Hassan Darwish stayed behind."
@@ -85,7 +92,7 @@ def test_unmarking_the_last_spelling_drops_the_mark():
 
 
 def test_marking_words_of_the_text(draft, documenter):
-    services.redaction_marks_set(
+    redaction_marks_set(
         testimony=draft, marks=[mark("abu sámer", "أبو سامر")], user=documenter
     )
     draft.refresh_from_db()
@@ -103,9 +110,7 @@ def test_marking_words_of_the_text(draft, documenter):
 )
 def test_a_mark_must_be_words_of_the_text(draft, documenter, spelling, code):
     with pytest.raises(ValidationError) as caught:
-        services.redaction_marks_set(
-            testimony=draft, marks=[mark(spelling)], user=documenter
-        )
+        redaction_marks_set(testimony=draft, marks=[mark(spelling)], user=documenter)
     (error,) = caught.value.error_dict["redaction_marks"]
     assert error.code == code
     draft.refresh_from_db()
@@ -113,13 +118,11 @@ def test_a_mark_must_be_words_of_the_text(draft, documenter, spelling, code):
 
 
 def test_a_mark_the_text_lost_stays_when_others_change(draft, documenter):
-    services.redaction_marks_set(
-        testimony=draft, marks=[mark("Abu Samer")], user=documenter
-    )
+    redaction_marks_set(testimony=draft, marks=[mark("Abu Samer")], user=documenter)
     draft.refresh_from_db()
     draft.narrative = "Someone drove us out of Banias. Hassan Darwish stayed."
     draft.save()
-    services.redaction_marks_set(
+    redaction_marks_set(
         testimony=draft, marks=[mark("Abu Samer"), mark("Banias")], user=documenter
     )
     draft.refresh_from_db()
@@ -128,7 +131,7 @@ def test_a_mark_the_text_lost_stays_when_others_change(draft, documenter):
 
 def test_a_mark_must_name_a_person_of_the_list(draft, documenter):
     with pytest.raises(ValidationError) as caught:
-        services.redaction_marks_set(
+        redaction_marks_set(
             testimony=draft, marks=[mark("Abu Samer", person=2)], user=documenter
         )
     assert caught.value.error_dict["redaction_marks"][0].code == "mark_person_unknown"
@@ -140,7 +143,7 @@ def test_the_documenter_marks_only_before_review(documenter, status):
         status=status, recorded_by=documenter, narrative=NARRATIVE
     )
     with pytest.raises(ValidationError) as caught:
-        services.redaction_marks_set(
+        redaction_marks_set(
             testimony=testimony, marks=[mark("Abu Samer")], user=documenter
         )
     assert caught.value.code == "not_markable"
@@ -148,9 +151,7 @@ def test_the_documenter_marks_only_before_review(documenter, status):
 
 def test_a_moderator_marks_an_approved_testimony(moderator):
     testimony = factories.testimony(narrative=NARRATIVE)
-    services.redaction_marks_set(
-        testimony=testimony, marks=[mark("Abu Samer")], user=moderator
-    )
+    redaction_marks_set(testimony=testimony, marks=[mark("Abu Samer")], user=moderator)
     testimony.refresh_from_db()
     assert testimony.redaction_marks == [mark("Abu Samer")]
 
@@ -158,17 +159,15 @@ def test_a_moderator_marks_an_approved_testimony(moderator):
 def test_nobody_marks_a_withdrawn_testimony(moderator):
     testimony = factories.testimony(status="withdrawn", narrative=NARRATIVE)
     with pytest.raises(ValidationError):
-        services.redaction_marks_set(
+        redaction_marks_set(
             testimony=testimony, marks=[mark("Abu Samer")], user=moderator
         )
 
 
 def test_marked_words_never_reach_the_audit_log(draft, documenter, moderator):
-    services.redaction_marks_set(
-        testimony=draft, marks=[mark("Abu Samer")], user=documenter
-    )
-    services.testimony_submit(testimony=draft, user=documenter)
-    services.testimony_approve(testimony=draft, reviewer=moderator)
+    redaction_marks_set(testimony=draft, marks=[mark("Abu Samer")], user=documenter)
+    testimony_submit(testimony=draft, user=documenter)
+    testimony_approve(testimony=draft, reviewer=moderator)
     for entry in AuditEntry.objects.all():
         assert "Samer" not in f"{entry.target} {entry.detail} {entry.actor_label}"
     # The change itself is recorded, by whom and how many, never the words.
@@ -178,15 +177,13 @@ def test_marked_words_never_reach_the_audit_log(draft, documenter, moderator):
 
 
 def test_the_review_diff_shows_marks_added_and_removed(draft, documenter, moderator):
-    services.redaction_marks_set(
-        testimony=draft, marks=[mark("Abu Samer")], user=documenter
-    )
-    services.testimony_submit(testimony=draft, user=documenter)
-    review = services.testimony_send_back(
+    redaction_marks_set(testimony=draft, marks=[mark("Abu Samer")], user=documenter)
+    testimony_submit(testimony=draft, user=documenter)
+    review = testimony_send_back(
         testimony=draft, reviewer=moderator, comment="Banias too"
     )
     draft.refresh_from_db()
-    services.redaction_marks_set(
+    redaction_marks_set(
         testimony=draft, marks=[mark("Banias", person="witness")], user=documenter
     )
     draft.refresh_from_db()
@@ -199,12 +196,10 @@ def test_the_review_diff_shows_marks_added_and_removed(draft, documenter, modera
 
 
 def test_erasure_takes_the_marks_with_the_text(draft, documenter, moderator):
-    services.redaction_marks_set(
-        testimony=draft, marks=[mark("Abu Samer")], user=documenter
-    )
-    services.testimony_submit(testimony=draft, user=documenter)
-    services.testimony_send_back(testimony=draft, reviewer=moderator, comment="x")
-    services.testimony_erase(testimony=draft, reason="asked", erased_by=moderator)
+    redaction_marks_set(testimony=draft, marks=[mark("Abu Samer")], user=documenter)
+    testimony_submit(testimony=draft, user=documenter)
+    testimony_send_back(testimony=draft, reviewer=moderator, comment="x")
+    testimony_erase(testimony=draft, reason="asked", erased_by=moderator)
     draft.refresh_from_db()
     assert draft.status == TestimonyStatus.ERASED and draft.redaction_marks == []
     assert not draft.reviewed_versions.exists()

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search.analysis import text_analyzer
-from testimonies.redaction import Redactor
+from testimonies.redaction.redactor import Redactor
 from testimonies.textnorm import fold, index_term, words
 
 ANALYZER = text_analyzer()

@@ -1,11 +1,11 @@
 """Redaction against the spellings real text holds, and what it asks a
-person to decide (testimonies.redaction)."""
+person to decide (testimonies.redaction.redactor)."""
 
 import datetime
 
 import pytest
 
-from testimonies.redaction import Reason, Redactor
+from testimonies.redaction.redactor import Reason, Redactor
 
 W = "[W-7K3QX]"
 

@@ -8,8 +8,9 @@ from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
+from testimonies.consent.services.review import testimony_submit
 from testimonies.models import TestimonyStatus
+from testimonies.redaction.marking import redaction_marks_set
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def draft(documenter):
 
 @pytest.fixture
 def submitted(draft, documenter):
-    return services.testimony_submit(testimony=draft, user=documenter)
+    return testimony_submit(testimony=draft, user=documenter)
 
 
 def url(testimony):
@@ -132,7 +133,7 @@ def test_the_documenter_marks_words_and_the_preview_shows_them(
 
 
 def test_unmarking_takes_the_words_out_of_the_marks(draft, documenter, client_for):
-    services.redaction_marks_set(
+    redaction_marks_set(
         testimony=draft,
         marks=[{"spellings": ["Abu Samer", "أبو سامر"], "person": None}],
         user=documenter,

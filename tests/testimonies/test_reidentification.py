@@ -8,15 +8,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
-from testimonies.identity import identity_store
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.review import testimony_approve
 from testimonies.models import Testimony
-from testimonies.models.places import generalised_paths
-from testimonies.reidentification import (
+from testimonies.places.models import generalised_paths
+from testimonies.redaction.reidentification import (
     GENERALISATIONS,
     age_band,
     reidentification_check,
 )
+from testimonies.vault.identity import identity_store
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def test_only_what_the_public_sees_now_is_counted(coast):
     given(coast, status="submitted")
     given(coast, status="draft")
     withdrawn = given(coast)
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=withdrawn,
         scopes=None,
         reason="asked by the witness",
@@ -287,7 +288,7 @@ def test_approving_with_a_generalisation_stores_it_and_logs_the_choice(
     coast, moderator
 ):
     testimony = candidate(coast)
-    services.testimony_approve(
+    testimony_approve(
         testimony=testimony,
         reviewer=moderator,
         generalisation=GENERALISATIONS["place_month"],
@@ -307,6 +308,6 @@ def test_approving_with_a_generalisation_stores_it_and_logs_the_choice(
 def test_approving_without_a_choice_keeps_the_earlier_one(coast, moderator):
     testimony = candidate(coast)
     Testimony.objects.filter(pk=testimony.pk).update(public_date_precision="year")
-    services.testimony_approve(testimony=testimony, reviewer=moderator)
+    testimony_approve(testimony=testimony, reviewer=moderator)
     testimony.refresh_from_db()
     assert testimony.public_date_precision == "year"

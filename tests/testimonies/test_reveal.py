@@ -8,11 +8,13 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive import policy
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
-from testimonies.identity import identity_store
+from testimonies import policy
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community
+from testimonies.vault.identity import identity_store
+from testimonies.vault.reveal import witness_reveal
 from tests import factories
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
@@ -245,7 +247,7 @@ def test_the_testimony_page_links_to_the_reveal_for_those_allowed(
 def test_withdrawing_everything_ends_the_recorder_s_reveal_at_once(own, ladder):
     """The witness withdrew everything: their documenter no longer learns
     who they are through that account; moderators still may, audited."""
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=own, scopes=None, reason="family threatened", obtained_by="d"
     )
     data = {"reason": REASON, "password": PASSWORD}
@@ -264,18 +266,16 @@ def test_a_withdrawal_between_the_page_and_the_reveal_ends_it(own, documenter):
     from django.core.exceptions import PermissionDenied
 
     loaded_before = own.__class__.objects.get(pk=own.pk)
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=own, scopes=None, reason="family threatened", obtained_by="d"
     )
     with pytest.raises(PermissionDenied):
-        services.witness_reveal(testimony=loaded_before, user=documenter, reason=REASON)
+        witness_reveal(testimony=loaded_before, user=documenter, reason=REASON)
     assert not reveals().exists()
 
 
 def test_a_partial_withdrawal_leaves_the_recorder_s_reveal(own, ladder):
-    services.consent_withdraw(
-        testimony=own, scopes=["public"], reason="afraid", obtained_by="d"
-    )
+    consent_withdraw(testimony=own, scopes=["public"], reason="afraid", obtained_by="d")
     response = ladder["documenter-owner"]().post(
         identity_url(own), {"reason": REASON, "password": PASSWORD}
     )
@@ -283,7 +283,7 @@ def test_a_partial_withdrawal_leaves_the_recorder_s_reveal(own, ladder):
 
 
 def test_an_erased_testimony_reveals_nothing_to_anyone(own, ladder):
-    services.testimony_erase(testimony=own, reason="asked", erased_by_label="t")
+    testimony_erase(testimony=own, reason="asked", erased_by_label="t")
     for rung in ("documenter-owner", "moderator"):
         response = ladder[rung]().post(
             identity_url(own), {"reason": REASON, "password": PASSWORD}
@@ -312,5 +312,5 @@ def test_the_service_refuses_whom_the_policy_refuses(own, researcher):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        services.witness_reveal(testimony=own, user=researcher, reason=REASON)
+        witness_reveal(testimony=own, user=researcher, reason=REASON)
     assert not reveals().exists()

@@ -8,14 +8,19 @@ from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
+from testimonies.consent.review_diff import DELETED, EQUAL, INSERTED, Piece, text_pieces
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.review import (
+    testimony_approve,
+    testimony_send_back,
+    testimony_submit,
+)
 from testimonies.models import (
     Community,
     Review,
     ReviewedVersion,
     TestimonyStatus,
 )
-from testimonies.review_diff import DELETED, EQUAL, INSERTED, Piece, text_pieces
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +40,7 @@ def draft(documenter, coast):
 
 @pytest.fixture
 def submitted(draft, documenter):
-    return services.testimony_submit(testimony=draft, user=documenter)
+    return testimony_submit(testimony=draft, user=documenter)
 
 
 def audit(action, testimony):
@@ -46,7 +51,7 @@ def audit(action, testimony):
 
 
 def test_submitting_a_draft_puts_it_in_the_queue(draft, documenter):
-    testimony = services.testimony_submit(testimony=draft, user=documenter)
+    testimony = testimony_submit(testimony=draft, user=documenter)
     testimony.refresh_from_db()
     assert testimony.status == TestimonyStatus.SUBMITTED
     assert testimony.submitted_at is not None
@@ -57,7 +62,7 @@ def test_submitting_a_draft_puts_it_in_the_queue(draft, documenter):
 def test_submitting_needs_consent_to_keep_it_in_the_archive(documenter):
     draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
     with pytest.raises(ValidationError) as caught:
-        services.testimony_submit(testimony=draft, user=documenter)
+        testimony_submit(testimony=draft, user=documenter)
     assert caught.value.code == "consent_missing"
     draft.refresh_from_db()
     assert draft.status == TestimonyStatus.DRAFT
@@ -67,12 +72,12 @@ def test_submitting_needs_consent_to_keep_it_in_the_archive(documenter):
 def test_only_drafts_and_sent_back_testimonies_can_be_submitted(documenter, status):
     testimony = factories.testimony(status=status, recorded_by=documenter)
     with pytest.raises(ValidationError) as caught:
-        services.testimony_submit(testimony=testimony, user=documenter)
+        testimony_submit(testimony=testimony, user=documenter)
     assert caught.value.code == "not_submittable"
 
 
 def test_approving_keeps_the_decision_and_the_version(submitted, moderator):
-    review = services.testimony_approve(testimony=submitted, reviewer=moderator)
+    review = testimony_approve(testimony=submitted, reviewer=moderator)
     submitted.refresh_from_db()
     assert submitted.status == TestimonyStatus.APPROVED
     assert review.decision == "approved" and review.reviewer == moderator
@@ -85,29 +90,27 @@ def test_approving_keeps_the_decision_and_the_version(submitted, moderator):
 
 def test_approving_needs_a_submitted_testimony(draft, moderator):
     with pytest.raises(ValidationError) as caught:
-        services.testimony_approve(testimony=draft, reviewer=moderator)
+        testimony_approve(testimony=draft, reviewer=moderator)
     assert caught.value.code == "not_submitted"
     assert not Review.objects.exists()
 
 
 def test_approving_needs_consent_in_force(submitted, moderator):
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=submitted, scopes=["researchers"], reason="asked", obtained_by="x"
     )
     submitted.refresh_from_db()
     assert submitted.status == TestimonyStatus.SUBMITTED  # archive still granted
-    services.consent_withdraw(
+    consent_withdraw(
         testimony=submitted, scopes=["archive"], reason="asked", obtained_by="x"
     )
     with pytest.raises(ValidationError):
-        services.testimony_approve(testimony=submitted, reviewer=moderator)
+        testimony_approve(testimony=submitted, reviewer=moderator)
 
 
 def test_sending_back_needs_a_comment(submitted, moderator):
     with pytest.raises(ValidationError) as caught:
-        services.testimony_send_back(
-            testimony=submitted, reviewer=moderator, comment="  "
-        )
+        testimony_send_back(testimony=submitted, reviewer=moderator, comment="  ")
     assert "comment" in caught.value.error_dict
     submitted.refresh_from_db()
     assert submitted.status == TestimonyStatus.SUBMITTED
@@ -115,7 +118,7 @@ def test_sending_back_needs_a_comment(submitted, moderator):
 
 def test_sending_back_keeps_the_comment_out_of_the_audit_log(submitted, moderator):
     comment = "Samir's surname is in paragraph two; add it to persons named."
-    review = services.testimony_send_back(
+    review = testimony_send_back(
         testimony=submitted, reviewer=moderator, comment=comment
     )
     submitted.refresh_from_db()
@@ -128,7 +131,7 @@ def test_sending_back_keeps_the_comment_out_of_the_audit_log(submitted, moderato
 def test_erasure_can_delete_the_reviewed_version_but_not_the_decision(
     submitted, moderator
 ):
-    review = services.testimony_approve(testimony=submitted, reviewer=moderator)
+    review = testimony_approve(testimony=submitted, reviewer=moderator)
     with pytest.raises(ValidationError):
         review.delete()
     ReviewedVersion.objects.filter(testimony=submitted).delete()
@@ -207,8 +210,8 @@ def test_queue_lists_submitted_testimonies_oldest_first(
         },  # fmt: skip
     )
     factories.testimony(status="approved")  # not waiting
-    services.testimony_submit(testimony=second, user=documenter)
-    services.testimony_submit(testimony=first, user=documenter)
+    testimony_submit(testimony=second, user=documenter)
+    testimony_submit(testimony=first, user=documenter)
     response = verified_client_for(moderator).get(QUEUE)
     assert response.status_code == 200
     assertTemplateUsed(response, "testimonies/review_queue.html")
@@ -279,16 +282,14 @@ def test_first_review_shows_new_both_texts_and_records_the_reading(
 def test_review_page_shows_what_changed_since_the_last_review_escaped(
     submitted, documenter, moderator, verified_client_for, coast
 ):
-    services.testimony_send_back(
-        testimony=submitted, reviewer=moderator, comment="Dates?"
-    )
+    testimony_send_back(testimony=submitted, reviewer=moderator, comment="Dates?")
     submitted.refresh_from_db()
     submitted.narrative = "I am Ayman Fares. <b>Gunmen</b> came to our street at dawn."
     submitted.translations = {"ar": "جاء مسلحون إلى شارعنا."}
     submitted.save()
     submitted.places.add(coast["jableh"])
     submitted.communities.remove(Community.objects.get(slug="alawite"))
-    services.testimony_submit(testimony=submitted, user=documenter)
+    testimony_submit(testimony=submitted, user=documenter)
     response = verified_client_for(moderator).get(review_url(submitted))
     body = response.content.decode()
     assert "<ins>&lt;b&gt;</ins>Gunmen<ins>&lt;/b&gt;</ins>" in body  # escaped
@@ -302,10 +303,8 @@ def test_review_page_shows_what_changed_since_the_last_review_escaped(
 def test_unchanged_resubmission_says_so(
     submitted, documenter, moderator, verified_client_for
 ):
-    services.testimony_send_back(
-        testimony=submitted, reviewer=moderator, comment="Check it."
-    )
-    services.testimony_submit(testimony=submitted, user=documenter)
+    testimony_send_back(testimony=submitted, reviewer=moderator, comment="Check it.")
+    testimony_submit(testimony=submitted, user=documenter)
     body = verified_client_for(moderator).get(review_url(submitted)).content.decode()
     assert "Nothing has changed since the last review." in body
     assert "<ins>" not in body and "<del>" not in body

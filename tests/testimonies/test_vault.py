@@ -12,10 +12,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from testimonies import vault
-from testimonies.identity import identity_read, identity_store, witness_key_digest
 from testimonies.models import Testimony, Witness, WitnessIdentity
-from testimonies.pseudonyms import pseudonym_derive, pseudonym_source
+from testimonies.vault import sealing as vault
+from testimonies.vault.identity import identity_read, identity_store, witness_key_digest
+from testimonies.witnesses.pseudonyms import pseudonym_derive, pseudonym_source
 from tests import factories
 from tests.databases import sqlite_files
 

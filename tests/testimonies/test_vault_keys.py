@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from testimonies import vault
-from testimonies.identity import identity_read, identity_store
 from testimonies.models import Witness
+from testimonies.vault import sealing as vault
+from testimonies.vault.identity import identity_read, identity_store
 from tests.installation import Installation
 from tests.markers import committed_db
 from tests.testimonies.test_import import line
@@ -169,7 +169,7 @@ def test_vault_gc_never_takes_the_key_of_an_import_under_way(site, tmp_path):
     opened = site.manage(
         "shell",
         "-c",
-        "from testimonies.identity import identity_read\n"
+        "from testimonies.vault.identity import identity_read\n"
         "from testimonies.models import Witness\n"
         "print(sum(identity_read(witness=w) is not None"
         " for w in Witness.objects.all()))",

@@ -6,7 +6,7 @@ from django.urls import NoReverseMatch, reverse
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditEntry
-from testimonies import services
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Testimony
 from tests import factories
 from tests.markers import committed_db
@@ -241,7 +241,7 @@ def test_erasure_takes_effect_in_the_same_request(own, ladder, users):
 
 
 def test_tombstone_is_shown_to_moderators_only(own, ladder, users):
-    erasure = services.testimony_erase(
+    erasure = testimony_erase(
         testimony=own, reason="the witness asked", erased_by=users["moderator"]
     )
     # A moderator without the second factor reads as a researcher (policy).

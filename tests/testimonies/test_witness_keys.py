@@ -7,12 +7,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive import policy
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
-from testimonies.identity import identity_read
+from testimonies import policy
+from testimonies.attachments.services import attachment_add
 from testimonies.models import Testimony, Witness, WitnessKeyConflict
-from testimonies.services.witness_keys import witness_key_conflict_resolve
+from testimonies.vault.identity import identity_read
+from testimonies.witnesses.services import witness_key_conflict_resolve
 from tests import factories
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     empty_media,
@@ -155,7 +155,7 @@ def test_the_same_person_joins_with_every_spelling_kept(
     assert identity.name == "Vesperine Hollquist"
     assert "Vesperina Holquist" in identity.name_variants
     # The joined account's own spelling is still redacted.
-    from testimonies.redaction import redacted_texts
+    from testimonies.redaction.redactor import redacted_texts
 
     assert "Vesperina" not in redacted_texts(claimed).narrative
     entry = AuditEntry.objects.get(action=AuditAction.WITNESS_KEY_DECIDED)
@@ -181,9 +181,7 @@ def test_different_people_stay_apart_and_keep_their_witness(
 @pytest.mark.usefixtures("empty_media")
 def test_an_account_with_files_attached_does_not_move(conflict, moderator):
     record, theirs, claimed = conflict
-    services.attachment_add(
-        testimony=claimed, upload=upload(photo_bytes()), by=moderator
-    )
+    attachment_add(testimony=claimed, upload=upload(photo_bytes()), by=moderator)
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):

@@ -7,10 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from archive.models import AuditAction, AuditEntry
-from testimonies import services
-from testimonies.identity import identity_store
+from testimonies.consent.services.review import testimony_submit
 from testimonies.models import Testimony, TestimonyStatus
-from testimonies.redaction import redaction_candidates
+from testimonies.redaction.redactor import redaction_candidates
+from testimonies.vault.identity import identity_store
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +42,7 @@ def draft(documenter):
 
 @pytest.fixture
 def submitted(draft, documenter):
-    return services.testimony_submit(testimony=draft, user=documenter)
+    return testimony_submit(testimony=draft, user=documenter)
 
 
 def url(testimony):

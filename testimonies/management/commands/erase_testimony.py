@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Testimony
-from testimonies.services import testimony_erase
 
 
 class Command(BaseCommand):

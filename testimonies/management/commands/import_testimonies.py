@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.importing import import_lines, import_read
-from testimonies.services import testimonies_import
+from testimonies.imports.reader import import_lines, import_read
+from testimonies.imports.services import testimonies_import
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.gazetteer import PlaceLookupError, gazetteer_load_country
+from testimonies.places.gazetteer import PlaceLookupError, gazetteer_load_country
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from testimonies import vault
-from testimonies.services.keystore import vault_keys_collect
+from testimonies.vault import sealing as vault
+from testimonies.vault.keystore import vault_keys_collect
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from testimonies.consent.models.consent import WITHDRAWABLE
+from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import Testimony
-from testimonies.models.consent import WITHDRAWABLE
-from testimonies.services import consent_withdraw
 
 
 class Command(BaseCommand):

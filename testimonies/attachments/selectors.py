@@ -1,0 +1,192 @@
+"""Reads behind the attachment pages and the media view. Access comes from
+testimonies.policy only, asked on every request: a withdrawal of the witness's
+consent to show photos and documents stops the serving at the next request."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+from testimonies import policy
+from testimonies.attachments import store
+from testimonies.models import Attachment, AttachmentKind, Testimony
+from testimonies.selectors import TestimonyNotVisible, testimony_allowed
+
+EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+    "audio/wav": "wav",
+    "audio/ogg; codecs=opus": "opus",
+    "audio/ogg; codecs=vorbis": "ogg",
+    "audio/mp4": "m4a",
+    "audio/webm": "webm",
+    "audio/mpeg": "mp3",
+}
+
+
+@dataclass
+class AttachmentCard:
+    """One attachment as one user may see it listed."""
+
+    attachment: Attachment
+    number: int
+    alt: str
+    thumbnail_url: str = ""
+    view_url: str = ""
+    original_url: str = ""
+    public_url: str = ""
+    # The sealed description and file name: for those who see the working
+    # copy (the recording documenter, moderators) only.
+    description: str = ""
+    original_name: str = ""
+    blur_url: str = ""
+    remove_url: str = ""
+
+
+@dataclass
+class ServedFile:
+    data: bytes
+    media_type: str
+    filename: str
+    download: bool
+
+
+def file_url(attachment: Attachment, variant: str) -> str:
+    return reverse(
+        "testimonies:attachment-file",
+        kwargs={
+            "public_id": attachment.testimony.public_id,
+            "attachment_id": attachment.public_id,
+            "variant": variant,
+        },
+    )
+
+
+def _url(name: str, attachment: Attachment) -> str:
+    return reverse(
+        name,
+        kwargs={
+            "public_id": attachment.testimony.public_id,
+            "attachment_id": attachment.public_id,
+        },
+    )
+
+
+def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
+    """The testimony's attachments `user` may see, with the copies they may
+    be served: none without testimonies.policy.may_view_media. PDF documents
+    and recordings have no cleaned copy: they are listed to those who may
+    open originals (moderators) and to the recording documenter."""
+    copies = policy.media_copies(user, testimony)
+    if not copies:
+        return []
+    sees_working = policy.MEDIA_WORKING in copies
+    may_attach = policy.may_attach(user, testimony)
+    may_blur = policy.may_blur_media(user, testimony)
+    cards = []
+    for attachment in testimony.attachments.select_related("testimony"):
+        if not attachment.is_image and not sees_working:
+            continue
+        number = len(cards) + 1
+        card = AttachmentCard(
+            attachment=attachment,
+            number=number,
+            alt=_("Photo %(number)d attached to this testimony") % {"number": number},
+        )
+        if sees_working:
+            card.description = attachment.description
+            card.original_name = attachment.original_name
+            if card.description:
+                card.alt = card.description
+        if attachment.is_image:
+            copy = store.WORKING if sees_working else store.PUBLIC
+            card.view_url = file_url(attachment, copy)
+            card.thumbnail_url = file_url(attachment, f"{copy}-thumb")
+            card.public_url = file_url(attachment, store.PUBLIC)
+        if policy.MEDIA_ORIGINAL in copies:
+            card.original_url = file_url(attachment, store.ORIGINAL)
+        if may_blur and attachment.is_image:
+            card.blur_url = _url("testimonies:attachment-blur", attachment)
+        if may_attach:
+            card.remove_url = _url("testimonies:attachment-remove", attachment)
+        cards.append(card)
+    return cards
+
+
+def _attachable(*, public_id: str, user) -> Testimony:
+    return testimony_allowed(public_id=public_id, user=user, may=policy.may_attach)
+
+
+def testimony_for_attachments(*, public_id: str, user) -> Testimony:
+    """The upload page's testimony: for the recording documenter while it is
+    a draft or sent back, and moderators (testimonies.policy.may_attach);
+    TestimonyNotVisible for anyone else."""
+    return _attachable(public_id=public_id, user=user)
+
+
+def attachment_for_removal(*, public_id: str, attachment_id: str, user) -> Attachment:
+    """The attachment `user` means to remove; TestimonyNotVisible otherwise."""
+    testimony = _attachable(public_id=public_id, user=user)
+    attachment = testimony.attachments.filter(public_id=attachment_id).first()
+    if attachment is None:
+        raise TestimonyNotVisible(public_id)
+    return attachment
+
+
+def attachment_for_blur(*, public_id: str, attachment_id: str, user) -> Attachment:
+    """A photo whose public copy a moderator may blur."""
+    testimony = testimony_allowed(
+        public_id=public_id, user=user, may=policy.may_blur_media
+    )
+    attachment = testimony.attachments.filter(
+        public_id=attachment_id, kind=AttachmentKind.IMAGE
+    ).first()
+    if attachment is None:
+        raise TestimonyNotVisible(public_id)
+    return attachment
+
+
+def attachment_file(
+    *, public_id: str, attachment_id: str, variant: str, user
+) -> ServedFile:
+    """One file of an attachment in the clear, if `user` may be served that
+    copy now (testimonies.policy.media_copies); TestimonyNotVisible otherwise,
+    and when the file is missing. Serving an original is recorded in the
+    audit chain."""
+    if variant not in store.VARIANTS:
+        raise TestimonyNotVisible(public_id)
+    testimony = testimony_allowed(
+        public_id=public_id,
+        user=user,
+        may=lambda user, testimony: (
+            store.COPY_OF[variant] in policy.media_copies(user, testimony)
+        ),
+    )
+    attachment = testimony.attachments.filter(public_id=attachment_id).first()
+    if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
+        raise TestimonyNotVisible(public_id)
+    attachment.testimony = testimony
+    data = store.file_open(attachment, variant)
+    if data is None:
+        raise TestimonyNotVisible(public_id)
+    original = variant == store.ORIGINAL
+    if original:
+        audit_record(
+            action=AuditAction.READ_MEDIA_ORIGINAL,
+            target=testimony.public_id,
+            actor=user,
+            detail=attachment.public_id,
+        )
+    media_type = attachment.media_type if original else attachment.working_media_type
+    extension = EXTENSIONS.get(media_type, "bin")
+    return ServedFile(
+        data=data,
+        media_type=media_type,
+        filename=f"attachment-{attachment.public_id}-{variant}.{extension}",
+        download=original,
+    )

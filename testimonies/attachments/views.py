@@ -1,0 +1,186 @@
+"""Attachments: the upload page, removing, blurring, and the one view that
+serves media files. Nothing under MEDIA_ROOT has a URL of its own."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_POST, require_safe
+
+from archive.access import moderator_required, second_factor_first
+from archive.ratelimit import rate_limited
+from archive.redirects import same_site_or
+from testimonies.attachments import services
+from testimonies.attachments.forms import (
+    AttachmentForm,
+    BlurRegionFormSet,
+    blur_regions_from,
+)
+from testimonies.attachments.processing import refuse_too_large
+from testimonies.attachments.selectors import (
+    attachment_file,
+    attachment_for_blur,
+    attachment_for_removal,
+    file_url,
+    testimony_for_attachments,
+)
+from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
+from testimonies.selectors import TestimonyNotVisible
+
+
+# CSRF is checked by _receive, once the upload handler is in place: the
+# token is read from the body, and the handler must be set before it is.
+@csrf_exempt
+@never_cache
+@second_factor_first
+def attachments(request, public_id):
+    """List a testimony's attachments and take a new one. For the recording
+    documenter while it is a draft or sent back, and moderators; 404 for
+    anyone else. After a successful upload, goes to the `next` given (a
+    same-site address only), else back here."""
+    try:
+        testimony = testimony_for_attachments(public_id=public_id, user=request.user)
+    except TestimonyNotVisible:
+        raise Http404 from None
+    if request.method != "POST":
+        form = AttachmentForm(initial={"next": request.GET.get("next", "")})
+        return _page(request, testimony, form)
+    if request_too_large(request):
+        # Refused before the body is read. Nothing is written either way,
+        # so no CSRF check is needed to say no.
+        form = AttachmentForm(initial={"next": request.GET.get("next", "")})
+        return _page(request, testimony, form, refusal=refuse_too_large(), status=413)
+    handler = AttachmentUploadHandler(request)
+    request.upload_handlers = [handler]
+    return csrf_protect(_receive)(request, testimony, handler)
+
+
+def _receive(request, testimony, handler):
+    form = AttachmentForm(request.POST, request.FILES)
+    if handler.too_large:
+        form.add_error("file", refuse_too_large())
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                testimony=testimony,
+                upload=form.cleaned_data["file"],
+                by=request.user,
+                description=form.cleaned_data["description"],
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            messages.success(request, _("The file was added."))
+            here = request.path
+            return redirect(same_site_or(request, form.cleaned_data["next"], here))
+    return _page(request, testimony, form, status=400)
+
+
+def _page(request, testimony, form, *, refusal=None, status=200):
+    # A refused upload from another page (the recording step) lands here:
+    # "back" returns there, as a successful one would have.
+    back = same_site_or(request, form["next"].value() or "", "")
+    return render(
+        request,
+        "testimonies/attachment_list.html",
+        {
+            "testimony": testimony,
+            "attachment_form": form,
+            "refusal": refusal,
+            "back": back,
+        },
+        status=status,
+    )
+
+
+@require_POST
+@second_factor_first
+def attachment_remove(request, public_id, attachment_id):
+    """Remove an attachment (testimonies.policy.may_attach); 404 otherwise."""
+    try:
+        attachment = attachment_for_removal(
+            public_id=public_id, attachment_id=attachment_id, user=request.user
+        )
+    except TestimonyNotVisible:
+        raise Http404 from None
+    try:
+        services.attachment_remove(attachment=attachment, by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The file was removed."))
+    default = attachment.testimony.get_absolute_url()
+    return redirect(same_site_or(request, request.POST.get("next", ""), default))
+
+
+@never_cache
+@moderator_required
+def attachment_blur(request, public_id, attachment_id):
+    """Draw the areas blurred on a photo's public copy: a canvas (blur.js),
+    or the rectangles' numbers without script. Moderators only."""
+    try:
+        attachment = attachment_for_blur(
+            public_id=public_id, attachment_id=attachment_id, user=request.user
+        )
+    except TestimonyNotVisible:
+        raise Http404 from None
+    initial = attachment.blur_regions
+    formset = BlurRegionFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        prefix="area",
+    )
+    if formset.is_bound and formset.is_valid():
+        try:
+            services.attachment_set_blur(
+                attachment=attachment,
+                regions=blur_regions_from(formset),
+                by=request.user,
+            )
+        except ValidationError as error:
+            formset._non_form_errors = formset.error_class(error.messages)
+        else:
+            messages.success(request, _("The blurred areas were saved."))
+            return redirect(request.path)
+    return render(
+        request,
+        "testimonies/attachment_blur.html",
+        {
+            "attachment": attachment,
+            "testimony": attachment.testimony,
+            "formset": formset,
+            "working_url": file_url(attachment, "working"),
+            "public_url": file_url(attachment, "public"),
+        },
+    )
+
+
+@require_safe
+@rate_limited("media")
+@second_factor_first
+def attachment_file_view(request, public_id, attachment_id, variant):
+    """One file of an attachment, if the policy lets this user have that copy
+    now; 404 for anything else. Never cached, never sniffed, under a neutral
+    name (never the name it was uploaded with)."""
+    try:
+        served = attachment_file(
+            public_id=public_id,
+            attachment_id=attachment_id,
+            variant=variant,
+            user=request.user,
+        )
+    except TestimonyNotVisible:
+        raise Http404 from None
+    response = HttpResponse(served.data, content_type=served.media_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Content-Disposition"] = content_disposition_header(
+        served.download, served.filename
+    )
+    return response

@@ -1,0 +1,458 @@
+"""The archive's access policy: who may see which testimony, and how.
+
+Every page, the search API, the search index and the admin ask this module;
+nothing else decides access. The rule is written once, as data
+(AUDIENCE_SCOPES), and read three ways: as a database filter
+(visible_testimonies), as index fields (index_audiences, index_visible_from)
+and as a search filter (search_filter). tests/archive/test_policy.py checks
+that the three agree for every role and every consent state.
+
+The rule:
+- moderators (and superusers) see everything, once their session has passed
+  the second factor (before that they read as researchers);
+- a testimony is *released* when it is approved, the witness consented to it
+  being archived, and any embargo has passed;
+- the public sees released testimonies with `public` consent, unless held
+  back after a re-identification check (testimonies.redaction.reidentification);
+- researchers see released testimonies with `researchers` or `public` consent;
+- documenters see what researchers see, plus every testimony they recorded
+  that has not been withdrawn (a withdrawal hides it from all but moderators);
+- an erased testimony is no longer a testimony for anyone: only its
+  tombstone remains, shown to moderators (testimonies.selectors.tombstone).
+Anything else does not exist for that user (404, never 403).
+
+Exports are an audience of their own: an export leaves the archive, so it is
+sharing with researchers whoever asks. Researchers and moderators may export,
+and an export holds only released testimonies with `researchers` consent, for
+moderators too: consent decides what leaves, not rank.
+
+Consent is read scope by scope, and only a scope granted in the current
+consent record opens anything (scope_granted): a scope never granted, or
+withdrawn, cannot be used, and moderators are shown which scopes are
+missing (scopes_not_granted) so that nobody uses the testimony for them.
+Withdrawing is open to moderators and to the documenter who recorded the
+testimony (may_withdraw); erasing to moderators (may_erase). Words are marked
+for redaction by moderators and, before review, by the recording documenter
+(may_mark_redactions).
+
+Where the approval chose a generalised public view (a place raised, dates
+widened, after the re-identification check), the public sees only that
+(sees_precise_details); the other roles see the places and dates as recorded.
+
+Places are public knowledge when they come from the gazetteer; a place a
+documenter added for a testimony is private until a testimony that shows it
+is visible to the reader (places_visible): the place picker, "did you mean",
+place names matched in a query and place filters all ask.
+
+Attachments (photos, documents, recordings) follow the testimony and the
+witness's answer to its own question, "may the photos and documents be
+shown, and to whom?" (may_view_media, images_shown_to): to researchers, or
+to everyone who may read the testimony; not asked means not shown. The
+recording documenter and moderators see them without it. Who gets which copy
+(media_copies): the public and researchers the public copy, with the areas
+moderators blurred; the recording documenter and moderators the unblurred
+working copy; the sealed original (and any PDF or recording, which have no
+cleaned copy: a voice or a document's metadata can identify) moderators
+only, each opening logged. Read per request: a withdrawal of that answer
+stops the serving at once. Files are attached by the recording documenter
+while the testimony is a draft or sent back, and by moderators (may_attach);
+areas are blurred by moderators (may_blur_media).
+
+A witness's identity (name, contact, birth year) is shown on one page only,
+after a stated reason and the user's password, and each showing is written
+to the audit chain: to moderators and to a documenter who recorded one of
+that witness's testimonies (may_reveal_identity). Nowhere else, for nobody.
+"""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+
+from archive.roles import Role, role_of
+
+# Statuses (testimonies.models.TestimonyStatus) by value: this module is
+# imported by the models' queryset and must not import them.
+WITHDRAWN, ERASED = "withdrawn", "erased"
+
+# The audience of exports (a string beside the roles: nobody reads as one).
+EXPORT = "export"
+# Which consent scopes open a released testimony to each audience. Keys are
+# audience names as stored in the index (Role is a StrEnum: its members are
+# those names).
+AUDIENCE_SCOPES = {
+    Role.PUBLIC: ("public",),
+    Role.RESEARCHER: ("researchers", "public"),
+    EXPORT: ("researchers",),
+}
+# Who may export at all (moderators only with their second factor, which
+# archive.access enforces).
+EXPORT_ROLES = (Role.RESEARCHER, Role.MODERATOR)
+# The audience whose view each role starts from.
+ROLE_AUDIENCE = {
+    Role.PUBLIC: Role.PUBLIC,
+    Role.RESEARCHER: Role.RESEARCHER,
+    Role.DOCUMENTER: Role.RESEARCHER,
+}
+# Stored in the index for testimonies under embargo-free release.
+NO_EMBARGO = datetime.date(1970, 1, 1)
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def acting_role(user) -> Role:
+    """The role a user reads with. A moderator whose session has not passed
+    the second factor reads as a researcher until it has: the moderator's
+    view holds originals and unreleased or withdrawn accounts. A user that
+    comes from no session (a command run by an operator) carries no
+    `is_verified` and keeps its role."""
+    role = role_of(user)
+    is_verified = getattr(user, "is_verified", None)
+    if role is Role.MODERATOR and is_verified is not None and not is_verified():
+        return Role.RESEARCHER
+    return role
+
+
+def sees_everything(user) -> bool:
+    return acting_role(user) is Role.MODERATOR
+
+
+def owns(user, testimony) -> bool:
+    """The documenter who recorded this testimony, while it is not withdrawn."""
+    return (
+        acting_role(user) is Role.DOCUMENTER
+        and testimony.recorded_by_id is not None
+        and testimony.recorded_by_id == user.pk
+        and testimony.status not in (WITHDRAWN, ERASED)
+    )
+
+
+def _released_to(audience, on) -> Q:
+    """Released (approved, archived, embargo passed on `on`) with one of the
+    audience's scopes granted, on a queryset annotated with_current_consent."""
+    scope_granted = Q()
+    for scope in AUDIENCE_SCOPES[audience]:
+        scope_granted |= Q(**{f"consent_{scope}": True})
+    released = (
+        Q(status="approved", consent_archive=True)
+        & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
+        & scope_granted
+    )
+    if audience is Role.PUBLIC:
+        # Held back after a re-identification check: researchers only.
+        released &= Q(public_hold="")
+    return released
+
+
+def visible_testimonies(queryset, user, *, on=None):
+    """Filter a Testimony queryset down to what `user` may see."""
+    role = acting_role(user)
+    queryset = queryset.exclude(status=ERASED)
+    if role is Role.MODERATOR:
+        return queryset
+    released = _released_to(ROLE_AUDIENCE[role], on or today())
+    if role is Role.DOCUMENTER:
+        released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
+    return queryset.with_current_consent().filter(released)
+
+
+def places_visible(places, user, *, on=None) -> list:
+    """The places among `places` that `user` may be shown, offered or told
+    of (in the order given). The gazetteer's are public knowledge. A place
+    a documenter added for a testimony is private until a testimony that
+    shows it is visible to the user: tagged with it or with a place under
+    it, as the user sees the testimony's places (the public after a
+    generalised view raised them). Everyone else gets the answer they would
+    get if it did not exist. One query, for the private ones only."""
+    from testimonies.models import Testimony
+
+    places = list(places)
+    private = [place for place in places if place.added_by_documenter]
+    if not private or sees_everything(user):
+        return places
+    tagged_under = Q()
+    for place in private:
+        tagged_under |= Q(places__path__startswith=place.path)
+    shown = visible_testimonies(
+        Testimony.objects.filter(tagged_under), user, on=on
+    ).prefetch_related("places")
+    precise = sees_precise_details(user)
+    paths = set()
+    for testimony in shown.distinct():
+        if precise:
+            paths.update(place.path for place in testimony.places.all())
+        else:
+            paths.update(testimony.public_place_paths())
+    return [
+        place
+        for place in places
+        if not place.added_by_documenter
+        or any(path.startswith(place.path) for path in paths)
+    ]
+
+
+def may_view(user, testimony) -> bool:
+    """One testimony, by the same rule as visible_testimonies."""
+    return visible_testimonies(
+        type(testimony).objects.filter(pk=testimony.pk), user
+    ).exists()
+
+
+def may_export(user) -> bool:
+    """May this user export search results at all? (What an export holds is
+    exportable_testimonies' business.)"""
+    return role_of(user) in EXPORT_ROLES
+
+
+def exportable_testimonies(queryset, user, *, on=None):
+    """Filter a Testimony queryset down to what `user` may export: released
+    testimonies with `researchers` consent, whatever the user's rank; nothing
+    for a user who may not export."""
+    if not may_export(user):
+        return queryset.none()
+    return queryset.with_current_consent().filter(_released_to(EXPORT, on or today()))
+
+
+def sees_precise_details(user) -> bool:
+    """Exact places and dates of a testimony whose public view was
+    generalised at approval (testimonies.redaction.reidentification): everyone but
+    the public, who sees the generalised ones wherever they are shown."""
+    return acting_role(user) is not Role.PUBLIC
+
+
+def may_read_unredacted(user, testimony) -> bool:
+    """The narrative with names in it: moderators and the recording documenter."""
+    return sees_everything(user) or owns(user, testimony)
+
+
+def _keeps_record(user, testimony) -> bool:
+    """The recording documenter or a moderator, while the testimony is
+    neither withdrawn nor erased: nothing may be added to those."""
+    if testimony.status in (WITHDRAWN, ERASED):
+        return False
+    return sees_everything(user) or owns(user, testimony)
+
+
+def may_record_consent(user, testimony) -> bool:
+    """Append a consent event (the form at /testimonies/<id>/consent/)."""
+    return _keeps_record(user, testimony)
+
+
+def may_submit(user, testimony) -> bool:
+    """Send a testimony to the moderators; whether its state allows it is
+    testimonies.services' business."""
+    return _keeps_record(user, testimony)
+
+
+def may_edit_recording(user, testimony) -> bool:
+    """Open and save the recording steps of a testimony: while it is a
+    draft or sent back, for the documenter who recorded it and moderators.
+    Submitted, approved, withdrawn or erased accounts are not edited there:
+    a moderator has read (or is reading) what was submitted."""
+    if testimony.status not in ("draft", "sent_back"):
+        return False
+    return sees_everything(user) or owns(user, testimony)
+
+
+def may_mark_redactions(user, testimony) -> bool:
+    """Mark or unmark words for redaction (testimonies.redaction.marks): moderators on
+    any testimony still kept, the recording documenter while the testimony
+    is a draft or sent back (after that, a moderator has read what the
+    marks hide)."""
+    return _changes_before_review(user, testimony)
+
+
+def _changes_before_review(user, testimony) -> bool:
+    """Moderators on any testimony still kept; the recording documenter
+    while it is a draft or sent back."""
+    if testimony.status in (WITHDRAWN, ERASED):
+        return False
+    if sees_everything(user):
+        return True
+    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+
+
+MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"
+
+
+# Who may be shown a testimony's photos and documents, by the witness's
+# answer to that question (testimonies.models.ImagesShown), beyond those who
+# recorded it and the moderators. Not asked ("") shows them to nobody.
+IMAGES_AUDIENCES = {
+    "public": (Role.PUBLIC, Role.RESEARCHER),
+    "researchers": (Role.RESEARCHER,),
+}
+
+
+def images_shown_to(user, consent) -> bool:
+    """Does the consent in force let `user`'s audience see the photos and
+    documents? Its own question, apart from the scopes: the `media` scope
+    (journalists may quote the account) says nothing about images."""
+    if consent is None:
+        return False
+    audience = ROLE_AUDIENCE.get(acting_role(user))
+    return audience in IMAGES_AUDIENCES.get(consent.images, ())
+
+
+def may_view_media(user, testimony) -> bool:
+    """See a testimony's attachments at all: the testimony is visible to the
+    user, and the witness agreed that its photos and documents be shown to
+    the user's audience (images_shown_to; not needed by the recording
+    documenter and moderators). Asked on every request."""
+    if not may_view(user, testimony):
+        return False
+    if sees_everything(user) or owns(user, testimony):
+        return True
+    return images_shown_to(user, testimony.current_consent())
+
+
+def media_copies(user, testimony) -> frozenset[str]:
+    """Which copies of a testimony's attachments the user may be served:
+    MEDIA_PUBLIC (blurred), MEDIA_WORKING (unblurred, no metadata),
+    MEDIA_ORIGINAL (as received; moderators only, logged). None at all
+    without may_view_media."""
+    if not may_view_media(user, testimony):
+        return frozenset()
+    if sees_everything(user):
+        return frozenset({MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC})
+    if owns(user, testimony):
+        return frozenset({MEDIA_WORKING, MEDIA_PUBLIC})
+    return frozenset({MEDIA_PUBLIC})
+
+
+def may_attach(user, testimony) -> bool:
+    """Add or remove attachments: the recording documenter while the
+    testimony is a draft or sent back (after that a moderator has reviewed
+    what it holds), moderators while it is neither withdrawn nor erased."""
+    return _changes_before_review(user, testimony)
+
+
+def may_blur_media(user, testimony) -> bool:
+    """Draw the areas blurred on the public copy of a photo: moderators."""
+    return testimony.status not in (WITHDRAWN, ERASED) and sees_everything(user)
+
+
+def may_review(user) -> bool:
+    """Approve or send back submitted testimonies."""
+    return sees_everything(user)
+
+
+def may_withdraw(user, testimony) -> bool:
+    """Record a withdrawal of consent: moderators (who must also have passed
+    a second factor, archive.access) and the recording documenter."""
+    return testimony.status != ERASED and (
+        sees_everything(user) or owns(user, testimony)
+    )
+
+
+def may_erase(user, testimony) -> bool:
+    """Erase for good: moderators only (second factor in archive.access)."""
+    return testimony.status != ERASED and sees_everything(user)
+
+
+def may_reveal_identity(user, witness) -> bool:
+    """See who the witness is: moderators (with their second factor) and a
+    documenter who recorded at least one testimony of this witness that is
+    neither withdrawn nor erased. A witness who withdrew everything from an
+    account ends its documenter's access to who they are through it, at
+    once; moderators keep it (each reveal is audited). Nobody else,
+    whatever else they may read."""
+    role = acting_role(user)
+    if role is Role.MODERATOR:
+        return True
+    if role is not Role.DOCUMENTER:
+        return False
+    return (
+        witness.testimonies.filter(recorded_by=user)
+        .exclude(status__in=[WITHDRAWN, ERASED])
+        .exists()
+    )
+
+
+def may_record_under(user, witness) -> bool:
+    """Record a testimony under an existing witness, chosen by its witness
+    key: only someone who may see who the witness is. Anyone else would
+    join another documenter's witness, and could then read its identity on
+    the reveal page or replace it (and with it the names redacted from that
+    witness's other accounts)."""
+    return may_reveal_identity(user, witness)
+
+
+def may_reveal_identity_on(user, testimony) -> bool:
+    """Open the reveal page of this testimony. A documenter reaches it only
+    through a testimony they recorded: through another testimony of the same
+    witness the page would tell them that the two accounts are one person's,
+    which the archive keeps to itself (witness keys are stored as digests)."""
+    if testimony.status == ERASED or not may_reveal_identity(user, testimony.witness):
+        return False
+    return sees_everything(user) or owns(user, testimony)
+
+
+def may_set_password(user, account) -> bool:
+    """Set an account's password in the admin: moderators, for their own
+    account and for accounts that are not moderators. Another moderator's
+    password is theirs alone: with it and a reset of their second factor,
+    one moderator could become another."""
+    if not sees_everything(user):
+        return False
+    return account.pk == user.pk or role_of(account) is not Role.MODERATOR
+
+
+def scope_granted(consent, scope: str) -> bool:
+    """Does the consent in force grant this scope? No consent record grants
+    nothing. The only way the policy reads a scope."""
+    return consent is not None and bool(getattr(consent, scope))
+
+
+def scopes_not_granted(consent) -> list[str]:
+    """The consent scopes this testimony may not be used for, in the order
+    of ConsentScope: every scope when no consent was ever recorded."""
+    from testimonies.models import ConsentScope
+
+    return [s for s in ConsentScope.values if not scope_granted(consent, s)]
+
+
+def index_audiences(testimony, consent) -> list[str]:
+    """The audiences a testimony is released to, stored in the search index.
+
+    The embargo is not applied here but stored apart (index_visible_from) so
+    that a testimony appears on its release date without being reindexed.
+    """
+    if testimony.status != "approved" or not scope_granted(consent, "archive"):
+        return []
+    return [
+        str(audience)
+        for audience, scopes in AUDIENCE_SCOPES.items()
+        if any(scope_granted(consent, scope) for scope in scopes)
+        and not (audience is Role.PUBLIC and testimony.public_hold)
+    ]
+
+
+def index_visible_from(consent) -> datetime.date:
+    return (consent and consent.embargo_until) or NO_EMBARGO
+
+
+def search_filter(user, *, on=None):
+    """A haystack SQ limiting search results to what `user` may see, or None
+    for moderators. Results are checked again against the database."""
+    from haystack.query import SQ
+
+    role = acting_role(user)
+    if role is Role.MODERATOR:
+        return None
+    audience = ROLE_AUDIENCE[role]
+    condition = SQ(audiences=audience.value) & SQ(visible_from__lte=on or today())
+    if role is Role.DOCUMENTER:
+        condition |= SQ(owner=user.pk)
+    return condition
+
+
+def export_search_filter(*, on=None):
+    """The haystack SQ of what may be exported, the same for everyone who may
+    export. Results are checked again against the database
+    (exportable_testimonies)."""
+    from haystack.query import SQ
+
+    return SQ(audiences=EXPORT) & SQ(visible_from__lte=on or today())
