@@ -1,0 +1,2 @@
+"""Consent records, reviews and erasures: evidence rows, appended and never
+changed."""

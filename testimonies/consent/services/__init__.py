@@ -1,0 +1,2 @@
+"""Writes of the consent room: consent (recording, capture, withdrawal),
+review decisions, erasure, and public holds."""
