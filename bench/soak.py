@@ -76,7 +76,7 @@ while time.time() < end:
 WITHDRAWER = """
 import json, os, random, time
 from testimonies.models import Testimony
-from testimonies.services import consent_withdraw
+from testimonies.consent.services.consent import consent_withdraw
 end = time.time() + float(os.environ["SOAK_SECONDS"])
 every = float(os.environ["SOAK_WITHDRAW_EVERY"])
 pks = list(Testimony.objects.filter(external_id__startswith="soak-withdraw-")

@@ -1,5 +1,5 @@
 """Forms behind the consent, submission, review and redaction pages. They
-validate and hand off to testimonies.services; the rules of a consent record
+validate and hand off to each room's services; the rules of a consent record
 live in ConsentRecord.clean, which a ModelForm runs and reports beside each
 field."""
 

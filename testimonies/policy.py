@@ -242,7 +242,7 @@ def may_record_consent(user, testimony) -> bool:
 
 def may_submit(user, testimony) -> bool:
     """Send a testimony to the moderators; whether its state allows it is
-    testimonies.services' business."""
+    the review service's business."""
     return _keeps_record(user, testimony)
 
 

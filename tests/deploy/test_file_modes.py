@@ -23,7 +23,7 @@ from PIL import Image
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from testimonies.services import WitnessDetails, recording_start
+from testimonies.recording.services import WitnessDetails, recording_start
 
 documenter = get_user_model().objects.get(username="documenter")
 draft = recording_start(
