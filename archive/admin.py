@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.models import AuditEntry
 from testimonies import policy
+from testimonies.policy import Action
 
 
 class ModeratorAdmin(admin.ModelAdmin):
@@ -81,9 +82,11 @@ class AccountAdmin(ModeratorAdmin, UserAdmin):
         return False
 
     def user_change_password(self, request, id, form_url=""):
-        """Refused for another moderator's account (policy.may_set_password),
+        """Refused for another moderator's account (policy Action.SET_PASSWORD),
         whether the form is shown or posted."""
         account = self.get_object(request, unquote(id))
-        if account is not None and not policy.may_set_password(request.user, account):
+        if account is not None and not policy.allows(
+            request.user, Action.SET_PASSWORD, account
+        ):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.models import AuditAction
 from archive.roles import Role
+from archive.services import enrolment_link_find
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -115,8 +116,6 @@ class EnrolmentForm(forms.Form):
         self.request = request
 
     def clean(self):
-        from archive.services import enrolment_link_find
-
         cleaned = super().clean()
         if self.errors:
             return cleaned

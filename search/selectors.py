@@ -23,6 +23,7 @@ from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
 from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
 from testimonies.selectors import testimonies_facts, testimonies_public_facts
@@ -181,7 +182,7 @@ def _visible_by_pk(user, pks) -> dict:
     by pk: every index hit is checked against it before it is shown."""
     return {
         t.pk: t
-        for t in Testimony.objects.visible_to(user)
+        for t in policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(pk__in=pks)
         .select_related("witness")
         .prefetch_related("places", "communities", "event_types")
@@ -305,7 +306,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     whose consent changed since it was indexed is left out even if the index
     has not caught up. PermissionDenied for a user who may not export.
     """
-    if not policy.may_export(user):
+    if not policy.allows(user, Action.EXPORT):
         raise PermissionDenied
     params = {**params, "_names": place_names_for(user)}
     sqs = _ordered(_filtered(params, _settled(policy.export_search_filter())), params)

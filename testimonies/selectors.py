@@ -26,7 +26,8 @@ from testimonies.models import (
     TestimonyStatus,
     WitnessIdentity,
 )
-from testimonies.recording.steps import first_step_to_do, steps_done
+from testimonies.policy import Action
+from testimonies.recording.steps import first_step_to_do
 from testimonies.redaction.generalisation import (
     ViewPreview,
     generalisation_previews,
@@ -162,13 +163,13 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     are not all decided is not visible to anyone who may not read the
     original."""
     testimony = (
-        _with_tags(Testimony.objects.visible_to(user))
+        _with_tags(policy.visible_testimonies(Testimony.objects.all(), user))
         .filter(public_id=public_id)
         .first()
     )
     if testimony is None:
         raise TestimonyNotVisible(public_id)
-    may_read_original = policy.may_read_unredacted(user, testimony)
+    may_read_original = policy.allows(user, Action.READ_UNREDACTED, testimony)
     # The public reads places and dates no finer than the public view.
     redacted = readable_texts(testimony, public=not policy.sees_precise_details(user))
     if redacted.undecided and not may_read_original:
@@ -206,24 +207,27 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
             ConsentScope(scope).label
             for scope in policy.scopes_not_granted(page.consent)
         ]
-    page.may_record_consent = policy.may_record_consent(user, testimony)
+    page.may_record_consent = policy.allows(user, Action.RECORD_CONSENT, testimony)
     # The review page is for what waits in the queue.
     page.may_review = (
-        policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
+        policy.allows(user, Action.REVIEW)
+        and testimony.status == TestimonyStatus.SUBMITTED
     )
-    page.may_submit = policy.may_submit(user, testimony) and testimony.status in (
+    page.may_submit = policy.allows(
+        user, Action.SUBMIT, testimony
+    ) and testimony.status in (
         TestimonyStatus.DRAFT,
         TestimonyStatus.SENT_BACK,
     )
-    page.may_withdraw = policy.may_withdraw(user, testimony)
-    page.may_erase = policy.may_erase(user, testimony)
+    page.may_withdraw = policy.allows(user, Action.WITHDRAW, testimony)
+    page.may_erase = policy.allows(user, Action.ERASE, testimony)
     if policy.sees_precise_details(user) and generalised:
         page.public_view = TestimonyFacts(
             testimony.public_places(), testimony.public_incident
         )
-    page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
+    page.may_mark_redactions = policy.allows(user, Action.MARK_REDACTIONS, testimony)
     page.undecided_words = redacted.undecided
-    page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
+    page.may_reveal_identity = policy.allows(user, Action.REVEAL_IDENTITY, testimony)
     return page
 
 
@@ -246,7 +250,7 @@ def testimony_for_withdrawal(*, public_id: str, user) -> Testimony:
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_withdraw(user, testimony):
+    if testimony is None or not policy.allows(user, Action.WITHDRAW, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 
@@ -256,7 +260,7 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_erase(user, testimony):
+    if testimony is None or not policy.allows(user, Action.ERASE, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 
@@ -270,7 +274,7 @@ def testimony_for_reveal(*, public_id: str, user) -> Testimony:
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not policy.may_reveal_identity_on(user, testimony):
+    if testimony is None or not policy.allows(user, Action.REVEAL_IDENTITY, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 
@@ -285,7 +289,7 @@ class ArchiveOverview:
 def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     """What the home page shows: counts and the latest testimonies this user
     may see."""
-    visible = Testimony.objects.visible_to(user)
+    visible = policy.visible_testimonies(Testimony.objects.all(), user)
     latest = list(_with_tags(visible).order_by("-recorded_on", "-pk")[:recent])
     testimonies_facts(latest, user=user)
     return ArchiveOverview(
@@ -345,24 +349,24 @@ class ConsentPage:
     summary: ConsentSummary
 
 
-def testimony_allowed(*, public_id: str, user, may) -> Testimony:
-    """The testimony `user` sees under `public_id` and for which the policy
-    function `may(user, testimony)` holds; TestimonyNotVisible otherwise,
-    whether or not it exists (never a 403 that confirms it)."""
+def testimony_allowed(*, public_id: str, user, action: Action) -> Testimony:
+    """The testimony `user` sees under `public_id` and on which the policy
+    allows `action`; TestimonyNotVisible otherwise, whether or not it exists
+    (never a 403 that confirms it)."""
     testimony = (
-        Testimony.objects.visible_to(user)
+        policy.visible_testimonies(Testimony.objects.all(), user)
         .select_related("witness")
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not may(user, testimony):
+    if testimony is None or not policy.allows(user, action, testimony):
         raise TestimonyNotVisible(public_id)
     return testimony
 
 
 def _consent_keeper_testimony(*, public_id: str, user) -> Testimony:
     return testimony_allowed(
-        public_id=public_id, user=user, may=policy.may_record_consent
+        public_id=public_id, user=user, action=Action.RECORD_CONSENT
     )
 
 
@@ -379,7 +383,7 @@ def consent_page(*, public_id: str, user) -> ConsentPage:
 
 def testimony_for_submission(*, public_id: str, user) -> Testimony:
     """The testimony `user` means to submit; TestimonyNotVisible otherwise."""
-    return testimony_allowed(public_id=public_id, user=user, may=policy.may_submit)
+    return testimony_allowed(public_id=public_id, user=user, action=Action.SUBMIT)
 
 
 def _latest_review(field_name: str):
@@ -393,7 +397,7 @@ def testimonies_mine(*, user) -> list[Testimony]:
     and comment, whether it may be submitted now and whether its redaction
     marks may be changed (`markable`)."""
     testimonies = list(
-        Testimony.objects.visible_to(user)
+        policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(recorded_by=user)
         .select_related("witness")
         .prefetch_related("places", "event_types")
@@ -419,11 +423,11 @@ def testimonies_mine(*, user) -> list[Testimony]:
         testimony.submittable = bool(testimony.consent_archive) and (
             testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
         )
-        testimony.markable = policy.may_mark_redactions(user, testimony)
+        testimony.markable = policy.allows(user, Action.MARK_REDACTIONS, testimony)
         # Resume opens the first recording step not done yet.
         testimony.resume_step = (
             first_step_to_do(testimony)
-            if policy.may_edit_recording(user, testimony)
+            if policy.allows(user, Action.EDIT_RECORDING, testimony)
             else None
         )
         testimony.latest_decision_label = (
@@ -507,7 +511,7 @@ def _word_groups(candidates: list[CandidateRow]) -> list[WordGroup]:
 def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
     """The preview and the flagged words (which show the original: callers
     record the reading) and, for those who may change them, the marks."""
-    may_mark = policy.may_mark_redactions(user, testimony)
+    may_mark = policy.allows(user, Action.MARK_REDACTIONS, testimony)
     redactor = redactor_for(testimony)
     candidates = redaction_candidates(testimony, redactor)
     return RedactionEditor(
@@ -526,7 +530,7 @@ def testimony_for_marking(*, public_id: str, user) -> Testimony:
     """The testimony whose redaction marks `user` may change;
     TestimonyNotVisible otherwise, whether or not it exists."""
     return testimony_allowed(
-        public_id=public_id, user=user, may=policy.may_mark_redactions
+        public_id=public_id, user=user, action=Action.MARK_REDACTIONS
     )
 
 
@@ -580,7 +584,7 @@ def testimony_for_review(*, public_id: str, user) -> Testimony:
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not policy.may_review(user):
+    if testimony is None or not policy.allows(user, Action.REVIEW):
         raise TestimonyNotVisible(public_id)
     return testimony
 
@@ -645,7 +649,7 @@ def testimony_for_recording(
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_edit_recording(user, testimony):
+    if testimony is None or not policy.allows(user, Action.EDIT_RECORDING, testimony):
         raise TestimonyNotVisible(public_id)
     if reading_original:
         audit_record(
@@ -655,39 +659,3 @@ def testimony_for_recording(
             detail="recording",
         )
     return testimony
-
-
-@dataclass
-class RecordingReview:
-    """Everything a draft holds, step by step, for its last page. The
-    witness appears by pseudonym only: the identity stays in the vault."""
-
-    testimony: Testimony
-    done: dict[str, bool]
-    place_trails: list[list[Place]]
-    event_types: list[EventType]
-    communities: list[Community]
-    persons_named: list[str]
-    consent: "ConsentSummary"
-    # What will be submitted with it: the cards of attachment_cards, as
-    # the documenter may see them (working copies, never the originals).
-    attachments: list = field(default_factory=list)
-
-
-def recording_review(*, testimony: Testimony, user) -> RecordingReview:
-    """The draft's last page for `user` (its documenter or a moderator),
-    attachments included."""
-    # Imported here: attachment_selectors imports this module.
-    from testimonies.attachments.selectors import attachment_cards
-
-    places = list(testimony.places.all())
-    return RecordingReview(
-        testimony=testimony,
-        done=steps_done(testimony),
-        place_trails=place_trails(places),
-        event_types=list(testimony.event_types.all()),
-        communities=list(testimony.communities.all()),
-        persons_named=[person_label(p) for p in testimony.persons_named],
-        consent=consent_summary(list(testimony.consent_records.order_by("-pk"))),
-        attachments=attachment_cards(testimony=testimony, user=user),
-    )

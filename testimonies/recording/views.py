@@ -37,6 +37,7 @@ from testimonies.recording.forms import (
     WitnessForm,
     form_error_summary,
 )
+from testimonies.recording.selectors import recording_review
 from testimonies.recording.services import (
     recording_account_save,
     recording_start,
@@ -61,7 +62,6 @@ from testimonies.recording.steps import (
 from testimonies.selectors import (
     TestimonyNotVisible,
     consent_summary,
-    recording_review,
     testimony_for_recording,
 )
 from testimonies.vault.identity import identity_exists

@@ -27,6 +27,7 @@ from testimonies.models import (
     Witness,
     WitnessKeyConflict,
 )
+from testimonies.policy import Action
 from testimonies.vault import sealing as vault
 from testimonies.vault.identity import (
     identity_erase_if_unused,
@@ -40,7 +41,7 @@ def witness_for_key_of(*, witness_key: str, current: Witness | None, user) -> Wi
     """The witness a documenter's key gives their draft (`current`: the
     draft's witness so far, if any). As imports.witness_for_key decides,
     except that a key naming a witness `user` may not record under
-    (policy.may_record_under) gives the user's claimant for that key, made
+    (policy Action.RECORD_UNDER) gives the user's claimant for that key, made
     now if need be, and records the conflict for moderators."""
     if not witness_key:
         return witness_for_key(witness_key="", current=current)
@@ -50,7 +51,7 @@ def witness_for_key_of(*, witness_key: str, current: Witness | None, user) -> Wi
         named is None
         or (current is not None and named.pk == current.pk)
         or not named.testimonies.exists()
-        or policy.may_record_under(user, named)
+        or policy.allows(user, Action.RECORD_UNDER, named)
     ):
         return witness_for_key(witness_key=witness_key, current=current)
     conflict = (

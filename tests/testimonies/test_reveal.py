@@ -13,6 +13,7 @@ from testimonies import policy
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community
+from testimonies.policy import Action
 from testimonies.vault.identity import identity_store
 from testimonies.vault.reveal import witness_reveal
 from tests import factories
@@ -301,7 +302,7 @@ def test_a_documenter_reveals_only_through_a_testimony_they_recorded(
     second = factories.testimony(recorded_by=other_documenter)
     second.witness = own.witness
     second.save()
-    assert policy.may_reveal_identity(other_documenter, own.witness)
+    assert policy.allows(other_documenter, Action.REVEAL_WITNESS_IDENTITY, own.witness)
     client = ladder["documenter-other"]()
     data = {"reason": REASON, "password": PASSWORD}
     assert client.post(identity_url(own), data).status_code == 404
