@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from archive.audit_actions import audit_action_choices
 from archive.models import AuditEntry
 from testimonies import policy
 from testimonies.policy import Action
@@ -49,12 +50,31 @@ class ReadOnlyModeratorAdmin(ModeratorAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """By action, labelled as the app that declared it labels it."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return audit_action_choices()
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModeratorAdmin):
-    list_display = ["at", "action", "target", "actor", "actor_label"]
-    list_filter = ["action"]
+    list_display = ["at", "action_shown", "target", "actor", "actor_label"]
+    list_filter = [AuditActionFilter]
     search_fields = ["target", "actor__username", "actor_label"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, entry):
+        return entry.action_label
 
 
 # Roles change only on the roles page, where each change is audited; the

@@ -7,8 +7,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import get_language
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.consent import ConsentEvent, ConsentScope, PermittedUse
 from testimonies.consent.models.reviews import testimony_content
 from testimonies.consent.review_diff import content_changes, person_label

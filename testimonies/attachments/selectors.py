@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments import store
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Attachment, AttachmentKind, Testimony
 from testimonies.policy import Action
 from testimonies.selectors import TestimonyNotVisible, testimony_allowed

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments import store
 from testimonies.attachments.blur_regions import blur_regions_check
@@ -29,6 +28,7 @@ from testimonies.attachments.processing import (
     public_copies,
     refuse_too_large,
 )
+from testimonies.audit_actions import AuditAction
 from testimonies.models import (
     Attachment,
     AttachmentCustody,

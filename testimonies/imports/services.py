@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import (
     CONSENT_TERMS,

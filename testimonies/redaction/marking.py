@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.review import _refuse
 from testimonies.models import Testimony
 from testimonies.policy import Action

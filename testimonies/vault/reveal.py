@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Community, Gender, Testimony
 from testimonies.policy import Action
 from testimonies.redaction.redactor import Redactor

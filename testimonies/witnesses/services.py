@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.imports.services import witness_for_key
 from testimonies.models import (
     Community,

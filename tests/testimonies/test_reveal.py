@@ -8,8 +8,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.audit_actions import AuditAction as AccountAction
+from archive.models import AuditEntry
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community
@@ -187,7 +189,7 @@ def test_wrong_passwords_lock_the_reveal_for_a_while(own, ladder, documenter):
     wrong = {"reason": REASON, "password": "guess"}
     statuses = [client.post(identity_url(own), wrong).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
-    locked = AuditEntry.objects.filter(action=AuditAction.ACCOUNT_LOCKED)
+    locked = AuditEntry.objects.filter(action=AccountAction.ACCOUNT_LOCKED)
     assert list(locked.values_list("target", "actor")) == [
         (documenter.username, documenter.pk)
     ]

@@ -7,9 +7,10 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from testimonies import policy
 from testimonies.attachments.services import attachment_add
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Testimony, Witness, WitnessKeyConflict
 from testimonies.policy import Action
 from testimonies.vault.identity import identity_read

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.consent import IMAGES, WITHDRAWABLE, ConsentEvent
 from testimonies.consent.services.public_holds import (
     Departure,

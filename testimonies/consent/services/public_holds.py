@@ -30,8 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.models import PublicHold, Testimony, TestimonyStatus
 from testimonies.policy import Action
 from testimonies.redaction.reidentification import (
