@@ -102,7 +102,7 @@ class AccountAdmin(ModeratorAdmin, UserAdmin):
         return False
 
     def user_change_password(self, request, id, form_url=""):
-        """Refused for another moderator's account (policy Action.SET_PASSWORD),
+        """Refused for another moderator's account (the policy's Action.SET_PASSWORD),
         whether the form is shown or posted."""
         account = self.get_object(request, unquote(id))
         if account is not None and not policy.allows(

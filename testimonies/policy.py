@@ -80,8 +80,6 @@ from archive.roles import Role, role_of
 from testimonies.consent.models.consent import ConsentScope
 from testimonies.core.models import CLOSED_STATUSES, Testimony, TestimonyStatus
 
-ERASED = TestimonyStatus.ERASED
-
 
 class Action(StrEnum):
     """What a user may ask to do; the target each takes is in brackets."""
@@ -182,7 +180,7 @@ def _released_to(audience, on) -> Q:
 def visible_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may see."""
     role = acting_role(user)
-    queryset = queryset.exclude(status=ERASED)
+    queryset = queryset.exclude(status=TestimonyStatus.ERASED)
     if role is Role.MODERATOR:
         return queryset
     released = _released_to(ROLE_AUDIENCE[role], on or today())
@@ -373,14 +371,12 @@ def _may_review(user, _=None) -> bool:
 def _may_withdraw(user, testimony) -> bool:
     """Record a withdrawal of consent: moderators (who must also have passed
     a second factor, archive.access) and the recording documenter."""
-    return testimony.status != ERASED and (
-        sees_everything(user) or owns(user, testimony)
-    )
+    return not testimony.is_erased and (sees_everything(user) or owns(user, testimony))
 
 
 def _may_erase(user, testimony) -> bool:
     """Erase for good: moderators only (second factor in archive.access)."""
-    return testimony.status != ERASED and sees_everything(user)
+    return not testimony.is_erased and sees_everything(user)
 
 
 def _may_reveal_witness_identity(user, witness) -> bool:
@@ -416,9 +412,7 @@ def _may_reveal_identity(user, testimony) -> bool:
     through a testimony they recorded: through another testimony of the same
     witness the page would tell them that the two accounts are one person's,
     which the archive keeps to itself (witness keys are stored as digests)."""
-    if testimony.status == ERASED or not _may_reveal_witness_identity(
-        user, testimony.witness
-    ):
+    if testimony.is_erased or not _may_reveal_witness_identity(user, testimony.witness):
         return False
     return sees_everything(user) or owns(user, testimony)
 

@@ -125,7 +125,7 @@ def _attachable(*, public_id: str, user) -> Testimony:
 
 def testimony_for_attachments(*, public_id: str, user) -> Testimony:
     """The upload page's testimony: for the recording documenter while it is
-    a draft or sent back, and moderators (testimonies.policy Action.ATTACH);
+    a draft or sent back, and moderators (the policy's Action.ATTACH);
     TestimonyNotVisible for anyone else."""
     return _attachable(public_id=public_id, user=user)
 

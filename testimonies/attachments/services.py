@@ -95,7 +95,7 @@ def attachment_add(
     and `size`. Raises AttachmentRefused (a ValidationError with a message
     for the uploader) for a file the archive does not keep, and
     ValidationError when `by` may not attach files to this testimony now
-    (testimonies.policy Action.ATTACH). Files are written when the transaction
+    (the policy's Action.ATTACH). Files are written when the transaction
     commits; if that fails, the attachment is taken back out (see
     _storage_failed) and AttachmentRefused is raised.
     """
@@ -180,7 +180,7 @@ def _remove_row(attachment: Attachment, by, *, detail: str = "") -> None:
 def attachment_remove(*, attachment: Attachment, by) -> None:
     """Remove an attachment and its files: by the recording documenter while
     the testimony is a draft or sent back, by moderators also after approval
-    (testimonies.policy Action.ATTACH). The custody log keeps that it was received
+    (the policy's Action.ATTACH). The custody log keeps that it was received
     and removed, by whom and when, with the original's SHA-256. The files are
     overwritten and deleted once the removal has committed."""
     testimony = _locked(attachment.testimony)
@@ -199,7 +199,7 @@ def attachment_set_blur(*, attachment: Attachment, regions: list, by) -> Attachm
     """Replace the areas blurred on a photo's public copy (rectangles in
     percent, testimonies.attachments.blur_regions.blur_regions_check) and remake the
     public copies from the working copy. Moderators only
-    (testimonies.policy Action.BLUR_MEDIA); recorded in the audit chain."""
+    (the policy's Action.BLUR_MEDIA); recorded in the audit chain."""
     testimony = _locked(attachment.testimony)
     if not policy.allows(by, Action.BLUR_MEDIA, testimony):
         raise ValidationError(

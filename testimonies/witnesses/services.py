@@ -41,7 +41,7 @@ def witness_for_key_of(*, witness_key: str, current: Witness | None, user) -> Wi
     """The witness a documenter's key gives their draft (`current`: the
     draft's witness so far, if any). As imports.witness_for_key decides,
     except that a key naming a witness `user` may not record under
-    (policy Action.RECORD_UNDER) gives the user's claimant for that key, made
+    (the policy's Action.RECORD_UNDER) gives the user's claimant for that key, made
     now if need be, and records the conflict for moderators."""
     if not witness_key:
         return witness_for_key(witness_key="", current=current)
