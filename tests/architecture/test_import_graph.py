@@ -37,8 +37,8 @@ ALLOWED_IN_FUNCTIONS = {
         "reader patch applied once the app registry is ready"
     ),
     "bench.search_bench": (
-        "a script: it configures settings and calls django.setup() in main() "
-        "before anything that imports a model may be imported"
+        "a script: each step sets up Django itself (django.setup(), in this "
+        "process or a child) before importing the models it needs"
     ),
     "bench.search_quality": (
         "a script: it calls django.setup() before importing the models it reads"
