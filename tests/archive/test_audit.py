@@ -347,3 +347,18 @@ def test_the_log_shows_and_filters_each_apps_actions_in_english_and_arabic(
     ):
         page = client.get(url, {"action": action}).context["page"]
         assert [entry.target for entry in page] == [target]
+
+
+def test_the_admin_lists_and_filters_entries_by_their_declared_label(
+    moderator, verified_client_for
+):
+    audit_record(action=AccountAction.ROLE_CHANGED, actor_label="a", target="t-1")
+    audit_record(action=SearchAction.EXPORTED, actor_label="c", target="t-3")
+    client = verified_client_for(moderator)
+    url = reverse("admin:archive_auditentry_changelist")
+    listing = client.get(url)
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert "Changed a role" in body and "Exported search results" in body
+    filtered = client.get(url, {"action": "exported"})
+    assert [e.target for e in filtered.context["cl"].result_list] == ["t-3"]
