@@ -1,4 +1,4 @@
-"""Searching testimonies for one user (README, Search).
+"""Searching testimonies for one user (docs/search.md, docs/api.md).
 
 The index narrows and counts; the database has the last word: every result
 is checked against testimonies.policy before it is shown, and its excerpt is

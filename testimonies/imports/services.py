@@ -1,5 +1,5 @@
-"""Importing testimonies from checked rows (README, import_testimonies), all
-or nothing."""
+"""Importing testimonies from checked rows (docs/import-format.md), all or
+nothing."""
 
 import logging
 from dataclasses import dataclass, field

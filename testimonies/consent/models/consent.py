@@ -9,8 +9,8 @@ from archive.append_only import AppendOnlyModel
 
 
 class ConsentScope(models.TextChoices):
-    """What a witness may agree to, one purpose at a time (README,
-    import_testimonies)."""
+    """What a witness may agree to, one purpose at a time
+    (docs/import-format.md, consent)."""
 
     ARCHIVE = "archive", _("Kept in the archive")
     RESEARCHERS = "researchers", _("Shared with researchers")
