@@ -8,10 +8,15 @@ from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from search.indexing import testimonies_schedule_reindex
+from testimonies.imports.services import testimonies_written
 
 
 def _testimony_changed(sender, instance, using="default", **kwargs):
     testimonies_schedule_reindex([instance.pk], using=using)
+
+
+def _testimonies_written(sender, pks, using="default", **kwargs):
+    testimonies_schedule_reindex(pks, using=using)
 
 
 def _consent_changed(sender, instance, using="default", **kwargs):
@@ -70,6 +75,7 @@ class TestimonyIndexProcessor(BaseSignalProcessor):
         )
 
         yield signals.post_save, _testimony_changed, Testimony
+        yield testimonies_written, _testimonies_written, Testimony
         yield signals.post_delete, _testimony_changed, Testimony
         yield signals.post_save, _consent_changed, ConsentRecord
         yield signals.post_save, _witness_changed, Witness
