@@ -112,14 +112,6 @@ def witness_for_key(
     return witness
 
 
-def _witness_for(row: ImportRow, existing: Testimony | None) -> Witness:
-    return witness_for_key(
-        witness_key=row.witness["witness_key"],
-        current=existing.witness if existing else None,
-        external_id=row.external_id,
-    )
-
-
 def _same_grant(record: ConsentRecord, consent: dict) -> bool:
     return all(getattr(record, s) == consent[s] for s in ConsentScope.values) and all(
         getattr(record, term) == consent[term] for term in CONSENT_TERMS
@@ -169,23 +161,25 @@ def _import_consent(testimony, row: ImportRow, result: ImportResult, actor):
 def _import_update(row: ImportRow, places: PlaceResolver, result, actor) -> None:
     """Write a line whose external_id a testimony holds already: that
     testimony, updated (skipped if it was erased)."""
-    existing = Testimony.objects.select_related("witness").get(
+    testimony = Testimony.objects.select_related("witness").get(
         external_id=row.external_id
     )
-    if existing.is_erased:
+    if testimony.is_erased:
         # Skipped, not refused: a file re-imported after an erasure (the
         # seeds, a partner's full export) must still load the rest. Nothing
         # of the line is written, not even the witness's identity.
         result.skipped += 1
         result.notes.append(
             _("line %(line)d: skipped: testimony %(id)s was erased")
-            % {"line": row.line, "id": existing.public_id}
+            % {"line": row.line, "id": testimony.public_id}
         )
         return
-    witness = _witness_for(row, existing)
-    identity_store(witness=witness, **_identity_terms(row))
-    testimony = existing
-    testimony.witness = witness
+    testimony.witness = witness_for_key(
+        witness_key=row.witness["witness_key"],
+        current=testimony.witness,
+        external_id=row.external_id,
+    )
+    identity_store(witness=testimony.witness, **_identity_terms(row))
     for name in TESTIMONY_FIELDS:
         setattr(testimony, name, getattr(row, name))
     if testimony.status != TestimonyStatus.WITHDRAWN:
