@@ -319,30 +319,23 @@ def _import_new(
             for row, witness in zip(rows, witnesses, strict=True)
         ]
     )
-    testimonies, redactors, events = [], [], []
+    testimonies, events = [], []
     for row, witness in zip(rows, witnesses, strict=True):
         testimony = _new_testimony(row, witness)
-        terms = RedactionTerms(
-            names=(row.witness["name"], *row.witness["name_variants"]),
-            contact=row.witness["contact"],
-            birth_year=row.witness["birth_year"],
-        )
-        redactor = redactor_for(testimony, terms=terms)
         if testimony.status == TestimonyStatus.APPROVED:
-            texts = redacted_texts(testimony, redactor=redactor)
+            texts = redacted_texts(testimony, redactor=_line_redactor(row, testimony))
             if texts.undecided:
                 testimony.status = TestimonyStatus.SUBMITTED
                 _held_note(testimony, row, result, texts.undecided)
         events += _new_consent(testimony, row, actor)
         testimonies.append(testimony)
-        redactors.append(redactor)
     Testimony.objects.bulk_create(testimonies)
     tags = {
         "places": [
-            _tagged_places(row, testimony, places, redactor)
-            for row, testimony, redactor in zip(
-                rows, testimonies, redactors, strict=True
-            )
+            _tagged_places(row, testimony, places, _line_redactor(row, testimony))
+            if any(ref.place is None for ref in row.places)
+            else [ref.place for ref in row.places]
+            for row, testimony in zip(rows, testimonies, strict=True)
         ],
         "communities": [row.communities for row in rows],
         "event_types": [row.event_types for row in rows],
@@ -372,6 +365,17 @@ def _import_new(
     )
     testimonies_written.send(sender=Testimony, pks=[t.pk for t in testimonies])
     result.created += len(testimonies)
+
+
+def _line_redactor(row: ImportRow, testimony: Testimony):
+    """The testimony's redactor with the identity the line gives (stored in
+    this batch: the witness's now), without reading it back."""
+    terms = RedactionTerms(
+        names=(row.witness["name"], *row.witness["name_variants"]),
+        contact=row.witness["contact"],
+        birth_year=row.witness["birth_year"],
+    )
+    return redactor_for(testimony, terms=terms)
 
 
 def _witnesses(rows: list[ImportRow]) -> list[Witness]:
