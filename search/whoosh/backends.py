@@ -377,11 +377,19 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
 
     # What the archive asks of its engine (search.engine) -------------------
 
+    # Each thread has its own backend (haystack's connections are per
+    # thread), set up at its first use: the schema and the text field's name
+    # exist only then.
+
     def similar_pks(self, *, pk, text, allowed, top):
+        if not self.setup_complete:
+            self.setup()
         return similar.similar_pks(self, pk=pk, text=text, allowed=allowed, top=top)
 
     @contextmanager
     def vocabulary(self, allowed):
+        if not self.setup_complete:
+            self.setup()
         with self.searching() as searcher:
             yield IndexVocabulary(self, searcher, allowed)
 
