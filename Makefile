@@ -44,7 +44,7 @@ demo-data:
 	$(MANAGE) load_gazetteer SY
 	$(MANAGE) create_demo_accounts
 	$(MANAGE) import_testimonies seeds/testimonies.jsonl
-	$(MANAGE) index_rebuild
+	$(MANAGE) rebuild_index --noinput
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README).
 ## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.

@@ -50,7 +50,7 @@ POLL = 0.005  # seconds between two looks at the index
 TIMEOUT = 60.0  # a document not found (or still found) after this fails the run
 
 # The fixed mix: (kind, parameters). Facet values are among the most
-# frequent of the generated corpus (testimonies.corpus draws with Zipf's law).
+# frequent of the generated corpus (bench.corpus.generator draws with Zipf's law).
 QUERIES = [
     ("text", {"q": "checkpoint"}),
     ("text", {"q": "armed men"}),
@@ -161,7 +161,7 @@ def wait_until(condition, *args) -> float:
 def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
     """Testimonies saved one at a time through the import service, each
     with a word of its own; the time until a search finds each."""
-    from testimonies.corpus import Vocabulary, corpus_row
+    from bench.corpus.generator import Vocabulary, corpus_row
     from testimonies.imports.services import testimonies_import
     from testimonies.models import Testimony
 
@@ -193,7 +193,7 @@ def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
     import django
 
     django.setup()
-    from testimonies.corpus import Vocabulary, corpus_row
+    from bench.corpus.generator import Vocabulary, corpus_row
     from testimonies.imports.services import testimonies_import
     from testimonies.models import Testimony
 
@@ -456,7 +456,7 @@ def main(argv=None) -> dict:
     from django.conf import settings
     from search_engines import Fts5, RawWhoosh
 
-    from testimonies.corpus import Vocabulary
+    from bench.corpus.generator import Vocabulary
     from testimonies.models import Testimony
 
     indexed = Testimony.objects.indexable().count()

@@ -3,7 +3,7 @@
 gunicorn with the production settings (bench/load_server.py builds the
 installation in a temp folder) answers searches from several client
 processes while, at the same time and for the whole run:
-- `manage.py index_rebuild` rebuilds the index again and again;
+- `manage.py rebuild_index` rebuilds the index again and again;
 - a saving process edits testimonies (each save rewrites a document);
 - a withdrawing process withdraws every consent of one testimony after
   another, through the same service as the site and the command.
@@ -157,7 +157,7 @@ def prepare(server: Server, count: int, corpus: int) -> dict[str, str]:
     server._manage("import_testimonies", str(path))
     if corpus:
         server._manage("generate_corpus", str(corpus), "--seed", "1")
-    server._manage("index_rebuild", "--workers", "1", "-v", "0")
+    server._manage("rebuild_index", "--workers", "1", "-v", "0")
     return words
 
 
@@ -253,11 +253,11 @@ class Background:
 
 
 def rebuild_loop(server: Server, end: float, outcome: dict):
-    """index_rebuild again and again until the end (the last may run over)."""
+    """rebuild_index again and again until the end (the last may run over)."""
     while time.time() < end:
         started = time.monotonic()
         done = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", "index_rebuild", "--workers", "1"],
+            [sys.executable, "manage.py", "rebuild_index", "--workers", "1"],
             cwd=ROOT,
             env=server.env,
             capture_output=True,

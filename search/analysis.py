@@ -110,7 +110,7 @@ class ScriptStemFilter(Filter):
 
     `version` is part of the pickled schema: raise it whenever the terms
     this analysis produces change, so that rebuild_index recreates the
-    index (search.backends) instead of mixing old and new terms."""
+    index (search.whoosh.backends) instead of mixing old and new terms."""
 
     is_morph = True
 

@@ -12,6 +12,6 @@ class SearchConfig(AppConfig):
     def ready(self):
         audit_actions_register(AuditAction)
         from search import checks  # noqa: F401  (registers the deploy checks)
-        from search.whoosh_files import read_compound_segments_in_place
+        from search.engine import search_engine_load
 
-        read_compound_segments_in_place()
+        search_engine_load()

@@ -9,24 +9,15 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 
-from search import analysis
+from search.engine import search_engine
 
 _PLAIN_LENGTH = 280
 
 
 def text_analyzer():
-    from haystack import connections
-
-    backend = connections["default"].get_backend()
-    schema = getattr(backend, "schema", None)
-    if schema is None and hasattr(backend, "setup"):
-        backend.setup()
-        schema = getattr(backend, "schema", None)
-    if schema is not None and "text" in schema:
-        return schema["text"].analyzer
-    # Other engines analyse on their side; the excerpt is still marked with
-    # the archive's own Arabic and English analysis.
-    return analysis.text_analyzer()
+    """The analysis the configured engine matched the query's words with
+    (search.engine.ArchiveSearchBackend.text_analyzer)."""
+    return search_engine().text_analyzer()
 
 
 def excerpt(texts: list[str], query: str) -> SafeString:

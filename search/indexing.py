@@ -26,6 +26,7 @@ from django.utils import timezone
 from haystack import connections
 from haystack.exceptions import SearchBackendError
 
+from search.engine import search_engine
 from search.models import PendingIndexChange
 from testimonies.models import Testimony
 
@@ -40,32 +41,24 @@ REPLAY_AFTER = datetime.timedelta(seconds=1)
 
 def testimonies_reindex(pks, *, using="default", urgent=False, lock_timeout=None):
     """Rewrite or remove the search documents of these testimonies now.
-    Removals are always urgent (search.backends: they go first when several
-    processes wait for the index); so are updates after a consent change.
-    `lock_timeout`: seconds to wait for the Whoosh index's lock (default:
-    the connection's WRITE_LOCK_TIMEOUT)."""
+    Removals are always urgent (they go first when several processes wait
+    for the index: search.engine); so are updates after a consent change.
+    `lock_timeout`: seconds to wait for the index's lock, for an engine that
+    has one (default: the connection's WRITE_LOCK_TIMEOUT)."""
     pks = set(pks)
     if not pks:
         return
-    unified = connections["default"].get_unified_index()
-    index = unified.get_index(Testimony)
-    backend = connections["default"].get_backend()
-    ours = hasattr(backend, "write_fresh")  # our Whoosh backend
-    waiting = {"lock_timeout": lock_timeout} if ours else {}
+    index = connections["default"].get_unified_index().get_index(Testimony)
+    engine = search_engine()
     indexable = list(index.index_queryset().using(using).filter(pk__in=pks))
     gone = pks - {t.pk for t in indexable}
     if indexable:
-        if urgent and ours:
-            backend.update(index, indexable, urgent=True, **waiting)
-        else:
-            backend.update(index, indexable, **waiting)
+        engine.update(index, indexable, urgent=urgent, lock_timeout=lock_timeout)
     if gone:
-        identifiers = [f"testimonies.testimony.{pk}" for pk in sorted(gone)]
-        if hasattr(backend, "remove_many"):
-            backend.remove_many(identifiers, **waiting)
-        else:
-            for identifier in identifiers:
-                backend.remove(identifier)
+        engine.remove_many(
+            [f"testimonies.testimony.{pk}" for pk in sorted(gone)],
+            lock_timeout=lock_timeout,
+        )
     logger.info("search index: %d updated, %d removed", len(indexable), len(gone))
 
 
@@ -75,23 +68,7 @@ def testimonies_purge(pks, *, lock_timeout=None) -> None:
     identifiers = [f"testimonies.testimony.{pk}" for pk in sorted(set(pks))]
     if not identifiers:
         return
-    backend = connections["default"].get_backend()
-    if not hasattr(backend, "purge_many"):
-        # Another engine: it removes the documents, and must be told
-        # separately to expunge deleted ones (Elasticsearch: forcemerge
-        # with only_expunge_deletes).
-        logger.error(
-            "search index: %s cannot purge; %d erased documents only removed",
-            type(backend).__name__,
-            len(identifiers),
-        )
-        for identifier in identifiers:
-            backend.remove(identifier)
-        return
-    if hasattr(backend, "write_fresh"):
-        backend.purge_many(identifiers, lock_timeout=lock_timeout)
-    else:
-        backend.purge_many(identifiers)
+    search_engine().purge_many(identifiers, lock_timeout=lock_timeout)
     logger.info("search index: %d documents purged", len(identifiers))
 
 

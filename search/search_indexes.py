@@ -85,7 +85,7 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         document = super().full_prepare(obj)
         refused = self._refusal(obj, redactor, document)
         # Kept on the object: a backend that sends what it prepared (the
-        # search cluster's) deletes what was refused (search.engine_mixin).
+        # search cluster's) deletes what was refused (search.cluster.engine_mixin).
         obj._index_refused = refused
         if refused:
             logger.warning(

@@ -15,10 +15,10 @@ from haystack.inputs import AutoQuery
 from haystack.query import SQ, SearchQuerySet
 
 from search.documents import current_consents
+from search.engine import search_engine
 from search.excerpts import excerpt
 from search.indexing import index_pending
 from search.places import PlaceMatch, place_names_for, place_spellings, query_places
-from search.similar import similar_pks
 from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
@@ -371,7 +371,7 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     or date the public view hides cannot bring its like."""
     texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
     text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
-    pks = similar_pks(
+    pks = search_engine().similar_pks(
         pk=testimony.pk,
         text=text,
         allowed=_settled(policy.search_filter(user)),

@@ -8,6 +8,7 @@ from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from search.indexing import testimonies_schedule_reindex
+from testimonies.imports.services import testimonies_written
 from testimonies.models import (
     Community,
     ConsentRecord,
@@ -21,6 +22,10 @@ from testimonies.models import (
 
 def _testimony_changed(sender, instance, using="default", **kwargs):
     testimonies_schedule_reindex([instance.pk], using=using)
+
+
+def _testimonies_written(sender, pks, using="default", **kwargs):
+    testimonies_schedule_reindex(pks, using=using)
 
 
 def _consent_changed(sender, instance, using="default", **kwargs):
@@ -63,6 +68,7 @@ def _term_changed(sender, instance, using="default", **kwargs):
 class TestimonyIndexProcessor(BaseSignalProcessor):
     def _connections(self):
         yield signals.post_save, _testimony_changed, Testimony
+        yield testimonies_written, _testimonies_written, Testimony
         yield signals.post_delete, _testimony_changed, Testimony
         yield signals.post_save, _consent_changed, ConsentRecord
         yield signals.post_save, _witness_changed, Witness

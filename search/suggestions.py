@@ -10,7 +10,7 @@ Where corrections come from, and why in this order:
    before anything is indexed, so the vocabulary should hold none; but a
    redaction can miss a name, and a word can stand in testimonies the user
    may not see. So a word is proposed only if it is common among the
-   documents this user may see (in at least _MIN_DOCUMENTS of them), and
+   documents this user may see (in at least MIN_DOCUMENTS of them), and
    the corrected query as a whole must find more testimonies for this user
    than the one typed. It is shown as that document writes it, not as the
    index's stem.
@@ -21,19 +21,18 @@ corrected exactly as a word found nowhere is; otherwise whether a word gets a
 correction would tell that it stands in a hidden testimony.
 """
 
-from contextlib import nullcontext
-
-from whoosh import query as wq
 from whoosh.support.levenshtein import damerau_levenshtein
 
-from search.index_reading import allowed_query, index_searcher, whoosh_backend
+from search.engine import search_engine
 from search.places import name_key
 
 FEW_HITS = 3
-_MIN_DOCUMENTS = 2
+# Documents the user may see that must hold a word of the index's vocabulary
+# for it to be proposed (the engine's Vocabulary.correction).
+MIN_DOCUMENTS = 2
 
 
-def _max_distance(word: str) -> int:
+def max_distance(word: str) -> int:
     """Edits allowed for a word of this length: none for short words, where
     one edit makes another word."""
     if len(word) < 4:
@@ -45,7 +44,7 @@ def _gazetteer_correction(word: str, names) -> tuple[int, str] | None:
     """(distance, spelling) of the nearest one-word name of a place the user
     may know (`names`: search.places.VisiblePlaceNames)."""
     key = name_key(word)
-    limit = _max_distance(key)
+    limit = max_distance(key)
     if not limit or " " in key:
         return None
     near = []
@@ -63,67 +62,6 @@ def _gazetteer_correction(word: str, names) -> tuple[int, str] | None:
     return None
 
 
-class _Vocabulary:
-    """The index's terms, read through one searcher."""
-
-    def __init__(self, backend, searcher, allowed):
-        self.field = backend.content_field_name
-        self.analyzer = backend.schema[self.field].analyzer
-        self.searcher = searcher
-        self.reader = searcher.reader()
-        self.allowed = allowed_query(backend, allowed)
-
-    def terms(self, word: str) -> list[str]:
-        return [token.text for token in self.analyzer(word)]
-
-    def visible_frequency(self, term: str) -> int:
-        """In how many documents the user may see the term stands. Never the
-        index's own count: that counts documents hidden from the user (and
-        deleted ones until a merge), and a word known only there must get
-        the answer an unknown word gets."""
-        hits = self.searcher.search(
-            wq.Term(self.field, term), limit=None, filter=self.allowed
-        )
-        return len(hits)
-
-    def known(self, term: str) -> bool:
-        return self.visible_frequency(term) > 0
-
-    def correction(self, term: str) -> tuple[int, str] | None:
-        """(distance, word as written) of the nearest term common among the
-        documents the user may see."""
-        limit = _max_distance(term)
-        if not limit:
-            return None
-        candidates = []
-        for found in self.reader.terms_within(self.field, term, limit, prefix=1):
-            if found == term:
-                continue
-            frequency = self.visible_frequency(found)
-            if frequency >= _MIN_DOCUMENTS:
-                distance = damerau_levenshtein(term, found, limit + 1)
-                candidates.append((distance, -frequency, found))
-        for distance, _frequency, found in sorted(candidates):
-            written = self._as_written(found)
-            if written:
-                return distance, written
-        return None
-
-    def _as_written(self, term: str) -> str:
-        """The term as a document the user may see writes it; "" if no such
-        document has it."""
-        hits = self.searcher.search(
-            wq.Term(self.field, term), limit=1, filter=self.allowed
-        )
-        if not hits:
-            return ""
-        text = hits[0].get(self.field) or ""
-        for token in self.analyzer(text, chars=True, mode="index"):
-            if token.text == term:
-                return text[token.startchar : token.endchar]
-        return term  # the index does not store the text: its own form
-
-
 def query_suggestion(*, query: str, allowed, names, count_for, found: int) -> str:
     """A corrected `query`, or "" if none finds more than `found`.
 
@@ -134,9 +72,7 @@ def query_suggestion(*, query: str, allowed, names, count_for, found: int) -> st
     words = query.split()
     if not words or '"' in query or any(w[0] in "-+" for w in words):
         return ""
-    backend = whoosh_backend()
-    with index_searcher(backend) if backend else nullcontext() as searcher:
-        vocabulary = _Vocabulary(backend, searcher, allowed) if backend else None
+    with search_engine().vocabulary(allowed) as vocabulary:
         corrected = [_correct(w, names, vocabulary) for w in words]
     changed = corrected != words
     if not changed:

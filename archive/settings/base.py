@@ -39,10 +39,11 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Before haystack: its rebuild_index command is the one manage.py runs.
+    "search",
     "haystack",
     "archive",
     "testimonies",
-    "search",
 ]
 
 MIDDLEWARE = [
@@ -263,9 +264,9 @@ def positive_int(name, default, environ=os.environ) -> int:
 
 
 SEARCH_ENGINES = {
-    "whoosh": "search.backends.LockingWhooshEngine",
-    "opensearch": "search.backends_opensearch.ArchiveOpenSearchEngine",
-    "elasticsearch": "search.backends_elasticsearch.ArchiveElasticsearch7Engine",
+    "whoosh": "search.whoosh.backends.LockingWhooshEngine",
+    "opensearch": "search.cluster.opensearch.ArchiveOpenSearchEngine",
+    "elasticsearch": "search.cluster.elasticsearch.ArchiveElasticsearch7Engine",
 }
 
 

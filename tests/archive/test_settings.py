@@ -69,7 +69,8 @@ def test_database_comes_from_database_url(tmp_path):
 
 
 def test_search_engine_is_chosen_by_settings():
-    assert search_connection({})["ENGINE"] == "search.backends.LockingWhooshEngine"
+    whoosh = "search.whoosh.backends.LockingWhooshEngine"
+    assert search_connection({})["ENGINE"] == whoosh
     assert search_connection({"ARCHIVE_SEARCH_PATH": "/srv/idx"})["PATH"] == "/srv/idx"
     elastic = search_connection(
         {

@@ -1,27 +1,36 @@
-"""The synthetic corpus (manage.py generate_corpus): reproducible from its
-seed, varied in consent, sealed in the audit chain, and never leaking a
-generated name into the search index."""
+"""The synthetic corpus (bench/corpus, manage.py generate_corpus):
+reproducible from its seed, varied in consent, written through the import
+service (its checks, its audit entries), and never leaking a generated name
+into the search index."""
 
 import datetime
 import re
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from haystack import connections
 
 from archive.audit_check import audit_verify
 from archive.models import AuditEntry
-from search import indexing
-from testimonies.audit_actions import AuditAction
-from testimonies.corpus import (
+from bench.corpus import words
+from bench.corpus.generator import (
     Vocabulary,
     corpus_generate,
     corpus_row,
     external_id,
     invented_name,
 )
-from testimonies.models import ConsentRecord, Testimony, TestimonyStatus
+from search import indexing
+from testimonies.audit_actions import AuditAction
+from testimonies.core.models import SUMMARY_MAX_CHARS
+from testimonies.models import (
+    ConsentRecord,
+    Testimony,
+    TestimonyStatus,
+    Witness,
+)
 from testimonies.textnorm import fold
 from testimonies.vault.identity import identity_read
 
@@ -143,6 +152,30 @@ def test_consent_records_are_sealed_in_the_audit_chain(vocabulary):
     assert all(entry.subject_digest for entry in recorded)
     assert audit_verify().broken is None
     call_command("verify_audit", stdout=StringIO())
+
+
+def test_each_batch_is_one_import_of_the_import_service(vocabulary):
+    corpus_generate(count=12, seed=6, batch_size=5)
+    imports = AuditEntry.objects.filter(action=AuditAction.IMPORTED).order_by("pk")
+    assert {entry.actor_label for entry in imports} == {"generate_corpus seed 6"}
+    assert [entry.detail.split(",")[0] for entry in imports] == [
+        "5 created",
+        "5 created",
+        "2 created",
+    ]
+
+
+def test_a_row_the_import_refuses_leaves_nothing_of_its_batch(vocabulary, monkeypatch):
+    """The generator's rows meet the import's own checks: a summary longer
+    than a testimony may hold is refused, and the batch is all or nothing."""
+    too_long = SUMMARY_MAX_CHARS + 1
+    monkeypatch.setattr(words, "SUMMARIES", [("A" * too_long, "ع" * too_long)])
+    entries = AuditEntry.objects.count()
+    with pytest.raises(ValidationError, match="summary"):
+        corpus_generate(count=5, seed=12, batch_size=5)
+    assert not Testimony.objects.exists()
+    assert not Witness.objects.exists()
+    assert AuditEntry.objects.count() == entries
 
 
 def test_generated_names_are_invented_and_never_reach_the_index(vocabulary):

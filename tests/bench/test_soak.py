@@ -1,5 +1,5 @@
 """The soak test (bench/soak.py): searches from several processes while
-index_rebuild, saves and withdrawals run, against its own gunicorn. A
+rebuild_index, saves and withdrawals run, against its own gunicorn. A
 short run here; the README's figures come from the long one."""
 
 import json

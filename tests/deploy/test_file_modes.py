@@ -71,7 +71,7 @@ def test_make_run_s_steps_and_an_upload_leave_nothing_readable_by_others(tmp_pat
     run("manage.py", "load_gazetteer", "SY", env=env)
     run("manage.py", "create_demo_accounts", env=env)
     run("manage.py", "import_testimonies", str(SEEDS), env=env)
-    run("manage.py", "index_rebuild", env=env)
+    run("manage.py", "rebuild_index", "--noinput", env=env)
     assert "uploaded" in run("-c", UPLOAD, env=env)
 
     expected = {

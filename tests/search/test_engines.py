@@ -36,16 +36,16 @@ INDEX = "archive_test"
 
 def test_whoosh_stays_the_default():
     connection = search_connection({})
-    assert connection["ENGINE"] == "search.backends.LockingWhooshEngine"
+    assert connection["ENGINE"] == "search.whoosh.backends.LockingWhooshEngine"
 
 
 @pytest.mark.parametrize(
     ("name", "engine"),
     [
-        ("opensearch", "search.backends_opensearch.ArchiveOpenSearchEngine"),
+        ("opensearch", "search.cluster.opensearch.ArchiveOpenSearchEngine"),
         (
             "elasticsearch",
-            "search.backends_elasticsearch.ArchiveElasticsearch7Engine",
+            "search.cluster.elasticsearch.ArchiveElasticsearch7Engine",
         ),
     ],
 )

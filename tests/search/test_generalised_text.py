@@ -17,7 +17,7 @@ from haystack.query import SearchQuerySet
 from whoosh.query import Term
 
 from search.excerpts import text_analyzer
-from search.index_reading import index_searcher, whoosh_backend
+from search.whoosh.index_reading import index_searcher, whoosh_backend
 from testimonies.models import Testimony
 from tests import factories
 from tests.markers import committed_db

@@ -63,7 +63,7 @@ def test_a_testimony_with_a_word_to_decide_stays_out_of_search(caplog, moderator
 def test_a_rebuild_refuses_it_too(caplog):
     held = with_words_to_decide(status="submitted")
     clean = factories.testimony()
-    call_command("index_rebuild", "--workers", "1", verbosity=0)
+    call_command("rebuild_index", "--workers", "1", verbosity=0)
     assert clean.pk in indexed_pks()
     assert held.pk not in indexed_pks()
 

@@ -1,9 +1,12 @@
+"""manage.py generate_corpus N: the entry point of the synthetic corpus,
+whose code lives with the benchmarks (bench/corpus)."""
+
 import os
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.corpus import corpus_generate
+from bench.corpus.generator import corpus_generate
 
 BAR_WIDTH = 30
 

@@ -1,6 +1,6 @@
 """The rebuild journal: which documents other writers touched meanwhile.
 
-A rebuild (search.rebuild) prepares documents outside the index's write
+A rebuild (search.whoosh.rebuild) prepares documents outside the index's write
 lock, in worker processes, so that both cores work. A withdrawal that
 commits after a worker read the testimony, and leaves the index before the
 rebuild writes it, would be written back by the rebuild. To prevent it,
@@ -21,7 +21,7 @@ JOURNAL_NAME = "rebuild.journal"
 # Written by a write that may have touched any document.
 JOURNAL_EVERYTHING = "*"
 # Written by an erasure's purge: documents prepared before it must not stay
-# on disk even marked deleted (search.backends.purge_many).
+# on disk even marked deleted (search.whoosh.backends.purge_many).
 JOURNAL_PURGED = "!purged"
 
 

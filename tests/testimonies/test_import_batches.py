@@ -1,17 +1,23 @@
-"""testimonies_import_new writes what testimonies_import writes, a batch at
-a time (the corpus generator's path)."""
+"""The import service writes new testimonies a batch at a time: what a batch
+writes is what the same lines written in imports of their own write, and a
+line that updates a testimony is written in its place in the file's order."""
+
+import dataclasses
 
 import pytest
+from django.core.management import call_command
 from django.db import transaction
+from haystack import connections
 
 from archive.audit_check import audit_verify
 from archive.models import AuditEntry
-from testimonies.corpus import Vocabulary, corpus_generate, corpus_row
+from bench.corpus.generator import Vocabulary, corpus_generate, corpus_row
+from testimonies.audit_actions import AuditAction
 from testimonies.imports.services import testimonies_import
 from testimonies.models import ConsentRecord, Testimony, Witness
-from testimonies.services.bulk_import import testimonies_import_new
 from testimonies.vault.identity import identity_read
 from testimonies.witnesses.pseudonyms import pseudonym_derive, pseudonym_source
+from tests.markers import committed_db
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +90,7 @@ def _written(rows) -> dict:
     return written
 
 
-def test_a_batch_writes_what_the_line_by_line_import_writes(gazetteer):
+def test_a_batch_writes_what_lines_imported_alone_write(gazetteer):
     vocabulary = Vocabulary.load()
     # Forty lines hold witnesses giving several testimonies, withdrawals
     # whole and partial, embargoes, and every status an import gives.
@@ -93,16 +99,36 @@ def test_a_batch_writes_what_the_line_by_line_import_writes(gazetteer):
     assert any(row.withdrawal for row in rows)
     try:
         with transaction.atomic():
-            testimonies_import(rows=rows, source="test")
-            one_by_one = _written(rows)
+            for row in rows:
+                testimonies_import(rows=[row], source="test")
+            alone = _written(rows)
             raise _Undo
     except _Undo:
         pass
     assert not Testimony.objects.exists()
-    result = testimonies_import_new(rows=rows, source="test")
+    result = testimonies_import(rows=rows, source="test")
     assert result.created == 40
-    assert _written(rows) == one_by_one
+    together = _written(rows)
+    # One import entry instead of forty; every other entry the same.
+    imported = AuditAction.IMPORTED
+    assert [e for e in together.pop("audit") if e[0] != imported] == [
+        e for e in alone.pop("audit") if e[0] != imported
+    ]
+    assert together == alone
     assert audit_verify().broken is None
+
+
+def test_a_line_updating_an_earlier_line_of_the_file_is_written_after_it(gazetteer):
+    vocabulary = Vocabulary.load()
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(3)]
+    again = dataclasses.replace(
+        rows[0], line=4, narrative=rows[0].narrative + " Written again."
+    )
+    result = testimonies_import(rows=[*rows, again], source="test")
+    assert (result.created, result.updated) == (3, 1)
+    first = Testimony.objects.get(external_id=rows[0].external_id)
+    assert first.narrative.endswith("Written again.")
+    assert Testimony.objects.count() == 3
 
 
 def test_generated_rows_pass_every_model_check(gazetteer):
@@ -117,22 +143,13 @@ def test_generated_rows_pass_every_model_check(gazetteer):
         witness.full_clean()
 
 
-def test_an_existing_testimony_is_left_to_the_line_by_line_import(gazetteer):
-    vocabulary = Vocabulary.load()
-    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(3)]
-    testimonies_import(rows=rows[:1], source="test")
-    with pytest.raises(ValueError, match="exists already"):
-        testimonies_import_new(rows=rows, source="test")
-    assert Testimony.objects.count() == 1
-
-
 def test_a_taken_pseudonym_is_derived_again_as_one_by_one(gazetteer):
     vocabulary = Vocabulary.load()
     rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(12)]
     row = next(r for r in rows if not r.witness["witness_key"])
     source = pseudonym_source(external_id=row.external_id)
     Witness.objects.create(pseudonym=pseudonym_derive(source))
-    testimonies_import_new(rows=rows, source="test")
+    testimonies_import(rows=rows, source="test")
     witness = Testimony.objects.get(external_id=row.external_id).witness
     assert witness.pseudonym == pseudonym_derive(source, attempt=1)
 
@@ -149,8 +166,31 @@ def test_a_batch_holds_lines_with_words_to_decide_as_the_import_does(gazetteer):
         "name_variants": ["علي حيدر"],
     }
     rows[0].translations = {"ar": "جلسنا على الأرض."}
-    result = testimonies_import_new(rows=rows, source="test")
+    result = testimonies_import(rows=rows, source="test")
     statuses = {t.external_id: t.status for t in Testimony.objects.all()}
     assert statuses[rows[0].external_id] == "submitted"
     held = Testimony.objects.get(external_id=rows[0].external_id)
     assert result.held == [(rows[0].line, held.public_id)]
+    # The note the command prints, as for a line written alone.
+    (note,) = result.notes
+    assert note.startswith(f"line {rows[0].line}: imported as submitted")
+
+
+def _indexed() -> set[str]:
+    backend = connections["default"].get_backend()
+    backend.setup()
+    with backend.index.refresh().searcher() as searcher:
+        return {document["id"] for document in searcher.all_stored_fields()}
+
+
+@committed_db
+def test_a_batch_reaches_the_search_index_when_it_commits(gazetteer, search_index):
+    """Bulk inserts send no model signals: the batch tells the index itself,
+    and its testimonies are searchable once the import returns."""
+    vocabulary = Vocabulary.load()
+    rows = [corpus_row(n, seed=SEED, vocabulary=vocabulary) for n in range(8)]
+    testimonies_import(rows=rows, source="test")
+    after_import = _indexed()
+    assert after_import
+    call_command("rebuild_index", interactive=False, verbosity=0)
+    assert _indexed() == after_import

@@ -78,6 +78,7 @@ class ZeroCopyBufferFile(BufferFile):
 
 def read_compound_segments_in_place() -> None:
     """Make Whoosh's compound storage hand out ZeroCopyBufferFile. Called
-    once, when the search app is ready (and so in every process that opens
-    the index: web, commands, rebuild workers)."""
+    when the package is imported (search.whoosh), which the search app does
+    when it is ready: in every process that opens the index (web, commands,
+    rebuild workers)."""
     compound.BufferFile = ZeroCopyBufferFile

@@ -1,6 +1,6 @@
 """OpenSearch (ARCHIVE_SEARCH_ENGINE=opensearch): django-haystack-opensearch
 (the opensearch-py client) with the archive's mapping, refreshes and purge
-(search.engine_mixin)."""
+(search.cluster.engine_mixin)."""
 
 from django_haystack_opensearch.haystack import (
     OpenSearchSearchBackend,
@@ -8,7 +8,7 @@ from django_haystack_opensearch.haystack import (
 )
 from opensearchpy.helpers import bulk
 
-from search.engine_mixin import ArchiveEngineMixin, archive_index_settings
+from search.cluster.engine_mixin import ArchiveEngineMixin, archive_index_settings
 
 
 class ArchiveOpenSearchBackend(ArchiveEngineMixin, OpenSearchSearchBackend):

@@ -1,4 +1,4 @@
-"""Word lists for synthetic testimonies (testimonies.corpus).
+"""Word lists for synthetic testimonies (bench.corpus.generator).
 
 Every entry is an (English, Arabic) pair so that a story can be told in
 either language and its translation is the same story. Lists run from the

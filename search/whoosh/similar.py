@@ -4,22 +4,21 @@ documents the user's role may see."""
 
 from whoosh import query as wq
 
-from search.index_reading import allowed_query, index_searcher, whoosh_backend
+from search.whoosh.index_reading import allowed_query
 
 # Key terms drawn from the testimony's text to search for others.
 _KEY_TERMS = 12
 
 
-def similar_pks(*, pk, text: str, allowed, top: int) -> list[int]:
+def similar_pks(backend, *, pk, text: str, allowed, top: int) -> list[int]:
     """Primary keys of up to `top` indexed testimonies like the one whose
     (redacted) text is `text`, most alike first, among those `allowed` lets
     through; never the testimony `pk` itself. The text is passed rather than
     read from the index, so this works whether or not the index stores it."""
-    backend = whoosh_backend()
-    if backend is None or not text.strip():
+    if not text.strip():
         return []
     field = backend.content_field_name
-    with index_searcher(backend) as searcher:
+    with backend.searching() as searcher:
         if not searcher.doc_count():
             return []  # nothing indexed (Whoosh's key terms divide by it)
         terms = searcher.key_terms_from_text(field, text, numterms=_KEY_TERMS)

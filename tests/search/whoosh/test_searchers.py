@@ -1,4 +1,4 @@
-"""The process's shared searcher (search.searchers) while other processes
+"""The process's shared searcher (search.whoosh.searchers) while other processes
 commit: a search never gets a closed searcher or a table of contents that a
 writer has just deleted, whatever the timing."""
 
@@ -7,7 +7,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import FileIndex
 from whoosh.qparser import QueryParser
 
-from search.searchers import SharedSearcher
+from search.whoosh.searchers import SharedSearcher
 
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True), body=fields.TEXT(stored=True)

@@ -1,5 +1,5 @@
 """Whoosh's compound segments are read in place from their memory map
-(search.whoosh_files), never copied into memory at each reader's open, and
+(search.whoosh.files), never copied into memory at each reader's open, and
 a searcher keeps reading its segments after another writer's merge has
 deleted their files."""
 
@@ -7,7 +7,7 @@ from whoosh import fields
 from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
 
-from search.whoosh_files import ZeroCopyBufferFile
+from search.whoosh.files import ZeroCopyBufferFile
 
 SCHEMA = fields.Schema(
     id=fields.ID(stored=True, unique=True),

@@ -5,20 +5,21 @@ corpus seed and its number, so the same seed gives the same corpus, a
 partial run can be resumed (what exists is skipped) and any testimony can
 be regenerated alone. Stories are told in English or Arabic (with the same
 story as a translation in a quarter of them) from the word lists in
-testimonies.corpus_words, with Zipf-like word frequencies, places from the
+bench.corpus.words, with Zipf-like word frequencies, places from the
 gazetteer, incident dates over 2011-2025 known to the day, month or year,
 and the spread of consent an archive holds: public, researchers only, kept
 in the archive only, embargoed, partly or wholly withdrawn.
 
-Rows are written by the import service for new testimonies
-(testimonies_import_new: testimonies_import's writes, a batch at a time),
-as a file of the import format would be: identities sealed by the vault,
-consent records appended and sealed in the audit chain, withdrawals
-recorded as withdrawals. The search index is not touched while generating (rebuild it
-after): per-row index writes would cost more than everything else.
+Rows are written by the import service (testimonies_import, the one that
+`import_testimonies` uses), as a file of the import format would be:
+identities sealed by the vault, consent records appended and sealed in the
+audit chain, withdrawals recorded as withdrawals, an import entry in the
+audit chain for each batch. The search index is not touched while
+generating (rebuild it after): index writes after every batch would cost
+more than everything else.
 
 Witnesses' and other people's names are invented from syllables
-(corpus_words.NAME_SYLLABLES): no generated name is anyone's.
+(words.NAME_SYLLABLES): no generated name is anyone's.
 """
 
 import bisect
@@ -35,8 +36,9 @@ from functools import cache
 
 from django.apps import apps
 
-from testimonies import corpus_words as words
+from bench.corpus import words
 from testimonies.imports.reader import ImportRow, PlaceRef, Withdrawal
+from testimonies.imports.services import testimonies_import
 from testimonies.models import (
     Community,
     ConsentScope,
@@ -45,7 +47,6 @@ from testimonies.models import (
     Place,
     Testimony,
 )
-from testimonies.services.bulk_import import testimonies_import_new
 
 FIRST_YEAR, LAST_YEAR = 2011, 2025
 # The March 2025 killings on the coast: the days most accounts are about.
@@ -391,10 +392,10 @@ def corpus_generate(
     progress: Callable[[int, int], None] | None = None,
 ) -> CorpusResult:
     """Write testimonies 0..count-1 of corpus `seed` that do not exist yet,
-    through the import service for new testimonies, `batch_size` to a
-    transaction, the rows drawn by `processes` processes (this one
-    included: see _rows). The search index's signal processor is off
-    meanwhile: rebuild the index after."""
+    through the import service, `batch_size` to a transaction (one import),
+    the rows drawn by `processes` processes (this one included: see _rows).
+    The search index's signal processor is off meanwhile: rebuild the index
+    after."""
     started = time.monotonic()
     vocabulary = Vocabulary.load()
     existing = set(
@@ -415,7 +416,7 @@ def corpus_generate(
         )
         for rows in batches:
             # One transaction a batch, its data keys written with it.
-            result = testimonies_import_new(
+            result = testimonies_import(
                 rows=rows, source=f"generate_corpus seed {seed}"
             )
             created += result.created

@@ -2,12 +2,12 @@
 
 ARCHIVE_SEARCH_ENGINE chooses the engine (archive.settings.base).
 
-Beyond one machine the embedded Whoosh index (search.backends) gives way to a
+Beyond one machine the embedded Whoosh index (search.whoosh) gives way to a
 search cluster. Two maintained haystack backends speak to one:
 django-haystack-opensearch (the opensearch-py client, OpenSearch 1 to 3) and
 haystack's own elasticsearch7_backend (the elasticsearch 7 client). Both are
-subclassed with the same changes (search.backends_opensearch,
-search.backends_elasticsearch), which this archive's safety needs:
+subclassed with the same changes (search.cluster.opensearch,
+search.cluster.elasticsearch), which this archive's safety needs:
 
 - The document text (redacted narrative, translations, summary, places) is
   analysed by the engine's own `arabic` analyzer (normalisation of alef,
@@ -45,6 +45,8 @@ import logging
 import haystack
 from haystack.utils import get_identifier
 
+from search.engine import ArchiveSearchBackend
+
 logger = logging.getLogger(__name__)
 
 # The sub-field of the document text analysed as English.
@@ -74,8 +76,11 @@ def archive_index_settings(base: dict) -> dict:
     return index_settings
 
 
-class ArchiveEngineMixin:
-    """What both engines' backends change; see the module docstring.
+class ArchiveEngineMixin(ArchiveSearchBackend):
+    """What both engines' backends change; see the module docstring. A
+    cluster has no write lock shared with this machine's processes: the
+    `urgent` and `lock_timeout` of search.engine are accepted and have no
+    use here.
 
     Subclasses set `bulk_helper`, their client library's helpers.bulk."""
 
@@ -106,7 +111,7 @@ class ArchiveEngineMixin:
         unified = haystack.connections[self.connection_alias].get_unified_index()
         return unified.document_field
 
-    def update(self, index, iterable, commit=True):
+    def update(self, index, iterable, commit=True, urgent=False, lock_timeout=None):
         """Write the documents of these objects as the database has them now,
         delete those that may no longer be indexed, and refresh."""
         pks = [obj.pk for obj in iterable]
@@ -132,13 +137,13 @@ class ArchiveEngineMixin:
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
 
-    def remove_many(self, identifiers):
+    def remove_many(self, identifiers, *, lock_timeout=None):
         """Delete documents by haystack identifier ("app.model.pk") and
         refresh, so that no search finds them any more."""
         self._delete(identifiers)
         self.refresh()
 
-    def purge_many(self, identifiers):
+    def purge_many(self, identifiers, *, lock_timeout=None):
         """Delete documents and have the engine rewrite the segments that
         held them, for erasure: a delete only marks a document deleted, and
         its text stays in the segment files until they are merged."""

@@ -1,5 +1,6 @@
 """Reading the Whoosh index directly, for what haystack does not offer well:
-the vocabulary (did you mean) and similar documents (more like this).
+the vocabulary (did you mean: search.whoosh.vocabulary) and similar
+documents (more like this: search.whoosh.similar).
 
 Always narrowed to what the user's role may see: the same haystack filter
 that every search applies (testimonies.policy.search_filter), turned into a
@@ -40,7 +41,7 @@ def allowed_query(backend, allowed) -> wq.Query:
 
 @contextmanager
 def index_searcher(backend):
-    """The process's searcher (search.searchers), as the index is now: the
-    one every search uses, not a new one opened for each call."""
-    with backend._shared().searching(backend._open_index) as searcher:
+    """The process's searcher (search.whoosh.searchers), as the index is now:
+    the one every search uses, not a new one opened for each call."""
+    with backend.searching() as searcher:
         yield searcher

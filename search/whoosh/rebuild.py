@@ -5,7 +5,7 @@ documents (decrypting, redacting, rendering: the costly part) batch by
 batch; the parent writes each batch in one commit under the index's write
 lock, which it holds only for that. Other writers keep working meanwhile:
 what they touch after a batch was read is named in the rebuild journal
-(search.journal) and prepared again from the database under the lock, so a
+(search.whoosh.journal) and prepared again from the database under the lock, so a
 testimony withdrawn during a rebuild never comes back.
 
 Each batch becomes one segment of the index, committed without merging:
@@ -28,7 +28,6 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connections as db_connections
@@ -39,7 +38,8 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import NO_MERGE, SegmentWriter
 
 from search.documents import documents_prepare
-from search.journal import (
+from search.engine import NothingToResume, RebuildOutcome
+from search.whoosh.journal import (
     JOURNAL_EVERYTHING,
     JOURNAL_PURGED,
     journal_end,
@@ -57,17 +57,6 @@ READ_SIZE = 500
 # files and merging them back, a third of the indexing time. Each worker
 # peaks near 600 MB.
 POOL_MB = 512
-
-
-class NothingToResume(Exception):
-    pass
-
-
-@dataclass
-class RebuildOutcome:
-    written: int  # documents written
-    batches: int
-    seconds: float
 
 
 def _testimony_index():

@@ -1,4 +1,4 @@
-"""A Whoosh backend whose writes are never lost.
+"""The embedded Whoosh engine: a backend whose writes are never lost.
 
 Stock haystack writes with an AsyncWriter (updates) and a plain writer
 (removals) and, with SILENTLY_FAIL, logs and drops a write that meets
@@ -11,6 +11,7 @@ and a write that still cannot happen raises instead of vanishing.
 import datetime
 import logging
 import warnings
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.utils.encoding import force_str
@@ -31,13 +32,18 @@ from whoosh.writing import CLEAR
 
 from search.analysis import text_analyzer
 from search.documents import documents_prepare
-from search.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
-from search.searchers import CachedOverlapFacet, shared_searcher
+from search.engine import ArchiveSearchBackend
+from search.whoosh import rebuild, similar
+from search.whoosh.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
+from search.whoosh.searchers import CachedOverlapFacet, shared_searcher
+from search.whoosh.vocabulary import IndexVocabulary
 
 logger = logging.getLogger(__name__)
 
 
-class LockingWhooshSearchBackend(WhooshSearchBackend):
+class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
+    rebuilds_itself = True
+
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
         self.write_lock_timeout = float(
@@ -55,7 +61,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         """Haystack makes the document field sortable (a column holding every
         text again) and spell-checked (a second field of every word). Nothing
         sorts by the text, and suggestions read the text field's own terms
-        (search.suggestions): both only slowed indexing, about threefold."""
+        (search.whoosh.vocabulary): both only slowed indexing, about threefold."""
         field = schema[name]
         field.column_type = None
         if field.spelling:
@@ -129,7 +135,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         result_class=None,
         **kwargs,
     ):
-        """One search on the process's open searcher (search.searchers).
+        """One search on the process's open searcher (search.whoosh.searchers).
 
         Narrow queries (FilteringWhooshSearchQuery puts the role filter and
         every facet or date filter there) become one Whoosh filter of the
@@ -299,7 +305,8 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         worker that read the database before a withdrawal committed cannot
         write the withdrawn testimony back after its removal. Objects that
         may no longer be indexed are removed instead. Documents are prepared
-        in batches (search.documents), without a query per object.
+        in batches (search.documents), without a query per object. `urgent`:
+        see _writer.
         """
         pks = [obj.pk for obj in iterable]
         if not pks:
@@ -335,11 +342,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
 
-    def remove_many(self, identifiers, lock_timeout=None):
+    def remove_many(self, identifiers, *, lock_timeout=None):
         """Remove documents by haystack identifier ("app.model.pk")."""
         self._delete(identifiers, purge=False, lock_timeout=lock_timeout)
 
-    def purge_many(self, identifiers, lock_timeout=None):
+    def purge_many(self, identifiers, *, lock_timeout=None):
         """Remove documents so that nothing of them is left on disk.
 
         A Whoosh delete only marks a document deleted: its stored fields
@@ -367,6 +374,41 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
             writer.cancel()
             raise
         writer.commit(optimize=purge)
+
+    # What the archive asks of its engine (search.engine) -------------------
+
+    # Each thread has its own backend (haystack's connections are per
+    # thread), set up at its first use: the schema and the text field's name
+    # exist only then.
+
+    def similar_pks(self, *, pk, text, allowed, top):
+        if not self.setup_complete:
+            self.setup()
+        return similar.similar_pks(self, pk=pk, text=text, allowed=allowed, top=top)
+
+    @contextmanager
+    def vocabulary(self, allowed):
+        if not self.setup_complete:
+            self.setup()
+        with self.searching() as searcher:
+            yield IndexVocabulary(self, searcher, allowed)
+
+    def text_analyzer(self):
+        if not self.setup_complete:
+            self.setup()
+        return self.schema[self.content_field_name].analyzer
+
+    def rebuild(self, *, resume, batch_size, workers, progress):
+        return rebuild.index_rebuild(
+            resume=resume, batch_size=batch_size, workers=workers, progress=progress
+        )
+
+    @contextmanager
+    def searching(self):
+        """The process's searcher (search.whoosh.searchers), as the index is
+        now: the one every search uses, not a new one opened for each call."""
+        with self._shared().searching(self._open_index) as searcher:
+            yield searcher
 
     def clear(self, models=None, commit=True):
         writer = self._writer()

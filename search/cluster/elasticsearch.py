@@ -1,6 +1,6 @@
 """Elasticsearch 7 (ARCHIVE_SEARCH_ENGINE=elasticsearch): haystack's own
 elasticsearch7_backend with the archive's mapping, refreshes and purge
-(search.engine_mixin)."""
+(search.cluster.engine_mixin)."""
 
 from elasticsearch.helpers import bulk
 from haystack.backends.elasticsearch7_backend import (
@@ -8,7 +8,7 @@ from haystack.backends.elasticsearch7_backend import (
     Elasticsearch7SearchEngine,
 )
 
-from search.engine_mixin import ArchiveEngineMixin, archive_index_settings
+from search.cluster.engine_mixin import ArchiveEngineMixin, archive_index_settings
 
 
 class ArchiveElasticsearch7Backend(ArchiveEngineMixin, Elasticsearch7SearchBackend):
