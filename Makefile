@@ -25,7 +25,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-search.txt requirements-de
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
-## The OpenSearch / Elasticsearch clients (README, Search engine)
+## The OpenSearch / Elasticsearch clients (docs/production.md, Search engine)
 install-search: $(VENV)/.installed-search
 
 ## Set up everything and serve the demo archive on http://127.0.0.1:8000/
@@ -33,7 +33,7 @@ run: install messages demo-data
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## Serve with production settings under gunicorn + WhiteNoise on 127.0.0.1
-## (secrets in a git-ignored .env made on the first run; README, Production)
+## (secrets in a git-ignored .env made on the first run; docs/production.md)
 PORT ?= 8000
 WORKERS ?= 2
 serve: install messages

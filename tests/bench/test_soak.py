@@ -1,6 +1,6 @@
 """The soak test (bench/soak.py): searches from several processes while
 rebuild_index, saves and withdrawals run, against its own gunicorn. A
-short run here; the README's figures come from the long one."""
+short run here; docs/operations.md's figures come from the long one."""
 
 import json
 import subprocess
