@@ -22,10 +22,10 @@ from search.similar import similar_pks
 from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
+from testimonies.core.selectors import testimonies_facts, testimonies_public_facts
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
-from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 
 def hit_json(hit) -> dict:
     """One result; its places and dates as the user may see them (generalised
-    for the public: testimonies.selectors.testimonies_facts)."""
+    for the public: testimonies.core.selectors.testimonies_facts)."""
     testimony = hit.testimony
     incident = testimony.facts.incident
     return {

@@ -18,7 +18,8 @@ The rule:
 - documenters see what researchers see, plus every testimony they recorded
   that has not been withdrawn (a withdrawal hides it from all but moderators);
 - an erased testimony is no longer a testimony for anyone: only its
-  tombstone remains, shown to moderators (testimonies.selectors.tombstone).
+  tombstone remains, shown to moderators
+  (testimonies.core.selectors.testimony_tombstone).
 Anything else does not exist for that user (404, never 403).
 
 Exports are an audience of their own: an export leaves the archive, so it is

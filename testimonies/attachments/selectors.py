@@ -11,8 +11,8 @@ from archive.audit import audit_record
 from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments import store
+from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
 from testimonies.models import Attachment, AttachmentKind, Testimony
-from testimonies.selectors import TestimonyNotVisible, testimony_allowed
 
 EXTENSIONS = {
     "image/jpeg": "jpg",

@@ -29,7 +29,7 @@ from testimonies.attachments.selectors import (
     testimony_for_attachments,
 )
 from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
-from testimonies.selectors import TestimonyNotVisible
+from testimonies.core.selectors import TestimonyNotVisible
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the

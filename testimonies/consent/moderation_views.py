@@ -9,9 +9,16 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import moderator_required
+from testimonies.consent.forms import PublicReleaseForm, ReviewDecisionForm
+from testimonies.consent.selectors import (
+    review_page,
+    review_queue,
+    testimonies_held_from_public,
+    testimony_for_review,
+)
 from testimonies.consent.services.public_holds import testimony_public_release
 from testimonies.consent.services.review import testimony_approve, testimony_send_back
-from testimonies.forms import PublicReleaseForm, ReviewDecisionForm
+from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import ReviewDecision, TestimonyStatus
 from testimonies.redaction.views import (
     DECIDE_WORDS,
@@ -19,13 +26,6 @@ from testimonies.redaction.views import (
     marks_form,
     marks_save,
     words_decide,
-)
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    review_page,
-    review_queue,
-    testimonies_held_from_public,
-    testimony_for_review,
 )
 from testimonies.witnesses.selectors import witness_key_conflicts_waiting
 

@@ -12,16 +12,16 @@ from django.views.decorators.cache import never_cache
 from archive.access import second_factor_first
 from archive.bidi import isolated
 from testimonies import policy
+from testimonies.consent.forms import ErasureForm, WithdrawalForm
 from testimonies.consent.models.consent import IMAGES
-from testimonies.consent.services import erasure
-from testimonies.consent.services.consent import consent_withdraw
-from testimonies.forms import ErasureForm, WithdrawalForm
-from testimonies.models import ConsentScope, ImagesShown
-from testimonies.selectors import (
-    TestimonyNotVisible,
+from testimonies.consent.selectors import (
     testimony_for_erasure,
     testimony_for_withdrawal,
 )
+from testimonies.consent.services import erasure
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.core.selectors import TestimonyNotVisible
+from testimonies.models import ConsentScope, ImagesShown
 
 
 @never_cache

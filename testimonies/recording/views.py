@@ -23,11 +23,13 @@ from django.views.decorators.http import require_GET
 from archive.access import role_required
 from archive.roles import Role, role_of
 from testimonies import policy
+from testimonies.consent.forms import ConsentForm
 from testimonies.consent.models.consent import ConsentEvent
+from testimonies.consent.selectors import consent_summary
 from testimonies.consent.services.consent import consent_capture
 from testimonies.consent.services.review import testimony_submit
 from testimonies.core.models import Language
-from testimonies.forms import ConsentForm
+from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import ConsentRecord
 from testimonies.places.gazetteer import places_search
 from testimonies.recording.forms import (
@@ -37,6 +39,7 @@ from testimonies.recording.forms import (
     WitnessForm,
     form_error_summary,
 )
+from testimonies.recording.selectors import recording_review, testimony_for_recording
 from testimonies.recording.services import (
     recording_account_save,
     recording_start,
@@ -57,12 +60,6 @@ from testimonies.recording.steps import (
     step_before,
     step_by_slug,
     steps_done,
-)
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    consent_summary,
-    recording_review,
-    testimony_for_recording,
 )
 from testimonies.vault.identity import identity_exists
 

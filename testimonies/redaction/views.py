@@ -11,18 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import second_factor_first
-from testimonies.forms import RedactionMarksForm, WordDecisionForm
+from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import Testimony
+from testimonies.redaction.forms import RedactionMarksForm, WordDecisionForm
 from testimonies.redaction.marking import (
     redaction_candidates_decide,
     redaction_marks_set,
 )
 from testimonies.redaction.redactor import person_choices, redaction_candidates
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    redaction_page,
-    testimony_for_marking,
-)
+from testimonies.redaction.selectors import redaction_page, testimony_for_marking
 
 # The name of the editor's submit button: the review page tells a save of
 # the marks from a decision by it.

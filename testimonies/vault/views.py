@@ -14,8 +14,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from archive.access import second_factor_first
-from testimonies.forms import IdentityRevealForm
-from testimonies.selectors import TestimonyNotVisible, testimony_for_reveal
+from testimonies.core.selectors import TestimonyNotVisible
+from testimonies.vault.forms import IdentityRevealForm
 from testimonies.vault.reveal import witness_reveal
 from testimonies.vault.reveal_throttle import (
     reveal_cool_off_minutes,
@@ -23,6 +23,7 @@ from testimonies.vault.reveal_throttle import (
     reveal_locked,
     reveal_reset,
 )
+from testimonies.vault.selectors import testimony_for_reveal
 
 
 def _page(request, testimony, form, *, identity=None, locked=False, status=200):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from testimonies.selectors import place_trails
+from testimonies.core.selectors import place_trails
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,304 @@
+"""Reads behind the testimony pages (the testimony, the home page's overview, a
+documenter's own testimonies), and what the other capabilities' selectors
+share: a testimony that is not there for a user. Access comes from
+testimonies.policy only."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Subquery
+
+from archive.audit import audit_record
+from archive.models import AuditAction
+from testimonies import policy
+from testimonies.consent.models.consent import ConsentScope, PermittedUse
+from testimonies.models import (
+    Erasure,
+    IncidentDates,
+    Place,
+    Review,
+    ReviewDecision,
+    ReviewedVersion,
+    Testimony,
+    TestimonyStatus,
+    WitnessIdentity,
+)
+from testimonies.recording.steps import first_step_to_do
+from testimonies.redaction.generalisation import readable_texts
+
+
+class TestimonyNotVisible(Exception):
+    """Not there, or not for this user: callers answer 404 either way."""
+
+
+@dataclass(frozen=True)
+class TestimonyFacts:
+    """Where and when, as one reader may see them."""
+
+    places: list[Place]
+    incident: IncidentDates
+
+
+@dataclass
+class TestimonyPage:
+    testimony: Testimony
+    narrative: str
+    translations: dict[str, str]
+    summary: str
+    place_trails: list[list[Place]]
+    showing_original: bool
+    may_read_original: bool
+    consent: object = None
+    consent_history: list = field(default_factory=list)
+    may_record_consent: bool = False
+    may_submit: bool = False
+    may_review: bool = False
+    # Labels of the consent scopes not granted, shown to moderators.
+    scopes_not_granted: list = field(default_factory=list)
+    may_withdraw: bool = False
+    may_erase: bool = False
+    # To readers who see the precise places and dates: the narrower public
+    # view the approval chose, so that they do not publish the precise ones.
+    public_view: TestimonyFacts | None = None
+    may_mark_redactions: bool = False
+    # Flagged words waiting for a decision (shown to those who may read the
+    # original; for anyone else such a testimony does not exist).
+    undecided_words: int = 0
+    may_reveal_identity: bool = False
+    # To the public, where the approval chose a generalised view: the text
+    # gives some places and dates less precisely than it was recorded.
+    generalised_for_public: bool = False
+    # What the reader may do with it (publish, quote, show its images).
+    permitted_use: PermittedUse | None = None
+
+
+def with_tags(queryset):
+    return queryset.select_related("witness", "recorded_by").prefetch_related(
+        "places", "communities", "event_types"
+    )
+
+
+def place_trails(places) -> list[list[Place]]:
+    """For each place, the chain from its governorate down to it; a place
+    that lies on another tagged place's chain adds no chain of its own."""
+    places = [
+        place
+        for place in places
+        if not any(
+            other.path != place.path and other.path.startswith(place.path)
+            for other in places
+        )
+    ]
+    slugs = {slug for place in places for slug in place.ancestor_slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=slugs)}
+    return [
+        [by_slug[s] for s in place.ancestor_slugs[1:] if s in by_slug]
+        for place in places
+    ]
+
+
+def testimonies_facts(testimonies, *, user) -> None:
+    """Set `facts` on each testimony (places prefetched): the places and
+    dates as recorded, or for the public the generalised ones the approval
+    chose (policy.sees_precise_details). One query for all raised places."""
+    testimonies = list(testimonies)
+    if not policy.sees_precise_details(user):
+        testimonies_public_facts(testimonies)
+        return
+    for testimony in testimonies:
+        testimony.facts = TestimonyFacts(
+            list(testimony.places.all()), testimony.incident
+        )
+
+
+def testimonies_public_facts(testimonies) -> None:
+    """Set `facts` on each testimony (places prefetched) as the public sees
+    them, whoever reads: what the public reads, and what leaves the archive
+    (exports). One query for all raised places."""
+    testimonies = list(testimonies)
+    raised = {t.pk: t.public_place_slugs() for t in testimonies}
+    wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
+    for testimony in testimonies:
+        slugs = raised[testimony.pk]
+        places = (
+            list(testimony.places.all())
+            if slugs is None
+            else sorted((by_slug[s] for s in slugs if s in by_slug), key=_path)
+        )
+        testimony.facts = TestimonyFacts(places, testimony.public_incident)
+
+
+def _path(place):
+    return place.path
+
+
+def testimony_detail(*, public_id: str, user, show_original: bool = False):
+    """The testimony page for `user`, redacted unless the user may read the
+    original and asked to (which is logged). A testimony whose flagged words
+    are not all decided is not visible to anyone who may not read the
+    original."""
+    testimony = (
+        with_tags(Testimony.objects.visible_to(user))
+        .filter(public_id=public_id)
+        .first()
+    )
+    if testimony is None:
+        raise TestimonyNotVisible(public_id)
+    may_read_original = policy.may_read_unredacted(user, testimony)
+    # The public reads places and dates no finer than the public view.
+    redacted = readable_texts(testimony, public=not policy.sees_precise_details(user))
+    if redacted.undecided and not may_read_original:
+        # The release gate (consent.services.review.require_decided_words),
+        # where it is read: a word that may name someone waits for a person.
+        raise TestimonyNotVisible(public_id)
+    showing_original = show_original and may_read_original
+    if showing_original:
+        audit_record(
+            action=AuditAction.READ_ORIGINAL, target=testimony.public_id, actor=user
+        )
+        texts = testimony
+    else:
+        texts = redacted
+    testimonies_facts([testimony], user=user)
+    generalised = bool(
+        testimony.public_place_levels_up or testimony.public_date_precision
+    )
+    page = TestimonyPage(
+        testimony=testimony,
+        narrative=texts.narrative,
+        translations=dict(texts.translations),
+        summary=texts.summary,
+        place_trails=place_trails(testimony.facts.places),
+        showing_original=showing_original,
+        may_read_original=may_read_original,
+        generalised_for_public=generalised and not policy.sees_precise_details(user),
+    )
+    consent = testimony.current_consent()
+    page.permitted_use = consent.permitted_use if consent else None
+    if policy.sees_everything(user):
+        page.consent_history = list(testimony.consent_records.order_by("-pk"))
+        page.consent = page.consent_history[0] if page.consent_history else None
+        page.scopes_not_granted = [
+            ConsentScope(scope).label
+            for scope in policy.scopes_not_granted(page.consent)
+        ]
+    page.may_record_consent = policy.may_record_consent(user, testimony)
+    # The review page is for what waits in the queue.
+    page.may_review = (
+        policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
+    )
+    page.may_submit = policy.may_submit(user, testimony) and testimony.status in (
+        TestimonyStatus.DRAFT,
+        TestimonyStatus.SENT_BACK,
+    )
+    page.may_withdraw = policy.may_withdraw(user, testimony)
+    page.may_erase = policy.may_erase(user, testimony)
+    if policy.sees_precise_details(user) and generalised:
+        page.public_view = TestimonyFacts(
+            testimony.public_places(), testimony.public_incident
+        )
+    page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
+    page.undecided_words = redacted.undecided
+    page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
+    return page
+
+
+def testimony_tombstone(*, public_id: str, user) -> Erasure:
+    """What is left of an erased testimony, for moderators only."""
+    if not policy.sees_everything(user):
+        raise TestimonyNotVisible(public_id)
+    erasure = (
+        Erasure.objects.select_related("testimony", "erased_by")
+        .filter(testimony__public_id=public_id)
+        .first()
+    )
+    if erasure is None:
+        raise TestimonyNotVisible(public_id)
+    return erasure
+
+
+@dataclass
+class ArchiveOverview:
+    visible_count: int
+    recent: list[Testimony]
+    place_count: int
+
+
+def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
+    """What the home page shows: counts and the latest testimonies this user
+    may see."""
+    visible = Testimony.objects.visible_to(user)
+    latest = list(with_tags(visible).order_by("-recorded_on", "-pk")[:recent])
+    testimonies_facts(latest, user=user)
+    return ArchiveOverview(
+        visible_count=visible.count(),
+        recent=latest,
+        place_count=Place.objects.filter(testimony__in=visible).distinct().count(),
+    )
+
+
+def testimony_allowed(*, public_id: str, user, may) -> Testimony:
+    """The testimony `user` sees under `public_id` and for which the policy
+    function `may(user, testimony)` holds; TestimonyNotVisible otherwise,
+    whether or not it exists (never a 403 that confirms it)."""
+    testimony = (
+        Testimony.objects.visible_to(user)
+        .select_related("witness")
+        .filter(public_id=public_id)
+        .first()
+    )
+    if testimony is None or not may(user, testimony):
+        raise TestimonyNotVisible(public_id)
+    return testimony
+
+
+def _latest_review(field_name: str):
+    latest = Review.objects.filter(testimony=OuterRef("pk")).order_by("-pk")
+    return Subquery(latest.values(field_name)[:1])
+
+
+def testimonies_mine(*, user) -> list[Testimony]:
+    """The testimonies `user` recorded and may still see, newest first, each
+    with its current consent (consent_<scope>), the latest review's decision
+    and comment, whether it may be submitted now and whether its redaction
+    marks may be changed (`markable`)."""
+    testimonies = list(
+        Testimony.objects.visible_to(user)
+        .filter(recorded_by=user)
+        .select_related("witness")
+        .prefetch_related("places", "event_types")
+        .annotate(
+            latest_decision=_latest_review("decision"),
+            latest_review_at=_latest_review("at"),
+            # What Resume needs (recording.steps_done), for every row at once.
+            has_identity=Exists(
+                WitnessIdentity.objects.filter(witness=OuterRef("witness"))
+            ),
+        )
+        .order_by("-created_at", "-pk")
+    )
+    # Comments are sealed: opened here, the latest version of each testimony.
+    latest_versions = {}
+    for version in ReviewedVersion.objects.filter(testimony__in=testimonies).order_by(
+        "pk"
+    ):
+        latest_versions[version.testimony_id] = version
+    for testimony in testimonies:
+        version = latest_versions.get(testimony.pk)
+        testimony.latest_comment = version.comment if version else ""
+        testimony.submittable = bool(testimony.consent_archive) and (
+            testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
+        )
+        testimony.markable = policy.may_mark_redactions(user, testimony)
+        # Resume opens the first recording step not done yet.
+        testimony.resume_step = (
+            first_step_to_do(testimony)
+            if policy.may_edit_recording(user, testimony)
+            else None
+        )
+        testimony.latest_decision_label = (
+            ReviewDecision(testimony.latest_decision).label
+            if testimony.latest_decision
+            else ""
+        )
+    return testimonies
