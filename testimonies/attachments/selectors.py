@@ -134,7 +134,7 @@ def attachment_for_removal(*, public_id: str, attachment_id: str, user) -> Attac
     testimony = _attachable(public_id=public_id, user=user)
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return attachment
 
 
@@ -147,7 +147,7 @@ def attachment_for_blur(*, public_id: str, attachment_id: str, user) -> Attachme
         public_id=attachment_id, kind=AttachmentKind.IMAGE
     ).first()
     if attachment is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return attachment
 
 
@@ -159,7 +159,7 @@ def attachment_file(
     and when the file is missing. Serving an original is recorded in the
     audit chain."""
     if variant not in store.VARIANTS:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     testimony = testimony_allowed(
         public_id=public_id,
         user=user,
@@ -169,11 +169,11 @@ def attachment_file(
     )
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     attachment.testimony = testimony
     data = store.file_open(attachment, variant)
     if data is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     original = variant == store.ORIGINAL
     if original:
         audit_record(

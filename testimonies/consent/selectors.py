@@ -110,7 +110,7 @@ def testimony_for_withdrawal(*, public_id: str, user) -> Testimony:
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_withdraw(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return testimony
 
 
@@ -120,7 +120,7 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_erase(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return testimony
 
 
@@ -194,7 +194,7 @@ def testimony_for_review(*, public_id: str, user) -> Testimony:
         .first()
     )
     if testimony is None or not policy.may_review(user):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return testimony
 
 

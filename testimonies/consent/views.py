@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -15,7 +14,6 @@ from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.selectors import consent_page, testimony_for_submission
 from testimonies.consent.services.consent import consent_capture
 from testimonies.consent.services.review import testimony_submit
-from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import ConsentRecord
 
 
@@ -24,10 +22,7 @@ from testimonies.models import ConsentRecord
 def consent(request, public_id):
     """Record a new consent event. For the recording documenter and
     moderators; a 404 for anyone else, as for a testimony that is not there."""
-    try:
-        page = consent_page(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    page = consent_page(public_id=public_id, user=request.user)
     blank = ConsentRecord(
         testimony=page.testimony, event=ConsentEvent.GRANT, recorded_by=request.user
     )
@@ -58,10 +53,7 @@ def consent(request, public_id):
 @second_factor_first
 def submit(request, public_id):
     """Send a testimony to the moderators; back where the button was."""
-    try:
-        testimony = testimony_for_submission(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_submission(public_id=public_id, user=request.user)
     try:
         testimony_submit(testimony=testimony, user=request.user)
     except ValidationError as error:

@@ -3,7 +3,6 @@ account leaves the archive, in part or for good."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,7 +19,6 @@ from testimonies.consent.selectors import (
 )
 from testimonies.consent.services import erasure
 from testimonies.consent.services.consent import consent_withdraw
-from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import ConsentScope, ImagesShown
 
 
@@ -29,10 +27,7 @@ from testimonies.models import ConsentScope, ImagesShown
 def testimony_withdraw(request, public_id):
     """Record a withdrawal of consent, scope by scope or all of it. For the
     recording documenter and moderators; 404 for anyone else."""
-    try:
-        testimony = testimony_for_withdrawal(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_withdrawal(public_id=public_id, user=request.user)
     consent = testimony.current_consent()
     granted = consent.granted_scopes if consent else []
     if consent is not None and consent.images in (
@@ -83,10 +78,7 @@ def testimony_erase(request, public_id):
     """Erase a testimony for good, after typing its public id. Moderators
     with a second factor only; for anyone else the page does not exist
     (404, as for every testimony page they may not use)."""
-    try:
-        testimony = testimony_for_erasure(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_erasure(public_id=public_id, user=request.user)
     data = request.POST if request.method == "POST" else None
     form = ErasureForm(data, public_id=testimony.public_id)
     erasure_record = None

@@ -6,6 +6,7 @@ testimonies.policy only."""
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
 
 from archive.audit import audit_record
 from archive.models import AuditAction
@@ -26,8 +27,11 @@ from testimonies.recording.steps import first_step_to_do
 from testimonies.redaction.generalisation import readable_texts
 
 
-class TestimonyNotVisible(Exception):
-    """Not there, or not for this user: callers answer 404 either way."""
+class TestimonyNotVisible(Http404):
+    """Not there, or not for this user: a 404 either way, the same page as
+    for an address that never existed. Raised without a message: Django
+    hands an Http404's message to the 404 and debug pages, and nothing may
+    tell whether the testimony exists."""
 
 
 @dataclass(frozen=True)
@@ -143,14 +147,14 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         .first()
     )
     if testimony is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     may_read_original = policy.may_read_unredacted(user, testimony)
     # The public reads places and dates no finer than the public view.
     redacted = readable_texts(testimony, public=not policy.sees_precise_details(user))
     if redacted.undecided and not may_read_original:
         # The release gate (consent.services.review.require_decided_words),
         # where it is read: a word that may name someone waits for a person.
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     showing_original = show_original and may_read_original
     if showing_original:
         audit_record(
@@ -206,14 +210,14 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
 def testimony_tombstone(*, public_id: str, user) -> Erasure:
     """What is left of an erased testimony, for moderators only."""
     if not policy.sees_everything(user):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     erasure = (
         Erasure.objects.select_related("testimony", "erased_by")
         .filter(testimony__public_id=public_id)
         .first()
     )
     if erasure is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return erasure
 
 
@@ -248,7 +252,7 @@ def testimony_allowed(*, public_id: str, user, may) -> Testimony:
         .first()
     )
     if testimony is None or not may(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return testimony
 
 

@@ -1,4 +1,3 @@
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
@@ -27,10 +26,7 @@ def testimony_detail(request, public_id):
             show_original=request.GET.get("original") == "1",
         )
     except TestimonyNotVisible:
-        try:
-            erasure = testimony_tombstone(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        erasure = testimony_tombstone(public_id=public_id, user=request.user)
         return render(request, "testimonies/erasure_detail.html", {"erasure": erasure})
     similar = testimony_similar(testimony=page.testimony, user=request.user)
     return render(

@@ -25,7 +25,7 @@ def testimony_for_recording(
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_edit_recording(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     if reading_original:
         audit_record(
             action=AuditAction.READ_ORIGINAL,

@@ -29,7 +29,6 @@ from testimonies.consent.selectors import consent_summary
 from testimonies.consent.services.consent import consent_capture
 from testimonies.consent.services.review import testimony_submit
 from testimonies.core.models import Language
-from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import ConsentRecord
 from testimonies.places.gazetteer import places_search
 from testimonies.recording.forms import (
@@ -146,14 +145,11 @@ def record_step(request, public_id, step):
     """One step of a draft: show it, or save it and go on."""
     if step_by_slug(step) is None:
         raise Http404
-    try:
-        testimony = testimony_for_recording(
-            public_id=public_id,
-            user=request.user,
-            reading_original=request.method == "GET" and step in SHOWS_ORIGINAL,
-        )
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_recording(
+        public_id=public_id,
+        user=request.user,
+        reading_original=request.method == "GET" and step in SHOWS_ORIGINAL,
+    )
     return STEP_VIEWS[step](request, testimony, step)
 
 

@@ -4,14 +4,12 @@ the moderators' review page shares with it."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import second_factor_first
-from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import Testimony
 from testimonies.redaction.forms import RedactionMarksForm, WordDecisionForm
 from testimonies.redaction.marking import (
@@ -99,26 +97,17 @@ def redaction(request, public_id):
     anyone else, as for a testimony that is not there."""
     form = None
     if request.method == "POST" and DECIDE_WORDS in request.POST:
-        try:
-            testimony = testimony_for_marking(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_marking(public_id=public_id, user=request.user)
         words_decide(request, testimony)
         return redirect(
             reverse("testimonies:redaction", args=[public_id]) + "#words-to-decide"
         )
     if request.method == "POST" and SAVE_MARKS in request.POST:
-        try:
-            testimony = testimony_for_marking(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_marking(public_id=public_id, user=request.user)
         form = marks_save(request, testimony)
         if form is None:
             return redirect("testimonies:redaction", public_id=public_id)
-    try:
-        page = redaction_page(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    page = redaction_page(public_id=public_id, user=request.user)
     return render(
         request,
         "testimonies/testimony_redaction.html",

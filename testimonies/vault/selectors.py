@@ -16,5 +16,5 @@ def testimony_for_reveal(*, public_id: str, user) -> Testimony:
         .first()
     )
     if testimony is None or not policy.may_reveal_identity_on(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return testimony

@@ -7,14 +7,12 @@ by any cache nor send a referrer onwards.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from archive.access import second_factor_first
-from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.vault.forms import IdentityRevealForm
 from testimonies.vault.reveal import witness_reveal
 from testimonies.vault.reveal_throttle import (
@@ -52,10 +50,7 @@ def _page(request, testimony, form, *, identity=None, locked=False, status=200):
 def testimony_identity(request, public_id):
     """Reveal the witness's identity after a reason and the user's password;
     404 for anyone policy.may_reveal_identity_on refuses."""
-    try:
-        testimony = testimony_for_reveal(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_reveal(public_id=public_id, user=request.user)
     user = request.user
     if request.method != "POST":
         return _page(request, testimony, IdentityRevealForm(user=user))
