@@ -252,7 +252,7 @@ def may_edit_recording(user, testimony) -> bool:
     draft or sent back, for the documenter who recorded it and moderators.
     Submitted, approved, withdrawn or erased accounts are not edited there:
     a moderator has read (or is reading) what was submitted."""
-    if testimony.status not in ("draft", "sent_back"):
+    if not testimony.is_editable:
         return False
     return sees_everything(user) or owns(user, testimony)
 
@@ -272,7 +272,7 @@ def _changes_before_review(user, testimony) -> bool:
         return False
     if sees_everything(user):
         return True
-    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+    return owns(user, testimony) and testimony.is_editable
 
 
 MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"

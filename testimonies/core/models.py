@@ -463,6 +463,14 @@ class Testimony(SealedContent):
         return self.status == TestimonyStatus.ERASED
 
     @property
+    def is_editable(self) -> bool:
+        """The lifecycle rule: a draft, or a testimony sent back, may still be
+        changed by the documenter who recorded it (its steps, marks and
+        attachments) and submitted. Once submitted a moderator has read, or
+        is reading, what was sent: it changes only through a review."""
+        return self.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
+
+    @property
     def incident(self) -> IncidentDates:
         """The incident's dates as recorded."""
         return IncidentDates(

@@ -191,10 +191,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     page.may_review = (
         policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
     )
-    page.may_submit = policy.may_submit(user, testimony) and testimony.status in (
-        TestimonyStatus.DRAFT,
-        TestimonyStatus.SENT_BACK,
-    )
+    page.may_submit = policy.may_submit(user, testimony) and testimony.is_editable
     page.may_withdraw = policy.may_withdraw(user, testimony)
     page.may_erase = policy.may_erase(user, testimony)
     if policy.sees_precise_details(user) and generalised:
@@ -290,8 +287,8 @@ def testimonies_mine(*, user) -> list[Testimony]:
     for testimony in testimonies:
         version = latest_versions.get(testimony.pk)
         testimony.latest_comment = version.comment if version else ""
-        testimony.submittable = bool(testimony.consent_archive) and (
-            testimony.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
+        testimony.submittable = (
+            bool(testimony.consent_archive) and testimony.is_editable
         )
         testimony.markable = policy.may_mark_redactions(user, testimony)
         # Resume opens the first recording step not done yet.
