@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments import store
 from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
@@ -48,12 +46,15 @@ class AttachmentCard:
     remove_url: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServedFile:
+    attachment: Attachment
     data: bytes
     media_type: str
     filename: str
-    download: bool
+    # The original, as uploaded: a download, and a reading the view records
+    # (testimonies.attachments.services.media_original_reading_record).
+    original: bool
 
 
 def file_url(attachment: Attachment, variant: str) -> str:
@@ -156,8 +157,7 @@ def attachment_file(
 ) -> ServedFile:
     """One file of an attachment in the clear, if `user` may be served that
     copy now (testimonies.policy.media_copies); TestimonyNotVisible otherwise,
-    and when the file is missing. Serving an original is recorded in the
-    audit chain."""
+    and when the file is missing."""
     if variant not in store.VARIANTS:
         raise TestimonyNotVisible
     testimony = testimony_allowed(
@@ -170,23 +170,16 @@ def attachment_file(
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
         raise TestimonyNotVisible
-    attachment.testimony = testimony
     data = store.file_open(attachment, variant)
     if data is None:
         raise TestimonyNotVisible
     original = variant == store.ORIGINAL
-    if original:
-        audit_record(
-            action=AuditAction.READ_MEDIA_ORIGINAL,
-            target=testimony.public_id,
-            actor=user,
-            detail=attachment.public_id,
-        )
     media_type = attachment.media_type if original else attachment.working_media_type
     extension = EXTENSIONS.get(media_type, "bin")
     return ServedFile(
+        attachment=attachment,
         data=data,
         media_type=media_type,
         filename=f"attachment-{attachment.public_id}-{variant}.{extension}",
-        download=original,
+        original=original,
     )

@@ -163,11 +163,15 @@ def attachment_file_view(request, public_id, attachment_id, variant):
         variant=variant,
         user=request.user,
     )
+    if served.original:
+        services.media_original_reading_record(
+            attachment=served.attachment, user=request.user
+        )
     response = HttpResponse(served.data, content_type=served.media_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Content-Disposition"] = content_disposition_header(
-        served.download, served.filename
+        served.original, served.filename
     )
     return response

@@ -17,6 +17,7 @@ from testimonies.consent.selectors import (
 )
 from testimonies.consent.services.public_holds import testimony_public_release
 from testimonies.consent.services.review import testimony_approve, testimony_send_back
+from testimonies.core.services import original_reading_record
 from testimonies.models import ReviewDecision, TestimonyStatus
 from testimonies.redaction.views import (
     DECIDE_WORDS,
@@ -118,6 +119,7 @@ def review(request, public_id):
             messages.success(request, str(DONE[decision]))
             return redirect("moderation:queue")
     page = review_page(public_id=public_id, user=request.user)
+    original_reading_record(testimony=page.testimony, user=request.user, page="review")
     check = page.reidentification
     return render(
         request,

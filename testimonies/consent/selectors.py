@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Prefetch
 from django.db.models.functions import Coalesce
 
-from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.consent.models.consent import ConsentEvent, ConsentScope
 from testimonies.consent.models.reviews import testimony_content
@@ -202,8 +200,8 @@ def review_page(*, public_id: str, user) -> ReviewPage:
     """Everything a moderator decides on: consent, what changed since the
     last review (None: never reviewed), the history of decisions, and the
     text both redacted and original, and, when the consent grants `public`,
-    the re-identification check. Reviewing means reading the original, so
-    each showing is recorded as such."""
+    the re-identification check. Reviewing means reading the original: the
+    view records each showing (testimonies.core.services.original_reading_record)."""
     testimony = testimony_for_review(public_id=public_id, user=user)
     history = list(
         Review.objects.filter(testimony=testimony)
@@ -216,12 +214,6 @@ def review_page(*, public_id: str, user) -> ReviewPage:
     if last_version is not None:
         before, now = last_version.content, testimony_content(testimony)
         changes = content_changes(before, now, labels=_slug_labels([before, now]))
-    audit_record(
-        action=AuditAction.READ_ORIGINAL,
-        target=testimony.public_id,
-        actor=user,
-        detail="review",
-    )
     consent = consent_summary(testimony.consent_records.all())
     would_be_public = policy.scope_granted(consent.current, ConsentScope.PUBLIC)
     redaction = redaction_editor(testimony=testimony, user=user)

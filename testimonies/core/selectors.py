@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
-from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.consent.models.consent import ConsentScope, PermittedUse
 from testimonies.models import (
@@ -138,9 +136,10 @@ def _path(place):
 
 def testimony_detail(*, public_id: str, user, show_original: bool = False):
     """The testimony page for `user`, redacted unless the user may read the
-    original and asked to (which is logged). A testimony whose flagged words
-    are not all decided is not visible to anyone who may not read the
-    original."""
+    original and asked to (`showing_original`: the view records the reading,
+    testimonies.core.services.original_reading_record). A testimony whose
+    flagged words are not all decided is not visible to anyone who may not
+    read the original."""
     testimony = (
         with_tags(Testimony.objects.visible_to(user))
         .filter(public_id=public_id)
@@ -156,13 +155,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         # where it is read: a word that may name someone waits for a person.
         raise TestimonyNotVisible
     showing_original = show_original and may_read_original
-    if showing_original:
-        audit_record(
-            action=AuditAction.READ_ORIGINAL, target=testimony.public_id, actor=user
-        )
-        texts = testimony
-    else:
-        texts = redacted
+    texts = testimony if showing_original else redacted
     testimonies_facts([testimony], user=user)
     generalised = bool(
         testimony.public_place_levels_up or testimony.public_date_precision

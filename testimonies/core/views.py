@@ -11,6 +11,7 @@ from testimonies.core.selectors import (
     testimony_tombstone,
 )
 from testimonies.core.selectors import testimony_detail as select_detail
+from testimonies.core.services import original_reading_record
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
@@ -28,6 +29,8 @@ def testimony_detail(request, public_id):
     except TestimonyNotVisible:
         erasure = testimony_tombstone(public_id=public_id, user=request.user)
         return render(request, "testimonies/erasure_detail.html", {"erasure": erasure})
+    if page.showing_original:
+        original_reading_record(testimony=page.testimony, user=request.user)
     similar = testimony_similar(testimony=page.testimony, user=request.user)
     return render(
         request,

@@ -3,8 +3,6 @@ its last page. Access comes from testimonies.policy only."""
 
 from dataclasses import dataclass, field
 
-from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments.selectors import attachment_cards
 from testimonies.consent.review_diff import person_label
@@ -14,25 +12,15 @@ from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.recording.steps import steps_done
 
 
-def testimony_for_recording(
-    *, public_id: str, user, reading_original: bool = False
-) -> Testimony:
+def testimony_for_recording(*, public_id: str, user) -> Testimony:
     """The draft or sent-back testimony `user` may go on recording (the
     recording documenter, moderators); TestimonyNotVisible for anyone else,
-    whether or not it exists. `reading_original`: the page shows the
-    account as written, names in it, and the showing is logged."""
+    whether or not it exists."""
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
     if testimony is None or not policy.may_edit_recording(user, testimony):
         raise TestimonyNotVisible
-    if reading_original:
-        audit_record(
-            action=AuditAction.READ_ORIGINAL,
-            target=testimony.public_id,
-            actor=user,
-            detail="recording",
-        )
     return testimony
 
 

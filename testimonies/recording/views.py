@@ -29,6 +29,7 @@ from testimonies.consent.selectors import consent_summary
 from testimonies.consent.services.consent import consent_capture
 from testimonies.consent.services.review import testimony_submit
 from testimonies.core.models import Language
+from testimonies.core.services import original_reading_record
 from testimonies.models import ConsentRecord
 from testimonies.places.gazetteer import places_search
 from testimonies.recording.forms import (
@@ -145,11 +146,11 @@ def record_step(request, public_id, step):
     """One step of a draft: show it, or save it and go on."""
     if step_by_slug(step) is None:
         raise Http404
-    testimony = testimony_for_recording(
-        public_id=public_id,
-        user=request.user,
-        reading_original=request.method == "GET" and step in SHOWS_ORIGINAL,
-    )
+    testimony = testimony_for_recording(public_id=public_id, user=request.user)
+    if request.method == "GET" and step in SHOWS_ORIGINAL:
+        original_reading_record(
+            testimony=testimony, user=request.user, page="recording"
+        )
     return STEP_VIEWS[step](request, testimony, step)
 
 

@@ -4,8 +4,6 @@ testimonies.policy only."""
 
 from dataclasses import dataclass
 
-from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.core.selectors import testimony_allowed
 from testimonies.models import Testimony
@@ -88,13 +86,7 @@ def testimony_for_marking(*, public_id: str, user) -> Testimony:
 
 def redaction_page(*, public_id: str, user) -> RedactionEditor:
     """The redaction page (/testimonies/<id>/redaction/): the preview and the
-    marks editor for one who may mark; it shows the original, which is
-    recorded as a reading of it."""
+    marks editor for one who may mark. It shows the original: the view
+    records the reading (testimonies.core.services.original_reading_record)."""
     testimony = testimony_for_marking(public_id=public_id, user=user)
-    audit_record(
-        action=AuditAction.READ_ORIGINAL,
-        target=testimony.public_id,
-        actor=user,
-        detail="redaction",
-    )
     return redaction_editor(testimony=testimony, user=user)

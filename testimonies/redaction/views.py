@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import second_factor_first
+from testimonies.core.services import original_reading_record
 from testimonies.models import Testimony
 from testimonies.redaction.forms import RedactionMarksForm, WordDecisionForm
 from testimonies.redaction.marking import (
@@ -108,6 +109,9 @@ def redaction(request, public_id):
         if form is None:
             return redirect("testimonies:redaction", public_id=public_id)
     page = redaction_page(public_id=public_id, user=request.user)
+    original_reading_record(
+        testimony=page.testimony, user=request.user, page="redaction"
+    )
     return render(
         request,
         "testimonies/testimony_redaction.html",
