@@ -22,7 +22,13 @@ from search.similar import similar_pks
 from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
-from testimonies.core.selectors import testimonies_facts, testimonies_public_facts
+from testimonies.core.selectors import (
+    TestimonyCard,
+    TestimonyFacts,
+    testimonies_facts,
+    testimonies_public_facts,
+    testimony_cards,
+)
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
@@ -40,6 +46,8 @@ FACETS = {
 @dataclass
 class SearchHit:
     testimony: Testimony
+    # Its places and dates as the reader may see them.
+    facts: TestimonyFacts
     excerpt: str
     # What the reader may do with it, from the consent in force.
     permitted_use: PermittedUse | None = None
@@ -213,7 +221,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         logger.warning("search: %d results hidden by the database check", len(stale))
     # Places, dates and texts as this user may see them (generalised for the
     # public).
-    testimonies_facts(visible.values(), user=user)
+    facts = testimonies_facts(visible.values(), user=user)
     texts_by_pk = readable_texts_many(
         visible.values(), public=not policy.sees_precise_details(user)
     )
@@ -236,6 +244,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
             hits.append(
                 SearchHit(
                     testimony=testimony,
+                    facts=facts[pk],
                     excerpt=excerpt(
                         [texts.narrative, *texts.translations.values(), texts.summary],
                         params.get("q", ""),
@@ -277,6 +286,8 @@ def _permitted_use(consent) -> PermittedUse | None:
 @dataclass
 class ExportRow:
     testimony: Testimony
+    # Its places and dates as the public view has them.
+    facts: TestimonyFacts
     texts: RedactedTexts
     permitted_use: PermittedUse | None = None
 
@@ -338,7 +349,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = len(kept)
     # An export leaves the archive, whoever asks: places, dates and texts as
     # the public view has them, as names are always redacted in it.
-    testimonies_public_facts(kept[:limit])
+    facts = testimonies_public_facts(kept[:limit])
     texts_by_pk = readable_texts_many(kept[:limit], public=True)
     # The release gate: nothing leaves with a word that may name someone
     # undecided (the index refuses such testimonies; it may lag behind).
@@ -352,6 +363,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     rows = [
         ExportRow(
             testimony=t,
+            facts=facts[t.pk],
             texts=texts_by_pk[t.pk],
             permitted_use=_permitted_use(consents.get(t.pk)),
         )
@@ -361,7 +373,9 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     return ExportOutcome(count=max(count - len(held), len(rows)), rows=rows)
 
 
-def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
+def testimony_similar(
+    *, testimony: Testimony, user, limit: int = 5
+) -> list[TestimonyCard]:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
     may see (testimonies.policy.search_filter) and the database confirms each.
@@ -378,6 +392,4 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     )
     pks = [pk for pk in pks if pk != testimony.pk]
     found = _visible_by_pk(user, pks)
-    similar = [found[pk] for pk in pks if pk in found][:limit]
-    testimonies_facts(similar, user=user)
-    return similar
+    return testimony_cards([found[pk] for pk in pks if pk in found][:limit], user=user)

@@ -27,7 +27,7 @@ EXTENSIONS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class AttachmentCard:
     """One attachment as one user may see it listed."""
 
@@ -94,28 +94,41 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
         if not attachment.is_image and not sees_working:
             continue
         number = len(cards) + 1
-        card = AttachmentCard(
-            attachment=attachment,
-            number=number,
-            alt=_("Photo %(number)d attached to this testimony") % {"number": number},
+        description = attachment.description if sees_working else ""
+        image = attachment.is_image
+        # The copy shown: the working one to those who see it, else the public.
+        shown = store.WORKING if sees_working else store.PUBLIC
+        cards.append(
+            AttachmentCard(
+                attachment=attachment,
+                number=number,
+                alt=description
+                or (
+                    _("Photo %(number)d attached to this testimony")
+                    % {"number": number}
+                ),
+                thumbnail_url=file_url(attachment, f"{shown}-thumb") if image else "",
+                view_url=file_url(attachment, shown) if image else "",
+                original_url=(
+                    file_url(attachment, store.ORIGINAL)
+                    if policy.MEDIA_ORIGINAL in copies
+                    else ""
+                ),
+                public_url=file_url(attachment, store.PUBLIC) if image else "",
+                description=description,
+                original_name=attachment.original_name if sees_working else "",
+                blur_url=(
+                    _url("testimonies:attachment-blur", attachment)
+                    if may_blur and image
+                    else ""
+                ),
+                remove_url=(
+                    _url("testimonies:attachment-remove", attachment)
+                    if may_attach
+                    else ""
+                ),
+            )
         )
-        if sees_working:
-            card.description = attachment.description
-            card.original_name = attachment.original_name
-            if card.description:
-                card.alt = card.description
-        if attachment.is_image:
-            copy = store.WORKING if sees_working else store.PUBLIC
-            card.view_url = file_url(attachment, copy)
-            card.thumbnail_url = file_url(attachment, f"{copy}-thumb")
-            card.public_url = file_url(attachment, store.PUBLIC)
-        if policy.MEDIA_ORIGINAL in copies:
-            card.original_url = file_url(attachment, store.ORIGINAL)
-        if may_blur and attachment.is_image:
-            card.blur_url = _url("testimonies:attachment-blur", attachment)
-        if may_attach:
-            card.remove_url = _url("testimonies:attachment-remove", attachment)
-        cards.append(card)
     return cards
 
 

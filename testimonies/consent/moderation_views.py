@@ -37,7 +37,7 @@ def queue(request):
         request,
         "testimonies/review_queue.html",
         {
-            "testimonies": review_queue(),
+            "queue": review_queue(),
             "key_conflicts": witness_key_conflicts_waiting(),
             "held": testimonies_held_from_public(),
         },

@@ -2,6 +2,7 @@
 the moderators' queue and the testimonies held back from the public. Access
 comes from testimonies.policy only."""
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Prefetch
@@ -34,7 +35,7 @@ from testimonies.redaction.reidentification import (
 from testimonies.redaction.selectors import RedactionEditor, redaction_editor
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConsentSummary:
     """The consent in force, in a line: what a moderator checks first."""
 
@@ -73,7 +74,7 @@ def consent_summary(records) -> ConsentSummary:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ConsentPage:
     testimony: Testimony
     history: list[ConsentRecord]
@@ -122,9 +123,21 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
     return testimony
 
 
-def review_queue() -> list[Testimony]:
+@dataclass(frozen=True)
+class QueueEntry:
+    """A submitted testimony waiting for a decision."""
+
+    testimony: Testimony
+    consent: ConsentSummary
+    # When it was submitted (for the oldest rows, when it was recorded).
+    waiting_since: datetime.datetime
+    # Reviewed before: sent back, changed and submitted again.
+    resubmitted: bool
+
+
+def review_queue() -> list[QueueEntry]:
     """Submitted testimonies, the longest waiting first, each with its
-    consent summary (`consent`) and how many times it was reviewed before."""
+    consent summary and whether it was reviewed before."""
     testimonies = list(
         Testimony.objects.filter(status=TestimonyStatus.SUBMITTED)
         .select_related("witness", "recorded_by")
@@ -138,9 +151,15 @@ def review_queue() -> list[Testimony]:
         )
         .order_by("waiting_since", "pk")
     )
-    for testimony in testimonies:
-        testimony.consent = consent_summary(testimony.consent_records.all())
-    return testimonies
+    return [
+        QueueEntry(
+            testimony=testimony,
+            consent=consent_summary(testimony.consent_records.all()),
+            waiting_since=testimony.waiting_since,
+            resubmitted=testimony.earlier_reviews > 0,
+        )
+        for testimony in testimonies
+    ]
 
 
 def testimonies_held_from_public() -> list[Testimony]:
@@ -155,7 +174,7 @@ def testimonies_held_from_public() -> list[Testimony]:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReviewPage:
     testimony: Testimony
     consent: ConsentSummary

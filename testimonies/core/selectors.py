@@ -3,7 +3,8 @@ documenter's own testimonies), and what the other capabilities' selectors
 share: a testimony that is not there for a user. Access comes from
 testimonies.policy only."""
 
-from dataclasses import dataclass, field
+import datetime
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
@@ -11,6 +12,7 @@ from django.http import Http404
 from testimonies import policy
 from testimonies.consent.models.consent import ConsentScope, PermittedUse
 from testimonies.models import (
+    ConsentRecord,
     Erasure,
     IncidentDates,
     Place,
@@ -40,37 +42,49 @@ class TestimonyFacts:
     incident: IncidentDates
 
 
-@dataclass
+@dataclass(frozen=True)
+class TestimonyCard:
+    """One testimony in a list (home page, search results, similar
+    testimonies), with its places and dates as the reader may see them."""
+
+    testimony: Testimony
+    facts: TestimonyFacts
+
+
+@dataclass(frozen=True)
 class TestimonyPage:
     testimony: Testimony
+    # Where and when, as this reader may see them (generalised for the public).
+    facts: TestimonyFacts
     narrative: str
     translations: dict[str, str]
     summary: str
     place_trails: list[list[Place]]
     showing_original: bool
     may_read_original: bool
-    consent: object = None
-    consent_history: list = field(default_factory=list)
-    may_record_consent: bool = False
-    may_submit: bool = False
-    may_review: bool = False
+    # To moderators: the consent in force and its history, latest first.
+    consent: ConsentRecord | None
+    consent_history: list[ConsentRecord]
     # Labels of the consent scopes not granted, shown to moderators.
-    scopes_not_granted: list = field(default_factory=list)
-    may_withdraw: bool = False
-    may_erase: bool = False
+    scopes_not_granted: list[str]
+    may_record_consent: bool
+    may_submit: bool
+    may_review: bool
+    may_withdraw: bool
+    may_erase: bool
     # To readers who see the precise places and dates: the narrower public
     # view the approval chose, so that they do not publish the precise ones.
-    public_view: TestimonyFacts | None = None
-    may_mark_redactions: bool = False
+    public_view: TestimonyFacts | None
+    may_mark_redactions: bool
     # Flagged words waiting for a decision (shown to those who may read the
     # original; for anyone else such a testimony does not exist).
-    undecided_words: int = 0
-    may_reveal_identity: bool = False
+    undecided_words: int
+    may_reveal_identity: bool
     # To the public, where the approval chose a generalised view: the text
     # gives some places and dates less precisely than it was recorded.
-    generalised_for_public: bool = False
+    generalised_for_public: bool
     # What the reader may do with it (publish, quote, show its images).
-    permitted_use: PermittedUse | None = None
+    permitted_use: PermittedUse | None
 
 
 def with_tags(queryset):
@@ -98,28 +112,28 @@ def place_trails(places) -> list[list[Place]]:
     ]
 
 
-def testimonies_facts(testimonies, *, user) -> None:
-    """Set `facts` on each testimony (places prefetched): the places and
-    dates as recorded, or for the public the generalised ones the approval
-    chose (policy.sees_precise_details). One query for all raised places."""
-    testimonies = list(testimonies)
+def testimonies_facts(testimonies, *, user) -> dict[int, TestimonyFacts]:
+    """The places and dates of each testimony (places prefetched), by
+    primary key: as recorded, or for the public the generalised ones the
+    approval chose (policy.sees_precise_details). One query for all raised
+    places."""
     if not policy.sees_precise_details(user):
-        testimonies_public_facts(testimonies)
-        return
-    for testimony in testimonies:
-        testimony.facts = TestimonyFacts(
-            list(testimony.places.all()), testimony.incident
-        )
+        return testimonies_public_facts(testimonies)
+    return {
+        testimony.pk: TestimonyFacts(list(testimony.places.all()), testimony.incident)
+        for testimony in testimonies
+    }
 
 
-def testimonies_public_facts(testimonies) -> None:
-    """Set `facts` on each testimony (places prefetched) as the public sees
-    them, whoever reads: what the public reads, and what leaves the archive
-    (exports). One query for all raised places."""
+def testimonies_public_facts(testimonies) -> dict[int, TestimonyFacts]:
+    """The places and dates of each testimony (places prefetched) as the
+    public sees them, whoever reads, by primary key: what the public reads,
+    and what leaves the archive (exports). One query for all raised places."""
     testimonies = list(testimonies)
     raised = {t.pk: t.public_place_slugs() for t in testimonies}
     wanted = {slug for slugs in raised.values() if slugs for slug in slugs}
     by_slug = {p.slug: p for p in Place.objects.filter(slug__in=wanted)}
+    facts = {}
     for testimony in testimonies:
         slugs = raised[testimony.pk]
         places = (
@@ -127,7 +141,15 @@ def testimonies_public_facts(testimonies) -> None:
             if slugs is None
             else sorted((by_slug[s] for s in slugs if s in by_slug), key=_path)
         )
-        testimony.facts = TestimonyFacts(places, testimony.public_incident)
+        facts[testimony.pk] = TestimonyFacts(places, testimony.public_incident)
+    return facts
+
+
+def testimony_cards(testimonies, *, user) -> list[TestimonyCard]:
+    """`testimonies` (places prefetched) as `user` may see them listed."""
+    testimonies = list(testimonies)
+    facts = testimonies_facts(testimonies, user=user)
+    return [TestimonyCard(testimony, facts[testimony.pk]) for testimony in testimonies]
 
 
 def _path(place):
@@ -149,52 +171,55 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         raise TestimonyNotVisible
     may_read_original = policy.may_read_unredacted(user, testimony)
     # The public reads places and dates no finer than the public view.
-    redacted = readable_texts(testimony, public=not policy.sees_precise_details(user))
+    precise = policy.sees_precise_details(user)
+    redacted = readable_texts(testimony, public=not precise)
     if redacted.undecided and not may_read_original:
         # The release gate (consent.services.review.require_decided_words),
         # where it is read: a word that may name someone waits for a person.
         raise TestimonyNotVisible
     showing_original = show_original and may_read_original
     texts = testimony if showing_original else redacted
-    testimonies_facts([testimony], user=user)
+    facts = testimonies_facts([testimony], user=user)[testimony.pk]
     generalised = bool(
         testimony.public_place_levels_up or testimony.public_date_precision
     )
-    page = TestimonyPage(
+    consent = testimony.current_consent()
+    # Moderators see the consent history and what was not consented to.
+    moderator = policy.sees_everything(user)
+    history = list(testimony.consent_records.order_by("-pk")) if moderator else []
+    latest = history[0] if history else None
+    not_granted = policy.scopes_not_granted(latest) if moderator else []
+    return TestimonyPage(
         testimony=testimony,
+        facts=facts,
         narrative=texts.narrative,
         translations=dict(texts.translations),
         summary=texts.summary,
-        place_trails=place_trails(testimony.facts.places),
+        place_trails=place_trails(facts.places),
         showing_original=showing_original,
         may_read_original=may_read_original,
-        generalised_for_public=generalised and not policy.sees_precise_details(user),
+        consent=latest,
+        consent_history=history,
+        scopes_not_granted=[ConsentScope(scope).label for scope in not_granted],
+        may_record_consent=policy.may_record_consent(user, testimony),
+        # The review page is for what waits in the queue.
+        may_review=(
+            policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
+        ),
+        may_submit=policy.may_submit(user, testimony) and testimony.is_editable,
+        may_withdraw=policy.may_withdraw(user, testimony),
+        may_erase=policy.may_erase(user, testimony),
+        public_view=(
+            TestimonyFacts(testimony.public_places(), testimony.public_incident)
+            if precise and generalised
+            else None
+        ),
+        may_mark_redactions=policy.may_mark_redactions(user, testimony),
+        undecided_words=redacted.undecided,
+        may_reveal_identity=policy.may_reveal_identity_on(user, testimony),
+        generalised_for_public=generalised and not precise,
+        permitted_use=consent.permitted_use if consent else None,
     )
-    consent = testimony.current_consent()
-    page.permitted_use = consent.permitted_use if consent else None
-    if policy.sees_everything(user):
-        page.consent_history = list(testimony.consent_records.order_by("-pk"))
-        page.consent = page.consent_history[0] if page.consent_history else None
-        page.scopes_not_granted = [
-            ConsentScope(scope).label
-            for scope in policy.scopes_not_granted(page.consent)
-        ]
-    page.may_record_consent = policy.may_record_consent(user, testimony)
-    # The review page is for what waits in the queue.
-    page.may_review = (
-        policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
-    )
-    page.may_submit = policy.may_submit(user, testimony) and testimony.is_editable
-    page.may_withdraw = policy.may_withdraw(user, testimony)
-    page.may_erase = policy.may_erase(user, testimony)
-    if policy.sees_precise_details(user) and generalised:
-        page.public_view = TestimonyFacts(
-            testimony.public_places(), testimony.public_incident
-        )
-    page.may_mark_redactions = policy.may_mark_redactions(user, testimony)
-    page.undecided_words = redacted.undecided
-    page.may_reveal_identity = policy.may_reveal_identity_on(user, testimony)
-    return page
 
 
 def testimony_tombstone(*, public_id: str, user) -> Erasure:
@@ -211,10 +236,10 @@ def testimony_tombstone(*, public_id: str, user) -> Erasure:
     return erasure
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArchiveOverview:
     visible_count: int
-    recent: list[Testimony]
+    recent: list[TestimonyCard]
     place_count: int
 
 
@@ -222,11 +247,10 @@ def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     """What the home page shows: counts and the latest testimonies this user
     may see."""
     visible = Testimony.objects.visible_to(user)
-    latest = list(with_tags(visible).order_by("-recorded_on", "-pk")[:recent])
-    testimonies_facts(latest, user=user)
+    latest = with_tags(visible).order_by("-recorded_on", "-pk")[:recent]
     return ArchiveOverview(
         visible_count=visible.count(),
-        recent=latest,
+        recent=testimony_cards(latest, user=user),
         place_count=Place.objects.filter(testimony__in=visible).distinct().count(),
     )
 
@@ -251,11 +275,29 @@ def _latest_review(field_name: str):
     return Subquery(latest.values(field_name)[:1])
 
 
-def testimonies_mine(*, user) -> list[Testimony]:
-    """The testimonies `user` recorded and may still see, newest first, each
-    with its current consent (consent_<scope>), the latest review's decision
-    and comment, whether it may be submitted now and whether its redaction
-    marks may be changed (`markable`)."""
+@dataclass(frozen=True)
+class MyTestimonyRow:
+    """One row of a documenter's own testimonies: its state, the latest
+    review, and what can be done next."""
+
+    testimony: Testimony
+    # The latest review's decision (its label; "" if never reviewed), when,
+    # and the comment that came with it.
+    latest_decision: str
+    latest_review_at: datetime.datetime | None
+    latest_comment: str
+    # May it be submitted now (editable, with consent to keep it archived)?
+    submittable: bool
+    # May its redaction marks be changed?
+    markable: bool
+    # The recording step Resume opens (the first not done), if the
+    # recording may still be changed.
+    resume_step: str | None
+
+
+def testimonies_mine(*, user) -> list[MyTestimonyRow]:
+    """The testimonies `user` recorded and may still see, newest first, with
+    the latest review and what the documenter may do with each now."""
     testimonies = list(
         Testimony.objects.visible_to(user)
         .filter(recorded_by=user)
@@ -277,22 +319,29 @@ def testimonies_mine(*, user) -> list[Testimony]:
         "pk"
     ):
         latest_versions[version.testimony_id] = version
-    for testimony in testimonies:
-        version = latest_versions.get(testimony.pk)
-        testimony.latest_comment = version.comment if version else ""
-        testimony.submittable = (
-            bool(testimony.consent_archive) and testimony.is_editable
+    return [
+        MyTestimonyRow(
+            testimony=testimony,
+            latest_decision=(
+                ReviewDecision(testimony.latest_decision).label
+                if testimony.latest_decision
+                else ""
+            ),
+            latest_review_at=testimony.latest_review_at,
+            latest_comment=(
+                version.comment
+                if (version := latest_versions.get(testimony.pk))
+                else ""
+            ),
+            # consent_archive: the consent in force (visible_to annotates it for
+            # a documenter, whose page this is).
+            submittable=bool(testimony.consent_archive) and testimony.is_editable,
+            markable=policy.may_mark_redactions(user, testimony),
+            resume_step=(
+                first_step_to_do(testimony)
+                if policy.may_edit_recording(user, testimony)
+                else None
+            ),
         )
-        testimony.markable = policy.may_mark_redactions(user, testimony)
-        # Resume opens the first recording step not done yet.
-        testimony.resume_step = (
-            first_step_to_do(testimony)
-            if policy.may_edit_recording(user, testimony)
-            else None
-        )
-        testimony.latest_decision_label = (
-            ReviewDecision(testimony.latest_decision).label
-            if testimony.latest_decision
-            else ""
-        )
-    return testimonies
+        for testimony in testimonies
+    ]

@@ -47,5 +47,5 @@ def mine(request):
     return render(
         request,
         "testimonies/testimony_mine.html",
-        {"testimonies": testimonies_mine(user=request.user)},
+        {"rows": testimonies_mine(user=request.user)},
     )

@@ -24,7 +24,7 @@ def testimony_for_recording(*, public_id: str, user) -> Testimony:
     return testimony
 
 
-@dataclass
+@dataclass(frozen=True)
 class RecordingReview:
     """Everything a draft holds, step by step, for its last page. The
     witness appears by pseudonym only: the identity stays in the vault."""

@@ -30,7 +30,7 @@ class WordGroup:
     keys: list[str]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RedactionEditor:
     """The original and redacted texts side by side, the marks editor (the
     words marked now and whose words a new mark can be), and the flagged

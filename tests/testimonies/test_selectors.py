@@ -1,10 +1,17 @@
 """Reads behind the testimony pages, and that reading writes nothing."""
 
+import dataclasses
+
 import pytest
 
 from archive.models import AuditAction, AuditEntry
-from testimonies.consent.selectors import review_page
-from testimonies.core.selectors import place_trails, testimony_detail
+from testimonies.consent.selectors import review_page, review_queue
+from testimonies.core.selectors import (
+    archive_overview,
+    place_trails,
+    testimonies_mine,
+    testimony_detail,
+)
 from testimonies.core.services import original_reading_record
 from testimonies.recording.selectors import recording_review, testimony_for_recording
 from testimonies.redaction.selectors import redaction_page
@@ -62,3 +69,29 @@ def test_a_reading_of_the_original_is_one_entry_in_the_audit_chain(documenter, p
         documenter,
         page,
     )
+
+
+# What selectors used to attach to testimonies for the templates.
+AD_HOC = {
+    "facts", "latest_comment", "submittable", "markable", "resume_step",
+    "latest_decision_label", "consent",
+}  # fmt: skip
+
+
+def test_pages_come_as_declared_dataclasses_the_testimonies_as_loaded(
+    documenter, moderator
+):
+    factories.testimony(recorded_by=documenter)
+    submitted = factories.testimony(status="submitted", recorded_by=documenter)
+    page = testimony_detail(public_id=submitted.public_id, user=moderator)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        page.may_submit = True
+    listed = [
+        page.testimony,
+        *(card.testimony for card in archive_overview(user=moderator).recent),
+        *(row.testimony for row in testimonies_mine(user=documenter)),
+        *(entry.testimony for entry in review_queue()),
+    ]
+    assert len(listed) == 6
+    for testimony in listed:
+        assert not AD_HOC & set(vars(testimony)), testimony
