@@ -1,3 +1,5 @@
+"""The testimony page, and a documenter's own testimonies."""
+
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 

@@ -1,10 +1,10 @@
 """Reads behind the recording steps: the draft a user may go on recording and
 its last page. Access comes from testimonies.policy only."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from testimonies import policy
-from testimonies.attachments.selectors import attachment_cards
+from testimonies.attachments.selectors import AttachmentCard, attachment_cards
 from testimonies.consent.review_diff import person_label
 from testimonies.consent.selectors import ConsentSummary, consent_summary
 from testimonies.core.selectors import TestimonyNotVisible, place_trails
@@ -36,9 +36,9 @@ class RecordingReview:
     communities: list[Community]
     persons_named: list[str]
     consent: ConsentSummary
-    # What will be submitted with it: the cards of attachment_cards, as
-    # the documenter may see them (working copies, never the originals).
-    attachments: list = field(default_factory=list)
+    # What will be submitted with it, as the documenter may see it
+    # (working copies, never the originals).
+    attachments: list[AttachmentCard]
 
 
 def recording_review(*, testimony: Testimony, user) -> RecordingReview:
