@@ -7,8 +7,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from archive.audit_actions import audit_action_choices
 from archive.models import AuditEntry
 from testimonies import policy
+from testimonies.policy import Action
 
 
 class ModeratorAdmin(admin.ModelAdmin):
@@ -48,12 +50,31 @@ class ReadOnlyModeratorAdmin(ModeratorAdmin):
         return False
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """By action, labelled as the app that declared it labels it."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return audit_action_choices()
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action=self.value())
+        return queryset
+
+
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyModeratorAdmin):
-    list_display = ["at", "action", "target", "actor", "actor_label"]
-    list_filter = ["action"]
+    list_display = ["at", "action_shown", "target", "actor", "actor_label"]
+    list_filter = [AuditActionFilter]
     search_fields = ["target", "actor__username", "actor_label"]
     date_hierarchy = "at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, entry):
+        return entry.action_label
 
 
 # Roles change only on the roles page, where each change is audited; the
@@ -81,9 +102,11 @@ class AccountAdmin(ModeratorAdmin, UserAdmin):
         return False
 
     def user_change_password(self, request, id, form_url=""):
-        """Refused for another moderator's account (policy.may_set_password),
+        """Refused for another moderator's account (the policy's Action.SET_PASSWORD),
         whether the form is shown or posted."""
         account = self.get_object(request, unquote(id))
-        if account is not None and not policy.may_set_password(request.user, account):
+        if account is not None and not policy.allows(
+            request.user, Action.SET_PASSWORD, account
+        ):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)

@@ -3,12 +3,15 @@ from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
+from archive.audit_actions import AuditAction, audit_actions_register
+
 
 class ArchiveConfig(AppConfig):
     name = "archive"
     verbose_name = _("Archive")
 
     def ready(self):
+        audit_actions_register(AuditAction)
         from archive import signals  # noqa: F401  (connects the lockout audit)
         from archive.database import sqlite_secure_delete
 

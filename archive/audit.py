@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from archive.audit_actions import audit_action_check
 from archive.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -86,8 +87,10 @@ def _lock_chain():
 def audit_record(
     *, action, target="", actor=None, actor_label="", detail="", subject=None
 ) -> AuditEntry:
-    """Append one entry to the chain. `subject`, if given, is a saved
-    evidence row (consent record, review, tombstone) sealed by this entry."""
+    """Append one entry to the chain. `action` is one an app declared
+    (archive.audit_actions; UndeclaredAuditAction otherwise, nothing
+    written). `subject`, if given, is a saved evidence row (consent record,
+    review, tombstone) sealed by this entry."""
     return audit_record_many(
         [
             {
@@ -131,6 +134,7 @@ def _entry(
     detail="",
     subject=None,
 ) -> AuditEntry:
+    audit_action_check(action)
     if actor is not None and not actor.is_authenticated:
         actor = None
     entry = AuditEntry(

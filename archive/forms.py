@@ -7,8 +7,9 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from archive.models import AuditAction
+from archive.audit_actions import audit_action_choices
 from archive.roles import Role
+from archive.services import enrolment_link_find
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -28,7 +29,8 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
         required=False,
-        choices=[("", _("Any action")), *AuditAction.choices],
+        # Read when the form is made: every app has declared its actions.
+        choices=lambda: [("", _("Any action")), *audit_action_choices()],
     )
     actor = forms.CharField(
         label=_("Who"),
@@ -115,8 +117,6 @@ class EnrolmentForm(forms.Form):
         self.request = request
 
     def clean(self):
-        from archive.services import enrolment_link_find
-
         cleaned = super().clean()
         if self.errors:
             return cleaned

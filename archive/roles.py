@@ -1,4 +1,4 @@
-"""The archive's roles (README, Demo accounts).
+"""The archive's roles (docs/operations.md, Accounts and second factors).
 
 Roles are Django groups with exactly these names. A superuser acts as a
 moderator; anonymous visitors, and signed-in users with no role, are the public.

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.audit import audit_record
-from archive.models import AuditAction, EnrolmentLink
+from archive.audit_actions import AuditAction
+from archive.models import EnrolmentLink
 from archive.roles import GROUP_ROLES, Role, role_of, role_of_groups
 from archive.selectors import totp_devices_confirmed
 from testimonies import policy

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.dispatch import receiver
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from archive.audit_actions import AuditAction
 
 
 @receiver(user_locked_out, dispatch_uid="archive-audit-lockout")

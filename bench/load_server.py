@@ -55,7 +55,8 @@ for username, password, group in accounts:
 # Per testimony of the writers: consent records and consent audit entries.
 COUNT_WRITES = """
 import json, os
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.models import ConsentRecord, Testimony
 counts = {}
 for t in Testimony.objects.filter(external_id__startswith="load-"):

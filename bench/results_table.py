@@ -1,10 +1,10 @@
-"""The README's "Search benchmark" table, from bench/results/*.json.
+"""The "Search benchmark" table of docs/search.md, from bench/results/*.json.
 
     .venv/bin/python bench/results_table.py            # print the table
-    .venv/bin/python bench/results_table.py --readme   # and put it in README.md
+    .venv/bin/python bench/results_table.py --docs     # and put it in docs/search.md
 
 The latest result of each corpus size (files written by search_bench.py)
-makes one column; the table sits between two marker comments in the README.
+makes one column; the table sits between two marker comments in the page.
 """
 
 import argparse
@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-README = ROOT / "README.md"
+PAGE = ROOT / "docs" / "search.md"
 START, END = "<!-- search-bench:start -->", "<!-- search-bench:end -->"
 
 
@@ -113,9 +113,9 @@ def table(latest: dict[int, dict]) -> str:
     return "\n".join(lines) + f"\n\nFrom {sources}."
 
 
-def readme_update(text: str, rendered: str) -> str:
+def page_update(text: str, rendered: str) -> str:
     if START not in text or END not in text:
-        raise ValueError("README.md has no search benchmark markers")
+        raise ValueError("docs/search.md has no search benchmark markers")
     head, rest = text.split(START, 1)
     _old, tail = rest.split(END, 1)
     return f"{head}{START}\n{rendered}\n{END}{tail}"
@@ -123,13 +123,13 @@ def readme_update(text: str, rendered: str) -> str:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--readme", action="store_true", help="update README.md")
+    parser.add_argument("--docs", action="store_true", help="update docs/search.md")
     args = parser.parse_args(argv)
     rendered = table(latest_by_size())
     print(rendered)
-    if args.readme:
-        README.write_text(
-            readme_update(README.read_text(encoding="utf-8"), rendered),
+    if args.docs:
+        PAGE.write_text(
+            page_update(PAGE.read_text(encoding="utf-8"), rendered),
             encoding="utf-8",
         )
 

@@ -23,7 +23,7 @@ whatever search engine the settings configure:
   after each phase.
 
 Prints the figures and writes them to bench/results/<date>.json; the
-README's "Search benchmark" table is rendered from it by
+"Search benchmark" table of docs/search.md is rendered from it by
 bench/results_table.py. Each phase's run time is printed and kept too.
 """
 

@@ -1,7 +1,7 @@
 """gunicorn's settings for the archive (`make serve`, deploy/serve.sh).
 
 Listens on the loopback interface only: the reverse proxy in front (nginx,
-README) is the one that faces the network and terminates TLS.
+docs/production.md) is the one that faces the network and terminates TLS.
 ARCHIVE_PORT (default 8000) and ARCHIVE_WORKERS (default 2) come from the
 environment.
 """

@@ -30,13 +30,13 @@ if [ ! -e "$ENV_FILE" ]; then
   cat >"$tmp" <<ENV
 # Written by deploy/serve.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ). Keep it secret.
 # Back up ARCHIVE_MASTER_KEY apart from the database and the key store:
-# without it no witness's identity can ever be read again (README).
+# without it no witness's identity can ever be read again (docs/production.md).
 ARCHIVE_SECRET_KEY=$(secret)
 ARCHIVE_PSEUDONYM_KEY=$(secret)
 ARCHIVE_MASTER_KEY=$master_key
 ARCHIVE_ALLOWED_HOSTS=127.0.0.1,localhost
 ARCHIVE_DATA_DIR=$data_dir
-# 0: no TLS proxy in front; plain http on loopback only (README, Production).
+# 0: no TLS proxy in front; plain http on loopback only (docs/production.md).
 ARCHIVE_BEHIND_TLS_PROXY=0
 ENV
   # ln refuses to replace a file that appeared meanwhile: never overwrite.

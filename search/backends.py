@@ -30,6 +30,7 @@ from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.writing import CLEAR
 
 from search.analysis import text_analyzer
+from search.documents import documents_prepare
 from search.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
 from search.searchers import CachedOverlapFacet, shared_searcher
 
@@ -315,8 +316,6 @@ class LockingWhooshSearchBackend(WhooshSearchBackend):
         """Under the held write lock: read these objects from the database,
         write the documents of those that may be indexed and delete the
         others."""
-        from search.documents import documents_prepare
-
         meta = index.get_model()._meta
         fresh = index.index_queryset().filter(pk__in=pks).in_bulk()
         documents = documents_prepare(index, list(fresh.values()))

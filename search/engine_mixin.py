@@ -35,8 +35,8 @@ search.backends_elasticsearch), which this archive's safety needs:
   that merge), and reports any that the engine still retains.
 
 The test suite has no live cluster: it checks the settings, the mapping and
-the requests built, not what the engine does with them (README, "Search
-engine").
+the requests built, not what the engine does with them (docs/production.md,
+Search engine).
 """
 
 import copy
@@ -152,7 +152,7 @@ class ArchiveEngineMixin:
         retained = stats["_all"]["total"]["docs"]["deleted"]
         if retained:
             # Soft deletes kept for a replica's recovery (retention leases)
-            # survive a merge until the lease moves on (README).
+            # survive a merge until the lease moves on (docs/production.md).
             logger.warning(
                 "search index: %d deleted documents still retained by the "
                 "engine after the force merge",

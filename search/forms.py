@@ -1,4 +1,4 @@
-"""The search parameters of /search/ and /api/search/ (README, Search)."""
+"""The search parameters of /search/ and /api/search/ (docs/api.md)."""
 
 import datetime
 

@@ -27,6 +27,7 @@ from haystack import connections
 from haystack.exceptions import SearchBackendError
 
 from search.models import PendingIndexChange
+from testimonies.models import Testimony
 
 logger = logging.getLogger(__name__)
 
@@ -43,8 +44,6 @@ def testimonies_reindex(pks, *, using="default", urgent=False, lock_timeout=None
     processes wait for the index); so are updates after a consent change.
     `lock_timeout`: seconds to wait for the Whoosh index's lock (default:
     the connection's WRITE_LOCK_TIMEOUT)."""
-    from testimonies.models import Testimony
-
     pks = set(pks)
     if not pks:
         return

@@ -129,7 +129,7 @@ class PlaceMatch:
 
 def _offered(places: list[Place]) -> list[Place]:
     """What the words most likely mean, to offer as a filter: the town where a
-    town and the units named after it share the name (README, import_testimonies),
+    town and the units named after it share the name (docs/import-format.md),
     else every place so named."""
     preferred = PlaceResolver.prefer_town(places)
     return sorted(preferred, key=lambda p: (p.path.count("/"), p.path))

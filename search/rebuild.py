@@ -47,6 +47,7 @@ from search.journal import (
     journal_since,
     journal_start,
 )
+from testimonies.models import Testimony
 
 CHECKPOINT_NAME = "rebuild.checkpoint"
 SEGMENT_DOCUMENTS = 10_000
@@ -70,8 +71,6 @@ class RebuildOutcome:
 
 
 def _testimony_index():
-    from testimonies.models import Testimony
-
     return connections["default"].get_unified_index().get_index(Testimony)
 
 

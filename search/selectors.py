@@ -1,4 +1,4 @@
-"""Searching testimonies for one user (README, Search).
+"""Searching testimonies for one user (docs/search.md, docs/api.md).
 
 The index narrows and counts; the database has the last word: every result
 is checked against testimonies.policy before it is shown, and its excerpt is
@@ -30,6 +30,7 @@ from testimonies.core.selectors import (
     testimony_cards,
 )
 from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
 
@@ -189,7 +190,7 @@ def _visible_by_pk(user, pks) -> dict:
     by pk: every index hit is checked against it before it is shown."""
     return {
         t.pk: t
-        for t in Testimony.objects.visible_to(user)
+        for t in policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(pk__in=pks)
         .select_related("witness")
         .prefetch_related("places", "communities", "event_types")
@@ -316,7 +317,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     whose consent changed since it was indexed is left out even if the index
     has not caught up. PermissionDenied for a user who may not export.
     """
-    if not policy.may_export(user):
+    if not policy.allows(user, Action.EXPORT):
         raise PermissionDenied
     params = {**params, "_names": place_names_for(user)}
     sqs = _ordered(_filtered(params, _settled(policy.export_search_filter())), params)

@@ -1,4 +1,4 @@
-"""The JSON shape of /api/search/ (README, Search)."""
+"""The JSON shape of /api/search/ (docs/api.md)."""
 
 
 def hit_json(hit) -> dict:
@@ -55,9 +55,9 @@ def place_match_json(match) -> dict:
 
 
 def outcome_json(outcome) -> dict:
-    """The contract's fields, and two extensions: `places_matched` (places
-    the query's words name) and `suggestion` (a corrected query when this one
-    found few testimonies, else null)."""
+    """The answer docs/api.md describes: the page, its results and facets,
+    `places_matched` (places the query's words name) and `suggestion` (a
+    corrected query when this one found few testimonies, else null)."""
     return {
         "count": outcome.count,
         "page": outcome.page,

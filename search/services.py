@@ -5,7 +5,8 @@ import json
 from django.db import transaction
 
 from archive.audit import audit_record, keyed_digest
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from search.audit_actions import AuditAction
 
 
 @transaction.atomic

@@ -8,6 +8,15 @@ from django.db.models import signals
 from haystack.signals import BaseSignalProcessor
 
 from search.indexing import testimonies_schedule_reindex
+from testimonies.models import (
+    Community,
+    ConsentRecord,
+    EventType,
+    Place,
+    Testimony,
+    Witness,
+    WitnessIdentity,
+)
 
 
 def _testimony_changed(sender, instance, using="default", **kwargs):
@@ -21,8 +30,6 @@ def _consent_changed(sender, instance, using="default", **kwargs):
 
 
 def _witness_changed(sender, instance, using="default", **kwargs):
-    from testimonies.models import Testimony, Witness
-
     witness_id = instance.pk if isinstance(instance, Witness) else instance.witness_id
     pks = Testimony.objects.using(using).filter(witness_id=witness_id)
     testimonies_schedule_reindex(pks.values_list("pk", flat=True), using=using)
@@ -31,8 +38,6 @@ def _witness_changed(sender, instance, using="default", **kwargs):
 def _tags_changed(sender, instance, action, reverse, pk_set, using="default", **kw):
     if not action.startswith("post_"):
         return
-    from testimonies.models import Testimony
-
     if isinstance(instance, Testimony):
         testimonies_schedule_reindex([instance.pk], using=using)
     elif pk_set:  # tagged from the place/vocabulary side
@@ -45,8 +50,6 @@ def _tags_changed(sender, instance, action, reverse, pk_set, using="default", **
 
 
 def _place_changed(sender, instance, using="default", **kwargs):
-    from testimonies.models import Place, Testimony
-
     places = Place.objects.using(using).within(instance)
     pks = Testimony.objects.using(using).filter(places__in=places)
     testimonies_schedule_reindex(pks.values_list("pk", flat=True), using=using)
@@ -59,16 +62,6 @@ def _term_changed(sender, instance, using="default", **kwargs):
 
 class TestimonyIndexProcessor(BaseSignalProcessor):
     def _connections(self):
-        from testimonies.models import (
-            Community,
-            ConsentRecord,
-            EventType,
-            Place,
-            Testimony,
-            Witness,
-            WitnessIdentity,
-        )
-
         yield signals.post_save, _testimony_changed, Testimony
         yield signals.post_delete, _testimony_changed, Testimony
         yield signals.post_save, _consent_changed, ConsentRecord

@@ -22,6 +22,7 @@ from search.selectors import testimony_export, testimony_search
 from search.serializers import outcome_json
 from search.services import export_log
 from testimonies import policy
+from testimonies.policy import Action
 
 
 # GET and HEAD (monitors and proxies ask with HEAD); exports stay GET only,
@@ -70,7 +71,7 @@ def search_page(request):
             context["previous_url"] = page_url(request.GET, outcome.page - 1)
         if outcome.page < outcome.pages:
             context["next_url"] = page_url(request.GET, outcome.page + 1)
-        if policy.may_export(request.user):
+        if policy.allows(request.user, Action.EXPORT):
             context["export"] = {
                 "query": export_querystring(request.GET),
                 "max_rows": settings.ARCHIVE_EXPORT_MAX_ROWS,

@@ -113,5 +113,6 @@ class VocabularyAdmin(ModeratorAdmin):
     search_fields = ["slug", "name", "name_ar"]
 
     def get_readonly_fields(self, request, obj=None):
-        # Slugs are the contract with imports and the API: fixed once made.
+        # Import lines and API queries name terms by slug (docs/import-format.md,
+        # docs/api.md): fixed once made.
         return ["slug"] if obj else []

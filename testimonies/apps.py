@@ -1,12 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from archive.audit_actions import audit_actions_register
+from testimonies.audit_actions import AuditAction
+
 
 class TestimoniesConfig(AppConfig):
     name = "testimonies"
     verbose_name = _("Testimonies")
 
     def ready(self):
+        audit_actions_register(AuditAction)
         from django.db.models.signals import post_delete, post_save
 
         from testimonies.models import Place

@@ -1,7 +1,11 @@
 """The archive's access policy: who may see which testimony, and how.
 
 Every page, the search API, the search index and the admin ask this module;
-nothing else decides access. The rule is written once, as data
+nothing else decides access. Every "may this user do this to this
+testimony, witness or attachment?" is one call, `allows(user, Action.X,
+target)`, each action's rule written below it; what a user may see comes from
+the query helpers (visible_testimonies, exportable_testimonies,
+places_visible, search_filter, media_copies). The rule is written once, as data
 (AUDIENCE_SCOPES), and read three ways: as a database filter
 (visible_testimonies), as index fields (index_audiences, index_visible_from)
 and as a search filter (search_filter). tests/archive/test_policy.py checks
@@ -32,9 +36,9 @@ consent record opens anything (scope_granted): a scope never granted, or
 withdrawn, cannot be used, and moderators are shown which scopes are
 missing (scopes_not_granted) so that nobody uses the testimony for them.
 Withdrawing is open to moderators and to the documenter who recorded the
-testimony (may_withdraw); erasing to moderators (may_erase). Words are marked
-for redaction by moderators and, before review, by the recording documenter
-(may_mark_redactions).
+testimony (Action.WITHDRAW); erasing to moderators (Action.ERASE). Words are
+marked for redaction by moderators and, before review, by the recording
+documenter (Action.MARK_REDACTIONS).
 
 Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
@@ -47,7 +51,7 @@ place names matched in a query and place filters all ask.
 
 Attachments (photos, documents, recordings) follow the testimony and the
 witness's answer to its own question, "may the photos and documents be
-shown, and to whom?" (may_view_media, images_shown_to): to researchers, or
+shown, and to whom?" (Action.VIEW_MEDIA, images_shown_to): to researchers, or
 to everyone who may read the testimony; not asked means not shown. The
 recording documenter and moderators see them without it. Who gets which copy
 (media_copies): the public and researchers the public copy, with the areas
@@ -56,25 +60,56 @@ working copy; the sealed original (and any PDF or recording, which have no
 cleaned copy: a voice or a document's metadata can identify) moderators
 only, each opening logged. Read per request: a withdrawal of that answer
 stops the serving at once. Files are attached by the recording documenter
-while the testimony is a draft or sent back, and by moderators (may_attach);
-areas are blurred by moderators (may_blur_media).
+while the testimony is a draft or sent back, and by moderators
+(Action.ATTACH); areas are blurred by moderators (Action.BLUR_MEDIA).
 
 A witness's identity (name, contact, birth year) is shown on one page only,
 after a stated reason and the user's password, and each showing is written
 to the audit chain: to moderators and to a documenter who recorded one of
-that witness's testimonies (may_reveal_identity). Nowhere else, for nobody.
+that witness's testimonies (Action.REVEAL_WITNESS_IDENTITY). Nowhere else,
+for nobody.
 """
 
 import datetime
+from enum import StrEnum
 
 from django.db.models import Q
 from django.utils import timezone
+from haystack.query import SQ
 
 from archive.roles import Role, role_of
+from testimonies.consent.models.consent import ConsentScope
+from testimonies.core.models import CLOSED_STATUSES, Testimony, TestimonyStatus
 
-# Statuses (testimonies.models.TestimonyStatus) by value: this module is
-# imported by the models' queryset and must not import them.
-WITHDRAWN, ERASED = "withdrawn", "erased"
+
+class Action(StrEnum):
+    """What a user may ask to do; the target each takes is in brackets."""
+
+    VIEW = "view"  # (testimony)
+    READ_UNREDACTED = "read_unredacted"  # (testimony)
+    RECORD_CONSENT = "record_consent"  # (testimony)
+    SUBMIT = "submit"  # (testimony)
+    EDIT_RECORDING = "edit_recording"  # (testimony)
+    MARK_REDACTIONS = "mark_redactions"  # (testimony)
+    VIEW_MEDIA = "view_media"  # (testimony)
+    ATTACH = "attach"  # (testimony)
+    BLUR_MEDIA = "blur_media"  # (testimony)
+    WITHDRAW = "withdraw"  # (testimony)
+    ERASE = "erase"  # (testimony)
+    REVEAL_IDENTITY = "reveal_identity"  # (testimony: its reveal page)
+    REVEAL_WITNESS_IDENTITY = "reveal_witness_identity"  # (witness)
+    RECORD_UNDER = "record_under"  # (witness)
+    REVIEW = "review"  # (none)
+    EXPORT = "export"  # (none)
+    SET_PASSWORD = "set_password"  # noqa: S105  (account, a user)
+
+
+def allows(user, action: Action, target=None) -> bool:
+    """May `user` do `action` to `target` (a testimony, a witness or an
+    account, as Action says; nothing for REVIEW and EXPORT)? Asked on every
+    request; the rule of each action is the function RULES names."""
+    return RULES[action](user, target)
+
 
 # The audience of exports (a string beside the roles: nobody reads as one).
 EXPORT = "export"
@@ -126,7 +161,7 @@ def owns(user, testimony) -> bool:
         acting_role(user) is Role.DOCUMENTER
         and testimony.recorded_by_id is not None
         and testimony.recorded_by_id == user.pk
-        and testimony.status not in (WITHDRAWN, ERASED)
+        and not testimony.is_closed
     )
 
 
@@ -136,11 +171,7 @@ def _released_to(audience, on) -> Q:
     scope_granted = Q()
     for scope in AUDIENCE_SCOPES[audience]:
         scope_granted |= Q(**{f"consent_{scope}": True})
-    released = (
-        Q(status="approved", consent_archive=True)
-        & (Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=on))
-        & scope_granted
-    )
+    released = Testimony.objects.released_on(on) & scope_granted
     if audience is Role.PUBLIC:
         # Held back after a re-identification check: researchers only.
         released &= Q(public_hold="")
@@ -150,12 +181,12 @@ def _released_to(audience, on) -> Q:
 def visible_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may see."""
     role = acting_role(user)
-    queryset = queryset.exclude(status=ERASED)
+    queryset = queryset.exclude(status=TestimonyStatus.ERASED)
     if role is Role.MODERATOR:
         return queryset
     released = _released_to(ROLE_AUDIENCE[role], on or today())
     if role is Role.DOCUMENTER:
-        released |= Q(recorded_by=user) & ~Q(status__in=[WITHDRAWN, ERASED])
+        released |= Q(recorded_by=user) & ~Q(status__in=CLOSED_STATUSES)
     return queryset.with_current_consent().filter(released)
 
 
@@ -167,8 +198,6 @@ def places_visible(places, user, *, on=None) -> list:
     it, as the user sees the testimony's places (the public after a
     generalised view raised them). Everyone else gets the answer they would
     get if it did not exist. One query, for the private ones only."""
-    from testimonies.models import Testimony
-
     places = list(places)
     private = [place for place in places if place.added_by_documenter]
     if not private or sees_everything(user):
@@ -194,14 +223,14 @@ def places_visible(places, user, *, on=None) -> list:
     ]
 
 
-def may_view(user, testimony) -> bool:
+def _may_view(user, testimony) -> bool:
     """One testimony, by the same rule as visible_testimonies."""
     return visible_testimonies(
         type(testimony).objects.filter(pk=testimony.pk), user
     ).exists()
 
 
-def may_export(user) -> bool:
+def _may_export(user, _=None) -> bool:
     """May this user export search results at all? (What an export holds is
     exportable_testimonies' business.)"""
     return role_of(user) in EXPORT_ROLES
@@ -211,7 +240,7 @@ def exportable_testimonies(queryset, user, *, on=None):
     """Filter a Testimony queryset down to what `user` may export: released
     testimonies with `researchers` consent, whatever the user's rank; nothing
     for a user who may not export."""
-    if not may_export(user):
+    if not _may_export(user):
         return queryset.none()
     return queryset.with_current_consent().filter(_released_to(EXPORT, on or today()))
 
@@ -223,7 +252,7 @@ def sees_precise_details(user) -> bool:
     return acting_role(user) is not Role.PUBLIC
 
 
-def may_read_unredacted(user, testimony) -> bool:
+def _may_read_unredacted(user, testimony) -> bool:
     """The narrative with names in it: moderators and the recording documenter."""
     return sees_everything(user) or owns(user, testimony)
 
@@ -231,23 +260,23 @@ def may_read_unredacted(user, testimony) -> bool:
 def _keeps_record(user, testimony) -> bool:
     """The recording documenter or a moderator, while the testimony is
     neither withdrawn nor erased: nothing may be added to those."""
-    if testimony.status in (WITHDRAWN, ERASED):
+    if testimony.is_closed:
         return False
     return sees_everything(user) or owns(user, testimony)
 
 
-def may_record_consent(user, testimony) -> bool:
+def _may_record_consent(user, testimony) -> bool:
     """Append a consent event (the form at /testimonies/<id>/consent/)."""
     return _keeps_record(user, testimony)
 
 
-def may_submit(user, testimony) -> bool:
+def _may_submit(user, testimony) -> bool:
     """Send a testimony to the moderators; whether its state allows it is
     the review service's business."""
     return _keeps_record(user, testimony)
 
 
-def may_edit_recording(user, testimony) -> bool:
+def _may_edit_recording(user, testimony) -> bool:
     """Open and save the recording steps of a testimony: while it is a
     draft or sent back, for the documenter who recorded it and moderators.
     Submitted, approved, withdrawn or erased accounts are not edited there:
@@ -257,7 +286,7 @@ def may_edit_recording(user, testimony) -> bool:
     return sees_everything(user) or owns(user, testimony)
 
 
-def may_mark_redactions(user, testimony) -> bool:
+def _may_mark_redactions(user, testimony) -> bool:
     """Mark or unmark words for redaction (testimonies.redaction.marks): moderators on
     any testimony still kept, the recording documenter while the testimony
     is a draft or sent back (after that, a moderator has read what the
@@ -268,7 +297,7 @@ def may_mark_redactions(user, testimony) -> bool:
 def _changes_before_review(user, testimony) -> bool:
     """Moderators on any testimony still kept; the recording documenter
     while it is a draft or sent back."""
-    if testimony.status in (WITHDRAWN, ERASED):
+    if testimony.is_closed:
         return False
     if sees_everything(user):
         return True
@@ -297,12 +326,12 @@ def images_shown_to(user, consent) -> bool:
     return audience in IMAGES_AUDIENCES.get(consent.images, ())
 
 
-def may_view_media(user, testimony) -> bool:
+def _may_view_media(user, testimony) -> bool:
     """See a testimony's attachments at all: the testimony is visible to the
     user, and the witness agreed that its photos and documents be shown to
     the user's audience (images_shown_to; not needed by the recording
     documenter and moderators). Asked on every request."""
-    if not may_view(user, testimony):
+    if not _may_view(user, testimony):
         return False
     if sees_everything(user) or owns(user, testimony):
         return True
@@ -313,8 +342,8 @@ def media_copies(user, testimony) -> frozenset[str]:
     """Which copies of a testimony's attachments the user may be served:
     MEDIA_PUBLIC (blurred), MEDIA_WORKING (unblurred, no metadata),
     MEDIA_ORIGINAL (as received; moderators only, logged). None at all
-    without may_view_media."""
-    if not may_view_media(user, testimony):
+    without Action.VIEW_MEDIA."""
+    if not _may_view_media(user, testimony):
         return frozenset()
     if sees_everything(user):
         return frozenset({MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC})
@@ -323,37 +352,35 @@ def media_copies(user, testimony) -> frozenset[str]:
     return frozenset({MEDIA_PUBLIC})
 
 
-def may_attach(user, testimony) -> bool:
+def _may_attach(user, testimony) -> bool:
     """Add or remove attachments: the recording documenter while the
     testimony is a draft or sent back (after that a moderator has reviewed
     what it holds), moderators while it is neither withdrawn nor erased."""
     return _changes_before_review(user, testimony)
 
 
-def may_blur_media(user, testimony) -> bool:
+def _may_blur_media(user, testimony) -> bool:
     """Draw the areas blurred on the public copy of a photo: moderators."""
-    return testimony.status not in (WITHDRAWN, ERASED) and sees_everything(user)
+    return not testimony.is_closed and sees_everything(user)
 
 
-def may_review(user) -> bool:
+def _may_review(user, _=None) -> bool:
     """Approve or send back submitted testimonies."""
     return sees_everything(user)
 
 
-def may_withdraw(user, testimony) -> bool:
+def _may_withdraw(user, testimony) -> bool:
     """Record a withdrawal of consent: moderators (who must also have passed
     a second factor, archive.access) and the recording documenter."""
-    return testimony.status != ERASED and (
-        sees_everything(user) or owns(user, testimony)
-    )
+    return not testimony.is_erased and (sees_everything(user) or owns(user, testimony))
 
 
-def may_erase(user, testimony) -> bool:
+def _may_erase(user, testimony) -> bool:
     """Erase for good: moderators only (second factor in archive.access)."""
-    return testimony.status != ERASED and sees_everything(user)
+    return not testimony.is_erased and sees_everything(user)
 
 
-def may_reveal_identity(user, witness) -> bool:
+def _may_reveal_witness_identity(user, witness) -> bool:
     """See who the witness is: moderators (with their second factor) and a
     documenter who recorded at least one testimony of this witness that is
     neither withdrawn nor erased. A witness who withdrew everything from an
@@ -367,31 +394,31 @@ def may_reveal_identity(user, witness) -> bool:
         return False
     return (
         witness.testimonies.filter(recorded_by=user)
-        .exclude(status__in=[WITHDRAWN, ERASED])
+        .exclude(status__in=CLOSED_STATUSES)
         .exists()
     )
 
 
-def may_record_under(user, witness) -> bool:
+def _may_record_under(user, witness) -> bool:
     """Record a testimony under an existing witness, chosen by its witness
     key: only someone who may see who the witness is. Anyone else would
     join another documenter's witness, and could then read its identity on
     the reveal page or replace it (and with it the names redacted from that
     witness's other accounts)."""
-    return may_reveal_identity(user, witness)
+    return _may_reveal_witness_identity(user, witness)
 
 
-def may_reveal_identity_on(user, testimony) -> bool:
+def _may_reveal_identity(user, testimony) -> bool:
     """Open the reveal page of this testimony. A documenter reaches it only
     through a testimony they recorded: through another testimony of the same
     witness the page would tell them that the two accounts are one person's,
     which the archive keeps to itself (witness keys are stored as digests)."""
-    if testimony.status == ERASED or not may_reveal_identity(user, testimony.witness):
+    if testimony.is_erased or not _may_reveal_witness_identity(user, testimony.witness):
         return False
     return sees_everything(user) or owns(user, testimony)
 
 
-def may_set_password(user, account) -> bool:
+def _may_set_password(user, account) -> bool:
     """Set an account's password in the admin: moderators, for their own
     account and for accounts that are not moderators. Another moderator's
     password is theirs alone: with it and a reset of their second factor,
@@ -410,8 +437,6 @@ def scope_granted(consent, scope: str) -> bool:
 def scopes_not_granted(consent) -> list[str]:
     """The consent scopes this testimony may not be used for, in the order
     of ConsentScope: every scope when no consent was ever recorded."""
-    from testimonies.models import ConsentScope
-
     return [s for s in ConsentScope.values if not scope_granted(consent, s)]
 
 
@@ -421,7 +446,9 @@ def index_audiences(testimony, consent) -> list[str]:
     The embargo is not applied here but stored apart (index_visible_from) so
     that a testimony appears on its release date without being reindexed.
     """
-    if testimony.status != "approved" or not scope_granted(consent, "archive"):
+    if testimony.status != TestimonyStatus.APPROVED or not scope_granted(
+        consent, "archive"
+    ):
         return []
     return [
         str(audience)
@@ -438,8 +465,6 @@ def index_visible_from(consent) -> datetime.date:
 def search_filter(user, *, on=None):
     """A haystack SQ limiting search results to what `user` may see, or None
     for moderators. Results are checked again against the database."""
-    from haystack.query import SQ
-
     role = acting_role(user)
     if role is Role.MODERATOR:
         return None
@@ -454,6 +479,26 @@ def export_search_filter(*, on=None):
     """The haystack SQ of what may be exported, the same for everyone who may
     export. Results are checked again against the database
     (exportable_testimonies)."""
-    from haystack.query import SQ
-
     return SQ(audiences=EXPORT) & SQ(visible_from__lte=on or today())
+
+
+# The rule behind each action (allows). Each takes the user and the target.
+RULES = {
+    Action.VIEW: _may_view,
+    Action.READ_UNREDACTED: _may_read_unredacted,
+    Action.RECORD_CONSENT: _may_record_consent,
+    Action.SUBMIT: _may_submit,
+    Action.EDIT_RECORDING: _may_edit_recording,
+    Action.MARK_REDACTIONS: _may_mark_redactions,
+    Action.VIEW_MEDIA: _may_view_media,
+    Action.ATTACH: _may_attach,
+    Action.BLUR_MEDIA: _may_blur_media,
+    Action.WITHDRAW: _may_withdraw,
+    Action.ERASE: _may_erase,
+    Action.REVEAL_IDENTITY: _may_reveal_identity,
+    Action.REVEAL_WITNESS_IDENTITY: _may_reveal_witness_identity,
+    Action.RECORD_UNDER: _may_record_under,
+    Action.REVIEW: _may_review,
+    Action.EXPORT: _may_export,
+    Action.SET_PASSWORD: _may_set_password,
+}

@@ -12,7 +12,8 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 # Tests that read SQLite's own files for bytes left behind. They run their own
 # SQLite installation in a temporary folder, so they are the same on every run:
-# the SQLite run has them; PostgreSQL keeps no such file (README, PostgreSQL).
+# the SQLite run has them; PostgreSQL keeps no such file (docs/production.md,
+# PostgreSQL).
 sqlite_files = pytest.mark.skipif(
     ON_POSTGRESQL,
     reason="reads SQLite's database files; runs in the SQLite run of the suite",
@@ -23,7 +24,7 @@ def database_dump() -> str:
     """Every row of every table as text, as someone with a database shell
     would read them: SQLite's own dump, or on PostgreSQL each row as JSON.
     (Live rows only: rows deleted on PostgreSQL linger in its pages until
-    VACUUM, README, PostgreSQL.)"""
+    VACUUM: docs/production.md, PostgreSQL.)"""
     connection.ensure_connection()
     if not ON_POSTGRESQL:
         return "\n".join(connection.connection.iterdump())

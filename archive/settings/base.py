@@ -270,7 +270,8 @@ SEARCH_ENGINES = {
 
 
 def search_connection(environ=os.environ):
-    """The haystack connection, chosen by settings alone (README, Search engine).
+    """The haystack connection, chosen by settings alone (docs/production.md,
+    Search engine).
 
     ARCHIVE_SEARCH_ENGINE is "whoosh" (default: embedded, in
     ARCHIVE_SEARCH_PATH), "opensearch" or "elasticsearch" (a cluster at
@@ -330,7 +331,7 @@ PSEUDONYM_KEY = os.environ.get("ARCHIVE_PSEUDONYM_KEY", "")
 # `manage.py rotate_master_key` re-wraps. The key store holds the wrapped
 # data keys apart from the database, so that a database backup alone never
 # brings back an erased witness (crypto-shredding). Back up the master key
-# and the key store separately from the database (README).
+# and the key store separately from the database (docs/operations.md, Backups).
 VAULT_MASTER_KEY = os.environ.get("ARCHIVE_MASTER_KEY", "")
 VAULT_PREVIOUS_MASTER_KEYS = [
     key.strip()

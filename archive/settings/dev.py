@@ -9,7 +9,7 @@ PSEUDONYM_KEY = "dev-only-pseudonym-key"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
-# Demo accounts (README) get these passwords only under dev settings.
+# Demo accounts (README, Run it) get these passwords only under dev settings.
 DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105
 # ...and the demo moderator a second factor with this published key (the
 # RFC 6238 test key; base32 GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ). Never a real one.

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from testimonies.attachments.processing import MAX_BLUR_REGIONS
+from testimonies.attachments.blur_regions import MAX_BLUR_REGIONS
 
 
 class AttachmentForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from archive.append_only import AppendOnlyModel
+from testimonies.attachments.blur_regions import blur_regions_check
 from testimonies.core.keys import random_key
 from testimonies.core.models import new_public_id
 from testimonies.vault.sealed import SealedContent, sealed_attribute
@@ -94,8 +95,6 @@ class Attachment(SealedContent):
         return f"attachment:{self.pk}"
 
     def clean(self):
-        from testimonies.attachments.processing import blur_regions_check
-
         try:
             blur_regions_check(self.blur_regions)
         except ValueError as error:

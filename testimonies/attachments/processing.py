@@ -33,7 +33,6 @@ from testimonies.attachments.models import AttachmentKind
 
 DISPLAY_SIDE = 1600
 THUMBNAIL_SIDE = 320
-MAX_BLUR_REGIONS = 50
 # The kind a file's name claims, by extension (compared with the content,
 # never used to decide it).
 NAMED_KINDS = {
@@ -285,34 +284,6 @@ def encode(image: Image.Image) -> tuple[bytes, str]:
         return buffer.getvalue(), "image/png"
     image.save(buffer, "JPEG", quality=85, optimize=True)
     return buffer.getvalue(), "image/jpeg"
-
-
-def blur_regions_check(regions) -> list[dict]:
-    """The blurred areas in the shape they are kept (ValueError otherwise):
-    a list of {"x", "y", "w", "h"} in percent of the upright image, inside
-    it and not empty."""
-    if not isinstance(regions, list) or len(regions) > MAX_BLUR_REGIONS:
-        raise ValueError(
-            _("Blurred areas are a list of at most %(n)d rectangles.")
-            % {"n": MAX_BLUR_REGIONS}
-        )
-    checked = []
-    for region in regions:
-        if not isinstance(region, dict) or set(region) != {"x", "y", "w", "h"}:
-            raise ValueError(_("A blurred area needs x, y, width and height."))
-        values = {key: region[key] for key in "xywh"}
-        if not all(
-            isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            for v in values.values()
-        ):
-            raise ValueError(_("A blurred area is given in numbers."))
-        x, y, w, h = (values[key] for key in "xywh")
-        if min(x, y) < 0 or w <= 0 or h <= 0 or x + w > 100 or y + h > 100:
-            raise ValueError(
-                _("A blurred area must lie inside the photo (0 to 100 percent).")
-            )
-        checked.append(values)
-    return checked
 
 
 def blur_apply(image: Image.Image, regions: list[dict]) -> Image.Image:

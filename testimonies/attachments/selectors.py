@@ -11,6 +11,7 @@ from testimonies import policy
 from testimonies.attachments import store
 from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
 from testimonies.models import Attachment, AttachmentKind, Testimony
+from testimonies.policy import Action
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -80,15 +81,15 @@ def _url(name: str, attachment: Attachment) -> str:
 
 def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
     """The testimony's attachments `user` may see, with the copies they may
-    be served: none without testimonies.policy.may_view_media. PDF documents
+    be served: none without the policy's Action.VIEW_MEDIA. PDF documents
     and recordings have no cleaned copy: they are listed to those who may
     open originals (moderators) and to the recording documenter."""
     copies = policy.media_copies(user, testimony)
     if not copies:
         return []
     sees_working = policy.MEDIA_WORKING in copies
-    may_attach = policy.may_attach(user, testimony)
-    may_blur = policy.may_blur_media(user, testimony)
+    may_attach = policy.allows(user, Action.ATTACH, testimony)
+    may_blur = policy.allows(user, Action.BLUR_MEDIA, testimony)
     cards = []
     for attachment in testimony.attachments.select_related("testimony"):
         if not attachment.is_image and not sees_working:
@@ -133,12 +134,12 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
 
 
 def _attachable(*, public_id: str, user) -> Testimony:
-    return testimony_allowed(public_id=public_id, user=user, may=policy.may_attach)
+    return testimony_allowed(public_id=public_id, user=user, action=Action.ATTACH)
 
 
 def testimony_for_attachments(*, public_id: str, user) -> Testimony:
     """The upload page's testimony: for the recording documenter while it is
-    a draft or sent back, and moderators (testimonies.policy.may_attach);
+    a draft or sent back, and moderators (the policy's Action.ATTACH);
     TestimonyNotVisible for anyone else."""
     return _attachable(public_id=public_id, user=user)
 
@@ -155,7 +156,7 @@ def attachment_for_removal(*, public_id: str, attachment_id: str, user) -> Attac
 def attachment_for_blur(*, public_id: str, attachment_id: str, user) -> Attachment:
     """A photo whose public copy a moderator may blur."""
     testimony = testimony_allowed(
-        public_id=public_id, user=user, may=policy.may_blur_media
+        public_id=public_id, user=user, action=Action.BLUR_MEDIA
     )
     attachment = testimony.attachments.filter(
         public_id=attachment_id, kind=AttachmentKind.IMAGE
@@ -174,12 +175,10 @@ def attachment_file(
     if variant not in store.VARIANTS:
         raise TestimonyNotVisible
     testimony = testimony_allowed(
-        public_id=public_id,
-        user=user,
-        may=lambda user, testimony: (
-            store.COPY_OF[variant] in policy.media_copies(user, testimony)
-        ),
+        public_id=public_id, user=user, action=Action.VIEW_MEDIA
     )
+    if store.COPY_OF[variant] not in policy.media_copies(user, testimony):
+        raise TestimonyNotVisible
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
         raise TestimonyNotVisible

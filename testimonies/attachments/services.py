@@ -15,13 +15,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
 from testimonies.attachments import store
+from testimonies.attachments.blur_regions import blur_regions_check
 from testimonies.attachments.media_store import media_destroy_attachment
 from testimonies.attachments.processing import (
     AttachmentRefused,
-    blur_regions_check,
     decode_working,
     detect,
     image_check,
@@ -29,6 +28,7 @@ from testimonies.attachments.processing import (
     public_copies,
     refuse_too_large,
 )
+from testimonies.audit_actions import AuditAction
 from testimonies.models import (
     Attachment,
     AttachmentCustody,
@@ -36,6 +36,7 @@ from testimonies.models import (
     CustodyEvent,
     Testimony,
 )
+from testimonies.policy import Action
 
 logger = logging.getLogger(__name__)
 
@@ -94,12 +95,12 @@ def attachment_add(
     and `size`. Raises AttachmentRefused (a ValidationError with a message
     for the uploader) for a file the archive does not keep, and
     ValidationError when `by` may not attach files to this testimony now
-    (testimonies.policy.may_attach). Files are written when the transaction
+    (the policy's Action.ATTACH). Files are written when the transaction
     commits; if that fails, the attachment is taken back out (see
     _storage_failed) and AttachmentRefused is raised.
     """
     testimony = _locked(testimony)
-    if not policy.may_attach(by, testimony):
+    if not policy.allows(by, Action.ATTACH, testimony):
         raise ValidationError(
             _("Files cannot be attached to this testimony now."), code="not_allowed"
         )
@@ -191,11 +192,11 @@ def _remove_row(attachment: Attachment, by, *, detail: str = "") -> None:
 def attachment_remove(*, attachment: Attachment, by) -> None:
     """Remove an attachment and its files: by the recording documenter while
     the testimony is a draft or sent back, by moderators also after approval
-    (testimonies.policy.may_attach). The custody log keeps that it was received
+    (the policy's Action.ATTACH). The custody log keeps that it was received
     and removed, by whom and when, with the original's SHA-256. The files are
     overwritten and deleted once the removal has committed."""
     testimony = _locked(attachment.testimony)
-    if not policy.may_attach(by, testimony):
+    if not policy.allows(by, Action.ATTACH, testimony):
         raise ValidationError(
             _("Files cannot be removed from this testimony now."), code="not_allowed"
         )
@@ -208,11 +209,11 @@ def attachment_remove(*, attachment: Attachment, by) -> None:
 @transaction.atomic
 def attachment_set_blur(*, attachment: Attachment, regions: list, by) -> Attachment:
     """Replace the areas blurred on a photo's public copy (rectangles in
-    percent, testimonies.attachments.processing.blur_regions_check) and remake the
+    percent, testimonies.attachments.blur_regions.blur_regions_check) and remake the
     public copies from the working copy. Moderators only
-    (testimonies.policy.may_blur_media); recorded in the audit chain."""
+    (the policy's Action.BLUR_MEDIA); recorded in the audit chain."""
     testimony = _locked(attachment.testimony)
-    if not policy.may_blur_media(by, testimony):
+    if not policy.allows(by, Action.BLUR_MEDIA, testimony):
         raise ValidationError(
             _("Only moderators blur areas of a photo."), code="not_allowed"
         )

@@ -96,7 +96,7 @@ def _page(request, testimony, form, *, refusal=None, status=200):
 @require_POST
 @second_factor_first
 def attachment_remove(request, public_id, attachment_id):
-    """Remove an attachment (testimonies.policy.may_attach); 404 otherwise."""
+    """Remove an attachment (the policy's Action.ATTACH); 404 otherwise."""
     attachment = attachment_for_removal(
         public_id=public_id, attachment_id=attachment_id, user=request.user
     )

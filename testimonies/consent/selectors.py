@@ -27,6 +27,7 @@ from testimonies.models import (
     Testimony,
     TestimonyStatus,
 )
+from testimonies.policy import Action
 from testimonies.redaction.generalisation import ViewPreview, generalisation_previews
 from testimonies.redaction.reidentification import (
     ReidentificationCheck,
@@ -83,7 +84,7 @@ class ConsentPage:
 
 def _consent_keeper_testimony(*, public_id: str, user) -> Testimony:
     return testimony_allowed(
-        public_id=public_id, user=user, may=policy.may_record_consent
+        public_id=public_id, user=user, action=Action.RECORD_CONSENT
     )
 
 
@@ -100,7 +101,7 @@ def consent_page(*, public_id: str, user) -> ConsentPage:
 
 def testimony_for_submission(*, public_id: str, user) -> Testimony:
     """The testimony `user` means to submit; TestimonyNotVisible otherwise."""
-    return testimony_allowed(public_id=public_id, user=user, may=policy.may_submit)
+    return testimony_allowed(public_id=public_id, user=user, action=Action.SUBMIT)
 
 
 def testimony_for_withdrawal(*, public_id: str, user) -> Testimony:
@@ -108,7 +109,7 @@ def testimony_for_withdrawal(*, public_id: str, user) -> Testimony:
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_withdraw(user, testimony):
+    if testimony is None or not policy.allows(user, Action.WITHDRAW, testimony):
         raise TestimonyNotVisible
     return testimony
 
@@ -118,7 +119,7 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_erase(user, testimony):
+    if testimony is None or not policy.allows(user, Action.ERASE, testimony):
         raise TestimonyNotVisible
     return testimony
 
@@ -210,7 +211,7 @@ def testimony_for_review(*, public_id: str, user) -> Testimony:
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not policy.may_review(user):
+    if testimony is None or not policy.allows(user, Action.REVIEW):
         raise TestimonyNotVisible
     return testimony
 

@@ -20,6 +20,7 @@ from testimonies.consent.selectors import (
 from testimonies.consent.services import erasure
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import ConsentScope, ImagesShown
+from testimonies.policy import Action
 
 
 @never_cache
@@ -58,7 +59,7 @@ def testimony_withdraw(request, public_id):
             _("Consent withdrawn. Still granted: %(scopes)s.")
             % {"scopes": ", ".join(left) or _("nothing")},
         )
-        if policy.may_view(request.user, testimony):
+        if policy.allows(request.user, Action.VIEW, testimony):
             return redirect(testimony)
         return redirect("home")
     return _withdraw_page(request, testimony, form, consent)

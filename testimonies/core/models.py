@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -47,6 +47,11 @@ class TestimonyStatus(models.TextChoices):
     APPROVED = "approved", _("Approved")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     ERASED = "erased", _("Erased")
+
+
+# Withdrawn or erased: nothing may be added to such a testimony any more, and
+# nobody but moderators sees it (erased: not even they, only its tombstone).
+CLOSED_STATUSES = (TestimonyStatus.WITHDRAWN, TestimonyStatus.ERASED)
 
 
 class PublicHold(models.TextChoices):
@@ -164,11 +169,16 @@ class TestimonyQuerySet(models.QuerySet):
             }
         )
 
-    def visible_to(self, user):
-        """What this user may see, decided by the archive's access policy."""
-        from testimonies import policy
-
-        return policy.visible_testimonies(self, user)
+    @staticmethod
+    def released_on(day: datetime.date) -> Q:
+        """The condition a released testimony meets on `day`: approved, the
+        witness consented to it being archived, and any embargo passed. For
+        a queryset annotated with_current_consent. Which audiences it is
+        released to (the consent's scopes) is the access policy's business:
+        testimonies.policy.visible_testimonies builds on this."""
+        return Q(status=TestimonyStatus.APPROVED, consent_archive=True) & (
+            Q(consent_embargo_until__isnull=True) | Q(consent_embargo_until__lte=day)
+        )
 
     def not_erased(self):
         return self.exclude(status=TestimonyStatus.ERASED)
@@ -469,6 +479,11 @@ class Testimony(SealedContent):
         attachments) and submitted. Once submitted a moderator has read, or
         is reading, what was sent: it changes only through a review."""
         return self.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
+
+    @property
+    def is_closed(self) -> bool:
+        """Withdrawn or erased (CLOSED_STATUSES)."""
+        return self.status in CLOSED_STATUSES
 
     @property
     def incident(self) -> IncidentDates:

@@ -23,6 +23,7 @@ from testimonies.models import (
     TestimonyStatus,
     WitnessIdentity,
 )
+from testimonies.policy import Action
 from testimonies.recording.steps import first_step_to_do
 from testimonies.redaction.generalisation import readable_texts
 
@@ -163,13 +164,13 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     flagged words are not all decided is not visible to anyone who may not
     read the original."""
     testimony = (
-        with_tags(Testimony.objects.visible_to(user))
+        with_tags(policy.visible_testimonies(Testimony.objects.all(), user))
         .filter(public_id=public_id)
         .first()
     )
     if testimony is None:
         raise TestimonyNotVisible
-    may_read_original = policy.may_read_unredacted(user, testimony)
+    may_read_original = policy.allows(user, Action.READ_UNREDACTED, testimony)
     # The public reads places and dates no finer than the public view.
     precise = policy.sees_precise_details(user)
     redacted = readable_texts(testimony, public=not precise)
@@ -201,22 +202,24 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         consent=latest,
         consent_history=history,
         scopes_not_granted=[ConsentScope(scope).label for scope in not_granted],
-        may_record_consent=policy.may_record_consent(user, testimony),
+        may_record_consent=policy.allows(user, Action.RECORD_CONSENT, testimony),
         # The review page is for what waits in the queue.
         may_review=(
-            policy.may_review(user) and testimony.status == TestimonyStatus.SUBMITTED
+            policy.allows(user, Action.REVIEW)
+            and testimony.status == TestimonyStatus.SUBMITTED
         ),
-        may_submit=policy.may_submit(user, testimony) and testimony.is_editable,
-        may_withdraw=policy.may_withdraw(user, testimony),
-        may_erase=policy.may_erase(user, testimony),
+        may_submit=policy.allows(user, Action.SUBMIT, testimony)
+        and testimony.is_editable,
+        may_withdraw=policy.allows(user, Action.WITHDRAW, testimony),
+        may_erase=policy.allows(user, Action.ERASE, testimony),
         public_view=(
             TestimonyFacts(testimony.public_places(), testimony.public_incident)
             if precise and generalised
             else None
         ),
-        may_mark_redactions=policy.may_mark_redactions(user, testimony),
+        may_mark_redactions=policy.allows(user, Action.MARK_REDACTIONS, testimony),
         undecided_words=redacted.undecided,
-        may_reveal_identity=policy.may_reveal_identity_on(user, testimony),
+        may_reveal_identity=policy.allows(user, Action.REVEAL_IDENTITY, testimony),
         generalised_for_public=generalised and not precise,
         permitted_use=consent.permitted_use if consent else None,
     )
@@ -246,7 +249,7 @@ class ArchiveOverview:
 def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     """What the home page shows: counts and the latest testimonies this user
     may see."""
-    visible = Testimony.objects.visible_to(user)
+    visible = policy.visible_testimonies(Testimony.objects.all(), user)
     latest = with_tags(visible).order_by("-recorded_on", "-pk")[:recent]
     return ArchiveOverview(
         visible_count=visible.count(),
@@ -255,17 +258,17 @@ def archive_overview(*, user, recent: int = 5) -> ArchiveOverview:
     )
 
 
-def testimony_allowed(*, public_id: str, user, may) -> Testimony:
-    """The testimony `user` sees under `public_id` and for which the policy
-    function `may(user, testimony)` holds; TestimonyNotVisible otherwise,
-    whether or not it exists (never a 403 that confirms it)."""
+def testimony_allowed(*, public_id: str, user, action: Action) -> Testimony:
+    """The testimony `user` sees under `public_id` and on which the policy
+    allows `action`; TestimonyNotVisible otherwise, whether or not it exists
+    (never a 403 that confirms it)."""
     testimony = (
-        Testimony.objects.visible_to(user)
+        policy.visible_testimonies(Testimony.objects.all(), user)
         .select_related("witness")
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not may(user, testimony):
+    if testimony is None or not policy.allows(user, action, testimony):
         raise TestimonyNotVisible
     return testimony
 
@@ -299,7 +302,7 @@ def testimonies_mine(*, user) -> list[MyTestimonyRow]:
     """The testimonies `user` recorded and may still see, newest first, with
     the latest review and what the documenter may do with each now."""
     testimonies = list(
-        Testimony.objects.visible_to(user)
+        policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(recorded_by=user)
         .select_related("witness")
         .prefetch_related("places", "event_types")
@@ -336,10 +339,10 @@ def testimonies_mine(*, user) -> list[MyTestimonyRow]:
             # consent_archive: the consent in force (visible_to annotates it for
             # a documenter, whose page this is).
             submittable=bool(testimony.consent_archive) and testimony.is_editable,
-            markable=policy.may_mark_redactions(user, testimony),
+            markable=policy.allows(user, Action.MARK_REDACTIONS, testimony),
             resume_step=(
                 first_step_to_do(testimony)
-                if policy.may_edit_recording(user, testimony)
+                if policy.allows(user, Action.EDIT_RECORDING, testimony)
                 else None
             ),
         )

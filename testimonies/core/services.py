@@ -2,7 +2,8 @@
 recording, in the audit chain, that someone was shown its original text."""
 
 from archive.audit import audit_record
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Testimony
 
 

@@ -1,4 +1,4 @@
-"""Reading the import format (README, import_testimonies) into checked rows.
+"""Reading the import format (docs/import-format.md) into checked rows.
 
 Every line is checked before anything is written; a file with any bad line
 is refused whole. Error messages name the line and the field, never a
@@ -31,7 +31,7 @@ from testimonies.models import (
 )
 from testimonies.places.gazetteer import PlaceLookupError, PlaceResolver
 
-# What one line may be (README, import section): its size in bytes as
+# What one line may be (docs/import-format.md, limits): its size in bytes as
 # stored (UTF-8), and how deeply its JSON may nest (the format itself needs
 # four levels: the line, consent, its withdrawal, the scopes withdrawn).
 # A line is never read into memory beyond its limit.

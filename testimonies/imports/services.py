@@ -1,5 +1,5 @@
-"""Importing testimonies from checked rows (README, import_testimonies), all
-or nothing."""
+"""Importing testimonies from checked rows (docs/import-format.md), all or
+nothing."""
 
 import logging
 from dataclasses import dataclass, field
@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import (
     CONSENT_TERMS,

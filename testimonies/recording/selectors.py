@@ -9,6 +9,7 @@ from testimonies.consent.review_diff import person_label
 from testimonies.consent.selectors import ConsentSummary, consent_summary
 from testimonies.core.selectors import TestimonyNotVisible, place_trails
 from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.policy import Action
 from testimonies.recording.steps import steps_done
 
 
@@ -19,7 +20,7 @@ def testimony_for_recording(*, public_id: str, user) -> Testimony:
     testimony = (
         Testimony.objects.select_related("witness").filter(public_id=public_id).first()
     )
-    if testimony is None or not policy.may_edit_recording(user, testimony):
+    if testimony is None or not policy.allows(user, Action.EDIT_RECORDING, testimony):
         raise TestimonyNotVisible
     return testimony
 

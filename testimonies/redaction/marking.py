@@ -7,9 +7,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.review import _refuse
 from testimonies.models import Testimony
+from testimonies.policy import Action
 from testimonies.redaction.marks import (
     MAX_SPELLING_LENGTH,
     decisions_edited,
@@ -66,7 +68,7 @@ def _mark_errors(spelling: str, texts: list[str]) -> list[ValidationError]:
 def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Testimony:
     """Replace the words marked for redaction (shape: testimonies.redaction.marks).
 
-    Open to those testimonies.policy.may_mark_redactions lets mark. Each newly
+    Open to those the policy lets mark (Action.MARK_REDACTIONS). Each newly
     marked spelling must occur in the narrative, a translation or the summary
     as redaction matches it; a mark made earlier stays even if the text has
     since changed (it still hides the words should they come back). A
@@ -76,10 +78,8 @@ def redaction_marks_set(*, testimony: Testimony, marks: list[dict], user) -> Tes
     and must never reach the log; what matters, who reviewed the result, is
     sealed with the review.
     """
-    from testimonies import policy
-
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
-    if not policy.may_mark_redactions(user, testimony):
+    if not policy.allows(user, Action.MARK_REDACTIONS, testimony):
         _refuse(_("The marks of this testimony cannot be changed now."), "not_markable")
     try:
         marks_check(marks)
@@ -148,17 +148,15 @@ def redaction_candidates_decide(
     under `keys`, or forget what was decided on them (None: they are asked
     about again).
 
-    Open to those testimonies.policy.may_mark_redactions lets mark. Every key
+    Open to those the policy lets mark (Action.MARK_REDACTIONS). Every key
     must be that of a word flagged now (a page shown before the text
     changed is refused: its words may stand elsewhere now). Replacing
     another spelling of a name also marks that spelling as the person's
     (testimonies.redaction.marks), so it stays replaced wherever it occurs. Each
     decision is in the audit chain, by reason and count: never the words.
     The search index follows on commit (search.signals)."""
-    from testimonies import policy
-
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
-    if not policy.may_mark_redactions(user, testimony):
+    if not policy.allows(user, Action.MARK_REDACTIONS, testimony):
         _refuse(_("The marks of this testimony cannot be changed now."), "not_markable")
     flagged = {
         row.candidate.key: row.candidate for row in redaction_candidates(testimony)

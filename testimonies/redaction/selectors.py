@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from testimonies import policy
 from testimonies.core.selectors import testimony_allowed
 from testimonies.models import Testimony
+from testimonies.policy import Action
 from testimonies.redaction.redactor import (
     CandidateRow,
     MarkRow,
@@ -61,7 +62,7 @@ def _word_groups(candidates: list[CandidateRow]) -> list[WordGroup]:
 def redaction_editor(*, testimony: Testimony, user) -> RedactionEditor:
     """The preview and the flagged words (which show the original: callers
     record the reading) and, for those who may change them, the marks."""
-    may_mark = policy.may_mark_redactions(user, testimony)
+    may_mark = policy.allows(user, Action.MARK_REDACTIONS, testimony)
     redactor = redactor_for(testimony)
     candidates = redaction_candidates(testimony, redactor)
     return RedactionEditor(
@@ -80,7 +81,7 @@ def testimony_for_marking(*, public_id: str, user) -> Testimony:
     """The testimony whose redaction marks `user` may change;
     TestimonyNotVisible otherwise, whether or not it exists."""
     return testimony_allowed(
-        public_id=public_id, user=user, may=policy.may_mark_redactions
+        public_id=public_id, user=user, action=Action.MARK_REDACTIONS
     )
 
 

@@ -14,7 +14,7 @@ stay with testimonies_import.
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record_many
-from archive.models import AuditAction
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import (
     consent_audit_event,
     consent_grant_build,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from testimonies import policy
 from testimonies.attachments.forms import AttachmentForm
 from testimonies.attachments.selectors import AttachmentCard, attachment_cards
+from testimonies.policy import Action
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def attachment_panel(context, testimony, next_url=""):
     the upload form (the view's bound one, `attachment_form`, when it
     re-shows errors) if they may attach files."""
     user = context["request"].user
-    may_attach = policy.may_attach(user, testimony)
+    may_attach = policy.allows(user, Action.ATTACH, testimony)
     form = None
     if may_attach:
         form = context.get("attachment_form") or AttachmentForm(

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from testimonies.models import Gender, WitnessIdentity
+from testimonies.models import Gender, TestimonyStatus, WitnessIdentity
 from testimonies.vault import sealing as vault
 
 IDENTITY = "identity"
@@ -152,8 +152,6 @@ def identity_erase_if_unused(*, witness) -> bool:
     destroyed, so the identity stays unreadable in any database backup
     taken before (crypto-shredding). Returns whether it deleted.
     """
-    from testimonies.models import TestimonyStatus
-
     if witness.testimonies.exclude(status=TestimonyStatus.ERASED).exists():
         return False
     WitnessIdentity.objects.filter(witness=witness).delete()

@@ -8,8 +8,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Community, Gender, Testimony
+from testimonies.policy import Action
 from testimonies.redaction.redactor import Redactor
 from testimonies.textnorm import fold
 from testimonies.vault.identity import Identity, identity_read
@@ -55,14 +57,12 @@ def witness_reveal(*, testimony: Testimony, user, reason: str) -> RevealedIdenti
     """Show `user` who the witness of `testimony` is, and write that to the
     audit chain with the reason (READ_IDENTITY, target the public id).
 
-    Only for those testimonies.policy.may_reveal_identity_on allows, and only
+    Only for those the policy allows (Action.REVEAL_IDENTITY), and only
     after the caller has checked the user's password. Refused, with nothing
     written, when the reason names the witness (the log keeps it forever)
     or when no identity is kept (an erased witness's identity is deleted).
     The identity is returned, never logged, stored or put in a message.
     """
-    from testimonies import policy
-
     # Read again, locked: a withdrawal committed since the page was loaded
     # ends a documenter's access before this reveal, not after it.
     testimony = (
@@ -70,7 +70,7 @@ def witness_reveal(*, testimony: Testimony, user, reason: str) -> RevealedIdenti
         .select_related("witness")
         .get(pk=testimony.pk)
     )
-    if not policy.may_reveal_identity_on(user, testimony):
+    if not policy.allows(user, Action.REVEAL_IDENTITY, testimony):
         raise PermissionDenied
     identity = identity_read(witness=testimony.witness)
     if identity is None:

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from archive.audit_actions import AuditAction
 
 
 def _key(user) -> str:

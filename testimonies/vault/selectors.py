@@ -4,6 +4,7 @@ only."""
 from testimonies import policy
 from testimonies.core.selectors import TestimonyNotVisible
 from testimonies.models import Testimony, TestimonyStatus
+from testimonies.policy import Action
 
 
 def testimony_for_reveal(*, public_id: str, user) -> Testimony:
@@ -15,6 +16,6 @@ def testimony_for_reveal(*, public_id: str, user) -> Testimony:
         .filter(public_id=public_id)
         .first()
     )
-    if testimony is None or not policy.may_reveal_identity_on(user, testimony):
+    if testimony is None or not policy.allows(user, Action.REVEAL_IDENTITY, testimony):
         raise TestimonyNotVisible
     return testimony

@@ -49,7 +49,7 @@ def _page(request, testimony, form, *, identity=None, locked=False, status=200):
 @second_factor_first
 def testimony_identity(request, public_id):
     """Reveal the witness's identity after a reason and the user's password;
-    404 for anyone policy.may_reveal_identity_on refuses."""
+    404 for anyone the policy refuses (Action.REVEAL_IDENTITY)."""
     testimony = testimony_for_reveal(public_id=public_id, user=request.user)
     user = request.user
     if request.method != "POST":

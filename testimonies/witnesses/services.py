@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.imports.services import witness_for_key
 from testimonies.models import (
     Community,
@@ -27,6 +27,7 @@ from testimonies.models import (
     Witness,
     WitnessKeyConflict,
 )
+from testimonies.policy import Action
 from testimonies.vault import sealing as vault
 from testimonies.vault.identity import (
     identity_erase_if_unused,
@@ -40,7 +41,7 @@ def witness_for_key_of(*, witness_key: str, current: Witness | None, user) -> Wi
     """The witness a documenter's key gives their draft (`current`: the
     draft's witness so far, if any). As imports.witness_for_key decides,
     except that a key naming a witness `user` may not record under
-    (policy.may_record_under) gives the user's claimant for that key, made
+    (the policy's Action.RECORD_UNDER) gives the user's claimant for that key, made
     now if need be, and records the conflict for moderators."""
     if not witness_key:
         return witness_for_key(witness_key="", current=current)
@@ -50,7 +51,7 @@ def witness_for_key_of(*, witness_key: str, current: Witness | None, user) -> Wi
         named is None
         or (current is not None and named.pk == current.pk)
         or not named.testimonies.exists()
-        or policy.may_record_under(user, named)
+        or policy.allows(user, Action.RECORD_UNDER, named)
     ):
         return witness_for_key(witness_key=witness_key, current=current)
     conflict = (

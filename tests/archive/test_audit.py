@@ -1,18 +1,25 @@
 """The audit log as a hash chain, checked by verify_audit and in the site."""
 
+import datetime
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, models
 from django.urls import reverse
 
-from archive.audit import GENESIS, audit_record, audit_record_many
+from archive import audit_actions
+from archive.audit import GENESIS, audit_record, audit_record_many, entry_digest
+from archive.audit_actions import AuditAction as AccountAction
+from archive.audit_actions import UndeclaredAuditAction, audit_actions_register
 from archive.audit_check import audit_verify
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from search.audit_actions import AuditAction as SearchAction
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from tests import factories
 from tests.databases import scratch_database_url
@@ -36,7 +43,7 @@ def _verify_audit_failure():
 
 def test_each_entry_carries_the_digest_of_the_one_before():
     first = audit_record(action=AuditAction.IMPORTED, actor_label="test")
-    second = audit_record(action=AuditAction.EXPORTED, actor_label="test")
+    second = audit_record(action=SearchAction.EXPORTED, actor_label="test")
     assert first.previous_digest == GENESIS
     assert second.previous_digest == first.digest
     assert len(second.digest) == 64 and second.digest != first.digest
@@ -146,8 +153,8 @@ def test_two_processes_appending_at_once_keep_one_chain(tmp_path, database_url):
 
 
 def test_report_gives_the_head_of_the_chain():
-    audit_record(action=AuditAction.EXPORTED, actor_label="t")
-    last = audit_record(action=AuditAction.EXPORTED, actor_label="t")
+    audit_record(action=SearchAction.EXPORTED, actor_label="t")
+    last = audit_record(action=SearchAction.EXPORTED, actor_label="t")
     report = audit_verify()
     assert report.broken is None
     assert (report.entries, report.head) == (2, last.digest)
@@ -159,7 +166,7 @@ def test_report_gives_the_head_of_the_chain():
 def test_audit_log_page_walks_the_permission_ladder(
     users, client_for, verified_client_for
 ):
-    audit_record(action=AuditAction.EXPORTED, actor_label="someone", target="abc")
+    audit_record(action=SearchAction.EXPORTED, actor_label="someone", target="abc")
     url = reverse("audit-log")
     anonymous = client_for(None).get(url)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
@@ -175,7 +182,7 @@ def test_audit_log_page_walks_the_permission_ladder(
 
 
 def test_audit_log_filters_by_action_actor_and_target(moderator, verified_client_for):
-    audit_record(action=AuditAction.EXPORTED, actor_label="alpha", target="t-one")
+    audit_record(action=SearchAction.EXPORTED, actor_label="alpha", target="t-one")
     audit_record(action=AuditAction.ERASED, actor_label="beta", target="t-two")
     client = verified_client_for(moderator)
     url = reverse("audit-log")
@@ -214,7 +221,7 @@ def test_entries_appended_together_continue_the_chain_in_order():
     before = audit_record(action=AuditAction.IMPORTED, actor_label="test")
     entries = audit_record_many(
         [
-            {"action": AuditAction.EXPORTED, "actor_label": "a"},
+            {"action": SearchAction.EXPORTED, "actor_label": "a"},
             {"action": AuditAction.IMPORTED, "actor_label": "b", "detail": "2"},
         ]
     )
@@ -222,6 +229,136 @@ def test_entries_appended_together_continue_the_chain_in_order():
     assert entries[0].pk > before.pk
     assert entries[0].previous_digest == before.digest
     assert entries[1].previous_digest == entries[0].digest
-    after = audit_record(action=AuditAction.EXPORTED, actor_label="test")
+    after = audit_record(action=SearchAction.EXPORTED, actor_label="test")
     assert after.previous_digest == entries[1].digest
     assert audit_verify().broken is None
+
+
+# Actions are declared by the app that owns them.
+
+# Every value entries were ever stored with: the chain's digests cover them,
+# so none may change whichever app declares it.
+STORED_ACTIONS = {
+    "archive": {
+        "role_changed",
+        "second_factor_added",
+        "second_factor_reset",
+        "account_locked",
+        "account_unlocked",
+        "enrolment_link_issued",
+    },
+    "testimonies": {
+        "read_original",
+        "read_identity",
+        "redaction_changed",
+        "consent_recorded",
+        "consent_withdrawn",
+        "imported",
+        "submitted",
+        "approved",
+        "sent_back",
+        "erased",
+        "attachment_added",
+        "attachment_removed",
+        "blur_changed",
+        "read_media_original",
+        "witness_key_decided",
+        "held_from_public",
+        "released_to_public",
+    },
+    "search": {"exported"},
+}
+
+
+def test_each_app_declares_its_own_actions_with_their_stored_values():
+    declared = {
+        "archive": set(AccountAction.values),
+        "testimonies": set(AuditAction.values),
+        "search": set(SearchAction.values),
+    }
+    assert declared == STORED_ACTIONS
+    every = set().union(*STORED_ACTIONS.values())
+    assert {value for value, _ in audit_actions.audit_action_choices()} == every
+
+
+def test_an_undeclared_action_is_refused_and_nothing_is_written():
+    before = AuditEntry.objects.count()
+    with pytest.raises(UndeclaredAuditAction):
+        audit_record(action="painted_the_walls", actor_label="test")
+    with pytest.raises(UndeclaredAuditAction):
+        audit_record_many(
+            [
+                {"action": SearchAction.EXPORTED, "actor_label": "a"},
+                {"action": "painted_the_walls", "actor_label": "b"},
+            ]
+        )
+    assert AuditEntry.objects.count() == before
+
+
+def test_two_apps_may_not_declare_the_same_stored_value():
+    class Clash(models.TextChoices):
+        EXPORTED = "exported", "Something else"
+
+    with pytest.raises(ImproperlyConfigured, match="exported"):
+        audit_actions_register(Clash)
+    # Declaring the same actions again (a second ready()) changes nothing.
+    audit_actions_register(SearchAction)
+    assert audit_actions.audit_action_label("exported") == "Exported search results"
+
+
+def test_an_entry_digests_as_it_did_when_archive_declared_every_action():
+    # Chains written before the actions moved to their apps must still
+    # verify: the digest covers the stored value, which is unchanged. The
+    # expected digest was computed by the code of that time.
+    entry = AuditEntry(
+        previous_digest=GENESIS,
+        at=datetime.datetime(2025, 3, 9, 12, 0, tzinfo=datetime.UTC),
+        actor_label="moderator",
+        action=AuditAction.READ_IDENTITY,
+        target="abc123",
+    )
+    assert entry_digest(entry) == (
+        "c4ecf322bf59f8f0000ef36497f028cf67b4c9ba55cfc520172cfc9a8e2db732"
+    )
+
+
+def test_the_log_shows_and_filters_each_apps_actions_in_english_and_arabic(
+    moderator, verified_client_for
+):
+    audit_record(action=AccountAction.ROLE_CHANGED, actor_label="a", target="t-1")
+    audit_record(action=AuditAction.WITNESS_KEY_DECIDED, actor_label="b", target="t-2")
+    audit_record(action=SearchAction.EXPORTED, actor_label="c", target="t-3")
+    client = verified_client_for(moderator)
+    url = reverse("audit-log")
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    arabic = client.get(url, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    for label, translated in (
+        ("Changed a role", "غيّر دورًا"),
+        ("Decided a witness key conflict", "بتّ في تعارض على مفتاح شاهد"),
+        ("Exported search results", "صدّر نتائج بحث"),
+    ):
+        # In the table and as an option of the filter.
+        assert english.count(label) == 2, label
+        assert arabic.count(translated) == 2, translated
+    for action, target in (
+        ("role_changed", "t-1"),
+        ("witness_key_decided", "t-2"),
+        ("exported", "t-3"),
+    ):
+        page = client.get(url, {"action": action}).context["page"]
+        assert [entry.target for entry in page] == [target]
+
+
+def test_the_admin_lists_and_filters_entries_by_their_declared_label(
+    moderator, verified_client_for
+):
+    audit_record(action=AccountAction.ROLE_CHANGED, actor_label="a", target="t-1")
+    audit_record(action=SearchAction.EXPORTED, actor_label="c", target="t-3")
+    client = verified_client_for(moderator)
+    url = reverse("admin:archive_auditentry_changelist")
+    listing = client.get(url)
+    assert listing.status_code == 200
+    body = listing.content.decode()
+    assert "Changed a role" in body and "Exported search results" in body
+    filtered = client.get(url, {"action": "exported"})
+    assert [e.target for e in filtered.context["cl"].result_list] == ["t-3"]

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from archive.models import AuditAction, AuditEntry, EnrolmentLink
+from archive.audit_actions import AuditAction
+from archive.models import AuditEntry, EnrolmentLink
 from archive.services import enrolment_link_issue
 from tests import factories
 

@@ -8,8 +8,9 @@ from axes.models import AccessAttempt, AccessLog
 from django.conf import settings
 from django.urls import reverse
 
+from archive.audit_actions import AuditAction
 from archive.bidi import isolated
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 
 PASSWORD = "correct horse battery staple"
 pytestmark = pytest.mark.django_db

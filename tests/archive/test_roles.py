@@ -7,8 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from archive.audit_actions import AuditAction
 from archive.bidi import isolated
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from archive.roles import Role, role_of
 from archive.services import user_role_set
 from tests import factories

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from archive.models import AuditAction, AuditEntry
+from archive.audit_actions import AuditAction
+from archive.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 TWO_FACTOR = reverse("two-factor")

@@ -11,8 +11,9 @@ from django.core.management import call_command
 from haystack import connections
 
 from archive.audit_check import audit_verify
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from search import indexing
+from testimonies.audit_actions import AuditAction
 from testimonies.corpus import (
     Vocabulary,
     corpus_generate,

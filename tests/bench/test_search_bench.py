@@ -1,4 +1,4 @@
-"""The search benchmark (bench/search_bench.py) and its README table."""
+"""The search benchmark (bench/search_bench.py) and its table in docs/search.md."""
 
 import json
 import subprocess
@@ -41,17 +41,17 @@ def test_unique_words_differ_and_hold_letters_only():
     assert all(word.isalpha() and word.isascii() for word in words)
 
 
-def test_the_readme_table_is_replaced_between_its_markers():
+def test_the_table_is_replaced_between_its_markers():
     text = f"intro\n{results_table.START}\nold\n{results_table.END}\nrest\n"
-    updated = results_table.readme_update(text, "| new |")
+    updated = results_table.page_update(text, "| new |")
     assert "old" not in updated
     assert f"{results_table.START}\n| new |\n{results_table.END}" in updated
     assert updated.startswith("intro\n") and updated.endswith("rest\n")
 
 
-def test_the_readme_has_the_table_markers():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert results_table.START in readme and results_table.END in readme
+def test_the_search_page_has_the_table_markers():
+    page = (ROOT / "docs" / "search.md").read_text(encoding="utf-8")
+    assert results_table.START in page and results_table.END in page
 
 
 FIGURES = [

@@ -1,4 +1,4 @@
-"""/api/search/ (README, Search) against a real Whoosh index."""
+"""/api/search/ (docs/api.md) against a real Whoosh index."""
 
 import pytest
 
@@ -48,7 +48,7 @@ def test_anonymous_banias_search_shows_only_public_approved(archive, users, clie
 def test_answer_has_the_contract_shape(archive, users, client_for):
     answer = api(client_for, users["anonymous"], q="Kusour")
     contract = {"count", "page", "pages", "results", "facets"}
-    # The README's documented extensions, and nothing else.
+    # The fields docs/api.md documents, and nothing else.
     assert set(answer) == contract | {"places_matched", "suggestion"}
     (result,) = answer["results"]
     testimony = archive["kusour"]
@@ -62,7 +62,7 @@ def test_answer_has_the_contract_shape(archive, users, client_for):
         "event_types": ["killing", "looting"],
         "incident": {"start": "2025-03-07", "end": "2025-03-08", "precision": "day"},
         "language": "en",
-        # An extension: what the reader may do with it (README, Search).
+        # What the reader may do with it (docs/api.md, permitted_use).
         "permitted_use": {
             "code": "public",
             "text": "Public: may be read by anyone; not for quotation in the media",

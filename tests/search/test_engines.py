@@ -5,7 +5,7 @@ the backends create the index with, the search request a role's query
 becomes, and the HTTP requests that an update, a withdrawal and an erasure
 send, answered by a stand-in server on loopback that records them. What the
 engine then does with them (analysing Arabic, merging segments) needs a live
-cluster and is not tested here (README, "Search engine").
+cluster and is not tested here (docs/production.md, Search engine).
 """
 
 import json

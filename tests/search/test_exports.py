@@ -12,7 +12,8 @@ from django.urls import reverse
 from haystack.query import SearchQuerySet
 
 from archive.audit import keyed_digest
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from search.audit_actions import AuditAction
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import ConsentRecord, Testimony

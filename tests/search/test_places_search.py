@@ -80,7 +80,7 @@ def test_a_governorates_name_finds_its_towns_through_the_hierarchy(
 ):
     answer = api(client, q=query)
     assert ids(answer) == keys(tagged, "banias", "kusour", "tartus-town")
-    # Offered as a filter, the plain name means the town (README, import_testimonies).
+    # Offered as a filter, the plain name means the town (docs/api.md, place).
     assert answer["places_matched"][0]["suggested"][0]["slug"] == "tartus"
 
 

@@ -6,9 +6,10 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from testimonies.attachments.selectors import attachment_file
 from testimonies.attachments.services import attachment_add
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Attachment

@@ -11,7 +11,7 @@ from django.db import transaction
 from PIL import Image, ImageStat
 
 from archive.audit_check import audit_verify
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from testimonies.attachments import store
 from testimonies.attachments.media_store import media_folder
 from testimonies.attachments.services import (
@@ -20,6 +20,7 @@ from testimonies.attachments.services import (
     attachment_remove,
     attachment_set_blur,
 )
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.erasure_content import content_sha256, erased_content
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Attachment, AttachmentCustody, CustodyEvent

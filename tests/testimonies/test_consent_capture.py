@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.forms import ConsentForm
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import consent_capture, consent_record

@@ -321,7 +321,7 @@ def test_erased_testimonies_are_never_indexed_again(search_index, moderator):
 @pytest.mark.skipif(
     ON_POSTGRESQL,
     reason="SQLite's secure_delete pragma; PostgreSQL has no counterpart "
-    "(README, PostgreSQL: VACUUM and the vault's crypto-shredding)",
+    "(docs/production.md, PostgreSQL: VACUUM and the vault's crypto-shredding)",
 )
 def test_sqlite_connections_overwrite_deleted_content():
     with connection.cursor() as cursor:

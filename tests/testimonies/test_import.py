@@ -1,4 +1,4 @@
-"""import_testimonies (README, import_testimonies): all or nothing, lines named,
+"""import_testimonies (docs/import-format.md): all or nothing, lines named,
 re-import updates, consent appended and never re-granted over a withdrawal."""
 
 import copy

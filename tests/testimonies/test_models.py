@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from testimonies import policy
 from testimonies.core.models import PUBLIC_ID_ALPHABET
 from testimonies.models import ConsentRecord, Place, Testimony
+from testimonies.policy import Action
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -154,5 +155,5 @@ def test_only_a_draft_or_a_testimony_sent_back_is_editable(
     testimony = Testimony(status=status, recorded_by=documenter)
     assert testimony.is_editable is editable
     # The policy reads the same rule for the recording documenter.
-    assert policy.may_edit_recording(documenter, testimony) is editable
-    assert policy.may_mark_redactions(documenter, testimony) is editable
+    assert policy.allows(documenter, Action.EDIT_RECORDING, testimony) is editable
+    assert policy.allows(documenter, Action.MARK_REDACTIONS, testimony) is editable

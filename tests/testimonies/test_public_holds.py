@@ -9,7 +9,8 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_record, consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.consent.services.review import testimony_approve

@@ -7,7 +7,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.review import testimony_submit
 from testimonies.models import TestimonyStatus
 from testimonies.redaction.marking import redaction_marks_set

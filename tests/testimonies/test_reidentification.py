@@ -7,7 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.review import testimony_approve
 from testimonies.models import Testimony

@@ -8,11 +8,14 @@ from django.core.cache import cache
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.audit_actions import AuditAction as AccountAction
+from archive.models import AuditEntry
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community
+from testimonies.policy import Action
 from testimonies.vault.identity import identity_store
 from testimonies.vault.reveal import witness_reveal
 from tests import factories
@@ -186,7 +189,7 @@ def test_wrong_passwords_lock_the_reveal_for_a_while(own, ladder, documenter):
     wrong = {"reason": REASON, "password": "guess"}
     statuses = [client.post(identity_url(own), wrong).status_code for _ in range(5)]
     assert statuses == [200, 200, 200, 200, 429]
-    locked = AuditEntry.objects.filter(action=AuditAction.ACCOUNT_LOCKED)
+    locked = AuditEntry.objects.filter(action=AccountAction.ACCOUNT_LOCKED)
     assert list(locked.values_list("target", "actor")) == [
         (documenter.username, documenter.pk)
     ]
@@ -301,7 +304,7 @@ def test_a_documenter_reveals_only_through_a_testimony_they_recorded(
     second = factories.testimony(recorded_by=other_documenter)
     second.witness = own.witness
     second.save()
-    assert policy.may_reveal_identity(other_documenter, own.witness)
+    assert policy.allows(other_documenter, Action.REVEAL_WITNESS_IDENTITY, own.witness)
     client = ladder["documenter-other"]()
     data = {"reason": REASON, "password": PASSWORD}
     assert client.post(identity_url(own), data).status_code == 404

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.review_diff import DELETED, EQUAL, INSERTED, Piece, text_pieces
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.review import (

@@ -4,7 +4,8 @@ import dataclasses
 
 import pytest
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.selectors import review_page, review_queue
 from testimonies.core.selectors import (
     archive_overview,

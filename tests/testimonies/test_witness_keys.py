@@ -7,10 +7,12 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from pytest_django.asserts import assertTemplateUsed
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
 from testimonies import policy
 from testimonies.attachments.services import attachment_add
+from testimonies.audit_actions import AuditAction
 from testimonies.models import Testimony, Witness, WitnessKeyConflict
+from testimonies.policy import Action
 from testimonies.vault.identity import identity_read
 from testimonies.witnesses.services import witness_key_conflict_resolve
 from tests import factories
@@ -68,7 +70,9 @@ def test_an_existing_key_gets_the_same_answer_as_an_unknown_one(
     assert fresh_again.witness_id == fresh.witness_id
     # Nothing of the first documenter's witness changed or opened.
     assert identity_read(witness=theirs.witness).name == "Vesperine Hollquist"
-    assert not policy.may_reveal_identity(other_documenter, theirs.witness)
+    assert not policy.allows(
+        other_documenter, Action.REVEAL_WITNESS_IDENTITY, theirs.witness
+    )
     conflict = WitnessKeyConflict.objects.get()
     assert (conflict.existing, conflict.claimant) == (theirs.witness, draft.witness)
     assert conflict.raised_by == other_documenter and conflict.resolution == ""
@@ -82,7 +86,9 @@ def test_taking_a_key_first_gains_nothing(client_for, documenter, other_document
     assert response.status_code == 302 and "errorlist" not in response.content.decode()
     assert own.witness_id != squatted.witness_id
     assert identity_read(witness=own.witness).name == "Vesperine Hollquist"
-    assert not policy.may_reveal_identity(other_documenter, own.witness)
+    assert not policy.allows(
+        other_documenter, Action.REVEAL_WITNESS_IDENTITY, own.witness
+    )
     assert WitnessKeyConflict.objects.get().raised_by == documenter
 
 
@@ -161,7 +167,7 @@ def test_the_same_person_joins_with_every_spelling_kept(
     entry = AuditEntry.objects.get(action=AuditAction.WITNESS_KEY_DECIDED)
     assert entry.actor == moderator and "Vesperina" not in entry.detail
     # Now one of theirs: the key joins them directly.
-    assert policy.may_record_under(other_documenter, theirs.witness)
+    assert policy.allows(other_documenter, Action.RECORD_UNDER, theirs.witness)
 
 
 def test_different_people_stay_apart_and_keep_their_witness(

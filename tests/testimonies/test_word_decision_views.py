@@ -6,7 +6,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from archive.models import AuditAction, AuditEntry
+from archive.models import AuditEntry
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.review import testimony_submit
 from testimonies.models import Testimony, TestimonyStatus
 from testimonies.redaction.redactor import redaction_candidates

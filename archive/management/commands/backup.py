@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Write one encrypted, integrity-checked backup of the archive to PATH: "
         "the database, the vault's key store and every media file. The master "
-        "key is never in it: keep that apart (see the README, Backups)."
+        "key is never in it: keep that apart (docs/operations.md, Backups)."
     )
 
     def add_arguments(self, parser):

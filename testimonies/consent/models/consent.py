@@ -9,8 +9,8 @@ from archive.append_only import AppendOnlyModel
 
 
 class ConsentScope(models.TextChoices):
-    """What a witness may agree to, one purpose at a time (README,
-    import_testimonies)."""
+    """What a witness may agree to, one purpose at a time
+    (docs/import-format.md, consent)."""
 
     ARCHIVE = "archive", _("Kept in the archive")
     RESEARCHERS = "researchers", _("Shared with researchers")
@@ -24,7 +24,7 @@ class ImagesShown(models.TextChoices):
     """The witness's answer to "may your photos and documents be shown, and
     to whom?", asked apart from the scopes: a face or a document can point
     to a witness when no text does. Not asked means not shown: records made
-    before the question was asked hold it (testimonies.policy.may_view_media)."""
+    before the question was asked hold it (the policy's Action.VIEW_MEDIA)."""
 
     NOT_ASKED = "", _("Not asked yet (not shown)")
     NONE = "none", _("Not shown outside the archive's staff")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.consent import IMAGES, WITHDRAWABLE, ConsentEvent
 from testimonies.consent.services.public_holds import (
     Departure,
@@ -24,6 +25,7 @@ from testimonies.models import (
     Testimony,
     TestimonyStatus,
 )
+from testimonies.policy import Action
 
 logger = logging.getLogger(__name__)
 
@@ -267,14 +269,12 @@ def consent_capture(*, testimony: Testimony, user, **terms) -> ConsentRecord:
     approved testimony sends it back to the moderators' queue first: a slip
     of the hand must not publish an account before a second person looks.
     Narrowing takes effect at once."""
-    from testimonies import policy
-
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
     before = testimony.current_consent()
     record = consent_record(testimony=testimony, recorded_by=user, **terms)
     if (
         testimony.status == TestimonyStatus.APPROVED
-        and not policy.may_review(user)
+        and not policy.allows(user, Action.REVIEW)
         and _widens(before, record)
     ):
         _mark_submitted(testimony, user, detail="consent widened")

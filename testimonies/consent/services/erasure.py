@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from search.indexing import testimonies_schedule_purge
 from testimonies.attachments.media_store import media_destroy
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.erasure_content import content_sha256, erased_content
 from testimonies.consent.services.public_holds import Departure
 from testimonies.models import Erasure, Testimony, TestimonyStatus

@@ -30,9 +30,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
-from archive.models import AuditAction
 from testimonies import policy
+from testimonies.audit_actions import AuditAction
 from testimonies.models import PublicHold, Testimony, TestimonyStatus
+from testimonies.policy import Action
 from testimonies.redaction.reidentification import (
     Generalisation,
     public_group_size,
@@ -65,7 +66,7 @@ def _hold(testimonies, reason: str) -> list[Testimony]:
 
 def is_public(testimony: Testimony) -> bool:
     """Does the public see this testimony now (testimonies.policy)?"""
-    return policy.may_view(AnonymousUser(), testimony)
+    return policy.allows(AnonymousUser(), Action.VIEW, testimony)
 
 
 def public_holds_after_consent(*, testimony: Testimony, before, after) -> bool:

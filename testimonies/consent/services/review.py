@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from archive.audit import audit_record
-from archive.models import AuditAction
+from testimonies.audit_actions import AuditAction
 from testimonies.consent.models.reviews import testimony_content
 from testimonies.models import (
     Review,

@@ -6,7 +6,7 @@ from testimonies.imports.services import testimonies_import
 
 class Command(BaseCommand):
     help = (
-        "Import testimonies from a JSON Lines file (README: import_testimonies). "
+        "Import testimonies from a JSON Lines file (docs/import-format.md). "
         "All or "
         "nothing: any bad line is reported and nothing is written. A line for "
         "an erased testimony is skipped with a note: erasure is never undone. "
