@@ -35,7 +35,7 @@ from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role, role_of
 from archive.selectors import audit_entries
-from testimonies.selectors import archive_overview
+from testimonies.core.selectors import archive_overview
 
 AUDIT_PAGE_SIZE = 50
 

@@ -56,7 +56,7 @@ def export_record(row, *, absolute_url) -> dict:
     """One testimony as an export holds it: places, dates and texts as the
     public view has them (search.selectors.testimony_export)."""
     testimony = row.testimony
-    incident = testimony.facts.incident
+    incident = row.facts.incident
     return {
         "id": testimony.public_id,
         "url": absolute_url(testimony.get_absolute_url()),
@@ -68,7 +68,7 @@ def export_record(row, *, absolute_url) -> dict:
             "end": incident.end and incident.end.isoformat(),
             "precision": incident.precision,
         },
-        "places": [{"slug": p.slug, "name": p.label} for p in testimony.facts.places],
+        "places": [{"slug": p.slug, "name": p.label} for p in row.facts.places],
         "communities": [c.slug for c in testimony.communities.all()],
         "event_types": [e.slug for e in testimony.event_types.all()],
         "narrative": row.texts.narrative,

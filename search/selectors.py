@@ -22,11 +22,17 @@ from search.places import PlaceMatch, place_names_for, place_spellings, query_pl
 from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
+from testimonies.core.selectors import (
+    TestimonyCard,
+    TestimonyFacts,
+    testimonies_facts,
+    testimonies_public_facts,
+    testimony_cards,
+)
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
-from testimonies.selectors import testimonies_facts, testimonies_public_facts
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +47,8 @@ FACETS = {
 @dataclass
 class SearchHit:
     testimony: Testimony
+    # Its places and dates as the reader may see them.
+    facts: TestimonyFacts
     excerpt: str
     # What the reader may do with it, from the consent in force.
     permitted_use: PermittedUse | None = None
@@ -214,7 +222,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         logger.warning("search: %d results hidden by the database check", len(stale))
     # Places, dates and texts as this user may see them (generalised for the
     # public).
-    testimonies_facts(visible.values(), user=user)
+    facts = testimonies_facts(visible.values(), user=user)
     texts_by_pk = readable_texts_many(
         visible.values(), public=not policy.sees_precise_details(user)
     )
@@ -237,6 +245,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
             hits.append(
                 SearchHit(
                     testimony=testimony,
+                    facts=facts[pk],
                     excerpt=excerpt(
                         [texts.narrative, *texts.translations.values(), texts.summary],
                         params.get("q", ""),
@@ -278,6 +287,8 @@ def _permitted_use(consent) -> PermittedUse | None:
 @dataclass
 class ExportRow:
     testimony: Testimony
+    # Its places and dates as the public view has them.
+    facts: TestimonyFacts
     texts: RedactedTexts
     permitted_use: PermittedUse | None = None
 
@@ -339,7 +350,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = len(kept)
     # An export leaves the archive, whoever asks: places, dates and texts as
     # the public view has them, as names are always redacted in it.
-    testimonies_public_facts(kept[:limit])
+    facts = testimonies_public_facts(kept[:limit])
     texts_by_pk = readable_texts_many(kept[:limit], public=True)
     # The release gate: nothing leaves with a word that may name someone
     # undecided (the index refuses such testimonies; it may lag behind).
@@ -353,6 +364,7 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     rows = [
         ExportRow(
             testimony=t,
+            facts=facts[t.pk],
             texts=texts_by_pk[t.pk],
             permitted_use=_permitted_use(consents.get(t.pk)),
         )
@@ -362,7 +374,9 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
     return ExportOutcome(count=max(count - len(held), len(rows)), rows=rows)
 
 
-def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
+def testimony_similar(
+    *, testimony: Testimony, user, limit: int = 5
+) -> list[TestimonyCard]:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
     may see (testimonies.policy.search_filter) and the database confirms each.
@@ -379,6 +393,4 @@ def testimony_similar(*, testimony: Testimony, user, limit: int = 5) -> list:
     )
     pks = [pk for pk in pks if pk != testimony.pk]
     found = _visible_by_pk(user, pks)
-    similar = [found[pk] for pk in pks if pk in found][:limit]
-    testimonies_facts(similar, user=user)
-    return similar
+    return testimony_cards([found[pk] for pk in pks if pk in found][:limit], user=user)

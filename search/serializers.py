@@ -3,15 +3,15 @@
 
 def hit_json(hit) -> dict:
     """One result; its places and dates as the user may see them (generalised
-    for the public: testimonies.selectors.testimonies_facts)."""
+    for the public: testimonies.core.selectors.testimonies_facts)."""
     testimony = hit.testimony
-    incident = testimony.facts.incident
+    incident = hit.facts.incident
     return {
         "id": testimony.public_id,
         "url": testimony.get_absolute_url(),
         "pseudonym": testimony.witness.pseudonym,
         "excerpt": str(hit.excerpt),
-        "places": [{"slug": p.slug, "name": p.label} for p in testimony.facts.places],
+        "places": [{"slug": p.slug, "name": p.label} for p in hit.facts.places],
         "communities": [c.slug for c in testimony.communities.all()],
         "event_types": [e.slug for e in testimony.event_types.all()],
         "incident": {

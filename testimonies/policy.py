@@ -22,7 +22,8 @@ The rule:
 - documenters see what researchers see, plus every testimony they recorded
   that has not been withdrawn (a withdrawal hides it from all but moderators);
 - an erased testimony is no longer a testimony for anyone: only its
-  tombstone remains, shown to moderators (testimonies.selectors.tombstone).
+  tombstone remains, shown to moderators
+  (testimonies.core.selectors.testimony_tombstone).
 Anything else does not exist for that user (404, never 403).
 
 Exports are an audience of their own: an export leaves the archive, so it is
@@ -280,7 +281,7 @@ def _may_edit_recording(user, testimony) -> bool:
     draft or sent back, for the documenter who recorded it and moderators.
     Submitted, approved, withdrawn or erased accounts are not edited there:
     a moderator has read (or is reading) what was submitted."""
-    if testimony.status not in ("draft", "sent_back"):
+    if not testimony.is_editable:
         return False
     return sees_everything(user) or owns(user, testimony)
 
@@ -300,7 +301,7 @@ def _changes_before_review(user, testimony) -> bool:
         return False
     if sees_everything(user):
         return True
-    return owns(user, testimony) and testimony.status in ("draft", "sent_back")
+    return owns(user, testimony) and testimony.is_editable
 
 
 MEDIA_ORIGINAL, MEDIA_WORKING, MEDIA_PUBLIC = "original", "working", "public"

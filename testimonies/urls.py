@@ -1,6 +1,7 @@
 from django.urls import path
 
 from testimonies.attachments import views as attachment_views
+from testimonies.consent import views as consent_views
 from testimonies.consent import withdrawal_views
 from testimonies.core import views
 from testimonies.recording import views as recording_views
@@ -16,8 +17,8 @@ urlpatterns = [
     path("record/", recording_views.record_start, name="record-start"),
     path("places/", recording_views.place_search, name="place-search"),
     path("<slug:public_id>/", views.testimony_detail, name="detail"),
-    path("<slug:public_id>/consent/", views.consent, name="consent"),
-    path("<slug:public_id>/submit/", views.submit, name="submit"),
+    path("<slug:public_id>/consent/", consent_views.consent, name="consent"),
+    path("<slug:public_id>/submit/", consent_views.submit, name="submit"),
     path(
         "<slug:public_id>/record/<slug:step>/",
         recording_views.record_step,

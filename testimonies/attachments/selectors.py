@@ -7,13 +7,11 @@ from dataclasses import dataclass
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from archive.audit import audit_record
 from testimonies import policy
 from testimonies.attachments import store
-from testimonies.audit_actions import AuditAction
+from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
 from testimonies.models import Attachment, AttachmentKind, Testimony
 from testimonies.policy import Action
-from testimonies.selectors import TestimonyNotVisible, testimony_allowed
 
 EXTENSIONS = {
     "image/jpeg": "jpg",
@@ -30,7 +28,7 @@ EXTENSIONS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class AttachmentCard:
     """One attachment as one user may see it listed."""
 
@@ -49,12 +47,15 @@ class AttachmentCard:
     remove_url: str = ""
 
 
-@dataclass
+@dataclass(frozen=True)
 class ServedFile:
+    attachment: Attachment
     data: bytes
     media_type: str
     filename: str
-    download: bool
+    # The original, as uploaded: a download, and a reading the view records
+    # (testimonies.attachments.services.media_original_reading_record).
+    original: bool
 
 
 def file_url(attachment: Attachment, variant: str) -> str:
@@ -94,28 +95,41 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
         if not attachment.is_image and not sees_working:
             continue
         number = len(cards) + 1
-        card = AttachmentCard(
-            attachment=attachment,
-            number=number,
-            alt=_("Photo %(number)d attached to this testimony") % {"number": number},
+        description = attachment.description if sees_working else ""
+        image = attachment.is_image
+        # The copy shown: the working one to those who see it, else the public.
+        shown = store.WORKING if sees_working else store.PUBLIC
+        cards.append(
+            AttachmentCard(
+                attachment=attachment,
+                number=number,
+                alt=description
+                or (
+                    _("Photo %(number)d attached to this testimony")
+                    % {"number": number}
+                ),
+                thumbnail_url=file_url(attachment, f"{shown}-thumb") if image else "",
+                view_url=file_url(attachment, shown) if image else "",
+                original_url=(
+                    file_url(attachment, store.ORIGINAL)
+                    if policy.MEDIA_ORIGINAL in copies
+                    else ""
+                ),
+                public_url=file_url(attachment, store.PUBLIC) if image else "",
+                description=description,
+                original_name=attachment.original_name if sees_working else "",
+                blur_url=(
+                    _url("testimonies:attachment-blur", attachment)
+                    if may_blur and image
+                    else ""
+                ),
+                remove_url=(
+                    _url("testimonies:attachment-remove", attachment)
+                    if may_attach
+                    else ""
+                ),
+            )
         )
-        if sees_working:
-            card.description = attachment.description
-            card.original_name = attachment.original_name
-            if card.description:
-                card.alt = card.description
-        if attachment.is_image:
-            copy = store.WORKING if sees_working else store.PUBLIC
-            card.view_url = file_url(attachment, copy)
-            card.thumbnail_url = file_url(attachment, f"{copy}-thumb")
-            card.public_url = file_url(attachment, store.PUBLIC)
-        if policy.MEDIA_ORIGINAL in copies:
-            card.original_url = file_url(attachment, store.ORIGINAL)
-        if may_blur and attachment.is_image:
-            card.blur_url = _url("testimonies:attachment-blur", attachment)
-        if may_attach:
-            card.remove_url = _url("testimonies:attachment-remove", attachment)
-        cards.append(card)
     return cards
 
 
@@ -135,7 +149,7 @@ def attachment_for_removal(*, public_id: str, attachment_id: str, user) -> Attac
     testimony = _attachable(public_id=public_id, user=user)
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return attachment
 
 
@@ -148,7 +162,7 @@ def attachment_for_blur(*, public_id: str, attachment_id: str, user) -> Attachme
         public_id=attachment_id, kind=AttachmentKind.IMAGE
     ).first()
     if attachment is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     return attachment
 
 
@@ -157,35 +171,27 @@ def attachment_file(
 ) -> ServedFile:
     """One file of an attachment in the clear, if `user` may be served that
     copy now (testimonies.policy.media_copies); TestimonyNotVisible otherwise,
-    and when the file is missing. Serving an original is recorded in the
-    audit chain."""
+    and when the file is missing."""
     if variant not in store.VARIANTS:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     testimony = testimony_allowed(
         public_id=public_id, user=user, action=Action.VIEW_MEDIA
     )
     if store.COPY_OF[variant] not in policy.media_copies(user, testimony):
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     attachment = testimony.attachments.filter(public_id=attachment_id).first()
     if attachment is None or (variant != store.ORIGINAL and not attachment.is_image):
-        raise TestimonyNotVisible(public_id)
-    attachment.testimony = testimony
+        raise TestimonyNotVisible
     data = store.file_open(attachment, variant)
     if data is None:
-        raise TestimonyNotVisible(public_id)
+        raise TestimonyNotVisible
     original = variant == store.ORIGINAL
-    if original:
-        audit_record(
-            action=AuditAction.READ_MEDIA_ORIGINAL,
-            target=testimony.public_id,
-            actor=user,
-            detail=attachment.public_id,
-        )
     media_type = attachment.media_type if original else attachment.working_media_type
     extension = EXTENSIONS.get(media_type, "bin")
     return ServedFile(
+        attachment=attachment,
         data=data,
         media_type=media_type,
         filename=f"attachment-{attachment.public_id}-{variant}.{extension}",
-        download=original,
+        original=original,
     )

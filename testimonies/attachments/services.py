@@ -151,6 +151,18 @@ def attachment_add(
     return attachment
 
 
+def media_original_reading_record(*, attachment: Attachment, user) -> None:
+    """Record that `user` was served an attachment's original, as uploaded
+    (a photo with its GPS, a document, a recording). The media view calls it
+    in the request that serves the file."""
+    audit_record(
+        action=AuditAction.READ_MEDIA_ORIGINAL,
+        target=attachment.testimony.public_id,
+        actor=user,
+        detail=attachment.public_id,
+    )
+
+
 def _storage_failed(attachment: Attachment, by, error: OSError):
     """The files could not be written after the row was committed: take the
     attachment out again (its custody says it was received, then removed),

@@ -3,7 +3,7 @@ serves media files. Nothing under MEDIA_ROOT has a URL of its own."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -29,7 +29,6 @@ from testimonies.attachments.selectors import (
     testimony_for_attachments,
 )
 from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
-from testimonies.selectors import TestimonyNotVisible
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the
@@ -42,10 +41,7 @@ def attachments(request, public_id):
     documenter while it is a draft or sent back, and moderators; 404 for
     anyone else. After a successful upload, goes to the `next` given (a
     same-site address only), else back here."""
-    try:
-        testimony = testimony_for_attachments(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_attachments(public_id=public_id, user=request.user)
     if request.method != "POST":
         form = AttachmentForm(initial={"next": request.GET.get("next", "")})
         return _page(request, testimony, form)
@@ -101,12 +97,9 @@ def _page(request, testimony, form, *, refusal=None, status=200):
 @second_factor_first
 def attachment_remove(request, public_id, attachment_id):
     """Remove an attachment (the policy's Action.ATTACH); 404 otherwise."""
-    try:
-        attachment = attachment_for_removal(
-            public_id=public_id, attachment_id=attachment_id, user=request.user
-        )
-    except TestimonyNotVisible:
-        raise Http404 from None
+    attachment = attachment_for_removal(
+        public_id=public_id, attachment_id=attachment_id, user=request.user
+    )
     try:
         services.attachment_remove(attachment=attachment, by=request.user)
     except ValidationError as error:
@@ -123,12 +116,9 @@ def attachment_remove(request, public_id, attachment_id):
 def attachment_blur(request, public_id, attachment_id):
     """Draw the areas blurred on a photo's public copy: a canvas (blur.js),
     or the rectangles' numbers without script. Moderators only."""
-    try:
-        attachment = attachment_for_blur(
-            public_id=public_id, attachment_id=attachment_id, user=request.user
-        )
-    except TestimonyNotVisible:
-        raise Http404 from None
+    attachment = attachment_for_blur(
+        public_id=public_id, attachment_id=attachment_id, user=request.user
+    )
     initial = attachment.blur_regions
     formset = BlurRegionFormSet(
         request.POST if request.method == "POST" else None,
@@ -167,20 +157,21 @@ def attachment_file_view(request, public_id, attachment_id, variant):
     """One file of an attachment, if the policy lets this user have that copy
     now; 404 for anything else. Never cached, never sniffed, under a neutral
     name (never the name it was uploaded with)."""
-    try:
-        served = attachment_file(
-            public_id=public_id,
-            attachment_id=attachment_id,
-            variant=variant,
-            user=request.user,
+    served = attachment_file(
+        public_id=public_id,
+        attachment_id=attachment_id,
+        variant=variant,
+        user=request.user,
+    )
+    if served.original:
+        services.media_original_reading_record(
+            attachment=served.attachment, user=request.user
         )
-    except TestimonyNotVisible:
-        raise Http404 from None
     response = HttpResponse(served.data, content_type=served.media_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
     response["Content-Disposition"] = content_disposition_header(
-        served.download, served.filename
+        served.original, served.filename
     )
     return response

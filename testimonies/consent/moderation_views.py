@@ -2,16 +2,22 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import moderator_required
+from testimonies.consent.forms import PublicReleaseForm, ReviewDecisionForm
+from testimonies.consent.selectors import (
+    review_page,
+    review_queue,
+    testimonies_held_from_public,
+    testimony_for_review,
+)
 from testimonies.consent.services.public_holds import testimony_public_release
 from testimonies.consent.services.review import testimony_approve, testimony_send_back
-from testimonies.forms import PublicReleaseForm, ReviewDecisionForm
+from testimonies.core.services import original_reading_record
 from testimonies.models import ReviewDecision, TestimonyStatus
 from testimonies.redaction.views import (
     DECIDE_WORDS,
@@ -19,13 +25,6 @@ from testimonies.redaction.views import (
     marks_form,
     marks_save,
     words_decide,
-)
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    review_page,
-    review_queue,
-    testimonies_held_from_public,
-    testimony_for_review,
 )
 from testimonies.witnesses.selectors import witness_key_conflicts_waiting
 
@@ -38,7 +37,7 @@ def queue(request):
         request,
         "testimonies/review_queue.html",
         {
-            "testimonies": review_queue(),
+            "queue": review_queue(),
             "key_conflicts": witness_key_conflicts_waiting(),
             "held": testimonies_held_from_public(),
         },
@@ -51,10 +50,7 @@ RELEASE = "release_public"
 
 def _release(request, public_id):
     """Release a testimony held back from the public with the view chosen."""
-    try:
-        testimony = testimony_for_review(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_review(public_id=public_id, user=request.user)
     form = PublicReleaseForm(request.POST)
     if form.is_valid():
         try:
@@ -89,10 +85,7 @@ def review(request, public_id):
     decide, and the decision on it. The page posts a decision, a change of
     the marks (SAVE_MARKS) or decisions on flagged words (DECIDE_WORDS)."""
     if request.method == "POST" and DECIDE_WORDS in request.POST:
-        try:
-            testimony = testimony_for_review(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_review(public_id=public_id, user=request.user)
         words_decide(request, testimony)
         return redirect(
             reverse("moderation:review", args=[public_id]) + "#words-to-decide"
@@ -102,19 +95,13 @@ def review(request, public_id):
         return _release(request, public_id)
     edited_marks = None
     if saving_marks:
-        try:
-            testimony = testimony_for_review(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_review(public_id=public_id, user=request.user)
         edited_marks = marks_save(request, testimony)
         if edited_marks is None:
             return redirect("moderation:review", public_id=public_id)
     form = ReviewDecisionForm(None if saving_marks else (request.POST or None))
     if request.method == "POST" and not saving_marks and form.is_valid():
-        try:
-            testimony = testimony_for_review(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_review(public_id=public_id, user=request.user)
         decision = form.cleaned_data["decision"]
         choice = {}
         if decision == ReviewDecision.APPROVED:
@@ -131,10 +118,8 @@ def review(request, public_id):
         else:
             messages.success(request, str(DONE[decision]))
             return redirect("moderation:queue")
-    try:
-        page = review_page(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    page = review_page(public_id=public_id, user=request.user)
+    original_reading_record(testimony=page.testimony, user=request.user, page="review")
     check = page.reidentification
     return render(
         request,

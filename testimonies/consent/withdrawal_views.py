@@ -3,7 +3,6 @@ account leaves the archive, in part or for good."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,17 +11,16 @@ from django.views.decorators.cache import never_cache
 from archive.access import second_factor_first
 from archive.bidi import isolated
 from testimonies import policy
+from testimonies.consent.forms import ErasureForm, WithdrawalForm
 from testimonies.consent.models.consent import IMAGES
-from testimonies.consent.services import erasure
-from testimonies.consent.services.consent import consent_withdraw
-from testimonies.forms import ErasureForm, WithdrawalForm
-from testimonies.models import ConsentScope, ImagesShown
-from testimonies.policy import Action
-from testimonies.selectors import (
-    TestimonyNotVisible,
+from testimonies.consent.selectors import (
     testimony_for_erasure,
     testimony_for_withdrawal,
 )
+from testimonies.consent.services import erasure
+from testimonies.consent.services.consent import consent_withdraw
+from testimonies.models import ConsentScope, ImagesShown
+from testimonies.policy import Action
 
 
 @never_cache
@@ -30,10 +28,7 @@ from testimonies.selectors import (
 def testimony_withdraw(request, public_id):
     """Record a withdrawal of consent, scope by scope or all of it. For the
     recording documenter and moderators; 404 for anyone else."""
-    try:
-        testimony = testimony_for_withdrawal(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_withdrawal(public_id=public_id, user=request.user)
     consent = testimony.current_consent()
     granted = consent.granted_scopes if consent else []
     if consent is not None and consent.images in (
@@ -84,10 +79,7 @@ def testimony_erase(request, public_id):
     """Erase a testimony for good, after typing its public id. Moderators
     with a second factor only; for anyone else the page does not exist
     (404, as for every testimony page they may not use)."""
-    try:
-        testimony = testimony_for_erasure(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_erasure(public_id=public_id, user=request.user)
     data = request.POST if request.method == "POST" else None
     form = ErasureForm(data, public_id=testimony.public_id)
     erasure_record = None

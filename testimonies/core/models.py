@@ -473,6 +473,14 @@ class Testimony(SealedContent):
         return self.status == TestimonyStatus.ERASED
 
     @property
+    def is_editable(self) -> bool:
+        """The lifecycle rule: a draft, or a testimony sent back, may still be
+        changed by the documenter who recorded it (its steps, marks and
+        attachments) and submitted. Once submitted a moderator has read, or
+        is reading, what was sent: it changes only through a review."""
+        return self.status in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
+
+    @property
     def is_closed(self) -> bool:
         """Withdrawn or erased (CLOSED_STATUSES)."""
         return self.status in CLOSED_STATUSES

@@ -1,6 +1,6 @@
 """Forms of the recording steps. They validate and hand off to
 testimonies.recording.services; consent is the consent page's own
-ConsentForm (testimonies.forms).
+ConsentForm (testimonies.consent.forms).
 
 Each form can be bound `partial`: a draft saved by Back, by "Save" or by
 the autosave keeps what was typed even where a required field is still

@@ -1,15 +1,31 @@
-"""Reads behind the recording wizard's pages."""
+"""Reads behind the recording steps: the draft a user may go on recording and
+its last page. Access comes from testimonies.policy only."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from testimonies.attachments.selectors import attachment_cards
+from testimonies import policy
+from testimonies.attachments.selectors import AttachmentCard, attachment_cards
 from testimonies.consent.review_diff import person_label
+from testimonies.consent.selectors import ConsentSummary, consent_summary
+from testimonies.core.selectors import TestimonyNotVisible, place_trails
 from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.policy import Action
 from testimonies.recording.steps import steps_done
-from testimonies.selectors import ConsentSummary, consent_summary, place_trails
 
 
-@dataclass
+def testimony_for_recording(*, public_id: str, user) -> Testimony:
+    """The draft or sent-back testimony `user` may go on recording (the
+    recording documenter, moderators); TestimonyNotVisible for anyone else,
+    whether or not it exists."""
+    testimony = (
+        Testimony.objects.select_related("witness").filter(public_id=public_id).first()
+    )
+    if testimony is None or not policy.allows(user, Action.EDIT_RECORDING, testimony):
+        raise TestimonyNotVisible
+    return testimony
+
+
+@dataclass(frozen=True)
 class RecordingReview:
     """Everything a draft holds, step by step, for its last page. The
     witness appears by pseudonym only: the identity stays in the vault."""
@@ -21,9 +37,9 @@ class RecordingReview:
     communities: list[Community]
     persons_named: list[str]
     consent: ConsentSummary
-    # What will be submitted with it: the cards of attachment_cards, as
-    # the documenter may see them (working copies, never the originals).
-    attachments: list = field(default_factory=list)
+    # What will be submitted with it, as the documenter may see it
+    # (working copies, never the originals).
+    attachments: list[AttachmentCard]
 
 
 def recording_review(*, testimony: Testimony, user) -> RecordingReview:

@@ -34,8 +34,6 @@ from testimonies.vault.identity import (
 )
 from testimonies.witnesses.services import witness_for_key_of
 
-EDITABLE = (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK)
-
 
 @dataclass(frozen=True)
 class WitnessDetails:
@@ -68,7 +66,7 @@ def _editable(testimony: Testimony) -> Testimony:
     """The testimony locked for the save; refused unless it is a draft or
     sent back (the views ask testimonies.policy who may save it)."""
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
-    if testimony.status not in EDITABLE:
+    if not testimony.is_editable:
         raise ValidationError(
             _("Only a draft or a testimony sent back can be changed."),
             code="not_editable",

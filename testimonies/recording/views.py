@@ -23,11 +23,13 @@ from django.views.decorators.http import require_GET
 from archive.access import role_required
 from archive.roles import Role, role_of
 from testimonies import policy
+from testimonies.consent.forms import ConsentForm
 from testimonies.consent.models.consent import ConsentEvent
+from testimonies.consent.selectors import consent_summary
 from testimonies.consent.services.consent import consent_capture
 from testimonies.consent.services.review import testimony_submit
 from testimonies.core.models import Language
-from testimonies.forms import ConsentForm
+from testimonies.core.services import original_reading_record
 from testimonies.models import ConsentRecord
 from testimonies.places.gazetteer import places_search
 from testimonies.recording.forms import (
@@ -37,7 +39,7 @@ from testimonies.recording.forms import (
     WitnessForm,
     form_error_summary,
 )
-from testimonies.recording.selectors import recording_review
+from testimonies.recording.selectors import recording_review, testimony_for_recording
 from testimonies.recording.services import (
     recording_account_save,
     recording_start,
@@ -58,11 +60,6 @@ from testimonies.recording.steps import (
     step_before,
     step_by_slug,
     steps_done,
-)
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    consent_summary,
-    testimony_for_recording,
 )
 from testimonies.vault.identity import identity_exists
 
@@ -149,14 +146,11 @@ def record_step(request, public_id, step):
     """One step of a draft: show it, or save it and go on."""
     if step_by_slug(step) is None:
         raise Http404
-    try:
-        testimony = testimony_for_recording(
-            public_id=public_id,
-            user=request.user,
-            reading_original=request.method == "GET" and step in SHOWS_ORIGINAL,
+    testimony = testimony_for_recording(public_id=public_id, user=request.user)
+    if request.method == "GET" and step in SHOWS_ORIGINAL:
+        original_reading_record(
+            testimony=testimony, user=request.user, page="recording"
         )
-    except TestimonyNotVisible:
-        raise Http404 from None
     return STEP_VIEWS[step](request, testimony, step)
 
 

@@ -4,25 +4,21 @@ the moderators' review page shares with it."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from archive.access import second_factor_first
-from testimonies.forms import RedactionMarksForm, WordDecisionForm
+from testimonies.core.services import original_reading_record
 from testimonies.models import Testimony
+from testimonies.redaction.forms import RedactionMarksForm, WordDecisionForm
 from testimonies.redaction.marking import (
     redaction_candidates_decide,
     redaction_marks_set,
 )
 from testimonies.redaction.redactor import person_choices, redaction_candidates
-from testimonies.selectors import (
-    TestimonyNotVisible,
-    redaction_page,
-    testimony_for_marking,
-)
+from testimonies.redaction.selectors import redaction_page, testimony_for_marking
 
 # The name of the editor's submit button: the review page tells a save of
 # the marks from a decision by it.
@@ -102,26 +98,20 @@ def redaction(request, public_id):
     anyone else, as for a testimony that is not there."""
     form = None
     if request.method == "POST" and DECIDE_WORDS in request.POST:
-        try:
-            testimony = testimony_for_marking(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_marking(public_id=public_id, user=request.user)
         words_decide(request, testimony)
         return redirect(
             reverse("testimonies:redaction", args=[public_id]) + "#words-to-decide"
         )
     if request.method == "POST" and SAVE_MARKS in request.POST:
-        try:
-            testimony = testimony_for_marking(public_id=public_id, user=request.user)
-        except TestimonyNotVisible:
-            raise Http404 from None
+        testimony = testimony_for_marking(public_id=public_id, user=request.user)
         form = marks_save(request, testimony)
         if form is None:
             return redirect("testimonies:redaction", public_id=public_id)
-    try:
-        page = redaction_page(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    page = redaction_page(public_id=public_id, user=request.user)
+    original_reading_record(
+        testimony=page.testimony, user=request.user, page="redaction"
+    )
     return render(
         request,
         "testimonies/testimony_redaction.html",

@@ -7,15 +7,13 @@ by any cache nor send a referrer onwards.
 """
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from archive.access import second_factor_first
-from testimonies.forms import IdentityRevealForm
-from testimonies.selectors import TestimonyNotVisible, testimony_for_reveal
+from testimonies.vault.forms import IdentityRevealForm
 from testimonies.vault.reveal import witness_reveal
 from testimonies.vault.reveal_throttle import (
     reveal_cool_off_minutes,
@@ -23,6 +21,7 @@ from testimonies.vault.reveal_throttle import (
     reveal_locked,
     reveal_reset,
 )
+from testimonies.vault.selectors import testimony_for_reveal
 
 
 def _page(request, testimony, form, *, identity=None, locked=False, status=200):
@@ -51,10 +50,7 @@ def _page(request, testimony, form, *, identity=None, locked=False, status=200):
 def testimony_identity(request, public_id):
     """Reveal the witness's identity after a reason and the user's password;
     404 for anyone the policy refuses (Action.REVEAL_IDENTITY)."""
-    try:
-        testimony = testimony_for_reveal(public_id=public_id, user=request.user)
-    except TestimonyNotVisible:
-        raise Http404 from None
+    testimony = testimony_for_reveal(public_id=public_id, user=request.user)
     user = request.user
     if request.method != "POST":
         return _page(request, testimony, IdentityRevealForm(user=user))

@@ -7,7 +7,7 @@ would let anyone test which keys exist, and taking a key first would lock
 its owner out of it. Instead the answer is always the same as for a key
 never used: the draft gets a witness of the documenter's own (the
 claimant), which the same key gives them again. Moderators see each such
-conflict (testimonies.selectors.witness_key_conflicts) and decide: the same
+conflict (testimonies.witnesses.selectors.witness_key_conflicts) and decide: the same
 person (the claimant's accounts join the witness the key named, with every
 spelling of the name kept for redaction) or two people (they stay apart).
 """

@@ -113,7 +113,7 @@ def test_more_like_this_lists_only_what_the_role_may_see(
 ):
     response = client_for(users[role]).get(alike["seen"].get_absolute_url())
     assert response.status_code == 200
-    listed = {t.public_id for t in response.context["similar"]}
+    listed = {card.testimony.public_id for card in response.context["similar"]}
     assert listed == {alike[key].public_id for key in SIMILAR[role]}
     assert alike["seen"].public_id not in listed
     assert "More testimonies like this" in response.content.decode()
@@ -128,7 +128,7 @@ def test_a_moderator_without_the_second_factor_sees_a_researchers_list(
         alike["seen"].get_absolute_url()
     )
     assert response.status_code == 200
-    listed = {t.public_id for t in response.context["similar"]}
+    listed = {card.testimony.public_id for card in response.context["similar"]}
     assert listed == {alike[k].public_id for k in SIMILAR["researcher"]}
 
 

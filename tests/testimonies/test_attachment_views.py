@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from archive.models import AuditEntry
+from testimonies.attachments.selectors import attachment_file
 from testimonies.attachments.services import attachment_add
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
@@ -161,6 +162,22 @@ def test_the_original_is_a_logged_download_for_moderators(
     assert "IMG_2025" not in response["Content-Disposition"]
     entry = AuditEntry.objects.get(action=AuditAction.READ_MEDIA_ORIGINAL)
     assert (entry.actor, entry.detail) == (moderator, attachment.public_id)
+
+
+def test_reading_an_original_file_writes_nothing_until_the_view_serves_it(
+    published, moderator
+):
+    testimony, attachment = published
+    before = AuditEntry.objects.count()
+    for _ in range(2):
+        served = attachment_file(
+            public_id=testimony.public_id,
+            attachment_id=attachment.public_id,
+            variant="original",
+            user=moderator,
+        )
+        assert served.original and served.data == photo_bytes()
+    assert AuditEntry.objects.count() == before
 
 
 def test_withdrawing_image_consent_stops_the_serving_at_once(

@@ -12,9 +12,9 @@ from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditEntry
 from testimonies.audit_actions import AuditAction
+from testimonies.consent.forms import ConsentForm
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import consent_capture, consent_record
-from testimonies.forms import ConsentForm
 from testimonies.models import ConsentRecord, TestimonyStatus
 from tests import factories
 from tests.factories import EVERY_SCOPE_OFF

@@ -3,8 +3,10 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from testimonies import policy
 from testimonies.core.models import PUBLIC_ID_ALPHABET
 from testimonies.models import ConsentRecord, Place, Testimony
+from testimonies.policy import Action
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +142,18 @@ def test_identity_never_shows_in_its_string_form():
     testimony = factories.testimony(witness_name="Ayman Fares")
     assert "Ayman" not in str(WitnessIdentity.objects.get(witness=testimony.witness))
     assert "Ayman" not in str(testimony.witness) + str(testimony)
+
+
+@pytest.mark.parametrize(
+    ("status", "editable"),
+    [("draft", True), ("sent_back", True), ("submitted", False),
+     ("approved", False), ("withdrawn", False), ("erased", False)],
+)  # fmt: skip
+def test_only_a_draft_or_a_testimony_sent_back_is_editable(
+    documenter, status, editable
+):
+    testimony = Testimony(status=status, recorded_by=documenter)
+    assert testimony.is_editable is editable
+    # The policy reads the same rule for the recording documenter.
+    assert policy.allows(documenter, Action.EDIT_RECORDING, testimony) is editable
+    assert policy.allows(documenter, Action.MARK_REDACTIONS, testimony) is editable

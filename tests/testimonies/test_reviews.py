@@ -216,7 +216,7 @@ def test_queue_lists_submitted_testimonies_oldest_first(
     response = verified_client_for(moderator).get(QUEUE)
     assert response.status_code == 200
     assertTemplateUsed(response, "testimonies/review_queue.html")
-    queued = [t.public_id for t in response.context["testimonies"]]
+    queued = [e.testimony.public_id for e in response.context["queue"]]
     assert queued == [second.public_id, first.public_id]
     body = response.content.decode()
     assert second.witness.pseudonym in body and "Jableh" in body
@@ -382,7 +382,7 @@ def test_mine_lists_only_own_visible_testimonies(draft, documenter, client_for):
     response = client_for(documenter).get(MINE)
     assert response.status_code == 200
     assertTemplateUsed(response, "testimonies/testimony_mine.html")
-    listed = {t.public_id for t in response.context["testimonies"]}
+    listed = {row.testimony.public_id for row in response.context["rows"]}
     assert listed == {draft.public_id, without_consent.public_id}
     assert theirs.public_id not in listed and withdrawn.public_id not in listed
     body = response.content.decode()

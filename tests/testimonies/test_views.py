@@ -239,3 +239,44 @@ def test_not_found_page_says_nothing_about_existence(users, client_for, settings
     assert (
         "may not exist, or it may not be shared with you" in response.content.decode()
     )
+
+
+# Every page of one testimony, by its public id.
+TESTIMONY_PAGES = [
+    "/testimonies/{}/",
+    "/testimonies/{}/consent/",
+    "/testimonies/{}/withdraw/",
+    "/testimonies/{}/erase/",
+    "/testimonies/{}/identity/",
+    "/testimonies/{}/redaction/",
+    "/testimonies/{}/attachments/",
+    "/testimonies/{}/record/account/",
+    "/moderation/{}/",
+]
+
+
+def _anonymised(response, public_id: str) -> str:
+    """The page with what differs from one request to the next taken out:
+    the address asked for (in the language switch) and the CSRF token."""
+    body = response.content.decode().replace(public_id, "<id>")
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "researcher", "documenter"])
+def test_a_hidden_testimony_answers_every_page_as_one_that_never_existed(
+    users, client_for, moderator, role
+):
+    hidden = factories.testimony(status="draft", consent={}, recorded_by=moderator)
+    missing = "abcdefghjkmnp"
+    client = client_for(users[role])
+    for page in TESTIMONY_PAGES:
+        seen = client.get(page.format(hidden.public_id))
+        never = client.get(page.format(missing))
+        assert seen.status_code == never.status_code, page
+        # A role that may never open such a page is told so (403) or sent to
+        # log in (302), whatever the address.
+        assert seen.status_code in (302, 403, 404), page
+        assert _anonymised(seen, hidden.public_id) == _anonymised(never, missing), page
+    response = client.get(hidden.get_absolute_url())
+    assert response.status_code == 404
+    assertTemplateUsed(response, "404.html")

@@ -79,7 +79,7 @@ def testimony_submit(*, testimony: Testimony, user) -> Testimony:
     """Send a draft or sent-back testimony to the moderators' queue. Needs a
     current consent to keep it in the archive."""
     testimony = Testimony.objects.select_for_update().get(pk=testimony.pk)
-    if testimony.status not in (TestimonyStatus.DRAFT, TestimonyStatus.SENT_BACK):
+    if not testimony.is_editable:
         _refuse(
             _("Only a draft or a testimony sent back can be submitted."),
             "not_submittable",

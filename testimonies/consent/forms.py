@@ -1,7 +1,7 @@
-"""Forms behind the consent, submission, review and redaction pages. They
-validate and hand off to each room's services; the rules of a consent record
-live in ConsentRecord.clean, which a ModelForm runs and reports beside each
-field."""
+"""Forms behind the consent, submission, review, withdrawal and erasure pages.
+They validate and hand off to testimonies.consent.services; the rules of a
+consent record live in ConsentRecord.clean, which a ModelForm runs and reports
+beside each field."""
 
 from dataclasses import dataclass
 
@@ -20,12 +20,6 @@ from testimonies.consent.models.consent import (
     ImagesShown,
 )
 from testimonies.models import ConsentRecord, ConsentScope, ReviewDecision
-from testimonies.redaction.marks import (
-    MAX_SPELLING_LENGTH,
-    WITNESS,
-    marks_edited,
-    spelling_key,
-)
 from testimonies.redaction.reidentification import GENERALISATIONS
 
 
@@ -368,150 +362,3 @@ class ErasureForm(forms.Form):
                 _("An erasure needs a reason."), code="reason_missing"
             )
         return reason
-
-
-class RedactionMarksForm(forms.Form):
-    """Unmark spellings and mark new words, in one save (testimonies.redaction.marks).
-
-    Whether the words occur in the text is checked by the service, whose
-    errors the view shows beside `add`."""
-
-    remove = forms.MultipleChoiceField(
-        label=_("Unmark"), required=False, widget=forms.CheckboxSelectMultiple
-    )
-    add = forms.CharField(
-        label=_("Words to mark"),
-        required=False,
-        max_length=MAX_SPELLING_LENGTH,
-        help_text=_(
-            "As they appear in the text: a name, a nickname, the name of a house. "
-            "Every occurrence is replaced, whatever the case, diacritics or "
-            "attached و ف ب ك ل. Mark each script's spelling."
-        ),
-    )
-    person = forms.ChoiceField(label=_("Whose words are they?"), required=False)
-
-    def __init__(self, *args, marks, persons_count, people, **kwargs):
-        kwargs.setdefault("prefix", "marks")
-        super().__init__(*args, **kwargs)
-        self.marks, self.persons_count = marks, persons_count
-        self.fields["remove"].choices = [
-            (spelling, spelling) for mark in marks for spelling in mark["spellings"]
-        ]
-        self.fields["person"].choices = [(p.value, p.label) for p in people]
-        # Typed in either script: let the browser set the direction.
-        self.fields["add"].widget.attrs["dir"] = "auto"
-
-    def clean_add(self):
-        add = " ".join(self.cleaned_data["add"].split())
-        marked = {spelling_key(s) for mark in self.marks for s in mark["spellings"]}
-        if add and spelling_key(add) in marked:
-            raise forms.ValidationError(
-                _("These words are marked already."), code="already_marked"
-            )
-        return add
-
-    def clean_person(self):
-        person = self.cleaned_data["person"]
-        if not person:
-            return None
-        return person if person == WITNESS else int(person)
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors and not cleaned.get("add") and not cleaned.get("remove"):
-            raise forms.ValidationError(
-                _("Type the words to mark, or tick a mark to remove."),
-                code="nothing_to_change",
-            )
-        return cleaned
-
-    def edited_marks(self) -> list[dict]:
-        return marks_edited(
-            self.marks,
-            persons_count=self.persons_count,
-            remove=self.cleaned_data["remove"],
-            add=self.cleaned_data["add"],
-            person=self.cleaned_data["person"],
-        )
-
-
-class WordDecisionForm(forms.Form):
-    """A decision on one or more flagged words (testimonies.redaction.redactor):
-    their occurrence keys, and what to do with them."""
-
-    REDACT, KEEP, UNDO = "redact", "keep", "undo"
-    DECISIONS = {REDACT: True, KEEP: False, UNDO: None}
-
-    key = forms.MultipleChoiceField()
-    decide_words = forms.ChoiceField(
-        choices=[
-            (REDACT, _("Replace")),
-            (KEEP, _("Keep as written")),
-            (UNDO, _("Decide again")),
-        ]
-    )
-
-    def __init__(self, *args, keys, **kwargs):
-        super().__init__(*args, **kwargs)
-        # A key no longer flagged is refused here, before the service.
-        self.fields["key"].choices = [(key, key) for key in keys]
-        self.fields["key"].error_messages["invalid_choice"] = _(
-            "These words are no longer flagged as they were: the text has "
-            "changed. Look at the list again."
-        )
-
-    def redact(self) -> bool | None:
-        return self.DECISIONS[self.cleaned_data["decide_words"]]
-
-
-# A reason is read later by whoever audits the reveal: a word or two says
-# nothing ("needed", "check").
-REVEAL_REASON_MIN_WORDS = 4
-
-
-class IdentityRevealForm(forms.Form):
-    """Why the identity is needed, and the user's password again. The
-    password is checked here; counting wrong ones is the view's business
-    (testimonies.vault.reveal_throttle)."""
-
-    reason = forms.CharField(
-        label=_("Why do you need the witness's identity?"),
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
-        help_text=_(
-            "Kept in the audit log for good. Never write the witness's name, "
-            "contact or birth year here."
-        ),
-    )
-    password = forms.CharField(
-        label=_("Your password"),
-        strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-
-    def clean_reason(self):
-        reason = " ".join(self.cleaned_data["reason"].split())
-        if len(reason.split()) < REVEAL_REASON_MIN_WORDS:
-            raise ValidationError(
-                _("Say in a few words why you need the identity."),
-                code="reason_too_short",
-            )
-        return reason
-
-    def clean_password(self):
-        password = self.cleaned_data["password"]
-        if not self.user.check_password(password):
-            raise ValidationError(
-                _("This is not your password. Nothing was shown."),
-                code="wrong_password",
-            )
-        return password
-
-    @property
-    def wrong_password(self) -> bool:
-        return self.has_error("password", code="wrong_password")
