@@ -35,7 +35,7 @@ def test_similar_testimonies_on_a_fresh_backend(coast):
     similar = in_a_new_thread(
         lambda: testimony_similar(testimony=made[0], user=AnonymousUser())
     )
-    assert {t.pk for t in similar} == {made[1].pk, made[2].pk}
+    assert {card.testimony.pk for card in similar} == {made[1].pk, made[2].pk}
 
 
 def test_did_you_mean_and_excerpts_on_a_fresh_backend(coast):
