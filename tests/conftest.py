@@ -8,18 +8,6 @@ from haystack import connections
 
 from tests import factories
 
-# The longest tests (other processes, the leak scan) start first: spread
-# over the workers at the start of a parallel run (make test), they do not
-# leave one worker finishing alone at the end.
-LONGEST_FIRST = ("slow", "leak_scan")
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    items.sort(
-        key=lambda item: not any(item.get_closest_marker(m) for m in LONGEST_FIRST)
-    )
-
 
 @pytest.fixture(autouse=True)
 def search_index():
