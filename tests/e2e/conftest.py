@@ -28,24 +28,21 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-# One browser per test module. Playwright's sync API keeps an event loop in
-# this thread for as long as the browser lives, and Django refuses ORM calls
-# under a running loop unless told that it is deliberate: the permission is
-# given for exactly as long as the loop lives, so that it covers the database
-# flush and restore after each transactional test of the module (with a loop
-# kept for the whole session and the permission given per test, the next
-# test found the data it restores missing: the role groups). It is never in
-# the environment of the other modules' tests, nor of processes they start
-# (check --deploy rightly refuses it). Each test still gets its own browser
-# context: no cookie or storage crosses from one test to the next.
-@pytest.fixture(scope="module")
-def chromium():
+# One browser per test: with one Playwright loop kept for the whole session,
+# the next transactional test found the data it restores missing (seen: the
+# role groups), so the loop must not outlive its test.
+@pytest.fixture
+def chromium(monkeypatch):
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread while the test
+    # still reads and writes through the ORM, which Django refuses unless told
+    # that it is deliberate. Only for this test, never in the environment of
+    # processes it starts (check --deploy rightly refuses it).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
