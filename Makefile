@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test test-postgres test-all install install-dev install-search browser \
+.PHONY: run serve test test-fast test-postgres test-all install install-dev install-search browser \
 	gettext messages lint demo-data postgres
 
 $(VENV)/bin/activate:
@@ -46,15 +46,30 @@ demo-data:
 	$(MANAGE) import_testimonies seeds/testimonies.jsonl
 	$(MANAGE) rebuild_index --noinput
 
+# The suite runs in one pytest-xdist worker per core, each with its own
+# database, index, media root, key store and live server (archive/settings/
+# test.py). `--dist load` hands each worker its tests in collection order,
+# which keeps pytest-django's: the tests in a rolled-back transaction before
+# those whose writes commit, whose database flush afterwards takes the role
+# groups with it (worksteal would break that order). TEST_WORKERS=0 runs it
+# all in one process.
+TEST_WORKERS ?= auto
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist load
+
 ## Run the whole test suite (browser tests need Debian's chromium: see README).
 ## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.
 test: install-dev browser messages
-	$(PY) -m pytest
+	$(PYTEST)
+
+## The edit loop: everything but the browser tests, the leak scan and the
+## tests that start other processes
+test-fast: install-dev messages
+	$(PYTEST) -m "not browser and not slow and not leak_scan"
 
 ## The whole suite again on a throwaway PostgreSQL cluster from Debian's packages
 ## (started on 127.0.0.1, stopped and deleted afterwards: deploy/with_postgres.sh)
 test-postgres: install-dev browser messages postgres
-	deploy/with_postgres.sh $(PY) -m pytest
+	deploy/with_postgres.sh $(PYTEST)
 
 ## Both, as CI runs them
 test-all: test test-postgres

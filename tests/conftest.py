@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 import pytest
@@ -39,11 +40,23 @@ def english():
         yield
 
 
-@pytest.fixture
-def gazetteer(db):
-    from testimonies.places.gazetteer import gazetteer_load_country
+@pytest.fixture(scope="session")
+def gazetteer_rows_sy():
+    """Syria's gazetteer rows, read once per worker: building them (the
+    curated file, ISO 3166-2 and the GeoNames dump) takes longer than
+    loading them. What `gazetteer_load_country("SY")` loads."""
+    from testimonies.places.sources import gazetteer_rows
 
-    gazetteer_load_country("SY")
+    return gazetteer_rows("SY")
+
+
+@pytest.fixture
+def gazetteer(db, gazetteer_rows_sy):
+    """Syria's real gazetteer in this test's database, loaded as
+    `load_gazetteer SY` does (a copy of the rows: none is shared)."""
+    from testimonies.places.gazetteer import gazetteer_load
+
+    gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
 
 
 def _user_in(role):

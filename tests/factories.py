@@ -5,6 +5,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from testimonies.consent.services.consent import consent_record
 from testimonies.consent.services.erasure import testimony_erase
@@ -77,37 +78,42 @@ def testimony(
     erase = status == "erased"
     if erase:
         status = "approved"
-    witness = WitnessFactory(name=witness_name)
-    obj = Testimony.objects.create(
-        witness=witness,
-        language=language,
-        narrative=narrative,
-        translations=translations or {},
-        recorded_on=datetime.date(2025, 4, 1),
-        recorded_by=recorded_by,
-        incident_start=incident[0] if incident else None,
-        incident_end=incident[1] if incident else None,
-        incident_precision=precision,
-        persons_named=list(persons_named),
-        status=status,
-    )
-    obj.places.set(places)
-    obj.communities.set(Community.objects.filter(slug__in=communities))
-    obj.event_types.set(EventType.objects.filter(slug__in=event_types))
-    if consent is None:
-        consent = {"archive": True, "researchers": True, "public": True}
-    if consent:
-        embargo = consent.pop("embargo_until", None)
-        images = consent.pop("images", "")
-        consent_record(
-            testimony=obj,
-            scopes={**EVERY_SCOPE_OFF, **consent},
-            method="oral",
-            obtained_by="test documenter",
-            obtained_on=datetime.date(2025, 3, 20),
-            embargo_until=embargo,
-            images=images,
+    # One transaction: the testimony, its tags and its consent reach the
+    # index in one write when it commits (search.indexing batches what a
+    # transaction changed) rather than in one write per step. An erasure
+    # comes after that commit, so that it finds the testimony indexed.
+    with transaction.atomic():
+        witness = WitnessFactory(name=witness_name)
+        obj = Testimony.objects.create(
+            witness=witness,
+            language=language,
+            narrative=narrative,
+            translations=translations or {},
+            recorded_on=datetime.date(2025, 4, 1),
+            recorded_by=recorded_by,
+            incident_start=incident[0] if incident else None,
+            incident_end=incident[1] if incident else None,
+            incident_precision=precision,
+            persons_named=list(persons_named),
+            status=status,
         )
+        obj.places.set(places)
+        obj.communities.set(Community.objects.filter(slug__in=communities))
+        obj.event_types.set(EventType.objects.filter(slug__in=event_types))
+        if consent is None:
+            consent = {"archive": True, "researchers": True, "public": True}
+        if consent:
+            embargo = consent.pop("embargo_until", None)
+            images = consent.pop("images", "")
+            consent_record(
+                testimony=obj,
+                scopes={**EVERY_SCOPE_OFF, **consent},
+                method="oral",
+                obtained_by="test documenter",
+                obtained_on=datetime.date(2025, 3, 20),
+                embargo_until=embargo,
+                images=images,
+            )
     if erase:
         testimony_erase(testimony=obj, reason="test", erased_by_label="factory")
         obj.refresh_from_db()

@@ -21,7 +21,13 @@ def similar_pks(backend, *, pk, text: str, allowed, top: int) -> list[int]:
     with backend.searching() as searcher:
         if not searcher.doc_count():
             return []  # nothing indexed (Whoosh's key terms divide by it)
-        terms = searcher.key_terms_from_text(field, text, numterms=_KEY_TERMS)
+        try:
+            terms = searcher.key_terms_from_text(field, text, numterms=_KEY_TERMS)
+        except ZeroDivisionError:
+            # Whoosh's Bo1 model divides by the index weight of the text's
+            # heaviest word: none of its words is indexed, so nothing is like
+            # it (an Arabic draft while the index holds English accounts).
+            return []
         if not terms:
             return []
         own = searcher.document_number(id=f"testimonies.testimony.{pk}")

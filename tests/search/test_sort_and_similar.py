@@ -149,3 +149,21 @@ def test_a_testimony_without_incident_dates_still_sorts(dated, client):
         found = order(client, q="shelling", sort=sort)
         assert undated.public_id in found
         assert len(found) == 4
+
+
+def test_a_testimony_sharing_no_word_with_the_index_has_nothing_like_it(
+    coast, documenter, client_for
+):
+    # Whoosh's key terms divide by the weight in the index of the text's
+    # words: when none of them is indexed (an Arabic draft while the index
+    # holds English accounts only) the page still opens, with no list.
+    factories.testimony(narrative="Gunmen burned the olive press at night.")
+    draft = factories.testimony(
+        narrative="في جبلة سمعنا إطلاق النار طوال الليل.",
+        language="ar",
+        status="draft",
+        recorded_by=documenter,
+    )
+    response = client_for(documenter).get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert list(response.context["similar"]) == []
