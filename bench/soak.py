@@ -335,6 +335,8 @@ def soak(*, duration, searchers, workers, count, corpus, keep=False) -> dict:
         "tracebacks": tracebacks,
         "rebuilds": rebuilds["done"],
         "rebuilds_failed": len(rebuilds["failed"]),
+        # What the failed rebuilds printed last, so a failure can be diagnosed.
+        "rebuild_failures": rebuilds["failed"][:2],
         "rebuild_s_p50": round(percentile(rebuilds["seconds"], 0.5) / 1000, 1),
         "saves": sum(1 for line in saver.lines if line == "saved"),
         "withdrawals": len(withdrawals),
