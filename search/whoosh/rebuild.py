@@ -112,12 +112,21 @@ def _prepare_batch(job):
     return offset, pks, segment
 
 
+# No one waits for a rebuild: when saves and withdrawals keep the lock busy
+# (withdrawals go first), it waits for its turn rather than fail halfway.
+REBUILD_LOCK_TIMEOUT = 300.0
+
+
+def _rebuild_lock_timeout(backend) -> float:
+    return max(backend.write_lock_timeout, REBUILD_LOCK_TIMEOUT)
+
+
 def _write_batch(backend, index, staging, offset, pks, segment) -> int:
     """Under the write lock: replace every document of the batch by those of
     its staged segment, then prepare again from the database those the
     journal names since `offset`."""
     label = index.get_model()._meta.label_lower
-    writer = backend._writer()
+    writer = backend._writer(lock_timeout=_rebuild_lock_timeout(backend))
     try:
         ids = [f"{label}.{pk}" for pk in pks]
         writer.delete_by_query(whoosh_query.Or([whoosh_query.Term(ID, i) for i in ids]))
@@ -221,13 +230,13 @@ def index_rebuild(
         if not checkpoint.exists():
             raise NothingToResume
         after = json.loads(checkpoint.read_text())["last_pk"]
-        writer = backend._writer()
+        writer = backend._writer(lock_timeout=_rebuild_lock_timeout(backend))
         journal_start(backend.path, keep=True)
         writer.cancel()
     else:
         backend.clear()
         after = None
-        writer = backend._writer()
+        writer = backend._writer(lock_timeout=_rebuild_lock_timeout(backend))
         journal_start(backend.path, keep=False)
         _checkpoint_write(checkpoint, None)
         writer.cancel()
@@ -270,7 +279,7 @@ def index_rebuild(
     bar.close()
     shutil.rmtree(staging, ignore_errors=True)
     if complete:
-        writer = backend._writer()
+        writer = backend._writer(lock_timeout=_rebuild_lock_timeout(backend))
         journal_end(backend.path)
         checkpoint.unlink(missing_ok=True)
         writer.cancel()
