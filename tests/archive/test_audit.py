@@ -124,6 +124,7 @@ def database_url(tmp_path):
         yield url
 
 
+@pytest.mark.slow
 def test_two_processes_appending_at_once_keep_one_chain(tmp_path, database_url):
     """Each process reads the head and appends under the write lock (SQLite's
     immediate transactions, PostgreSQL's advisory lock, whichever the suite

@@ -139,6 +139,7 @@ def written_backup(tmp_path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_restore_into_a_fresh_installation_brings_back_everything(
     tmp_path, documenter, moderator, second_factor
 ):
@@ -249,6 +250,7 @@ def damaged(path: Path, where: str) -> Path:
         "appended",
     ],
 )
+@pytest.mark.slow
 def test_a_damaged_backup_is_refused_and_changes_nothing(
     tmp_path, empty_installation, documenter, moderator, second_factor, where
 ):
@@ -264,6 +266,7 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(
     assert not (folder / "media").exists()
 
 
+@pytest.mark.slow
 def test_a_backup_under_another_master_key_is_refused(tmp_path, documenter):
     factories.testimony()
     path = written_backup(tmp_path)
@@ -307,6 +310,7 @@ def rewritten(path: Path, change) -> Path:
     return copy
 
 
+@pytest.mark.slow
 def test_a_failure_during_the_load_rolls_everything_back(
     tmp_path, empty_installation, documenter, moderator, second_factor
 ):

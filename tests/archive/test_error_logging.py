@@ -56,6 +56,7 @@ def environment(settings_module, tmp_path):
 @pytest.mark.parametrize(
     "settings_module", ["archive.settings.production", "archive.settings.dev"]
 )
+@pytest.mark.slow
 def test_a_500_s_traceback_reaches_stderr_without_what_was_typed(
     settings_module, tmp_path
 ):

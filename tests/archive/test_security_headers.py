@@ -53,6 +53,7 @@ def production(tmp_path_factory):
     return production_responses(tmp_path_factory.mktemp("production"))
 
 
+@pytest.mark.slow
 def test_production_pages_carry_every_security_header(production):
     page = production["https"]
     assert page["status"] == 200
@@ -78,11 +79,13 @@ def test_production_pages_carry_every_security_header(production):
         assert f"{feature}=()" in permissions
 
 
+@pytest.mark.slow
 def test_production_cookies_are_secure_httponly_and_same_site(production):
     csrf = production["https"]["cookies"]["csrftoken"]
     assert csrf == {"secure": True, "httponly": True, "samesite": "Lax"}
 
 
+@pytest.mark.slow
 def test_production_sends_plain_http_to_https(production):
     plain = production["http"]
     assert plain["status"] == 301
@@ -90,6 +93,7 @@ def test_production_sends_plain_http_to_https(production):
     assert "Strict-Transport-Security" not in plain["headers"]
 
 
+@pytest.mark.slow
 def test_a_single_machine_without_tls_serves_plain_http_on_loopback(tmp_path):
     found = production_responses(
         tmp_path,
@@ -106,6 +110,7 @@ def test_a_single_machine_without_tls_serves_plain_http_on_loopback(tmp_path):
     assert "Strict-Transport-Security" not in found["https"]["headers"]
 
 
+@pytest.mark.slow
 def test_plain_http_is_refused_for_a_public_host_name(tmp_path):
     env = {
         **PRODUCTION_ENV,
@@ -118,6 +123,7 @@ def test_plain_http_is_refused_for_a_public_host_name(tmp_path):
 
 
 @pytest.mark.parametrize("value", ["no", "false", "2", ""])
+@pytest.mark.slow
 def test_the_tls_switch_takes_only_0_or_1(tmp_path, value):
     env = {
         **PRODUCTION_ENV,

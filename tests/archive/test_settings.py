@@ -32,6 +32,7 @@ def manage(*args, env):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_passes_with_production_settings(tmp_path):
     env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path)}
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -48,6 +49,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         "ARCHIVE_MASTER_KEY",
     ],
 )
+@pytest.mark.slow
 def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path)}
     del env[missing]
@@ -56,6 +58,7 @@ def test_production_refuses_to_start_without_a_secret(tmp_path, missing):
     assert missing in result.stderr
 
 
+@pytest.mark.slow
 def test_database_comes_from_database_url(tmp_path):
     env = {
         **PRODUCTION_ENV,
@@ -91,6 +94,7 @@ def test_export_row_limit_comes_from_the_environment():
 
 
 @pytest.mark.parametrize("value", ["0", "-5", "many", ""])
+@pytest.mark.slow
 def test_a_bad_export_row_limit_stops_the_start(tmp_path, value):
     env = {
         **PRODUCTION_ENV,

@@ -109,6 +109,7 @@ def start(tmp_path):
         server.stop()
 
 
+@pytest.mark.slow
 def test_serve_runs_gunicorn_with_production_settings_and_whitenoise(tmp_path, start):
     server = start()
     status, headers, body = server.wait_until_up()
@@ -167,6 +168,7 @@ def test_serve_runs_gunicorn_with_production_settings_and_whitenoise(tmp_path, s
     assert env_file.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_serve_refuses_a_new_master_key_beside_an_existing_key_store(tmp_path):
     data = tmp_path / "data"
     data.mkdir()

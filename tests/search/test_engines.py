@@ -82,6 +82,7 @@ def test_an_unknown_engine_stops_the_start(value):
 
 
 @pytest.mark.parametrize("name", ENGINES)
+@pytest.mark.slow
 def test_production_with_a_cluster_passes_check_deploy(tmp_path, name):
     env = {
         **PRODUCTION_ENV,
@@ -96,6 +97,7 @@ def test_production_with_a_cluster_passes_check_deploy(tmp_path, name):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_warns_of_a_cluster_reached_in_the_clear(tmp_path):
     env = {
         **PRODUCTION_ENV,
@@ -109,6 +111,7 @@ def test_check_deploy_warns_of_a_cluster_reached_in_the_clear(tmp_path):
     assert "search.W002" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_cluster_on_this_machine_needs_no_tls(tmp_path):
     env = {
         **PRODUCTION_ENV,

@@ -129,6 +129,7 @@ def test_a_rolled_back_change_never_reaches_the_index(search_index):
     assert "kept words" in document_of(testimony)["text"]
 
 
+@pytest.mark.slow
 def test_withdrawal_leaves_the_index_before_the_command_returns_under_load(
     search_index, users, client_for
 ):
@@ -160,6 +161,7 @@ def test_withdrawal_leaves_the_index_before_the_command_returns_under_load(
     assert document_of(testimonies[0]) and document_of(testimonies[2])
 
 
+@pytest.mark.slow
 def test_removal_waits_for_a_lock_held_by_another_process(search_index):
     testimony = factories.testimony()
     writers = start_writers(count=1, seconds=1.5, hold=1.0)  # holds the lock ~1 s
@@ -183,6 +185,7 @@ def test_a_writer_that_read_before_a_withdrawal_cannot_write_it_back(search_inde
     assert document_of(testimony) is None
 
 
+@pytest.mark.slow
 def test_stock_haystack_would_have_lost_that_removal(search_index):
     """Why we have our own backend: the stock one drops a removal that meets
     another writer's lock, and says nothing."""
@@ -222,6 +225,7 @@ SEARCHING_PROCESS = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_withdrawal_is_gone_from_the_next_search_of_another_process(
     search_index, settings
 ):

@@ -92,6 +92,7 @@ FRAMES = [("zqk", "vxq"), ("جحخ", "طظع")]
 
 
 @pytest.mark.parametrize("frame", FRAMES)
+@pytest.mark.slow
 def test_redaction_sees_through_every_character_the_analyzer_folds(frame):
     """For every assigned character c: where the analyzer reads
     before+c+after as the one word before+X+after (c dropped, or read as

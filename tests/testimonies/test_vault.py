@@ -164,6 +164,7 @@ def test_reimporting_into_a_new_installation_keeps_the_pseudonyms(tmp_path, gaze
 
 
 @sqlite_files
+@pytest.mark.slow
 def test_the_database_file_holds_no_name_contact_or_birth_year(tmp_path):
     """Read the SQLite file as bytes, as anyone holding a copy could."""
     data = tmp_path / "data"
