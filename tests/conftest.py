@@ -181,59 +181,62 @@ def day(text):
 @pytest.fixture
 def archive(coast, documenter):
     """Testimonies across places, dates and consent, named for the tests."""
-    T = factories.testimony
-    return {
-        "kusour": T(
-            witness_name="Ayman Fares",
-            narrative="I am Ayman Fares. Gunmen robbed me in Hai Al Kusour, Banias.",
-            places=[coast["hai-al-kusour"]],
-            event_types=("killing", "looting"),
-            incident=(day("2025-03-07"), day("2025-03-08")),
-        ),
-        "banias": T(
-            witness_name="Ali Haidar",
-            narrative="Sunni neighbours hid Ali and led him out of Banias.",
-            places=[coast["banias"]],
-            communities=("alawite", "sunni"),
-            event_types=("killing",),
-            incident=(day("2025-03-08"), day("2025-03-09")),
-        ),
-        "jableh": T(
-            narrative="في جبلة سمعنا إطلاق النار طوال الليل.",
-            language="ar",
-            places=[coast["jableh"]],
-            event_types=("threat",),
-            incident=(day("2025-03-01"), day("2025-03-31")),
-            precision="month",
-        ),
-        "tartus-2013": T(
-            narrative="My brother was detained at a checkpoint in Tartus in 2013.",
-            places=[coast["tartus"]],
-            communities=("sunni",),
-            event_types=("arbitrary-detention",),
-            incident=(day("2013-01-01"), day("2013-12-31")),
-            precision="year",
-        ),
-        "researchers-only": T(
-            narrative="Banias researchers-only account of looting.",
-            places=[coast["banias"]],
-            event_types=("looting",),
-            consent={"archive": True, "researchers": True},
-        ),
-        "embargoed": T(
-            narrative="Banias embargoed account.",
-            places=[coast["banias"]],
-            consent={
-                "archive": True,
-                "researchers": True,
-                "public": True,
-                "embargo_until": day("2099-01-01"),
-            },  # fmt: skip
-        ),
-        "submitted-own": T(
-            narrative="Banias account still under review.",
-            places=[coast["banias"]],
-            status="submitted",
-            recorded_by=documenter,
-        ),
-    }
+    with factories.together():
+        T = factories.testimony
+        return {
+            "kusour": T(
+                witness_name="Ayman Fares",
+                narrative=(
+                    "I am Ayman Fares. Gunmen robbed me in Hai Al Kusour, Banias."
+                ),
+                places=[coast["hai-al-kusour"]],
+                event_types=("killing", "looting"),
+                incident=(day("2025-03-07"), day("2025-03-08")),
+            ),
+            "banias": T(
+                witness_name="Ali Haidar",
+                narrative="Sunni neighbours hid Ali and led him out of Banias.",
+                places=[coast["banias"]],
+                communities=("alawite", "sunni"),
+                event_types=("killing",),
+                incident=(day("2025-03-08"), day("2025-03-09")),
+            ),
+            "jableh": T(
+                narrative="في جبلة سمعنا إطلاق النار طوال الليل.",
+                language="ar",
+                places=[coast["jableh"]],
+                event_types=("threat",),
+                incident=(day("2025-03-01"), day("2025-03-31")),
+                precision="month",
+            ),
+            "tartus-2013": T(
+                narrative="My brother was detained at a checkpoint in Tartus in 2013.",
+                places=[coast["tartus"]],
+                communities=("sunni",),
+                event_types=("arbitrary-detention",),
+                incident=(day("2013-01-01"), day("2013-12-31")),
+                precision="year",
+            ),
+            "researchers-only": T(
+                narrative="Banias researchers-only account of looting.",
+                places=[coast["banias"]],
+                event_types=("looting",),
+                consent={"archive": True, "researchers": True},
+            ),
+            "embargoed": T(
+                narrative="Banias embargoed account.",
+                places=[coast["banias"]],
+                consent={
+                    "archive": True,
+                    "researchers": True,
+                    "public": True,
+                    "embargo_until": day("2099-01-01"),
+                },  # fmt: skip
+            ),
+            "submitted-own": T(
+                narrative="Banias account still under review.",
+                places=[coast["banias"]],
+                status="submitted",
+                recorded_by=documenter,
+            ),
+        }

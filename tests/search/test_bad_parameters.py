@@ -15,14 +15,15 @@ pytestmark = committed_db
 
 @pytest.fixture
 def three(coast):
-    return [
-        factories.testimony(
-            narrative=f"Banias account number {n}.",
-            places=[coast["banias"]],
-            incident=(datetime.date(2025, 3, n + 1),) * 2,
-        )
-        for n in range(3)
-    ]
+    with factories.together():
+        return [
+            factories.testimony(
+                narrative=f"Banias account number {n}.",
+                places=[coast["banias"]],
+                incident=(datetime.date(2025, 3, n + 1),) * 2,
+            )
+            for n in range(3)
+        ]
 
 
 @pytest.mark.parametrize(

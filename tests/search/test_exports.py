@@ -36,77 +36,78 @@ EXPORTED = {"researchers", "researchers-and-public", "arabic"}
 @pytest.fixture
 def consents(coast):
     """Banias testimonies in every consent state an export must tell apart."""
-    T = factories.testimony
-    banias = [coast["banias"]]
-    named = T(
-        witness_name="Ayman Fares",
-        narrative="Ayman Fares saw gunmen in Banias take Samir Khoury away.",
-        translations={"ar": "رأى أيمن فارس مسلحين في بانياس يأخذون سمير خوري."},
-        persons_named=[["Samir Khoury", "سمير خوري"]],
-        places=banias,
-        consent={"archive": True, "researchers": True},
-    )
-    identity_store(
-        witness=named.witness,
-        name="Ayman Fares",
-        name_variants=["أيمن فارس"],
-        contact="+963 955 123 456",
-        birth_year=1979,
-    )
-    named.summary = "Ayman Fares on the taking of Samir Khoury."
-    named.save()
-    made = {
-        "researchers": named,
-        "researchers-and-public": T(
-            narrative="In Banias the shelling began at dawn.", places=banias
-        ),
-        "arabic": T(
-            narrative="في بانياس أحرقوا البيوت في الليل.",
-            language="ar",
+    with factories.together():
+        T = factories.testimony
+        banias = [coast["banias"]]
+        named = T(
+            witness_name="Ayman Fares",
+            narrative="Ayman Fares saw gunmen in Banias take Samir Khoury away.",
+            translations={"ar": "رأى أيمن فارس مسلحين في بانياس يأخذون سمير خوري."},
+            persons_named=[["Samir Khoury", "سمير خوري"]],
             places=banias,
             consent={"archive": True, "researchers": True},
-        ),
-        "public-only": T(
-            narrative="Banias public-only account.",
-            places=banias,
-            consent={"archive": True, "public": True},
-        ),
-        "accountability-only": T(
-            narrative="Banias account for the commission of inquiry.",
-            places=banias,
-            consent={"archive": True, "accountability": True},
-        ),
-        "withdrawn": T(narrative="Banias account later withdrawn.", places=banias),
-        "researchers-withdrawn": T(
-            narrative="Banias account no longer shared with researchers.",
-            places=banias,
-        ),
-        "embargoed": T(
-            narrative="Banias account under embargo.",
-            places=banias,
-            consent={
-                "archive": True,
-                "researchers": True,
-                "public": True,
-                "embargo_until": datetime.date(2099, 1, 1),
-            },  # fmt: skip
-        ),
-        "submitted": T(
-            narrative="Banias account still under review.",
-            places=banias,
-            status="submitted",
-            consent={"archive": True, "researchers": True},
-        ),
-    }
-    consent_withdraw(
-        testimony=made["withdrawn"], scopes=None, reason="afraid", obtained_by="d"
-    )
-    consent_withdraw(
-        testimony=made["researchers-withdrawn"],
-        scopes=["researchers"],
-        reason="only the public report",
-        obtained_by="d",
-    )
+        )
+        identity_store(
+            witness=named.witness,
+            name="Ayman Fares",
+            name_variants=["أيمن فارس"],
+            contact="+963 955 123 456",
+            birth_year=1979,
+        )
+        named.summary = "Ayman Fares on the taking of Samir Khoury."
+        named.save()
+        made = {
+            "researchers": named,
+            "researchers-and-public": T(
+                narrative="In Banias the shelling began at dawn.", places=banias
+            ),
+            "arabic": T(
+                narrative="في بانياس أحرقوا البيوت في الليل.",
+                language="ar",
+                places=banias,
+                consent={"archive": True, "researchers": True},
+            ),
+            "public-only": T(
+                narrative="Banias public-only account.",
+                places=banias,
+                consent={"archive": True, "public": True},
+            ),
+            "accountability-only": T(
+                narrative="Banias account for the commission of inquiry.",
+                places=banias,
+                consent={"archive": True, "accountability": True},
+            ),
+            "withdrawn": T(narrative="Banias account later withdrawn.", places=banias),
+            "researchers-withdrawn": T(
+                narrative="Banias account no longer shared with researchers.",
+                places=banias,
+            ),
+            "embargoed": T(
+                narrative="Banias account under embargo.",
+                places=banias,
+                consent={
+                    "archive": True,
+                    "researchers": True,
+                    "public": True,
+                    "embargo_until": datetime.date(2099, 1, 1),
+                },  # fmt: skip
+            ),
+            "submitted": T(
+                narrative="Banias account still under review.",
+                places=banias,
+                status="submitted",
+                consent={"archive": True, "researchers": True},
+            ),
+        }
+        consent_withdraw(
+            testimony=made["withdrawn"], scopes=None, reason="afraid", obtained_by="d"
+        )
+        consent_withdraw(
+            testimony=made["researchers-withdrawn"],
+            scopes=["researchers"],
+            reason="only the public report",
+            obtained_by="d",
+        )
     return made
 
 

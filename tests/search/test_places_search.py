@@ -19,31 +19,32 @@ def day(text):
 @pytest.fixture
 def tagged():
     """Testimonies whose texts never name their places."""
-    T = factories.testimony
-    place = Place.objects.get
-    return {
-        "banias": T(
-            narrative="They took my brother from the bakery at dawn.",
-            places=[place(slug="banias")],
-        ),
-        "kusour": T(
-            narrative="The bakery on our street burned the next morning.",
-            places=[place(slug="hai-al-kusour")],
-        ),
-        "jableh": T(
-            narrative="Shots all night near the bakery; we hid in the cellar.",
-            places=[place(slug="jableh")],
-        ),
-        "tartus-town": T(
-            narrative="A checkpoint stopped the bus and took two men.",
-            places=[place(slug="tartus")],
-        ),
-        "archive-only": T(
-            narrative="The bakery was looted; the men were taken away.",
-            places=[place(slug="banias")],
-            consent={"archive": True},
-        ),
-    }
+    with factories.together():
+        T = factories.testimony
+        place = Place.objects.get
+        return {
+            "banias": T(
+                narrative="They took my brother from the bakery at dawn.",
+                places=[place(slug="banias")],
+            ),
+            "kusour": T(
+                narrative="The bakery on our street burned the next morning.",
+                places=[place(slug="hai-al-kusour")],
+            ),
+            "jableh": T(
+                narrative="Shots all night near the bakery; we hid in the cellar.",
+                places=[place(slug="jableh")],
+            ),
+            "tartus-town": T(
+                narrative="A checkpoint stopped the bus and took two men.",
+                places=[place(slug="tartus")],
+            ),
+            "archive-only": T(
+                narrative="The bakery was looted; the men were taken away.",
+                places=[place(slug="banias")],
+                consent={"archive": True},
+            ),
+        }
 
 
 def api(client, **params):

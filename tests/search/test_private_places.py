@@ -241,15 +241,18 @@ def harvest(coast, documenter):
     """A word common in public testimonies, and two near words: one only in
     a testimony under review (seen by its documenter and moderators), one
     only in a testimony for researchers."""
-    for n in range(2):
-        factories.testimony(narrative=f"The harvest was lost, field {n}.")
-    factories.testimony(
-        narrative="The harvast was burned.", status="submitted", recorded_by=documenter
-    )
-    factories.testimony(
-        narrative="The harvist was burned.",
-        consent={"archive": True, "researchers": True},
-    )
+    with factories.together():
+        for n in range(2):
+            factories.testimony(narrative=f"The harvest was lost, field {n}.")
+        factories.testimony(
+            narrative="The harvast was burned.",
+            status="submitted",
+            recorded_by=documenter,
+        )
+        factories.testimony(
+            narrative="The harvist was burned.",
+            consent={"archive": True, "researchers": True},
+        )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "researcher", "other-documenter"])

@@ -77,26 +77,27 @@ def test_the_page_offers_the_orders_and_keeps_the_one_chosen(dated, client):
 
 @pytest.fixture
 def alike(coast, documenter):
-    T = factories.testimony
-    story = "Gunmen burned the olive press and the mill near the orchard at night"
-    return {
-        "seen": T(narrative=f"{story}. I saw it from the roof."),
-        "public": T(narrative=f"{story}. My cousin ran to the river."),
-        "researchers": T(
-            narrative=f"{story}. We hid in the cellar.",
-            consent={"archive": True, "researchers": True},
-        ),
-        "archive-only": T(
-            narrative=f"{story}. Nobody came to help.",
-            consent={"archive": True},
-        ),
-        "own-submitted": T(
-            narrative=f"{story}. Recorded by this documenter, under review.",
-            status="submitted",
-            recorded_by=documenter,
-        ),
-        "unrelated": T(narrative="A checkpoint on the coast road in 2013."),
-    }
+    with factories.together():
+        T = factories.testimony
+        story = "Gunmen burned the olive press and the mill near the orchard at night"
+        return {
+            "seen": T(narrative=f"{story}. I saw it from the roof."),
+            "public": T(narrative=f"{story}. My cousin ran to the river."),
+            "researchers": T(
+                narrative=f"{story}. We hid in the cellar.",
+                consent={"archive": True, "researchers": True},
+            ),
+            "archive-only": T(
+                narrative=f"{story}. Nobody came to help.",
+                consent={"archive": True},
+            ),
+            "own-submitted": T(
+                narrative=f"{story}. Recorded by this documenter, under review.",
+                status="submitted",
+                recorded_by=documenter,
+            ),
+            "unrelated": T(narrative="A checkpoint on the coast road in 2013."),
+        }
 
 
 SIMILAR = {

@@ -12,29 +12,30 @@ pytestmark = [committed_db, pytest.mark.usefixtures("gazetteer")]
 
 @pytest.fixture
 def texts():
-    banias = Place.objects.get(slug="banias")
-    T = factories.testimony
-    return {
-        "public": [
-            T(
-                narrative="Gunmen came to the bakery and took my father.",
-                places=[banias],
-            ),
-            T(narrative="The bakery was burned; the baker fled to the hills."),
-            T(narrative="We hid in the orchard until the shooting stopped."),
-        ],
-        # A word that stands only in testimonies the public may not see.
-        "researchers": [
-            T(
-                narrative="They held us at the checkpoint for a night.",
-                consent={"archive": True, "researchers": True},
-            ),
-            T(
-                narrative="The checkpoint on the coast road was closed.",
-                consent={"archive": True, "researchers": True},
-            ),
-        ],
-    }
+    with factories.together():
+        banias = Place.objects.get(slug="banias")
+        T = factories.testimony
+        return {
+            "public": [
+                T(
+                    narrative="Gunmen came to the bakery and took my father.",
+                    places=[banias],
+                ),
+                T(narrative="The bakery was burned; the baker fled to the hills."),
+                T(narrative="We hid in the orchard until the shooting stopped."),
+            ],
+            # A word that stands only in testimonies the public may not see.
+            "researchers": [
+                T(
+                    narrative="They held us at the checkpoint for a night.",
+                    consent={"archive": True, "researchers": True},
+                ),
+                T(
+                    narrative="The checkpoint on the coast road was closed.",
+                    consent={"archive": True, "researchers": True},
+                ),
+            ],
+        }
 
 
 def suggestion(client, query):

@@ -18,28 +18,29 @@ ROLES = ["anonymous", "researcher", "documenter", "moderator"]
 @pytest.fixture
 def kinds(documenter):
     """One testimony of each kind of visibility."""
-    return {
-        "public": factories.testimony(
-            witness_name="Ayman Fares",
-            narrative="I am Ayman Fares. Samir hid us in Banias.",
-            persons_named=["Samir"],
-        ),
-        "researchers": factories.testimony(
-            consent={"archive": True, "researchers": True}
-        ),
-        "own-submitted": factories.testimony(
-            status="submitted",
-            recorded_by=documenter,
-            narrative="Layla Haddad saw the fire from her balcony.",
-        ),
-        "withdrawn": factories.testimony(status="withdrawn", consent={}),
-        "own-withdrawn": factories.testimony(
-            status="withdrawn", consent={}, recorded_by=documenter
-        ),
-        "embargoed": factories.testimony(
-            consent={"archive": True, "public": True, "embargo_until": "2099-01-01"}
-        ),
-    }
+    with factories.together():
+        return {
+            "public": factories.testimony(
+                witness_name="Ayman Fares",
+                narrative="I am Ayman Fares. Samir hid us in Banias.",
+                persons_named=["Samir"],
+            ),
+            "researchers": factories.testimony(
+                consent={"archive": True, "researchers": True}
+            ),
+            "own-submitted": factories.testimony(
+                status="submitted",
+                recorded_by=documenter,
+                narrative="Layla Haddad saw the fire from her balcony.",
+            ),
+            "withdrawn": factories.testimony(status="withdrawn", consent={}),
+            "own-withdrawn": factories.testimony(
+                status="withdrawn", consent={}, recorded_by=documenter
+            ),
+            "embargoed": factories.testimony(
+                consent={"archive": True, "public": True, "embargo_until": "2099-01-01"}
+            ),
+        }
 
 
 DETAIL_STATUS = {
