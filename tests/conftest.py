@@ -3,10 +3,16 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.db.backends.base.creation import BaseDatabaseCreation
 from django.utils import translation
 from haystack import connections
 
 from tests import factories
+from tests.databases import restore_baseline
+
+# After each test whose writes commit, the baseline rows come back in one
+# INSERT per table (tests/databases.py).
+BaseDatabaseCreation.deserialize_db_from_string = restore_baseline
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,25 @@
+"""After each test whose writes commit, the database is flushed and its
+baseline rows (what the migrations wrote) come back through
+tests/databases.py's restore: they must come back whole."""
+
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+
+from testimonies.models import Community
+from tests.markers import committed_db
+
+
+@committed_db
+def test_the_baseline_comes_back_whole_after_a_flush():
+    baseline = connection._test_serialized_contents
+    Community.objects.create(slug="added-by-a-test", name="Added")
+    Group.objects.filter(name="researcher").delete()
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    assert not Group.objects.exists()
+
+    connection.creation.deserialize_db_from_string(baseline)
+
+    assert connection.creation.serialize_db_to_string() == baseline
+    assert Group.objects.filter(name="researcher").exists()
+    assert not Community.objects.filter(slug="added-by-a-test").exists()
