@@ -135,19 +135,35 @@ def testimonies_schedule_reindex(pks, *, using="default", urgent=False) -> None:
 
 def testimonies_schedule_purge(pks, *, using="default") -> None:
     """Purge these (erased) testimonies from the index once the current
-    transaction commits, with the promise to do so written in it."""
+    transaction commits, with the promise to do so written in it.
+
+    A purge rewrites the whole index, so the erasures of one transaction
+    share one: the first callback to run purges every testimony whose
+    promise committed. A promise rolled back with its erasure is gone from
+    the database, and its testimony is not purged."""
     pks = set(pks)
     if not pks:
         return
-    promised = _pending_record(pks, using=using, purge=True)
+    connection = transaction.get_connection(using)
+    promises = connection.__dict__.setdefault("_archive_purge_pending", set())
+    promises.update(_pending_record(pks, using=using, purge=True))
 
     def run():
+        ids = set(promises)
+        promises.clear()
+        committed = dict(
+            PendingIndexChange.objects.using(using)
+            .filter(pk__in=ids, purge=True)
+            .values_list("pk", "testimony_pk")
+        )
+        if not committed:
+            return
         try:
-            testimonies_purge(pks)
+            testimonies_purge(committed.values())
         except (SearchBackendError, OSError) as error:
             logger.error("search index: erased testimonies left pending: %s", error)
             return
-        _pending_done(promised, using=using)
+        _pending_done(committed, using=using)
 
     transaction.on_commit(run, using=using)
 

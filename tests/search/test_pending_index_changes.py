@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
 from whoosh.index import open_dir
 
 from search.indexing import REPLAY_AFTER
@@ -213,3 +214,36 @@ def test_the_index_lock_wait_is_well_under_the_worker_timeout():
     )
     lock_wait = search_connection(environ={})["WRITE_LOCK_TIMEOUT"]
     assert lock_wait * 3 <= timeout
+
+
+def test_erasures_of_one_transaction_share_one_purge(
+    search_index, coast, moderator, caplog
+):
+    kept, first = two_public_testimonies(coast)
+    second = factories.testimony(narrative="Another account from Jableh.")
+    caplog.set_level("INFO", logger="search.indexing")
+    with transaction.atomic():
+        testimony_erase(testimony=first, reason="threats", erased_by=moderator)
+        testimony_erase(testimony=second, reason="threats", erased_by=moderator)
+    purges = [r.getMessage() for r in caplog.records if "purged" in r.getMessage()]
+    assert purges == ["search index: 2 documents purged"]
+    assert indexed_ids() == {f"testimonies.testimony.{kept.pk}"}
+    assert not PendingIndexChange.objects.exists()
+
+
+def test_an_erasure_rolled_back_purges_nothing_at_the_next_commit(
+    search_index, coast, moderator
+):
+    kept, target = two_public_testimonies(coast)
+    try:
+        with transaction.atomic():
+            testimony_erase(testimony=target, reason="threats", erased_by=moderator)
+            raise RuntimeError("the request failed after the erasure")
+    except RuntimeError:
+        pass
+    other = factories.testimony(narrative="A later account, committed.")
+    testimony_erase(testimony=other, reason="threats", erased_by=moderator)
+    assert live_ids() == {
+        f"testimonies.testimony.{kept.pk}",
+        f"testimonies.testimony.{target.pk}",
+    }
