@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = Path(os.environ.get("ARCHIVE_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -28,26 +29,41 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-# One browser per test: with one Playwright loop kept for the whole session,
-# the next transactional test found the data it restores missing (seen: the
-# role groups), so the loop must not outlive its test.
-@pytest.fixture
-def chromium(monkeypatch):
+# One browser per test module, a fresh context (no cookies, no storage) per
+# test: starting Playwright and chromium costs about a second and a half.
+# While Playwright's loop lives, Django sees a running event loop in this
+# thread and refuses the ORM (the tests' own reads and writes, and the
+# database restore between transactional tests) unless told that it is
+# deliberate; so the browser and that permission share the module's scope,
+# and both end with it. Never in the environment of the other modules, whose
+# processes inherit it (check --deploy rightly refuses it).
+#
+# Under a running loop Django's connection handler hands out other
+# connection objects (to the same test databases), which lack the baseline
+# rows Django keeps on the first ones to restore after each transactional
+# test: they are handed over, and the loop's connections closed with it.
+@pytest.fixture(scope="module")
+def chromium(django_db_setup):
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API keeps an event loop in this thread while the test
-    # still reads and writes through the ORM, which Django refuses unless told
-    # that it is deliberate. Only for this test, never in the environment of
-    # processes it starts (check --deploy rightly refuses it).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
-    with sync_playwright() as playwright:
+    before = {alias: connections[alias] for alias in connections}
+    with pytest.MonkeyPatch.context() as environment, sync_playwright() as playwright:
+        environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        for alias, outside in before.items():
+            if hasattr(outside, "_test_serialized_contents"):
+                contents = outside._test_serialized_contents
+                connections[alias]._test_serialized_contents = contents
+        inside = {alias: connections[alias] for alias in connections}
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
         yield browser
         browser.close()
+        for alias, connection in inside.items():
+            if connection is not before[alias]:
+                connection.close()
 
 
 @pytest.fixture
