@@ -22,6 +22,17 @@ def frozen():
         yield traveller
 
 
+# The anonymous budget in most tests below: the same rule as the default 60
+# a minute (which the two tests of the 61st request hold), in a tenth of the
+# requests.
+SMALL = 6
+
+
+@pytest.fixture
+def small_budget(settings):
+    settings.ARCHIVE_RATE_ANON = f"{SMALL}/minute"
+
+
 def hit(client, name, times, **extra):
     return [client.get(reverse(name), **extra) for _ in range(times)]
 
@@ -53,27 +64,27 @@ def test_61st_anonymous_search_page_gets_a_429_page(frozen):
 
 
 @pytest.mark.django_db
-def test_the_429_page_follows_the_visitors_language(frozen):
+def test_the_429_page_follows_the_visitors_language(frozen, small_budget):
     client = Client(HTTP_ACCEPT_LANGUAGE="ar")
-    hit(client, PAGE, 60)
+    hit(client, PAGE, SMALL)
     refused = client.get(reverse(PAGE))
     assert refused.status_code == 429
     assert 'lang="ar" dir="rtl"' in refused.content.decode()
 
 
 @pytest.mark.django_db
-def test_page_and_api_share_one_anonymous_budget(frozen):
+def test_page_and_api_share_one_anonymous_budget(frozen, small_budget):
     client = Client()
-    hit(client, PAGE, 30)
-    hit(client, API, 30)
+    hit(client, PAGE, SMALL // 2)
+    hit(client, API, SMALL // 2)
     assert client.get(reverse(API)).status_code == 429
     assert client.get(reverse(PAGE)).status_code == 429
 
 
 @pytest.mark.django_db
-def test_the_budget_comes_back_with_the_next_window(frozen):
+def test_the_budget_comes_back_with_the_next_window(frozen, small_budget):
     client = Client()
-    hit(client, API, 61)
+    hit(client, API, SMALL + 1)
     assert client.get(reverse(API)).status_code == 429
     frozen.shift(datetime.timedelta(seconds=49))
     assert client.get(reverse(API)).status_code == 429
@@ -82,21 +93,21 @@ def test_the_budget_comes_back_with_the_next_window(frozen):
 
 
 @pytest.mark.django_db
-def test_two_client_addresses_have_separate_budgets(frozen):
+def test_two_client_addresses_have_separate_budgets(frozen, small_budget):
     first, second = Client(REMOTE_ADDR="203.0.113.5"), Client(REMOTE_ADDR="203.0.113.6")
-    hit(first, API, 60)
+    hit(first, API, SMALL)
     assert first.get(reverse(API)).status_code == 429
     assert second.get(reverse(API)).status_code == 200
 
 
 @pytest.mark.django_db
 def test_a_researchers_budget_is_apart_from_the_anonymous_one_of_the_address(
-    frozen, researcher, settings
+    frozen, small_budget, researcher, settings
 ):
     settings.ARCHIVE_RATE_USER = "5/minute"
     public, signed_in = Client(), Client()
     signed_in.force_login(researcher)
-    hit(public, API, 61)
+    hit(public, API, SMALL + 1)
     assert public.get(reverse(API)).status_code == 429
     # Same address (the test client's), its own budget...
     assert {r.status_code for r in hit(signed_in, API, 5)} == {200}
@@ -134,14 +145,14 @@ def test_every_role_is_limited(frozen, role, users, client_for, settings):
 
 
 @pytest.mark.django_db
-def test_a_spoofed_forwarded_for_buys_no_new_budget(frozen, settings):
+def test_a_spoofed_forwarded_for_buys_no_new_budget(frozen, small_budget, settings):
     settings.ARCHIVE_PROXY_COUNT = 1
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
 
     def ask(forwarded):
         return Client(**proxy).get(reverse(API), HTTP_X_FORWARDED_FOR=forwarded)
 
-    for number in range(60):
+    for number in range(SMALL):
         # The client writes whatever it likes on the left; our one proxy
         # appends the real address on the right.
         assert ask(f"192.0.2.{number}, 203.0.113.5").status_code == 200
@@ -152,10 +163,12 @@ def test_a_spoofed_forwarded_for_buys_no_new_budget(frozen, settings):
 
 
 @pytest.mark.django_db
-def test_without_trusted_proxies_forwarded_for_is_ignored(frozen, settings):
+def test_without_trusted_proxies_forwarded_for_is_ignored(
+    frozen, small_budget, settings
+):
     settings.ARCHIVE_PROXY_COUNT = 0
     client = Client(REMOTE_ADDR="203.0.113.5")
-    for number in range(60):
+    for number in range(SMALL):
         client.get(reverse(API), HTTP_X_FORWARDED_FOR=f"192.0.2.{number}")
     refused = client.get(reverse(API), HTTP_X_FORWARDED_FOR="192.0.2.250")
     assert refused.status_code == 429
@@ -180,19 +193,19 @@ def test_exports_have_a_smaller_budget_of_their_own(
 
 
 @pytest.mark.django_db
-def test_the_testimony_page_counts_in_the_anonymous_budget(frozen):
+def test_the_testimony_page_counts_in_the_anonymous_budget(frozen, small_budget):
     client = Client()
-    hit(client, API, 60)
+    hit(client, API, SMALL)
     refused = client.get(reverse("testimonies:detail", args=["abcdefghjkmnp"]))
     assert refused.status_code == 429
 
 
 @pytest.mark.django_db
-def test_the_login_page_does_not_draw_on_the_search_budget(frozen):
+def test_the_login_page_does_not_draw_on_the_search_budget(frozen, small_budget):
     """Searches and logins are counted apart: a spent search budget still
     lets a visitor log in (and the form itself is never counted)."""
     client = Client()
-    hit(client, API, 61)
+    hit(client, API, SMALL + 1)
     assert client.get(reverse("login")).status_code == 200
     assert {r.status_code for r in hit(client, "login", 30)} == {200}
 
