@@ -42,6 +42,8 @@ def search_page(request):
             notes.append(_("These results leave out what could not be used."))
         params = usable.cleaned_data
         outcome = testimony_search(params=params, user=request.user)
+        if outcome.query_note:
+            notes.append(outcome.query_note)
         if outcome.past_last:
             notes.append(
                 _("There is no page %(asked)s; this is the last one.")
