@@ -92,6 +92,12 @@ class ArchiveSearchBackend:
         None proposed by an engine that cannot find them."""
         return []
 
+    def index_version(self):
+        """What identifies the index as it is now (any change gives another
+        value), for what is kept per index version (search.selectors' facet
+        labels); None from an engine that cannot tell, which keeps nothing."""
+        return None
+
     @contextmanager
     def vocabulary(self, allowed):
         """The index's Vocabulary for the user whose haystack filter is

@@ -10,6 +10,7 @@ import functools
 import logging
 import math
 import operator
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -208,15 +209,45 @@ def _place_position(place) -> dict:
     return {"kind": place.kind, "parent": ancestors[-2] if len(ancestors) > 1 else None}
 
 
+# Facet values (Place, Community, EventType rows by slug) as the index knows
+# them, kept per index version: a rename reaches the index's documents (their
+# text holds the names) and so changes the version. Read on every search, they
+# would cost a query per facet; labels are taken from them in the reader's
+# language at each use.
+_facet_values_lock = threading.Lock()
+_facet_values: dict = {"version": None, "by_model": {}}
+
+
+def _facet_value_rows(model, slugs) -> dict:
+    """The rows of `model` with these slugs, by slug."""
+    version = search_engine().index_version()
+    with _facet_values_lock:
+        if version is None or _facet_values["version"] != version:
+            _facet_values.update(version=version, by_model={})
+        known = _facet_values["by_model"].setdefault(model, {})
+        missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        fetched = {obj.slug: obj for obj in model.objects.filter(slug__in=missing)}
+        with _facet_values_lock:
+            if version is not None and _facet_values["version"] == version:
+                known.update(fetched)
+        known = {**known, **fetched}
+    return {slug: known[slug] for slug in slugs if slug in known}
+
+
+def facet_value_labels(name: str, slugs) -> dict[str, str]:
+    """The labels, in the active language, of these values of the facet
+    `name` (a key of FACETS), by slug; unknown slugs are left out."""
+    _field, model = FACETS[name]
+    return {slug: obj.label for slug, obj in _facet_value_rows(model, slugs).items()}
+
+
 def _facet_lists(counts: dict) -> dict:
     fields = counts.get("fields", {})
     facets = {}
     for name, (field, model) in FACETS.items():
         pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
-        by_slug = {
-            obj.slug: obj
-            for obj in model.objects.filter(slug__in=[v for v, _ in pairs])
-        }
+        by_slug = _facet_value_rows(model, [v for v, _ in pairs])
         facets[name] = [
             {"slug": slug, "name": by_slug[slug].label, "count": n}
             | (_place_position(by_slug[slug]) if model is Place else {})

@@ -386,6 +386,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             self.setup()
         return similar.similar_pks(self, pk=pk, text=text, allowed=allowed, top=top)
 
+    def index_version(self):
+        holder = self._shared()
+        with holder.searching(self._open_index):
+            return holder.stamp
+
     @contextmanager
     def vocabulary(self, allowed):
         if not self.setup_complete:
