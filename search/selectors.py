@@ -112,9 +112,9 @@ def _narrowed(params: dict, allowed, *, facets) -> SearchQuerySet:
     sqs = SearchQuerySet().models(Testimony)
     if allowed is not None:
         sqs = sqs.filter(allowed)
-    parsed = query_parse(params.get("q") or "")
-    if parsed.tree is not None:
-        sqs = sqs.filter(_text_condition(parsed.tree, params["_names"]))
+    condition = text_query_condition(params.get("q") or "", params["_names"])
+    if condition is not None:
+        sqs = sqs.filter(condition)
     for name in facets:
         field, _model = FACETS[name]
         values = params.get(name) or []
@@ -130,6 +130,14 @@ def _narrowed(params: dict, allowed, *, facets) -> SearchQuerySet:
     if params.get("date_to"):
         sqs = sqs.filter(incident_start__lte=params["date_to"])
     return sqs
+
+
+def text_query_condition(query: str, names) -> SQ | None:
+    """The haystack condition of the query box's text `query`
+    (search.query_syntax), for a user who knows the place names `names`;
+    None when it holds no word to search for."""
+    parsed = query_parse(query)
+    return None if parsed.tree is None else _text_condition(parsed.tree, names)
 
 
 def _text_condition(tree, names) -> SQ:

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
     rebuilds_itself = True
+    corrects_from_index = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
