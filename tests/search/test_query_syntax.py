@@ -199,3 +199,42 @@ def test_the_tree():
     )
     assert query_parse("أو و ليس").tree == AllOf((Term("أو"), Term("و"), Term("ليس")))
     assert query_parse("!!! a").tree == Term("a")
+
+
+HOSTILE = [
+    "(" * 140 + "banias" + ")" * 140,
+    "NOT " * 70 + "banias",
+    "- - -",
+    "*",
+    "***",
+    '""',
+    '"   "',
+    "OR OR",
+    "AND",
+    "((",
+    "))((",
+    "-(banias)",
+    'banias -""',
+    "banias\u200cOR jableh",
+    "ban\u00ad*",
+    "NOT",
+    "\\",
+    "banias:killing",
+    "text:banias",
+    "[a TO z]",
+    "banias^3",
+    "banias~2",
+    "'banias'",
+]
+
+
+@pytest.mark.parametrize("q", HOSTILE, ids=range(len(HOSTILE)))
+def test_hostile_queries_are_answered_never_an_error(accounts, client, q):
+    answer = client.get("/api/search/", {"q": q})
+    assert answer.status_code == 200, answer.content
+    assert client.get("/search/", {"q": q}).status_code == 200
+
+
+def test_a_prefix_in_presentation_forms_is_folded(accounts, client):
+    # Arabic presentation forms, as text copied from a PDF gives them.
+    assert found(client, accounts, "ﺍﺣﺘﺮ*") == {"ar-jableh-market"}
