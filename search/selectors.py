@@ -226,9 +226,9 @@ _facet_values_lock = threading.Lock()
 _facet_values: dict = {"version": None, "by_model": {}}
 
 
-def _facet_value_rows(model, slugs) -> dict:
-    """The rows of `model` with these slugs, by slug."""
-    version = search_engine().index_version()
+def _facet_value_rows(model, slugs, *, version) -> dict:
+    """The rows of `model` with these slugs, by slug, kept for the index
+    version `version` (search.engine's index_version(); None: not kept)."""
     with _facet_values_lock:
         if version is None or _facet_values["version"] != version:
             _facet_values.update(version=version, by_model={})
@@ -247,15 +247,18 @@ def facet_value_labels(name: str, slugs) -> dict[str, str]:
     """The labels, in the active language, of these values of the facet
     `name` (a key of FACETS), by slug; unknown slugs are left out."""
     _field, model = FACETS[name]
-    return {slug: obj.label for slug, obj in _facet_value_rows(model, slugs).items()}
+    version = search_engine().index_version()
+    rows = _facet_value_rows(model, slugs, version=version)
+    return {slug: obj.label for slug, obj in rows.items()}
 
 
 def _facet_lists(counts: dict) -> dict:
     fields = counts.get("fields", {})
     facets = {}
+    version = search_engine().index_version()
     for name, (field, model) in FACETS.items():
         pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
-        by_slug = _facet_value_rows(model, [v for v, _ in pairs])
+        by_slug = _facet_value_rows(model, [v for v, _ in pairs], version=version)
         facets[name] = [
             {"slug": slug, "name": by_slug[slug].label, "count": n}
             | (_place_position(by_slug[slug]) if model is Place else {})
