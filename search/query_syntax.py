@@ -30,10 +30,15 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from testimonies.textnorm import words
+from testimonies.textnorm import fold, words
 
 OPERATORS = {"AND", "OR", "NOT"}
 MIN_PREFIX_LETTERS = 3
+# Words that read as OR and NOT in a sentence but are searched as words:
+# the answer says so, since "بانياس أو جبلة" finds what is in both places.
+_OPERATOR_LOOKALIKES = {
+    "or": "OR", "not": "NOT", fold("أو"): "OR", fold("او"): "OR", fold("ليس"): "NOT",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,8 @@ class Without:
 @dataclass(frozen=True)
 class ParsedQuery:
     tree: object  # None: nothing to search for
-    # Why the query was searched as plain words ("" when it was parsed).
+    # Why the query was searched as plain words, or a word of it that reads
+    # as an operator and is not one ("" for neither).
     note: str = ""
 
     @property
@@ -254,7 +260,20 @@ def query_parse(query: str) -> ParsedQuery:
             tree=None,
             note=_("The query holds no word to search for: every testimony is shown."),
         )
-    return ParsedQuery(tree=tree)
+    return ParsedQuery(tree=tree, note=_lookalike_note(tree))
+
+
+def _lookalike_note(tree) -> str:
+    """A word of the query that reads as OR or NOT and is searched as a
+    word, with the operator to write instead; "" for none."""
+    for word in _wanted(tree, negated=False):
+        operator = _OPERATOR_LOOKALIKES.get(fold(word))
+        if operator:
+            return _(
+                "“%(word)s” is read as a word, not as an operator: to mean "
+                "%(operator)s, write it in Latin capitals."
+            ) % {"word": word, "operator": operator}
+    return ""
 
 
 def _without_empty(node):

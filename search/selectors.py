@@ -81,7 +81,8 @@ class SearchOutcome:
     suggestion: str = ""
     # The words of the query that are not place names.
     rest_query: str = ""
-    # Why the query was searched otherwise than typed (search.query_syntax).
+    # Why the query was searched otherwise than typed, or a word of it that
+    # reads as an operator and is not one (search.query_syntax).
     query_note: str = ""
 
     @property

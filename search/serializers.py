@@ -58,7 +58,8 @@ def outcome_json(outcome) -> dict:
     """The answer docs/api.md describes: the page, its results and facets,
     `places_matched` (places the query's words name), `suggestion` (a
     corrected query when this one found few testimonies, else null) and
-    `note` (why `q` was searched as plain words, else null)."""
+    `note` (why `q` was searched as plain words, or a word of it that reads
+    as an operator and is not one; else null)."""
     return {
         "count": outcome.count,
         "page": outcome.page,

@@ -238,3 +238,15 @@ def test_hostile_queries_are_answered_never_an_error(accounts, client, q):
 def test_a_prefix_in_presentation_forms_is_folded(accounts, client):
     # Arabic presentation forms, as text copied from a PDF gives them.
     assert found(client, accounts, "ﺍﺣﺘﺮ*") == {"ar-jableh-market"}
+
+
+@pytest.mark.parametrize(
+    "q, operator",
+    [("حاجز أو طرطوس", "OR"), ("السوق ليس القديم", "NOT"), ("killing or market", "OR"),
+     ("market not killing", "NOT")],
+)  # fmt: skip
+def test_a_word_that_reads_as_an_operator_gets_a_note(accounts, client, q, operator):
+    note = client.get("/api/search/", {"q": q}).json()["note"]
+    assert f"to mean {operator}, write it in Latin capitals" in note
+    page = client.get("/search/", {"q": q}, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert f"لتعني {operator} اكتبها" in page
