@@ -77,8 +77,11 @@ class FoldingTokenizer(Tokenizer):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if tokenize:
             spans = [(word.text, word.start, word.end) for word in words(value)]
-        else:  # the value is one token, as Whoosh's tokenizers give it
-            spans = [(value, 0, len(value))]
+        else:
+            # The value is one token, as Whoosh's tokenizers give it: a
+            # prefix or wildcard of a query, folded like every other word so
+            # that "Ban*" meets the terms of "Banias".
+            spans = [(fold(value), 0, len(value))]
         for position, (text, start, end) in enumerate(spans):
             token.text = text
             token.boost = 1.0

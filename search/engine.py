@@ -68,6 +68,9 @@ class ArchiveSearchBackend:
     # Whether rebuild() is the engine's own: rebuild_index otherwise runs
     # haystack's clear_index and update_index.
     rebuilds_itself = False
+    # Whether "did you mean" can draw on the index's words (vocabulary()),
+    # not the gazetteer's names alone; the search page says which.
+    corrects_from_index = False
 
     def remove_many(self, identifiers, *, lock_timeout=None) -> None:
         """Remove documents by haystack identifier ("app.model.pk")."""
@@ -91,6 +94,12 @@ class ArchiveSearchBackend:
         among those the haystack filter `allowed` lets through (None: all).
         None proposed by an engine that cannot find them."""
         return []
+
+    def index_version(self):
+        """What identifies the index as it is now (any change gives another
+        value), for what is kept per index version (search.selectors' facet
+        labels); None from an engine that cannot tell, which keeps nothing."""
+        return None
 
     @contextmanager
     def vocabulary(self, allowed):

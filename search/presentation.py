@@ -4,6 +4,7 @@ with their ticked values, and page links that keep the other parameters."""
 from django.utils.translation import gettext_lazy as _
 
 from search.exports import QUERY_PARAMETERS
+from search.selectors import facet_value_labels
 
 FACET_LABELS = {
     "place": _("Place"),
@@ -21,9 +22,11 @@ def facet_groups(outcome, cleaned: dict) -> list[dict]:
             for entry in (outcome.facets.get(name, []) if outcome else [])
         ]
         shown = {entry["slug"] for entry in entries}
-        # A ticked value with no hits left must stay visible to be unticked.
+        # A ticked value no result has (the other filters leave none) must
+        # stay visible to be unticked: by its label, without a count.
+        labels = facet_value_labels(name, sorted(chosen - shown))
         entries += [
-            {"slug": slug, "name": slug, "count": 0, "checked": True}
+            {"slug": slug, "name": labels.get(slug, slug), "count": 0, "checked": True}
             for slug in sorted(chosen - shown)
         ]
         if name == "place":

@@ -6,12 +6,15 @@ cut from the redacted text.
 """
 
 import dataclasses
+import functools
 import logging
 import math
+import operator
+import threading
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from haystack.inputs import AutoQuery
+from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
 from search.documents import current_consents
@@ -19,6 +22,16 @@ from search.engine import search_engine
 from search.excerpts import excerpt
 from search.indexing import index_pending
 from search.places import PlaceMatch, place_names_for, place_spellings, query_places
+from search.query_syntax import (
+    AllOf,
+    AnyOf,
+    Phrase,
+    Prefix,
+    Term,
+    Without,
+    folded_words,
+    query_parse,
+)
 from search.suggestions import FEW_HITS, query_suggestion
 from testimonies import policy
 from testimonies.consent.models.consent import PermittedUse
@@ -68,6 +81,9 @@ class SearchOutcome:
     suggestion: str = ""
     # The words of the query that are not place names.
     rest_query: str = ""
+    # Why the query was searched otherwise than typed, or a word of it that
+    # reads as an operator and is not one (search.query_syntax).
+    query_note: str = ""
 
     @property
     def past_last(self) -> bool:
@@ -88,14 +104,20 @@ SORTS = {
 def _filtered(params: dict, allowed) -> SearchQuerySet:
     """The testimonies matching `params` among those `allowed` lets through
     (a haystack SQ from testimonies.policy, or None for no limit)."""
+    return _narrowed(params, allowed, facets=FACETS)
+
+
+def _narrowed(params: dict, allowed, *, facets) -> SearchQuerySet:
+    """As _filtered, with the values of only these `facets` as filters (a
+    facet's own counts leave its own filter out: testimony_search)."""
     sqs = SearchQuerySet().models(Testimony)
     if allowed is not None:
         sqs = sqs.filter(allowed)
-    if params.get("q"):
-        sqs = sqs.filter(
-            _text_condition(params["q"], params.get("_places"), params["_names"])
-        )
-    for name, (field, _model) in FACETS.items():
+    condition = text_query_condition(params.get("q") or "", params["_names"])
+    if condition is not None:
+        sqs = sqs.filter(condition)
+    for name in facets:
+        field, _model = FACETS[name]
         values = params.get(name) or []
         if values:
             # Several values of one facet: any of them.
@@ -111,29 +133,74 @@ def _filtered(params: dict, allowed) -> SearchQuerySet:
     return sqs
 
 
-def _text_condition(query: str, matched, names) -> SQ:
-    """The text query, where words that name a place also match the
-    testimonies tagged with that place or any place under it: (the other
-    words) AND (the place's name in the text in any of its spellings OR
-    tagged with a place so named), for each place named among the places
-    the user may know (`names`)."""
-    matches, rest = matched if matched is not None else query_places(query, names)
-    if not matches:
-        return SQ(content=AutoQuery(query))
-    conditions = [SQ(content=AutoQuery(rest))] if rest else []
+def text_query_condition(query: str, names) -> SQ | None:
+    """The haystack condition of the query box's text `query`
+    (search.query_syntax), for a user who knows the place names `names`;
+    None when it holds no word to search for."""
+    parsed = query_parse(query)
+    return None if parsed.tree is None else _text_condition(parsed.tree, names)
+
+
+def _text_condition(tree, names) -> SQ:
+    """The parsed query (search.query_syntax) as a haystack condition, which
+    each engine's query builder writes in its own syntax. Words that name a
+    place also match the testimonies tagged with that place or any place
+    under it (_words_condition)."""
+    if isinstance(tree, AllOf):
+        # Neighbouring words may name one place together ("Hai al Kusour").
+        parts, run = [], []
+        for child in (*tree.children, None):
+            if isinstance(child, Term):
+                run.append(child.text)
+                continue
+            if run:
+                parts.append(_words_condition(" ".join(run), names))
+                run = []
+            if child is not None:
+                parts.append(_text_condition(child, names))
+        return functools.reduce(operator.and_, parts)
+    if isinstance(tree, AnyOf):
+        parts = [_text_condition(child, names) for child in tree.children]
+        return functools.reduce(operator.or_, parts)
+    if isinstance(tree, Without):
+        return ~_text_condition(tree.child, names)
+    if isinstance(tree, Prefix):
+        return SQ(content__startswith=tree.stem)
+    if isinstance(tree, Phrase):
+        return _words_condition(tree.text, names, phrase=True)
+    return _words_condition(tree.text, names)
+
+
+def _text_words(text: str) -> SQ:
+    """Words of the text, folded (search.query_syntax.folded_words): one word
+    as a term, several (a hyphenated word, a phrase) side by side."""
+    found = folded_words(text)
+    if len(found) == 1:
+        return SQ(content=found[0])
+    return SQ(content=Exact(" ".join(found)))
+
+
+def _words_condition(text: str, names, *, phrase=False) -> SQ:
+    """Required words (or one phrase), where words that name a place among
+    the places the user may know (`names`) are (the place's name in the text
+    in any of its spellings OR tagged with a place so named)."""
+    matches, rest = query_places(text, names)
+    if phrase and (rest or len(matches) != 1):
+        return _text_words(text)  # a phrase is one place name or none
+    conditions = []
+    if not phrase:
+        # Words of punctuation alone are out of the tree (query_parse).
+        conditions += [_text_words(word) for word in rest.split()]
     for match in matches:
-        named = SQ(content=AutoQuery(match.words))
+        named = _text_words(match.words)
         for place in match.places:
             named |= SQ(places=place.slug)
             # A testimony not tagged with the place may still name it, in
             # another spelling or script (Baniyas in a text, بانياس typed).
             for spelling in place_spellings(place):
-                named |= SQ(content=AutoQuery(spelling))
+                named |= _text_words(spelling)
         conditions.append(named)
-    condition = conditions[0]
-    for other in conditions[1:]:
-        condition &= other
-    return condition
+    return functools.reduce(operator.and_, conditions)
 
 
 def _ordered(sqs: SearchQuerySet, params: dict) -> SearchQuerySet:
@@ -151,15 +218,48 @@ def _place_position(place) -> dict:
     return {"kind": place.kind, "parent": ancestors[-2] if len(ancestors) > 1 else None}
 
 
+# Facet values (Place, Community, EventType rows by slug) as the index knows
+# them, kept per index version: a rename reaches the index's documents (their
+# text holds the names) and so changes the version. Read on every search, they
+# would cost a query per facet; labels are taken from them in the reader's
+# language at each use.
+_facet_values_lock = threading.Lock()
+_facet_values: dict = {"version": None, "by_model": {}}
+
+
+def _facet_value_rows(model, slugs, *, version) -> dict:
+    """The rows of `model` with these slugs, by slug, kept for the index
+    version `version` (search.engine's index_version(); None: not kept)."""
+    with _facet_values_lock:
+        if version is None or _facet_values["version"] != version:
+            _facet_values.update(version=version, by_model={})
+        known = _facet_values["by_model"].setdefault(model, {})
+        missing = [slug for slug in slugs if slug not in known]
+    if missing:
+        fetched = {obj.slug: obj for obj in model.objects.filter(slug__in=missing)}
+        with _facet_values_lock:
+            if version is not None and _facet_values["version"] == version:
+                known.update(fetched)
+        known = {**known, **fetched}
+    return {slug: known[slug] for slug in slugs if slug in known}
+
+
+def facet_value_labels(name: str, slugs) -> dict[str, str]:
+    """The labels, in the active language, of these values of the facet
+    `name` (a key of FACETS), by slug; unknown slugs are left out."""
+    _field, model = FACETS[name]
+    version = search_engine().index_version()
+    rows = _facet_value_rows(model, slugs, version=version)
+    return {slug: obj.label for slug, obj in rows.items()}
+
+
 def _facet_lists(counts: dict) -> dict:
     fields = counts.get("fields", {})
     facets = {}
+    version = search_engine().index_version()
     for name, (field, model) in FACETS.items():
         pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
-        by_slug = {
-            obj.slug: obj
-            for obj in model.objects.filter(slug__in=[v for v, _ in pairs])
-        }
+        by_slug = _facet_value_rows(model, [v for v, _ in pairs], version=version)
         facets[name] = [
             {"slug": slug, "name": by_slug[slug].label, "count": n}
             | (_place_position(by_slug[slug]) if model is Place else {})
@@ -202,17 +302,31 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     (cleaned by search.forms.SearchForm), with facet counts."""
     page, page_size = params.get("page") or 1, params.get("page_size") or 20
     names = place_names_for(user)
-    matches, rest = query_places(params.get("q") or "", names)
-    params = {**params, "_places": (matches, rest), "_names": names}
+    parsed = query_parse(params.get("q") or "")
+    matches, rest = [], ""
+    if parsed.is_plain_words:
+        # Offered as filters ("did you mean the place"): only for plain words,
+        # where taking a place's words out of the query keeps its meaning.
+        matches, rest = query_places(params["q"], names)
+    params = {**params, "_names": names}
     allowed = _settled(policy.search_filter(user))
     sqs = _filtered(params, allowed)
-    for field in [*(f for f, _m in FACETS.values()), "years"]:
-        sqs = sqs.facet(field, limit=-1)
+    ticked = [name for name in FACETS if params.get(name)]
+    for name, (field, _model) in FACETS.items():
+        if name not in ticked:
+            sqs = sqs.facet(field, limit=-1)
+    dated = bool(params.get("date_from") or params.get("date_to"))
+    if not dated:
+        sqs = sqs.facet("years", limit=-1)
     sqs = _ordered(sqs, params)
     start = (page - 1) * page_size
     window = list(sqs[start : start + page_size])
     count = sqs.count()
-    facets = _facet_lists(sqs.facet_counts())
+    counts = sqs.facet_counts()
+    counts.setdefault("fields", {}).update(
+        _counts_without_own_filter(params, allowed, ticked=ticked, dated=dated)
+    )
+    facets = _facet_lists(counts)
 
     ordered_pks = [int(result.pk) for result in window]
     visible = _visible_by_pk(user, ordered_pks)
@@ -248,23 +362,22 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
                     facts=facts[pk],
                     excerpt=excerpt(
                         [texts.narrative, *texts.translations.values(), texts.summary],
-                        params.get("q", ""),
+                        parsed.wanted_text(),
                     ),
                     permitted_use=_permitted_use(consents.get(pk)),
                 )
             )
     count = max(count - len(stale), 0)
     suggestion = ""
-    if params.get("q") and count < FEW_HITS:
-        # Only here: correcting reads the index's vocabulary, which the
-        # normal path never pays for.
+    if parsed.is_plain_words and count < FEW_HITS:
+        # Only for words alone (a correction of syntax would change what it
+        # asks), and only here: correcting reads the index's vocabulary,
+        # which the normal path never pays for.
         suggestion = query_suggestion(
             query=params["q"],
             allowed=allowed,
             names=names,
-            count_for=lambda q: _filtered(
-                {**params, "q": q, "_places": None}, allowed
-            ).count(),
+            count_for=lambda q: _filtered({**params, "q": q}, allowed).count(),
             found=count,
         )
     return SearchOutcome(
@@ -277,7 +390,30 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         places_matched=matches,
         suggestion=suggestion,
         rest_query=rest,
+        query_note=parsed.note,
     )
+
+
+def _counts_without_own_filter(params, allowed, *, ticked, dated) -> dict:
+    """Facet counts for the facets whose values are ticked, each counted
+    with every other filter but not its own (as Solr's tag and exclude
+    do): the count beside a value is what ticking it as well would add,
+    and the values beside a ticked one stay listed (docs/api.md). The
+    years (links that set the dates) are counted likewise without the
+    dates. Facets with nothing ticked are counted in the search itself."""
+    fields = {}
+    for name in ticked:
+        field, _model = FACETS[name]
+        others = [other for other in FACETS if other != name]
+        sqs = _narrowed(params, allowed, facets=others).facet(field, limit=-1)
+        list(sqs[:1])  # runs the search, one result read
+        fields[field] = sqs.facet_counts().get("fields", {}).get(field, [])
+    if dated:
+        undated = {**params, "date_from": None, "date_to": None}
+        sqs = _filtered(undated, allowed).facet("years", limit=-1)
+        list(sqs[:1])
+        fields["years"] = sqs.facet_counts().get("fields", {}).get("years", [])
+    return fields
 
 
 def _permitted_use(consent) -> PermittedUse | None:

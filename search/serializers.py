@@ -56,8 +56,10 @@ def place_match_json(match) -> dict:
 
 def outcome_json(outcome) -> dict:
     """The answer docs/api.md describes: the page, its results and facets,
-    `places_matched` (places the query's words name) and `suggestion` (a
-    corrected query when this one found few testimonies, else null)."""
+    `places_matched` (places the query's words name), `suggestion` (a
+    corrected query when this one found few testimonies, else null) and
+    `note` (why `q` was searched as plain words, or a word of it that reads
+    as an operator and is not one; else null)."""
     return {
         "count": outcome.count,
         "page": outcome.page,
@@ -66,4 +68,5 @@ def outcome_json(outcome) -> dict:
         "facets": outcome.facets,
         "places_matched": [place_match_json(m) for m in outcome.places_matched],
         "suggestion": outcome.suggestion or None,
+        "note": outcome.query_note or None,
     }

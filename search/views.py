@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from archive.access import role_required
 from archive.ratelimit import rate_limited
+from search.engine import search_engine
 from search.exports import export_csv, export_filename, export_json, export_query
 from search.forms import SearchForm
 from search.presentation import (
@@ -42,6 +43,8 @@ def search_page(request):
             notes.append(_("These results leave out what could not be used."))
         params = usable.cleaned_data
         outcome = testimony_search(params=params, user=request.user)
+        if outcome.query_note:
+            notes.append(outcome.query_note)
         if outcome.past_last:
             notes.append(
                 _("There is no page %(asked)s; this is the last one.")
@@ -55,6 +58,7 @@ def search_page(request):
         "outcome": outcome,
         "notes": notes,
         "facet_groups": facet_groups(outcome, cleaned),
+        "corrects_from_index": search_engine().corrects_from_index,
     }
     if outcome:
         context["place_suggestions"] = place_suggestions(request.GET, outcome)

@@ -29,6 +29,12 @@ search.cluster.elasticsearch), which this archive's safety needs:
   from its stale copy. (A remote engine has no lock shared with the
   database, so this narrows the window rather than closing it; the
   database check on every result, search.selectors, covers the rest.)
+- "More testimonies like this" is the engine's `more_like_this` query over
+  the text and its English sub-field, the text to be like passed as the
+  reader may see it, narrowed by the role filter. "Did you mean" reads the
+  gazetteer only: the engine's term suggester counts words over the whole
+  index, whatever the reader may see, and a word proposed from a hidden
+  testimony would tell that it exists (search.suggestions).
 - `purge_many` (erasure) deletes, then asks the engine to rewrite every
   segment that holds a deleted document (force merge with
   only_expunge_deletes; the index allows no deleted documents to be kept by
@@ -43,6 +49,8 @@ import copy
 import logging
 
 import haystack
+from haystack.constants import DJANGO_CT, DJANGO_ID
+from haystack.query import SearchQuerySet
 from haystack.utils import get_identifier
 
 from search.engine import ArchiveSearchBackend
@@ -56,6 +64,12 @@ ENGLISH_SUBFIELD = "en"
 FACET_SIZE_ALL = 10_000
 # How long a force merge may take before the request gives up (seconds).
 FORCE_MERGE_TIMEOUT = 600
+
+# The testimonies' documents (haystack's django_ct).
+TESTIMONY_CT = "testimonies.testimony"
+# Key terms drawn from a testimony's text to find others like it, as many
+# as the Whoosh engine draws (search.whoosh.similar).
+SIMILAR_KEY_TERMS = 12
 
 TEXT_MAPPING = {
     "type": "text",
@@ -106,6 +120,45 @@ class ArchiveEngineMixin(ArchiveSearchBackend):
         search = super().build_search_kwargs(query_string, facets=facets, **kwargs)
         _search_both_analyses(search.get("query"), self.content_field())
         return search
+
+    def similar_pks(self, *, pk, text: str, allowed, top: int) -> list[int]:
+        """The engine's more_like_this over the text and its English
+        sub-field, with `text` as the document to be like (the redacted text
+        the reader may see, never the stored one), narrowed by the role
+        filter `allowed` and never the testimony itself."""
+        if not text.strip():
+            return []
+        if not self.setup_complete:
+            self.setup()
+        field = self.content_field()
+        filters = [{"term": {DJANGO_CT: TESTIMONY_CT}}]
+        if allowed is not None:
+            built = SearchQuerySet(using=self.connection_alias).filter(allowed)
+            filters.append({"query_string": {"query": built.query.build_query()}})
+        body = {
+            "query": {
+                "bool": {
+                    "must": [
+                        {
+                            "more_like_this": {
+                                "fields": [field, f"{field}.{ENGLISH_SUBFIELD}"],
+                                "like": text,
+                                "min_term_freq": 1,
+                                "min_doc_freq": 1,
+                                "max_query_terms": SIMILAR_KEY_TERMS,
+                            }
+                        }
+                    ],
+                    "filter": filters,
+                    "must_not": [{"ids": {"values": [f"{TESTIMONY_CT}.{pk}"]}}],
+                }
+            },
+            "size": top,
+            "_source": [DJANGO_ID],
+        }
+        raw = self.conn.search(body=body, index=self.index_name)
+        found = [int(hit["_source"][DJANGO_ID]) for hit in raw["hits"]["hits"]]
+        return [other for other in found if other != pk][:top]
 
     def content_field(self) -> str:
         unified = haystack.connections[self.connection_alias].get_unified_index()

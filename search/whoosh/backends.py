@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 
 class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
     rebuilds_itself = True
+    corrects_from_index = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -385,6 +386,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
         if not self.setup_complete:
             self.setup()
         return similar.similar_pks(self, pk=pk, text=text, allowed=allowed, top=top)
+
+    def index_version(self):
+        holder = self._shared()
+        with holder.searching(self._open_index):
+            return holder.stamp
 
     @contextmanager
     def vocabulary(self, allowed):

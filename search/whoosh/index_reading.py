@@ -11,6 +11,7 @@ document primary keys, for the caller to check against the database.
 from contextlib import contextmanager
 
 from haystack import connections
+from haystack.backends.whoosh_backend import WhooshSearchBackend
 from haystack.query import SearchQuerySet
 from whoosh import query as wq
 
@@ -20,9 +21,11 @@ TESTIMONY_CT = "testimonies.testimony"
 
 
 def whoosh_backend():
-    """The default connection's backend if it is a Whoosh one, else None."""
+    """The default connection's backend if it is a Whoosh one, else None;
+    set up, whatever the process did before. (A backend has an `index` only
+    once set up: asking for it first would find none in a fresh process.)"""
     backend = connections["default"].get_backend()
-    if not hasattr(backend, "index") or not hasattr(backend, "setup"):
+    if not isinstance(backend, WhooshSearchBackend):
         return None
     if not backend.setup_complete:
         backend.setup()

@@ -93,6 +93,12 @@ class SharedSearcher:
         with self.lock:
             yield self._fresh(open_index)
 
+    @property
+    def stamp(self):
+        """The version of the index the searcher reads (None: not trusted
+        as the latest); read with the lock held, after searching()."""
+        return self._stamp
+
     def _latest_stamp(self):
         index = self._index
         generation = index.latest_generation()

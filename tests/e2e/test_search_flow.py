@@ -82,3 +82,33 @@ def test_the_archive_reads_right_to_left_in_arabic(page, archive):
     facets = page.locator("aside.facets").bounding_box()
     main = page.locator(".search-main").bounding_box()
     assert facets["x"] < main["x"]
+
+
+def test_two_places_ticked_one_after_the_other_find_either(page, archive):
+    page.goto("/search/")
+    places = page.locator('fieldset[data-facet="place"]')
+    places.get_by_role("checkbox", name=re.compile(r"^Banias\b")).check()
+    expect(page).to_have_url(re.compile(r"place=banias"))
+    expect(results(page)).to_have_count(2)
+    # Jableh is still offered beside the ticked Banias, with what it adds.
+    jableh = places.get_by_role("checkbox", name=re.compile(r"^Jableh\b"))
+    expect(jableh).not_to_be_checked()
+    expect(places.locator('label:has(input[value="jableh"]) .count')).to_have_text("1")
+    jableh.check()
+    expect(page).to_have_url(re.compile(r"place=jableh&place=banias"))
+    expect(page.locator(".counts")).to_have_text("3 testimonies found")
+    expect(results(page)).to_have_count(3)
+    banias = places.get_by_role("checkbox", name=re.compile(r"^Banias\b"))
+    expect(banias).to_be_checked()
+    expect(
+        places.get_by_role("checkbox", name=re.compile(r"^Jableh\b"))
+    ).to_be_checked()
+
+
+def test_the_syntax_help_and_an_or_search_in_arabic(page, archive):
+    page.goto("/search/")
+    page.locator("#search-syntax summary").click()
+    expect(page.locator("#search-syntax")).to_contain_text("banias OR jableh")
+    page.get_by_role("searchbox").fill("بانياس OR جبلة")
+    page.get_by_role("searchbox").press("Enter")
+    expect(page.locator(".counts")).to_have_text("3 testimonies found")

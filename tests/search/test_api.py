@@ -49,7 +49,7 @@ def test_answer_has_the_contract_shape(archive, users, client_for):
     answer = api(client_for, users["anonymous"], q="Kusour")
     contract = {"count", "page", "pages", "results", "facets"}
     # The fields docs/api.md documents, and nothing else.
-    assert set(answer) == contract | {"places_matched", "suggestion"}
+    assert set(answer) == contract | {"places_matched", "suggestion", "note"}
     (result,) = answer["results"]
     testimony = archive["kusour"]
     assert result == {
@@ -133,11 +133,14 @@ def test_every_facet_count_equals_the_matching_testimonies(archive, users, clien
                 assert narrowed["count"] == value["count"], (role, facet, value)
 
 
-def test_facet_counts_follow_the_filters(archive, users, client_for):
+def test_facet_counts_follow_the_other_facets_filters(archive, users, client_for):
     answer = api(client_for, users["anonymous"], place="banias")
+    # The place facet leaves its own filter out: every place stays listed,
+    # with what ticking it as well would add (docs/api.md, facets).
     places = {f["slug"]: f["count"] for f in answer["facets"]["place"]}
     assert places == {
-        "sy": 2, "tartus-governorate": 2, "banias": 2, "hai-al-kusour": 1,
+        "sy": 4, "tartus-governorate": 3, "banias": 2, "hai-al-kusour": 1,
+        "tartus": 1, "latakia-governorate": 1, "jableh": 1,
     }  # fmt: skip
     events = {f["slug"]: f["count"] for f in answer["facets"]["event_type"]}
     assert events == {"killing": 2, "looting": 1}
@@ -150,8 +153,11 @@ def test_place_facets_say_where_they_sit_in_the_gazetteer(archive, users, client
     assert positions == {
         "sy": ("country", None),
         "tartus-governorate": ("governorate", "sy"),
+        "latakia-governorate": ("governorate", "sy"),
         "banias": ("town", "tartus-governorate"),
         "hai-al-kusour": ("neighbourhood", "banias"),
+        "tartus": ("town", "tartus-governorate"),
+        "jableh": ("town", "latakia-governorate"),
     }
 
 

@@ -115,3 +115,32 @@ def test_the_page_past_the_last_shows_the_last_page_with_a_note(three, client):
     assert "There is no page 9; this is the last one." in page
     assert "Page 2 of 2" in page
     assert page.count('<li class="result">') == 1
+
+
+def test_an_impossible_date_is_refused_by_the_api(three, client):
+    response = client.get("/api/search/", {"date_from": "2025-02-30"})
+    assert response.status_code == 400
+    assert response.json()["fields"]["date_from"] == ["Enter a valid date."]
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        {"date_from": "2025-03-09", "date_to": "2025-03-01"},
+        {"date_from": "2025-02-30"},
+    ],
+)
+def test_the_page_with_unusable_dates_keeps_its_facets_labelled(three, client, dates):
+    for language, name in [("en", "Banias"), ("ar", "بانياس")]:
+        response = client.get(
+            "/search/", {"place": "banias", **dates}, HTTP_ACCEPT_LANGUAGE=language
+        )
+        page = response.content.decode()
+        assert 'role="alert"' in page
+        assert (
+            f'value="banias" checked> <bdi>{name}</bdi> <span class="count">3</span>'
+            in page
+        )
+        assert "<bdi>banias</bdi>" not in page
+        for testimony in three:
+            assert testimony.public_id in page

@@ -15,11 +15,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
+from django.template.loader import render_to_string
 from haystack import connections
 from haystack.query import SearchQuerySet
 
 from archive.settings.base import search_connection
+from search.places import place_names_for
+from search.selectors import text_query_condition
 from testimonies import policy
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import Testimony
@@ -332,6 +336,49 @@ def test_deleted_documents_the_engine_retains_are_reported(engine, caplog):
 # -- the stand-in server ---------------------------------------------------
 
 
+@pytest.mark.django_db
+def test_similar_testimonies_are_the_engines_more_like_this(engine, anonymous):
+    connection, stand_in = engine
+    stand_in.search_hits = [
+        {"_id": f"testimonies.testimony.{pk}", "_source": {"django_id": str(pk)}}
+        for pk in (7, 3)
+    ]
+    backend = connection.get_backend()
+    found = backend.similar_pks(
+        pk=5,
+        text="Fishermen saw their boats burned in the harbour.",
+        allowed=policy.search_filter(anonymous),
+        top=4,
+    )
+    assert found == [7, 3]
+    (search,) = [r for r in stand_in.requests if r["path"].endswith("/_search")]
+    query = json.loads(search["body"])["query"]["bool"]
+    (like,) = query["must"]
+    assert like["more_like_this"]["fields"] == ["text", "text.en"]
+    assert like["more_like_this"]["like"].startswith("Fishermen saw")
+    assert query["must_not"] == [{"ids": {"values": ["testimonies.testimony.5"]}}]
+    (role,) = [
+        f["query_string"]["query"] for f in query["filter"] if "query_string" in f
+    ]
+    assert "audiences:(public)" in role and "visible_from:([* TO " in role
+    assert {"term": {"django_ct": "testimonies.testimony"}} in query["filter"]
+
+
+@pytest.mark.django_db
+def test_the_query_syntax_reaches_the_engine_as_its_query_string(engine, coast):
+    connection, _ = engine
+    names = place_names_for(AnonymousUser())
+    condition = text_query_condition(
+        '(Baniyas OR fishermen) NOT "old market" burn* -قتل', names
+    )
+    sqs = SearchQuerySet(using=connection.using).models(Testimony).filter(condition)
+    query = query_string_of(request_body(sqs))["query"]
+    assert query == (
+        "(((baniyas) OR places:(banias) OR (banias) OR (بانياس) OR (fishermen))"
+        ' AND NOT (("old market")) AND (burn*) AND NOT ((قتل)))'
+    )
+
+
 class StandIn:
     """Answers the requests the backends send as OpenSearch 2 or
     Elasticsearch 7 would, with an empty index, and records them."""
@@ -340,6 +387,7 @@ class StandIn:
         self.flavour = flavour
         self.requests = []
         self.deleted_after_merge = 0
+        self.search_hits = []  # what a search answers
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -391,7 +439,8 @@ class StandIn:
             docs = {"count": 0, "deleted": self.deleted_after_merge}
             return 200, {"_all": {"total": {"docs": docs}, "primaries": {"docs": docs}}}
         if path.endswith("/_search"):
-            return 200, {"hits": {"total": {"value": 0}, "hits": []}}
+            hits = self.search_hits
+            return 200, {"hits": {"total": {"value": len(hits)}, "hits": hits}}
         return 200, {"acknowledged": True, "_shards": {"failed": 0}}
 
     def _handler(self):
@@ -425,3 +474,21 @@ class StandIn:
                 pass
 
         return Handler
+
+
+@pytest.mark.django_db
+def test_the_page_says_did_you_mean_reads_only_places_on_a_cluster(engine, rf):
+    connection, _ = engine
+    backend = connection.get_backend()
+    assert backend.corrects_from_index is False
+    page = render_to_string(
+        "search/search.html",
+        {"corrects_from_index": backend.corrects_from_index, "facet_groups": []},
+        request=rf.get("/search/"),
+    )
+    assert 'id="places-only-corrections"' in page
+
+
+@pytest.mark.django_db
+def test_the_page_on_whoosh_does_not(client):
+    assert 'id="places-only-corrections"' not in client.get("/search/").content.decode()

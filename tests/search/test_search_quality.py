@@ -17,6 +17,23 @@ def test_the_judged_set_is_what_the_issue_asks_for():
     assert judged["floors"]["recall"] >= 0.9
 
 
+def test_the_judged_set_holds_the_query_syntax_in_both_scripts():
+    queries = [q["q"] for q in quality.judged_queries()["queries"]]
+    forms = {
+        "OR": lambda q: " OR " in q,
+        "NOT": lambda q: " NOT " in q or " -" in q,
+        "parentheses": lambda q: "(" in q,
+        "phrase": lambda q: q.count('"') == 2,
+        "excluded phrase": lambda q: '-"' in q,
+        "prefix": lambda q: q.endswith("*"),
+    }
+    for name, has in forms.items():
+        written = [q for q in queries if has(q)]
+        arabic = [q for q in written if any("\u0600" <= c <= "\u06ff" for c in q)]
+        assert arabic, name
+        assert set(written) - set(arabic), name
+
+
 @committed_db
 def test_search_quality_holds_its_floors(gazetteer, researcher, client_for):
     quality.archive_load()

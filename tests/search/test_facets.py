@@ -1,0 +1,139 @@
+"""Facets counted as Solr's tag and exclude count them (docs/api.md): each
+facet with every other filter but not its own; labels in the reader's
+language, never a raw slug, never a value with nothing under it."""
+
+import pytest
+
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+
+@pytest.fixture
+def many(coast):
+    T = factories.testimony
+    made = []
+    for place, communities, events, n in [
+        ("banias", ("alawite",), ("killing",), 3),
+        ("banias", ("sunni",), ("killing",), 2),
+        ("banias", ("alawite", "sunni"), ("looting",), 1),
+        ("jableh", ("alawite",), ("killing",), 2),
+        ("jableh", ("christian",), ("threat",), 1),
+        ("tartus", ("sunni",), ("arbitrary-detention",), 1),
+    ]:
+        for _ in range(n):
+            made.append(
+                T(
+                    narrative="Gunmen came at night; shots were heard.",
+                    places=[coast[place]],
+                    communities=communities,
+                    event_types=events,
+                )
+            )
+    return made
+
+
+def facets(client, **params):
+    answer = client.get("/api/search/", params)
+    assert answer.status_code == 200, answer.content
+    return {
+        name: {entry.get("slug", entry.get("value")): entry["count"] for entry in e}
+        for name, e in answer.json()["facets"].items()
+    }
+
+
+@pytest.mark.parametrize(
+    "others",
+    [{}, {"q": "gunmen"}, {"place": "banias"}, {"event_type": "killing"},
+     {"q": "shots", "place": "jableh", "date_from": "2025-01-01"}],
+)  # fmt: skip
+def test_counts_under_a_community_are_the_counts_without_it(many, client, others):
+    ticked = facets(client, community="alawite", **others)
+    unticked = facets(client, **others)
+    assert ticked["community"] == unticked["community"]
+    # Every other facet is counted with the community filter.
+    assert ticked["place"] != unticked["place"] or ticked == unticked
+
+
+def test_each_facet_is_counted_with_the_other_facets_filters(many, client):
+    counts = facets(client, community="alawite", place="banias")
+    # community: within Banias, whatever the community ticked.
+    assert counts["community"] == {"alawite": 4, "sunni": 3}
+    # place: among the Alawite accounts, whatever the place ticked.
+    assert counts["place"]["banias"] == 4 and counts["place"]["jableh"] == 2
+    assert "tartus" not in counts["place"]  # no Alawite account there
+    # event type: with both filters.
+    assert counts["event_type"] == {"killing": 3, "looting": 1}
+
+
+def test_a_count_is_what_ticking_the_value_as_well_gives(many, client):
+    counts = facets(client, community="alawite")
+    for community, expected in counts["community"].items():
+        both = client.get("/api/search/", {"community": ["alawite", community]}).json()
+        alone = client.get("/api/search/", {"community": community}).json()
+        assert alone["count"] == expected
+        assert both["count"] >= expected
+
+
+def test_several_places_ticked_find_either(many, client):
+    answer = client.get("/api/search/", {"place": ["banias", "jableh"]}).json()
+    assert answer["count"] == 9
+    places = {e["slug"]: e["count"] for e in answer["facets"]["place"]}
+    # The siblings stay listed, to tick or untick.
+    assert places["tartus"] == 1 and places["banias"] == 6
+
+
+def test_the_years_are_counted_without_the_dates(coast, client):
+    for year in (2013, 2025, 2025):
+        factories.testimony(incident=(f"{year}-03-01", f"{year}-03-02"))
+    counts = facets(client, date_from="2025-01-01", date_to="2025-12-31")
+    assert counts["year"] == {"2025": 2, "2013": 1}
+
+
+def test_the_page_keeps_every_place_listed_after_one_is_ticked(many, client):
+    page = client.get("/search/", {"place": "banias"})
+    (places,) = [g for g in page.context["facet_groups"] if g["name"] == "place"]
+    listed = {e["slug"]: e["checked"] for e in places["entries"]}
+    assert listed["banias"] is True
+    assert listed["jableh"] is False and listed["tartus"] is False
+
+
+def test_a_ticked_value_with_nothing_left_shows_its_label_without_a_count(many, client):
+    params = {"place": "tartus", "community": "christian"}
+    for language, name in [("en", "Tartus"), ("ar", "طرطوس")]:
+        page = client.get("/search/", params, HTTP_ACCEPT_LANGUAGE=language)
+        body = page.content.decode()
+        (places,) = [g for g in page.context["facet_groups"] if g["name"] == "place"]
+        (tartus,) = [e for e in places["entries"] if e["slug"] == "tartus"]
+        assert tartus["checked"] and tartus["name"] == name
+        assert "<bdi>tartus</bdi>" not in body
+        assert f'value="tartus" checked> <bdi>{name}</bdi></label>' in body
+        assert '<span class="count">0</span>' not in body
+
+
+def test_facets_list_no_value_with_nothing_under_it(many, client):
+    for name, entries in facets(client, q="gunmen", place="tartus").items():
+        assert all(count > 0 for count in entries.values()), name
+
+
+def test_facet_labels_are_in_the_readers_language(many, client):
+    answer = client.get(
+        "/api/search/", {"community": "alawite"}, HTTP_ACCEPT_LANGUAGE="ar"
+    ).json()
+    names = {e["slug"]: e["name"] for e in answer["facets"]["place"]}
+    assert names["banias"] == "بانياس" and names["jableh"] == "جبلة"
+    english = client.get("/api/search/", {"community": "alawite"}).json()
+    names = {e["slug"]: e["name"] for e in english["facets"]["place"]}
+    assert names["banias"] == "Banias"
+
+
+def test_a_renamed_place_is_labelled_anew_once_the_index_changes(many, coast, client):
+    assert facets(client)["place"]["banias"] == 6
+    banias = coast["banias"]
+    banias.name = "Baniyas (town)"
+    banias.save()
+    factories.testimony(places=[banias])  # any write: a new index version
+    answer = client.get("/api/search/").json()
+    names = {e["slug"]: e["name"] for e in answer["facets"]["place"]}
+    assert names["banias"] == "Baniyas (town)"
