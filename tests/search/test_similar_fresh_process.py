@@ -70,6 +70,7 @@ def in_fresh_process(first, testimony):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", ["similar", "index-reading"])
 def test_similar_testimonies_are_found_first_thing_in_a_fresh_process(alike, first):
     source, *others = alike
