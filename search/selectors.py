@@ -394,3 +394,15 @@ def testimony_similar(
     pks = [pk for pk in pks if pk != testimony.pk]
     found = _visible_by_pk(user, pks)
     return testimony_cards([found[pk] for pk in pks if pk in found][:limit], user=user)
+
+
+def testimony_public_ids(*, params: dict, user, limit: int) -> list[str]:
+    """The public ids of the testimonies `user` may see that match `params`
+    (cleaned by SearchForm), in the search's order, at most `limit`: what an
+    accountability package is asked for when it is asked for by a search
+    (testimonies.accountability decides what of it may go)."""
+    params = {**params, "_names": place_names_for(user)}
+    sqs = _ordered(_filtered(params, _settled(policy.search_filter(user))), params)
+    pks = [int(result.pk) for result in sqs[:limit]]
+    visible = _visible_by_pk(user, pks)
+    return [visible[pk].public_id for pk in pks if pk in visible]
