@@ -4,6 +4,8 @@ consented to give accountability bodies and names what it left out."""
 
 import datetime
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import bagit
@@ -24,6 +26,7 @@ from testimonies.attachments.services import attachment_add
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_record, consent_withdraw
 from testimonies.models import ConsentRecord, Testimony
+from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     empty_media,
     photo_bytes,
@@ -96,6 +99,13 @@ def test_a_package_of_the_demo_archive_verifies_and_passes_bagits_own_validation
         for algorithm in ("sha256", "sha512"):
             assert (result.path / f"{name}-{algorithm}.txt").is_file()
     assert bag.info["Archive-Signing-Key-Fingerprint"] == signing.fingerprint()
+    # ...and its command line, as the README tells a recipient.
+    checked = subprocess.run(
+        [sys.executable, "-m", "bagit", "--validate", str(result.path)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert "is valid" in checked.stderr
     readme = (result.path / "README.txt").read_text("utf-8")
     assert "python -m bagit --validate" in readme
     assert "هذا المجلّد حزمة" in readme
@@ -379,3 +389,62 @@ def test_attachment_originals_travel_decrypted_with_their_custody(
     _flip(original)
     failed = package_verify(result.path)
     assert failed.failed_file == str(original.relative_to(result.path))
+
+
+@committed_db
+def test_the_command_takes_search_filters_and_lists_what_it_left_out(
+    coast, moderator, documenter, tmp_path, capsys
+):
+    from tests import factories
+
+    banias = factories.testimony(
+        narrative="Gunmen came to our street in Banias at night.",
+        places=[coast["banias"]],
+        consent={"archive": True, "researchers": True, "accountability": True},
+    )
+    not_consented = factories.testimony(
+        narrative="In Banias the shops were looted.", places=[coast["banias"]]
+    )
+    elsewhere = factories.testimony(
+        narrative="In Jableh we heard shooting all night.",
+        places=[coast["jableh"]],
+        consent={"archive": True, "researchers": True, "accountability": True},
+    )
+    out = tmp_path / "out"
+    call_command(
+        "export_package", "--for", IIIM, "--by", "moderator",
+        "--place", "banias", str(out),
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    manifest = json.loads((out / "data" / "package.json").read_text("utf-8"))
+    assert manifest["included"] == [banias.public_id]
+    assert manifest["asked_for"]["query"] == {"place": ["banias"]}
+    assert [i["id"] for i in manifest["left_out"]] == [not_consented.public_id]
+    assert f"left out {not_consented.public_id}" in printed
+    assert elsewhere.public_id not in json.dumps(manifest)
+    call_command("verify_package", str(out))
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_anyone_but_a_moderator(demo, researcher, tmp_path):
+    with pytest.raises(CommandError, match="not a moderator"):
+        call_command(
+            "export_package", "--for", IIIM, "--by", "researcher",
+            "--ids", demo["seed-0003"].public_id, str(tmp_path / "out"),
+        )  # fmt: skip
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.django_db
+def test_the_command_takes_ids_separated_by_commas(demo, moderator, tmp_path):
+    ids = f"{demo['seed-0003'].public_id},{demo['seed-0013'].public_id}"
+    call_command(
+        "export_package", "--for", IIIM, "--by", "moderator", "--ids", ids,
+        "--ids", demo["seed-0002"].public_id, str(tmp_path / "out"),
+    )  # fmt: skip
+    manifest = json.loads((tmp_path / "out/data/package.json").read_text("utf-8"))
+    assert manifest["asked_for"]["ids"] == [
+        demo["seed-0003"].public_id, demo["seed-0013"].public_id,
+        demo["seed-0002"].public_id,
+    ]  # fmt: skip
+    assert len(manifest["included"]) == 2

@@ -1,6 +1,7 @@
 """`manage.py export_package --for NAME (--ids ID ... | search filters) OUT`:
 an accountability package (testimonies.accountability.services)."""
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -35,7 +36,12 @@ class Command(BaseCommand):
             "--by", required=True,
             help="The username of the moderator making the package (audited).",
         )  # fmt: skip
-        parser.add_argument("--ids", nargs="+", default=[], metavar="ID")
+        # Comma-separated (or repeated): a list taking every word after it
+        # would swallow OUT.
+        parser.add_argument(
+            "--ids", action="append", default=[], metavar="ID[,ID...]",
+            help="Public ids, comma-separated; may be repeated.",
+        )  # fmt: skip
         parser.add_argument("--q", default="", help="Search words.")
         for name in ("place", "community", "event_type"):
             parser.add_argument(
@@ -49,7 +55,8 @@ class Command(BaseCommand):
         user = get_user_model().objects.filter(username=options["by"]).first()
         if user is None or role_of(user) is not Role.MODERATOR:
             raise CommandError(f"{options['by']!r} is not a moderator's username.")
-        ids, query = list(options["ids"]), None
+        ids = [i for value in options["ids"] for i in re.split(r"[\s,;]+", value) if i]
+        query = None
         if any(options[name] for name in FILTERS):
             if ids:
                 raise CommandError("Give --ids or search filters, not both.")
