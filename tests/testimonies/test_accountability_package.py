@@ -436,11 +436,11 @@ def test_the_command_refuses_anyone_but_a_moderator(demo, researcher, tmp_path):
 
 
 @pytest.mark.django_db
-def test_the_command_takes_ids_separated_by_commas(demo, moderator, tmp_path):
+def test_the_command_takes_ids_then_out(demo, moderator, tmp_path):
     ids = f"{demo['seed-0003'].public_id},{demo['seed-0013'].public_id}"
     call_command(
         "export_package", "--for", IIIM, "--by", "moderator", "--ids", ids,
-        "--ids", demo["seed-0002"].public_id, str(tmp_path / "out"),
+        demo["seed-0002"].public_id, str(tmp_path / "out"),
     )  # fmt: skip
     manifest = json.loads((tmp_path / "out/data/package.json").read_text("utf-8"))
     assert manifest["asked_for"]["ids"] == [
@@ -448,3 +448,12 @@ def test_the_command_takes_ids_separated_by_commas(demo, moderator, tmp_path):
         demo["seed-0002"].public_id,
     ]  # fmt: skip
     assert len(manifest["included"]) == 2
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_testimony_id_taken_for_out(demo, moderator):
+    with pytest.raises(CommandError, match="give OUT after the ids"):
+        call_command(
+            "export_package", "--for", IIIM, "--by", "moderator",
+            "--ids", demo["seed-0003"].public_id, demo["seed-0013"].public_id,
+        )  # fmt: skip

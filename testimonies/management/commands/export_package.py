@@ -14,6 +14,7 @@ from search.exports import export_query
 from search.forms import SearchForm
 from search.selectors import testimony_public_ids
 from testimonies.accountability.services import PackageRefused, package_export
+from testimonies.models import Testimony
 
 # Search filters, as the search page and the API name them.
 FILTERS = ("q", "place", "community", "event_type", "date_from", "date_to")
@@ -36,11 +37,9 @@ class Command(BaseCommand):
             "--by", required=True,
             help="The username of the moderator making the package (audited).",
         )  # fmt: skip
-        # Comma-separated (or repeated): a list taking every word after it
-        # would swallow OUT.
         parser.add_argument(
-            "--ids", action="append", default=[], metavar="ID[,ID...]",
-            help="Public ids, comma-separated; may be repeated.",
+            "--ids", nargs="+", action="extend", default=[], metavar="ID",
+            help="Public ids (spaces or commas between them).",
         )  # fmt: skip
         parser.add_argument("--q", default="", help="Search words.")
         for name in ("place", "community", "event_type"):
@@ -49,13 +48,24 @@ class Command(BaseCommand):
             )
         parser.add_argument("--date-from", dest="date_from", default="")
         parser.add_argument("--date-to", dest="date_to", default="")
-        parser.add_argument("out", help="The folder to create (must not exist).")
+        # Optional here only because `--ids A B OUT` hands OUT to --ids:
+        # handle() takes it back.
+        parser.add_argument(
+            "out", nargs="?", help="The folder to create (must not exist)."
+        )
 
     def handle(self, *args, **options):
         user = get_user_model().objects.filter(username=options["by"]).first()
         if user is None or role_of(user) is not Role.MODERATOR:
             raise CommandError(f"{options['by']!r} is not a moderator's username.")
-        ids = [i for value in options["ids"] for i in re.split(r"[\s,;]+", value) if i]
+        ids, out = list(options["ids"]), options["out"]
+        if out is None and ids:
+            out = ids.pop()
+        if not out:
+            raise CommandError("Give the folder to write the package to (OUT).")
+        if Testimony.objects.filter(public_id=out).exists():
+            raise CommandError(f"{out!r} is a testimony's id: give OUT after the ids.")
+        ids = [i for value in ids for i in re.split(r"[\s,;]+", value) if i]
         query = None
         if any(options[name] for name in FILTERS):
             if ids:
@@ -81,7 +91,7 @@ class Command(BaseCommand):
             result = package_export(
                 recipient=options["recipient"],
                 public_ids=ids,
-                destination=Path(options["out"]),
+                destination=Path(out),
                 actor=user,
                 query=query,
             )
