@@ -355,7 +355,7 @@ def test_the_form_asks_whom_the_identity_may_go_to_in_both_languages(
 
 
 def test_posting_the_bodies_named_records_them_with_accountability(
-    own, documenter, client_for
+    own, documenter, moderator, client_for
 ):
     response = client_for(documenter).post(
         url(own),
@@ -364,6 +364,9 @@ def test_posting_the_bodies_named_records_them_with_accountability(
     assert response.status_code == 302
     record = own.consent_records.get()
     assert record.identity_recipient_list == [IIIM, "UN COI Syria"]
+    # Moderators see the bodies named in the consent history.
+    page = client_for(moderator).get(own.get_absolute_url()).content.decode()
+    assert f"{IIIM}; UN COI Syria" in page
     assert record.names_identity_recipient("un coi  syria")
     assert not record.names_identity_recipient("UN")
 
