@@ -108,7 +108,10 @@ def _vocabulary(item) -> dict:
     return {"slug": item.slug, "name_en": item.name, "name_ar": item.name_ar}
 
 
-def _consent_json(record) -> dict:
+def _consent_json(record, *, words_allowed: bool) -> dict:
+    """A consent record. Its reason is words a person typed (why a witness
+    withdrew), which may name someone: only where the original wording may
+    go to this body."""
     return {
         "id": record.pk,
         "event": record.event,
@@ -118,7 +121,8 @@ def _consent_json(record) -> dict:
         "obtained_by": record.obtained_by,
         "obtained_on": record.obtained_on.isoformat(),
         "embargo_until": record.embargo_until and record.embargo_until.isoformat(),
-        "reason": record.reason,
+        "reason": record.reason if words_allowed else "",
+        "reason_withheld": bool(record.reason) and not words_allowed,
         "explained": {
             "purpose": record.explained_purpose,
             "audience": record.explained_audience,
@@ -256,7 +260,10 @@ def _write_testimony(folder: Path, packaged: PackagedTestimony) -> None:
                 "identity_and_original_text_for_this_recipient": (
                     packaged.original_allowed
                 ),
-                "records": [_consent_json(r) for r in packaged.consent_records],
+                "records": [
+                    _consent_json(r, words_allowed=packaged.original_allowed)
+                    for r in packaged.consent_records
+                ],
             }
         ),
     )
@@ -288,7 +295,13 @@ def _audit_files(data: Path, selection: PackageSelection) -> dict:
         entries.append(audit_entry_json(entry))
     head = audit_chain_head()
     head_json = {
-        "head": audit_entry_json(head) if head else None,
+        # Only where the chain stood: the entry itself may concern another
+        # testimony, which this recipient has no business reading about.
+        "head": (
+            {"id": head.pk, "at": head.at.isoformat(), "digest": head.digest}
+            if head
+            else None
+        ),
         "entries": len(entries),
         "withheld": withheld,
     }

@@ -274,6 +274,9 @@ def test_consent_records_audit_entries_and_the_chain_head_travel_and_verify(
     export = AuditEntry.objects.get(action=AuditAction.PACKAGE_EXPORTED)
     assert head["digest"] == export.previous_digest
     assert entry_digest(AuditEntry.objects.get(pk=head["id"])) == head["digest"]
+    # Where the chain stood, not what its last entry (maybe about another
+    # testimony) says.
+    assert set(head) == {"id", "at", "digest"}
 
 
 @pytest.mark.django_db
@@ -457,3 +460,28 @@ def test_the_command_refuses_a_testimony_id_taken_for_out(demo, moderator):
             "export_package", "--for", IIIM, "--by", "moderator",
             "--ids", demo["seed-0003"].public_id, demo["seed-0013"].public_id,
         )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_withdrawals_typed_reason_travels_only_with_the_original_wording(
+    demo, moderator, tmp_path
+):
+    testimony = demo["seed-0003"]
+    consent_withdraw(
+        testimony=testimony,
+        scopes=["public"],
+        reason="Rasha's brother Omar was threatened.",
+        obtained_by="test",
+    )
+    plain = make(tmp_path, moderator, ids=[testimony.public_id], name="plain")
+    assert "Omar" not in all_text(plain.path)
+    consent = json.loads(
+        (
+            plain.path / "data/testimonies" / testimony.public_id / "consent.json"
+        ).read_text("utf-8")
+    )
+    assert consent["records"][-1]["reason_withheld"] is True
+
+    grant(testimony, identity_recipients=IIIM)
+    named = make(tmp_path, moderator, ids=[testimony.public_id], name="named")
+    assert "Rasha's brother Omar was threatened." in all_text(named.path)
