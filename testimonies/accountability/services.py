@@ -14,6 +14,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +50,12 @@ PACKAGE_FORMAT_VERSION = 1
 # see an identity): they may name the witness, so they travel only to a
 # recipient who may be given the identity.
 FREE_TEXT_ACTIONS = {AuditAction.READ_IDENTITY.value}
+
+
+# bagit changes the process's working directory while it bags (os.chdir):
+# two packages made at once by two threads of one process would bag in each
+# other's folder. Everything else here uses absolute paths.
+_BAGGING = threading.Lock()
 
 
 class PackageRefused(ValidationError):
@@ -384,13 +391,14 @@ def _build(bag_path: Path, selection, *, package_id, made_by, query) -> None:
             )
         ),
     )
-    bag = bagit.make_bag(
-        str(bag_path),
-        bag_info=_bag_info(
-            selection, package_id=package_id, created_at=created_at, head=head
-        ),
-        checksums=list(CHECKSUMS),
-    )
+    with _BAGGING:
+        bag = bagit.make_bag(
+            str(bag_path),
+            bag_info=_bag_info(
+                selection, package_id=package_id, created_at=created_at, head=head
+            ),
+            checksums=list(CHECKSUMS),
+        )
     # Tag files beside bagit.txt: in the tag manifests, and so signed.
     (bag_path / PUBLIC_KEY_FILE).write_text(signing.public_key_pem(), "ascii")
     (bag_path / README_FILE).write_text(
@@ -409,7 +417,8 @@ def _build(bag_path: Path, selection, *, package_id, made_by, query) -> None:
         ),
         "utf-8",
     )
-    bag.save()
+    with _BAGGING:
+        bag.save()
     for name in SIGNED_FILES:
         (bag_path / (name + SIGNATURE_SUFFIX)).write_bytes(
             signing.sign((bag_path / name).read_bytes())
