@@ -84,6 +84,8 @@ def search_page(request):
                 "query": export_querystring(request.GET),
                 "max_rows": settings.ARCHIVE_EXPORT_MAX_ROWS,
                 "capped": outcome.count > settings.ARCHIVE_EXPORT_MAX_ROWS,
+                # Moderators may also make an accountability package of it.
+                "package": policy.allows(request.user, Action.EXPORT_PACKAGE),
             }
     return render(request, "search/search.html", context)
 

@@ -30,10 +30,13 @@ from testimonies.policy import Action
 KEY_FILE_NAME = "archive-signing-key.pem"
 
 
-def _search_filters(request) -> QueryDict:
+def _search_filters(query_dict) -> QueryDict:
+    """The search's filters among the parameters (from the search page's
+    link, then carried in the form), without the order, which a package
+    does not keep."""
     data = QueryDict(mutable=True)
     for name in QUERY_PARAMETERS:
-        values = [v for v in request.POST.getlist(name) if v.strip()]
+        values = [v for v in query_dict.getlist(name) if v.strip()]
         if values and name != "sort":
             data.setlist(name, values)
     return data
@@ -66,10 +69,8 @@ def package(request):
     if not policy.allows(request.user, Action.EXPORT_PACKAGE):
         raise Http404
     form = PackageForm(request.POST or None)
-    filters = SearchForm(
-        _search_filters(request) if request.method == "POST" else None,
-        user=request.user,
-    )
+    given = _search_filters(request.POST if request.method == "POST" else request.GET)
+    filters = SearchForm(given or None, user=request.user)
     refused = None
     if request.method == "POST" and form.is_valid():
         ids, query = form.cleaned_data["ids"], None
@@ -106,7 +107,18 @@ def package(request):
     return render(
         request,
         "accountability/package_form.html",
-        {"form": form, "filters": filters, "refused": refused},
+        {
+            "form": form,
+            "filters": filters,
+            # Filters from the search page travel as hidden fields.
+            "carried": [
+                (name, value)
+                for name, values in given.lists()
+                if name not in ("q", "date_from", "date_to")
+                for value in values
+            ],
+            "refused": refused,
+        },
         status=400 if request.method == "POST" else 200,
     )
 

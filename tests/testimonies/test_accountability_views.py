@@ -16,6 +16,7 @@ from testimonies.accountability import signing
 from testimonies.accountability.verification import package_verify
 from testimonies.audit_actions import AuditAction
 from tests import factories
+from tests.markers import committed_db
 
 PACKAGE = reverse("accountability:package")
 KEY_PAGE = reverse("accountability:signing-key")
@@ -174,3 +175,30 @@ def test_the_key_pages_do_not_exist_without_a_signing_key(client, settings):
     settings.ARCHIVE_SIGNING_KEY = ""
     assert client.get(KEY_PAGE).status_code == 404
     assert client.get(KEY_FILE).status_code == 404
+
+
+@committed_db
+def test_a_moderator_packages_a_search_from_the_search_page(
+    client_for, moderator, researcher, coast, tmp_path
+):
+    banias = factories.testimony(places=[coast["banias"]], consent=dict(ACCOUNTABLE))
+    jableh = factories.testimony(
+        narrative="In Jableh we heard shooting.",
+        places=[coast["jableh"]],
+        consent=dict(ACCOUNTABLE),
+    )
+    assert "accountability/package/" not in (
+        client_for(researcher).get("/search/?place=banias").content.decode()
+    )
+    client = client_for(moderator)
+    search = client.get("/search/?place=banias").content.decode()
+    assert f"{PACKAGE}?place=banias" in search
+
+    form = client.get(PACKAGE, {"place": "banias"}).content.decode()
+    assert '<input type="hidden" name="place" value="banias">' in form
+    response = client.post(PACKAGE, {"recipient": "IIIM", "place": "banias"})
+    assert response.status_code == 200
+    bag_path = _unzip(response, tmp_path)
+    folders = {p.name for p in (bag_path / "data" / "testimonies").iterdir()}
+    assert folders == {banias.public_id}
+    assert jableh.public_id not in folders
