@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
@@ -506,8 +507,7 @@ def package_zip(result: PackageResult) -> Path:
 
 
 def package_folder_name(recipient: str, on: datetime.date) -> str:
-    """A file name for the package: the date and the recipient's initials
-    in ASCII (any script may name a body)."""
-    initials = "".join(w[0] for w in recipient.split() if w[:1].isascii())
-    initials = "".join(c for c in initials if c.isalnum())[:12] or "body"
-    return f"accountability-package-{on.isoformat()}-{initials}"
+    """A file name for the package: the date and the recipient's name in
+    ASCII (any script may name a body; "body" when nothing is left)."""
+    name = slugify(recipient)[:40].strip("-") or "body"
+    return f"accountability-package-{on.isoformat()}-{name}"
