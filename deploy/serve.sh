@@ -26,6 +26,7 @@ if [ ! -e "$ENV_FILE" ]; then
   fi
   secret() { "$PYTHON" -c 'import secrets; print(secrets.token_urlsafe(64))'; }
   master_key=$("$PYTHON" -c 'from testimonies.vault.sealing import master_key_generate; print(master_key_generate())')
+  signing_key=$("$PYTHON" -c 'from testimonies.accountability.signing import signing_key_generate; print(signing_key_generate())')
   tmp="$ENV_FILE.new.$$"
   cat >"$tmp" <<ENV
 # Written by deploy/serve.sh on $(date -u +%Y-%m-%dT%H:%M:%SZ). Keep it secret.
@@ -34,6 +35,8 @@ if [ ! -e "$ENV_FILE" ]; then
 ARCHIVE_SECRET_KEY=$(secret)
 ARCHIVE_PSEUDONYM_KEY=$(secret)
 ARCHIVE_MASTER_KEY=$master_key
+# Signs accountability packages; its public half is published at /keys/.
+ARCHIVE_SIGNING_KEY=$signing_key
 ARCHIVE_ALLOWED_HOSTS=127.0.0.1,localhost
 ARCHIVE_DATA_DIR=$data_dir
 # 0: no TLS proxy in front; plain http on loopback only (docs/production.md).

@@ -427,6 +427,25 @@ class ExportRow:
     facts: TestimonyFacts
     texts: RedactedTexts
     permitted_use: PermittedUse | None = None
+    # For each of those places, by slug: the places above it (and itself)
+    # by kind (governorate, district, town...): never finer than the place.
+    place_levels: dict[str, dict[str, Place]] = dataclasses.field(default_factory=dict)
+
+
+def place_levels(places) -> dict[str, dict[str, Place]]:
+    """{slug: {kind: place}} for each of `places`: itself and every place
+    above it in the gazetteer, by kind. One query for all of them."""
+    places = list(places)
+    slugs = {slug for place in places for slug in place.ancestor_slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=slugs)}
+    return {
+        place.slug: {
+            by_slug[slug].kind: by_slug[slug]
+            for slug in place.ancestor_slugs
+            if slug in by_slug
+        }
+        for place in places
+    }
 
 
 @dataclass
@@ -497,12 +516,14 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
             len(held),
         )
     consents = current_consents([t.pk for t in kept[:limit]])
+    levels = place_levels(p for f in facts.values() for p in f.places)
     rows = [
         ExportRow(
             testimony=t,
             facts=facts[t.pk],
             texts=texts_by_pk[t.pk],
             permitted_use=_permitted_use(consents.get(t.pk)),
+            place_levels={p.slug: levels[p.slug] for p in facts[t.pk].places},
         )
         for t in kept[:limit]
         if not texts_by_pk[t.pk].undecided
@@ -530,3 +551,15 @@ def testimony_similar(
     pks = [pk for pk in pks if pk != testimony.pk]
     found = _visible_by_pk(user, pks)
     return testimony_cards([found[pk] for pk in pks if pk in found][:limit], user=user)
+
+
+def testimony_public_ids(*, params: dict, user, limit: int) -> list[str]:
+    """The public ids of the testimonies `user` may see that match `params`
+    (cleaned by SearchForm), in the search's order, at most `limit`: what an
+    accountability package is asked for when it is asked for by a search
+    (testimonies.accountability decides what of it may go)."""
+    params = {**params, "_names": place_names_for(user)}
+    sqs = _ordered(_filtered(params, _settled(policy.search_filter(user))), params)
+    pks = [int(result.pk) for result in sqs[:limit]]
+    visible = _visible_by_pk(user, pks)
+    return [visible[pk].public_id for pk in pks if pk in visible]

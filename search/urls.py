@@ -8,5 +8,11 @@ urlpatterns = [
     path("search/", views.search_page, name="page"),
     path("search/export.csv", views.export_csv_view, name="export-csv"),
     path("search/export.json", views.export_json_view, name="export-json"),
+    path("search/export.xlsx", views.export_xlsx_view, name="export-xlsx"),
+    path(
+        "search/export.csv-metadata.json",
+        views.export_csv_metadata_view,
+        name="export-csv-metadata",
+    ),
     path("api/search/", views.search_api, name="api-search"),
 ]

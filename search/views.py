@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,7 +10,14 @@ from django.views.decorators.http import require_GET, require_safe
 from archive.access import role_required
 from archive.ratelimit import rate_limited
 from search.engine import search_engine
-from search.exports import export_csv, export_filename, export_json, export_query
+from search.exports import (
+    export_csv,
+    export_csv_metadata,
+    export_filename,
+    export_json,
+    export_query,
+    export_xlsx,
+)
 from search.forms import SearchForm
 from search.presentation import (
     export_querystring,
@@ -80,6 +88,8 @@ def search_page(request):
                 "query": export_querystring(request.GET),
                 "max_rows": settings.ARCHIVE_EXPORT_MAX_ROWS,
                 "capped": outcome.count > settings.ARCHIVE_EXPORT_MAX_ROWS,
+                # Moderators may also make an accountability package of it.
+                "package": policy.allows(request.user, Action.EXPORT_PACKAGE),
             }
     return render(request, "search/search.html", context)
 
@@ -135,6 +145,7 @@ def search_api(request):
 EXPORT_CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
@@ -144,7 +155,7 @@ def _export(request, export_format):
     form = SearchForm(request.GET, user=request.user)
     problem = _invalid(form)
     if problem:
-        if export_format == "json":
+        if export_format in ("json", "csv-metadata"):
             return _error(*problem)
         message, fields = problem
         lines = [message, *(f"{n}: {m}" for n, ms in fields.items() for m in ms)]
@@ -166,8 +177,32 @@ def _export(request, export_format):
             exported_on=exported_on,
             absolute_url=absolute_url,
         )
+    elif export_format == "xlsx":
+        body = export_xlsx(
+            outcome,
+            query=query,
+            max_rows=max_rows,
+            exported_on=exported_on,
+            absolute_url=absolute_url,
+        )
+    elif export_format == "csv-metadata":
+        # The CSV's sidecar: what the CSV of this search holds, no content.
+        csv_url = absolute_url(
+            reverse("search:export-csv") + "?" + export_querystring(request.GET)
+        ).rstrip("?")
+        body = export_csv_metadata(
+            outcome,
+            query=query,
+            max_rows=max_rows,
+            exported_on=exported_on,
+            csv_url=csv_url,
+        )
+        response = HttpResponse(body, content_type=EXPORT_CONTENT_TYPES["json"])
+        filename = export_filename("csv", exported_on) + "-metadata.json"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
     else:
-        body = export_csv(outcome, absolute_url=absolute_url)
+        body = export_csv(outcome, absolute_url=absolute_url, exported_on=exported_on)
     export_log(
         user=request.user, export_format=export_format, query=query, outcome=outcome
     )
@@ -197,3 +232,21 @@ def export_csv_view(request):
 def export_json_view(request):
     """The current search as JSON (researchers and moderators)."""
     return _export(request, "json")
+
+
+@require_GET
+@never_cache
+@rate_limited("export", answer="json")
+@role_required(*policy.EXPORT_ROLES)
+def export_xlsx_view(request):
+    """The current search as an Excel workbook (researchers and moderators)."""
+    return _export(request, "xlsx")
+
+
+@require_GET
+@never_cache
+@rate_limited("export", answer="json")
+@role_required(*policy.EXPORT_ROLES)
+def export_csv_metadata_view(request):
+    """The metadata of the CSV of the current search (its sidecar)."""
+    return _export(request, "csv-metadata")

@@ -32,3 +32,7 @@ class AuditAction(models.TextChoices):
         "released_to_public",
         _("Released a held testimony to the public"),
     )
+    PACKAGE_EXPORTED = (
+        "package_exported",
+        _("Exported an accountability package"),
+    )

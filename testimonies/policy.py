@@ -26,6 +26,10 @@ The rule:
   (testimonies.core.selectors.testimony_tombstone).
 Anything else does not exist for that user (404, never 403).
 
+Accountability packages (Action.EXPORT_PACKAGE) are made by moderators
+after their second factor, and hold only testimonies whose witnesses
+consented to accountability bodies (testimonies.accountability.selectors).
+
 Exports are an audience of their own: an export leaves the archive, so it is
 sharing with researchers whoever asks. Researchers and moderators may export,
 and an export holds only released testimonies with `researchers` consent, for
@@ -101,6 +105,7 @@ class Action(StrEnum):
     RECORD_UNDER = "record_under"  # (witness)
     REVIEW = "review"  # (none)
     EXPORT = "export"  # (none)
+    EXPORT_PACKAGE = "export_package"  # (none)
     SET_PASSWORD = "set_password"  # noqa: S105  (account, a user)
 
 
@@ -234,6 +239,13 @@ def _may_export(user, _=None) -> bool:
     """May this user export search results at all? (What an export holds is
     exportable_testimonies' business.)"""
     return role_of(user) in EXPORT_ROLES
+
+
+def _may_export_package(user, _=None) -> bool:
+    """Make an accountability package (testimonies.accountability): moderators
+    whose session passed the second factor. What it holds is decided by each
+    witness's consent to accountability bodies, not by this."""
+    return sees_everything(user)
 
 
 def exportable_testimonies(queryset, user, *, on=None):
@@ -500,5 +512,6 @@ RULES = {
     Action.RECORD_UNDER: _may_record_under,
     Action.REVIEW: _may_review,
     Action.EXPORT: _may_export,
+    Action.EXPORT_PACKAGE: _may_export_package,
     Action.SET_PASSWORD: _may_set_password,
 }

@@ -7,6 +7,7 @@ variables (and DATABASE_URL, the convention every host understands).
 
 import datetime
 import os
+import tomllib
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,14 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DATA_DIR = Path(os.environ.get("ARCHIVE_DATA_DIR", BASE_DIR / "var"))
 
 SECRET_KEY = os.environ.get("ARCHIVE_SECRET_KEY", "")
+
+# How the archive names itself in citations, packages and exports, the
+# address its pages are cited at when no request gives it (a command), and
+# the version of this software (pyproject.toml), which exports record.
+ARCHIVE_NAME = os.environ.get("ARCHIVE_NAME", "Eyewitness testimony archive")
+ARCHIVE_SITE_URL = os.environ.get("ARCHIVE_SITE_URL", "http://127.0.0.1:8000")
+with open(BASE_DIR / "pyproject.toml", "rb") as _pyproject:
+    ARCHIVE_VERSION = tomllib.load(_pyproject)["project"]["version"]
 DEBUG = False
 ALLOWED_HOSTS = [
     host.strip()
@@ -342,6 +351,12 @@ VAULT_PREVIOUS_MASTER_KEYS = [
 VAULT_KEYSTORE_PATH = Path(
     os.environ.get("ARCHIVE_KEYSTORE_PATH", DATA_DIR / "vault-keys.sqlite3")
 )
+
+# The archive's signing key (Ed25519, testimonies/accountability/signing.py):
+# signs every accountability package. Kept like the master key: from the
+# environment in production; `manage.py export_package` and the package page
+# refuse to work without it. Its public half is published at /keys/.
+ARCHIVE_SIGNING_KEY = os.environ.get("ARCHIVE_SIGNING_KEY", "")
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_MAX_PAGE_SIZE = 100

@@ -1,7 +1,7 @@
 """Development settings: the demo archive on one laptop."""
 
 from archive.settings.base import *  # noqa: F403
-from archive.settings.base import DATA_DIR, VAULT_MASTER_KEY
+from archive.settings.base import ARCHIVE_SIGNING_KEY, DATA_DIR, VAULT_MASTER_KEY
 
 DEBUG = True
 SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S105
@@ -26,3 +26,16 @@ if not VAULT_MASTER_KEY:
         _key_file.touch(mode=0o600)
         _key_file.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
     VAULT_MASTER_KEY = _key_file.read_text().strip()
+
+# The same for the key that signs accountability packages (never for
+# production: there it comes from ARCHIVE_SIGNING_KEY).
+if not ARCHIVE_SIGNING_KEY:
+    _signing_file = DATA_DIR / "signing.key"
+    if not _signing_file.exists():
+        import base64
+        import os
+
+        # An Ed25519 private key is any 32 random bytes.
+        _signing_file.touch(mode=0o600)
+        _signing_file.write_text(base64.urlsafe_b64encode(os.urandom(32)).decode())
+    ARCHIVE_SIGNING_KEY = _signing_file.read_text().strip()

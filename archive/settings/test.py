@@ -37,5 +37,7 @@ DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105
 # A fixed vault master key for tests; the key store in the run's temp folder.
 VAULT_MASTER_KEY = "dGVzdC1vbmx5LXZhdWx0LW1hc3Rlci1rZXktMzJieXQ="
 VAULT_KEYSTORE_PATH = _TEST_DATA / "vault-keys.sqlite3"
+# A fixed signing key for accountability packages (32 bytes, base64).
+ARCHIVE_SIGNING_KEY = "dGVzdC1vbmx5LWFyY2hpdmUtc2lnbmluZy1rZXktMzI="
 # One process: local memory, emptied before each test (tests/conftest.py).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

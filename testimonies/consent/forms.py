@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from testimonies.consent.models.consent import (
     EXPLAINED_POINTS,
+    IDENTITY_EXPLANATION,
+    IDENTITY_QUESTION,
     IMAGES,
     IMAGES_EXPLANATIONS,
     IMAGES_QUESTION,
@@ -102,6 +104,7 @@ class ConsentForm(forms.ModelForm):
         fields = [
             *ConsentScope.values,
             "images",
+            "identity_recipients",
             "method",
             "obtained_by",
             "obtained_on",
@@ -113,6 +116,7 @@ class ConsentForm(forms.ModelForm):
             "child_assent",
         ]
         labels = {
+            "identity_recipients": IDENTITY_QUESTION,
             "obtained_by": _("Obtained by"),
             "guardian_consent": _("A parent or guardian consented"),
             "child_assent": _("The child agreed in their own words"),
@@ -120,7 +124,12 @@ class ConsentForm(forms.ModelForm):
         help_texts = {
             "obtained_by": _("Who took the consent. Never the witness's name."),
             "guardian_relation": _("Never the guardian's name."),
+            "identity_recipients": _(
+                "One body or purpose a line, as the witness named it, e.g. "
+                "International, Impartial and Independent Mechanism (IIIM)."
+            ),
         }
+        widgets = {"identity_recipients": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -160,6 +169,16 @@ class ConsentForm(forms.ModelForm):
             )
             for value, label in self.fields["images"].choices
         ]
+
+    def identity_question(self) -> tuple[str, str, str, str]:
+        """Whom the identity may be given to: the question and its
+        explanation in English and in Arabic."""
+        return (
+            _in("en", IDENTITY_QUESTION),
+            _in("ar", IDENTITY_QUESTION),
+            _in("en", IDENTITY_EXPLANATION),
+            _in("ar", IDENTITY_EXPLANATION),
+        )
 
     def point_fields(self) -> list[forms.BoundField]:
         return [self[point] for point in EXPLAINED_POINTS]
@@ -206,6 +225,7 @@ class ConsentForm(forms.ModelForm):
             "guardian_relation": data["guardian_relation"],
             "child_assent": data["child_assent"],
             "images": data["images"],
+            "identity_recipients": data["identity_recipients"],
         }
 
 

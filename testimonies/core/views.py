@@ -7,6 +7,8 @@ from archive.access import role_required
 from archive.ratelimit import rate_limited
 from archive.roles import Role
 from search.selectors import testimony_similar
+from testimonies import policy
+from testimonies.core.citation import testimony_citation
 from testimonies.core.selectors import (
     TestimonyNotVisible,
     testimonies_mine,
@@ -34,10 +36,15 @@ def testimony_detail(request, public_id):
     if page.showing_original:
         original_reading_record(testimony=page.testimony, user=request.user)
     similar = testimony_similar(testimony=page.testimony, user=request.user)
+    citation = testimony_citation(
+        testimony=page.testimony,
+        url=request.build_absolute_uri(page.testimony.get_absolute_url()),
+        accessed_on=policy.today(),
+    )
     return render(
         request,
         "testimonies/testimony_detail.html",
-        {"page": page, "similar": similar},
+        {"page": page, "similar": similar, "citation": citation},
     )
 
 

@@ -266,6 +266,7 @@ STORED_ACTIONS = {
         "witness_key_decided",
         "held_from_public",
         "released_to_public",
+        "package_exported",
     },
     "search": {"exported"},
 }

@@ -89,6 +89,10 @@ PAGES = [
         then=lambda page: page.locator("button[value=sent_back]").click(),
     ),
     Page("audit-log", "moderator", lambda scene: "/audit/?date_from=yesterday"),
+    Page(
+        "accountability-package", "moderator", lambda scene: "/accountability/package/"
+    ),
+    Page("signing-key", None, lambda scene: "/keys/"),
     Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
     Page("record-start", "documenter", lambda scene: "/testimonies/record/"),
     *(

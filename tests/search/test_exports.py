@@ -9,6 +9,8 @@ import json
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from haystack.query import SearchQuerySet
 
 from archive.audit import keyed_digest
@@ -251,9 +253,34 @@ def test_json_export_shape_and_redacted_texts(consents, exporter):
         "language": "en",
         "recorded_on": "2025-04-01",
         "incident": {"start": "2025-03-07", "end": "2025-03-09", "precision": "day"},
-        "places": [{"slug": "banias", "name": "Banias"}],
+        "places": [
+            {
+                "slug": "banias",
+                "name": "Banias",
+                "name_en": "Banias",
+                "name_ar": "بانياس",
+                "kind": "town",
+                "governorate": {
+                    "slug": "tartus-governorate",
+                    "name": "Tartus Governorate",
+                    "name_en": "Tartus Governorate",
+                    "name_ar": "محافظة طرطوس",
+                },
+                "district": None,
+                "town": {
+                    "slug": "banias",
+                    "name": "Banias",
+                    "name_en": "Banias",
+                    "name_ar": "بانياس",
+                },
+                "latitude": None,
+                "longitude": None,
+            }
+        ],  # fmt: skip
         "communities": ["alawite"],
+        "community_names": ["Alawite"],
         "event_types": ["killing"],
+        "event_type_names": ["Killing"],
         "narrative": texts.narrative,
         "translations": {"ar": texts.translations["ar"]},
         "summary": texts.summary,
@@ -262,7 +289,14 @@ def test_json_export_shape_and_redacted_texts(consents, exporter):
             "text": "Researchers only: not for publication or quotation",
             "images": "",
         },
+        "citation": row["citation"],
     }
+    today = date_format(timezone.localdate(), "j F Y")
+    assert row["citation"] == (
+        f"Testimony {testimony.public_id}, Eyewitness testimony archive, "
+        f"recorded 1 April 2025, version of {today}, "
+        f"http://testserver/testimonies/{testimony.public_id}/, accessed {today}"
+    )
     assert row["narrative"] == (
         f"[{pseudonym}] saw gunmen in Banias take [person 1] away."
     )

@@ -201,7 +201,9 @@ def test_exports_hold_the_public_view_whoever_asks(released, researcher, client_
     document = json.loads(response.content)
     (record,) = document["results"]
     assert record["id"] == released.public_id
-    assert record["places"] == [{"slug": "banias", "name": "Banias"}]
+    assert [(p["slug"], p["name"]) for p in record["places"]] == [("banias", "Banias")]
+    # The levels named are those above the public place, never below.
+    assert record["places"][0]["town"]["slug"] == "banias"
     assert record["incident"] == {
         "start": "2025-03-01",
         "end": "2025-03-31",

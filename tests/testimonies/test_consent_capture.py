@@ -338,3 +338,59 @@ def test_consent_page_sends_an_unverified_moderator_to_the_second_factor(
         == 302
     )
     assert not own.consent_records.exists()
+
+
+# Who may be given the witness's identity (accountability packages)
+
+IIIM = "International, Impartial and Independent Mechanism (IIIM)"
+
+
+def test_the_form_asks_whom_the_identity_may_go_to_in_both_languages(
+    own, documenter, client_for
+):
+    body = client_for(documenter).get(url(own)).content.decode()
+    assert 'name="identity_recipients"' in body
+    assert "Which bodies or purposes may be given your name" in body
+    assert "ما الهيئات أو الأغراض التي يجوز أن يُعطى لها اسمك" in body
+
+
+def test_posting_the_bodies_named_records_them_with_accountability(
+    own, documenter, moderator, client_for
+):
+    response = client_for(documenter).post(
+        url(own),
+        form_data(accountability="on", identity_recipients=f" {IIIM} \nUN COI Syria\n"),
+    )
+    assert response.status_code == 302
+    record = own.consent_records.get()
+    assert record.identity_recipient_list == [IIIM, "UN COI Syria"]
+    # Moderators see the bodies named in the consent history.
+    page = client_for(moderator).get(own.get_absolute_url()).content.decode()
+    assert f"{IIIM}; UN COI Syria" in page
+    assert record.names_identity_recipient("un coi  syria")
+    assert not record.names_identity_recipient("UN")
+
+
+def test_the_form_refuses_bodies_named_without_accountability_consent(own):
+    form = bound_form(own, identity_recipients=IIIM)
+    assert not form.is_valid()
+    assert form.has_error("identity_recipients", "identity_without_accountability")
+
+
+def test_a_documenter_naming_a_new_body_sends_an_approved_account_back(
+    documenter,
+):
+    approved = factories.testimony(
+        recorded_by=documenter,
+        consent={"archive": True, "researchers": True, "accountability": True},
+    )
+    consent_capture(
+        testimony=approved,
+        user=documenter,
+        **terms(
+            scopes={**approved.current_consent().scopes},
+            identity_recipients=IIIM,
+        ),
+    )
+    approved.refresh_from_db()
+    assert approved.status == TestimonyStatus.SUBMITTED

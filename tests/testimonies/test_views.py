@@ -4,6 +4,8 @@ documenter, moderator."""
 import re
 
 import pytest
+from django.utils import timezone
+from django.utils.formats import date_format
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditEntry
@@ -281,3 +283,32 @@ def test_a_hidden_testimony_answers_every_page_as_one_that_never_existed(
     response = client.get(hidden.get_absolute_url())
     assert response.status_code == 404
     assertTemplateUsed(response, "404.html")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_page_carries_its_citation_for_every_role_that_may_read_it(
+    kinds, users, client_for, role
+):
+    testimony = kinds["public"]
+    body = client_for(users[role]).get(testimony.get_absolute_url()).content.decode()
+    today = date_format(timezone.localdate(), "j F Y")
+    citation = (
+        f"Testimony {testimony.public_id}, Eyewitness testimony archive, recorded "
+        f"1 April 2025, version of {today}, "
+        f"http://testserver/testimonies/{testimony.public_id}/, accessed {today}"
+    )
+    assert f'id="citation-text" dir="auto">{citation}</p>' in body
+    assert 'class="secondary copy-citation"' in body and "js/citation.js" in body
+    # Read with names (a moderator's original): the same citation, never
+    # the address with ?original=1.
+    original = client_for(users[role]).get(testimony.get_absolute_url() + "?original=1")
+    assert citation in original.content.decode()
+
+
+def test_the_citation_is_in_the_readers_language(kinds, client):
+    testimony = kinds["public"]
+    body = client.get(
+        testimony.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar"
+    ).content.decode()
+    assert f"الشهادة {testimony.public_id}، " in body
+    assert "الاستشهاد بهذه الشهادة" in body

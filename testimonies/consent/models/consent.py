@@ -55,6 +55,30 @@ IMAGES_EXPLANATIONS = {
 }
 
 
+# Whom the witness's identity (name, contact, birth year) and their own
+# unredacted words may be given to: a question of its own, asked apart from
+# the scopes, because "accountability bodies" is too wide for a name. Each
+# line names one body or purpose; an accountability package includes the
+# identity only for a recipient named here (testimonies.accountability).
+IDENTITY_QUESTION = _(
+    "Which bodies or purposes may be given your name and your account in your "
+    "own words? Name each one; leave empty for none."
+)
+IDENTITY_EXPLANATION = _(
+    "Only a body named here, for example a court or a UN inquiry, may receive "
+    "who you are and your account with its names; every other recipient gets "
+    "it with your name and every name in it removed."
+)
+
+
+def identity_recipient_folded(text: str) -> str:
+    """A body's name as compared with those a witness named: case, spacing
+    and invisible characters do not count, every word does."""
+    return " ".join(
+        text.replace("\u200c", " ").replace("\u00ad", "").split()
+    ).casefold()
+
+
 class ConsentMethod(models.TextChoices):
     ORAL = "oral", _("Oral")
     WRITTEN = "written", _("Written")
@@ -177,6 +201,14 @@ class ConsentRecord(AppendOnlyModel):
         default=ImagesShown.NOT_ASKED,
         help_text=_("Its own question, apart from the scopes above."),
     )
+    identity_recipients = models.TextField(
+        _("identity may be given to"),
+        blank=True,
+        help_text=_(
+            "The bodies or purposes, one a line, that may receive the witness's "
+            "identity and unredacted account. Empty: none."
+        ),
+    )
     method = models.CharField(
         _("method"), max_length=10, choices=ConsentMethod.choices, blank=True
     )
@@ -267,6 +299,18 @@ class ConsentRecord(AppendOnlyModel):
                 _("Sharing a testimony needs consent to keep it in the archive."),
                 code="archive_required",
             )
+        if self.identity_recipients.strip() and not self.accountability:
+            raise ValidationError(
+                {
+                    "identity_recipients": ValidationError(
+                        _(
+                            "Giving the identity to a body needs consent to "
+                            "share with accountability bodies."
+                        ),
+                        code="identity_without_accountability",
+                    )
+                }
+            )
         if self.event == ConsentEvent.GRANT:
             errors = {**self._minor_errors(), **self._informed_errors()}
             if errors:
@@ -350,6 +394,24 @@ class ConsentRecord(AppendOnlyModel):
             text=str(text),
             images=self.images,
             images_text=str(self.get_images_display()),
+        )
+
+    @property
+    def identity_recipient_list(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.identity_recipients.splitlines()
+            if line.strip()
+        ]
+
+    def names_identity_recipient(self, recipient: str) -> bool:
+        """Does this record let `recipient` be given the witness's identity
+        and unredacted words? Only a body named in full, on a line of its
+        own: "UN" does not open what was given to "UN Commission of Inquiry"."""
+        wanted = identity_recipient_folded(recipient)
+        return bool(wanted) and any(
+            identity_recipient_folded(name) == wanted
+            for name in self.identity_recipient_list
         )
 
     @property

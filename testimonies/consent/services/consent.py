@@ -12,7 +12,12 @@ from django.utils.translation import gettext as _
 from archive.audit import audit_record
 from testimonies import policy
 from testimonies.audit_actions import AuditAction
-from testimonies.consent.models.consent import IMAGES, WITHDRAWABLE, ConsentEvent
+from testimonies.consent.models.consent import (
+    IMAGES,
+    WITHDRAWABLE,
+    ConsentEvent,
+    identity_recipient_folded,
+)
 from testimonies.consent.services.public_holds import (
     Departure,
     public_holds_after_consent,
@@ -60,6 +65,7 @@ def consent_record(
     guardian_relation: str = "",
     child_assent: bool = False,
     images: str = ImagesShown.NOT_ASKED,
+    identity_recipients: str = "",
 ) -> ConsentRecord:
     """Append a consent event giving exactly `scopes` (others false), and
     the answer to the photos-and-documents question (`images`,
@@ -87,6 +93,7 @@ def consent_record(
         guardian_relation=guardian_relation,
         child_assent=child_assent,
         images=images,
+        identity_recipients=identity_recipients,
     )
     record.full_clean()
     record.save()
@@ -111,6 +118,7 @@ def consent_grant_build(
     guardian_relation: str = "",
     child_assent: bool = False,
     images: str = ImagesShown.NOT_ASKED,
+    identity_recipients: str = "",
 ) -> ConsentRecord:
     """The unsaved grant record consent_record appends (same arguments);
     bulk writers validate, insert and seal it themselves
@@ -128,6 +136,7 @@ def consent_grant_build(
         guardian_relation=guardian_relation,
         child_assent=child_assent,
         images=images,
+        identity_recipients=identity_recipients.strip(),
         **(explained or {}),
         **{scope: bool(scopes.get(scope)) for scope in ConsentScope.values},
     )
@@ -155,6 +164,11 @@ def consent_withdrawal_build(
     images = current.images if current else ImagesShown.NOT_ASKED
     if IMAGES in withdrawn or not any(remaining.values()):
         images = ImagesShown.NONE
+    # The bodies that may receive the identity are a part of consent to
+    # share with accountability bodies: they go when it goes.
+    identity_recipients = current.identity_recipients if current else ""
+    if not remaining.get(ConsentScope.ACCOUNTABILITY):
+        identity_recipients = ""
     return ConsentRecord(
         testimony=testimony,
         event=ConsentEvent.WITHDRAWAL,
@@ -165,6 +179,7 @@ def consent_withdrawal_build(
         reason=reason,
         recorded_by=recorded_by,
         images=images,
+        identity_recipients=identity_recipients,
         **{scope: remaining.get(scope, False) for scope in ConsentScope.values},
     )
 
@@ -256,6 +271,11 @@ def _widens(before: ConsentRecord | None, after: ConsentRecord) -> bool:
     if any(after.scopes[s] and not before.scopes[s] for s in ConsentScope.values):
         return True
     if _images_reach(after) > _images_reach(before):
+        return True
+    # A body newly named may receive who the witness is.
+    if not {identity_recipient_folded(n) for n in after.identity_recipient_list} <= {
+        identity_recipient_folded(n) for n in before.identity_recipient_list
+    }:
         return True
     if before.embargo_until is None:
         return False

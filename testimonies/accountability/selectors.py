@@ -1,0 +1,234 @@
+"""What an accountability package may hold, read at the moment it is made.
+
+A testimony goes into a package only when its witness consented to sharing
+with accountability bodies, in the consent record in force, and it is
+released (approved, kept in the archive, embargo passed) with no word still
+waiting for a person's decision. Every other testimony asked for is listed
+as left out, with the reason and nothing of its content. The witness's
+identity and the unredacted wording go only to a recipient the consent
+record names (ConsentRecord.identity_recipients).
+"""
+
+import mimetypes
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from archive.models import AuditEntry
+from testimonies import policy
+from testimonies.attachments import store
+from testimonies.consent.models.consent import ConsentEvent
+from testimonies.models import (
+    Attachment,
+    AttachmentCustody,
+    ConsentRecord,
+    Testimony,
+    TestimonyStatus,
+)
+from testimonies.redaction.generalisation import readable_texts
+from testimonies.vault.identity import Identity, identity_read
+
+
+class LeftOut(StrEnum):
+    """Why a testimony asked for is not in the package."""
+
+    NOT_FOUND = "not_found"
+    SCOPE_MISSING = "scope_missing"
+    WITHDRAWN = "withdrawn"
+    EMBARGOED = "embargoed"
+    NOT_RELEASED = "not_released"
+    UNDECIDED_WORDS = "undecided_words"
+
+
+LEFT_OUT_REASONS = {
+    LeftOut.NOT_FOUND: _("No such testimony, or it was erased"),
+    LeftOut.SCOPE_MISSING: _(
+        "The witness did not consent to sharing with accountability bodies"
+    ),
+    LeftOut.WITHDRAWN: _("The witness withdrew consent"),
+    LeftOut.EMBARGOED: _("Under embargo"),
+    LeftOut.NOT_RELEASED: _("Not approved by the moderators yet"),
+    LeftOut.UNDECIDED_WORDS: _(
+        "Words that may name someone still wait for a moderator's decision"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LeftOutTestimony:
+    public_id: str
+    reason: LeftOut
+
+    @property
+    def reason_text(self) -> str:
+        return str(LEFT_OUT_REASONS[self.reason])
+
+
+@dataclass
+class PackagedAttachment:
+    attachment: Attachment
+    file_name: str  # the original's name inside the package (never as sent)
+    content: bytes | None  # the original in the clear; None when it does not open
+    custody: list[AttachmentCustody]
+
+
+@dataclass
+class PackagedTestimony:
+    testimony: Testimony
+    consent_records: list[ConsentRecord]
+    consent: ConsentRecord
+    # The unredacted wording and the identity: only for a recipient the
+    # consent in force names.
+    original_allowed: bool
+    narrative: str
+    translations: dict[str, str]
+    summary: str
+    identity: Identity | None
+    attachments: list[PackagedAttachment] = field(default_factory=list)
+
+
+@dataclass
+class PackageSelection:
+    recipient: str
+    requested: list[str]
+    included: list[PackagedTestimony]
+    left_out: list[LeftOutTestimony]
+
+
+def _left_out_reason(testimony: Testimony, consent, today) -> LeftOut | None:
+    """Why `testimony` may not go to an accountability body, or None."""
+    if testimony.status == TestimonyStatus.ERASED:
+        return LeftOut.NOT_FOUND
+    withdrawn = testimony.status == TestimonyStatus.WITHDRAWN or (
+        consent is not None
+        and consent.event == ConsentEvent.WITHDRAWAL
+        and not consent.accountability
+    )
+    if withdrawn:
+        return LeftOut.WITHDRAWN
+    if not (
+        policy.scope_granted(consent, "archive")
+        and policy.scope_granted(consent, "accountability")
+    ):
+        return LeftOut.SCOPE_MISSING
+    if consent.embargo_until and consent.embargo_until > today:
+        return LeftOut.EMBARGOED
+    if testimony.status != TestimonyStatus.APPROVED:
+        return LeftOut.NOT_RELEASED
+    return None
+
+
+def _extension(media_type: str) -> str:
+    return mimetypes.guess_extension(media_type) or ".bin"
+
+
+def _packaged_attachments(testimony: Testimony) -> list[PackagedAttachment]:
+    custody_by_attachment: dict[str, list[AttachmentCustody]] = {}
+    for entry in testimony.attachment_custody.order_by("pk"):
+        custody_by_attachment.setdefault(entry.attachment_public_id, []).append(entry)
+    return [
+        PackagedAttachment(
+            attachment=attachment,
+            file_name=f"original{_extension(attachment.media_type)}",
+            content=store.file_open(attachment, store.ORIGINAL),
+            custody=custody_by_attachment.get(attachment.public_id, []),
+        )
+        for attachment in testimony.attachments.order_by("uploaded_at", "pk")
+    ]
+
+
+def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelection:
+    """The testimonies among `public_ids` that may go to `recipient`, with
+    their texts, consent records, identities where consented, attachments
+    and custody; the others as left out, with why. In the order asked, each
+    id once."""
+    requested = list(dict.fromkeys(public_ids))
+    today = policy.today()
+    found = {
+        t.public_id: t
+        for t in Testimony.objects.filter(public_id__in=requested)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    }
+    included, left_out = [], []
+    for public_id in requested:
+        testimony = found.get(public_id)
+        if testimony is None:
+            left_out.append(LeftOutTestimony(public_id, LeftOut.NOT_FOUND))
+            continue
+        records = list(testimony.consent_records.order_by("pk"))
+        consent = records[-1] if records else None
+        reason = _left_out_reason(testimony, consent, today)
+        if reason is None:
+            packaged = _packaged(testimony, records, consent, recipient)
+            if packaged is None:
+                reason = LeftOut.UNDECIDED_WORDS
+            else:
+                included.append(packaged)
+        if reason is not None:
+            left_out.append(LeftOutTestimony(public_id, reason))
+    return PackageSelection(
+        recipient=recipient, requested=requested, included=included, left_out=left_out
+    )
+
+
+def _packaged(testimony, records, consent, recipient) -> PackagedTestimony | None:
+    """One testimony as a package holds it; None while a word waits for a
+    decision (the release gate every output obeys)."""
+    redacted = readable_texts(testimony, public=False)
+    if redacted.undecided:
+        return None
+    original_allowed = consent.names_identity_recipient(recipient)
+    if original_allowed:
+        narrative = testimony.narrative
+        translations = dict(testimony.translations)
+        summary = testimony.summary
+    else:
+        narrative, translations, summary = (
+            redacted.narrative,
+            dict(redacted.translations),
+            redacted.summary,
+        )
+    return PackagedTestimony(
+        testimony=testimony,
+        consent_records=records,
+        consent=consent,
+        original_allowed=original_allowed,
+        narrative=narrative,
+        translations=dict(sorted(translations.items())),
+        summary=summary,
+        identity=identity_read(witness=testimony.witness) if original_allowed else None,
+        attachments=_packaged_attachments(testimony),
+    )
+
+
+def package_audit_entries(selection: PackageSelection) -> list[AuditEntry]:
+    """The audit chain's entries about the packaged testimonies (by target)
+    and the evidence rows they seal (consent records, custody entries), in
+    the chain's order."""
+    testimonies = [p.testimony for p in selection.included]
+    if not testimonies:
+        return []
+    consent_ids = [str(r.pk) for p in selection.included for r in p.consent_records]
+    custody_ids = [
+        str(c.pk) for p in selection.included for a in p.attachments for c in a.custody
+    ]
+    concerning = (
+        Q(target__in=[t.public_id for t in testimonies])
+        | Q(
+            subject_type=ConsentRecord._meta.label_lower,
+            subject_id__in=consent_ids,
+        )
+        | Q(
+            subject_type=AttachmentCustody._meta.label_lower,
+            subject_id__in=custody_ids,
+        )
+    )
+    return list(AuditEntry.objects.filter(concerning).order_by("pk"))
+
+
+def audit_chain_head() -> AuditEntry | None:
+    """The latest entry of the audit chain."""
+    return AuditEntry.objects.order_by("-pk").first()
