@@ -84,6 +84,7 @@ def grant(testimony, **terms):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_a_package_of_the_demo_archive_verifies_and_passes_bagits_own_validation(
     demo, moderator, tmp_path
 ):
