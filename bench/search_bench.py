@@ -167,7 +167,11 @@ def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
 
     vocabulary = Vocabulary.load()
     timings, saved = [], []
-    for number in range(samples):
+    number = -1
+    while len(timings) < samples:
+        number += 1
+        if number > samples * 5:
+            raise RuntimeError(f"only {len(timings)} of {number} saves were released")
         row = corpus_row(number, seed=SEED, vocabulary=vocabulary)
         word = unique_word(number, run)
         row.external_id = f"bench-{run}-{number}"
@@ -178,9 +182,14 @@ def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
         row.withdrawal = None
         started = time.monotonic()
         testimonies_import(rows=[row], source="search_bench")
+        testimony = Testimony.objects.get(external_id=row.external_id)
+        if testimony.status != "approved":
+            # Held for a moderator (a word that may be a name waits for a
+            # decision): never searchable, as it should be. The next row.
+            continue
         wait_until(found, word)
         timings.append(time.monotonic() - started)
-        saved.append((Testimony.objects.get(external_id=row.external_id).pk, word))
+        saved.append((testimony.pk, word))
     return percentiles(timings), saved
 
 
