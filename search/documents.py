@@ -9,10 +9,80 @@ outlives the batch: an identity kept longer could be an outdated one, and a
 name variant added since would be left unredacted.
 """
 
+import hashlib
+
 from haystack.exceptions import SkipDocument
 
 from testimonies.models import ConsentRecord, Place
 from testimonies.vault.identity import identity_rows
+
+# In the stored document (templates/search/indexes/testimonies/
+# testimony_text.txt), after each readable text (the narrative, each
+# translation, the summary: redacted, as the public reads them) and after
+# the last: what follows (pseudonym, places, vocabularies) is there to be
+# matched, not read. ASCII separators, which the text analysis drops.
+TEXT_END = "\x1e"
+TEXTS_END = "\x1d"
+
+
+def document_texts(document: str) -> list[str]:
+    """The readable texts of a stored document (the redacted texts the
+    public reads, as they were indexed), in order, empty ones left out."""
+    readable, _end, _rest = document.partition(TEXTS_END)
+    return [text.strip() for text in readable.split(TEXT_END) if text.strip()]
+
+
+# What a testimony's document is made from, as the database holds it, read
+# without opening anything sealed: the sealed texts (with the names it
+# lists, the marks and the word decisions), the witness's sealed identity
+# and pseudonym, and what its public view depends on. Anything changed there
+# since the document was written (a write the index was not told of) shows
+# as a different digest.
+DOCUMENT_SOURCES = (
+    "sealed_content",
+    "witness__identity__sealed",
+    "witness__pseudonym",
+    "language",
+    "recorded_on",
+    "incident_start",
+    "incident_end",
+    "incident_precision",
+    "public_place_levels_up",
+    "public_date_precision",
+)
+
+
+def sources_digest(values) -> str:
+    """The digest of DOCUMENT_SOURCES' values (in that order), as stored
+    with each document and compared with the database before a result's
+    stored text is shown."""
+    digest = hashlib.sha256()
+    for value in values:
+        if isinstance(value, bytes | bytearray | memoryview):
+            data = b"b" + bytes(value)
+        else:
+            data = b"-" if value is None else b"s" + str(value).encode()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()[:32]
+
+
+def testimony_sources_digest(testimony, identity_row) -> str:
+    """sources_digest of a testimony row as loaded, with its witness's
+    sealed identity row (None: none)."""
+    return sources_digest(
+        [
+            testimony.sealed_content,
+            identity_row.sealed if identity_row is not None else None,
+            testimony.witness.pseudonym,
+            testimony.language,
+            testimony.recorded_on,
+            testimony.incident_start,
+            testimony.incident_end,
+            testimony.incident_precision,
+            testimony.public_place_levels_up,
+            testimony.public_date_precision,
+        ]
+    )
 
 
 def current_consents(pks) -> dict:
