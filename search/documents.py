@@ -25,11 +25,30 @@ TEXT_END = "\x1e"
 TEXTS_END = "\x1d"
 
 
+def document_text_ranges(document: str) -> list[tuple[int, int]]:
+    """Where each readable text of a stored document stands in it (the
+    redacted texts the public reads, as they were indexed): (start, end),
+    in order, blank ones left out."""
+    readable_end = document.find(TEXTS_END)
+    if readable_end < 0:
+        readable_end = len(document)
+    ranges, start = [], 0
+    while start < readable_end:
+        end = document.find(TEXT_END, start, readable_end)
+        end = readable_end if end < 0 else end
+        text = document[start:end]
+        stripped = text.strip()
+        if stripped:
+            first = start + len(text) - len(text.lstrip())
+            ranges.append((first, first + len(stripped)))
+        start = end + len(TEXT_END)
+    return ranges
+
+
 def document_texts(document: str) -> list[str]:
-    """The readable texts of a stored document (the redacted texts the
-    public reads, as they were indexed), in order, empty ones left out."""
-    readable, _end, _rest = document.partition(TEXTS_END)
-    return [text.strip() for text in readable.split(TEXT_END) if text.strip()]
+    """The readable texts of a stored document, in order (see
+    document_text_ranges)."""
+    return [document[start:end] for start, end in document_text_ranges(document)]
 
 
 # What a testimony's document is made from, as the database holds it, read

@@ -21,7 +21,7 @@ from search.documents import (
     sources_digest,
 )
 from search.engine import search_engine
-from search.excerpts import excerpt
+from search.excerpts import excerpt, excerpt_from_spans
 from search.indexing import index_pending
 from search.places import PlaceMatch, place_names_for, place_spellings, query_places
 from search.suggestions import FEW_HITS, query_suggestion
@@ -240,6 +240,9 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     for field in [*(f for f, _m in FACETS.values()), "years"]:
         sqs = sqs.facet(field, limit=-1)
     sqs = _ordered(sqs, params)
+    if params.get("q"):
+        # Where the query's words stand in each result's stored text.
+        sqs = sqs.highlight(spans=True)
     start = (page - 1) * page_size
     window = list(sqs[start : start + page_size])
     count = sqs.count()
@@ -290,10 +293,17 @@ def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
     rows = _hit_rows(list(current))
-    texts = {
-        pk: document_texts(getattr(stored[pk], "text", None) or "")
-        for pk in current
-        if current[pk] == getattr(stored[pk], "sources", None)
+    fresh = [
+        pk
+        for pk, made in current.items()
+        if made == getattr(stored[pk], "sources", None)
+    ]
+    texts = {pk: document_texts(getattr(stored[pk], "text", "") or "") for pk in fresh}
+    # The engine's match positions, where it has them: nothing to analyse.
+    excerpts = {
+        pk: excerpt_from_spans(stored[pk].text, stored[pk].match_spans)
+        for pk in fresh
+        if getattr(stored[pk], "match_spans", None) is not None
     }
     lagging = [pk for pk in current if pk not in texts]
     if lagging:
@@ -319,7 +329,7 @@ def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
         SearchHit(
             testimony=rows[pk],
             facts=facts[pk],
-            excerpt=excerpt(texts[pk], query),
+            excerpt=excerpts[pk] if pk in excerpts else excerpt(texts[pk], query),
             permitted_use=_permitted_use(consents.get(pk)),
         )
         for pk in shown

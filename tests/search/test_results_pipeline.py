@@ -155,3 +155,41 @@ def test_an_excerpt_is_never_more_precise_than_the_public_redaction(
         )
         for finer in FINER:
             assert finer not in hit["excerpt"]
+
+
+def test_the_engine_gives_where_the_query_s_words_stand_in_the_stored_text(
+    search_index,
+):
+    """The page's excerpts are marked from the index's postings: the text is
+    not analysed again."""
+    testimony = factories.testimony(
+        narrative="قُتِلَ جارنا أمام البيت، ثم وقتلوا أخاه.", language="ar"
+    )
+    (result,) = (
+        SearchQuerySet().models(Testimony).filter(content="قتل").highlight(spans=True)
+    )
+    assert int(result.pk) == testimony.pk
+    marked = [result.text[start:end] for start, end, _term in result.match_spans]
+    # In the narrative, then in the event type's Arabic name (killing, قتل).
+    assert marked == ["قُتِلَ", "وقتلوا", "قتل"]
+    assert len({term for _start, _end, term in result.match_spans}) == 1
+
+
+def test_an_excerpt_from_spans_marks_escapes_and_keeps_to_the_readable_texts():
+    from search.documents import TEXT_END, TEXTS_END
+    from search.excerpts import excerpt_from_spans
+
+    narrative = "They came at dawn. " * 30 + "The <b>mill</b> burned & fell."
+    document = f"{narrative}{TEXT_END}\nSummary.{TEXT_END}{TEXTS_END}\nW-ABCDE\nmill\n"
+    mill = narrative.index("mill")
+    tagged = document.rindex("mill")
+    excerpt = excerpt_from_spans(
+        document, [(mill, mill + 4, "mill"), (tagged, tagged + 4, "mill")]
+    )
+    assert '&lt;b&gt;<mark class="match term0">mill</mark>&lt;/b&gt;' in excerpt
+    assert "&amp; fell." in excerpt and excerpt.startswith("…")
+    assert excerpt.count("<mark") == 1 and "W-ABCDE" not in excerpt
+    assert len(excerpt) < 400
+    # Only a match outside the readable texts: the opening of the narrative.
+    opening = excerpt_from_spans(document, [(tagged, tagged + 4, "mill")])
+    assert opening.startswith("They came at dawn.") and "<mark" not in opening
