@@ -312,7 +312,8 @@ def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
             Testimony.objects.filter(pk__in=lagging)
             .select_related("witness")
             .prefetch_related("places"),
-            public=not policy.sees_precise_details(user),
+            # As the index would store it: every excerpt is the public's.
+            public=True,
         ).items():
             if read.undecided:
                 # The index refuses them (search.search_indexes): it lags.
