@@ -55,6 +55,7 @@ def rows(figures: dict) -> list[tuple[str, str]]:
     for kind in ["all", *(k for k in latency["api"] if k != "all")]:
         for engine, label in [
             ("api", "/api/search/"),
+            ("page", "/search/ (HTML)"),
             ("whoosh_raw", "raw Whoosh"),
             ("fts5", "SQLite FTS5"),
         ]:
@@ -62,6 +63,12 @@ def rows(figures: dict) -> list[tuple[str, str]]:
                 out.append(
                     (f"{label} ({kind}), p50 / p95 ms", _ms(latency[engine].get(kind)))
                 )
+        ratios = figures["queries"].get("p95_ratios", {}).get(kind)
+        if ratios:
+            out += [
+                (f"p95 API ÷ FTS5 ({kind})", _times(ratios["api_to_fts5"])),
+                (f"p95 HTML ÷ API ({kind})", _times(ratios["page_to_api"])),
+            ]
     ratio = figures.get("api_to_whoosh_p95")
     phases = figures["phase_seconds"]
     out += [
@@ -74,6 +81,10 @@ def rows(figures: dict) -> list[tuple[str, str]]:
         )),
     ]  # fmt: skip
     return out
+
+
+def _times(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _mb(value) -> str:
@@ -90,9 +101,16 @@ def summary_lines(figures: dict) -> list[str]:
 def _source(figures: dict) -> str:
     engine = figures["engine"].rsplit(".", 1)[-1]
     machine = figures["machine"]
+    loads = [
+        machine.get("load_average_at_start"),
+        machine.get("load_average_before_queries"),
+        machine["load_average"],
+    ]
+    load = " / ".join(f"{load[0]:.1f}" for load in loads if load)
     return (
         f"`bench/results/{figures['file']}` ({engine}, commit {figures['commit']}, "
-        f"load average {machine['load_average'][0]:.1f} on {machine['cpus']} cores)"
+        f"load average {load} on {machine['cpus']} cores"
+        + (" at the start / before the queries / at the end)" if loads[0] else ")")
     )
 
 

@@ -24,12 +24,13 @@ from django.template.loader import render_to_string
 from haystack import indexes
 from haystack.exceptions import SkipDocument
 
+from search.documents import TEXT_END, TEXTS_END, testimony_sources_digest
 from testimonies import policy
 from testimonies.models import Place, Testimony
 from testimonies.places.models import path_slugs
 from testimonies.redaction.generalisation import public_texts
 from testimonies.redaction.redactor import redactor_for
-from testimonies.vault.identity import READ_NOW
+from testimonies.vault.identity import READ_NOW, identity_rows
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     audiences = indexes.MultiValueField()
     visible_from = indexes.DateField()
     owner = indexes.IntegerField(model_attr="recorded_by_id", null=True)
+    # What the document was made from (search.documents.sources_digest):
+    # a result's stored text is shown only while the database still holds
+    # the same.
+    sources = indexes.CharField(indexed=False)
 
     def get_model(self):
         return Testimony
@@ -79,6 +84,9 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         # serves every audience, and its terms reach the public through
         # matches, excerpts and suggestions.
         obj._index_consent = obj.current_consent() if consent is READ_NOW else consent
+        if identity_row is READ_NOW:
+            identity_row = identity_rows([obj.witness_id]).get(obj.witness_id)
+        obj._index_sources = testimony_sources_digest(obj, identity_row)
         redactor = redactor_for(obj, identity_row=identity_row)
         obj._index_texts = public_texts(obj, redactor=redactor)
         obj._index_places = self._tagged(obj, places_by_slug)
@@ -120,8 +128,17 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     def prepare_text(self, obj):
         return render_to_string(
             "search/indexes/testimonies/testimony_text.txt",
-            {"object": obj, "texts": obj._index_texts, "places": obj._index_places},
+            {
+                "object": obj,
+                "texts": obj._index_texts,
+                "places": obj._index_places,
+                "text_end": TEXT_END,
+                "texts_end": TEXTS_END,
+            },
         )
+
+    def prepare_sources(self, obj):
+        return obj._index_sources
 
     def _place_slugs(self, obj) -> set[str]:
         """The places shown to the public with their ancestors: as tagged,

@@ -17,9 +17,14 @@ from django.core.exceptions import PermissionDenied
 from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
-from search.documents import current_consents
+from search.documents import (
+    DOCUMENT_SOURCES,
+    current_consents,
+    document_texts,
+    sources_digest,
+)
 from search.engine import search_engine
-from search.excerpts import excerpt
+from search.excerpts import excerpt, excerpt_from_spans
 from search.indexing import index_pending
 from search.places import PlaceMatch, place_names_for, place_spellings, query_places
 from search.query_syntax import (
@@ -285,6 +290,32 @@ def _settled(allowed):
     return not_pending if allowed is None else allowed & not_pending
 
 
+def _visible_sources(user, pks) -> dict[int, str]:
+    """The re-check of a page of results, in one narrow query: which of
+    `pks` the database says `user` may see now (the policy, with the
+    consent in force), each with the digest of what its document is made
+    from (search.documents.sources_digest, compared with the index's: the
+    sealed bytes are read, never opened)."""
+    rows = (
+        policy.visible_testimonies(Testimony.objects.all(), user)
+        .filter(pk__in=pks)
+        .values_list("pk", *DOCUMENT_SOURCES)
+    )
+    return {pk: sources_digest(sources) for pk, *sources in rows}
+
+
+def _hit_rows(pks) -> dict:
+    """What a result's card and JSON show of these (re-checked) testimonies,
+    by pk: the rows without their sealed text, with witness and tags."""
+    return (
+        Testimony.objects.filter(pk__in=pks)
+        .defer("sealed_content")
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+        .in_bulk()
+    )
+
+
 def _visible_by_pk(user, pks) -> dict:
     """The testimonies among `pks` that the database says `user` may see now,
     by pk: every index hit is checked against it before it is shown."""
@@ -319,6 +350,9 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     if not dated:
         sqs = sqs.facet("years", limit=-1)
     sqs = _ordered(sqs, params)
+    if params.get("q"):
+        # Where the query's words stand in each result's stored text.
+        sqs = sqs.highlight(spans=True)
     start = (page - 1) * page_size
     window = list(sqs[start : start + page_size])
     count = sqs.count()
@@ -328,45 +362,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     )
     facets = _facet_lists(counts)
 
-    ordered_pks = [int(result.pk) for result in window]
-    visible = _visible_by_pk(user, ordered_pks)
-    stale = [pk for pk in ordered_pks if pk not in visible]
-    if stale:
-        # The database said no: the index lags behind. Never show it.
-        logger.warning("search: %d results hidden by the database check", len(stale))
-    # Places, dates and texts as this user may see them (generalised for the
-    # public).
-    facts = testimonies_facts(visible.values(), user=user)
-    texts_by_pk = readable_texts_many(
-        visible.values(), public=not policy.sees_precise_details(user)
-    )
-    undecided = [pk for pk, texts in texts_by_pk.items() if texts.undecided]
-    if undecided:
-        # The index refuses them (search.search_indexes): it lags behind.
-        logger.warning(
-            "search: %d results hidden: flagged words wait for a decision",
-            len(undecided),
-        )
-        for pk in undecided:
-            del visible[pk]
-        stale += undecided
-    consents = current_consents(list(visible))
-    hits = []
-    for pk in ordered_pks:
-        if pk in visible:
-            testimony = visible[pk]
-            texts = texts_by_pk[pk]
-            hits.append(
-                SearchHit(
-                    testimony=testimony,
-                    facts=facts[pk],
-                    excerpt=excerpt(
-                        [texts.narrative, *texts.translations.values(), texts.summary],
-                        parsed.wanted_text(),
-                    ),
-                    permitted_use=_permitted_use(consents.get(pk)),
-                )
-            )
+    hits, stale = _hits(window, user=user, query=parsed.wanted_text())
     count = max(count - len(stale), 0)
     suggestion = ""
     if parsed.is_plain_words and count < FEW_HITS:
@@ -414,6 +410,68 @@ def _counts_without_own_filter(params, allowed, *, ticked, dated) -> dict:
         list(sqs[:1])
         fields["years"] = sqs.facet_counts().get("fields", {}).get("years", [])
     return fields
+
+
+def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
+    """The page of index results `window` as `user` may see them now, in
+    their order, and the pks the database refused.
+
+    Each result is re-checked (_visible_sources). Its excerpt comes from the
+    redacted text its document stores, as the public reads it, while the
+    database still holds what that document was made from; a result whose
+    sources changed since (a write the index was not told of) is read again
+    from the database, opened and redacted, and left out if a flagged word
+    in it waits for a decision (the index would refuse it)."""
+    stored = {int(result.pk): result for result in window}
+    current = _visible_sources(user, list(stored))
+    stale = [pk for pk in stored if pk not in current]
+    if stale:
+        # The database said no: the index lags behind. Never show it.
+        logger.warning("search: %d results hidden by the database check", len(stale))
+    rows = _hit_rows(list(current))
+    fresh = [
+        pk
+        for pk, made in current.items()
+        if made == getattr(stored[pk], "sources", None)
+    ]
+    texts = {pk: document_texts(getattr(stored[pk], "text", "") or "") for pk in fresh}
+    # The engine's match positions, where it has them: nothing to analyse.
+    excerpts = {
+        pk: excerpt_from_spans(stored[pk].text, stored[pk].match_spans)
+        for pk in fresh
+        if getattr(stored[pk], "match_spans", None) is not None
+    }
+    lagging = [pk for pk in current if pk not in texts]
+    if lagging:
+        logger.warning("search: %d results read again: the index lags", len(lagging))
+        for pk, read in readable_texts_many(
+            Testimony.objects.filter(pk__in=lagging)
+            .select_related("witness")
+            .prefetch_related("places"),
+            # As the index would store it: every excerpt is the public's.
+            public=True,
+        ).items():
+            if read.undecided:
+                # The index refuses them (search.search_indexes): it lags.
+                logger.warning("search: a result hidden: flagged words wait")
+                stale.append(pk)
+                continue
+            texts[pk] = [read.narrative, *read.translations.values(), read.summary]
+    shown = [pk for pk in stored if pk in texts and pk in rows]
+    stale += [pk for pk in current if pk not in shown and pk not in stale]
+    # Places and dates as this user may see them (generalised for the public).
+    facts = testimonies_facts([rows[pk] for pk in shown], user=user)
+    consents = current_consents(shown)
+    hits = [
+        SearchHit(
+            testimony=rows[pk],
+            facts=facts[pk],
+            excerpt=excerpts[pk] if pk in excerpts else excerpt(texts[pk], query),
+            permitted_use=_permitted_use(consents.get(pk)),
+        )
+        for pk in shown
+    ]
+    return hits, stale
 
 
 def _permitted_use(consent) -> PermittedUse | None:

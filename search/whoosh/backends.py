@@ -25,9 +25,11 @@ from haystack.backends.whoosh_backend import (
 from haystack.constants import DJANGO_CT, FILTER_SEPARATOR, ID
 from haystack.exceptions import SearchBackendError
 from haystack.utils import get_identifier
+from whoosh import formats
 from whoosh import query as whoosh_query
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import TOC, EmptyIndexError, LockError
+from whoosh.reading import TermNotFound
 from whoosh.writing import CLEAR
 
 from search.analysis import text_analyzer
@@ -39,6 +41,9 @@ from search.whoosh.searchers import CachedOverlapFacet, shared_searcher
 from search.whoosh.vocabulary import IndexVocabulary
 
 logger = logging.getLogger(__name__)
+
+# The query's words marked in excerpts, at most (a prefix may stand for many).
+_MARKED_TERMS = 64
 
 
 class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
@@ -55,7 +60,16 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
         content_field_name, schema = super().build_schema(fields)
         self._analyse_text(schema[content_field_name])
         self._lighten_text(schema, content_field_name)
+        self._keep_characters(schema[content_field_name])
         return content_field_name, schema
+
+    @staticmethod
+    def _keep_characters(field):
+        """Each word's occurrences keep where they stand in the text, as
+        well as their positions: a page of results marks the query's words
+        in its excerpts from the postings (match_spans), without analysing
+        each text again."""
+        field.format = formats.Characters(field_boost=field.format.field_boost)
 
     @staticmethod
     def _lighten_text(schema, name):
@@ -185,9 +199,12 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             # results then, but the count and facets of the whole search
             # (the caller tells how many pages there are).
             past_the_end = raw_page.pagenum < page_num
+            # highlight(spans=True): where the query's words stand in each
+            # result's stored text, rather than haystack's marked text.
+            spans = isinstance(highlight, dict) and highlight.get("spans")
             processed = self._process_results(
                 raw_page,
-                highlight=highlight and not past_the_end,
+                highlight=bool(highlight) and not spans and not past_the_end,
                 query_string=query_string,
                 spelling_query=spelling_query,
                 result_class=result_class,
@@ -195,7 +212,47 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             )
             if past_the_end:
                 processed["results"] = []
+            elif spans:
+                self._match_spans(searcher, parsed, raw_page, processed["results"])
             return processed
+
+    def _match_spans(self, searcher, parsed, raw_page, results):
+        """Give each result `match_spans`: (start, end, term) of every
+        occurrence of the query's words in its stored text, read from the
+        postings of the page's documents (the field keeps characters), so
+        that no text is analysed again. Left unset on an index built
+        before characters were kept: the excerpt then analyses the text."""
+        name = self.content_field_name
+        field = searcher.schema[name]
+        if not field.supports("characters"):
+            return
+        docnums = {str(hit["django_id"]): hit.docnum for hit in raw_page}
+        wanted = sorted(docnums.values())
+        terms = sorted(
+            text
+            for fieldname, text in parsed.existing_terms(searcher.reader(), expand=True)
+            if fieldname == name
+        )[:_MARKED_TERMS]
+        found = {docnum: [] for docnum in wanted}
+        for term in terms:
+            try:
+                postings = searcher.postings(name, term)
+            except TermNotFound:
+                continue
+            word = field.from_bytes(term)
+            for docnum in wanted:
+                if not postings.is_active():
+                    break
+                if postings.id() < docnum:
+                    postings.skip_to(docnum)
+                if postings.is_active() and postings.id() == docnum:
+                    found[docnum] += [
+                        (start, end, word)
+                        for _position, start, end in postings.value_as("characters")
+                    ]
+        for result in results:
+            docnum = docnums.get(str(result.pk))
+            result.match_spans = sorted(found.get(docnum, ()))
 
     @staticmethod
     def _whoosh_sort(sort_by):

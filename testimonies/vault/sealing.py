@@ -86,10 +86,15 @@ def _current_master() -> tuple[str, bytes]:
 # The key store ----------------------------------------------------------
 
 
-def _keystore() -> sqlite3.Connection:
+def _keystore(*, shared: bool = False) -> sqlite3.Connection:
+    """A new connection to the key store, for writes and maintenance (the
+    caller closes it); data keys are read through _keystore_read, which
+    keeps one (`shared`: used from any thread, under its lock)."""
     path = str(settings.VAULT_KEYSTORE_PATH)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path, timeout=30, isolation_level=None)
+    connection = sqlite3.connect(
+        path, timeout=30, isolation_level=None, check_same_thread=not shared
+    )
     # Destroyed keys must not linger in free pages of the file.
     connection.execute("PRAGMA secure_delete = ON")
     if path not in _schema_ready:
@@ -102,6 +107,55 @@ def _keystore() -> sqlite3.Connection:
             )
             _schema_ready.add(path)
     return connection
+
+
+class _KeptReader:
+    """The key store connection this process reads data keys with, kept
+    open: opening one (and creating the schema) cost more than the
+    decryption itself, on every sealed value a page opens.
+
+    Nothing read through it is kept: each data key is looked up again, so a
+    key destroyed by an erasure (in any process) is gone at the next read.
+    It is opened again when the settings name another file, when the file
+    was replaced (a restore installs a copy: keystore_install) or removed,
+    and in a forked child (a connection must not cross a fork)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._kept = None  # (path, pid, file identity, connection)
+
+    @staticmethod
+    def _identity(path: str):
+        try:
+            stat = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return (stat.st_dev, stat.st_ino)
+
+    def row(self, query: str, parameters: tuple):
+        path = str(settings.VAULT_KEYSTORE_PATH)
+        with self._lock:
+            kept = self._kept
+            identity = self._identity(path)
+            if (
+                kept is None
+                or kept[0] != path
+                or kept[1] != os.getpid()
+                or identity is None
+                or kept[2] != identity
+            ):
+                if kept is not None and kept[1] == os.getpid():
+                    kept[3].close()
+                connection = _keystore(shared=True)
+                kept = (path, os.getpid(), self._identity(path), connection)
+                self._kept = kept
+            # Read to the end: a statement left mid-way would hold a read
+            # lock that keeps writers (an erasure's) waiting.
+            rows = kept[3].execute(query, parameters).fetchall()
+            return rows[0] if rows else None
+
+
+_keystore_read = _KeptReader()
 
 
 def _aad(witness_id: int, purpose: str) -> bytes:
@@ -134,21 +188,21 @@ def _data_key(witness_id: int, *, create: bool) -> bytes:
     if unit is not None and witness_id in unit:
         return unit[witness_id]
     query = "SELECT master_key_id, wrapped FROM data_key WHERE witness_id = ?"
+    row = _keystore_read.row(query, (witness_id,))
+    if row is not None:
+        return _unwrap(witness_id, row[0], row[1])
+    if not create:
+        raise VaultError(f"witness {witness_id}: no data key (erased?)")
+    data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+    if unit is not None:
+        # Written with the others when the unit of work ends.
+        unit[witness_id] = data_key
+        return data_key
     with closing(_keystore()) as store:
-        row = store.execute(query, (witness_id,)).fetchone()
-        if row is not None:
-            return _unwrap(witness_id, row[0], row[1])
-        if not create:
-            raise VaultError(f"witness {witness_id}: no data key (erased?)")
-        data_key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        if unit is not None:
-            # Written with the others when the unit of work ends.
-            unit[witness_id] = data_key
-            return data_key
         _keys_write(store, {witness_id: data_key})
         # Another process may have created it first: use the one kept.
         row = store.execute(query, (witness_id,)).fetchone()
-        return _unwrap(witness_id, row[0], row[1])
+    return _unwrap(witness_id, row[0], row[1])
 
 
 def _keys_write(store, keys: dict[int, bytes]) -> None:

@@ -97,9 +97,13 @@ def test_a_tiny_run_writes_every_figure(tmp_path):
     assert figures["withdrawal_to_gone_ms"]["concurrent_savers"] == 4
     assert figures["withdrawal_to_gone_ms"]["saves_during"] > 0
     latency = figures["queries"]["latency_ms"]
-    for engine in ("api", "whoosh_raw", "fts5"):
+    for engine in ("api", "page", "whoosh_raw", "fts5"):
         for kind in ("all", "text", "text+2 filters", "filters only"):
             assert latency[engine][kind]["p95"] is not None, (engine, kind)
+    for kind in ("all", "text", "text+2 filters", "filters only"):
+        ratios = figures["queries"]["p95_ratios"][kind]
+        assert ratios["api_to_fts5"] > 0 and ratios["page_to_api"] > 0, kind
+    assert len(figures["machine"]["load_average_at_start"]) == 3
     # Reported, not required to be nil: FTS5 does not stem, and the API
     # leaves out what the database check refuses.
     assert set(figures["queries"]["count_mismatches"]) == {"whoosh_raw", "fts5"}

@@ -218,3 +218,60 @@ def test_an_identity_never_prints_itself():
     identity_store(witness=witness, name="Rasha Tannous", contact="+963 11 555")
     printed = repr(identity_read(witness=witness))
     assert "Rasha" not in printed and "555" not in printed
+
+
+# The key store connection a process keeps for reading data keys ------------
+
+
+def test_data_keys_are_read_through_one_kept_connection():
+    witness = Witness.objects.create()
+    identity_store(witness=witness, name="Layla Haddad")
+    identity_read(witness=witness)
+    kept = vault._keystore_read._kept[3]
+    for _ in range(3):
+        assert identity_read(witness=witness).name == "Layla Haddad"
+    assert vault._keystore_read._kept[3] is kept
+
+
+def test_a_key_destroyed_by_another_process_no_longer_opens_at_the_next_read(
+    settings,
+):
+    witness = Witness.objects.create()
+    identity_store(witness=witness, name="Layla Haddad")
+    assert identity_read(witness=witness).name == "Layla Haddad"
+    # Another process shreds the key (an erasure), with its own connection.
+    destroyed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sqlite3, sys\n"
+            "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+            "c.execute('DELETE FROM data_key WHERE witness_id = ?', (sys.argv[2],))\n",
+            str(settings.VAULT_KEYSTORE_PATH),
+            str(witness.pk),
+        ],
+        check=True,
+    )
+    assert destroyed.returncode == 0
+    with pytest.raises(vault.VaultError):
+        vault.vault_open_bytes(
+            witness_id=witness.pk,
+            purpose="identity",
+            sealed=WitnessIdentity.objects.get(witness=witness).sealed,
+        )
+
+
+def test_a_key_store_put_in_place_by_a_restore_is_the_one_read(settings, tmp_path):
+    witness = Witness.objects.create()
+    identity_store(witness=witness, name="Layla Haddad")
+    sealed = WitnessIdentity.objects.get(witness=witness).sealed
+    copy = tmp_path / "restored-keys.sqlite3"
+    vault.keystore_snapshot(destination=copy)
+    vault.keystore_prune(path=copy, keep_witness_ids=set())
+    # Read once: the kept connection is open on the key store being replaced.
+    vault.vault_open_bytes(witness_id=witness.pk, purpose="identity", sealed=sealed)
+    vault.keystore_install(source=copy)
+    # The key store in place holds no key for the witness: nothing opens, as
+    # a fresh process would find (the replaced file's key is not read).
+    with pytest.raises(vault.VaultError):
+        vault.vault_open_bytes(witness_id=witness.pk, purpose="identity", sealed=sealed)
