@@ -233,6 +233,7 @@ def test_data_keys_are_read_through_one_kept_connection():
     assert vault._keystore_read._kept[3] is kept
 
 
+@pytest.mark.slow
 def test_a_key_destroyed_by_another_process_no_longer_opens_at_the_next_read(
     settings,
 ):
