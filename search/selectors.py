@@ -240,7 +240,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     for field in [*(f for f, _m in FACETS.values()), "years"]:
         sqs = sqs.facet(field, limit=-1)
     sqs = _ordered(sqs, params)
-    if params.get("q"):
+    if params.get("q") and search_engine().gives_match_spans:
         # Where the query's words stand in each result's stored text.
         sqs = sqs.highlight(spans=True)
     start = (page - 1) * page_size
