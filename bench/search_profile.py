@@ -73,7 +73,7 @@ def main(argv=None) -> None:
     if not (data_dir / "index").exists() and not any(data_dir.glob("*.sqlite3")):
         sys.exit(f"no benchmark data in {data_dir}: run bench/search_bench.py first")
 
-    from search_bench import environment, query_mix, researcher_account
+    from search_bench import environment, peak_rss_mb, query_mix, researcher_account
 
     os.environ.update(environment(data_dir))
     import django
@@ -108,6 +108,7 @@ def main(argv=None) -> None:
         f"({elapsed / requests * 1000:.0f} ms each); load average "
         f"{' '.join(f'{n:.2f}' for n in os.getloadavg())}"
     )
+    print(f"peak memory of this process: {peak_rss_mb()} MB (VmHWM)")
     if args.output:
         profile.dump_stats(args.output)
     stats = pstats.Stats(profile)

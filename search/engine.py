@@ -72,6 +72,13 @@ class ArchiveSearchBackend:
     # not the gazetteer's names alone; the search page says which.
     corrects_from_index = False
 
+    # Whether a search asked with highlight(spans=True) gives each result
+    # `match_spans`: (start, end, term) of the query's words in its stored
+    # text (search.excerpts.excerpt_from_spans). Other engines are never
+    # asked (a cluster would take "spans" for one of its own options), and
+    # their excerpts analyse the text (search.excerpts.excerpt).
+    gives_match_spans = False
+
     def remove_many(self, identifiers, *, lock_timeout=None) -> None:
         """Remove documents by haystack identifier ("app.model.pk")."""
         for identifier in identifiers:

@@ -350,7 +350,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     if not dated:
         sqs = sqs.facet("years", limit=-1)
     sqs = _ordered(sqs, params)
-    if params.get("q"):
+    if params.get("q") and search_engine().gives_match_spans:
         # Where the query's words stand in each result's stored text.
         sqs = sqs.highlight(spans=True)
     start = (page - 1) * page_size

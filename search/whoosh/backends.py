@@ -49,6 +49,7 @@ _MARKED_TERMS = 64
 class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
     rebuilds_itself = True
     corrects_from_index = True
+    gives_match_spans = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
