@@ -304,11 +304,14 @@ def _visible_sources(user, pks) -> dict[int, str]:
     return {pk: sources_digest(sources) for pk, *sources in rows}
 
 
-def _hit_rows(pks) -> dict:
+def _hit_rows(user, pks) -> dict:
     """What a result's card and JSON show of these (re-checked) testimonies,
-    by pk: the rows without their sealed text, with witness and tags."""
+    by pk: the rows without their sealed text, with witness and tags. Read
+    through the policy again: a withdrawal committed between the re-check
+    and this read leaves its testimony out here too."""
     return (
-        Testimony.objects.filter(pk__in=pks)
+        policy.visible_testimonies(Testimony.objects.all(), user)
+        .filter(pk__in=pks)
         .defer("sealed_content")
         .select_related("witness")
         .prefetch_related("places", "communities", "event_types")
@@ -428,7 +431,7 @@ def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
     if stale:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
-    rows = _hit_rows(list(current))
+    rows = _hit_rows(user, list(current))
     fresh = [
         pk
         for pk, made in current.items()

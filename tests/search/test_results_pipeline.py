@@ -193,3 +193,16 @@ def test_an_excerpt_from_spans_marks_escapes_and_keeps_to_the_readable_texts():
     # Only a match outside the readable texts: the opening of the narrative.
     opening = excerpt_from_spans(document, [(tagged, tagged + 4, "mill")])
     assert opening.startswith("They came at dawn.") and "<mark" not in opening
+
+
+def test_a_withdrawal_between_the_recheck_and_the_card_read_leaves_it_out(coast, users):
+    """The page's cards are read through the policy too: a testimony
+    withdrawn after its re-check (in the same instant) is not shown."""
+    from search.selectors import _hit_rows
+    from testimonies.consent.services.consent import consent_withdraw
+
+    kept = factories.testimony(narrative="Kept account from Banias.")
+    gone = factories.testimony(narrative="Account withdrawn in between.")
+    consent_withdraw(testimony=gone, scopes=None, reason="afraid", obtained_by="t")
+    for role in ("anonymous", "researcher"):
+        assert set(_hit_rows(users[role], [kept.pk, gone.pk])) == {kept.pk}
