@@ -66,3 +66,31 @@ def test_the_actions_column_of_my_testimonies_lines_up(
             )
         row = cell.locator("xpath=..").bounding_box()
         assert abs(box["height"] - row["height"]) < 2
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_audit_log_fits_the_page(
+    page, live_server, archive, moderator, language, screen
+):
+    from archive.audit import audit_record
+    from archive.audit_actions import AuditAction
+
+    # A detail with no place to break, as an export's file name or a digest.
+    audit_record(
+        action=AuditAction.ROLE_CHANGED,
+        target="x" * 40,
+        actor_label="import",
+        detail="sha256:" + "0123456789abcdef" * 8,
+    )
+    open_as(page, live_server, role="moderator", language=language, screen=screen)
+    page.goto("/audit/")
+    region = page.get_by_role(
+        "region", name=page.locator("#audit-caption").inner_text()
+    )
+    expect(region).to_have_count(1)
+    assert fits_the_page(page)
+    # The table's own region is reached with the keyboard, to scroll it.
+    region.focus()
+    expect(region).to_be_focused()
+    assert region.evaluate("r => r.tabIndex") == 0
