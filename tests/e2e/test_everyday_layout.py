@@ -94,3 +94,60 @@ def test_the_audit_log_fits_the_page(
     region.focus()
     expect(region).to_be_focused()
     assert region.evaluate("r => r.tabIndex") == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_phone_the_search_filters_are_a_closed_panel_above_the_results(
+    page, live_server, archive, language
+):
+    open_as(page, live_server, role=None, language=language, screen="phone")
+    page.goto("/search/?q=Banias")
+    panel = page.locator("details.filters-panel")
+    summary = panel.locator("summary")
+    first_result = page.locator(".results > li").first
+    expect(first_result).to_be_visible()
+    expect(summary).to_be_visible()
+    assert panel.get_attribute("open") is None
+    assert summary.bounding_box()["y"] < first_result.bounding_box()["y"]
+    assert summary.bounding_box()["y"] < 844  # on the first screen
+    facet = page.locator(".facet input[name=community]").first
+    expect(facet).to_be_hidden()
+    assert fits_the_page(page)
+    # Opened from the keyboard, it shows the filters, still above the results.
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(facet).to_be_visible()
+    assert facet.bounding_box()["y"] < first_result.bounding_box()["y"]
+    # Ticking one applies it; the closed panel then says how many apply.
+    facet.check()
+    page.wait_for_url("**community=*")
+    assert panel.get_attribute("open") is None
+    expect(summary.locator(".filters-applied")).to_have_text(
+        "(1 applied)" if language == "en" else "(عامل تصفية واحد مطبّق)"
+    )
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_on_a_wide_screen_the_search_filters_stay_open_beside_the_results(
+    page, live_server, archive, language
+):
+    open_as(page, live_server, role=None, language=language, screen="desktop")
+    page.goto("/search/?q=Banias")
+    facet = page.locator(".facet input[name=community]").first
+    first_result = page.locator(".results > li").first
+    expect(facet).to_be_visible()
+    expect(page.locator("details.filters-panel > summary")).to_be_hidden()
+    results, filters = (
+        first_result.bounding_box(),
+        page.locator(".facets").bounding_box(),
+    )
+    # Side by side (mirrored in Arabic), the box and results not pushed down.
+    assert filters["y"] < results["y"] + results["height"]
+    beside = (
+        filters["x"] >= results["x"] + results["width"]
+        if language == "en"
+        else filters["x"] + filters["width"] <= results["x"]
+    )
+    assert beside
+    search_box = page.locator("#id_q").bounding_box()
+    assert search_box["y"] < 400
