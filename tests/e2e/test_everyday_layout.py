@@ -151,3 +151,47 @@ def test_on_a_wide_screen_the_search_filters_stay_open_beside_the_results(
     assert beside
     search_box = page.locator("#id_q").bounding_box()
     assert search_box["y"] < 400
+
+
+# Every line break a placeholder "[شخص 1]" straddles: the lines its
+# characters fall on, read from the text itself (not from our markup).
+PLACEHOLDERS_BROKEN = """(selector) => {
+  const broken = [];
+  const walker = document.createTreeWalker(
+    document.querySelector(selector), NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    for (const found of node.data.matchAll(/\\[[^\\]\\n]+\\]/g)) {
+      const range = document.createRange();
+      range.setStart(node, found.index);
+      range.setEnd(node, found.index + found[0].length);
+      const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(found[0]);
+    }
+  }
+  return broken;
+}"""
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_arabic_placeholder_never_breaks_across_lines(
+    page, live_server, db, language, screen
+):
+    # Words of every length, so that some placeholder meets a line's end.
+    words = ["في", "الحارة", "رأينا", "عند", "الحاجز", "والمدرسة", "أخذوا"]
+    sentences = [
+        f"{' '.join(words[: i % 7 + 1])} نور صالح {'ب' * (i % 5 + 1)} سمير خوري"
+        for i in range(40)
+    ]
+    testimony = factories.testimony(
+        narrative="، ".join(sentences) + ".",
+        language="ar",
+        persons_named=["نور صالح", "سمير خوري"],
+    )
+    open_as(page, live_server, role=None, language=language, screen=screen)
+    page.goto(testimony.get_absolute_url())
+    expect(page.locator(".narrative span.placeholder").first).to_have_text("[شخص 1]")
+    assert page.locator(".narrative span.placeholder").count() == 80
+    assert page.evaluate(PLACEHOLDERS_BROKEN, ".narrative") == []
+    assert fits_the_page(page)
