@@ -1,7 +1,8 @@
 """The everyday pages keep their shape in both languages, on a desktop and on
 a phone: the columns of "My testimonies" line up, the audit log fits the
-page, the search filters come before the results on a phone, and a
-redaction placeholder never breaks across two lines."""
+page, the search filters come before the results on a phone, a redaction
+placeholder never breaks across two lines, and a second-factor code typed
+again at once after a wrong one is taken."""
 
 import pytest
 from django.conf import settings
@@ -195,3 +196,38 @@ def test_an_arabic_placeholder_never_breaks_across_lines(
     assert page.locator(".narrative span.placeholder").count() == 80
     assert page.evaluate(PLACEHOLDERS_BROKEN, ".narrative") == []
     assert fits_the_page(page)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_quick_retry_of_the_second_factor_is_taken_on_a_phone(
+    page, live_server, moderator, second_factor, language
+):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from tests.archive.test_two_factor import code_for, wrong_code_for
+
+    device = second_factor(moderator)
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=moderator.pk))
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    open_as(page, live_server, role=None, language=language, screen="phone")
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto("/accounts/two-factor/")
+    field = page.locator("input[name=code]")
+    field.fill(wrong_code_for(device))
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator(".error[role=alert]")).to_be_visible()
+    # Typed again at once: checked once the short lock ends, not refused.
+    page.locator("input[name=code]").fill(code_for(device))
+    page.locator("form.stacked button[type=submit]").click()
+    page.wait_for_url(lambda url: "/accounts/two-factor/" not in url)
+    assert "Wait" not in page.content() and "انتظر" not in page.content()
