@@ -3,7 +3,12 @@ from django.contrib.admin import apps as admin_apps
 from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
-from archive.audit_actions import AuditAction, audit_actions_register
+from archive.audit_actions import (
+    ACCOUNT_DETAILS,
+    AuditAction,
+    audit_actions_register,
+    audit_details_register,
+)
 
 
 class ArchiveConfig(AppConfig):
@@ -12,6 +17,7 @@ class ArchiveConfig(AppConfig):
 
     def ready(self):
         audit_actions_register(AuditAction)
+        audit_details_register(ACCOUNT_DETAILS)
         from archive import signals  # noqa: F401  (connects the lockout audit)
         from archive.database import sqlite_secure_delete
 

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from archive.append_only import AppendOnlyModel
-from archive.audit_actions import audit_action_label
+from archive.audit_actions import audit_action_label, audit_detail_label
 
 
 class AuditEntry(AppendOnlyModel):
@@ -55,6 +55,12 @@ class AuditEntry(AppendOnlyModel):
     def action_label(self) -> str:
         """The action's translated label, from the app that declared it."""
         return audit_action_label(self.action)
+
+    @property
+    def detail_label(self) -> str:
+        """The detail in the reader's language where the archive wrote it
+        (archive.audit_actions, Details); as stored otherwise."""
+        return audit_detail_label(self.action, self.detail)
 
 
 class EnrolmentLink(models.Model):

@@ -5,6 +5,7 @@ import datetime
 import hashlib
 import math
 import secrets
+import time
 from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
@@ -13,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.audit import audit_record
@@ -284,8 +286,16 @@ def totp_device_enrol(*, user, link: EnrolmentLink | None = None) -> TOTPDevice:
     return device
 
 
-def _totp_match(devices, token: str) -> TOTPDevice:
-    """The first of `devices` that accepts `token`, or a ValidationError.
+# A lock this short (after a first or second wrong code) is waited out here
+# rather than refused: a person who mistyped and at once typed again would
+# otherwise read "wait 1 second" for a wait already over. No code is checked
+# before the lock ends, so throttling still holds.
+SHORT_LOCK_SECONDS = 2
+
+
+def _totp_try(devices, token: str) -> tuple[TOTPDevice | None, bool, object]:
+    """(the device that accepts `token` or None, whether any device checked
+    it, the earliest end of the locks that kept the others from it).
 
     Each check runs in its own transaction with the device row locked, and
     a failure is committed before the error is raised: django-otp's
@@ -303,11 +313,29 @@ def _totp_match(devices, token: str) -> TOTPDevice:
                 continue
             tried = True
             if device.verify_token(token):
-                return device
+                return device, True, None
+    return None, tried, throttled_until
+
+
+def _totp_match(devices, token: str) -> TOTPDevice:
+    """The first of `devices` that accepts `token`, or a ValidationError
+    (a wrong code, or a wait still to run, counted in seconds)."""
+    device, tried, throttled_until = _totp_try(devices, token)
+    if device is None and not tried and throttled_until is not None:
+        wait = (throttled_until - timezone.now()).total_seconds()
+        if wait <= SHORT_LOCK_SECONDS:
+            time.sleep(max(0.0, wait))
+            device, tried, throttled_until = _totp_try(devices, token)
+    if device is not None:
+        return device
     if not tried and throttled_until is not None:
         seconds = max(1, math.ceil((throttled_until - timezone.now()).total_seconds()))
         raise ValidationError(
-            _("Too many wrong codes. Wait %(seconds)d seconds, then try again.")
+            ngettext(
+                "Too many wrong codes. Wait %(seconds)d second, then try again.",
+                "Too many wrong codes. Wait %(seconds)d seconds, then try again.",
+                seconds,
+            )
             % {"seconds": seconds},
             code="throttled",
         )

@@ -35,6 +35,14 @@ def facet_groups(outcome, cleaned: dict) -> list[dict]:
     return groups
 
 
+def filters_applied(groups: list[dict], cleaned: dict) -> int:
+    """How many filters narrow the results (ticked values and date bounds):
+    the closed filter panel of a phone says so, so that nobody takes a
+    narrowed list for the whole archive."""
+    ticked = sum(entry["checked"] for group in groups for entry in group["entries"])
+    return ticked + bool(cleaned.get("date_from")) + bool(cleaned.get("date_to"))
+
+
 def _as_tree(entries: list[dict]) -> list[dict]:
     """Places in gazetteer order, each under its parent with its depth, so a
     governorate reads as the sum of the towns listed under it."""

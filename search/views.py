@@ -22,6 +22,7 @@ from search.forms import SearchForm
 from search.presentation import (
     export_querystring,
     facet_groups,
+    filters_applied,
     page_url,
     place_suggestions,
     suggestion_url,
@@ -61,11 +62,13 @@ def search_page(request):
             params = {**params, "page": outcome.pages}
             outcome = testimony_search(params=params, user=request.user)
     cleaned = usable.cleaned_data if usable is not None else {}
+    groups = facet_groups(outcome, cleaned)
     context = {
         "form": form,
         "outcome": outcome,
         "notes": notes,
-        "facet_groups": facet_groups(outcome, cleaned),
+        "facet_groups": groups,
+        "filters_applied": filters_applied(groups, cleaned),
         "corrects_from_index": search_engine().corrects_from_index,
     }
     if outcome:

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from archive.audit_actions import audit_actions_register
+from archive.audit_actions import audit_actions_register, audit_details_register
 from testimonies.audit_actions import AuditAction
 
 
@@ -13,9 +13,11 @@ class TestimoniesConfig(AppConfig):
         audit_actions_register(AuditAction)
         from django.db.models.signals import post_delete, post_save
 
+        from testimonies.audit_details import testimony_audit_details
         from testimonies.models import Place
         from testimonies.places.gazetteer import gazetteer_changed, places_loaded
 
         post_save.connect(gazetteer_changed, sender=Place)
         post_delete.connect(gazetteer_changed, sender=Place)
         places_loaded.connect(gazetteer_changed)
+        audit_details_register(testimony_audit_details())

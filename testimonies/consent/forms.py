@@ -41,10 +41,19 @@ class ScopeRow:
 
     @property
     def description_ids(self) -> str:
-        """The ids of the explanations read out with the checkbox."""
-        if self.arabic:
-            return f"{self.english_id} {self.arabic_id}"
-        return self.english_id
+        """The ids of the explanations read out with the checkbox, in the
+        order the page shows them (the interface's language first)."""
+        if not self.arabic:
+            return self.english_id
+        if arabic_first():
+            return f"{self.arabic_id} {self.english_id}"
+        return f"{self.english_id} {self.arabic_id}"
+
+
+def arabic_first() -> bool:
+    """Whether the consent sentences, always shown in both languages, come
+    Arabic first: in the Arabic interface."""
+    return (translation.get_language() or "en").split("-")[0] == "ar"
 
 
 def _in(language: str, text) -> str:
@@ -63,6 +72,14 @@ class ImagesChoice:
     arabic: str
     checked: bool
     id: str
+
+    @property
+    def english_id(self) -> str:
+        return f"{self.id}_en"
+
+    @property
+    def arabic_id(self) -> str:
+        return f"{self.id}_ar"
 
 
 class ConsentForm(forms.ModelForm):
@@ -149,6 +166,9 @@ class ConsentForm(forms.ModelForm):
                 ScopeRow(self[scope], english, "" if arabic == english else arabic)
             )
         return rows
+
+    def arabic_first(self) -> bool:
+        return arabic_first()
 
     def images_question(self) -> tuple[str, str]:
         """The photos-and-documents question in English and in Arabic."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
+from testimonies.core.bilingual import translation_heading
 from testimonies.core.models import person_spellings
 from testimonies.redaction.marks import WITNESS, mark_parts
 
@@ -131,7 +132,7 @@ def content_changes(old: dict, new: dict, *, labels: dict[str, str]) -> list:
     text(_("Narrative"), old["narrative"], new["narrative"])
     for language in sorted(set(old["translations"]) | set(new["translations"])):
         text(
-            _("Translation (%(language)s)") % {"language": language},
+            translation_heading(language),
             old["translations"].get(language, ""),
             new["translations"].get(language, ""),
             language,

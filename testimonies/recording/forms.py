@@ -101,6 +101,23 @@ class RecordingForm(forms.Form):
         }
 
 
+class VocabularyChoiceField(forms.ModelMultipleChoiceField):
+    """Terms of a vocabulary, named in the interface's language."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj):
+        return obj.label
+
+
+class VocabularyTermField(forms.ModelChoiceField):
+    """One term of a vocabulary, named in the interface's language (a
+    drop-down: the witness's own community)."""
+
+    def label_from_instance(self, obj):
+        return obj.label
+
+
 class WitnessForm(RecordingForm):
     """Step 1. The identity is sent to the vault and never shown back: once
     kept, the fields stay empty and a blank name keeps it as it is."""
@@ -138,7 +155,7 @@ class WitnessForm(RecordingForm):
         initial=Gender.UNKNOWN,
         widget=forms.RadioSelect,
     )
-    community = forms.ModelChoiceField(
+    community = VocabularyTermField(
         label=_("The witness's own community"),
         queryset=Community.objects.order_by("name"),
         to_field_name="slug",
@@ -543,15 +560,6 @@ class WhenWhereForm(RecordingForm):
             if name
             else None,
         }
-
-
-class VocabularyChoiceField(forms.ModelMultipleChoiceField):
-    """Terms of a vocabulary, named in the interface's language."""
-
-    widget = forms.CheckboxSelectMultiple
-
-    def label_from_instance(self, obj):
-        return obj.label
 
 
 class WhatForm(RecordingForm):

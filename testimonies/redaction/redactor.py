@@ -42,6 +42,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext_lazy as _
 
+from testimonies.core.bilingual import translation_heading
 from testimonies.core.models import person_spellings
 from testimonies.redaction.marks import (
     WITNESS,
@@ -875,8 +876,7 @@ def redaction_candidates(
 
 def _labels(testimony) -> list[str]:
     return [_("Summary"), _("Narrative")] + [
-        _("Translation (%(language)s)") % {"language": language}
-        for language in (testimony.translations or {})
+        translation_heading(language) for language in (testimony.translations or {})
     ]
 
 

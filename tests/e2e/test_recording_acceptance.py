@@ -396,7 +396,7 @@ def test_a_testimony_with_a_photo_recorded_resumed_submitted_and_seen(
     hands.press(f"header a[href='{reverse('testimonies:mine')}']")
     expect(page).to_have_url(re.compile(re.escape(reverse("testimonies:mine"))))
     hands.tour()
-    hands.press(f"td.actions a[href='{step_url(testimony, 'consent')}']")
+    hands.press(f".row-actions a[href='{step_url(testimony, 'consent')}']")
     desk.step_is(testimony, "consent")
 
     # 6. Consent, kept in the archive only.

@@ -13,6 +13,7 @@ import json
 import pytest
 from django.conf import settings
 from django.urls import reverse
+from django.utils.html import strip_tags
 from haystack.query import SearchQuerySet
 from whoosh.query import Term
 
@@ -233,6 +234,7 @@ def test_a_year_view_leaves_no_month_or_day(coast, documenter, moderator, client
     )
     approve_generalised(testimony, documenter, moderator, client_for, "year")
     body = client_for(None).get(testimony.get_absolute_url()).content.decode()
-    assert "In [2025], on [2025]" in body
-    assert "في [2025]" in body
+    text = strip_tags(body)  # a placeholder sits in a span that does not wrap
+    assert "In [2025], on [2025]" in text
+    assert "في [2025]" in text
     assert "March" not in body.split("<main", 1)[-1] and "آذار" not in body

@@ -10,8 +10,10 @@
 # date or a number is formatted; tests/archive/test_localisation.py checks it.
 #
 # With Western digits the thousands separator is the comma (Django's "ar"
-# uses the dot, read as a decimal point next to Western digits), and the
-# month names are Django's Arabic ones.
+# uses the dot, read as a decimal point next to Western digits). The month
+# names are the Syrian ones (كانون الثاني، شباط، آذار...), which the
+# witnesses and their testimonies use: our catalogue gives them for Django's
+# month messages (archive/formats/month_names.py).
 DATE_FORMAT = "j F Y"
 DATETIME_FORMAT = "j F Y، H:i"
 YEAR_MONTH_FORMAT = "F Y"

@@ -1,0 +1,79 @@
+"""What a person reads after a wrong second-factor code: a quick retry is
+checked once the short lock is over, not refused with "wait 1 seconds"; a
+longer wait is counted in words with the language's plural, in English and
+Arabic."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from tests.archive.test_two_factor import code_for, verified, wrong_code_for
+
+pytestmark = pytest.mark.django_db
+TWO_FACTOR = reverse("two-factor")
+
+
+def test_a_quick_retry_after_one_wrong_code_is_checked_not_refused(
+    client_for, moderator, second_factor
+):
+    device = second_factor(moderator)
+    client = client_for(moderator, verified=False)
+    client.post(TWO_FACTOR, {"code": wrong_code_for(device)})
+    # At once, as someone who mistyped and typed again.
+    response = client.post(TWO_FACTOR, {"code": code_for(device)})
+    assert "Too many wrong codes" not in response.content.decode()
+    assert response.status_code == 302
+    assert verified(client)
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 0
+
+
+def test_a_quick_wrong_retry_still_counts_as_a_wrong_code(
+    client_for, moderator, second_factor
+):
+    device = second_factor(moderator)
+    client = client_for(moderator, verified=False)
+    client.post(TWO_FACTOR, {"code": wrong_code_for(device)})
+    response = client.post(TWO_FACTOR, {"code": wrong_code_for(device)})
+    assert "That code is not right." in response.content.decode()
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 2
+    assert not verified(client)
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "several"),
+    [
+        (
+            "en",
+            "Wait 1 second, then try again.",
+            "Wait 4 seconds, then try again.",
+        ),
+        (
+            "ar",
+            "انتظر ثانية واحدة، ثم حاول مرة أخرى.",
+            "انتظر 4 ثوانٍ، ثم حاول مرة أخرى.",
+        ),
+    ],
+)
+def test_the_wait_is_written_with_the_languages_plural(
+    client_for, moderator, second_factor, settings, language, one, several
+):
+    device = second_factor(moderator)
+    client = client_for(moderator, verified=False)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    start = datetime.datetime(2025, 6, 2, 9, 0, tzinfo=datetime.UTC)
+    # The clock stands still: the short lock is waited out but never ends.
+    with time_machine.travel(start, tick=False) as traveller:
+        client.post(TWO_FACTOR, {"code": wrong_code_for(device)})
+        page = client.post(TWO_FACTOR, {"code": code_for(device)}).content.decode()
+        assert one in page and "seconds" not in page.replace(one, "")
+        traveller.shift(datetime.timedelta(seconds=2))
+        client.post(TWO_FACTOR, {"code": wrong_code_for(device)})  # locked 2 s
+        traveller.shift(datetime.timedelta(seconds=3))
+        client.post(TWO_FACTOR, {"code": wrong_code_for(device)})  # locked 4 s
+        page = client.post(TWO_FACTOR, {"code": code_for(device)}).content.decode()
+        assert several in page
+    assert not verified(client)
