@@ -134,7 +134,14 @@ def test_runserver_logs_paths_without_query_strings(tmp_path):
             time.sleep(0.1)
     finally:
         server.send_signal(signal.SIGINT)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            # Seen once in CI, with the other worker running the load test:
+            # the server's log lines are written (waited for above), and
+            # what is asked here is what they say, not how fast it stops.
+            server.kill()
+            server.wait(timeout=30)
     text = log.read_text()
     assert '"GET /search/ HTTP/1.1" 200' in text
     assert '"GET /api/search/ HTTP/1.1" 200' in text
