@@ -70,7 +70,7 @@ class LeftOutTestimony:
 class PackagedAttachment:
     attachment: Attachment
     file_name: str  # the original's name inside the package (never as sent)
-    content: bytes | None  # the original in the clear; None when it does not open
+    content: bytes | None  # the original in the clear; None: withheld, or it does not open
     custody: list[AttachmentCustody]
 
 
@@ -124,7 +124,15 @@ def _extension(media_type: str) -> str:
     return mimetypes.guess_extension(media_type) or ".bin"
 
 
-def _packaged_attachments(testimony: Testimony) -> list[PackagedAttachment]:
+def _packaged_attachments(
+    testimony: Testimony, *, with_originals: bool
+) -> list[PackagedAttachment]:
+    """Each attachment with its custody. The original itself (unblurred,
+    with whatever its camera wrote: GPS, a face) only with the identity, to
+    a body the witness named: the photos question is asked apart from the
+    scopes, and consent to accountability bodies is not consent to show
+    them the witness's face. Without it, the digest and custody still let
+    the body ask for the file and check it."""
     custody_by_attachment: dict[str, list[AttachmentCustody]] = {}
     for entry in testimony.attachment_custody.order_by("pk"):
         custody_by_attachment.setdefault(entry.attachment_public_id, []).append(entry)
@@ -132,7 +140,9 @@ def _packaged_attachments(testimony: Testimony) -> list[PackagedAttachment]:
         PackagedAttachment(
             attachment=attachment,
             file_name=f"original{_extension(attachment.media_type)}",
-            content=store.file_open(attachment, store.ORIGINAL),
+            content=(
+                store.file_open(attachment, store.ORIGINAL) if with_originals else None
+            ),
             custody=custody_by_attachment.get(attachment.public_id, []),
         )
         for attachment in testimony.attachments.order_by("uploaded_at", "pk")
@@ -200,7 +210,7 @@ def _packaged(testimony, records, consent, recipient) -> PackagedTestimony | Non
         translations=dict(sorted(translations.items())),
         summary=summary,
         identity=identity_read(witness=testimony.witness) if original_allowed else None,
-        attachments=_packaged_attachments(testimony),
+        attachments=_packaged_attachments(testimony, with_originals=original_allowed),
     )
 
 

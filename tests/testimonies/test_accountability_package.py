@@ -372,6 +372,8 @@ def test_attachment_originals_travel_decrypted_with_their_custody(
     demo, moderator, tmp_path, django_capture_on_commit_callbacks
 ):
     testimony = demo["seed-0013"]
+    # The originals travel only to a body the witness named.
+    grant(testimony, identity_recipients=IIIM)
     data = photo_bytes()
     with django_capture_on_commit_callbacks(execute=True):
         attachment = attachment_add(
@@ -393,6 +395,32 @@ def test_attachment_originals_travel_decrypted_with_their_custody(
     _flip(original)
     failed = package_verify(result.path)
     assert failed.failed_file == str(original.relative_to(result.path))
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("empty_media")
+def test_an_original_photo_stays_home_unless_the_witness_named_the_body(
+    demo, moderator, tmp_path, django_capture_on_commit_callbacks
+):
+    """Consent to accountability bodies is not consent to show them the
+    witness's unblurred photos (faces, GPS): without the body named, the
+    package lists the attachment with its digest and custody, no file."""
+    testimony = demo["seed-0013"]
+    with django_capture_on_commit_callbacks(execute=True):
+        attachment = attachment_add(
+            testimony=testimony, upload=upload(photo_bytes()), by=moderator
+        )
+    result = make(tmp_path, moderator, ids=[testimony.public_id])
+    folder = result.path / "data" / "testimonies" / testimony.public_id
+
+    assert not (folder / "attachments").exists()
+    record = json.loads((folder / "testimony.json").read_text("utf-8"))
+    assert [(a["id"], a["sha256"], a["file"]) for a in record["attachments"]] == [
+        (attachment.public_id, attachment.sha256, None)
+    ]
+    custody = json.loads((folder / "custody.json").read_text("utf-8"))
+    assert [c["sha256"] for c in custody] == [attachment.sha256]
+    assert package_verify(result.path).ok
 
 
 @committed_db
