@@ -70,7 +70,10 @@ class LeftOutTestimony:
 class PackagedAttachment:
     attachment: Attachment
     file_name: str  # the original's name inside the package (never as sent)
-    content: bytes | None  # the original in the clear; None: withheld, or it does not open
+    # The original in the clear; None: withheld, or it does not open.
+    content: bytes | None
+        bytes | None
+    )  # the original in the clear; None: withheld, or it does not open
     custody: list[AttachmentCustody]
 
 
