@@ -72,8 +72,6 @@ class PackagedAttachment:
     file_name: str  # the original's name inside the package (never as sent)
     # The original in the clear; None: withheld, or it does not open.
     content: bytes | None
-        bytes | None
-    )  # the original in the clear; None: withheld, or it does not open
     custody: list[AttachmentCustody]
 
 
