@@ -49,24 +49,26 @@ def record_digest(instance) -> str:
     return hashlib.sha256(_canonical([instance._meta.label_lower, fields])).hexdigest()
 
 
+def entry_content(entry: AuditEntry) -> dict:
+    """What an entry's digest covers: its content and the digest before it
+    (also what an accountability package gives a recipient to recompute it)."""
+    return {
+        "previous": entry.previous_digest,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "target": entry.target,
+        "detail": entry.detail,
+        "subject_type": entry.subject_type,
+        "subject_id": entry.subject_id,
+        "subject_digest": entry.subject_digest,
+    }
+
+
 def entry_digest(entry: AuditEntry) -> str:
     """SHA-256 of an entry's content and the digest before it."""
-    return hashlib.sha256(
-        _canonical(
-            {
-                "previous": entry.previous_digest,
-                "at": entry.at.isoformat(),
-                "actor": entry.actor_id,
-                "actor_label": entry.actor_label,
-                "action": entry.action,
-                "target": entry.target,
-                "detail": entry.detail,
-                "subject_type": entry.subject_type,
-                "subject_id": entry.subject_id,
-                "subject_digest": entry.subject_digest,
-            }
-        )
-    ).hexdigest()
+    return hashlib.sha256(_canonical(entry_content(entry))).hexdigest()
 
 
 def keyed_digest(text: str) -> str:

@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from archive.audit import audit_record
+from archive.audit import audit_record, entry_content
 from testimonies.accountability import signing
 from testimonies.accountability.selectors import (
     LEFT_OUT_REASONS,
@@ -160,19 +160,13 @@ def _custody_json(entry) -> dict:
 
 def audit_entry_json(entry) -> dict:
     """An audit entry with every field its digest covers
-    (archive.audit.entry_digest), so that a recipient can recompute it."""
+    (archive.audit.entry_content), so that a recipient can recompute it."""
+    content = entry_content(entry)
+    previous = content.pop("previous")
     return {
         "id": entry.pk,
-        "at": entry.at.isoformat(),
-        "actor": entry.actor_id,
-        "actor_label": entry.actor_label,
-        "action": entry.action,
-        "target": entry.target,
-        "detail": entry.detail,
-        "subject_type": entry.subject_type,
-        "subject_id": entry.subject_id,
-        "subject_digest": entry.subject_digest,
-        "previous_digest": entry.previous_digest,
+        **content,
+        "previous_digest": previous,
         "digest": entry.digest,
     }
 
