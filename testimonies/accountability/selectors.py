@@ -13,7 +13,7 @@ import mimetypes
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.utils.translation import gettext_lazy as _
 
 from archive.models import AuditEntry
@@ -27,7 +27,7 @@ from testimonies.models import (
     Testimony,
     TestimonyStatus,
 )
-from testimonies.redaction.generalisation import readable_texts
+from testimonies.redaction.generalisation import readable_texts_many
 from testimonies.vault.identity import Identity, identity_read
 
 
@@ -135,7 +135,7 @@ def _packaged_attachments(
     them the witness's face. Without it, the digest and custody still let
     the body ask for the file and check it."""
     custody_by_attachment: dict[str, list[AttachmentCustody]] = {}
-    for entry in testimony.attachment_custody.order_by("pk"):
+    for entry in testimony.attachment_custody.all():  # prefetched, by pk
         custody_by_attachment.setdefault(entry.attachment_public_id, []).append(entry)
     return [
         PackagedAttachment(
@@ -146,7 +146,7 @@ def _packaged_attachments(
             ),
             custody=custody_by_attachment.get(attachment.public_id, []),
         )
-        for attachment in testimony.attachments.order_by("uploaded_at", "pk")
+        for attachment in testimony.attachments.all()  # prefetched, in order
     ]
 
 
@@ -161,19 +161,38 @@ def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelect
         t.public_id: t
         for t in Testimony.objects.filter(public_id__in=requested)
         .select_related("witness")
-        .prefetch_related("places", "communities", "event_types")
+        .prefetch_related(
+            "places",
+            "communities",
+            "event_types",
+            Prefetch("consent_records", ConsentRecord.objects.order_by("pk")),
+            Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
+            Prefetch("attachment_custody", AttachmentCustody.objects.order_by("pk")),
+        )
     }
+    consents = {}
+    for public_id, testimony in found.items():
+        records = list(testimony.consent_records.all())  # prefetched, by pk
+        consents[public_id] = (records, records[-1] if records else None)
+    releasable = [
+        t
+        for public_id, t in found.items()
+        if _left_out_reason(t, consents[public_id][1], today) is None
+    ]
+    # Redacted as a researcher reads them; the identities in one query.
+    redacted = readable_texts_many(releasable, public=False)
     included, left_out = [], []
     for public_id in requested:
         testimony = found.get(public_id)
         if testimony is None:
             left_out.append(LeftOutTestimony(public_id, LeftOut.NOT_FOUND))
             continue
-        records = list(testimony.consent_records.order_by("pk"))
-        consent = records[-1] if records else None
+        records, consent = consents[public_id]
         reason = _left_out_reason(testimony, consent, today)
         if reason is None:
-            packaged = _packaged(testimony, records, consent, recipient)
+            packaged = _packaged(
+                testimony, records, consent, recipient, redacted[testimony.pk]
+            )
             if packaged is None:
                 reason = LeftOut.UNDECIDED_WORDS
             else:
@@ -185,10 +204,12 @@ def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelect
     )
 
 
-def _packaged(testimony, records, consent, recipient) -> PackagedTestimony | None:
-    """One testimony as a package holds it; None while a word waits for a
-    decision (the release gate every output obeys)."""
-    redacted = readable_texts(testimony, public=False)
+def _packaged(
+    testimony, records, consent, recipient, redacted
+) -> PackagedTestimony | None:
+    """One testimony as a package holds it (`redacted`: its texts with names
+    replaced); None while a word waits for a decision (the release gate
+    every output obeys)."""
     if redacted.undecided:
         return None
     original_allowed = consent.names_identity_recipient(recipient)

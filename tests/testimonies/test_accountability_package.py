@@ -514,3 +514,20 @@ def test_a_withdrawals_typed_reason_travels_only_with_the_original_wording(
     grant(testimony, identity_recipients=IIIM)
     named = make(tmp_path, moderator, ids=[testimony.public_id], name="named")
     assert "Rasha's brother Omar was threatened." in all_text(named.path)
+
+
+@pytest.mark.django_db
+def test_choosing_what_a_package_holds_costs_the_same_queries_for_more_testimonies(
+    demo,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from testimonies.accountability.selectors import package_selection
+
+    ids = every_id()
+    with CaptureQueriesContext(connection) as few:
+        package_selection(recipient=IIIM, public_ids=ids[: len(ids) // 2])
+    with CaptureQueriesContext(connection) as many:
+        package_selection(recipient=IIIM, public_ids=ids)
+    assert len(many) == len(few), [q["sql"][:200] for q in many.captured_queries]
