@@ -491,6 +491,26 @@ def package_export(
     )
 
 
+# Packages made for a download are staged here, decrypted originals and
+# identities included, and removed once sent. A process killed meanwhile
+# (kill -9, a crash) leaves its folder behind: the next download clears
+# folders older than this, which no export still running can own.
+WEB_STAGING_MAX_AGE = datetime.timedelta(hours=1)
+
+
+def web_staging_folder() -> Path:
+    """A new private folder to stage one downloaded package in, after
+    removing what killed exports left behind (WEB_STAGING_MAX_AGE)."""
+    parent = Path(tempfile.gettempdir()) / "archive-packages"
+    parent.mkdir(mode=0o700, exist_ok=True)
+    parent.chmod(0o700)
+    cutoff = timezone.now().timestamp() - WEB_STAGING_MAX_AGE.total_seconds()
+    for left in parent.iterdir():
+        if left.stat().st_mtime < cutoff:
+            shutil.rmtree(left, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix="package-", dir=parent))
+
+
 def package_zip(result: PackageResult) -> Path:
     """The package as one zip file beside its folder (for downloading), the
     bag as its single top folder."""

@@ -2,8 +2,6 @@
 (everyone)."""
 
 import shutil
-import tempfile
-from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse, QueryDict
@@ -24,6 +22,7 @@ from testimonies.accountability.services import (
     package_export,
     package_folder_name,
     package_zip,
+    web_staging_folder,
 )
 from testimonies.policy import Action
 
@@ -86,7 +85,7 @@ def package(request):
         elif not ids:
             form.add_error("ids", _("Give public ids or search filters."))
         else:
-            folder = Path(tempfile.mkdtemp(prefix="package-"))
+            folder = web_staging_folder()
             try:
                 result = package_export(
                     recipient=form.cleaned_data["recipient"],
@@ -102,6 +101,9 @@ def package(request):
                 shutil.rmtree(folder, ignore_errors=True)
                 refused = (error.params or {}).get("selection")
                 form.add_error(None, error.messages[0])
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
             else:
                 return _package_response(result)
     return render(

@@ -202,3 +202,30 @@ def test_a_moderator_packages_a_search_from_the_search_page(
     folders = {p.name for p in (bag_path / "data" / "testimonies").iterdir()}
     assert folders == {banias.public_id}
     assert jableh.public_id not in folders
+
+
+def test_a_download_clears_what_killed_exports_left_behind():
+    """A package staged for a download holds decrypted originals and
+    identities: what a process killed mid-export left is removed by the next
+    one, once no export still running can own it."""
+    import os
+    import time
+
+    from testimonies.accountability.services import (
+        WEB_STAGING_MAX_AGE,
+        web_staging_folder,
+    )
+
+    first = web_staging_folder()
+    (first / "identity.json").write_text("{}")
+    recent = web_staging_folder()
+    old = time.time() - WEB_STAGING_MAX_AGE.total_seconds() - 60
+    os.utime(first, (old, old))
+
+    fresh = web_staging_folder()
+
+    assert not first.exists()
+    assert recent.exists() and fresh.exists()
+    assert (first.parent.stat().st_mode & 0o777) == 0o700
+    for folder in (recent, fresh):
+        folder.rmdir()
