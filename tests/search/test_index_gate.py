@@ -111,5 +111,7 @@ def test_a_document_that_still_names_the_witness_is_refused(
     assert testimony.pk not in indexed_pks()
     refusal = [r.getMessage() for r in caplog.records if "refused" in r.getMessage()]
     assert testimony.public_id in refusal[-1] and kind in refusal[-1]
+    # The public id is random letters and digits: "944" may stand in it.
+    logged = caplog.text.replace(testimony.public_id, "<id>")
     for secret in ("Quorvith", "Delmarrak", "944", "1938"):
-        assert secret not in caplog.text
+        assert secret not in logged
