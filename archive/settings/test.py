@@ -1,6 +1,8 @@
 """Test settings: fast hashing, a temporary search index and media root."""
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -30,6 +32,19 @@ else:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 _TEST_DATA = Path(tempfile.mkdtemp(prefix="archive-test-"))
+_TEST_DATA_OWNER = os.getpid()
+
+
+def _remove_test_data():
+    """Each process that loads these settings owns its folder (index, media,
+    key store) and removes it when it ends, so runs do not pile up copies of
+    test archives in the temp folder. A forked child (the rebuild's workers)
+    inherits this hook but not the folder: only its owner removes it."""
+    if os.getpid() == _TEST_DATA_OWNER:
+        shutil.rmtree(_TEST_DATA, ignore_errors=True)
+
+
+atexit.register(_remove_test_data)
 MEDIA_ROOT = _TEST_DATA / "media"
 HAYSTACK_CONNECTIONS["default"]["PATH"] = str(_TEST_DATA / "whoosh")
 HAYSTACK_CONNECTIONS["default"]["WRITE_LOCK_TIMEOUT"] = 30.0
