@@ -104,3 +104,26 @@ def test_a_bad_export_row_limit_stops_the_start(tmp_path, value):
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "ARCHIVE_EXPORT_MAX_ROWS" in result.stderr
+
+
+@pytest.mark.slow
+def test_a_process_on_test_settings_removes_its_temporary_archive_when_it_ends():
+    """Index, media and key store of a test process live in a temporary folder
+    of its own; left behind, every run would pile up test archives."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings;"
+            " print(settings.MEDIA_ROOT.parent)",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "archive.settings.test"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.strip())
+    assert folder.name.startswith("archive-test-")
+    assert not folder.exists()
