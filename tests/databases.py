@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.core import serializers
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
@@ -115,3 +115,23 @@ def restore_baseline(creation, data: str) -> None:
         creation.connection.check_constraints(
             table_names=[model._meta.db_table for model, _ in _baseline(data)]
         )
+
+
+def baseline_restored_after(flush):
+    """Django's teardown of a test whose writes commit (`flush`: it empties
+    the database), followed by the baseline rows' return, for every database
+    that has them."""
+
+    @functools.wraps(flush)
+    def flush_then_restore(test):
+        # As a test with serialized_rollback does: the flush then leaves the
+        # content types and permissions to the baseline rather than making
+        # them anew under other ids (as live_server's tests would).
+        test.serialized_rollback = True
+        flush(test)
+        for alias in test._databases_names(include_mirrors=False):
+            baseline = getattr(connections[alias], "_test_serialized_contents", None)
+            if baseline:
+                restore_baseline(connections[alias].creation, baseline)
+
+    return flush_then_restore
