@@ -31,8 +31,8 @@ def test_searches_meet_no_error_and_no_withdrawn_testimony(tmp_path):
         [
             sys.executable,
             str(BENCH / "soak.py"),
-            "--duration", "10",
-            "--searchers", "2",
+            "--duration", "20",
+            "--searchers", "3",
             "--soak-testimonies", "60",
             "--corpus", "200",
             "--results", str(tmp_path),
