@@ -48,13 +48,13 @@ demo-data:
 
 # The suite runs in one pytest-xdist worker per core, each with its own
 # database, index, media root, key store and live server (archive/settings/
-# test.py). `--dist load` hands each worker its tests in collection order,
-# which keeps pytest-django's: the tests in a rolled-back transaction before
-# those whose writes commit, whose database flush afterwards takes the role
-# groups with it (worksteal would break that order). TEST_WORKERS=0 runs it
-# all in one process.
+# test.py). A worker that runs out of tests takes some of the other's
+# (`--dist worksteal`), so neither waits on the other's slow tail. Any order
+# is safe: a test whose writes commit gives the role groups and vocabularies
+# back as soon as its flush has emptied the database (tests/databases.py).
+# TEST_WORKERS=0 runs it all in one process.
 TEST_WORKERS ?= auto
-PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist load
+PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README).
 ## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.
