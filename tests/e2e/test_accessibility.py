@@ -78,6 +78,16 @@ PAGES = [
     ),
     Page("review-queue", "moderator", lambda scene: "/moderation/"),
     Page(
+        "review-queue-filtered",
+        "moderator",
+        lambda scene: "/moderation/?state=any&assigned=nobody&sort=documenter",
+    ),
+    Page(
+        "my-testimonies-filtered",
+        "documenter",
+        lambda scene: "/testimonies/mine/?state=draft&waited=nonsense",
+    ),
+    Page(
         "review",
         "moderator",
         lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
