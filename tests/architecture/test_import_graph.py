@@ -1,7 +1,7 @@
 """The import graph of the project's own code runs one way.
 
 Read with `ast` from the source (nothing is imported): every module of
-archive/, testimonies/, search/ and bench/ (tests and migrations aside:
+archive/, testimonies/, search/, research/ and bench/ (tests and migrations aside:
 Django loads migrations itself and they read models through its historical
 registry). An edge goes from a module to every module of ours it imports,
 at any depth in the file, absolute or relative, `from pkg import module`
@@ -19,7 +19,7 @@ from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("archive", "testimonies", "search", "bench")
+PACKAGES = ("archive", "testimonies", "search", "research", "bench")
 
 # Where an import inside a function is how Django works, not a dodge.
 # "module" allows a whole script module; "module:Class.function" one function.
