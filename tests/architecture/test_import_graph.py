@@ -36,6 +36,10 @@ ALLOWED_IN_FUNCTIONS = {
         "AppConfig.ready: the deploy checks are registered and the Whoosh "
         "reader patch applied once the app registry is ready"
     ),
+    "research.apps:ResearchConfig.ready": (
+        "AppConfig.ready: the handler that empties notes and collections of "
+        "an erased testimony is connected once the models are loaded"
+    ),
     "bench.search_bench": (
         "a script: each step sets up Django itself (django.setup(), in this "
         "process or a child) before importing the models it needs"

@@ -17,6 +17,7 @@ from research.models import Collection, CollectionItem, Note, SavedSearch
 from research.services import collection_add, collection_create, note_create
 from search.audit_actions import AuditAction as SearchAction
 from testimonies.consent.services.consent import consent_withdraw
+from testimonies.consent.services.erasure import testimony_erase
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +273,12 @@ def test_documenters_keep_collections_but_may_not_export_them(
     assert page.status_code == 200 and "export.csv" not in page.content.decode()
     url = reverse("research:collection-export-csv", args=[collection.public_id])
     assert client.get(url).status_code == 403
+
+
+def test_erasing_a_testimony_deletes_the_notes_on_it_and_its_place_in_collections(
+    kept, open_testimony
+):
+    testimony_erase(testimony=open_testimony, reason="asked", erased_by_label="test")
+    assert not Note.objects.exists()
+    assert not CollectionItem.objects.exists()
+    assert Collection.objects.filter(pk=kept["collection"].pk).exists()
