@@ -20,6 +20,7 @@ from testimonies.models import (
     EventType,
     Place,
     Review,
+    ReviewAssignment,
     Testimony,
     TestimonyStatus,
 )
@@ -147,6 +148,8 @@ class ReviewPage:
     # public view would replace in the text.
     reidentification: ReidentificationCheck | None = None
     public_previews: list[ViewPreview] = field(default_factory=list)
+    # The moderator its review is assigned to (testimonies.moderation), if any.
+    assigned_to: object | None = None
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -205,6 +208,15 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
         reidentification=check,
+        assigned_to=next(
+            (
+                a.moderator
+                for a in ReviewAssignment.objects.select_related("moderator").filter(
+                    testimony=testimony
+                )
+            ),
+            None,
+        ),
         public_previews=(
             generalisation_previews(
                 testimony,

@@ -421,3 +421,27 @@ def test_mine_says_when_filters_match_nothing(work, documenter, client_for):
     assert "None of your testimonies matches these filters." in (
         response.content.decode()
     )
+
+
+def test_the_review_page_shows_the_assignment_and_takes_the_review(
+    work, moderator, other_moderator, client_for
+):
+    testimony = work["tartus-en"]
+    review_assign(testimony=testimony, moderator=other_moderator, assigned_by=moderator)
+    client = client_for(moderator)
+    url = reverse("moderation:review", args=[testimony.public_id])
+    page = client.get(url)
+    assert page.context["page"].assigned_to == other_moderator
+    assert "Take this review" in page.content.decode()
+    response = client.post(
+        BATCH,
+        {
+            "action": "assign",
+            "moderator": moderator.username,
+            "testimonies": [testimony.public_id],
+            "next": url,
+        },
+    )
+    assert response["Location"] == url
+    assert ReviewAssignment.objects.get(testimony=testimony).moderator == moderator
+    assert "Take this review" not in client.get(url).content.decode()
