@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from archive.access import moderator_required
+from archive.redirects import same_site_or
 from testimonies.consent.selectors import testimonies_held_from_public
 from testimonies.moderation.forms import (
     ASSIGN,
@@ -67,12 +67,10 @@ def queue(request):
 
 
 def _back_to_queue(request):
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ) or not back.startswith(reverse("moderation:queue")):
-        back = reverse("moderation:queue")
-    return redirect(back)
+    """Back to the queue (with its filters) or a review page: nowhere else."""
+    queue = reverse("moderation:queue")
+    back = same_site_or(request, request.POST.get("next", ""), queue)
+    return redirect(back if back.startswith(queue) else queue)
 
 
 def _done(action, count) -> str:
