@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from archive.access import role_required
 from archive.ratelimit import rate_limited
+from archive.redirects import same_site_or
 from research.access import research_required
 from research.forms import CollectionPickForm, NameForm, NoteForm, SavedSearchForm
+from research.panels import research_panel_context
 from research.selectors import (
     collection_export,
     collection_owned,
@@ -112,10 +114,12 @@ REMOVE_FROM_COLLECTION = "remove_from_collection"
 @research_required
 def testimony_notes(request, public_id):
     """The user's private notes on one testimony and their collections
-    around it. Posts a note, an addition to a collection (an existing one or
-    a new one) or a removal."""
-    note_form = NoteForm()
-    pick_form = None
+    around it (the testimony page's panel, on a page of its own). Posts a
+    note, an addition to a collection (an existing one or a new one) or a
+    removal, and goes back to `next` (the testimony page, or this one)."""
+    here = reverse("research:testimony", args=[public_id])
+    back = same_site_or(request, request.POST.get("next", ""), here)
+    note_form = pick_form = None
     if request.method == "POST":
         testimony = testimony_for_research(public_id=public_id, user=request.user)
         if ADD_NOTE in request.POST:
@@ -127,29 +131,29 @@ def testimony_notes(request, public_id):
                     text=note_form.cleaned_data["text"],
                 )
                 messages.success(request, _("Note saved. Only you can read it."))
-                return redirect("research:testimony", public_id=public_id)
+                return redirect(back)
         elif ADD_TO_COLLECTION in request.POST:
             pick_form = CollectionPickForm(
                 request.POST, collections=collections_of_user(request.user)
             )
             if pick_form.is_valid():
                 _collect(request, testimony, pick_form.cleaned_data)
-                return redirect("research:testimony", public_id=public_id)
+                return redirect(back)
         elif REMOVE_FROM_COLLECTION in request.POST:
             collection = collection_owned(
                 public_id=request.POST.get("collection", ""), user=request.user
             )
             collection_remove(collection=collection, testimony_public_id=public_id)
             messages.success(request, _("Removed from the collection."))
-            return redirect("research:testimony", public_id=public_id)
-    page = testimony_research(public_id=public_id, user=request.user)
+            return redirect(back)
+    research = testimony_research(public_id=public_id, user=request.user)
     return render(
         request,
         "research/testimony_research.html",
         {
-            "page": page,
-            "note_form": note_form,
-            "pick_form": pick_form or CollectionPickForm(collections=page.others),
+            "panel": research_panel_context(
+                research, next_url=here, note_form=note_form, pick_form=pick_form
+            )
         },
     )
 
@@ -177,10 +181,10 @@ def _collect(request, testimony, cleaned):
 @research_required
 def note_remove(request, public_id):
     note = note_owned(public_id=public_id, user=request.user)
-    testimony_id = note.testimony.public_id
+    here = reverse("research:testimony", args=[note.testimony.public_id])
     note_delete(note=note)
     messages.success(request, _("Note deleted."))
-    return redirect("research:testimony", public_id=testimony_id)
+    return redirect(same_site_or(request, request.POST.get("next", ""), here))
 
 
 # Collections

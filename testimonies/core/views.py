@@ -9,6 +9,7 @@ from archive.roles import Role
 from search.selectors import testimony_similar
 from testimonies import policy
 from testimonies.core.citation import testimony_citation
+from testimonies.core.panels import testimony_panels
 from testimonies.core.selectors import (
     TestimonyNotVisible,
     mine_places,
@@ -47,7 +48,12 @@ def testimony_detail(request, public_id):
     return render(
         request,
         "testimonies/testimony_detail.html",
-        {"page": page, "similar": similar, "citation": citation},
+        {
+            "page": page,
+            "similar": similar,
+            "citation": citation,
+            "panels": testimony_panels(testimony=page.testimony, user=request.user),
+        },
     )
 
 

@@ -38,7 +38,8 @@ ALLOWED_IN_FUNCTIONS = {
     ),
     "research.apps:ResearchConfig.ready": (
         "AppConfig.ready: the handler that empties notes and collections of "
-        "an erased testimony is connected once the models are loaded"
+        "an erased testimony is connected, and the testimony page's panel "
+        "registered, once the models are loaded"
     ),
     "bench.search_bench": (
         "a script: each step sets up Django itself (django.setup(), in this "

@@ -109,6 +109,9 @@ PAGES = [
     ),
     Page("research-home", "researcher", lambda scene: "/research/"),
     Page(
+        "testimony-researcher", "researcher", lambda s: s["kusour"].get_absolute_url()
+    ),
+    Page(
         "research-testimony",
         "researcher",
         lambda scene: f"/research/testimonies/{scene['kusour'].public_id}/",

@@ -27,7 +27,6 @@ WORDS = {
         "save_as": "Save this search as",
         "save": "Save this search",
         "new": "1 new",
-        "notes_link": "Your private notes and collections",
         "note": "Your private note",
         "save_note": "Save the note",
         "new_collection": "Or a new collection named",
@@ -38,7 +37,6 @@ WORDS = {
         "save_as": "حفظ هذا البحث باسم",
         "save": "حفظ هذا البحث",
         "new": "1 جديدة",
-        "notes_link": "ملاحظاتك الخاصة ومجموعاتك",
         "note": "ملاحظتك الخاصة",
         "save_note": "حفظ الملاحظة",
         "new_collection": "أو مجموعة جديدة باسم",
@@ -88,16 +86,27 @@ def test_a_researcher_saves_a_search_notes_and_collects(
     page.goto("/")
     expect(page.locator(".saved-searches .tag.new")).to_have_count(0)
 
-    # A private note and a new collection, from the testimony's page.
+    # A private note and a new collection, on the testimony's page.
     page.goto(first.get_absolute_url())
-    page.get_by_role("link", name=words["notes_link"]).click()
-    page.get_by_label(words["note"]).fill("Compare with the Kusour accounts.")
+    page.get_by_label(words["note"], exact=True).fill(
+        "Compare with the Kusour accounts."
+    )
     page.get_by_role("button", name=words["save_note"]).click()
+    page.wait_for_url(f"**{first.get_absolute_url()}")
     expect(page.locator(".note")).to_contain_text("Compare with the Kusour accounts.")
     page.get_by_label(words["new_collection"]).fill("Banias, 7 March")
     page.get_by_role("button", name=words["add"]).click()
+    page.wait_for_url(f"**{first.get_absolute_url()}")
     expect(page.get_by_role("link", name="Banias, 7 March")).to_be_visible()
-    screenshot(page, f"research-notes-{language}.png")
+    if SCREENSHOTS:
+        page.locator(".research-panel").screenshot(
+            path=str(Path(SCREENSHOTS) / f"research-notes-{language}.png")
+        )
+    # From a search result, the same tools on a page of their own.
+    page.goto("/search/?q=Banias")
+    result = page.locator(".results .result", has_text=first.witness.pseudonym)
+    result.locator(".research-link a").click()
+    expect(page.locator(".research-panel .note")).to_have_count(1)
     assert Note.objects.get().author == researcher
     page.get_by_role("link", name="Banias, 7 March").click()
     expect(page.locator(".results .result")).to_have_count(1)

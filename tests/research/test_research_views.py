@@ -282,3 +282,28 @@ def test_erasing_a_testimony_deletes_the_notes_on_it_and_its_place_in_collection
     assert not Note.objects.exists()
     assert not CollectionItem.objects.exists()
     assert Collection.objects.filter(pk=kept["collection"].pk).exists()
+
+
+def test_the_testimony_page_shows_its_reader_their_own_notes_and_collections(
+    kept, open_testimony, researcher, other_researcher, client_for
+):
+    url = open_testimony.get_absolute_url()
+    own = client_for(researcher).get(url).content.decode()
+    assert "Compare with Kusour." in own and "Banias, 7 March" in own
+    other = client_for(other_researcher).get(url).content.decode()
+    assert "research-panel" in other
+    assert "Compare with Kusour." not in other and "Banias, 7 March" not in other
+    assert "research-panel" not in client_for(None).get(url).content.decode()
+    # A note added from the testimony page comes back to it.
+    response = client_for(researcher).post(
+        reverse("research:testimony", args=[open_testimony.public_id]),
+        {"add_note": "1", "text": "Second note.", "next": url},
+    )
+    assert response["Location"] == url
+    response = client_for(researcher).post(
+        reverse("research:testimony", args=[open_testimony.public_id]),
+        {"add_note": "1", "text": "Third.", "next": "https://elsewhere.example/"},
+    )
+    assert response["Location"] == reverse(
+        "research:testimony", args=[open_testimony.public_id]
+    )
