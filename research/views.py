@@ -46,8 +46,10 @@ from search.services import export_log
 from testimonies import policy
 
 
+# Each view runs the saved searches again: limited as searches are.
 @never_cache
 @require_GET
+@rate_limited("search")
 @research_required
 def research_home(request):
     """The user's saved searches (with what is new in each) and collections."""
@@ -78,13 +80,17 @@ def saved_search_save(request):
         )
         messages.success(request, _("Search saved. It is listed on your home page."))
         return redirect(saved_search_url(saved))
-    messages.error(request, _("Give the search a name to save it."))
+    if "query" in form.errors:
+        messages.error(request, _("This search is too long to be saved."))
+    else:
+        messages.error(request, _("Give the search a name to save it."))
     search = reverse("search:page")
     return redirect(f"{search}?{query}" if query else search)
 
 
 @never_cache
 @require_POST
+@rate_limited("search")
 @research_required
 def saved_search_open(request, public_id):
     """Open a saved search: what it matches now counts as seen."""

@@ -110,3 +110,15 @@ def test_opening_marks_it_seen_and_the_home_page_lists_it(
 def test_the_public_home_page_lists_no_saved_search(banias, client_for, researcher):
     saved_search_create(owner=researcher, name="Banias raids", query="q=Banias")
     assert "Banias raids" not in client_for(None).get(HOME).content.decode()
+
+
+def test_a_search_too_long_to_keep_is_refused_with_a_message(researcher, client_for):
+    response = client_for(researcher).post(
+        reverse("research:saved-search-save"),
+        {"name": "Long", "query": "q=" + "Banias+" * 400},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not SavedSearch.objects.exists()
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["This search is too long to be saved."]
