@@ -22,6 +22,15 @@ from testimonies.moderation.filters import (
 ANY = ("", _("Any"))
 
 
+class PlaceChoiceField(forms.ModelChoiceField):
+    """A place by slug, named in the interface's language and set under the
+    places above it (the queryset comes in gazetteer order)."""
+
+    def label_from_instance(self, place):
+        depth = max(len(place.ancestor_slugs) - 1, 0)
+        return "\u2003" * depth + place.label
+
+
 class WorklistFilterForm(forms.Form):
     """Filters of a work list, all optional. `places` are those the user may
     be offered (the caller's selector decides, through the policy), by
@@ -30,7 +39,7 @@ class WorklistFilterForm(forms.Form):
 
     state = forms.ChoiceField(label=_("State"), required=False)
     documenter = forms.ChoiceField(label=_("Documenter"), required=False)
-    place = forms.ModelChoiceField(
+    place = PlaceChoiceField(
         label=_("Place"),
         queryset=Place.objects.none(),
         to_field_name="slug",

@@ -48,6 +48,10 @@ ALLOWED_IN_FUNCTIONS = {
     "bench.search_quality": (
         "a script: it calls django.setup() before importing the models it reads"
     ),
+    "bench.research_bench": (
+        "a script: bench.search_quality sets Django up before it imports the "
+        "models and services it times"
+    ),
     "bench.search_profile": (
         "a script: it points Django at a benchmark folder and calls "
         "django.setup() before importing what reads the models"

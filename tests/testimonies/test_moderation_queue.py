@@ -5,6 +5,7 @@ filters on a documenter's own testimonies."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -445,3 +446,14 @@ def test_the_review_page_shows_the_assignment_and_takes_the_review(
     assert response["Location"] == url
     assert ReviewAssignment.objects.get(testimony=testimony).moderator == moderator
     assert "Take this review" not in client.get(url).content.decode()
+
+
+def test_the_place_filter_names_places_in_the_interfaces_language(
+    work, moderator, client_for
+):
+    client = client_for(moderator)
+    english = client.get(QUEUE).context["form"]["place"]
+    assert "Banias" in str(english)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    arabic = client.get(QUEUE).context["form"]["place"]
+    assert "بانياس" in str(arabic) and "حي القصور" in str(arabic)
