@@ -307,3 +307,19 @@ def test_the_testimony_page_shows_its_reader_their_own_notes_and_collections(
     assert response["Location"] == reverse(
         "research:testimony", args=[open_testimony.public_id]
     )
+
+
+@pytest.mark.parametrize("role", ["researcher", "documenter", "moderator"])
+def test_every_reading_role_keeps_its_own_tools(
+    open_testimony, users, client_for, role
+):
+    client = client_for(users[role])
+    assert client.get(HOME).status_code == 200
+    url = reverse("research:testimony", args=[open_testimony.public_id])
+    client.post(url, {"add_note": "1", "text": f"{role}'s note"})
+    client.post(url, {"add_to_collection": "1", "new_name": f"{role}'s list"})
+    page = client.get(url).content.decode()
+    assert f"{role}&#x27;s note" in page and f"{role}&#x27;s list" in page
+    collection = Collection.objects.get(owner=users[role])
+    detail = client.get(reverse("research:collection", args=[collection.public_id]))
+    assert detail.status_code == 200
