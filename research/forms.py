@@ -33,8 +33,12 @@ class CollectionPickForm(forms.Form):
     """Add a testimony to one of the user's collections, or to a new one."""
 
     collection = forms.ChoiceField(label=_("Collection"), required=False)
+    # A collection of the user's of that name if there is one, else a new one.
     new_name = forms.CharField(
-        label=_("Or a new collection named"), max_length=120, required=False
+        label=_("Or a new collection named"),
+        max_length=120,
+        required=False,
+        strip=True,
     )
 
     def __init__(self, data=None, *, collections):

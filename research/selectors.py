@@ -155,6 +155,12 @@ def note_owned(*, public_id: str, user) -> Note:
     return note
 
 
+def collection_named(*, name: str, user) -> Collection | None:
+    """The user's collection of that name, if they have one (adding to a
+    collection by name never makes a second one of the same name)."""
+    return Collection.objects.filter(owner=user, name=name).first()
+
+
 def collection_owned(*, public_id: str, user) -> Collection:
     collection = Collection.objects.filter(public_id=public_id, owner=user).first()
     if collection is None:

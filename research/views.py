@@ -19,6 +19,7 @@ from research.forms import CollectionPickForm, NameForm, NoteForm, SavedSearchFo
 from research.panels import research_panel_context
 from research.selectors import (
     collection_export,
+    collection_named,
     collection_owned,
     collection_page,
     collections_of,
@@ -174,7 +175,9 @@ def _collect(request, testimony, cleaned):
             public_id=cleaned["collection"], user=request.user
         )
     else:
-        collection = collection_create(owner=request.user, name=cleaned["new_name"])
+        collection = collection_named(
+            name=cleaned["new_name"], user=request.user
+        ) or collection_create(owner=request.user, name=cleaned["new_name"])
     collection_add(collection=collection, testimony=testimony)
     messages.success(
         request,

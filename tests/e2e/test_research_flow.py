@@ -32,6 +32,8 @@ WORDS = {
         "new_collection": "Or a new collection named",
         "add": "Add to the collection",
         "export": "CSV (spreadsheet)",
+        "collect_named": "Add to the collection named",
+        "collect": "Add",
     },
     "ar": {
         "save_as": "حفظ هذا البحث باسم",
@@ -42,6 +44,8 @@ WORDS = {
         "new_collection": "أو مجموعة جديدة باسم",
         "add": "إضافة إلى المجموعة",
         "export": "CSV (جدول بيانات)",
+        "collect_named": "إضافة إلى المجموعة المسمّاة",
+        "collect": "إضافة",
     },
 }
 
@@ -76,7 +80,9 @@ def test_a_researcher_saves_a_search_notes_and_collects(
     assert SavedSearch.objects.get().seen_ids == [first.public_id]
 
     # A new account comes in: the home page counts it, opening clears it.
-    factories.testimony(narrative="Banias again, at dawn.", places=[coast["banias"]])
+    second = factories.testimony(
+        narrative="Banias again, at dawn.", places=[coast["banias"]]
+    )
     page.goto("/")
     saved = page.locator(".saved-searches li").first
     expect(saved).to_contain_text(words["new"])
@@ -102,16 +108,22 @@ def test_a_researcher_saves_a_search_notes_and_collects(
         page.locator(".research-panel").screenshot(
             path=str(Path(SCREENSHOTS) / f"research-notes-{language}.png")
         )
-    # From a search result, the same tools on a page of their own.
+    # A search result goes into the same collection, by its name.
     page.goto("/search/?q=Banias")
+    other = page.locator(".results .result", has_text=second.witness.pseudonym)
+    other.get_by_label(words["collect_named"]).fill("Banias, 7 March")
+    other.get_by_role("button", name=words["collect"]).click()
+    page.wait_for_url("**/search/?q=Banias")
+    expect(page.locator(".messages")).to_contain_text("Banias, 7 March")
+    # From a search result, the same tools on a page of their own.
     result = page.locator(".results .result", has_text=first.witness.pseudonym)
     result.locator(".research-link a").click()
     expect(page.locator(".research-panel .note")).to_have_count(1)
     assert Note.objects.get().author == researcher
     page.get_by_role("link", name="Banias, 7 March").click()
-    expect(page.locator(".results .result")).to_have_count(1)
+    expect(page.locator(".results .result")).to_have_count(2)
     expect(page.get_by_role("link", name=words["export"])).to_be_visible()
-    assert Collection.objects.get().items.count() == 1
+    assert Collection.objects.get().items.count() == 2
 
     # On a phone nothing scrolls sideways.
     page.set_viewport_size(PHONE)

@@ -122,3 +122,22 @@ def test_a_search_too_long_to_keep_is_refused_with_a_message(researcher, client_
     assert not SavedSearch.objects.exists()
     messages = [str(m) for m in response.context["messages"]]
     assert messages == ["This search is too long to be saved."]
+
+
+def test_a_search_result_goes_into_a_collection_by_name_and_back_to_the_results(
+    banias, researcher, client_for
+):
+    client = client_for(researcher)
+    results = client.get(reverse("search:page"), {"q": "Banias"}).content.decode()
+    assert f'form="collect-{banias.public_id}"' in results
+    assert f'id="collect-{banias.public_id}"' in results
+    back = "/search/?q=Banias&page=1"
+    url = reverse("research:testimony", args=[banias.public_id])
+    for _ in range(2):
+        response = client.post(
+            url, {"add_to_collection": "1", "new_name": "Banias", "next": back}
+        )
+        assert response["Location"] == back
+    # Added to the collection of that name, never a second one.
+    (collection,) = researcher.collections.all()
+    assert list(collection.items.values_list("testimony", flat=True)) == [banias.pk]
