@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("testimonies", "0019_review_assignment"),
+        ("testimonies", "0018_consent_identity_recipients"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
