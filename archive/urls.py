@@ -28,6 +28,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
     path("moderation/", include("testimonies.moderation_urls")),
+    path("research/", include("research.urls")),
     path("", include("testimonies.accountability.urls")),
     path("", include("search.urls")),
     path("admin/", admin.site.urls),

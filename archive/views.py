@@ -35,6 +35,8 @@ from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role, role_of
 from archive.selectors import audit_entries
+from research.access import RESEARCH_ROLES
+from research.selectors import saved_searches_with_news
 from testimonies.core.selectors import archive_overview
 
 AUDIT_PAGE_SIZE = 50
@@ -43,9 +45,11 @@ AUDIT_PAGE_SIZE = 50
 @never_cache
 @rate_limited("search")
 def home(request):
-    return render(
-        request, "home.html", {"overview": archive_overview(user=request.user)}
-    )
+    context = {"overview": archive_overview(user=request.user)}
+    if role_of(request.user) in RESEARCH_ROLES:
+        # Counted now, with what the user may read now (never mailed).
+        context["saved_searches"] = saved_searches_with_news(user=request.user)
+    return render(request, "home.html", context)
 
 
 @never_cache

@@ -564,19 +564,26 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = max(indexed_count - stale, limit + 1)
     else:
         count = len(kept)
+    rows, held = _export_rows(kept[:limit])
+    return ExportOutcome(count=max(count - held, len(rows)), rows=rows)
+
+
+def _export_rows(testimonies) -> tuple[list[ExportRow], int]:
+    """Export rows of `testimonies` (exportable, checked by the caller), in
+    their order, and how many were held back for undecided words."""
     # An export leaves the archive, whoever asks: places, dates and texts as
     # the public view has them, as names are always redacted in it.
-    facts = testimonies_public_facts(kept[:limit])
-    texts_by_pk = readable_texts_many(kept[:limit], public=True)
+    facts = testimonies_public_facts(testimonies)
+    texts_by_pk = readable_texts_many(testimonies, public=True)
     # The release gate: nothing leaves with a word that may name someone
     # undecided (the index refuses such testimonies; it may lag behind).
-    held = [t for t in kept[:limit] if texts_by_pk[t.pk].undecided]
+    held = [t for t in testimonies if texts_by_pk[t.pk].undecided]
     if held:
         logger.warning(
             "export: %d results left out: flagged words wait for a decision",
             len(held),
         )
-    consents = current_consents([t.pk for t in kept[:limit]])
+    consents = current_consents([t.pk for t in testimonies])
     levels = place_levels(p for f in facts.values() for p in f.places)
     rows = [
         ExportRow(
@@ -586,10 +593,33 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
             permitted_use=_permitted_use(consents.get(t.pk)),
             place_levels={p.slug: levels[p.slug] for p in facts[t.pk].places},
         )
-        for t in kept[:limit]
+        for t in testimonies
         if not texts_by_pk[t.pk].undecided
     ]
-    return ExportOutcome(count=max(count - len(held), len(rows)), rows=rows)
+    return rows, len(held)
+
+
+def testimonies_export_rows(*, pks, user, limit: int) -> ExportOutcome:
+    """The testimonies with these primary keys (a list a reader kept, in its
+    order) that `user` may export now, at most `limit`, as a search's export
+    holds them: the same policy (testimonies.policy.exportable_testimonies),
+    the same public view and redaction. PermissionDenied for a user who may
+    not export."""
+    if not policy.allows(user, Action.EXPORT):
+        raise PermissionDenied
+    exportable = (
+        policy.exportable_testimonies(Testimony.objects.all(), user)
+        .select_related("witness")
+        .prefetch_related("places", "communities", "event_types")
+    )
+    pks = list(dict.fromkeys(pks))
+    found = {}
+    for start in range(0, len(pks), _EXPORT_BATCH):
+        batch = pks[start : start + _EXPORT_BATCH]
+        found.update({t.pk: t for t in exportable.filter(pk__in=batch)})
+    kept = [found[pk] for pk in pks if pk in found]
+    rows, held = _export_rows(kept[:limit])
+    return ExportOutcome(count=len(kept) - held, rows=rows)
 
 
 def testimony_similar(

@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
         "released_to_public",
         _("Released a held testimony to the public"),
     )
+    REVIEW_ASSIGNED = "review_assigned", _("Assigned a testimony's review")
+    REVIEW_UNASSIGNED = "review_unassigned", _("Took back a review assignment")
     PACKAGE_EXPORTED = (
         "package_exported",
         _("Exported an accountability package"),

@@ -107,6 +107,13 @@ def testimony_audit_details() -> dict[str, list[DetailWording]]:
         ],
         AuditAction.APPROVED: [_PUBLIC_VIEW],
         AuditAction.RELEASED_TO_PUBLIC: [_PUBLIC_VIEW],
+        # Usernames of moderators, never anything about the witness.
+        AuditAction.REVIEW_ASSIGNED: [
+            DetailWording(r"to (?P<moderator>\S+)", _("to %(moderator)s")),
+        ],
+        AuditAction.REVIEW_UNASSIGNED: [
+            DetailWording(r"from (?P<moderator>\S+)", _("from %(moderator)s")),
+        ],
         AuditAction.WITNESS_KEY_DECIDED: [
             DetailWording(
                 rf"(?P<resolution>{resolution}): (?P<pseudonyms>.*)",

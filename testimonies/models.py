@@ -16,6 +16,7 @@ from testimonies.core.models import (
     TestimonyStatus,
 )
 from testimonies.core.vocabularies import Community, EventType
+from testimonies.moderation.models import ReviewAssignment
 from testimonies.places.models import Place, PlaceKind
 from testimonies.witnesses.models import (
     Gender,
@@ -44,6 +45,7 @@ __all__ = [
     "PublicDatePrecision",
     "PublicHold",
     "Review",
+    "ReviewAssignment",
     "ReviewDecision",
     "ReviewedVersion",
     "Testimony",

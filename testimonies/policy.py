@@ -40,7 +40,9 @@ consent record opens anything (scope_granted): a scope never granted, or
 withdrawn, cannot be used, and moderators are shown which scopes are
 missing (scopes_not_granted) so that nobody uses the testimony for them.
 Withdrawing is open to moderators and to the documenter who recorded the
-testimony (Action.WITHDRAW); erasing to moderators (Action.ERASE). Words are
+testimony (Action.WITHDRAW); erasing to moderators (Action.ERASE). A
+testimony's review is assigned to a moderator by moderators while it is
+neither withdrawn nor erased (Action.ASSIGN_REVIEW). Words are
 marked for redaction by moderators and, before review, by the recording
 documenter (Action.MARK_REDACTIONS).
 
@@ -104,6 +106,7 @@ class Action(StrEnum):
     REVEAL_WITNESS_IDENTITY = "reveal_witness_identity"  # (witness)
     RECORD_UNDER = "record_under"  # (witness)
     REVIEW = "review"  # (none)
+    ASSIGN_REVIEW = "assign_review"  # (testimony)
     EXPORT = "export"  # (none)
     EXPORT_PACKAGE = "export_package"  # (none)
     SET_PASSWORD = "set_password"  # noqa: S105  (account, a user)
@@ -381,6 +384,12 @@ def _may_review(user, _=None) -> bool:
     return sees_everything(user)
 
 
+def _may_assign_review(user, testimony) -> bool:
+    """Give a testimony's review to a moderator, or take it back: moderators,
+    while the testimony is neither withdrawn nor erased."""
+    return not testimony.is_closed and sees_everything(user)
+
+
 def _may_withdraw(user, testimony) -> bool:
     """Record a withdrawal of consent: moderators (who must also have passed
     a second factor, archive.access) and the recording documenter."""
@@ -511,6 +520,7 @@ RULES = {
     Action.REVEAL_WITNESS_IDENTITY: _may_reveal_witness_identity,
     Action.RECORD_UNDER: _may_record_under,
     Action.REVIEW: _may_review,
+    Action.ASSIGN_REVIEW: _may_assign_review,
     Action.EXPORT: _may_export,
     Action.EXPORT_PACKAGE: _may_export_package,
     Action.SET_PASSWORD: _may_set_password,

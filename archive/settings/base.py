@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "haystack",
     "archive",
     "testimonies",
+    "research",
 ]
 
 MIDDLEWARE = [

@@ -11,8 +11,6 @@ from archive.access import moderator_required
 from testimonies.consent.forms import PublicReleaseForm, ReviewDecisionForm
 from testimonies.consent.selectors import (
     review_page,
-    review_queue,
-    testimonies_held_from_public,
     testimony_for_review,
 )
 from testimonies.consent.services.public_holds import testimony_public_release
@@ -26,23 +24,6 @@ from testimonies.redaction.views import (
     marks_save,
     words_decide,
 )
-from testimonies.witnesses.selectors import witness_key_conflicts_waiting
-
-
-@never_cache
-@moderator_required
-def queue(request):
-    """Submitted testimonies waiting for a decision, the longest first."""
-    return render(
-        request,
-        "testimonies/review_queue.html",
-        {
-            "queue": review_queue(),
-            "key_conflicts": witness_key_conflicts_waiting(),
-            "held": testimonies_held_from_public(),
-        },
-    )
-
 
 # The submit button of the release form (a held testimony's review page).
 RELEASE = "release_public"

@@ -2,11 +2,7 @@
 the moderators' queue and the testimonies held back from the public. Access
 comes from testimonies.policy only."""
 
-import datetime
 from dataclasses import dataclass, field
-
-from django.db.models import Count, F, Prefetch
-from django.db.models.functions import Coalesce
 
 from testimonies import policy
 from testimonies.consent.models.consent import ConsentEvent, ConsentScope
@@ -24,6 +20,7 @@ from testimonies.models import (
     EventType,
     Place,
     Review,
+    ReviewAssignment,
     Testimony,
     TestimonyStatus,
 )
@@ -124,45 +121,6 @@ def testimony_for_erasure(*, public_id: str, user) -> Testimony:
     return testimony
 
 
-@dataclass(frozen=True)
-class QueueEntry:
-    """A submitted testimony waiting for a decision."""
-
-    testimony: Testimony
-    consent: ConsentSummary
-    # When it was submitted (for the oldest rows, when it was recorded).
-    waiting_since: datetime.datetime
-    # Reviewed before: sent back, changed and submitted again.
-    resubmitted: bool
-
-
-def review_queue() -> list[QueueEntry]:
-    """Submitted testimonies, the longest waiting first, each with its
-    consent summary and whether it was reviewed before."""
-    testimonies = list(
-        Testimony.objects.filter(status=TestimonyStatus.SUBMITTED)
-        .select_related("witness", "recorded_by")
-        .prefetch_related(
-            "places",
-            Prefetch("consent_records", queryset=ConsentRecord.objects.order_by("pk")),
-        )
-        .annotate(
-            waiting_since=Coalesce(F("submitted_at"), F("created_at")),
-            earlier_reviews=Count("reviews", distinct=True),
-        )
-        .order_by("waiting_since", "pk")
-    )
-    return [
-        QueueEntry(
-            testimony=testimony,
-            consent=consent_summary(testimony.consent_records.all()),
-            waiting_since=testimony.waiting_since,
-            resubmitted=testimony.earlier_reviews > 0,
-        )
-        for testimony in testimonies
-    ]
-
-
 def testimonies_held_from_public() -> list[Testimony]:
     """Approved testimonies held back from the public by the
     re-identification check run again (testimonies.consent.services.public_holds),
@@ -190,6 +148,8 @@ class ReviewPage:
     # public view would replace in the text.
     reidentification: ReidentificationCheck | None = None
     public_previews: list[ViewPreview] = field(default_factory=list)
+    # The moderator its review is assigned to (testimonies.moderation), if any.
+    assigned_to: object | None = None
 
 
 def _slug_labels(contents) -> dict[str, str]:
@@ -248,6 +208,15 @@ def review_page(*, public_id: str, user) -> ReviewPage:
         place_trails=place_trails(list(testimony.places.all())),
         persons_named=[person_label(p) for p in testimony.persons_named],
         reidentification=check,
+        assigned_to=next(
+            (
+                a.moderator
+                for a in ReviewAssignment.objects.select_related("moderator").filter(
+                    testimony=testimony
+                )
+            ),
+            None,
+        ),
         public_previews=(
             generalisation_previews(
                 testimony,

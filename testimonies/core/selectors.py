@@ -6,6 +6,7 @@ testimonies.policy only."""
 import datetime
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 
@@ -22,6 +23,11 @@ from testimonies.models import (
     Testimony,
     TestimonyStatus,
     WitnessIdentity,
+)
+from testimonies.moderation.filters import (
+    MINE_STATES,
+    worklist_filtered,
+    worklist_places,
 )
 from testimonies.policy import Action
 from testimonies.recording.steps import first_step_to_do
@@ -298,10 +304,10 @@ class MyTestimonyRow:
     resume_step: str | None
 
 
-def testimonies_mine(*, user) -> list[MyTestimonyRow]:
-    """The testimonies `user` recorded and may still see, newest first, with
-    the latest review and what the documenter may do with each now."""
-    testimonies = list(
+def _mine(user):
+    """The testimonies `user` recorded and may still see, annotated with
+    what each row needs."""
+    return (
         policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(recorded_by=user)
         .select_related("witness")
@@ -314,8 +320,44 @@ def testimonies_mine(*, user) -> list[MyTestimonyRow]:
                 WitnessIdentity.objects.filter(witness=OuterRef("witness"))
             ),
         )
-        .order_by("-created_at", "-pk")
     )
+
+
+def testimonies_mine(*, user) -> list[MyTestimonyRow]:
+    """The testimonies `user` recorded and may still see, newest first, with
+    the latest review and what the documenter may do with each now."""
+    return _mine_rows(list(_mine(user).order_by("-created_at", "-pk")), user)
+
+
+MINE_PAGE_SIZE = 25
+
+
+@dataclass(frozen=True)
+class MinePage:
+    rows: list[MyTestimonyRow]
+    page: Page
+
+
+def testimonies_mine_page(*, user, filters: dict, page_number=1) -> MinePage:
+    """One page of `user`'s own testimonies as `filters` (a
+    WorklistFilterForm's) narrow and order them, newest first by default."""
+    queryset = worklist_filtered(
+        _mine(user), filters, user=user, states=MINE_STATES, default_order="newest"
+    )
+    page = Paginator(queryset, MINE_PAGE_SIZE).get_page(page_number)
+    return MinePage(rows=_mine_rows(list(page.object_list), user), page=page)
+
+
+def mine_places(*, user):
+    """The places a documenter's own list may be filtered by: those tagged on
+    their testimonies and the places above them, as the policy lets them
+    be shown."""
+    places = worklist_places(_mine(user))
+    shown = policy.places_visible(places, user)
+    return Place.objects.filter(pk__in=[place.pk for place in shown]).order_by("path")
+
+
+def _mine_rows(testimonies, user) -> list[MyTestimonyRow]:
     # Comments are sealed: opened here, the latest version of each testimony.
     latest_versions = {}
     for version in ReviewedVersion.objects.filter(testimony__in=testimonies).order_by(

@@ -9,13 +9,17 @@ from archive.roles import Role
 from search.selectors import testimony_similar
 from testimonies import policy
 from testimonies.core.citation import testimony_citation
+from testimonies.core.panels import testimony_panels
 from testimonies.core.selectors import (
     TestimonyNotVisible,
-    testimonies_mine,
+    mine_places,
+    testimonies_mine_page,
     testimony_tombstone,
 )
 from testimonies.core.selectors import testimony_detail as select_detail
 from testimonies.core.services import original_reading_record
+from testimonies.moderation.forms import WorklistFilterForm
+from testimonies.moderation.views import query_without_page
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
@@ -44,7 +48,12 @@ def testimony_detail(request, public_id):
     return render(
         request,
         "testimonies/testimony_detail.html",
-        {"page": page, "similar": similar, "citation": citation},
+        {
+            "page": page,
+            "similar": similar,
+            "citation": citation,
+            "panels": testimony_panels(testimony=page.testimony, user=request.user),
+        },
     )
 
 
@@ -52,9 +61,20 @@ def testimony_detail(request, public_id):
 @role_required(Role.DOCUMENTER)
 def mine(request):
     """The documenter's own testimonies: state, the last review's comment,
-    and what can be done next."""
+    and what can be done next; filtered, ordered and paged from the URL."""
+    form = WorklistFilterForm(request.GET, places=mine_places(user=request.user))
+    mine_page = testimonies_mine_page(
+        user=request.user, filters=form.filters(), page_number=request.GET.get("page")
+    )
     return render(
         request,
         "testimonies/testimony_mine.html",
-        {"rows": testimonies_mine(user=request.user)},
+        {
+            "form": form,
+            "rows": mine_page.rows,
+            "page": mine_page.page,
+            "query": query_without_page(request),
+            # Whether the documenter has recorded anything at all, filters aside.
+            "filtered": bool(query_without_page(request)),
+        },
     )

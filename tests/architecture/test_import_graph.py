@@ -1,7 +1,7 @@
 """The import graph of the project's own code runs one way.
 
 Read with `ast` from the source (nothing is imported): every module of
-archive/, testimonies/, search/ and bench/ (tests and migrations aside:
+archive/, testimonies/, search/, research/ and bench/ (tests and migrations aside:
 Django loads migrations itself and they read models through its historical
 registry). An edge goes from a module to every module of ours it imports,
 at any depth in the file, absolute or relative, `from pkg import module`
@@ -19,7 +19,7 @@ from collections import deque
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("archive", "testimonies", "search", "bench")
+PACKAGES = ("archive", "testimonies", "search", "research", "bench")
 
 # Where an import inside a function is how Django works, not a dodge.
 # "module" allows a whole script module; "module:Class.function" one function.
@@ -36,12 +36,21 @@ ALLOWED_IN_FUNCTIONS = {
         "AppConfig.ready: the deploy checks are registered and the Whoosh "
         "reader patch applied once the app registry is ready"
     ),
+    "research.apps:ResearchConfig.ready": (
+        "AppConfig.ready: the handler that empties notes and collections of "
+        "an erased testimony is connected, and the testimony page's panel "
+        "registered, once the models are loaded"
+    ),
     "bench.search_bench": (
         "a script: each step sets up Django itself (django.setup(), in this "
         "process or a child) before importing the models it needs"
     ),
     "bench.search_quality": (
         "a script: it calls django.setup() before importing the models it reads"
+    ),
+    "bench.research_bench": (
+        "a script: bench.search_quality sets Django up before it imports the "
+        "models and services it times"
     ),
     "bench.search_profile": (
         "a script: it points Django at a benchmark folder and calls "

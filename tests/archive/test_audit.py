@@ -266,6 +266,8 @@ STORED_ACTIONS = {
         "witness_key_decided",
         "held_from_public",
         "released_to_public",
+        "review_assigned",
+        "review_unassigned",
         "package_exported",
     },
     "search": {"exported"},

@@ -17,6 +17,7 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from research.services import collection_add, collection_create
 from tests import factories
 from tests.markers import committed_db
 
@@ -43,6 +44,14 @@ def refused_login(page):
     page.locator("#id_username").fill("nobody")
     page.locator("#id_password").fill("wrong password")
     page.locator("form.stacked button[type=submit]").click()
+
+
+def research_collection_url(scene):
+    """A researcher's collection holding one testimony, and its page."""
+    owner = get_user_model().objects.get(username="researcher")
+    collection = collection_create(owner=owner, name="Banias, 7 March")
+    collection_add(collection=collection, testimony=scene["kusour"])
+    return f"/research/collections/{collection.public_id}/"
 
 
 RECORDING_STEPS = [
@@ -78,6 +87,16 @@ PAGES = [
     ),
     Page("review-queue", "moderator", lambda scene: "/moderation/"),
     Page(
+        "review-queue-filtered",
+        "moderator",
+        lambda scene: "/moderation/?state=any&assigned=nobody&sort=documenter",
+    ),
+    Page(
+        "my-testimonies-filtered",
+        "documenter",
+        lambda scene: "/testimonies/mine/?state=draft&waited=nonsense",
+    ),
+    Page(
         "review",
         "moderator",
         lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
@@ -88,6 +107,16 @@ PAGES = [
         lambda scene: f"/moderation/{scene['resubmitted'].public_id}/",
         then=lambda page: page.locator("button[value=sent_back]").click(),
     ),
+    Page("research-home", "researcher", lambda scene: "/research/"),
+    Page(
+        "testimony-researcher", "researcher", lambda s: s["kusour"].get_absolute_url()
+    ),
+    Page(
+        "research-testimony",
+        "researcher",
+        lambda scene: f"/research/testimonies/{scene['kusour'].public_id}/",
+    ),
+    Page("research-collection", "researcher", research_collection_url),
     Page("audit-log", "moderator", lambda scene: "/audit/?date_from=yesterday"),
     Page(
         "accountability-package", "moderator", lambda scene: "/accountability/package/"

@@ -47,7 +47,7 @@ def test_a_researcher_sees_an_embargoed_testimony_only_from_its_date(
         log_in("researcher")
         page.goto("/search/?q=Banias")
         expect(page.locator(".counts")).to_have_text("1 testimony found")
-        page.locator("ol.results > li.result").first.get_by_role("link").click()
+        page.locator("ol.results > li.result h3 a").first.click()
         expect(page.locator(".narrative")).to_contain_text(
             "kept back until the embargo date"
         )

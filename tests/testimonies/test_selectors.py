@@ -6,7 +6,7 @@ import pytest
 
 from archive.models import AuditEntry
 from testimonies.audit_actions import AuditAction
-from testimonies.consent.selectors import review_page, review_queue
+from testimonies.consent.selectors import review_page
 from testimonies.core.selectors import (
     archive_overview,
     place_trails,
@@ -14,6 +14,7 @@ from testimonies.core.selectors import (
     testimony_detail,
 )
 from testimonies.core.services import original_reading_record
+from testimonies.moderation.selectors import review_queue_page
 from testimonies.recording.selectors import recording_review, testimony_for_recording
 from testimonies.redaction.selectors import redaction_page
 from tests import factories
@@ -91,7 +92,10 @@ def test_pages_come_as_declared_dataclasses_the_testimonies_as_loaded(
         page.testimony,
         *(card.testimony for card in archive_overview(user=moderator).recent),
         *(row.testimony for row in testimonies_mine(user=documenter)),
-        *(entry.testimony for entry in review_queue()),
+        *(
+            entry.testimony
+            for entry in review_queue_page(user=moderator, filters={}).entries
+        ),
     ]
     assert len(listed) == 6
     for testimony in listed:
