@@ -231,3 +231,61 @@ def incident_unlink(*, user, incident: Incident, testimony: Testimony) -> bool:
         detail=testimony.public_id,
     )
     return True
+
+
+def incidents_import(*, rows, actor_label: str) -> dict[str, Incident]:
+    """Write the incident lines of an import (testimonies.imports), in its
+    transaction: a key new to the archive creates an incident (audited as
+    proposed by the import), a known key updates that incident's details.
+    Returns the incidents by key, those the lines declared."""
+    written = {}
+    for row in rows:
+        incident = Incident.objects.filter(key=row.key).first()
+        created = incident is None
+        incident = incident or Incident(key=row.key)
+        for name in (
+            "title", "title_ar", "summary", "summary_ar", "start", "end",
+            "precision", "status",
+        ):  # fmt: skip
+            setattr(incident, name, getattr(row, name))
+        incident.full_clean()
+        incident.save()
+        incident.places.set(row.places)
+        incident.communities.set(row.communities)
+        incident.event_types.set(row.event_types)
+        if created:
+            audit_record(
+                action=IncidentAuditAction.PROPOSED,
+                target=incident.public_id,
+                actor_label=actor_label,
+            )
+        written[row.key] = incident
+    return written
+
+
+def incident_links_import(*, links, incidents: dict, actor_label: str) -> None:
+    """Link the testimonies an import wrote to the incidents its lines name
+    ((testimony, key, role) each), in its transaction: keys the import
+    declared (`incidents`) or the archive holds (the reader checked them).
+    A link there already takes the line's role; links the line does not
+    name are left as they are. Each new or changed link is audited."""
+    keys = {key for _testimony, key, _role in links} - set(incidents)
+    incidents = {**incidents, **Incident.objects.in_bulk(keys, field_name="key")}
+    for testimony, key, role in links:
+        incident = incidents[key]
+        while incident.merged_into_id:
+            incident = incident.merged_into
+        link, created = IncidentLink.objects.get_or_create(
+            testimony=testimony, incident=incident, defaults={"role": role}
+        )
+        if not created and link.role == role:
+            continue
+        if not created:
+            link.role = role
+            link.save()
+        audit_record(
+            action=IncidentAuditAction.LINKED,
+            target=incident.public_id,
+            actor_label=actor_label,
+            detail=f"{testimony.public_id} {role}",
+        )
