@@ -19,6 +19,7 @@ class IncidentListForm(SearchForm):
     def __init__(self, data=None, *, user, **kwargs):
         super().__init__(data, user=user, **kwargs)
         del self.fields["sort"]
+        del self.fields["incident"]
 
 
 class IncidentProposeForm(forms.Form):

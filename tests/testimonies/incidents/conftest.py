@@ -1,13 +1,8 @@
-import datetime
-
 import pytest
 
 from testimonies.incidents.services import incident_link, incident_propose
-from testimonies.models import Community, EventType, Testimony
-
-
-def day(text):
-    return datetime.date.fromisoformat(text)
+from testimonies.models import Community, EventType
+from tests.testimonies.incidents.incident_helpers import day
 
 
 @pytest.fixture
@@ -38,12 +33,3 @@ def link(moderator):
         )
 
     return make
-
-
-def generalise(testimony, *, levels_up=0, dates=""):
-    """The public view an approval chose after a re-identification check."""
-    Testimony.objects.filter(pk=testimony.pk).update(
-        public_place_levels_up=levels_up, public_date_precision=dates
-    )
-    testimony.refresh_from_db()
-    return testimony

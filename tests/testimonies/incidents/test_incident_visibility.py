@@ -15,7 +15,7 @@ from testimonies.incidents.selectors import (
 )
 from testimonies.models import Witness
 from tests import factories
-from tests.testimonies.incidents.conftest import day, generalise
+from tests.testimonies.incidents.incident_helpers import day, generalise
 
 pytestmark = pytest.mark.django_db
 
