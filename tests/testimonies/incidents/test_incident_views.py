@@ -254,3 +254,39 @@ def test_the_api_pages_and_filters_like_the_search(incidents, client, coast):
         client.get(f"/api/incidents/{incidents['public'].public_id}/?x=1").status_code
         == 400
     )
+
+
+def test_the_review_page_suggests_incidents_and_links_in_one_click(
+    incidents, archive, ladder
+):
+    submitted = archive["submitted-own"]  # Banias, 7-9 March 2025
+    client = ladder("moderator")
+    review = f"/moderation/{submitted.public_id}/"
+    response = client.get(review)
+    assert response.status_code == 200
+    assert "Incidents it may describe" in response.text
+    public = incidents["public"]
+    assert f"/incidents/{public.public_id}/link/" in response.text
+    linked = client.post(
+        f"/incidents/{public.public_id}/link/",
+        {"testimony": submitted.public_id, "role": "describes", "next": review},
+    )
+    assert linked.status_code == 302 and linked["Location"] == review
+    assert IncidentLink.objects.filter(incident=public, testimony=submitted).exists()
+    # An address elsewhere is never followed.
+    elsewhere = client.post(
+        f"/incidents/{public.public_id}/link/",
+        {
+            "testimony": submitted.public_id,
+            "role": "mentions",
+            "next": "https://evil.example/",
+        },
+    )
+    assert elsewhere["Location"] == public.get_absolute_url()
+
+
+def test_the_testimony_page_names_its_incidents_as_the_reader_may_see_them(
+    incidents, archive, ladder
+):
+    page = ladder("anonymous").get(archive["kusour"].get_absolute_url())
+    assert incidents["public"].get_absolute_url() in page.text
