@@ -290,3 +290,47 @@ def test_the_testimony_page_names_its_incidents_as_the_reader_may_see_them(
 ):
     page = ladder("anonymous").get(archive["kusour"].get_absolute_url())
     assert incidents["public"].get_absolute_url() in page.text
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_only_verified_moderators_unlink_others_testimonies(
+    incidents, archive, ladder, role
+):
+    public = incidents["public"]
+    kusour = archive["kusour"]
+    response = ladder(role).post(
+        f"/incidents/{public.public_id}/unlink/", {"testimony": kusour.public_id}
+    )
+    still = IncidentLink.objects.filter(incident=public, testimony=kusour).exists()
+    assert still == (role != "moderator")
+    expected = {"moderator": 302, "moderator-unverified": 302}.get(role, 404)
+    assert response.status_code == expected
+
+
+def test_a_moderator_corrects_an_incident_in_the_admin_and_it_is_audited(
+    incidents, ladder, coast
+):
+    incident = incidents["unlinked"]
+    client = ladder("moderator")
+    url = f"/admin/testimonies/incident/{incident.pk}/change/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "Jableh, 6 March",
+            "title_ar": "جبلة، 6 آذار",
+            "summary": "",
+            "summary_ar": "",
+            "start": "2025-03-06",
+            "end": "2025-03-06",
+            "precision": "day",
+            "places": [coast["jableh"].pk],
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    incident.refresh_from_db()
+    assert incident.title == "Jableh, 6 March"
+    assert AuditEntry.objects.filter(
+        action="incident_edited", target=incident.public_id
+    ).exists()
+    assert ladder("researcher").get(url).status_code in (302, 403)
