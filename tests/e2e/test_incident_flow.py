@@ -107,3 +107,5 @@ def test_a_moderator_links_a_suggested_testimony_in_one_click(
     page.wait_for_load_state("load")
     assert IncidentLink.objects.filter(incident=incident).count() == before + 1
     expect(page.locator("h1")).to_have_text(incident.title)
+    page.goto("/incidents/propose/")
+    _clean(page, "the proposal form")

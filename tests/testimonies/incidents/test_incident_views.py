@@ -69,6 +69,8 @@ def test_list_page_and_api_show_what_the_role_may_see(incidents, ladder, role):
     response = client.get("/incidents/")
     assert response.status_code == 200
     assertTemplateUsed(response, "incidents/incident_list.html")
+    assert 'data-facet="place"' in response.text
+    assert 'data-facet="incident"' not in response.text
     shown = {name for name, i in incidents.items() if i.public_id in response.text}
     assert shown == SEES[role]
     api = client.get("/api/incidents/").json()
