@@ -31,5 +31,6 @@ urlpatterns = [
     path("research/", include("research.urls")),
     path("", include("testimonies.accountability.urls")),
     path("", include("search.urls")),
+    path("", include("testimonies.incidents.urls")),
     path("admin/", admin.site.urls),
 ]

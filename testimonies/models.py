@@ -17,6 +17,12 @@ from testimonies.core.models import (
 )
 from testimonies.core.vocabularies import Community, EventType
 from testimonies.moderation.models import ReviewAssignment
+from testimonies.incidents.models import (
+    Incident,
+    IncidentLink,
+    IncidentStatus,
+    LinkRole,
+)
 from testimonies.places.models import Place, PlaceKind
 from testimonies.witnesses.models import (
     Gender,
@@ -38,7 +44,11 @@ __all__ = [
     "Erasure",
     "EventType",
     "Gender",
+    "Incident",
     "IncidentDates",
+    "IncidentLink",
+    "IncidentStatus",
+    "LinkRole",
     "IncidentPrecision",
     "Place",
     "PlaceKind",

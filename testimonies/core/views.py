@@ -20,6 +20,7 @@ from testimonies.core.selectors import testimony_detail as select_detail
 from testimonies.core.services import original_reading_record
 from testimonies.moderation.forms import WorklistFilterForm
 from testimonies.moderation.views import query_without_page
+from testimonies.incidents.selectors import testimony_incidents
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
@@ -53,6 +54,9 @@ def testimony_detail(request, public_id):
             "similar": similar,
             "citation": citation,
             "panels": testimony_panels(testimony=page.testimony, user=request.user),
+            "incidents": testimony_incidents(
+                testimony=page.testimony, user=request.user
+            ),
         },
     )
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("testimonies", "0018_consent_identity_recipients"),
+        ("testimonies", "0019_incidents"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
