@@ -16,13 +16,13 @@ from testimonies.core.models import (
     TestimonyStatus,
 )
 from testimonies.core.vocabularies import Community, EventType
-from testimonies.moderation.models import ReviewAssignment
 from testimonies.incidents.models import (
     Incident,
     IncidentLink,
     IncidentStatus,
     LinkRole,
 )
+from testimonies.moderation.models import ReviewAssignment
 from testimonies.places.models import Place, PlaceKind
 from testimonies.witnesses.models import (
     Gender,

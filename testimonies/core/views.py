@@ -18,9 +18,9 @@ from testimonies.core.selectors import (
 )
 from testimonies.core.selectors import testimony_detail as select_detail
 from testimonies.core.services import original_reading_record
+from testimonies.incidents.selectors import testimony_incidents
 from testimonies.moderation.forms import WorklistFilterForm
 from testimonies.moderation.views import query_without_page
-from testimonies.incidents.selectors import testimony_incidents
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
