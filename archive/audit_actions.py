@@ -34,6 +34,11 @@ class AuditAction(models.TextChoices):
         "enrolment_link_issued",
         _("Issued a second-factor enrolment link"),
     )
+    PASSWORD_RESET_SENT = "password_reset_sent", _("Sent a password reset link")
+    PASSWORD_RESET_USED = (
+        "password_reset_used",
+        _("Set a password through a reset link"),
+    )
 
 
 class UndeclaredAuditAction(ValueError):

@@ -4,12 +4,13 @@ import re
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.audit_actions import audit_action_choices
 from archive.roles import Role
-from archive.services import enrolment_link_find
+from archive.services import enrolment_link_find, password_reset_sent_record
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -173,3 +174,14 @@ class RoleForm(AccountForm):
 class UnlockForm(AccountForm):
     """Names the account whose lockout is lifted or whose second factor is
     reset."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, which mails a link to each active account with
+    that address and says nothing about whether there was one; the archive
+    adds an audit entry per mail sent."""
+
+    def save(self, **kwargs):
+        users = list(self.get_users(self.cleaned_data["email"]))
+        super().save(**kwargs)
+        password_reset_sent_record(users=users)

@@ -381,3 +381,26 @@ def totp_verify(*, user, token: str) -> TOTPDevice:
     if not devices:
         raise ValidationError(_("You have no authenticator app yet."), code="no_device")
     return _totp_match(devices, token)
+
+
+# --- Password reset by mail ------------------------------------------------
+
+
+def password_reset_sent_record(*, users) -> None:
+    """Audit one entry per account a reset link was mailed to. Nothing is
+    written for an address no active account has: the log must not become a
+    list of addresses people tried."""
+    for user in users:
+        audit_record(
+            action=AuditAction.PASSWORD_RESET_SENT,
+            target=user.get_username(),
+        )
+
+
+def password_reset_used_record(*, user) -> None:
+    """Audit a password set through a reset link (by the account itself)."""
+    audit_record(
+        action=AuditAction.PASSWORD_RESET_USED,
+        target=user.get_username(),
+        actor=user,
+    )

@@ -8,11 +8,12 @@ from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -336,3 +337,15 @@ def _unlock(request):
         messages.success(request, _("%(username)s can log in again.") % names)
     else:
         messages.info(request, _("%(username)s was not locked out.") % names)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's own view (the link's token moves into the session and off
+    the address bar); the archive audits the password set through it."""
+
+    success_url = reverse_lazy("password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_used_record(user=form.user)
+        return response
