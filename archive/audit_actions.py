@@ -34,6 +34,8 @@ class AuditAction(models.TextChoices):
         "enrolment_link_issued",
         _("Issued a second-factor enrolment link"),
     )
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("Deactivated an account")
+    ACCOUNT_REACTIVATED = "account_reactivated", _("Reactivated an account")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Sent a password reset link")
     PASSWORD_RESET_USED = (
         "password_reset_used",
@@ -218,6 +220,14 @@ ACCOUNT_DETAILS = {
         DetailWording(
             r"authenticator app \(TOTP\), through a link issued by (?P<issuer>.+)",
             _("authenticator app (TOTP), through a link issued by %(issuer)s"),
+        ),
+    ],
+    AuditAction.ACCOUNT_DEACTIVATED: [
+        DetailWording(
+            r"(?P<count>\d+) session\(s\) ended",
+            ngettext_lazy(
+                "%(count)d session ended", "%(count)d sessions ended", "count"
+            ),
         ),
     ],
     AuditAction.ENROLMENT_LINK_ISSUED: [

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -36,7 +36,9 @@ from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role, role_of
 from archive.selectors import audit_entries
+from testimonies import policy
 from testimonies.core.selectors import archive_overview
+from testimonies.policy import Action
 
 AUDIT_PAGE_SIZE = 50
 
@@ -245,13 +247,25 @@ def roles(request):
             _unlock(request)
         elif request.POST.get("action") == "reset-second-factor":
             link = _reset_second_factor(request)
+        elif request.POST.get("action") in ("deactivate", "reactivate"):
+            _set_active(request, active=request.POST["action"] == "reactivate")
         else:
             link = _set_role(request)
         return link or redirect("roles")
+    accounts = selectors.account_list()
     return render(
         request,
         "archive/account_roles.html",
-        {"accounts": selectors.account_list(), "role_choices": ROLE_CHOICES},
+        {
+            "accounts": accounts,
+            "role_choices": ROLE_CHOICES,
+            # The accounts this moderator may deactivate or reactivate.
+            "active_changeable": {
+                row.user.pk
+                for row in accounts
+                if policy.allows(request.user, Action.SET_ACCOUNT_ACTIVE, row.user)
+            },
+        },
     )
 
 
@@ -324,6 +338,31 @@ def _reset_second_factor(request):
         )
     else:
         messages.info(request, _("%(username)s had no authenticator app.") % names)
+    return None
+
+
+def _set_active(request, *, active: bool):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form)
+    user = form.cleaned_data["user"]
+    names = {"username": isolated(user.get_username())}
+    try:
+        changed = services.user_active_set(
+            user=user, active=active, changed_by=request.user
+        )
+    except PermissionDenied:
+        messages.error(request, _("You cannot change whether this account is active."))
+        return None
+    if not changed:
+        messages.info(request, _("Nothing changed for %(username)s.") % names)
+    elif active:
+        messages.success(request, _("%(username)s can log in again.") % names)
+    else:
+        messages.success(
+            request,
+            _("%(username)s is deactivated; their sessions have ended.") % names,
+        )
     return None
 
 

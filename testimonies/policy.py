@@ -107,6 +107,8 @@ class Action(StrEnum):
     EXPORT = "export"  # (none)
     EXPORT_PACKAGE = "export_package"  # (none)
     SET_PASSWORD = "set_password"  # noqa: S105  (account, a user)
+    SET_ACCOUNT_ACTIVE = "set_account_active"  # (account, a user)
+    INVITE = "invite"  # (none)
 
 
 def allows(user, action: Action, target=None) -> bool:
@@ -440,6 +442,21 @@ def _may_set_password(user, account) -> bool:
     return account.pk == user.pk or role_of(account) is not Role.MODERATOR
 
 
+def _may_set_account_active(user, account) -> bool:
+    """Deactivate or reactivate an account: moderators (after their second
+    factor), for any account but their own (the archive is never left
+    without the moderator acting) and but a superuser's (set in the admin)."""
+    if not sees_everything(user) or account is None:
+        return False
+    return account.pk != user.pk and not account.is_superuser
+
+
+def _may_invite(user, target=None) -> bool:
+    """Invite someone by e-mail to an account with a role: moderators, after
+    their second factor."""
+    return sees_everything(user)
+
+
 def scope_granted(consent, scope: str) -> bool:
     """Does the consent in force grant this scope? No consent record grants
     nothing. The only way the policy reads a scope."""
@@ -514,4 +531,6 @@ RULES = {
     Action.EXPORT: _may_export,
     Action.EXPORT_PACKAGE: _may_export_package,
     Action.SET_PASSWORD: _may_set_password,
+    Action.SET_ACCOUNT_ACTIVE: _may_set_account_active,
+    Action.INVITE: _may_invite,
 }

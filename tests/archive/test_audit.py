@@ -247,6 +247,8 @@ STORED_ACTIONS = {
         "account_locked",
         "account_unlocked",
         "enrolment_link_issued",
+        "account_deactivated",
+        "account_reactivated",
         "password_reset_sent",
         "password_reset_used",
     },
