@@ -36,6 +36,9 @@ class AuditAction(models.TextChoices):
     )
     ACCOUNT_DEACTIVATED = "account_deactivated", _("Deactivated an account")
     ACCOUNT_REACTIVATED = "account_reactivated", _("Reactivated an account")
+    INVITATION_SENT = "invitation_sent", _("Sent an invitation")
+    INVITATION_USED = "invitation_used", _("Accepted an invitation")
+    INVITATION_REFUSED = "invitation_refused", _("Refused an invitation's link")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Sent a password reset link")
     PASSWORD_RESET_USED = (
         "password_reset_used",
@@ -228,6 +231,28 @@ ACCOUNT_DETAILS = {
             ngettext_lazy(
                 "%(count)d session ended", "%(count)d sessions ended", "count"
             ),
+        ),
+    ],
+    AuditAction.INVITATION_SENT: [
+        DetailWording(
+            r"(?P<role>\w+); valid until (?P<until>\S+)",
+            _("%(role)s; valid until %(until)s"),
+            {"role": lambda role: str(_ROLE_WORDS.get(role, role))},
+        ),
+    ],
+    AuditAction.INVITATION_USED: [
+        DetailWording(
+            r"(?P<role>\w+)",
+            _("as %(role)s"),
+            {"role": lambda role: str(_ROLE_WORDS.get(role, role))},
+        ),
+    ],
+    AuditAction.INVITATION_REFUSED: [
+        DetailWording(r"already used", _("already used")),
+        DetailWording(r"expired", _("expired")),
+        DetailWording(
+            r"inviter may no longer invite",
+            _("the moderator who invited may no longer invite"),
         ),
     ],
     AuditAction.ENROLMENT_LINK_ISSUED: [

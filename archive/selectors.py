@@ -11,7 +11,7 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from archive.models import AuditEntry, EnrolmentLink
+from archive.models import AuditEntry, EnrolmentLink, Invitation
 from archive.roles import Role, role_of_groups
 
 
@@ -112,3 +112,21 @@ def enrolment_link_in_use(*, pk, user) -> EnrolmentLink | None:
 def totp_devices_confirmed(*, user):
     """The authenticator apps this user has confirmed, oldest first."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk")
+
+
+def invitation_in_session(*, pk) -> Invitation | None:
+    """The invitation a session is accepting (`pk` from the session), if
+    any, whatever its state: the service decides whether it may be used."""
+    if pk is None:
+        return None
+    return Invitation.objects.select_related("invited_by").filter(pk=pk).first()
+
+
+def invitations_pending() -> list[Invitation]:
+    """Invitations not used yet, newest first, expired ones included (the
+    accounts page shows them as expired until a new one replaces them)."""
+    return list(
+        Invitation.objects.filter(used_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-sent_at")
+    )

@@ -28,6 +28,10 @@ urlpatterns = [
     # and in the form's POST body.
     path("accounts/enrol/", login_limited(views.enrol), name="enrol"),
     path("accounts/roles/", views.roles, name="roles"),
+    path("accounts/invite/", views.invite, name="invite"),
+    # The invitation's code travels after "#" (never sent in a URL) and in
+    # the form's POST body, as the enrolment link's does.
+    path("accounts/invitation/", login_limited(views.invitation), name="invitation"),
     # Password reset by mail, with Django's own views. The answer to a
     # request is the same whether or not an account has that address.
     path(
