@@ -94,6 +94,21 @@ PAGES = [
     ),
     Page("signing-key", None, lambda scene: "/keys/"),
     Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
+    Page("invite", "moderator", lambda scene: "/accounts/invite/"),
+    Page(
+        "invite-errors",
+        "moderator",
+        lambda scene: "/accounts/invite/",
+        then=lambda page: (
+            page.locator("#id_email").fill("not an address"),
+            page.locator("#id_username").fill("amal"),
+            page.locator("form.stacked button[type=submit]").click(),
+        ),
+    ),
+    Page("invitation", None, lambda scene: "/accounts/invitation/"),
+    Page("password-reset", None, lambda scene: "/accounts/password-reset/"),
+    Page("password-reset-sent", None, lambda scene: "/accounts/password-reset/sent/"),
+    Page("password-reset-spent", None, lambda scene: "/accounts/reset/MQ/spent/"),
     Page("record-start", "documenter", lambda scene: "/testimonies/record/"),
     *(
         Page(
