@@ -358,6 +358,11 @@ def date_as_typed(date: datetime.date | None, precision: str) -> str:
     return date.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision])
 
 
+# What a date field shows while empty: the shape of a date, never a date,
+# which a documenter could take for one already filled in.
+DATE_HINT = _("YYYY-MM-DD")
+
+
 class WhenWhereForm(RecordingForm):
     """Step 3: the incident's dates and the places it happened in."""
 
@@ -373,13 +378,13 @@ class WhenWhereForm(RecordingForm):
         help_text=_(
             "YYYY-MM-DD; YYYY-MM or YYYY when only the month or year is known."
         ),
-        widget=forms.TextInput(attrs={"placeholder": "2025-03-07", "dir": "ltr"}),
+        widget=forms.TextInput(attrs={"placeholder": DATE_HINT, "dir": "ltr"}),
     )
     incident_end = PartialDateField(
         label=_("Incident ended"),
         required=False,
         help_text=_("Leave empty for a single day, month or year."),
-        widget=forms.TextInput(attrs={"placeholder": "2025-03-09", "dir": "ltr"}),
+        widget=forms.TextInput(attrs={"placeholder": DATE_HINT, "dir": "ltr"}),
     )
     places = forms.ModelMultipleChoiceField(
         label=_("Places chosen"),
