@@ -29,6 +29,7 @@ from testimonies.attachments.selectors import (
     testimony_for_attachments,
 )
 from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
+from testimonies.recording.views import is_media_step, media_step_refused
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the
@@ -77,9 +78,15 @@ def _receive(request, testimony, handler):
 
 
 def _page(request, testimony, form, *, refusal=None, status=200):
-    # A refused upload from another page (the recording step) lands here:
-    # "back" returns there, as a successful one would have.
+    # A refused upload from the recording wizard's photos step shows that
+    # step again, the error beside the file field; from another page, it
+    # lands here, and "back" returns there, as a successful one would have.
     back = same_site_or(request, form["next"].value() or "", "")
+    if back and status != 200 and is_media_step(testimony, back):
+        if refusal is not None:
+            form = AttachmentForm({"next": back})
+            form.refuse_file(refusal)
+        return media_step_refused(request, testimony, form, status=status)
     return render(
         request,
         "testimonies/attachment_list.html",

@@ -8,6 +8,8 @@ gets JSON back) save whatever was typed; Next asks for every required
 field. Anyone but the recording documenter and moderators gets 404.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -77,7 +79,7 @@ def _step_url(testimony, slug):
     )
 
 
-def _render_step(request, testimony, step, context):
+def _render_step(request, testimony, step, context, *, status=200):
     done = steps_done(testimony) if testimony is not None else {}
     form = context.get("form")
     return render(
@@ -101,6 +103,7 @@ def _render_step(request, testimony, step, context):
             "error_summary": form_error_summary(form) if form is not None else [],
             **context,
         },
+        status=status,
     )
 
 
@@ -228,6 +231,24 @@ def _media(request, testimony, step):
     if request.method == "POST":
         return redirect(_target(request, testimony, step))
     return _render_step(request, testimony, step, {})
+
+
+def is_media_step(testimony, url: str) -> bool:
+    """Whether `url` (a same-site address) is `testimony`'s photos step."""
+    return urlsplit(url).path == _step_url(testimony, MEDIA)
+
+
+def media_step_refused(request, testimony, form, *, status=400):
+    """The photos step again after the attachments view refused an upload
+    sent from it: the documenter stays on the step, the error beside the
+    file field (the panel shows the view's bound `attachment_form`)."""
+    return _render_step(
+        request,
+        testimony,
+        MEDIA,
+        {"attachment_form": form, "error_summary": form_error_summary(form)},
+        status=status,
+    )
 
 
 def _consent(request, testimony, step):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
+from tests.testimonies.media_samples import upload
 
 pytestmark = pytest.mark.django_db
 
@@ -44,3 +45,64 @@ def test_empty_date_fields_show_the_shape_of_a_date_not_a_date(
         # No digits in the hint: it cannot pass for a date typed in.
         placeholder = re.search(r'placeholder="([^"]*)"', field).group(1)
         assert not re.search(r"[0-9٠-٩]", placeholder)
+
+
+# --- A refused upload keeps the documenter on the photos step ---------------
+
+
+def upload_url(testimony):
+    return reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
+
+
+def file_field_block(page: str) -> str:
+    """The file field's block: its label, input, help and errors."""
+    start = page.index('<div class="field has-error">')
+    return page[start : page.index('<div class="field', start + 10)]
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_a_refused_upload_stays_on_the_step_with_the_error_beside_the_file(
+    client_for, documenter, draft, language
+):
+    client = client_for(documenter)
+    step = step_url(draft, "media")
+    response = client.post(
+        upload_url(draft),
+        {"file": upload(b"just some notes\n", name="photo.jpg"), "next": step},
+        headers={"accept-language": language},
+    )
+    assert response.status_code == 400
+    assert "testimonies/recording/step_media.html" in [
+        t.name for t in response.templates
+    ]
+    page = response.content.decode()
+    block = file_field_block(page)
+    assert 'name="file"' in block
+    with translation.override(language):
+        assert str(response.context["attachment_form"].errors["file"][0]) in block
+    # The summary at the top links to the field; the step stays current.
+    assert 'href="#attachment_file"' in page
+    assert 'aria-current="step"' in page
+    assert draft.attachments.count() == 0
+
+
+def test_a_file_refused_unread_for_its_size_stays_on_the_step(
+    client_for, documenter, draft, settings
+):
+    settings.ATTACHMENT_MAX_BYTES = 10
+    step = step_url(draft, "media")
+    client = client_for(documenter)
+    # The panel's form sends `next` in its address too.
+    action = re.search(
+        r'action="([^"]+)"[^>]*class="stacked upload-form"',
+        client.get(step).content.decode(),
+    ).group(1)
+    assert action == f"{upload_url(draft)}?next={step.replace('/', '%2F')}"
+    response = client.post(
+        upload_url(draft) + f"?next={step}",
+        {"file": upload(b"\xff\xd8\xff" + b"0" * 70_000), "next": step},
+    )
+    assert response.status_code == 413
+    block = file_field_block(response.content.decode())
+    assert "larger than" in block and 'name="file"' in block
+    assert "This field is required" not in block
