@@ -79,8 +79,33 @@ def _step_url(testimony, slug):
     )
 
 
+# The drafts whose photos step this session has opened (public ids, the
+# latest few): the step is optional, so opening it is what "done" means.
+MEDIA_SEEN_SESSION_KEY = "recording_media_seen"
+MEDIA_SEEN_KEPT = 50
+
+
+def _media_seen(request, testimony) -> bool:
+    return testimony.public_id in request.session.get(MEDIA_SEEN_SESSION_KEY, [])
+
+
+def _media_seen_note(request, testimony) -> None:
+    seen = [
+        public_id
+        for public_id in request.session.get(MEDIA_SEEN_SESSION_KEY, [])
+        if public_id != testimony.public_id
+    ]
+    request.session[MEDIA_SEEN_SESSION_KEY] = [testimony.public_id, *seen][
+        :MEDIA_SEEN_KEPT
+    ]
+
+
 def _render_step(request, testimony, step, context, *, status=200):
     done = steps_done(testimony) if testimony is not None else {}
+    if testimony is not None:
+        # Photos are optional: done once a file is attached or the step
+        # was opened, never "to do".
+        done[MEDIA] = _media_seen(request, testimony) or testimony.attachments.exists()
     form = context.get("form")
     return render(
         request,
@@ -92,8 +117,7 @@ def _render_step(request, testimony, step, context, *, status=200):
                 {
                     "slug": item.slug,
                     "title": item.title,
-                    # Photos are optional: never shown as done or to do.
-                    "done": done.get(item.slug) and item.slug != MEDIA,
+                    "done": done.get(item.slug),
                     "current": item.slug == step,
                 }
                 for item in STEPS
@@ -230,6 +254,7 @@ def _media(request, testimony, step):
     which comes back here; this page itself saves nothing."""
     if request.method == "POST":
         return redirect(_target(request, testimony, step))
+    _media_seen_note(request, testimony)
     return _render_step(request, testimony, step, {})
 
 

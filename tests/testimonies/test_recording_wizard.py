@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from testimonies.attachments.services import attachment_add
 from tests import factories
-from tests.testimonies.media_samples import upload
+from tests.testimonies.media_samples import photo_bytes, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,28 @@ def test_a_file_refused_unread_for_its_size_stays_on_the_step(
     block = file_field_block(response.content.decode())
     assert "larger than" in block and 'name="file"' in block
     assert "This field is required" not in block
+
+
+# --- The photos step shows as done ------------------------------------------
+
+
+def media_item(page: str) -> str:
+    """The photos step's entry in the list of steps."""
+    items = re.findall(r"<li class=\"[^\"]*\"[^>]*>.*?</li>", page, re.DOTALL)
+    return next(item for item in items if "/record/media/" in item or "Photos" in item)
+
+
+def test_the_photos_step_is_done_once_opened(client_for, documenter, draft):
+    client = client_for(documenter)
+    before = media_item(client.get(step_url(draft, "account")).content.decode())
+    assert 'class="done"' not in before and "(done)" not in before
+    client.get(step_url(draft, "media"))
+    after = media_item(client.get(step_url(draft, "account")).content.decode())
+    assert 'class="done"' in after and "(done)" in after
+
+
+def test_the_photos_step_is_done_once_a_file_is_attached(client_for, documenter, draft):
+    attachment_add(testimony=draft, upload=upload(photo_bytes()), by=documenter)
+    page = client_for(documenter).get(step_url(draft, "consent")).content.decode()
+    item = media_item(page)
+    assert 'class="done"' in item and "(done)" in item
