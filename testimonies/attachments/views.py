@@ -29,7 +29,11 @@ from testimonies.attachments.selectors import (
     testimony_for_attachments,
 )
 from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
-from testimonies.recording.views import is_media_step, media_step_refused
+from testimonies.recording.views import (
+    is_media_step,
+    media_step_leave,
+    media_step_refused,
+)
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the
@@ -58,8 +62,15 @@ def attachments(request, public_id):
 
 def _receive(request, testimony, handler):
     form = AttachmentForm(request.POST, request.FILES)
+    # Continue or Go back on the recording's photos step: they send the
+    # upload form, which attaches a chosen file first, or just move on.
+    leave_to = None
+    if is_media_step(testimony, same_site_or(request, form["next"].value(), "")):
+        leave_to = media_step_leave(testimony, request.POST.get("go", ""))
     if handler.too_large:
         form.add_error("file", refuse_too_large())
+    elif leave_to and not request.FILES.get("file"):
+        return redirect(leave_to)
     if form.is_valid():
         try:
             services.attachment_add(
@@ -73,7 +84,9 @@ def _receive(request, testimony, handler):
         else:
             messages.success(request, _("The file was added."))
             here = request.path
-            return redirect(same_site_or(request, form.cleaned_data["next"], here))
+            return redirect(
+                leave_to or same_site_or(request, form.cleaned_data["next"], here)
+            )
     return _page(request, testimony, form, status=400)
 
 

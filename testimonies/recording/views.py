@@ -263,6 +263,14 @@ def is_media_step(testimony, url: str) -> bool:
     return urlsplit(url).path == _step_url(testimony, MEDIA)
 
 
+def media_step_leave(testimony, go: str) -> str | None:
+    """Where the photos step's Continue ("next") or Go back ("back") leads
+    (sent with the upload form, so that a chosen file is attached first);
+    None for anything else."""
+    slug = {"next": step_after(MEDIA), "back": step_before(MEDIA)}.get(go)
+    return _step_url(testimony, slug) if slug else None
+
+
 def media_step_refused(request, testimony, form, *, status=400):
     """The photos step again after the attachments view refused an upload
     sent from it: the documenter stays on the step, the error beside the

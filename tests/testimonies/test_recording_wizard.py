@@ -132,3 +132,74 @@ def test_the_photos_step_is_done_once_a_file_is_attached(client_for, documenter,
     page = client_for(documenter).get(step_url(draft, "consent")).content.decode()
     item = media_item(page)
     assert 'class="done"' in item and "(done)" in item
+
+
+# --- A file chosen but not attached is not lost -----------------------------
+
+
+def leave_media_step(client, draft, go, **fields):
+    return client.post(
+        upload_url(draft), {"next": step_url(draft, "media"), "go": go, **fields}
+    )
+
+
+def test_continue_and_go_back_without_a_file_just_move_on(
+    client_for, documenter, draft
+):
+    client = client_for(documenter)
+    page = client.get(step_url(draft, "media")).content.decode()
+    # Both are buttons of the upload form, not links that would drop a file.
+    for go in ("next", "back"):
+        assert re.search(
+            rf'<button type="submit" form="attachment-upload" name="go" value="{go}"',
+            page,
+        )
+    assert 'id="attachment-upload"' in page and "js/media_step.js" in page
+    forward = leave_media_step(client, draft, "next")
+    assert forward.status_code == 302
+    assert forward["Location"] == step_url(draft, "consent")
+    backward = leave_media_step(client, draft, "back")
+    assert backward["Location"] == step_url(draft, "what")
+    assert draft.attachments.count() == 0
+
+
+def test_continue_with_a_chosen_file_attaches_it_first(client_for, documenter, draft):
+    client = client_for(documenter)
+    response = leave_media_step(
+        client, draft, "next", file=upload(photo_bytes()), description="The gate"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == step_url(draft, "consent")
+    assert draft.attachments.count() == 1
+
+
+def test_continue_with_a_refused_file_stays_on_the_step(client_for, documenter, draft):
+    response = leave_media_step(
+        client_for(documenter), draft, "next", file=upload(b"notes", name="a.jpg")
+    )
+    assert response.status_code == 400
+    assert "testimonies/recording/step_media.html" in [
+        t.name for t in response.templates
+    ]
+    assert draft.attachments.count() == 0
+
+
+def test_go_is_ignored_outside_the_recording_step(client_for, documenter, draft):
+    # From the testimony's own attachments page, a missing file is an error
+    # as before: only the wizard's buttons move on without one.
+    response = client_for(documenter).post(
+        upload_url(draft), {"next": reverse("testimonies:mine"), "go": "next"}
+    )
+    assert response.status_code == 400
+    assert "testimonies/attachment_list.html" in [t.name for t in response.templates]
+
+
+def test_the_unattached_warning_speaks_arabic(client_for, documenter, draft):
+    page = (
+        client_for(documenter)
+        .get(step_url(draft, "media"), headers={"accept-language": "ar"})
+        .content.decode()
+    )
+    warning = re.search(r'<p class="help" id="unattached-warning"[^>]*>', page)
+    assert warning and "hidden" in warning.group(0)
+    assert "You chose a file" not in page and "not attached yet" not in page
