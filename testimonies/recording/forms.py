@@ -31,9 +31,9 @@ from testimonies.models import (
     IncidentDates,
     IncidentPrecision,
     Place,
-    PlaceKind,
 )
 from testimonies.places.gazetteer import PlaceLookupError, PlaceResolver
+from testimonies.places.models import SETTLEMENT_KINDS
 from testimonies.recording.services import NewNeighbourhood, WitnessDetails
 
 # Eastern Arabic and Persian digits, as typed on Arabic keyboards.
@@ -412,17 +412,17 @@ class WhenWhereForm(RecordingForm):
         label=_("New neighbourhood (Arabic name)"), required=False, max_length=200
     )
     neighbourhood_parent = forms.ModelChoiceField(
-        label=_("In the town"),
+        label=_("In the town or village"),
         queryset=Place.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label=_("Choose a town saved above"),
+        empty_label=_("Choose a town or village saved above"),
     )
 
     def __init__(self, *args, testimony, user, **kwargs):
         super().__init__(*args, **kwargs)
         # A neighbourhood is added under a town already saved on this draft.
-        towns = testimony.places.filter(kind=PlaceKind.TOWN)
+        towns = testimony.places.filter(kind__in=SETTLEMENT_KINDS)
         self.fields["neighbourhood_parent"].queryset = towns
         self.fields["neighbourhood_parent"].label_from_instance = lambda p: p.label
         self.testimony = testimony
