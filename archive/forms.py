@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from archive.audit_actions import audit_action_choices
 from archive.roles import Role
 from archive.services import enrolment_link_find, password_reset_sent_record
+from archive.time_zones import time_zone_choices
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -284,3 +285,16 @@ class InvitationAcceptForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class AccountSettingsForm(forms.Form):
+    """An account's own settings."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_(
+            "Times on every page are shown in this time zone. The archive's "
+            "default is Damascus."
+        ),
+    )

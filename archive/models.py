@@ -1,4 +1,7 @@
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -161,3 +164,40 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+# The time zone times are shown in until an account chooses another: the
+# archive's documenters and witnesses are in Syria.
+DEFAULT_TIME_ZONE = "Asia/Damascus"
+
+
+class AccountSettings(models.Model):
+    """What an account chose for itself on its settings page (the time zone
+    its pages show times in; later settings join it here)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="archive_settings",
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        help_text=_("Times on every page are shown in this time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("account settings")
+        verbose_name_plural = _("account settings")
+
+    def __str__(self):
+        return f"settings of account {self.user_id}"
+
+    def clean(self):
+        if self.time_zone not in available_timezones():
+            raise ValidationError(
+                {"time_zone": _("Choose a time zone from the list.")},
+                code="time_zone",
+            )

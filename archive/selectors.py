@@ -11,7 +11,13 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from archive.models import AuditEntry, EnrolmentLink, Invitation
+from archive.models import (
+    DEFAULT_TIME_ZONE,
+    AccountSettings,
+    AuditEntry,
+    EnrolmentLink,
+    Invitation,
+)
 from archive.roles import Role, role_of_groups
 
 
@@ -130,3 +136,23 @@ def invitations_pending() -> list[Invitation]:
         .select_related("invited_by")
         .order_by("-sent_at")
     )
+
+
+def account_settings_of(*, user) -> AccountSettings:
+    """The account's settings, or the defaults (unsaved) if it never chose."""
+    return AccountSettings.objects.filter(user=user).first() or AccountSettings(
+        user=user
+    )
+
+
+def account_time_zone(*, user) -> str:
+    """The time zone `user`'s pages show times in (the archive's default
+    for visitors and for accounts that never chose one)."""
+    if user is None or not user.is_authenticated:
+        return DEFAULT_TIME_ZONE
+    chosen = (
+        AccountSettings.objects.filter(user=user)
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return chosen or DEFAULT_TIME_ZONE

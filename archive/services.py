@@ -24,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.audit import audit_record
 from archive.audit_actions import AuditAction
-from archive.models import EnrolmentLink, Invitation
+from archive.models import AccountSettings, EnrolmentLink, Invitation
 from archive.roles import GROUP_ROLES, Role, role_of, role_of_groups
 from archive.selectors import totp_devices_confirmed
 from testimonies import policy
@@ -667,3 +667,18 @@ def _invitation_use(*, invitation: Invitation, password: str) -> InvitationAccep
         )
         link = EnrolmentLink.objects.get(token_sha256=enrolment_token_digest(token))
     return InvitationAccepted(user=user, enrolment_link=link)
+
+
+# --- Account settings ----------------------------------------------------------
+
+
+@transaction.atomic
+def account_settings_save(*, user, time_zone: str) -> AccountSettings:
+    """Save what `user` chose on their own settings page."""
+    chosen = AccountSettings.objects.filter(user=user).first() or AccountSettings(
+        user=user
+    )
+    chosen.time_zone = time_zone
+    chosen.full_clean()
+    chosen.save()
+    return chosen

@@ -29,6 +29,7 @@ urlpatterns = [
     path("accounts/enrol/", login_limited(views.enrol), name="enrol"),
     path("accounts/roles/", views.roles, name="roles"),
     path("accounts/invite/", views.invite, name="invite"),
+    path("accounts/settings/", views.account_settings, name="account-settings"),
     # The invitation's code travels after "#" (never sent in a URL) and in
     # the form's POST body, as the enrolment link's does.
     path("accounts/invitation/", login_limited(views.invitation), name="invitation"),

@@ -28,6 +28,7 @@ from archive.audit_check import audit_verify
 from archive.bidi import isolated
 from archive.forms import (
     ROLE_CHOICES,
+    AccountSettingsForm,
     AuditFilterForm,
     EnrolmentForm,
     InvitationAcceptForm,
@@ -535,3 +536,22 @@ def _invitation_accept(request):
 
 # The backend an invitee is logged in with once their password is set.
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_settings(request):
+    """An account's own settings (every role): the time zone its pages show
+    times in."""
+    current = selectors.account_settings_of(user=request.user)
+    form = AccountSettingsForm(
+        request.POST or None, initial={"time_zone": current.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.account_settings_save(
+            user=request.user, time_zone=form.cleaned_data["time_zone"]
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account-settings")
+    return render(request, "archive/account_settings.html", {"form": form})

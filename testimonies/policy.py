@@ -142,7 +142,9 @@ NO_EMBARGO = datetime.date(1970, 1, 1)
 
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    # The archive's own day (settings.TIME_ZONE), whoever is reading: an
+    # embargo ends at the same moment for every reader and for the index.
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def acting_role(user) -> Role:
