@@ -203,3 +203,35 @@ def test_the_unattached_warning_speaks_arabic(client_for, documenter, draft):
     warning = re.search(r'<p class="help" id="unattached-warning"[^>]*>', page)
     assert warning and "hidden" in warning.group(0)
     assert "You chose a file" not in page and "not attached yet" not in page
+
+
+# --- The review shows the text as it will be published ------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_the_review_shows_the_redacted_text_beside_the_original(
+    client_for, documenter, language
+):
+    draft = factories.testimony(
+        status="draft",
+        recorded_by=documenter,
+        consent={},
+        witness_name="Samir Khoury",
+        narrative="Samir Khoury saw Nour Saleh taken at the bridge.",
+        persons_named=["Nour Saleh"],
+    )
+    response = client_for(documenter).get(
+        step_url(draft, "review"), headers={"accept-language": language}
+    )
+    page = response.content.decode()
+    original = page[page.index("side-original") : page.index("side-redacted")]
+    redacted = page[page.index("side-redacted") :]
+    redacted = redacted[: redacted.index("</div>\n  </div>")]
+    # The same marks as the moderators' preview: names marked in the
+    # original, placeholders in the redacted text, which holds no name.
+    assert '<mark class="name"' in original and "Samir Khoury" in original
+    assert '<mark class="placeholder">' in redacted
+    assert draft.witness.pseudonym in redacted
+    assert "Samir" not in redacted and "Nour" not in redacted
+    # Headings nest under the page's own.
+    assert "<h5>" in original
