@@ -118,10 +118,31 @@ class VocabularyTermField(forms.ModelChoiceField):
         return obj.label
 
 
+# A witness's name: given, or declined (an explicit choice, never a blank).
+NAME_GIVEN, NAME_DECLINED = "given", "declined"
+
+
 class WitnessForm(RecordingForm):
     """Step 1. The identity is sent to the vault and never shown back: once
-    kept, the fields stay empty and a blank name keeps it as it is."""
+    kept, the fields stay empty and a blank name keeps it as it is. A
+    witness may decline to give a name: then none is stored, and the
+    archive knows them by their pseudonym only."""
 
+    name_given = forms.ChoiceField(
+        label=_("The witness's name"),
+        choices=[
+            (NAME_GIVEN, _("The witness gave their name")),
+            (NAME_DECLINED, _("The witness declined to give a name")),
+        ],
+        initial=NAME_GIVEN,
+        # Not sent (an older form): the name was given.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "If they declined, no name is stored: the archive knows them by a "
+            "pseudonym only. A way to reach them may still be kept."
+        ),
+    )
     name = forms.CharField(
         label=_("Witness's full name"),
         max_length=200,
@@ -173,9 +194,16 @@ class WitnessForm(RecordingForm):
         ),
     )
 
-    def __init__(self, *args, has_identity: bool = False, **kwargs):
+    def __init__(
+        self, *args, has_identity: bool = False, name_declined: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.has_identity = has_identity
+        self.name_declined = name_declined
+        if name_declined:
+            self.fields["name_given"].initial = NAME_DECLINED
+        # Only the choice tells a declined name from a forgotten one.
+        self.fields["name"].required = False
         this_year = timezone.localdate().year
         self.fields["birth_year"].validators.append(MaxValueValidator(this_year))
         self.fields["birth_year"].widget.attrs["max"] = this_year
@@ -198,7 +226,34 @@ class WitnessForm(RecordingForm):
             cleaned.get(name)
             for name in ("name_variants", "contact", "birth_year", "community")
         )
-        if self.has_identity and not cleaned.get("name", "").strip() and identity_typed:
+        declined = cleaned.get("name_given") == NAME_DECLINED
+        name = cleaned.get("name", "").strip()
+        if declined:
+            for field in ("name", "name_variants"):
+                if cleaned.get(field):
+                    self.add_error(
+                        field,
+                        forms.ValidationError(
+                            _(
+                                "The witness declined to give a name: leave it "
+                                "empty, or choose that they gave it."
+                            ),
+                            code="name_declined",
+                        ),
+                    )
+            return cleaned
+        if not name and not self.partial and not self.has_identity:
+            self.add_error(
+                "name",
+                forms.ValidationError(
+                    _(
+                        "Enter the witness's name, or choose that they declined "
+                        "to give one."
+                    ),
+                    code="required",
+                ),
+            )
+        if self.has_identity and not name and identity_typed:
             self.add_error(
                 "name",
                 forms.ValidationError(
@@ -211,6 +266,7 @@ class WitnessForm(RecordingForm):
     def details(self) -> WitnessDetails:
         data = self.cleaned_data
         return WitnessDetails(
+            name_declined=data.get("name_given") == NAME_DECLINED,
             name=data["name"].strip(),
             name_variants=data["name_variants"],
             contact=data["contact"].strip(),

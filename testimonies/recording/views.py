@@ -224,10 +224,11 @@ def _form_step(form_class, save, *, initial_for=None, form_kwargs=None):
 
 
 def _save_witness(request, testimony, form):
+    details = form.details()
     witness = recording_witness_save(
-        testimony=testimony, details=form.details(), user=request.user
+        testimony=testimony, details=details, user=request.user
     )
-    if form.cleaned_data["name"].strip() or witness.pk != testimony.witness_id:
+    if details.name or details.name_declined or witness.pk != testimony.witness_id:
         _saved_witness_message(request, witness)
 
 
@@ -337,7 +338,8 @@ STEP_VIEWS = {
         WitnessForm,
         _save_witness,
         form_kwargs=lambda t, user: {
-            "has_identity": identity_exists(witness=t.witness)
+            "has_identity": identity_exists(witness=t.witness),
+            "name_declined": t.witness.name_declined,
         },
     ),
     ACCOUNT: _form_step(

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from testimonies.attachments.services import attachment_add
+from testimonies.models import Testimony
+from testimonies.vault.identity import identity_read
 from tests import factories
 from tests.testimonies.media_samples import photo_bytes, upload
 
@@ -235,3 +237,90 @@ def test_the_review_shows_the_redacted_text_beside_the_original(
     assert "Samir" not in redacted and "Nour" not in redacted
     # Headings nest under the page's own.
     assert "<h5>" in original
+
+
+# --- A witness who declines to give a name ----------------------------------
+
+START = reverse("testimonies:record-start")
+
+
+def declined(**changes):
+    data = {"name_given": "declined", "name": "", "contact": "+963-955-100-200",
+            "gender": "female", "go": "next"}  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_a_witness_who_declines_is_recorded_by_pseudonym_only(client_for, documenter):
+    client = client_for(documenter)
+    response = client.post(START, declined())
+    testimony = Testimony.objects.get(recorded_by=documenter)
+    assert response["Location"] == step_url(testimony, "account")
+    witness = testimony.witness
+    assert witness.name_declined
+    identity = identity_read(witness=witness)
+    assert (identity.name, identity.name_variants) == ("", ())
+    # ...a way to reach them is still kept, in the vault.
+    assert identity.contact == "+963-955-100-200"
+    # The step is done, and the choice is shown back.
+    page = client.get(step_url(testimony, "witness")).content.decode()
+    assert re.search(r'value="declined"[^>]*checked', page)
+    review = client.get(step_url(testimony, "review")).content.decode()
+    assert "Declined to give a name: pseudonym only" in review
+    # Its texts are redacted as any other's (nothing taken out for a name).
+    client.post(
+        step_url(testimony, "account"),
+        {
+            "language": "en",
+            "recorded_on": "2025-03-20",
+            "go": "stay",
+            "narrative": "They came at night. I hid with my son.",
+        },  # fmt: skip
+    )
+    review = client.get(step_url(testimony, "review")).content.decode()
+    redacted = review[review.index("side-redacted") :]
+    assert "They came at night. I hid with my son." in redacted
+
+
+def test_a_name_typed_beside_the_declined_choice_is_refused(client_for, documenter):
+    response = client_for(documenter).post(START, declined(name="Vesperine"))
+    assert response.status_code == 200
+    assert (
+        response.context["form"]
+        .errors["name"][0]
+        .startswith("The witness declined to give a name")
+    )
+    assert not Testimony.objects.exists()
+
+
+def test_no_name_without_the_choice_is_refused(client_for, documenter):
+    response = client_for(documenter).post(START, declined(name_given="given"))
+    assert "choose that they declined" in response.context["form"].errors["name"][0]
+    assert not Testimony.objects.exists()
+
+
+def test_choosing_declined_later_erases_the_name_kept(client_for, documenter):
+    client = client_for(documenter)
+    client.post(START, declined(name_given="given", name="Vesperine Hollquist"))
+    testimony = Testimony.objects.get()
+    assert identity_read(witness=testimony.witness).name == "Vesperine Hollquist"
+    client.post(step_url(testimony, "witness"), declined())
+    testimony.witness.refresh_from_db()
+    assert testimony.witness.name_declined
+    assert identity_read(witness=testimony.witness).name == ""
+    # And back: a name given later is kept again.
+    client.post(
+        step_url(testimony, "witness"), declined(name_given="given", name="Vesperine")
+    )
+    testimony.witness.refresh_from_db()
+    assert not testimony.witness.name_declined
+    assert identity_read(witness=testimony.witness).name == "Vesperine"
+
+
+def test_the_choice_speaks_arabic(client_for, documenter):
+    page = (
+        client_for(documenter)
+        .get(START, headers={"accept-language": "ar"})
+        .content.decode()
+    )
+    assert "declined to give a name" not in page
