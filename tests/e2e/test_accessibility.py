@@ -106,6 +106,7 @@ PAGES = [
         ),
     ),
     Page("invitation", None, lambda scene: "/accounts/invitation/"),
+    Page("account-settings", "documenter", lambda scene: "/accounts/settings/"),
     Page("password-reset", None, lambda scene: "/accounts/password-reset/"),
     Page("password-reset-sent", None, lambda scene: "/accounts/password-reset/sent/"),
     Page("password-reset-spent", None, lambda scene: "/accounts/reset/MQ/spent/"),

@@ -1,8 +1,12 @@
-"""The recording wizard's photos step in a real browser, in English and in
-Arabic on a phone: a file chosen but not attached is said so, leaving by a
-link asks first, and Continue attaches it before moving on."""
+"""The recording wizard in a real browser: on the photos step, in English and
+in Arabic on a phone, a file chosen but not attached is said so, leaving by
+a link asks first, and Continue attaches it before moving on; the review
+and the witness step, and the account settings, in Arabic. Screenshots for
+docs/ when asked (ARCHIVE_SCREENSHOTS=<folder>)."""
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,6 +18,7 @@ from tests.testimonies.media_samples import photo_bytes
 pytestmark = committed_db
 
 PHONE = {"width": 390, "height": 844}
+SCREENSHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -61,3 +66,52 @@ def test_a_chosen_file_is_never_left_behind_silently(
             "document.documentElement.scrollWidth"
             " <= document.documentElement.clientWidth"
         )
+
+
+def test_the_review_and_the_witness_step_in_arabic(page, log_in, documenter):
+    """The review shows the text as readers will see it beside the
+    original; the witness step offers the declined name as a choice.
+    Screenshots for docs/ when asked."""
+    draft = factories.testimony(
+        status="draft",
+        recorded_by=documenter,
+        consent={},
+        witness_name="Samir Khoury",
+        narrative="Samir Khoury saw Nour Saleh taken at the bridge.",
+        persons_named=["Nour Saleh"],
+    )
+    log_in("documenter")
+    page.locator("button[name=language][value=ar]").click()
+    page.goto(f"/testimonies/{draft.public_id}/record/review/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    redacted = page.locator(".side-redacted").first
+    expect(redacted).to_contain_text(draft.witness.pseudonym)
+    expect(redacted).not_to_contain_text("Samir")
+    expect(page.locator(".side-original mark.name").first).to_be_visible()
+    if SCREENSHOTS:
+        page.locator(".preview-block").first.screenshot(
+            path=str(Path(SCREENSHOTS) / "recording-review-ar.png")
+        )
+    page.goto("/testimonies/record/")
+    declined = page.locator("input[name=name_given][value=declined]")
+    declined.check()
+    expect(declined).to_be_checked()
+    if SCREENSHOTS:
+        page.locator("fieldset.group").screenshot(
+            path=str(Path(SCREENSHOTS) / "recording-witness-declined-ar.png")
+        )
+
+
+def test_a_documenter_chooses_a_time_zone_in_arabic(page, log_in, documenter):
+    log_in("documenter")
+    page.locator("button[name=language][value=ar]").click()
+    page.get_by_role("link", name="الإعدادات").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("إعداداتك")
+    field = page.get_by_label("المنطقة الزمنية")
+    expect(field).to_have_value("Asia/Damascus")
+    field.select_option("Europe/London")
+    page.locator("form.stacked button[type=submit]").click()
+    expect(page.locator(".messages")).to_contain_text("حُفظت إعداداتك")
+    expect(page.get_by_label("المنطقة الزمنية")).to_have_value("Europe/London")
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "account-settings-ar.png"))
