@@ -1,7 +1,8 @@
 """A moderator invites a documenter by e-mail; the invitee follows the
 mailed link in Arabic (the page's script takes the code from after the
 "#"), chooses a password and is signed in; the roles page no longer lists
-the invitation as pending. Then a password reset asked for in English. In a
+the invitation as pending; deactivated, the invitee's session ends at once.
+Then a password reset asked for in English. In a
 real browser, on a desktop and on a phone; screenshots for docs/ when asked
 (ARCHIVE_SCREENSHOTS=<folder>)."""
 
@@ -96,7 +97,8 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
     assert (
         get_user_model().objects.get(username="amal").groups.filter(name="documenter")
     )
-    invitee.close()
+    phone.goto("/testimonies/mine/")
+    expect(phone).to_have_url(re.compile(r"/testimonies/mine/$"))
 
     page.reload()
     expect(page.locator('tr[data-invitation="amal"]')).to_have_count(0)
@@ -105,6 +107,14 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
     page.locator("button[name=language][value=ar]").click()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     _screenshot(page, "accounts-ar.png")
+
+    # Deactivated from the accounts page, in Arabic: the invitee's session
+    # on the phone ends at once.
+    page.get_by_role("button", name="عطّل amal").click()
+    expect(page.locator(".messages")).to_contain_text("انتهت جلساته")
+    phone.reload()
+    expect(phone).to_have_url(re.compile(r"/accounts/login/"))
+    invitee.close()
     staff.close()
 
 
