@@ -39,6 +39,7 @@ class AuditAction(models.TextChoices):
     INVITATION_SENT = "invitation_sent", _("Sent an invitation")
     INVITATION_USED = "invitation_used", _("Accepted an invitation")
     INVITATION_REFUSED = "invitation_refused", _("Refused an invitation's link")
+    INVITATION_WITHDRAWN = "invitation_withdrawn", _("Withdrew an invitation")
     PASSWORD_RESET_SENT = "password_reset_sent", _("Sent a password reset link")
     PASSWORD_RESET_USED = (
         "password_reset_used",

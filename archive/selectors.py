@@ -128,6 +128,20 @@ def invitation_in_session(*, pk) -> Invitation | None:
     return Invitation.objects.select_related("invited_by").filter(pk=pk).first()
 
 
+def invitation_pending_named(*, username: str) -> Invitation | None:
+    """The unused, unexpired invitation to `username`, if any (at most one:
+    invitation_send refuses a second)."""
+    return (
+        Invitation.objects.filter(
+            username__iexact=username,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+
+
 def invitations_pending() -> list[Invitation]:
     """Invitations not used yet, newest first, expired ones included (the
     accounts page shows them as expired until a new one replaces them)."""

@@ -563,6 +563,28 @@ def invitation_send(
     return InvitationSent(invitation=invitation, enrolment_code=code)
 
 
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation, withdrawn_by) -> bool:
+    """End an invitation not used yet (a mistyped address, a change of
+    mind): its link stops working at once and its username is free again.
+    Moderators only (the policy's Action.INVITE). Audited; returns whether
+    anything changed (an invitation used or expired already is left)."""
+    if not policy.allows(withdrawn_by, policy.Action.INVITE):
+        raise PermissionDenied
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    now = timezone.now()
+    if invitation.used_at is not None or invitation.expires_at <= now:
+        return False
+    invitation.expires_at = now
+    invitation.save(update_fields=["expires_at"])
+    audit_record(
+        action=AuditAction.INVITATION_WITHDRAWN,
+        target=invitation.username,
+        actor=withdrawn_by,
+    )
+    return True
+
+
 def invitation_find(*, token: str) -> Invitation | None:
     """The invitation `token` opens, used or expired ones included (the
     caller tells them apart with invitation_refusal)."""

@@ -253,6 +253,8 @@ def roles(request):
             _unlock(request)
         elif request.POST.get("action") == "reset-second-factor":
             link = _reset_second_factor(request)
+        elif request.POST.get("action") == "withdraw-invitation":
+            _withdraw_invitation(request)
         elif request.POST.get("action") in ("deactivate", "reactivate"):
             _set_active(request, active=request.POST["action"] == "reactivate")
         else:
@@ -346,6 +348,24 @@ def _reset_second_factor(request):
     else:
         messages.info(request, _("%(username)s had no authenticator app.") % names)
     return None
+
+
+def _withdraw_invitation(request):
+    """Invitations are named by their username in the form body (their
+    ids are sequential)."""
+    found = selectors.invitation_pending_named(
+        username=request.POST.get("invitation", "")
+    )
+    if found is None:
+        messages.info(request, _("That invitation is no longer waiting."))
+        return
+    names = {"username": isolated(found.username)}
+    if services.invitation_withdraw(invitation=found, withdrawn_by=request.user):
+        messages.success(
+            request, _("The invitation to %(username)s is withdrawn.") % names
+        )
+    else:
+        messages.info(request, _("That invitation is no longer waiting."))
 
 
 def _set_active(request, *, active: bool):

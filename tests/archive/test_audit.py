@@ -252,6 +252,7 @@ STORED_ACTIONS = {
         "invitation_sent",
         "invitation_used",
         "invitation_refused",
+        "invitation_withdrawn",
         "password_reset_sent",
         "password_reset_used",
     },

@@ -272,3 +272,54 @@ def test_a_moderator_without_a_second_factor_is_sent_to_give_it(client_for, mode
 @pytest.mark.parametrize("role", ["anonymous", "researcher", "documenter", "moderator"])
 def test_every_role_reaches_the_invitation_page(users, client_for, role):
     assert client_for(users[role]).get(INVITATION).status_code == 200
+
+
+# Withdrawing an invitation -------------------------------------------------
+
+
+def withdraw(client, username):
+    return client.post(
+        reverse("roles"),
+        {"action": "withdraw-invitation", "invitation": username},
+        follow=True,
+    )
+
+
+def test_a_withdrawn_invitation_stops_at_once_and_frees_the_username(
+    verified_client_for, moderator
+):
+    staff = verified_client_for(moderator)
+    invite(staff, email="amal@exmaple.org")  # a typo in the address
+    token = token_of(mail.outbox[0])
+    page = staff.get(reverse("roles")).content.decode()
+    assert "Withdraw the invitation to amal" in page
+    response = withdraw(staff, "amal")
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages == ["The invitation to \u2068amal\u2069 is withdrawn."]
+    refused = Client().post(INVITATION, {"invitation_code": token})
+    assert "has been used or has expired" in refused.content.decode()
+    # The username is free for the invitation with the right address.
+    assert invite(staff, email="amal@example.org").status_code == 302
+    assert actions(AuditAction.INVITATION_WITHDRAWN) == [
+        (AuditAction.INVITATION_WITHDRAWN, "amal", "")
+    ]
+    again = withdraw(staff, "nobody")
+    assert [str(m) for m in again.context["messages"]][-1] == (
+        "That invitation is no longer waiting."
+    )
+
+
+@pytest.mark.parametrize("role", ["researcher", "documenter"])
+def test_only_moderators_withdraw_invitations(
+    users, client_for, verified_client_for, moderator, role
+):
+    invite(verified_client_for(moderator))
+    response = client_for(users[role]).post(
+        reverse("roles"), {"action": "withdraw-invitation", "invitation": "amal"}
+    )
+    assert response.status_code == 403
+    unverified = client_for(moderator, verified=False).post(
+        reverse("roles"), {"action": "withdraw-invitation", "invitation": "amal"}
+    )
+    assert unverified["Location"].startswith(reverse("two-factor"))
+    assert Invitation.objects.get().expires_at > timezone.now()
