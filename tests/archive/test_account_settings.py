@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from archive.models import AccountSettings
 from testimonies import policy
+from testimonies.core.citation import testimony_citation
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 SETTINGS = reverse("account-settings")
@@ -85,3 +87,22 @@ def test_the_archives_day_for_embargoes_does_not_follow_the_reader():
     with timezone.override(zoneinfo.ZoneInfo("Pacific/Kiritimati")):
         assert timezone.localdate(now) == datetime.date(2026, 1, 2)
         assert policy.today() == timezone.localdate(timezone=zoneinfo.ZoneInfo("UTC"))
+
+
+def test_a_citation_reads_the_same_in_every_time_zone(documenter):
+    testimony = factories.testimony(status="draft", recorded_by=documenter)
+    late = datetime.datetime(2026, 1, 1, 22, 30, tzinfo=datetime.UTC)
+    type(testimony).objects.filter(pk=testimony.pk).update(updated_at=late)
+    testimony.refresh_from_db()
+    cited = []
+    for zone in ("UTC", "Asia/Damascus", "Pacific/Kiritimati"):
+        with timezone.override(zoneinfo.ZoneInfo(zone)):
+            cited.append(
+                testimony_citation(
+                    testimony=testimony,
+                    url="https://archive.example/t/",
+                    accessed_on=datetime.date(2026, 1, 2),
+                )
+            )
+    assert len(set(cited)) == 1
+    assert "version of 1 January 2026" in cited[0]
