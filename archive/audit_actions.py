@@ -34,6 +34,17 @@ class AuditAction(models.TextChoices):
         "enrolment_link_issued",
         _("Issued a second-factor enrolment link"),
     )
+    ACCOUNT_DEACTIVATED = "account_deactivated", _("Deactivated an account")
+    ACCOUNT_REACTIVATED = "account_reactivated", _("Reactivated an account")
+    INVITATION_SENT = "invitation_sent", _("Sent an invitation")
+    INVITATION_USED = "invitation_used", _("Accepted an invitation")
+    INVITATION_REFUSED = "invitation_refused", _("Refused an invitation's link")
+    INVITATION_WITHDRAWN = "invitation_withdrawn", _("Withdrew an invitation")
+    PASSWORD_RESET_SENT = "password_reset_sent", _("Sent a password reset link")
+    PASSWORD_RESET_USED = (
+        "password_reset_used",
+        _("Set a password through a reset link"),
+    )
 
 
 class UndeclaredAuditAction(ValueError):
@@ -213,6 +224,36 @@ ACCOUNT_DETAILS = {
         DetailWording(
             r"authenticator app \(TOTP\), through a link issued by (?P<issuer>.+)",
             _("authenticator app (TOTP), through a link issued by %(issuer)s"),
+        ),
+    ],
+    AuditAction.ACCOUNT_DEACTIVATED: [
+        DetailWording(
+            r"(?P<count>\d+) session\(s\) ended",
+            ngettext_lazy(
+                "%(count)d session ended", "%(count)d sessions ended", "count"
+            ),
+        ),
+    ],
+    AuditAction.INVITATION_SENT: [
+        DetailWording(
+            r"(?P<role>\w+); valid until (?P<until>\S+)",
+            _("%(role)s; valid until %(until)s"),
+            {"role": lambda role: str(_ROLE_WORDS.get(role, role))},
+        ),
+    ],
+    AuditAction.INVITATION_USED: [
+        DetailWording(
+            r"(?P<role>\w+)",
+            _("as %(role)s"),
+            {"role": lambda role: str(_ROLE_WORDS.get(role, role))},
+        ),
+    ],
+    AuditAction.INVITATION_REFUSED: [
+        DetailWording(r"already used", _("already used")),
+        DetailWording(r"expired", _("expired")),
+        DetailWording(
+            r"inviter may no longer invite",
+            _("the moderator who invited may no longer invite"),
         ),
     ],
     AuditAction.ENROLMENT_LINK_ISSUED: [

@@ -3,13 +3,16 @@
 import re
 
 from django import forms
-from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth import authenticate, get_user_model, password_validation
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.audit_actions import audit_action_choices
 from archive.roles import Role
-from archive.services import enrolment_link_find
+from archive.services import enrolment_link_find, password_reset_sent_record
+from archive.time_zones import time_zone_choices
 
 
 def check_date_order(cleaned: dict) -> dict:
@@ -99,7 +102,9 @@ class EnrolmentForm(forms.Form):
         label=_("Enrolment code"),
         max_length=100,
         help_text=_("The part of the link after the # sign."),
-        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "dir": "ltr", "data-code-from-hash": ""}
+        ),
     )
     username = forms.CharField(
         label=_("Username"),
@@ -173,3 +178,123 @@ class RoleForm(AccountForm):
 class UnlockForm(AccountForm):
     """Names the account whose lockout is lifted or whose second factor is
     reset."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Django's reset form, which mails a link to each active account with
+    that address and says nothing about whether there was one; the archive
+    adds an audit entry per mail sent."""
+
+    def save(self, **kwargs):
+        users = list(self.get_users(self.cleaned_data["email"]))
+        super().save(**kwargs)
+        password_reset_sent_record(users=users)
+
+
+# The roles an invitation offers.
+INVITATION_ROLE_CHOICES = [
+    (Role.DOCUMENTER.value, Role.DOCUMENTER.label),
+    (Role.RESEARCHER.value, Role.RESEARCHER.label),
+    (Role.MODERATOR.value, Role.MODERATOR.label),
+]
+
+
+class InvitationForm(forms.Form):
+    """A moderator invites someone: their address, the username the account
+    will have, its role."""
+
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+    )
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        validators=[UnicodeUsernameValidator()],
+        help_text=_("Letters, digits and @ . + - _ only. Shown in the audit log."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "auto"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=INVITATION_ROLE_CHOICES)
+
+    def clean_role(self):
+        return Role(self.cleaned_data["role"])
+
+
+class InvitationCodeForm(forms.Form):
+    """The first step of an invitation's link: its code (filled in from the
+    link by the page's script, or pasted)."""
+
+    invitation_code = forms.CharField(
+        label=_("Invitation code"),
+        max_length=100,
+        help_text=_("The part of the link after the # sign."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "dir": "ltr", "data-code-from-hash": ""}
+        ),
+    )
+
+
+class InvitationAcceptForm(forms.Form):
+    """The invitee's password (twice, checked by the site's password rules)
+    and, for a moderator's invitation, the enrolment code the inviting
+    moderator passed on apart from the mail."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    enrolment_code = forms.CharField(
+        label=_("Enrolment code"),
+        max_length=100,
+        help_text=_("The moderator who invited you gave it to you, not by mail."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "dir": "ltr"}),
+    )
+
+    def __init__(self, *args, invitation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitation = invitation
+        if not invitation.enrolment_code_sha256:
+            del self.fields["enrolment_code"]
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error(
+                "password2",
+                forms.ValidationError(
+                    _("The two passwords differ."), code="password_mismatch"
+                ),
+            )
+        elif first:
+            User = get_user_model()
+            future = User(
+                **{User.USERNAME_FIELD: self.invitation.username},
+                email=self.invitation.email,
+            )
+            try:
+                password_validation.validate_password(first, future)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class AccountSettingsForm(forms.Form):
+    """An account's own settings."""
+
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=time_zone_choices,
+        help_text=_(
+            "Times on every page are shown in this time zone. The archive's "
+            "default is Damascus."
+        ),
+    )

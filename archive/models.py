@@ -1,9 +1,14 @@
+from zoneinfo import available_timezones
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from archive.append_only import AppendOnlyModel
 from archive.audit_actions import audit_action_label, audit_detail_label
+from archive.roles import Role
 
 
 class AuditEntry(AppendOnlyModel):
@@ -107,3 +112,92 @@ class EnrolmentLink(models.Model):
 
     def __str__(self):
         return f"enrolment link {self.pk}"
+
+
+class Invitation(models.Model):
+    """An invitation, sent by e-mail by a moderator, to a new account with a
+    role (archive.services.invitation_send).
+
+    Its link works once, for INVITATION_HOURS, and lets the invitee choose a
+    password; the account is created then, not before. Only the token's
+    SHA-256 is kept: the token itself is in the mail alone, after a "#"
+    (never sent to the server in a URL). A moderator's invitation also has
+    an enrolment code, shown once to the inviting moderator to pass on apart
+    from the mail: the mailbox alone never makes a moderator.
+    """
+
+    email = models.EmailField(_("e-mail address"))
+    username = models.CharField(_("username"), max_length=150)
+    role = models.CharField(_("role"), max_length=20)
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    enrolment_code_sha256 = models.CharField(max_length=64, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at"]
+
+    def __str__(self):
+        return f"invitation {self.pk}"
+
+    @property
+    def role_label(self) -> str:
+        return str(Role(self.role).label)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+# The time zone times are shown in until an account chooses another: the
+# archive's documenters and witnesses are in Syria.
+DEFAULT_TIME_ZONE = "Asia/Damascus"
+
+
+class AccountSettings(models.Model):
+    """What an account chose for itself on its settings page (the time zone
+    its pages show times in; later settings join it here)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="archive_settings",
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        help_text=_("Times on every page are shown in this time zone."),
+    )
+
+    class Meta:
+        verbose_name = _("account settings")
+        verbose_name_plural = _("account settings")
+
+    def __str__(self):
+        return f"settings of account {self.user_id}"
+
+    def clean(self):
+        if self.time_zone not in available_timezones():
+            raise ValidationError(
+                {"time_zone": _("Choose a time zone from the list.")},
+                code="time_zone",
+            )

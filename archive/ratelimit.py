@@ -44,7 +44,13 @@ BUDGETS = {
     # Photos and documents: a page shows several at once, so they have a
     # budget of their own (each file is decrypted and asked of the policy).
     "media": ("ARCHIVE_RATE_MEDIA", "ARCHIVE_RATE_MEDIA"),
+    # Password reset requests per address, whoever is named: each may send a
+    # mail, and the answer never says whether an account exists.
+    "password_reset": ("ARCHIVE_RATE_PASSWORD_RESET", "ARCHIVE_RATE_PASSWORD_RESET"),
 }
+
+# Scopes counted per client address even for a signed-in user.
+PER_ADDRESS_SCOPES = ("login", "password_reset")
 
 
 @lru_cache
@@ -64,8 +70,8 @@ def client_key(request, scope: str) -> str:
 
     Anonymous requests share one budget across scopes (an export is refused
     to them anyway), media files apart; accounts have one per scope."""
-    if scope == "login":
-        who = f"login:{client_ip(request) or 'unknown'}"
+    if scope in PER_ADDRESS_SCOPES:
+        who = f"{scope}:{client_ip(request) or 'unknown'}"
     elif scope == "media" and not request.user.is_authenticated:
         who = f"anon-media:{client_ip(request) or 'unknown'}"
     elif request.user.is_authenticated:

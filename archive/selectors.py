@@ -11,7 +11,13 @@ from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from archive.models import AuditEntry, EnrolmentLink
+from archive.models import (
+    DEFAULT_TIME_ZONE,
+    AccountSettings,
+    AuditEntry,
+    EnrolmentLink,
+    Invitation,
+)
 from archive.roles import Role, role_of_groups
 
 
@@ -112,3 +118,55 @@ def enrolment_link_in_use(*, pk, user) -> EnrolmentLink | None:
 def totp_devices_confirmed(*, user):
     """The authenticator apps this user has confirmed, oldest first."""
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("pk")
+
+
+def invitation_in_session(*, pk) -> Invitation | None:
+    """The invitation a session is accepting (`pk` from the session), if
+    any, whatever its state: the service decides whether it may be used."""
+    if pk is None:
+        return None
+    return Invitation.objects.select_related("invited_by").filter(pk=pk).first()
+
+
+def invitation_pending_named(*, username: str) -> Invitation | None:
+    """The unused, unexpired invitation to `username`, if any (at most one:
+    invitation_send refuses a second)."""
+    return (
+        Invitation.objects.filter(
+            username__iexact=username,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def invitations_pending() -> list[Invitation]:
+    """Invitations not used yet, newest first, expired ones included (the
+    accounts page shows them as expired until a new one replaces them)."""
+    return list(
+        Invitation.objects.filter(used_at__isnull=True)
+        .select_related("invited_by")
+        .order_by("-sent_at")
+    )
+
+
+def account_settings_of(*, user) -> AccountSettings:
+    """The account's settings, or the defaults (unsaved) if it never chose."""
+    return AccountSettings.objects.filter(user=user).first() or AccountSettings(
+        user=user
+    )
+
+
+def account_time_zone(*, user) -> str:
+    """The time zone `user`'s pages show times in (the archive's default
+    for visitors and for accounts that never chose one)."""
+    if user is None or not user.is_authenticated:
+        return DEFAULT_TIME_ZONE
+    chosen = (
+        AccountSettings.objects.filter(user=user)
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+    return chosen or DEFAULT_TIME_ZONE

@@ -7,11 +7,16 @@ import math
 import secrets
 import time
 from dataclasses import dataclass
+from importlib import import_module
 
 from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,7 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.audit import audit_record
 from archive.audit_actions import AuditAction
-from archive.models import EnrolmentLink
+from archive.models import AccountSettings, EnrolmentLink, Invitation
 from archive.roles import GROUP_ROLES, Role, role_of, role_of_groups
 from archive.selectors import totp_devices_confirmed
 from testimonies import policy
@@ -381,3 +386,321 @@ def totp_verify(*, user, token: str) -> TOTPDevice:
     if not devices:
         raise ValidationError(_("You have no authenticator app yet."), code="no_device")
     return _totp_match(devices, token)
+
+
+# --- Password reset by mail ------------------------------------------------
+
+
+def password_reset_sent_record(*, users) -> None:
+    """Audit one entry per account a reset link was mailed to. Nothing is
+    written for an address no active account has: the log must not become a
+    list of addresses people tried."""
+    for user in users:
+        audit_record(
+            action=AuditAction.PASSWORD_RESET_SENT,
+            target=user.get_username(),
+        )
+
+
+def password_reset_used_record(*, user) -> None:
+    """Audit a password set through a reset link (by the account itself)."""
+    audit_record(
+        action=AuditAction.PASSWORD_RESET_USED,
+        target=user.get_username(),
+        actor=user,
+    )
+
+
+# --- Deactivating and reactivating accounts -------------------------------
+
+
+def _sessions_end(user) -> int:
+    """Delete every stored session signed in as `user`; returns how many.
+
+    Django would already read such a session as anonymous once the account
+    is inactive; deleting it also ends what the session held (a second
+    factor passed, a recording under way) at once, on every server process.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    if not hasattr(store, "get_model_class"):
+        # A session store with no table (cache or signed cookies): the
+        # inactive account is read as anonymous on its next request.
+        return 0
+    ended = 0
+    sessions = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    for session in sessions.iterator():
+        if session.get_decoded().get(SESSION_KEY) == str(user.pk):
+            session.delete()
+            ended += 1
+    return ended
+
+
+@transaction.atomic
+def user_active_set(*, user, active: bool, changed_by) -> bool:
+    """Deactivate (`active=False`) or reactivate an account; returns whether
+    anything changed. Deactivation ends the account's sessions and unused
+    enrolment links at once; its testimonies, roles and audit entries stay.
+    Moderators only, never for their own account nor a superuser's (the
+    policy's Action.SET_ACCOUNT_ACTIVE). Audited."""
+    if not policy.allows(changed_by, policy.Action.SET_ACCOUNT_ACTIVE, user):
+        raise PermissionDenied
+    if user.is_active == active:
+        return False
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    action, detail = AuditAction.ACCOUNT_REACTIVATED, ""
+    if not active:
+        _links_end(user)
+        action = AuditAction.ACCOUNT_DEACTIVATED
+        detail = f"{_sessions_end(user)} session(s) ended"
+    audit_record(
+        action=action,
+        target=user.get_username(),
+        actor=changed_by,
+        detail=detail,
+    )
+    return True
+
+
+# --- Invitations -------------------------------------------------------------
+
+# How long an invitation's link stays valid.
+INVITATION_HOURS = 72
+# The roles an invitation may give (an account with no role needs none).
+INVITATION_ROLES = (Role.RESEARCHER, Role.DOCUMENTER, Role.MODERATOR)
+
+
+@dataclass(frozen=True)
+class InvitationSent:
+    invitation: Invitation
+    # For a moderator's invitation: the enrolment code, shown once to the
+    # inviting moderator (never mailed, never stored in clear), else "".
+    enrolment_code: str = ""
+
+
+def _username_taken(username: str) -> bool:
+    User = get_user_model()
+    return (
+        User._default_manager.filter(
+            **{f"{User.USERNAME_FIELD}__iexact": username}
+        ).exists()
+        or Invitation.objects.filter(
+            username__iexact=username,
+            used_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists()
+    )
+
+
+def _invitation_check(*, email: str, username: str, role: Role) -> None:
+    if role not in INVITATION_ROLES:
+        raise ValidationError(_("Choose a role for the invitation."), code="role")
+    if _username_taken(username):
+        raise ValidationError(
+            _("An account or a pending invitation already has this username."),
+            code="username_taken",
+        )
+    if get_user_model()._default_manager.filter(email__iexact=email).exists():
+        raise ValidationError(
+            _("An account already has this e-mail address."), code="email_taken"
+        )
+
+
+@transaction.atomic
+def invitation_send(
+    *, email: str, username: str, role: Role, invited_by, link_base: str
+) -> InvitationSent:
+    """Invite `email` to a new account `username` with `role`, by a mail
+    holding a one-time link (`link_base` + "#" + token), valid for
+    INVITATION_HOURS. Moderators only, after their second factor (the
+    policy's Action.INVITE). Audited as sent; the token is in the mail
+    alone. If the mail cannot be sent, nothing is kept."""
+    if not policy.allows(invited_by, policy.Action.INVITE):
+        raise PermissionDenied
+    _invitation_check(email=email, username=username, role=role)
+    token = secrets.token_urlsafe(32)
+    code = secrets.token_urlsafe(12) if role is Role.MODERATOR else ""
+    now = timezone.now()
+    invitation = Invitation(
+        email=email,
+        username=username,
+        role=role.value,
+        token_sha256=enrolment_token_digest(token),
+        enrolment_code_sha256=enrolment_token_digest(code) if code else "",
+        invited_by=invited_by,
+        sent_at=now,
+        expires_at=now + datetime.timedelta(hours=INVITATION_HOURS),
+    )
+    invitation.full_clean()
+    invitation.save()
+    audit_record(
+        action=AuditAction.INVITATION_SENT,
+        target=username,
+        actor=invited_by,
+        detail=(
+            f"{role.value}; valid until "
+            f"{invitation.expires_at.isoformat(timespec='minutes')}"
+        ),
+    )
+    context = {
+        "username": username,
+        "role": role.label,
+        "link": f"{link_base}#{token}",
+        "hours": INVITATION_HOURS,
+        "inviter": invited_by.get_username(),
+        "site_name": settings.ARCHIVE_NAME,
+    }
+    # Raises on a mail server that refuses or does not answer: the
+    # transaction then keeps neither the invitation nor its audit entry.
+    send_mail(
+        subject=render_to_string(
+            "registration/invitation_subject.txt", context
+        ).strip(),
+        message=render_to_string("registration/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return InvitationSent(invitation=invitation, enrolment_code=code)
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation: Invitation, withdrawn_by) -> bool:
+    """End an invitation not used yet (a mistyped address, a change of
+    mind): its link stops working at once and its username is free again.
+    Moderators only (the policy's Action.INVITE). Audited; returns whether
+    anything changed (an invitation used or expired already is left)."""
+    if not policy.allows(withdrawn_by, policy.Action.INVITE):
+        raise PermissionDenied
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    now = timezone.now()
+    if invitation.used_at is not None or invitation.expires_at <= now:
+        return False
+    invitation.expires_at = now
+    invitation.save(update_fields=["expires_at"])
+    audit_record(
+        action=AuditAction.INVITATION_WITHDRAWN,
+        target=invitation.username,
+        actor=withdrawn_by,
+    )
+    return True
+
+
+def invitation_find(*, token: str) -> Invitation | None:
+    """The invitation `token` opens, used or expired ones included (the
+    caller tells them apart with invitation_refusal)."""
+    if not token.strip():
+        return None
+    return (
+        Invitation.objects.select_related("invited_by")
+        .filter(token_sha256=enrolment_token_digest(token.strip()))
+        .first()
+    )
+
+
+def invitation_refusal(invitation: Invitation) -> str:
+    """Why `invitation` can no longer be used ("" when it can): used,
+    expired, or its moderator may no longer invite (demoted or deactivated
+    since)."""
+    if invitation.used_at is not None:
+        return "already used"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    if not policy.allows(invitation.invited_by, policy.Action.INVITE):
+        return "inviter may no longer invite"
+    return ""
+
+
+def invitation_refused_record(*, invitation: Invitation, why: str) -> None:
+    """Audit a refused use of an invitation's link."""
+    audit_record(
+        action=AuditAction.INVITATION_REFUSED,
+        target=invitation.username,
+        detail=why,
+    )
+
+
+@dataclass(frozen=True)
+class InvitationAccepted:
+    user: object
+    # For a moderator: the enrolment link the new account sets up its app
+    # through, in the same flow.
+    enrolment_link: EnrolmentLink | None = None
+
+
+def invitation_accept(
+    *, invitation: Invitation, password: str, enrolment_code: str = ""
+) -> InvitationAccepted:
+    """Create the invited account with its password and role, and use the
+    invitation up. A moderator's invitation also needs its enrolment code
+    (passed on apart from the mail), and gets an enrolment link for the
+    account's authenticator app, used at once by the same flow.
+    ValidationError when the invitation was used, expired or its moderator
+    may no longer invite (audited as refused), or the code is wrong.
+    Audited as used."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("invited_by")
+            .get(pk=invitation.pk)
+        )
+        why = invitation_refusal(invitation)
+        if not why and invitation.enrolment_code_sha256:
+            given = enrolment_token_digest(enrolment_code.strip())
+            if not secrets.compare_digest(given, invitation.enrolment_code_sha256):
+                raise ValidationError(
+                    _("The enrolment code is not right."), code="enrolment_code"
+                )
+        if not why:
+            return _invitation_use(invitation=invitation, password=password)
+    invitation_refused_record(invitation=invitation, why=why)
+    raise ValidationError(
+        _("This invitation has been used or has expired."), code="spent"
+    )
+
+
+def _invitation_use(*, invitation: Invitation, password: str) -> InvitationAccepted:
+    User = get_user_model()
+    if User._default_manager.filter(
+        **{f"{User.USERNAME_FIELD}__iexact": invitation.username}
+    ).exists():
+        raise ValidationError(
+            _("An account already has this username. Ask for a new invitation."),
+            code="username_taken",
+        )
+    user = User(**{User.USERNAME_FIELD: invitation.username}, email=invitation.email)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    role = Role(invitation.role)
+    user.groups.add(Group.objects.get(name=role.value))
+    invitation.used_at = timezone.now()
+    invitation.account = user
+    invitation.save(update_fields=["used_at", "account"])
+    audit_record(
+        action=AuditAction.INVITATION_USED,
+        target=invitation.username,
+        actor=user,
+        detail=role.value,
+    )
+    link = None
+    if role is Role.MODERATOR:
+        token = enrolment_link_issue(
+            user=user, issued_by=invitation.invited_by, reason="invitation"
+        )
+        link = EnrolmentLink.objects.get(token_sha256=enrolment_token_digest(token))
+    return InvitationAccepted(user=user, enrolment_link=link)
+
+
+# --- Account settings ----------------------------------------------------------
+
+
+@transaction.atomic
+def account_settings_save(*, user, time_zone: str) -> AccountSettings:
+    """Save what `user` chose on their own settings page."""
+    chosen = AccountSettings.objects.filter(user=user).first() or AccountSettings(
+        user=user
+    )
+    chosen.time_zone = time_zone
+    chosen.full_clean()
+    chosen.save()
+    return chosen

@@ -1,13 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, reverse_lazy
 
 from archive import views
+from archive.forms import PasswordResetRequestForm
 from archive.ratelimit import rate_limited
 
 # Login attempts are counted per address (django-axes also locks a username
 # at an address): both login forms, the site's and the admin's.
 login_limited = rate_limited("login", methods=("POST",))
+# Each reset request may send a mail: counted per address.
+reset_limited = rate_limited("password_reset", methods=("POST",))
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,6 +28,40 @@ urlpatterns = [
     # and in the form's POST body.
     path("accounts/enrol/", login_limited(views.enrol), name="enrol"),
     path("accounts/roles/", views.roles, name="roles"),
+    path("accounts/invite/", views.invite, name="invite"),
+    path("accounts/settings/", views.account_settings, name="account-settings"),
+    # The invitation's code travels after "#" (never sent in a URL) and in
+    # the form's POST body, as the enrolment link's does.
+    path("accounts/invitation/", login_limited(views.invitation), name="invitation"),
+    # Password reset by mail, with Django's own views. The answer to a
+    # request is the same whether or not an account has that address.
+    path(
+        "accounts/password-reset/",
+        reset_limited(
+            auth_views.PasswordResetView.as_view(
+                form_class=PasswordResetRequestForm,
+                success_url=reverse_lazy("password-reset-sent"),
+                email_template_name="registration/password_reset_email.txt",
+                subject_template_name="registration/password_reset_subject.txt",
+            )
+        ),
+        name="password-reset",
+    ),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password-reset-sent",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
     path("moderation/", include("testimonies.moderation_urls")),

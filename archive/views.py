@@ -1,6 +1,7 @@
 """The archive's own pages: home, audit log, second factor, accounts."""
 
 from base64 import b32encode
+from smtplib import SMTPException
 
 import django_otp
 import segno
@@ -8,13 +9,15 @@ from axes.helpers import get_client_username, get_cool_off
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,8 +28,12 @@ from archive.audit_check import audit_verify
 from archive.bidi import isolated
 from archive.forms import (
     ROLE_CHOICES,
+    AccountSettingsForm,
     AuditFilterForm,
     EnrolmentForm,
+    InvitationAcceptForm,
+    InvitationCodeForm,
+    InvitationForm,
     RoleForm,
     TokenForm,
     UnlockForm,
@@ -37,7 +44,9 @@ from archive.roles import Role, role_of
 from archive.selectors import audit_entries
 from research.access import RESEARCH_ROLES
 from research.selectors import saved_searches_with_news
+from testimonies import policy
 from testimonies.core.selectors import archive_overview
+from testimonies.policy import Action
 
 AUDIT_PAGE_SIZE = 50
 
@@ -248,13 +257,28 @@ def roles(request):
             _unlock(request)
         elif request.POST.get("action") == "reset-second-factor":
             link = _reset_second_factor(request)
+        elif request.POST.get("action") == "withdraw-invitation":
+            _withdraw_invitation(request)
+        elif request.POST.get("action") in ("deactivate", "reactivate"):
+            _set_active(request, active=request.POST["action"] == "reactivate")
         else:
             link = _set_role(request)
         return link or redirect("roles")
+    accounts = selectors.account_list()
     return render(
         request,
         "archive/account_roles.html",
-        {"accounts": selectors.account_list(), "role_choices": ROLE_CHOICES},
+        {
+            "accounts": accounts,
+            "invitations": selectors.invitations_pending(),
+            "role_choices": ROLE_CHOICES,
+            # The accounts this moderator may deactivate or reactivate.
+            "active_changeable": {
+                row.user.pk
+                for row in accounts
+                if policy.allows(request.user, Action.SET_ACCOUNT_ACTIVE, row.user)
+            },
+        },
     )
 
 
@@ -330,6 +354,49 @@ def _reset_second_factor(request):
     return None
 
 
+def _withdraw_invitation(request):
+    """Invitations are named by their username in the form body (their
+    ids are sequential)."""
+    found = selectors.invitation_pending_named(
+        username=request.POST.get("invitation", "")
+    )
+    if found is None:
+        messages.info(request, _("That invitation is no longer waiting."))
+        return
+    names = {"username": isolated(found.username)}
+    if services.invitation_withdraw(invitation=found, withdrawn_by=request.user):
+        messages.success(
+            request, _("The invitation to %(username)s is withdrawn.") % names
+        )
+    else:
+        messages.info(request, _("That invitation is no longer waiting."))
+
+
+def _set_active(request, *, active: bool):
+    form = UnlockForm(request.POST)
+    if not form.is_valid():
+        return _form_error(request, form)
+    user = form.cleaned_data["user"]
+    names = {"username": isolated(user.get_username())}
+    try:
+        changed = services.user_active_set(
+            user=user, active=active, changed_by=request.user
+        )
+    except PermissionDenied:
+        messages.error(request, _("You cannot change whether this account is active."))
+        return None
+    if not changed:
+        messages.info(request, _("Nothing changed for %(username)s.") % names)
+    elif active:
+        messages.success(request, _("%(username)s can log in again.") % names)
+    else:
+        messages.success(
+            request,
+            _("%(username)s is deactivated; their sessions have ended.") % names,
+        )
+    return None
+
+
 def _unlock(request):
     form = UnlockForm(request.POST)
     if not form.is_valid():
@@ -340,3 +407,175 @@ def _unlock(request):
         messages.success(request, _("%(username)s can log in again.") % names)
     else:
         messages.info(request, _("%(username)s was not locked out.") % names)
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's own view (the link's token moves into the session and off
+    the address bar); the archive audits the password set through it."""
+
+    success_url = reverse_lazy("password-reset-complete")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.password_reset_used_record(user=form.user)
+        return response
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def invite(request):
+    """A moderator invites someone by e-mail to an account with a role.
+    A moderator's invitation shows its enrolment code once, here, to be
+    passed on apart from the mail."""
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = services.invitation_send(
+                email=data["email"],
+                username=data["username"],
+                role=data["role"],
+                invited_by=request.user,
+                link_base=request.build_absolute_uri(reverse("invitation")),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except (SMTPException, OSError):
+            form.add_error(
+                None,
+                _(
+                    "The mail could not be sent, so no invitation was kept. Try "
+                    "again later, or ask the operator to check the mail settings."
+                ),
+            )
+        else:
+            names = {"username": isolated(data["username"])}
+            messages.success(request, _("Invitation sent to %(username)s.") % names)
+            if not sent.enrolment_code:
+                return redirect("roles")
+            response = render(
+                request,
+                "archive/invitation_sent.html",
+                {"invitation": sent.invitation, "code": sent.enrolment_code},
+            )
+            response["Referrer-Policy"] = "no-referrer"
+            return response
+    return render(
+        request,
+        "archive/invitation_form.html",
+        {"form": form, "hours": services.INVITATION_HOURS},
+    )
+
+
+# The invitation a session is accepting, once its code was given.
+INVITATION_SESSION_KEY = "archive_invitation"
+
+
+@never_cache
+@sensitive_post_parameters(
+    "invitation_code", "password1", "password2", "enrolment_code"
+)
+@require_http_methods(["GET", "POST"])
+def invitation(request):
+    """An invitation's link: first its code (carried after "#", moved into
+    the form by the page's script, as for enrolment links), then the
+    invitee's password; a moderator then sets up their authenticator app
+    in the same flow, through the existing enrolment pages."""
+    if request.method == "POST" and request.POST.get("step") == "accept":
+        return _invitation_accept(request)
+    form = InvitationCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        found = services.invitation_find(token=form.cleaned_data["invitation_code"])
+        why = services.invitation_refusal(found) if found else ""
+        if found is None:
+            form.add_error("invitation_code", _("This invitation code is not right."))
+        elif why:
+            services.invitation_refused_record(invitation=found, why=why)
+            form.add_error(None, _INVITATION_SPENT)
+        else:
+            request.session[INVITATION_SESSION_KEY] = found.pk
+            return _invitation_accept_page(
+                request, InvitationAcceptForm(invitation=found)
+            )
+    return render(request, "registration/invitation.html", {"form": form})
+
+
+_INVITATION_SPENT = gettext_lazy(
+    "This invitation has been used or has expired. Ask the moderator who "
+    "invited you for a new one."
+)
+
+
+def _invitation_code_page(request, error):
+    """The invitation's first step again, with why the flow started over."""
+    return render(
+        request,
+        "registration/invitation.html",
+        {"form": InvitationCodeForm(), "error": error},
+    )
+
+
+def _invitation_accept_page(request, form):
+    return render(
+        request,
+        "registration/invitation.html",
+        {"accepting": True, "form": form, "invitation": form.invitation},
+    )
+
+
+def _invitation_accept(request):
+    found = selectors.invitation_in_session(
+        pk=request.session.get(INVITATION_SESSION_KEY)
+    )
+    if found is None:
+        return _invitation_code_page(request, _("Start again from the link."))
+    form = InvitationAcceptForm(request.POST, invitation=found)
+    if not form.is_valid():
+        return _invitation_accept_page(request, form)
+    try:
+        accepted = services.invitation_accept(
+            invitation=found,
+            password=form.cleaned_data["password1"],
+            enrolment_code=form.cleaned_data.get("enrolment_code", ""),
+        )
+    except ValidationError as error:
+        if error.code == "enrolment_code":
+            form.add_error("enrolment_code", error)
+            return _invitation_accept_page(request, form)
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        message = _INVITATION_SPENT if error.code == "spent" else error.messages[0]
+        return _invitation_code_page(request, message)
+    request.session.pop(INVITATION_SESSION_KEY, None)
+    auth_login(request, accepted.user, backend=MODEL_BACKEND)
+    if accepted.enrolment_link is None:
+        messages.success(request, _("Welcome. Your account is ready."))
+        return redirect("home")
+    request.session[ENROLMENT_SESSION_KEY] = accepted.enrolment_link.pk
+    device = services.totp_device_enrol(
+        user=accepted.user, link=accepted.enrolment_link
+    )
+    return _enrol_app_page(request, device, TokenForm())
+
+
+# The backend an invitee is logged in with once their password is set.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def account_settings(request):
+    """An account's own settings (every role): the time zone its pages show
+    times in."""
+    current = selectors.account_settings_of(user=request.user)
+    form = AccountSettingsForm(
+        request.POST or None, initial={"time_zone": current.time_zone}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.account_settings_save(
+            user=request.user, time_zone=form.cleaned_data["time_zone"]
+        )
+        messages.success(request, _("Your settings are saved."))
+        return redirect("account-settings")
+    return render(request, "archive/account_settings.html", {"form": form})

@@ -521,12 +521,16 @@ def place_levels(places) -> dict[str, dict[str, Place]]:
     by_slug = {p.slug: p for p in Place.objects.filter(slug__in=slugs)}
     return {
         place.slug: {
-            by_slug[slug].kind: by_slug[slug]
+            # A village fills the town level, as the place people live in.
+            _LEVEL_OF_KIND.get(by_slug[slug].kind, by_slug[slug].kind): by_slug[slug]
             for slug in place.ancestor_slugs
             if slug in by_slug
         }
         for place in places
     }
+
+
+_LEVEL_OF_KIND = {"village": "town"}
 
 
 @dataclass

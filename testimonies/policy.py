@@ -132,6 +132,8 @@ class Action(StrEnum):
     PROPOSE_INCIDENT = "propose_incident"  # (none)
     LINK_INCIDENT = "link_incident"  # (testimony)
     MODERATE_INCIDENT = "moderate_incident"  # (incident)
+    SET_ACCOUNT_ACTIVE = "set_account_active"  # (account, a user)
+    INVITE = "invite"  # (none)
 
 
 def allows(user, action: Action, target=None) -> bool:
@@ -165,7 +167,9 @@ NO_EMBARGO = datetime.date(1970, 1, 1)
 
 
 def today() -> datetime.date:
-    return timezone.localdate()
+    # The archive's own day (settings.TIME_ZONE), whoever is reading: an
+    # embargo ends at the same moment for every reader and for the index.
+    return timezone.localdate(timezone=timezone.get_default_timezone())
 
 
 def acting_role(user) -> Role:
@@ -471,6 +475,21 @@ def _may_set_password(user, account) -> bool:
     return account.pk == user.pk or role_of(account) is not Role.MODERATOR
 
 
+def _may_set_account_active(user, account) -> bool:
+    """Deactivate or reactivate an account: moderators (after their second
+    factor), for any account but their own (the archive is never left
+    without the moderator acting) and but a superuser's (set in the admin)."""
+    if not sees_everything(user) or account is None:
+        return False
+    return account.pk != user.pk and not account.is_superuser
+
+
+def _may_invite(user, target=None) -> bool:
+    """Invite someone by e-mail to an account with a role: moderators, after
+    their second factor."""
+    return sees_everything(user)
+
+
 def scope_granted(consent, scope: str) -> bool:
     """Does the consent in force grant this scope? No consent record grants
     nothing. The only way the policy reads a scope."""
@@ -637,4 +656,6 @@ RULES = {
     Action.PROPOSE_INCIDENT: _may_propose_incident,
     Action.LINK_INCIDENT: _may_link_incident,
     Action.MODERATE_INCIDENT: _may_moderate_incident,
+    Action.SET_ACCOUNT_ACTIVE: _may_set_account_active,
+    Action.INVITE: _may_invite,
 }

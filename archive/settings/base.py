@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed a second factor?
     "django_otp.middleware.OTPMiddleware",
+    # Times shown in the account's time zone (default Asia/Damascus).
+    "archive.time_zones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into our page.
@@ -230,6 +232,8 @@ ARCHIVE_RATE_EXPORT = rate_setting("ARCHIVE_RATE_EXPORT", "30/hour")
 ARCHIVE_RATE_LOGIN = rate_setting("ARCHIVE_RATE_LOGIN", "20/minute")
 # Attachment files (photos, documents), per address or account.
 ARCHIVE_RATE_MEDIA = rate_setting("ARCHIVE_RATE_MEDIA", "300/minute")
+# Password reset requests, per address (each may send a mail).
+ARCHIVE_RATE_PASSWORD_RESET = rate_setting("ARCHIVE_RATE_PASSWORD_RESET", "10/hour")
 
 # Re-entering the password to reveal a witness's identity: after this many
 # wrong passwords the reveal page refuses the account until the cool-off has
@@ -238,6 +242,26 @@ ARCHIVE_RATE_MEDIA = rate_setting("ARCHIVE_RATE_MEDIA", "300/minute")
 # shared cache (CACHES) so that they count together.
 ARCHIVE_REVEAL_FAILURE_LIMIT = 5
 ARCHIVE_REVEAL_COOL_OFF = datetime.timedelta(minutes=15)
+
+# Mail (invitations, password resets): SMTP, configured from the
+# environment (docs/production.md, Mail). dev writes mail to the console;
+# tests keep it in memory. A mail server that does not answer must not hold
+# a server process for long.
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("ARCHIVE_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ARCHIVE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("ARCHIVE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ARCHIVE_EMAIL_PASSWORD", "")
+_email_security = os.environ.get("ARCHIVE_EMAIL_SECURITY", "starttls")
+if _email_security not in {"starttls", "tls", "none"}:
+    raise ImproperlyConfigured("ARCHIVE_EMAIL_SECURITY must be starttls, tls or none.")
+EMAIL_USE_TLS = _email_security == "starttls"
+EMAIL_USE_SSL = _email_security == "tls"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("ARCHIVE_DEFAULT_FROM_EMAIL", "archive@localhost")
+# A password reset link lasts two hours (Django's default is three days):
+# a mailbox read by someone else should not open the account for long.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Second factor (django-otp, TOTP). The admin never shows a device's key.
 OTP_TOTP_ISSUER = "Testimony archive"

@@ -8,6 +8,8 @@ SECRET_KEY = "dev-only-insecure-secret-key-never-use-in-production"  # noqa: S10
 PSEUDONYM_KEY = "dev-only-pseudonym-key"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 DATA_DIR.mkdir(parents=True, exist_ok=True)
+# Mail (invitations, password resets) is printed where runserver runs.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Demo accounts (README, Run it) get these passwords only under dev settings.
 DEMO_ACCOUNTS_PASSWORD = "archive-demo-2025"  # noqa: S105

@@ -39,6 +39,12 @@ class AttachmentForm(forms.Form):
         kwargs.setdefault("auto_id", "attachment_%s")
         super().__init__(*args, **kwargs)
 
+    def refuse_file(self, error) -> None:
+        """Make `error` the file field's only error: a file refused before
+        its body was read, which the form itself never saw."""
+        self.full_clean()
+        self.errors["file"] = self.error_class(error.messages)
+
 
 class BlurRegionForm(forms.Form):
     """One rectangle, in percent of the photo (the no-script way to draw)."""

@@ -29,6 +29,11 @@ from testimonies.attachments.selectors import (
     testimony_for_attachments,
 )
 from testimonies.attachments.uploads import AttachmentUploadHandler, request_too_large
+from testimonies.recording.views import (
+    is_media_step,
+    media_step_leave,
+    media_step_refused,
+)
 
 
 # CSRF is checked by _receive, once the upload handler is in place: the
@@ -57,8 +62,15 @@ def attachments(request, public_id):
 
 def _receive(request, testimony, handler):
     form = AttachmentForm(request.POST, request.FILES)
+    # Continue or Go back on the recording's photos step: they send the
+    # upload form, which attaches a chosen file first, or just move on.
+    leave_to = None
+    if is_media_step(testimony, same_site_or(request, form["next"].value(), "")):
+        leave_to = media_step_leave(testimony, request.POST.get("go", ""))
     if handler.too_large:
         form.add_error("file", refuse_too_large())
+    elif leave_to and not request.FILES.get("file"):
+        return redirect(leave_to)
     if form.is_valid():
         try:
             services.attachment_add(
@@ -72,14 +84,22 @@ def _receive(request, testimony, handler):
         else:
             messages.success(request, _("The file was added."))
             here = request.path
-            return redirect(same_site_or(request, form.cleaned_data["next"], here))
+            return redirect(
+                leave_to or same_site_or(request, form.cleaned_data["next"], here)
+            )
     return _page(request, testimony, form, status=400)
 
 
 def _page(request, testimony, form, *, refusal=None, status=200):
-    # A refused upload from another page (the recording step) lands here:
-    # "back" returns there, as a successful one would have.
+    # A refused upload from the recording wizard's photos step shows that
+    # step again, the error beside the file field; from another page, it
+    # lands here, and "back" returns there, as a successful one would have.
     back = same_site_or(request, form["next"].value() or "", "")
+    if back and status != 200 and is_media_step(testimony, back):
+        if refusal is not None:
+            form = AttachmentForm({"next": back})
+            form.refuse_file(refusal)
+        return media_step_refused(request, testimony, form, status=status)
     return render(
         request,
         "testimonies/attachment_list.html",

@@ -31,7 +31,13 @@ def testimony_citation(*, testimony, url: str, accessed_on: datetime.date) -> st
         "id": testimony.public_id,
         "archive": settings.ARCHIVE_NAME,
         "recorded": _day(testimony.recorded_on),
-        "version": _day(timezone.localtime(testimony.updated_at).date()),
+        # The archive's day (as `accessed_on`, policy.today), not the
+        # reader's: a citation reads the same wherever it is copied from.
+        "version": _day(
+            timezone.localtime(
+                testimony.updated_at, timezone.get_default_timezone()
+            ).date()
+        ),
         "url": url,
         "accessed": _day(accessed_on),
     }

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from testimonies.models import Place, PlaceKind
+from testimonies.places.models import SETTLEMENT_KINDS
 from testimonies.places.sources import CURATED_FILES, gazetteer_rows
 from testimonies.textnorm import fold
 
@@ -254,7 +255,7 @@ class PlaceResolver:
     def prefer_town(candidates):
         """A plain name shared by a town and the units it gives its name to
         (Tartus, Tartus District, Tartus Governorate) means the town."""
-        towns = [p for p in candidates if p.kind == PlaceKind.TOWN]
+        towns = [p for p in candidates if p.kind in SETTLEMENT_KINDS]
         if len(towns) == 1 and all(
             towns[0].path.startswith(p.path) for p in candidates if p is not towns[0]
         ):

@@ -11,7 +11,15 @@ class PlaceKind(models.TextChoices):
     DISTRICT = "district", _("District")
     SUBDISTRICT = "subdistrict", _("Subdistrict")
     TOWN = "town", _("Town or village")
+    # A village named as one (the gazetteer's towns may be villages too:
+    # GeoNames does not tell them apart). It ranks with towns everywhere.
+    VILLAGE = "village", _("Village")
     NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
+
+
+# Kinds of places people live in: a neighbourhood is under one of them, and
+# a plain name shared with the units named after it means one of them.
+SETTLEMENT_KINDS = (PlaceKind.TOWN, PlaceKind.VILLAGE)
 
 
 class PlaceQuerySet(models.QuerySet):

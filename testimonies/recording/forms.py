@@ -31,9 +31,9 @@ from testimonies.models import (
     IncidentDates,
     IncidentPrecision,
     Place,
-    PlaceKind,
 )
 from testimonies.places.gazetteer import PlaceLookupError, PlaceResolver
+from testimonies.places.models import SETTLEMENT_KINDS
 from testimonies.recording.services import NewNeighbourhood, WitnessDetails
 
 # Eastern Arabic and Persian digits, as typed on Arabic keyboards.
@@ -118,10 +118,31 @@ class VocabularyTermField(forms.ModelChoiceField):
         return obj.label
 
 
+# A witness's name: given, or declined (an explicit choice, never a blank).
+NAME_GIVEN, NAME_DECLINED = "given", "declined"
+
+
 class WitnessForm(RecordingForm):
     """Step 1. The identity is sent to the vault and never shown back: once
-    kept, the fields stay empty and a blank name keeps it as it is."""
+    kept, the fields stay empty and a blank name keeps it as it is. A
+    witness may decline to give a name: then none is stored, and the
+    archive knows them by their pseudonym only."""
 
+    name_given = forms.ChoiceField(
+        label=_("The witness's name"),
+        choices=[
+            (NAME_GIVEN, _("The witness gave their name")),
+            (NAME_DECLINED, _("The witness declined to give a name")),
+        ],
+        initial=NAME_GIVEN,
+        # Not sent (an older form): the name was given.
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "If they declined, no name is stored: the archive knows them by a "
+            "pseudonym only. A way to reach them may still be kept."
+        ),
+    )
     name = forms.CharField(
         label=_("Witness's full name"),
         max_length=200,
@@ -173,9 +194,16 @@ class WitnessForm(RecordingForm):
         ),
     )
 
-    def __init__(self, *args, has_identity: bool = False, **kwargs):
+    def __init__(
+        self, *args, has_identity: bool = False, name_declined: bool = False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.has_identity = has_identity
+        self.name_declined = name_declined
+        if name_declined:
+            self.fields["name_given"].initial = NAME_DECLINED
+        # Only the choice tells a declined name from a forgotten one.
+        self.fields["name"].required = False
         this_year = timezone.localdate().year
         self.fields["birth_year"].validators.append(MaxValueValidator(this_year))
         self.fields["birth_year"].widget.attrs["max"] = this_year
@@ -198,7 +226,34 @@ class WitnessForm(RecordingForm):
             cleaned.get(name)
             for name in ("name_variants", "contact", "birth_year", "community")
         )
-        if self.has_identity and not cleaned.get("name", "").strip() and identity_typed:
+        declined = cleaned.get("name_given") == NAME_DECLINED
+        name = cleaned.get("name", "").strip()
+        if declined:
+            for field in ("name", "name_variants"):
+                if cleaned.get(field):
+                    self.add_error(
+                        field,
+                        forms.ValidationError(
+                            _(
+                                "The witness declined to give a name: leave it "
+                                "empty, or choose that they gave it."
+                            ),
+                            code="name_declined",
+                        ),
+                    )
+            return cleaned
+        if not name and not self.partial and not self.has_identity:
+            self.add_error(
+                "name",
+                forms.ValidationError(
+                    _(
+                        "Enter the witness's name, or choose that they declined "
+                        "to give one."
+                    ),
+                    code="required",
+                ),
+            )
+        if self.has_identity and not name and identity_typed:
             self.add_error(
                 "name",
                 forms.ValidationError(
@@ -211,6 +266,7 @@ class WitnessForm(RecordingForm):
     def details(self) -> WitnessDetails:
         data = self.cleaned_data
         return WitnessDetails(
+            name_declined=data.get("name_given") == NAME_DECLINED,
             name=data["name"].strip(),
             name_variants=data["name_variants"],
             contact=data["contact"].strip(),
@@ -358,6 +414,11 @@ def date_as_typed(date: datetime.date | None, precision: str) -> str:
     return date.strftime({"day": "%Y-%m-%d", "month": "%Y-%m", "year": "%Y"}[precision])
 
 
+# What a date field shows while empty: the shape of a date, never a date,
+# which a documenter could take for one already filled in.
+DATE_HINT = _("YYYY-MM-DD")
+
+
 class WhenWhereForm(RecordingForm):
     """Step 3: the incident's dates and the places it happened in."""
 
@@ -373,13 +434,13 @@ class WhenWhereForm(RecordingForm):
         help_text=_(
             "YYYY-MM-DD; YYYY-MM or YYYY when only the month or year is known."
         ),
-        widget=forms.TextInput(attrs={"placeholder": "2025-03-07", "dir": "ltr"}),
+        widget=forms.TextInput(attrs={"placeholder": DATE_HINT, "dir": "ltr"}),
     )
     incident_end = PartialDateField(
         label=_("Incident ended"),
         required=False,
         help_text=_("Leave empty for a single day, month or year."),
-        widget=forms.TextInput(attrs={"placeholder": "2025-03-09", "dir": "ltr"}),
+        widget=forms.TextInput(attrs={"placeholder": DATE_HINT, "dir": "ltr"}),
     )
     places = forms.ModelMultipleChoiceField(
         label=_("Places chosen"),
@@ -407,17 +468,17 @@ class WhenWhereForm(RecordingForm):
         label=_("New neighbourhood (Arabic name)"), required=False, max_length=200
     )
     neighbourhood_parent = forms.ModelChoiceField(
-        label=_("In the town"),
+        label=_("In the town or village"),
         queryset=Place.objects.none(),
         to_field_name="slug",
         required=False,
-        empty_label=_("Choose a town saved above"),
+        empty_label=_("Choose a town or village saved above"),
     )
 
     def __init__(self, *args, testimony, user, **kwargs):
         super().__init__(*args, **kwargs)
         # A neighbourhood is added under a town already saved on this draft.
-        towns = testimony.places.filter(kind=PlaceKind.TOWN)
+        towns = testimony.places.filter(kind__in=SETTLEMENT_KINDS)
         self.fields["neighbourhood_parent"].queryset = towns
         self.fields["neighbourhood_parent"].label_from_instance = lambda p: p.label
         self.testimony = testimony

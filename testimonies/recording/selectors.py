@@ -11,6 +11,7 @@ from testimonies.core.selectors import TestimonyNotVisible, place_trails
 from testimonies.models import Community, EventType, Place, Testimony
 from testimonies.policy import Action
 from testimonies.recording.steps import steps_done
+from testimonies.redaction.redactor import PreviewText, redaction_preview
 
 
 def testimony_for_recording(*, public_id: str, user) -> Testimony:
@@ -40,6 +41,10 @@ class RecordingReview:
     # What will be submitted with it, as the documenter may see it
     # (working copies, never the originals).
     attachments: list[AttachmentCard]
+    # Each text as written and as readers will see it, with the same marks
+    # as the moderators' preview (it shows the original: the view records
+    # the reading).
+    preview: list[PreviewText]
 
 
 def recording_review(*, testimony: Testimony, user) -> RecordingReview:
@@ -55,4 +60,5 @@ def recording_review(*, testimony: Testimony, user) -> RecordingReview:
         persons_named=[person_label(p) for p in testimony.persons_named],
         consent=consent_summary(list(testimony.consent_records.order_by("-pk"))),
         attachments=attachment_cards(testimony=testimony, user=user),
+        preview=redaction_preview(testimony),
     )

@@ -41,6 +41,9 @@ class WitnessDetails:
     before (it is never shown back, so it cannot be edited in part)."""
 
     name: str = ""
+    # The witness declined to give a name: none is stored (name and its
+    # spellings empty), and they are known by their pseudonym only.
+    name_declined: bool = False
     name_variants: tuple[str, ...] = ()
     contact: str = ""
     birth_year: int | None = None
@@ -75,10 +78,14 @@ def _editable(testimony: Testimony) -> Testimony:
 
 
 def _store_identity(witness: Witness, details: WitnessDetails) -> None:
+    declined = details.name_declined
+    if witness.name_declined != declined:
+        witness.name_declined = declined
+        witness.save(update_fields=["name_declined"])
     identity_store(
         witness=witness,
-        name=details.name,
-        name_variants=details.name_variants,
+        name="" if declined else details.name,
+        name_variants=() if declined else details.name_variants,
         contact=details.contact,
         birth_year=details.birth_year,
         gender=details.gender,
@@ -109,9 +116,14 @@ def recording_start(
 ) -> Testimony:
     """Create the draft with its witness, from the first step. The identity
     is sealed in the vault; the witness is known by its pseudonym only."""
-    if not details.name.strip():
+    if not details.name.strip() and not details.name_declined:
         raise ValidationError(
-            {"name": ValidationError(_("A witness needs a name."), code="required")}
+            {
+                "name": ValidationError(
+                    _("A witness needs a name, or to have declined to give one."),
+                    code="required",
+                )
+            }
         )
     witness = _witness_by_key(details=details, current=None, user=user)
     _store_identity(witness, details)
@@ -166,6 +178,9 @@ def recording_witness_save(
         if not details.name.strip():
             kept = identity_read(witness=current)
             if kept is not None and identity_read(witness=witness) is None:
+                # A witness who declined to give a name still has none.
+                witness.name_declined = current.name_declined
+                witness.save(update_fields=["name_declined"])
                 identity_store(
                     witness=witness,
                     name=kept.name,
@@ -180,7 +195,7 @@ def recording_witness_save(
         testimony.full_clean()
         testimony.save()
         _leave_witness(current)
-    if details.name.strip():
+    if details.name.strip() or details.name_declined:
         _store_identity(witness, details)
     return witness
 

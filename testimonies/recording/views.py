@@ -8,6 +8,8 @@ gets JSON back) save whatever was typed; Next asks for every required
 field. Anyone but the recording documenter and moderators gets 404.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -77,8 +79,33 @@ def _step_url(testimony, slug):
     )
 
 
-def _render_step(request, testimony, step, context):
+# The drafts whose photos step this session has opened (public ids, the
+# latest few): the step is optional, so opening it is what "done" means.
+MEDIA_SEEN_SESSION_KEY = "recording_media_seen"
+MEDIA_SEEN_KEPT = 50
+
+
+def _media_seen(request, testimony) -> bool:
+    return testimony.public_id in request.session.get(MEDIA_SEEN_SESSION_KEY, [])
+
+
+def _media_seen_note(request, testimony) -> None:
+    seen = [
+        public_id
+        for public_id in request.session.get(MEDIA_SEEN_SESSION_KEY, [])
+        if public_id != testimony.public_id
+    ]
+    request.session[MEDIA_SEEN_SESSION_KEY] = [testimony.public_id, *seen][
+        :MEDIA_SEEN_KEPT
+    ]
+
+
+def _render_step(request, testimony, step, context, *, status=200):
     done = steps_done(testimony) if testimony is not None else {}
+    if testimony is not None:
+        # Photos are optional: done once a file is attached or the step
+        # was opened, never "to do".
+        done[MEDIA] = _media_seen(request, testimony) or testimony.attachments.exists()
     form = context.get("form")
     return render(
         request,
@@ -90,8 +117,7 @@ def _render_step(request, testimony, step, context):
                 {
                     "slug": item.slug,
                     "title": item.title,
-                    # Photos are optional: never shown as done or to do.
-                    "done": done.get(item.slug) and item.slug != MEDIA,
+                    "done": done.get(item.slug),
                     "current": item.slug == step,
                 }
                 for item in STEPS
@@ -101,6 +127,7 @@ def _render_step(request, testimony, step, context):
             "error_summary": form_error_summary(form) if form is not None else [],
             **context,
         },
+        status=status,
     )
 
 
@@ -197,10 +224,11 @@ def _form_step(form_class, save, *, initial_for=None, form_kwargs=None):
 
 
 def _save_witness(request, testimony, form):
+    details = form.details()
     witness = recording_witness_save(
-        testimony=testimony, details=form.details(), user=request.user
+        testimony=testimony, details=details, user=request.user
     )
-    if form.cleaned_data["name"].strip() or witness.pk != testimony.witness_id:
+    if details.name or details.name_declined or witness.pk != testimony.witness_id:
         _saved_witness_message(request, witness)
 
 
@@ -227,7 +255,34 @@ def _media(request, testimony, step):
     which comes back here; this page itself saves nothing."""
     if request.method == "POST":
         return redirect(_target(request, testimony, step))
+    _media_seen_note(request, testimony)
     return _render_step(request, testimony, step, {})
+
+
+def is_media_step(testimony, url: str) -> bool:
+    """Whether `url` (a same-site address) is `testimony`'s photos step."""
+    return urlsplit(url).path == _step_url(testimony, MEDIA)
+
+
+def media_step_leave(testimony, go: str) -> str | None:
+    """Where the photos step's Continue ("next") or Go back ("back") leads
+    (sent with the upload form, so that a chosen file is attached first);
+    None for anything else."""
+    slug = {"next": step_after(MEDIA), "back": step_before(MEDIA)}.get(go)
+    return _step_url(testimony, slug) if slug else None
+
+
+def media_step_refused(request, testimony, form, *, status=400):
+    """The photos step again after the attachments view refused an upload
+    sent from it: the documenter stays on the step, the error beside the
+    file field (the panel shows the view's bound `attachment_form`)."""
+    return _render_step(
+        request,
+        testimony,
+        MEDIA,
+        {"attachment_form": form, "error_summary": form_error_summary(form)},
+        status=status,
+    )
 
 
 def _consent(request, testimony, step):
@@ -283,7 +338,8 @@ STEP_VIEWS = {
         WitnessForm,
         _save_witness,
         form_kwargs=lambda t, user: {
-            "has_identity": identity_exists(witness=t.witness)
+            "has_identity": identity_exists(witness=t.witness),
+            "name_declined": t.witness.name_declined,
         },
     ),
     ACCOUNT: _form_step(

@@ -56,7 +56,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from testimonies.models import IncidentDates, Place, PlaceKind, Testimony
 from testimonies.places.gazetteer import gazetteer_memo
-from testimonies.places.models import generalised_paths, path_slugs
+from testimonies.places.models import SETTLEMENT_KINDS, generalised_paths, path_slugs
 from testimonies.redaction.redactor import (
     PreviewText,
     RedactedTexts,
@@ -77,6 +77,7 @@ KIND_RANK = {
     PlaceKind.DISTRICT: 2,
     PlaceKind.SUBDISTRICT: 3,
     PlaceKind.TOWN: 4,
+    PlaceKind.VILLAGE: 4,
     PlaceKind.NEIGHBOURHOOD: 5,
 }
 _PRECISIONS = ("day", "month", "year")
@@ -99,10 +100,12 @@ _ARTICLE = "ال"
 _KIND_WORDS_BEFORE = {
     PlaceKind.NEIGHBOURHOOD: {fold(w) for w in ("حي", "حارة")},
     PlaceKind.TOWN: {fold(w) for w in ("قرية", "بلدة", "مدينة", "ضيعة")},
+    PlaceKind.VILLAGE: {fold(w) for w in ("قرية", "بلدة", "مدينة", "ضيعة")},
 }
 _KIND_WORDS_AFTER = {
     PlaceKind.NEIGHBOURHOOD: {"neighbourhood", "neighborhood", "quarter"},
     PlaceKind.TOWN: {"village", "town", "city"},
+    PlaceKind.VILLAGE: {"village", "town", "city"},
 }
 # Kind words that a governorate's or district's name may be given without.
 _AREA_WORDS = {
@@ -154,7 +157,7 @@ class PlaceLexicon:
         if len(found) > 1:
             # A plain name shared by a town and the units named after it
             # means the town (as everywhere in the archive).
-            towns = [p for p in found if p.kind == PlaceKind.TOWN]
+            towns = [p for p in found if p.kind in SETTLEMENT_KINDS]
             if len(towns) == 1 and all(
                 towns[0].path.startswith(p.path) for p in found if p is not towns[0]
             ):
@@ -244,6 +247,8 @@ def _in(language: str, message: str, **values) -> str:
 _PLACE_FORMS = {
     PlaceKind.NEIGHBOURHOOD: gettext_noop("a neighbourhood of %(place)s"),
     PlaceKind.TOWN: gettext_noop("a town or village in %(place)s"),
+    # Not "a village": the public text says no more than a town would.
+    PlaceKind.VILLAGE: gettext_noop("a town or village in %(place)s"),
     PlaceKind.SUBDISTRICT: gettext_noop("a subdistrict of %(place)s"),
     PlaceKind.DISTRICT: gettext_noop("a district of %(place)s"),
     PlaceKind.GOVERNORATE: gettext_noop("a governorate of %(place)s"),

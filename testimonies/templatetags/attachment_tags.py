@@ -7,6 +7,7 @@ testimonies.policy there, never here.
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
@@ -40,12 +41,17 @@ def attachment_panel(context, testimony, next_url=""):
         form = context.get("attachment_form") or AttachmentForm(
             initial={"next": next_url}
         )
+    action = reverse(
+        "testimonies:attachments", kwargs={"public_id": testimony.public_id}
+    )
+    if next_url:
+        # Also in the address: a file refused for its size is refused before
+        # the body (and the form's own `next`) is read.
+        action = f"{action}?{urlencode({'next': next_url})}"
     return AttachmentPanel(
         cards=attachment_cards(testimony=testimony, user=user),
         may_attach=may_attach,
         form=form,
-        action=reverse(
-            "testimonies:attachments", kwargs={"public_id": testimony.public_id}
-        ),
+        action=action,
         next=next_url,
     )

@@ -97,8 +97,14 @@ def _identity_seal(
         gender=gender,
         community_id=community.pk if community is not None else None,
     )
-    if not identity.name:
+    # Only a witness who declined to give one has no name (Witness.name_declined).
+    if not identity.name and not witness.name_declined:
         raise ValidationError(_("A witness needs a name."), code="name_missing")
+    if witness.name_declined and (identity.name or identity.name_variants):
+        raise ValidationError(
+            _("A witness who declined to give a name has none stored."),
+            code="name_declined",
+        )
     if identity.gender not in Gender.values:
         raise ValidationError(_("Unknown gender."), code="gender_unknown")
     payload = {**asdict(identity), "name_variants": list(identity.name_variants)}
@@ -189,7 +195,10 @@ def identity_redaction_terms(witness, *, row=READ_NOW) -> RedactionTerms:
     if identity is None:
         return RedactionTerms()
     return RedactionTerms(
-        names=(identity.name, *identity.name_variants),
+        # A witness who declined to give a name has none to take out.
+        names=tuple(
+            name for name in (identity.name, *identity.name_variants) if name.strip()
+        ),
         contact=identity.contact,
         birth_year=identity.birth_year,
     )

@@ -41,6 +41,13 @@ class Witness(models.Model):
     # HMAC of the documenter's witness key: groups testimonies of one person
     # without storing the key itself.
     key_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # The witness chose not to give a name: the vault holds none, and the
+    # archive knows them by their pseudonym only. Identifies nobody.
+    name_declined = models.BooleanField(
+        _("declined to give a name"),
+        default=False,
+        help_text=_("The witness chose not to give a name: pseudonym only."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

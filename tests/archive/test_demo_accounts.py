@@ -25,7 +25,10 @@ def run():
 def test_one_account_per_role_and_no_second_factor_outside_dev(django_user_model):
     run()
     for role in (Role.DOCUMENTER, Role.RESEARCHER, Role.MODERATOR):
-        assert role_of(django_user_model.objects.get(username=role.value)) is role
+        user = django_user_model.objects.get(username=role.value)
+        assert role_of(user) is role
+        # An address on a reserved domain, to try a password reset with.
+        assert user.email == f"{role.value}@example.org"
     assert not TOTPDevice.objects.exists()
 
 

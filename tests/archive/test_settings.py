@@ -127,3 +127,37 @@ def test_a_process_on_test_settings_removes_its_temporary_archive_when_it_ends()
     folder = Path(result.stdout.strip())
     assert folder.name.startswith("archive-test-")
     assert not folder.exists()
+
+
+@pytest.mark.slow
+def test_mail_goes_through_smtp_from_the_environment_in_production(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "ARCHIVE_DATA_DIR": str(tmp_path),
+        "ARCHIVE_EMAIL_HOST": "smtp.example.org",
+        "ARCHIVE_EMAIL_PORT": "465",
+        "ARCHIVE_EMAIL_USER": "archive",
+        "ARCHIVE_EMAIL_PASSWORD": "mail-secret",
+        "ARCHIVE_EMAIL_SECURITY": "tls",
+        "ARCHIVE_DEFAULT_FROM_EMAIL": "Archive <archive@example.org>",
+    }
+    result = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND,"
+        " s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD,"
+        " s.EMAIL_USE_SSL, s.EMAIL_USE_TLS, s.DEFAULT_FROM_EMAIL, sep='|')", env=env,
+    )  # fmt: skip
+    assert result.stdout.strip().splitlines()[-1] == (
+        "django.core.mail.backends.smtp.EmailBackend|smtp.example.org|465|archive"
+        "|mail-secret|True|False|Archive <archive@example.org>"
+    )
+    dev = manage(
+        "shell", "-c", "from django.conf import settings as s; print(s.EMAIL_BACKEND)",
+        env={"DJANGO_SETTINGS_MODULE": "archive.settings.dev",
+             "ARCHIVE_DATA_DIR": str(tmp_path / "dev")},
+    )  # fmt: skip
+    assert dev.stdout.strip().splitlines()[-1] == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+    wrong = manage("check", env={**env, "ARCHIVE_EMAIL_SECURITY": "ssl"})
+    assert wrong.returncode != 0
+    assert "ARCHIVE_EMAIL_SECURITY" in wrong.stderr

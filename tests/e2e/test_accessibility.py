@@ -6,6 +6,7 @@ A page is added to the scan with one line in PAGES: a name, the role that
 opens it (None: the public) and how to find its address in the scene.
 """
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -14,9 +15,11 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from archive.models import Invitation
 from research.services import collection_add, collection_create
 from tests import factories
 from tests.markers import committed_db
@@ -123,6 +126,22 @@ PAGES = [
     ),
     Page("signing-key", None, lambda scene: "/keys/"),
     Page("accounts", "moderator", lambda scene: "/accounts/roles/"),
+    Page("invite", "moderator", lambda scene: "/accounts/invite/"),
+    Page(
+        "invite-errors",
+        "moderator",
+        lambda scene: "/accounts/invite/",
+        then=lambda page: (
+            page.locator("#id_email").fill("not an address"),
+            page.locator("#id_username").fill("amal"),
+            page.locator("form.stacked button[type=submit]").click(),
+        ),
+    ),
+    Page("invitation", None, lambda scene: "/accounts/invitation/"),
+    Page("account-settings", "documenter", lambda scene: "/accounts/settings/"),
+    Page("password-reset", None, lambda scene: "/accounts/password-reset/"),
+    Page("password-reset-sent", None, lambda scene: "/accounts/password-reset/sent/"),
+    Page("password-reset-spent", None, lambda scene: "/accounts/reset/MQ/spent/"),
     Page("record-start", "documenter", lambda scene: "/testimonies/record/"),
     *(
         Page(
@@ -173,6 +192,13 @@ def scene(archive, documenter, researcher, moderator):
     resubmitted.narrative += " It was on the coast road."
     resubmitted.save()
     testimony_submit(testimony=resubmitted, user=documenter)
+    # A pending invitation, for the accounts page's second table.
+    now = timezone.now()
+    Invitation.objects.create(
+        email="amal@example.org", username="amal", role="documenter",
+        token_sha256="0" * 64, invited_by=moderator, sent_at=now,
+        expires_at=now + datetime.timedelta(hours=72),
+    )  # fmt: skip
     return {**archive, "draft": draft, "resubmitted": resubmitted}
 
 

@@ -111,7 +111,8 @@ def test_documenter_records_resumes_and_submits(
     # 5. Photos and documents (the panel is helper B's), then 6. consent.
     media = desk.get_by_role("heading", name="Photos and documents")
     expect(media.first).to_be_visible()
-    desk.get_by_role("link", name="Continue").click()
+    # Continue sends the upload form (a chosen file is attached first).
+    desk.get_by_role("button", name="Continue").click()
     for label in [
         "Kept in the archive",
         "The purpose of the archive",

@@ -1,0 +1,114 @@
+"""Password reset by mail: Django's own views, the same answer whether or not
+an account has the address, a budget per address, and audit entries."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from archive.audit_actions import AuditAction
+from archive.models import AuditEntry
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+RESET = reverse("password-reset")
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def without_csrf(content: bytes) -> bytes:
+    return CSRF.sub(b'name="csrfmiddlewaretoken" value=""', content)
+
+
+def ask(client, email, **headers):
+    return client.post(RESET, {"email": email}, **headers)
+
+
+def test_the_answer_is_the_same_whether_the_account_exists_or_not():
+    factories.UserFactory(username="amal", email="amal@example.org")
+    answers = []
+    for email in ("amal@example.org", "nobody@example.org"):
+        client = Client()
+        posted = ask(client, email)
+        followed = client.get(posted["Location"])
+        answers.append(
+            (
+                posted.status_code,
+                posted["Location"],
+                posted.content,
+                followed.status_code,
+                without_csrf(followed.content),
+            )
+        )
+    assert answers[0][0] == 302
+    assert answers[0] == answers[1]
+    # ...and only the account that exists got a mail.
+    assert [message.to for message in mail.outbox] == [["amal@example.org"]]
+
+
+def test_the_link_sets_a_new_password_once_and_both_steps_are_audited():
+    user = factories.UserFactory(username="amal", email="amal@example.org")
+    client = Client()
+    ask(client, "amal@example.org")
+    (message,) = mail.outbox
+    assert "amal" in message.body
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", message.body).group(1)
+    landing = client.get(link)
+    # The token leaves the address at once (Django moves it to the session).
+    assert landing.status_code == 302
+    assert landing["Location"].endswith("/set-password/")
+    new = "a long new password for amal"
+    done = client.post(
+        landing["Location"], {"new_password1": new, "new_password2": new}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == reverse("password-reset-complete")
+    user.refresh_from_db()
+    assert user.check_password(new)
+    entries = AuditEntry.objects.order_by("pk")
+    assert [(e.action, e.target) for e in entries] == [
+        (AuditAction.PASSWORD_RESET_SENT, "amal"),
+        (AuditAction.PASSWORD_RESET_USED, "amal"),
+    ]
+    # Used once: the same link now fails.
+    again = Client().get(link)
+    assert again.status_code == 200
+    assert "This link does not work any more" in again.content.decode()
+
+
+def test_no_mail_and_no_audit_for_an_unknown_or_inactive_address():
+    factories.UserFactory(username="gone", email="gone@example.org", is_active=False)
+    for email in ("gone@example.org", "nobody@example.org"):
+        assert ask(Client(), email).status_code == 302
+    assert mail.outbox == []
+    assert not AuditEntry.objects.exists()
+
+
+def test_requests_are_limited_per_address(settings):
+    settings.ARCHIVE_RATE_PASSWORD_RESET = "3/hour"
+    client = Client()
+    statuses = [ask(client, f"n{i}@example.org").status_code for i in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    # Another address still has its budget.
+    assert ask(Client(), "x@example.org", REMOTE_ADDR="10.0.0.9").status_code == 302
+
+
+@pytest.mark.parametrize("role", ["anonymous", "researcher", "documenter", "moderator"])
+def test_every_role_may_open_the_reset_pages(users, client_for, role):
+    client = client_for(users[role])
+    for name in ("password-reset", "password-reset-sent", "password-reset-complete"):
+        assert client.get(reverse(name)).status_code == 200
+    bad = reverse("password-reset-confirm", args=["MQ", "nope-nope"])
+    assert "This link does not work any more" in client.get(bad).content.decode()
+
+
+def test_the_pages_speak_arabic():
+    client = Client(headers={"accept-language": "ar"})
+    page = client.get(RESET).content.decode()
+    assert '<html lang="ar" dir="rtl">' in page
+    assert "Reset your password" not in page
+
+
+def test_the_login_page_links_to_the_reset():
+    assert RESET in Client().get(reverse("login")).content.decode()
