@@ -107,6 +107,26 @@ class SearchForm(forms.Form):
         cleaned["page_size"] = cleaned.get("page_size") or 20
         return cleaned
 
+    def problem(self) -> tuple[str, dict] | None:
+        """What is wrong with the parameters (message, field errors), if
+        anything, as the API answers it. An unknown parameter is an error:
+        a misspelt filter would otherwise silently widen the result."""
+        unknown = self.unknown_parameters()
+        if unknown:
+            return (
+                _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
+                {name: [_("Unknown parameter.")] for name in unknown},
+            )
+        if not self.is_valid():
+            return (
+                _("Invalid search parameters."),
+                {
+                    name: [str(m) for m in messages]
+                    for name, messages in self.errors.items()
+                },
+            )
+        return None
+
     def unknown_parameters(self) -> list[str]:
         return sorted(set(self.data) - set(self.fields))
 

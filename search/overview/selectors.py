@@ -1,0 +1,246 @@
+"""Counts behind the map and the timeline (docs/maps.md).
+
+Both count the testimonies a search matches for the asking user
+(search.selectors.testimony_matches: the search's filters and audience,
+confirmed by the database), with their places and dates as the PUBLIC sees
+them, whoever asks (testimonies.core.selectors.testimonies_public_facts):
+the same place data the search's place facet holds for every audience. A
+testimony approved with a generalised place is counted at that place only;
+the finest level of the map is the town, so no neighbourhood is ever a point.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+
+from search.selectors import testimony_matches
+from testimonies.core.selectors import testimonies_public_facts
+from testimonies.models import EventType, Place, PlaceKind
+from testimonies.places.gazetteer import gazetteer_memo
+
+# The map's levels, coarsest first: what a cluster counts at each zoom.
+MAP_LEVELS = (PlaceKind.GOVERNORATE, PlaceKind.DISTRICT, PlaceKind.TOWN)
+
+# How fine each kind of place is: a testimony is drawn, at a level, at the
+# finest place of its public chain that is no finer than the level.
+_KIND_RANK = {
+    PlaceKind.COUNTRY: 0,
+    PlaceKind.GOVERNORATE: 1,
+    PlaceKind.DISTRICT: 2,
+    PlaceKind.SUBDISTRICT: 3,
+    PlaceKind.TOWN: 4,
+    PlaceKind.NEIGHBOURHOOD: 5,
+}
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """A cluster: the testimonies drawn at one place at one level."""
+
+    place: Place
+    count: int
+    # Where to draw it: the gazetteer's coordinates of the place, or the
+    # mean of the places under it (None: nowhere known; listed only).
+    latitude: float | None
+    longitude: float | None
+    # The ISO 3166-2 code of its governorate (the boundary it lies in).
+    governorate_code: str
+    # False when the place is coarser than the level: testimonies known
+    # (to the public) only as far as this place.
+    at_level: bool
+
+
+@dataclass
+class MapOutcome:
+    levels: dict[str, list[MapPoint]]
+    testimonies: int  # distinct testimonies counted
+    without_place: int  # of them, those with no place at all
+
+
+def _positions() -> dict[str, tuple[float, float]]:
+    """{path: (latitude, longitude)} of every gazetteer place that has a
+    position: its own, or the mean of the places under it. Places that
+    documenters added are left out: theirs are private (Place)."""
+    rows = list(
+        Place.objects.filter(added_by_documenter=False).values_list(
+            "path", "latitude", "longitude"
+        )
+    )
+    own = {path: (lat, lon) for path, lat, lon in rows if lat is not None}
+    sums = defaultdict(lambda: [0.0, 0.0, 0])
+    for path, (lat, lon) in own.items():
+        slugs = [s for s in path.split("/") if s]
+        for depth in range(1, len(slugs)):
+            total = sums["/" + "".join(f"{s}/" for s in slugs[:depth])]
+            total[0] += lat
+            total[1] += lon
+            total[2] += 1
+    positions = {path: (t[0] / t[2], t[1] / t[2]) for path, t in sums.items()}
+    positions.update(own)
+    return positions
+
+
+def place_positions() -> dict[str, tuple[float, float]]:
+    """_positions(), built again when the gazetteer changes."""
+    return gazetteer_memo("search:map-positions", _positions)
+
+
+def _chains(places) -> dict[str, list[Place]]:
+    """{slug: [its governorate ... itself]} for each place, in one query."""
+    slugs = {slug for place in places for slug in place.ancestor_slugs}
+    by_slug = {p.slug: p for p in Place.objects.filter(slug__in=slugs)}
+    return {
+        place.slug: [by_slug[s] for s in place.ancestor_slugs if s in by_slug]
+        for place in places
+    }
+
+
+def _drawn_at(chain: list[Place], level: str) -> Place:
+    """The finest place of a chain no finer than `level`."""
+    rank = _KIND_RANK[level]
+    kept = [p for p in chain if _KIND_RANK.get(p.kind, 9) <= rank]
+    return kept[-1] if kept else chain[0]
+
+
+def map_points(*, params: dict, user) -> MapOutcome:
+    """The clusters of the map at every level for the testimonies `user`
+    may see that match `params` (cleaned by SearchForm). A testimony counts
+    once in a cluster, and in every cluster one of its places lies in."""
+    testimonies = testimony_matches(params=params, user=user)
+    facts = testimonies_public_facts(testimonies)
+    places = {p.slug: p for f in facts.values() for p in f.places}
+    chains = _chains(places.values())
+    positions = place_positions()
+    members = {level: defaultdict(set) for level in MAP_LEVELS}
+    drawn = {}
+    without_place = 0
+    for pk, fact in facts.items():
+        if not fact.places:
+            without_place += 1
+        for place in fact.places:
+            chain = chains[place.slug]
+            for level in MAP_LEVELS:
+                at = _drawn_at(chain, level)
+                drawn[at.slug] = (at, chain)
+                members[level][at.slug].add(pk)
+    levels = {}
+    for level in MAP_LEVELS:
+        points = []
+        for slug, pks in members[level].items():
+            place, chain = drawn[slug]
+            position = positions.get(place.path)
+            governorate = next(
+                (p for p in chain if p.kind == PlaceKind.GOVERNORATE), None
+            )
+            points.append(
+                MapPoint(
+                    place=place,
+                    count=len(pks),
+                    latitude=position[0] if position else None,
+                    longitude=position[1] if position else None,
+                    governorate_code=governorate.external_code if governorate else "",
+                    at_level=place.kind == level,
+                )
+            )
+        levels[level] = sorted(points, key=lambda p: (-p.count, p.place.path))
+    return MapOutcome(
+        levels=levels, testimonies=len(facts), without_place=without_place
+    )
+
+
+# The timeline's span, in whole months (docs/maps.md).
+TIMELINE_FIRST = datetime.date(2011, 1, 1)
+TIMELINE_LAST = datetime.date(2025, 12, 31)
+
+
+def _month(day: datetime.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def timeline_months() -> list[str]:
+    """Every month of the timeline, "YYYY-MM", in order."""
+    months, year, month = [], TIMELINE_FIRST.year, TIMELINE_FIRST.month
+    while (year, month) <= (TIMELINE_LAST.year, TIMELINE_LAST.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+@dataclass
+class TimelineSpan:
+    """Testimonies whose public dates are known only over several months
+    (to the year, or a longer range): drawn as one band, never spread."""
+
+    first: str  # "YYYY-MM"
+    last: str
+    count: int
+    by_event_type: dict[str, int]
+
+
+@dataclass
+class TimelineOutcome:
+    months: list[str]
+    # Testimonies dated within one month, by month, by event type slug
+    # ("" for none); and the distinct testimonies per month.
+    by_month: dict[str, dict[str, int]]
+    totals: dict[str, int]
+    spans: list[TimelineSpan]
+    event_types: list[EventType]  # those counted, in the vocabulary's order
+    testimonies: int
+    undated: int
+    outside: int  # dated, but not within the timeline's span
+
+
+def timeline_counts(*, params: dict, user) -> TimelineOutcome:
+    """The testimonies `user` may see that match `params` (cleaned by
+    SearchForm) per month of their incident, as the public sees the dates,
+    stacked by event type (a testimony of two types is in both stacks, once
+    in the month's total). Dates known over more than a month are counted
+    in bands of their own, never spread onto months or days."""
+    testimonies = testimony_matches(params=params, user=user)
+    facts = testimonies_public_facts(testimonies)
+    by_month = defaultdict(lambda: defaultdict(int))
+    totals = defaultdict(int)
+    spans: dict[tuple[str, str], TimelineSpan] = {}
+    used_types = set()
+    undated = outside = 0
+    for testimony in testimonies:
+        incident = facts[testimony.pk].incident
+        if not incident.start:
+            undated += 1
+            continue
+        start, end = incident.start, incident.end or incident.start
+        if start > TIMELINE_LAST or end < TIMELINE_FIRST:
+            outside += 1
+            continue
+        types = sorted(e.slug for e in testimony.event_types.all()) or [""]
+        used_types.update(types)
+        first, last = (
+            _month(max(start, TIMELINE_FIRST)),
+            _month(min(end, TIMELINE_LAST)),
+        )
+        if first == last:
+            totals[first] += 1
+            for slug in types:
+                by_month[first][slug] += 1
+            continue
+        span = spans.setdefault(
+            (first, last), TimelineSpan(first, last, 0, defaultdict(int))
+        )
+        span.count += 1
+        for slug in types:
+            span.by_event_type[slug] += 1
+    event_types = list(EventType.objects.filter(slug__in=used_types))
+    return TimelineOutcome(
+        months=timeline_months(),
+        by_month={month: dict(counts) for month, counts in by_month.items()},
+        totals=dict(totals),
+        spans=[
+            TimelineSpan(s.first, s.last, s.count, dict(s.by_event_type))
+            for _key, s in sorted(spans.items())
+        ],
+        event_types=event_types,
+        testimonies=len(testimonies),
+        undated=undated,
+        outside=outside,
+    )

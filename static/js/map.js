@@ -1,0 +1,103 @@
+// The map of the testimonies (docs/maps.md): Syria's governorates from the
+// vendored boundaries, no tiles, and the search's testimonies in clusters
+// by governorate, district or town as the reader zooms. Every number comes
+// from the page's own data (the server's, as in the tables below it); each
+// cluster is a link to the search for its place, so Tab reaches it and
+// Enter opens it. Nothing here asks anything of another site.
+document.addEventListener("DOMContentLoaded", function () {
+  var holder = document.getElementById("archive-map");
+  var dataNode = document.getElementById("map-data");
+  if (!holder || !dataNode || typeof L === "undefined") return;
+  var data = JSON.parse(dataNode.textContent);
+  var words = JSON.parse(document.getElementById("map-labels").textContent);
+  var status = document.getElementById("map-level");
+
+  // Zoom levels at which districts, then towns, take over.
+  var DISTRICTS_FROM = 7.5, TOWNS_FROM = 8.5;
+  var map = L.map(holder, {
+    // Fractional zoom, so that the country fills the frame; each step of
+    // the zoom buttons or keys is still a whole level.
+    zoomSnap: 0.25,
+    zoomDelta: 1,
+    minZoom: 5.5,
+    maxZoom: 11,
+    attributionControl: true,
+    zoomControl: true,
+  });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Natural Earth");
+  var syria = L.latLngBounds([32.3, 35.6], [37.4, 42.4]);
+  map.fitBounds(syria);
+  map.setMaxBounds(syria.pad(0.3));
+
+  var labels = {};  // label points of the governorates, by ISO code
+  fetch(holder.dataset.boundaries, { credentials: "same-origin" })
+    .then(function (response) { return response.json(); })
+    .then(function (boundaries) {
+      boundaries.features.forEach(function (feature) {
+        var code = feature.properties.code;
+        if (code) labels[code] = feature.properties.label;
+      });
+      L.geoJSON(boundaries, {
+        interactive: false,
+        style: function () {
+          return { color: "#7a6f5d", weight: 1, fillColor: "#efe9dc", fillOpacity: 1 };
+        },
+      }).addTo(map);
+      draw();
+    })
+    .catch(function () { draw(); });
+
+  function format(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
+  }
+
+  function levelFor(zoom) {
+    if (zoom >= TOWNS_FROM) return "town";
+    if (zoom >= DISTRICTS_FROM) return "district";
+    return "governorate";
+  }
+
+  var layer = L.layerGroup().addTo(map);
+  var shown = null;
+
+  function position(point) {
+    if (point.latitude !== null && point.longitude !== null) {
+      return [point.latitude, point.longitude];
+    }
+    return labels[point.governorate_code] || null;
+  }
+
+  function cluster(point) {
+    // A link, so that the keyboard and assistive technology reach it as
+    // what it is; its size grows with the count, never its colour alone.
+    var size = 28 + Math.min(24, Math.round(Math.sqrt(point.count) * 4));
+    var text = format(point.at_level ? words.testimonies : words.coarser, {
+      count: point.count.toLocaleString("en"),
+      place: point.name,
+    });
+    var link = document.createElement("a");
+    link.className = "map-cluster" + (point.at_level ? "" : " map-cluster-coarser");
+    link.href = point.search_url;
+    link.setAttribute("aria-label", text);
+    link.title = text;
+    link.dataset.place = point.slug;
+    link.textContent = point.count.toLocaleString("en");
+    var icon = L.divIcon({ html: link, className: "map-cluster-holder", iconSize: [size, size] });
+    return L.marker(position(point), { icon: icon, keyboard: false, title: "" });
+  }
+
+  function draw() {
+    var level = levelFor(map.getZoom());
+    if (level === shown) return;
+    shown = level;
+    layer.clearLayers();
+    (data.levels[level] || []).forEach(function (point) {
+      if (position(point)) layer.addLayer(cluster(point));
+    });
+    holder.dataset.level = level;
+    if (status) status.textContent = format(words.shownBy, { level: words.levels[level] });
+  }
+
+  map.on("zoomend", draw);
+});

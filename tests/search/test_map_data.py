@@ -1,0 +1,210 @@
+"""The map's and the timeline's data: counted over what each role may see,
+filtered like the search, and never finer than the public view: a
+testimony approved with a generalised place is drawn at that place only,
+for every role, in the API, the page and the data the page draws from."""
+
+import datetime
+import json
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+from tests.markers import committed_db
+
+pytestmark = committed_db
+
+ROLES = ["anonymous", "researcher", "documenter", "moderator"]
+
+
+def _approve(client_for, documenter, moderator, testimony, public_view):
+    client_for(documenter).post(
+        reverse("testimonies:submit", args=[testimony.public_id])
+    )
+    response = client_for(moderator).post(
+        reverse("moderation:review", args=[testimony.public_id]),
+        {"decision": "approved", "public_view": public_view},
+    )
+    assert response.status_code == 302
+    testimony.refresh_from_db()
+    assert testimony.status == "approved"
+
+
+@pytest.fixture
+def generalised(coast, documenter, moderator, client_for):
+    """Two accounts approved with their places raised one level: one tagged
+    in the Hai Al Kusour neighbourhood (public: Banias), one tagged in the
+    town of Banias (public: Tartus Governorate). And one as recorded."""
+    kusour = factories.testimony(
+        status="draft",
+        recorded_by=documenter,
+        narrative="Men in uniform searched every house on our street.",
+        places=[coast["hai-al-kusour"]],
+        incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 8)),
+    )
+    _approve(client_for, documenter, moderator, kusour, "place_month")
+    banias = factories.testimony(
+        status="draft",
+        recorded_by=documenter,
+        narrative="They took my brother from the bakery queue.",
+        places=[coast["banias"]],
+        incident=(datetime.date(2025, 3, 8), datetime.date(2025, 3, 8)),
+    )
+    _approve(client_for, documenter, moderator, banias, "place_year")
+    jableh = factories.testimony(
+        narrative="We heard shooting all night.",
+        places=[coast["jableh"]],
+        incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 7)),
+    )
+    return {"kusour": kusour, "banias": banias, "jableh": jableh}
+
+
+def _points(answer, level):
+    return {p["slug"]: p for p in answer["levels"][level]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_generalised_testimony_is_drawn_finer_than_its_public_place(
+    generalised, users, client_for, role
+):
+    client = client_for(users[role])
+    response = client.get("/api/map/")
+    assert response.status_code == 200
+    answer = response.json()
+    towns = _points(answer, "town")
+    # Hai Al Kusour's account is at Banias; Banias's own is at the
+    # governorate only, even at the finest level.
+    assert towns["banias"]["count"] == 1
+    assert towns["jableh"]["count"] == 1
+    assert towns["tartus-governorate"]["count"] == 1
+    assert towns["tartus-governorate"]["at_level"] is False
+    assert _points(answer, "governorate")["tartus-governorate"]["count"] == 2
+    raw = response.content.decode()
+    assert "hai-al-kusour" not in raw and "Hai Al Kusour" not in raw
+    # The page, its tables and the data it draws from hold no finer place.
+    page = client.get("/map/").content.decode()
+    assert "hai-al-kusour" not in page and "Hai Al Kusour" not in page
+    assert "حي القصور" not in page
+
+
+def test_the_map_never_has_a_neighbourhood_point(coast, client):
+    factories.testimony(places=[coast["hai-al-kusour"]])
+    answer = client.get("/api/map/").json()
+    for points in answer["levels"].values():
+        assert all(p["kind"] != "neighbourhood" for p in points)
+    assert "hai-al-kusour" not in json.dumps(answer)
+    assert _points(answer, "town")["banias"]["count"] == 1
+
+
+def test_the_timeline_holds_the_public_dates_never_the_days(
+    generalised, users, client_for
+):
+    answer = client_for(users["researcher"]).get("/api/timeline/").json()
+    months = {m["month"]: m["count"] for m in answer["months"]}
+    # Jableh's day and Kusour's month (widened for the public) are March;
+    # Banias's was widened to the year: a band over 2025, not a month.
+    assert months == {"2025-03": 2}
+    assert answer["spans"] == [
+        {"first": "2025-01", "last": "2025-12", "count": 1,
+         "by_event_type": {"killing": 1}},
+    ]  # fmt: skip
+
+
+# What each role sees of tests/conftest.py's `archive`.
+VISIBLE = {
+    "anonymous": {"kusour", "banias", "jableh", "tartus-2013"},
+    "researcher": {"kusour", "banias", "jableh", "tartus-2013", "researchers-only"},
+    "documenter": {
+        "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
+        "submitted-own",
+    },
+    "moderator": {
+        "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
+        "submitted-own", "embargoed",
+    },
+}  # fmt: skip
+IN_BANIAS = {"kusour", "banias", "researchers-only", "submitted-own", "embargoed"}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_map_counts_what_the_role_may_see(archive, users, client_for, role):
+    client = client_for(users[role])
+    answer = client.get("/api/map/").json()
+    assert answer["testimonies"] == len(VISIBLE[role])
+    governorates = _points(answer, "governorate")
+    assert governorates["tartus-governorate"]["count"] == len(
+        VISIBLE[role] & (IN_BANIAS | {"tartus-2013"})
+    )
+    assert governorates["latakia-governorate"]["count"] == 1
+    assert _points(answer, "town")["banias"]["count"] == len(VISIBLE[role] & IN_BANIAS)
+    # The page's table holds the same numbers.
+    page = client.get("/map/")
+    assert page.status_code == 200
+    assert page.context["map"].testimonies == len(VISIBLE[role])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_timeline_counts_what_the_role_may_see(archive, users, client_for, role):
+    client = client_for(users[role])
+    answer = client.get("/api/timeline/").json()
+    dated = VISIBLE[role] - {"tartus-2013"}  # 2013, known to the year
+    months = {m["month"]: m["count"] for m in answer["months"]}
+    assert months == {"2025-03": len(dated)}
+    assert answer["spans"] == [
+        {"first": "2013-01", "last": "2013-12", "count": 1,
+         "by_event_type": {"arbitrary-detention": 1}},
+    ]  # fmt: skip
+    assert client.get("/timeline/").status_code == 200
+
+
+def test_a_moderator_without_the_second_factor_counts_as_a_researcher(
+    archive, users, client_for
+):
+    client = client_for(users["moderator"], verified=False)
+    for url in ["/map/", "/timeline/"]:
+        assert client.get(url).status_code == 200
+    answer = client.get("/api/map/").json()
+    assert answer["testimonies"] == len(VISIBLE["researcher"])
+
+
+def test_the_map_and_timeline_are_filtered_like_the_search(archive, client):
+    answer = client.get("/api/map/", {"event_type": "threat"}).json()
+    assert answer["testimonies"] == 1
+    assert set(_points(answer, "town")) == {"jableh"}
+    answer = client.get("/api/map/", {"q": "Gunmen"}).json()
+    assert set(_points(answer, "town")) == {"banias"}
+    answer = client.get(
+        "/api/timeline/", {"date_from": "2013-01-01", "date_to": "2013-12-31"}
+    ).json()
+    assert answer["testimonies"] == 1
+    # A cluster's link is the search with its place and the current filters.
+    point = _points(client.get("/api/map/", {"event_type": "killing"}).json(), "town")[
+        "banias"
+    ]
+    assert point["search_url"] == "/search/?event_type=killing&place=banias"
+    search = client.get("/api/search/", {"event_type": "killing", "place": "banias"})
+    assert search.json()["count"] == point["count"]
+
+
+@pytest.mark.parametrize("url", ["/api/map/", "/api/timeline/"])
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"colour": "red"}, "colour"),
+        ({"date_from": "2025-13-01"}, "date_from"),
+        ({"event_type": "no-such-type"}, "event_type"),
+        ({"place": "atlantis"}, "place"),
+    ],
+)
+def test_bad_parameters_get_a_400_in_json(coast, client, url, params, field):
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert field in response.json()["fields"]
+
+
+def test_a_page_with_a_bad_parameter_says_so_and_draws_nothing(coast, client):
+    response = client.get("/map/", {"date_from": "yesterday"})
+    assert response.status_code == 200
+    assert "map" not in response.context
+    assert 'role="alert"' in response.content.decode()
