@@ -72,6 +72,8 @@ def search_page(request):
         "corrects_from_index": search_engine().corrects_from_index,
     }
     if outcome:
+        # The same search on the map and the timeline.
+        context["overview_query"] = export_querystring(request.GET)
         context["place_suggestions"] = place_suggestions(request.GET, outcome)
         if outcome.suggestion:
             context["suggestion"] = {

@@ -52,10 +52,12 @@ def _filters_context(request, form) -> dict:
 def _map_labels() -> dict:
     """The words map.js writes, in the reader's language."""
     return {
-        "shownBy": _("Shown by %(level)s"),
+        "shownBy": _("Clusters by: %(level)s"),
         "levels": {level: level.label for level in MAP_LEVELS},
-        "testimonies": _("%(count)s testimonies in %(place)s"),
-        "coarser": _("%(count)s testimonies in %(place)s (no finer place)"),
+        "testimonies": _("Testimonies in %(place)s: %(count)s"),
+        "coarser": _("Testimonies in %(place)s, no finer place: %(count)s"),
+        "zoomIn": _("Zoom in"),
+        "zoomOut": _("Zoom out"),
     }
 
 
@@ -69,9 +71,9 @@ def _timeline_labels() -> dict:
         "noType": _("No event type"),
         "chart": _("Testimonies per month, by event type"),
         "bands": _("Known only to the year or over several months"),
-        "chosen": _("%(first)s – %(last)s: %(count)s testimonies"),
+        "chosen": _("%(first)s – %(last)s chosen"),
         "search": _("Search %(first)s – %(last)s"),
-        "month": _("%(month)s: %(count)s testimonies"),
+        "month": _("Testimonies in %(month)s: %(count)s"),
     }
 
 

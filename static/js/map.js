@@ -22,8 +22,14 @@ document.addEventListener("DOMContentLoaded", function () {
     minZoom: 5.5,
     maxZoom: 11,
     attributionControl: true,
-    zoomControl: true,
+    zoomControl: false,
   });
+  // The zoom buttons in the reader's language, at the start of the line.
+  L.control.zoom({
+    position: document.documentElement.dir === "rtl" ? "topright" : "topleft",
+    zoomInTitle: words.zoomIn,
+    zoomOutTitle: words.zoomOut,
+  }).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth");
   var syria = L.latLngBounds([32.3, 35.6], [37.4, 42.4]);

@@ -85,6 +85,8 @@ document.addEventListener("DOMContentLoaded", function () {
 
   var svg = element("svg", {
     width: width, height: height, viewBox: "0 0 " + width + " " + height,
+    // Anchors below are placed for either reading direction by hand.
+    direction: "ltr",
     tabindex: "0", role: "slider", "aria-label": words.chart,
     "aria-describedby": "timeline-help", "aria-valuemin": "0",
     "aria-valuemax": String(months.length - 1),
