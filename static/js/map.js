@@ -12,15 +12,13 @@ document.addEventListener("DOMContentLoaded", function () {
   var words = JSON.parse(document.getElementById("map-labels").textContent);
   var status = document.getElementById("map-level");
 
-  // Zoom levels at which districts, then towns, take over.
-  var DISTRICTS_FROM = 7.5, TOWNS_FROM = 8.5;
   var map = L.map(holder, {
     // Fractional zoom, so that the country fills the frame; each step of
     // the zoom buttons or keys is still a whole level.
     zoomSnap: 0.25,
     zoomDelta: 1,
     minZoom: 5.5,
-    maxZoom: 11,
+    maxZoom: 12,
     attributionControl: true,
     zoomControl: false,
   });
@@ -34,6 +32,9 @@ document.addEventListener("DOMContentLoaded", function () {
   map.attributionControl.addAttribution("Natural Earth");
   var syria = L.latLngBounds([32.3, 35.6], [37.4, 42.4]);
   map.fitBounds(syria);
+  // Each step in from the whole country shows the next level: districts,
+  // then towns, whatever the size of the screen.
+  var whole = map.getZoom();
   map.setMaxBounds(syria.pad(0.3));
 
   var labels = {};  // label points of the governorates, by ISO code
@@ -59,8 +60,8 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 
   function levelFor(zoom) {
-    if (zoom >= TOWNS_FROM) return "town";
-    if (zoom >= DISTRICTS_FROM) return "district";
+    if (zoom >= whole + 2) return "town";
+    if (zoom >= whole + 1) return "district";
     return "governorate";
   }
 

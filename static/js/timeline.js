@@ -223,8 +223,9 @@ document.addEventListener("DOMContentLoaded", function () {
     if (event.key === "End") move = months.length - 1 - at;
     if (move === undefined) return;
     event.preventDefault();
+    if (anchor === null) anchor = at;  // a range widens from where it stood
     at = Math.max(0, Math.min(months.length - 1, at + move));
-    if (!event.shiftKey || anchor === null) anchor = at;
+    if (!event.shiftKey) anchor = at;
     show();
   });
 });
