@@ -30,5 +30,6 @@ urlpatterns = [
     path("moderation/", include("testimonies.moderation_urls")),
     path("", include("testimonies.accountability.urls")),
     path("", include("search.urls")),
+    path("", include("testimonies.incidents.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -30,7 +30,8 @@ from testimonies.core.models import Language
 # The search parameters an export is made of (page and page_size are not:
 # an export is the whole result, not one page of it).
 QUERY_PARAMETERS = (
-    "q", "place", "community", "event_type", "date_from", "date_to", "sort",
+    "q", "place", "community", "event_type", "incident", "date_from", "date_to",
+    "sort",
 )  # fmt: skip
 
 # A cell starting with one of these is read as a formula by spreadsheets

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
 from search.places import PlaceFilterError, place_filter_slugs
+from testimonies.incidents.selectors import incidents_visible_to
 from testimonies.models import Community, EventType
 
 
@@ -27,6 +28,34 @@ class SlugListField(forms.MultipleChoiceField):
             self.model.objects.filter(slug__in=value).values_list("slug", flat=True)
         )
         unknown = [slug for slug in value if slug not in known]
+        if unknown:
+            raise ValidationError(
+                _("Unknown value: %(values)s."),
+                code="unknown_value",
+                params={"values": ", ".join(unknown)},
+            )
+
+
+class IncidentListField(forms.MultipleChoiceField):
+    """Repeated incident parameters, each the public id of an incident the
+    user may see (an incident they may not see is as unknown as one that
+    never existed)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.user = None  # whose incidents: set by SearchForm
+
+    def valid_value(self, value):
+        return True  # checked against the database in validate()
+
+    def validate(self, value):
+        super().validate(value)
+        known = set(
+            incidents_visible_to(self.user)
+            .filter(public_id__in=value)
+            .values_list("public_id", flat=True)
+        )
+        unknown = [v for v in value if v not in known]
         if unknown:
             raise ValidationError(
                 _("Unknown value: %(values)s."),
@@ -82,6 +111,7 @@ class SearchForm(forms.Form):
     place = PlaceListField(label=_("Place"))
     community = SlugListField(model=Community, label=_("Community"))
     event_type = SlugListField(model=EventType, label=_("Event type"))
+    incident = IncidentListField(label=_("Incident"))
     date_from = forms.DateField(
         label=_("From"), required=False, input_formats=["%Y-%m-%d"]
     )
@@ -100,6 +130,7 @@ class SearchForm(forms.Form):
         super().__init__(data, **kwargs)
         # Places a documenter added are known only to some users.
         self.fields["place"].user = user
+        self.fields["incident"].user = user
 
     def clean(self):
         cleaned = check_date_order(super().clean())
@@ -144,5 +175,5 @@ class SearchForm(forms.Form):
         data = self.data.copy()
         for name in self.invalid_parameters():
             data.pop(name, None)
-        narrower = SearchForm(data, user=self.fields["place"].user)
+        narrower = type(self)(data, user=self.fields["place"].user)
         return narrower if narrower.is_valid() else None

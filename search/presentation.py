@@ -10,6 +10,7 @@ FACET_LABELS = {
     "place": _("Place"),
     "community": _("Community"),
     "event_type": _("Event type"),
+    "incident": _("Incident"),
 }
 
 

@@ -48,6 +48,10 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
     communities = indexes.MultiValueField(faceted=True)
     event_types = indexes.MultiValueField(faceted=True)
     years = indexes.MultiValueField(faceted=True)
+    # Public ids of the incidents the testimony is linked to, as the public
+    # may be shown them (testimonies.policy.incident_no_finer): like places
+    # and dates, one document serves every audience.
+    incidents = indexes.MultiValueField(faceted=True)
     incident_start = indexes.DateField(null=True)
     incident_end = indexes.DateField(null=True)
     recorded_on = indexes.DateField(model_attr="recorded_on")
@@ -66,7 +70,12 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
         return (
             Testimony.objects.indexable()
             .select_related("witness")
-            .prefetch_related("places", "communities", "event_types")
+            .prefetch_related(
+                "places",
+                "communities",
+                "event_types",
+                "incident_links__incident__places",
+            )
         )
 
     def read_queryset(self, using=None):
@@ -168,6 +177,14 @@ class TestimonyIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_event_types(self, obj):
         return sorted(e.slug for e in obj.event_types.all())
+
+    def prepare_incidents(self, obj):
+        generalised = bool(obj.public_place_levels_up or obj.public_date_precision)
+        return sorted(
+            link.incident.public_id
+            for link in obj.incident_links.all()
+            if not generalised or policy.incident_no_finer(link.incident, obj)
+        )
 
     def prepare_incident_start(self, obj):
         return obj.public_incident.start

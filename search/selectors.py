@@ -47,7 +47,8 @@ from testimonies.core.selectors import (
     testimonies_public_facts,
     testimony_cards,
 )
-from testimonies.models import Community, EventType, Place, Testimony
+from testimonies.incidents.selectors import incidents_visible_to
+from testimonies.models import Community, EventType, Incident, Place, Testimony
 from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
@@ -59,6 +60,9 @@ FACETS = {
     "place": ("places", Place),
     "community": ("communities", Community),
     "event_type": ("event_types", EventType),
+    # Values are incidents' public ids; each user is offered only the
+    # incidents they may see (testimonies.policy.visible_incidents).
+    "incident": ("incidents", Incident),
 }
 
 
@@ -253,18 +257,30 @@ def facet_value_labels(name: str, slugs) -> dict[str, str]:
     """The labels, in the active language, of these values of the facet
     `name` (a key of FACETS), by slug; unknown slugs are left out."""
     _field, model = FACETS[name]
+    if model is Incident:
+        # Ticked values: the search form let through only incidents the
+        # user may see.
+        return {
+            i.public_id: i.label for i in Incident.objects.filter(public_id__in=slugs)
+        }
     version = search_engine().index_version()
     rows = _facet_value_rows(model, slugs, version=version)
     return {slug: obj.label for slug, obj in rows.items()}
 
 
-def _facet_lists(counts: dict) -> dict:
+def _facet_lists(counts: dict, *, user) -> dict:
     fields = counts.get("fields", {})
     facets = {}
     version = search_engine().index_version()
     for name, (field, model) in FACETS.items():
         pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
-        by_slug = _facet_value_rows(model, [v for v, _ in pairs], version=version)
+        if model is Incident:
+            # Per user, never kept: who sees an incident is the policy's.
+            by_slug = incidents_visible_to(user).in_bulk(
+                [v for v, _ in pairs], field_name="public_id"
+            )
+        else:
+            by_slug = _facet_value_rows(model, [v for v, _ in pairs], version=version)
         facets[name] = [
             {"slug": slug, "name": by_slug[slug].label, "count": n}
             | (_place_position(by_slug[slug]) if model is Place else {})
@@ -363,7 +379,7 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
     counts.setdefault("fields", {}).update(
         _counts_without_own_filter(params, allowed, ticked=ticked, dated=dated)
     )
-    facets = _facet_lists(counts)
+    facets = _facet_lists(counts, user=user)
 
     hits, stale = _hits(window, user=user, query=parsed.wanted_text())
     count = max(count - len(stale), 0)

@@ -13,6 +13,8 @@ from testimonies.models import (
     Community,
     ConsentRecord,
     EventType,
+    Incident,
+    IncidentLink,
     Place,
     Testimony,
     Witness,
@@ -60,6 +62,23 @@ def _place_changed(sender, instance, using="default", **kwargs):
     testimonies_schedule_reindex(pks.values_list("pk", flat=True), using=using)
 
 
+def _link_changed(sender, instance, using="default", **kwargs):
+    testimonies_schedule_reindex([instance.testimony_id], using=using)
+
+
+def _incident_changed(sender, instance, using="default", **kwargs):
+    # Its places and dates decide which generalised testimonies show the link.
+    pks = IncidentLink.objects.using(using).filter(incident=instance)
+    testimonies_schedule_reindex(
+        pks.values_list("testimony_id", flat=True), using=using
+    )
+
+
+def _incident_places_changed(sender, instance, action, using="default", **kwargs):
+    if action.startswith("post_") and isinstance(instance, Incident):
+        _incident_changed(sender, instance, using=using)
+
+
 def _term_changed(sender, instance, using="default", **kwargs):
     pks = instance.testimony_set.using(using).values_list("pk", flat=True)
     testimonies_schedule_reindex(pks, using=using)
@@ -79,6 +98,10 @@ class TestimonyIndexProcessor(BaseSignalProcessor):
         yield signals.post_save, _term_changed, EventType
         for field in ("places", "communities", "event_types"):
             yield signals.m2m_changed, _tags_changed, getattr(Testimony, field).through
+        yield signals.post_save, _link_changed, IncidentLink
+        yield signals.post_delete, _link_changed, IncidentLink
+        yield signals.post_save, _incident_changed, Incident
+        yield signals.m2m_changed, _incident_places_changed, Incident.places.through
 
     def setup(self):
         for signal, handler, sender in self._connections():

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.audit_actions import audit_actions_register, audit_details_register
 from testimonies.audit_actions import AuditAction
+from testimonies.incidents.audit_actions import IncidentAuditAction
 
 
 class TestimoniesConfig(AppConfig):
@@ -11,6 +12,7 @@ class TestimoniesConfig(AppConfig):
 
     def ready(self):
         audit_actions_register(AuditAction)
+        audit_actions_register(IncidentAuditAction)
         from django.db.models.signals import post_delete, post_save
 
         from testimonies.audit_details import testimony_audit_details

@@ -16,6 +16,12 @@ from testimonies.core.models import (
     TestimonyStatus,
 )
 from testimonies.core.vocabularies import Community, EventType
+from testimonies.incidents.models import (
+    Incident,
+    IncidentLink,
+    IncidentStatus,
+    LinkRole,
+)
 from testimonies.places.models import Place, PlaceKind
 from testimonies.witnesses.models import (
     Gender,
@@ -37,7 +43,11 @@ __all__ = [
     "Erasure",
     "EventType",
     "Gender",
+    "Incident",
     "IncidentDates",
+    "IncidentLink",
+    "IncidentStatus",
+    "LinkRole",
     "IncidentPrecision",
     "Place",
     "PlaceKind",

@@ -48,6 +48,18 @@ Where the approval chose a generalised public view (a place raised, dates
 widened, after the re-identification check), the public sees only that
 (sees_precise_details); the other roles see the places and dates as recorded.
 
+Incidents (testimonies.incidents) are seen through their testimonies: a
+user sees an incident only when at least one of its links is shown to them
+(links_shown: the testimony is visible to them and, for the public, the
+incident is no finer than the testimony's generalised public view), and
+every list, count and facet of incidents is built from those links alone.
+Moderators see every incident; documenters also see incidents that nobody
+has linked yet, to link their own testimonies to them (visible_incidents).
+Documenters and moderators propose incidents (Action.PROPOSE_INCIDENT); a
+testimony is linked or unlinked by its recording documenter and by
+moderators (Action.LINK_INCIDENT); moderators confirm, merge and split
+(Action.MODERATE_INCIDENT).
+
 Places are public knowledge when they come from the gazetteer; a place a
 documenter added for a testimony is private until a testimony that shows it
 is visible to the reader (places_visible): the place picker, "did you mean",
@@ -83,7 +95,13 @@ from haystack.query import SQ
 
 from archive.roles import Role, role_of
 from testimonies.consent.models.consent import ConsentScope
-from testimonies.core.models import CLOSED_STATUSES, Testimony, TestimonyStatus
+from testimonies.core.models import (
+    CLOSED_STATUSES,
+    PRECISION_ORDER,
+    Testimony,
+    TestimonyStatus,
+)
+from testimonies.incidents.models import Incident, IncidentLink
 
 
 class Action(StrEnum):
@@ -107,6 +125,10 @@ class Action(StrEnum):
     EXPORT = "export"  # (none)
     EXPORT_PACKAGE = "export_package"  # (none)
     SET_PASSWORD = "set_password"  # noqa: S105  (account, a user)
+    VIEW_INCIDENT = "view_incident"  # (incident)
+    PROPOSE_INCIDENT = "propose_incident"  # (none)
+    LINK_INCIDENT = "link_incident"  # (testimony)
+    MODERATE_INCIDENT = "moderate_incident"  # (incident)
 
 
 def allows(user, action: Action, target=None) -> bool:
@@ -494,6 +516,93 @@ def export_search_filter(*, on=None):
     return SQ(audiences=EXPORT) & SQ(visible_from__lte=on or today())
 
 
+def _generalised_for(user) -> Q:
+    """Links whose testimony `user` sees only at a generalised public level
+    (a place raised or dates widened at approval): nothing for anyone who
+    sees precise details."""
+    if sees_precise_details(user):
+        return Q(pk__in=[])
+    return Q(testimony__public_place_levels_up__gt=0) | ~Q(
+        testimony__public_date_precision=""
+    )
+
+
+def incident_no_finer(incident, testimony) -> bool:
+    """Is the incident no more precise than the testimony's public view? Every
+    place of the incident must be one of the testimony's public places or
+    above one, and its dates known no more precisely than the public dates.
+    Linking must not tell the public more of a generalised testimony than its
+    approval chose to show. Reads the (prefetched) places of both."""
+    public_paths = testimony.public_place_paths()
+    for place in incident.places.all():
+        if not any(path.startswith(place.path) for path in public_paths):
+            return False
+    if incident.start:
+        if not testimony.incident_start:
+            return False  # the public is shown no date for it at all
+        finest = PRECISION_ORDER.index(testimony.public_incident.precision)
+        if PRECISION_ORDER.index(incident.precision) < finest:
+            return False
+    return True
+
+
+def links_shown(links, user, *, on=None):
+    """Filter an IncidentLink queryset down to the links `user` may be shown:
+    the testimony is visible to them and, where they see it only at its
+    generalised public level, the incident is no finer than that
+    (incident_no_finer). Everything about incidents (pages, counts, facets,
+    the API) is built from these."""
+    visible = links.filter(
+        testimony__in=visible_testimonies(Testimony.objects.all(), user, on=on)
+    )
+    generalised = visible.filter(_generalised_for(user)).prefetch_related(
+        "incident__places", "testimony__places"
+    )
+    too_fine = [
+        link.pk
+        for link in generalised.select_related("incident", "testimony")
+        if not incident_no_finer(link.incident, link.testimony)
+    ]
+    return visible.exclude(pk__in=too_fine) if too_fine else visible
+
+
+def visible_incidents(queryset, user, *, on=None):
+    """Filter an Incident queryset down to what `user` may see: an incident
+    with at least one link shown to them (links_shown). Moderators see them
+    all; documenters also those no testimony is linked to yet. A merged
+    incident is seen as the one it was merged into (its selector follows
+    merged_into first)."""
+    role = acting_role(user)
+    if role is Role.MODERATOR:
+        return queryset
+    shown = links_shown(IncidentLink.objects.all(), user, on=on)
+    condition = Q(pk__in=shown.values("incident_id"))
+    if role is Role.DOCUMENTER:
+        condition |= ~Q(pk__in=IncidentLink.objects.values("incident_id"))
+    return queryset.filter(condition)
+
+
+def _may_view_incident(user, incident) -> bool:
+    return visible_incidents(Incident.objects.filter(pk=incident.pk), user).exists()
+
+
+def _may_propose_incident(user, _=None) -> bool:
+    """Record a new incident: documenters and moderators."""
+    return acting_role(user) in (Role.DOCUMENTER, Role.MODERATOR)
+
+
+def _may_link_incident(user, testimony) -> bool:
+    """Link a testimony to an incident or unlink it: moderators, and the
+    documenter who recorded it, while it is neither withdrawn nor erased.
+    (The incident must also be visible to them: the services ask.)"""
+    return _keeps_record(user, testimony)
+
+
+def _may_moderate_incident(user, incident=None) -> bool:
+    """Confirm, merge, split or edit an incident: moderators."""
+    return sees_everything(user)
+
+
 # The rule behind each action (allows). Each takes the user and the target.
 RULES = {
     Action.VIEW: _may_view,
@@ -514,4 +623,8 @@ RULES = {
     Action.EXPORT: _may_export,
     Action.EXPORT_PACKAGE: _may_export_package,
     Action.SET_PASSWORD: _may_set_password,
+    Action.VIEW_INCIDENT: _may_view_incident,
+    Action.PROPOSE_INCIDENT: _may_propose_incident,
+    Action.LINK_INCIDENT: _may_link_incident,
+    Action.MODERATE_INCIDENT: _may_moderate_incident,
 }

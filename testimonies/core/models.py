@@ -95,7 +95,7 @@ class PublicDatePrecision(models.TextChoices):
 _PRECISION_FORMATS = {"day": "DATE_FORMAT", "month": "YEAR_MONTH_FORMAT", "year": "Y"}
 
 # Coarser precisions come later: widening never narrows.
-_PRECISION_ORDER = ("day", "month", "year")
+PRECISION_ORDER = ("day", "month", "year")
 
 # How many levels of the gazetteer a public view may raise a place.
 MAX_PLACE_LEVELS_UP = 3
@@ -136,7 +136,7 @@ class IncidentDates:
         `precision` changes nothing."""
         if not self.start or not precision:
             return self
-        precision = max(precision, self.precision, key=_PRECISION_ORDER.index)
+        precision = max(precision, self.precision, key=PRECISION_ORDER.index)
         start, end = self.start, self.end or self.start
         if precision == "month":
             last_day = calendar.monthrange(end.year, end.month)[1]

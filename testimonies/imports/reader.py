@@ -20,6 +20,7 @@ from testimonies.core.models import (
     Language,
     person_spellings,
 )
+from testimonies.incidents.models import Incident, IncidentStatus, LinkRole
 from testimonies.models import (
     Community,
     ConsentScope,
@@ -41,8 +42,15 @@ NESTING_MAX = 8
 TOP_LEVEL_FIELDS = {
     "external_id", "witness", "language", "narrative", "translations", "summary",
     "recorded_on", "recorded_by", "incident", "places", "communities",
-    "event_types", "persons_named", "consent", "status",
+    "event_types", "persons_named", "consent", "status", "incidents",
 }  # fmt: skip
+# An incident line ("kind": "incident") declares an incident that testimony
+# lines after it name by its key.
+INCIDENT_FIELDS = {
+    "kind", "key", "title", "title_ar", "summary", "summary_ar", "dates",
+    "places", "communities", "event_types", "status",
+}  # fmt: skip
+INCIDENT_KEY_MAX = 100
 WITNESS_FIELDS = {
     "name", "name_variants", "contact", "birth_year", "gender", "community",
     "witness_key",
@@ -103,6 +111,30 @@ class ImportRow:
     withdrawal: Withdrawal | None = None
     witness_community: object = None
     notes: list[str] = field(default_factory=list)
+    # (incident key, role) for each incident the line links it to.
+    incidents: list[tuple[str, str]] = field(default_factory=list)
+    # The testimony the line wrote (set by the import service).
+    testimony: object = None
+
+
+@dataclass
+class IncidentRow:
+    """An incident line: an incident to create (or, its key known already,
+    to update), named by testimony lines through its key."""
+
+    line: int
+    key: str
+    title: str
+    title_ar: str
+    summary: str
+    summary_ar: str
+    start: datetime.date | None
+    end: datetime.date | None
+    precision: str
+    places: list
+    communities: list
+    event_types: list
+    status: str
 
 
 def _date(value, name, *, required=True):
@@ -208,6 +240,7 @@ class RowReader:
         self.communities = {c.slug: c for c in Community.objects.all()}
         self.event_types = {e.slug: e for e in EventType.objects.all()}
         self.users = {}
+        self._incident_keys = None
 
     def _terms(self, slugs, known, name):
         unknown = [s for s in slugs if s not in known]
@@ -362,7 +395,90 @@ class RowReader:
         )  # fmt: skip
         return start, end, precision
 
-    def read(self, line_number: int, text: str) -> ImportRow:
+    def _incident_key(self, value, name):
+        if not isinstance(value, str) or not value.strip():
+            raise RowError(_("%(field)s must be non-empty text") % {"field": name})
+        value = value.strip()
+        _within(value, INCIDENT_KEY_MAX, name)
+        return value
+
+    def _incident_links(self, value, declared) -> list[tuple[str, str]]:
+        """A testimony line's `incidents`: each a key, or {"key", "role"}.
+        A key must be declared on an incident line before it in the file or
+        name an incident the archive holds already."""
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise RowError(_("incidents must be a list"))
+        links = {}
+        for entry in value:
+            role = LinkRole.DESCRIBES
+            if isinstance(entry, dict):
+                _unknown(entry, {"key", "role"}, "incidents")
+                role = _choice(
+                    entry.get("role") or LinkRole.DESCRIBES,
+                    set(LinkRole.values),
+                    "incidents.role",
+                )
+                entry = entry.get("key")
+            key = self._incident_key(entry, "incidents.key")
+            if key not in declared and key not in self.incident_keys():
+                raise RowError(
+                    _(
+                        "incidents: no incident has the key %(key)r (declare it "
+                        "on an incident line before this one)"
+                    )
+                    % {"key": key}
+                )
+            links[key] = role
+        return list(links.items())
+
+    def incident_keys(self) -> set[str]:
+        """The keys of the incidents the archive holds, read once."""
+        if self._incident_keys is None:
+            self._incident_keys = set(
+                Incident.objects.exclude(key=None).values_list("key", flat=True)
+            )
+        return self._incident_keys
+
+    def read_incident(self, line_number: int, data: dict) -> IncidentRow:
+        _unknown(data, INCIDENT_FIELDS, "the incident")
+        dates = data.get("dates")
+        start, end, precision = (
+            self._incident(dates) if dates is not None else (None, None, "day")
+        )
+        places = data.get("places") or []
+        if not isinstance(places, list) or not all(isinstance(p, str) for p in places):
+            raise RowError(_("places of an incident must be a list of place names"))
+        try:
+            resolved = [self.places.resolve(name) for name in places]
+        except PlaceLookupError as error:
+            raise RowError(str(error)) from None
+        return IncidentRow(
+            line=line_number,
+            key=self._incident_key(data.get("key"), "key"),
+            title=_text(data, "title", "title", required=True, max_chars=200),
+            title_ar=_text(data, "title_ar", "title_ar", required=True, max_chars=200),
+            summary=_text(data, "summary", "summary", max_chars=5000),
+            summary_ar=_text(data, "summary_ar", "summary_ar", max_chars=5000),
+            start=start,
+            end=end,
+            precision=precision,
+            places=resolved,
+            communities=self._terms(
+                _text_list(data, "communities"), self.communities, "communities"
+            ),
+            event_types=self._terms(
+                _text_list(data, "event_types"), self.event_types, "event_types"
+            ),
+            status=_choice(
+                data.get("status") or IncidentStatus.PROPOSED,
+                set(IncidentStatus.values),
+                "status",
+            ),
+        )
+
+    def read(self, line_number: int, text: str, declared=frozenset()):
         if len(text.encode("utf-8", "surrogatepass")) > LINE_MAX_BYTES:
             raise _line_too_long()
         try:
@@ -377,6 +493,8 @@ class RowReader:
             raise _too_deep()
         if not isinstance(data, dict):
             raise RowError(_("a line must hold one JSON object"))
+        if data.get("kind") == "incident":
+            return self.read_incident(line_number, data)
         _unknown(data, TOP_LEVEL_FIELDS, "the testimony")
         external_id = data.get("external_id")
         if external_id is not None and (
@@ -440,6 +558,7 @@ class RowReader:
             withdrawal=self._withdrawal(
                 (data.get("consent") or {}).get("withdrawal"), consent
             ),
+            incidents=self._incident_links(data.get("incidents"), declared),
         )
 
 
@@ -475,11 +594,12 @@ def import_lines(handle):
             yield RowError(_("the line is not valid UTF-8"))
 
 
-def import_read(lines) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+def import_read(lines) -> tuple[list, list[tuple[int, str]]]:
     """Check every line (a str, or a RowError import_lines found already);
-    return the good rows and (line, message) errors."""
+    return the good rows (ImportRow, and IncidentRow for incident lines)
+    and (line, message) errors."""
     reader = RowReader()
-    rows, errors, seen_ids = [], [], {}
+    rows, errors, seen_ids, declared = [], [], {}, {}
     for number, text in enumerate(lines, start=1):
         if isinstance(text, RowError):
             errors.append((number, str(text)))
@@ -487,9 +607,22 @@ def import_read(lines) -> tuple[list[ImportRow], list[tuple[int, str]]]:
         if not text.strip():
             continue
         try:
-            row = reader.read(number, text)
+            row = reader.read(number, text, declared)
         except RowError as error:
             errors.append((number, str(error)))
+            continue
+        if isinstance(row, IncidentRow):
+            if row.key in declared:
+                errors.append(
+                    (
+                        number,
+                        _("incident key %(key)r already declared on line %(line)d")
+                        % {"key": row.key, "line": declared[row.key]},
+                    )
+                )
+                continue
+            declared[row.key] = number
+            rows.append(row)
             continue
         if row.external_id and row.external_id in seen_ids:
             errors.append(

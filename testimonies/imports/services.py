@@ -30,7 +30,8 @@ from testimonies.consent.services.consent import (
     consent_withdrawal_build,
 )
 from testimonies.consent.services.review import undecided_words
-from testimonies.imports.reader import ImportRow
+from testimonies.imports.reader import ImportRow, IncidentRow
+from testimonies.incidents.services import incident_links_import, incidents_import
 from testimonies.models import (
     ConsentRecord,
     ConsentScope,
@@ -186,6 +187,7 @@ def _import_update(row: ImportRow, places: PlaceResolver, result, actor) -> None
         testimony.status = row.status
     testimony.full_clean()
     testimony.save()
+    row.testimony = testimony
     testimony.places.set(
         _tagged_places(row, testimony, places, redactor_for(testimony))
     )
@@ -254,6 +256,9 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
     and is listed in `held`. New testimonies are written BATCH at a time
     (see the module's docstring), in the file's order with the others."""
     result = ImportResult()
+    declared = [row for row in rows if isinstance(row, IncidentRow)]
+    rows = [row for row in rows if not isinstance(row, IncidentRow)]
+    incidents = incidents_import(rows=declared, actor_label=source)
     places = PlaceResolver()
     existing = _existing_ids([row.external_id for row in rows if row.external_id])
     batch: list[ImportRow] = []
@@ -277,6 +282,16 @@ def testimonies_import(*, rows: list[ImportRow], actor=None, source="") -> Impor
         if len(batch) == BATCH:
             write_batch()
     write_batch()
+    incident_links_import(
+        links=[
+            (row.testimony, key, role)
+            for row in rows
+            if row.testimony is not None
+            for key, role in row.incidents
+        ],
+        incidents=incidents,
+        actor_label=source,
+    )
     audit_record(
         action=AuditAction.IMPORTED,
         actor=actor,
@@ -330,6 +345,8 @@ def _import_new(
         events += _new_consent(testimony, row, actor)
         testimonies.append(testimony)
     Testimony.objects.bulk_create(testimonies)
+    for row, testimony in zip(rows, testimonies, strict=True):
+        row.testimony = testimony
     tags = {
         "places": [
             _tagged_places(row, testimony, places, _line_redactor(row, testimony))

@@ -70,7 +70,9 @@ def test_answer_has_the_contract_shape(archive, users, client_for):
         },
     }
     assert '<mark class="match term0">Kusour</mark>' in result["excerpt"]
-    assert set(answer["facets"]) == {"place", "community", "event_type", "year"}
+    assert set(answer["facets"]) == {
+        "place", "community", "event_type", "incident", "year"
+    }  # fmt: skip
 
 
 def test_no_real_name_in_any_answer(archive, users, client_for):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from testimonies.imports.reader import import_lines, import_read
+from testimonies.imports.reader import IncidentRow, import_lines, import_read
 from testimonies.imports.services import testimonies_import
 
 
@@ -32,8 +32,13 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{len(errors)} bad line(s) in {file}; nothing was imported."
             )
+        incidents = sum(isinstance(row, IncidentRow) for row in rows)
         if dry_run:
-            self.stdout.write(f"{len(rows)} testimonies checked; nothing written.")
+            declared = f" and {incidents} incidents" if incidents else ""
+            self.stdout.write(
+                f"{len(rows) - incidents} testimonies{declared} checked; "
+                "nothing written."
+            )
             return
         result = testimonies_import(rows=rows, source=f"import_testimonies {file}")
         for note in result.notes:
@@ -43,5 +48,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Held for review (words to decide): {held}")
         skipped = f", {result.skipped} skipped (erased)" if result.skipped else ""
         self.stdout.write(
-            f"{result.created} testimonies created, {result.updated} updated{skipped}."
+            f"{result.created} testimonies created, {result.updated} updated{skipped}"
+            + (f"; {incidents} incidents declared." if incidents else ".")
         )

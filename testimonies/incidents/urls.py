@@ -1,0 +1,19 @@
+from django.urls import path
+
+from testimonies.incidents import views
+
+app_name = "incidents"
+
+# `propose/` before `<slug:public_id>/`: the slug pattern would take it.
+urlpatterns = [
+    path("incidents/", views.incidents_page, name="list"),
+    path("incidents/propose/", views.incident_propose, name="propose"),
+    path("incidents/<slug:public_id>/", views.incident_page, name="detail"),
+    path("incidents/<slug:public_id>/link/", views.incident_link, name="link"),
+    path("incidents/<slug:public_id>/unlink/", views.incident_unlink, name="unlink"),
+    path("incidents/<slug:public_id>/confirm/", views.incident_confirm, name="confirm"),
+    path("incidents/<slug:public_id>/merge/", views.incident_merge, name="merge"),
+    path("incidents/<slug:public_id>/split/", views.incident_split, name="split"),
+    path("api/incidents/", views.incidents_api, name="api-list"),
+    path("api/incidents/<slug:public_id>/", views.incident_api, name="api-detail"),
+]

@@ -1,0 +1,256 @@
+"""The incident pages and API, walked up the permission ladder: anonymous,
+researcher, documenter, another documenter, moderator without and with the
+second factor."""
+
+import pytest
+from pytest_django.asserts import assertTemplateUsed
+
+from archive.models import AuditEntry
+from testimonies.incidents.models import Incident, IncidentLink
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LADDER = [
+    "anonymous",
+    "researcher",
+    "documenter",
+    "other-documenter",
+    "moderator-unverified",
+    "moderator",
+]
+
+
+@pytest.fixture
+def ladder(users, client_for, db):
+    from django.contrib.auth.models import Group
+
+    other = UserFactory(username="other-documenter")
+    other.groups.add(Group.objects.get(name="documenter"))
+    people = {**users, "other-documenter": other, "moderator-unverified": None}
+
+    def client(role):
+        if role == "moderator-unverified":
+            return client_for(users["moderator"], verified=False)
+        user = people[role]
+        return client_for(None if role == "anonymous" else user)
+
+    return client
+
+
+@pytest.fixture
+def incidents(archive, make_incident, link, coast):
+    """A public incident (public testimony), a researchers-only one and an
+    unlinked proposal."""
+    public = make_incident(places=[coast["banias"]])
+    link(public, archive["kusour"])
+    link(public, archive["researchers-only"])
+    researchers = make_incident("Looting in Banias", places=[coast["banias"]])
+    link(researchers, archive["researchers-only"])
+    unlinked = make_incident("Jableh, proposed", places=[coast["jableh"]])
+    return {"public": public, "researchers": researchers, "unlinked": unlinked}
+
+
+# role -> which incidents it sees on the list and the page
+SEES = {
+    "anonymous": {"public"},
+    "researcher": {"public", "researchers"},
+    "documenter": {"public", "researchers", "unlinked"},
+    "other-documenter": {"public", "researchers", "unlinked"},
+    # Until the second factor a moderator reads as a researcher.
+    "moderator-unverified": {"public", "researchers"},
+    "moderator": {"public", "researchers", "unlinked"},
+}
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_list_page_and_api_show_what_the_role_may_see(incidents, ladder, role):
+    client = ladder(role)
+    response = client.get("/incidents/")
+    assert response.status_code == 200
+    assertTemplateUsed(response, "incidents/incident_list.html")
+    shown = {name for name, i in incidents.items() if i.public_id in response.text}
+    assert shown == SEES[role]
+    api = client.get("/api/incidents/").json()
+    assert {r["id"] for r in api["results"]} == {
+        incidents[name].public_id for name in SEES[role]
+    }
+    assert api["count"] == len(SEES[role])
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_detail_page_and_api_are_404_for_an_incident_the_role_may_not_see(
+    incidents, ladder, role
+):
+    client = ladder(role)
+    for name, incident in incidents.items():
+        page = client.get(f"/incidents/{incident.public_id}/")
+        api = client.get(f"/api/incidents/{incident.public_id}/")
+        expected = 200 if name in SEES[role] else 404
+        assert (page.status_code, api.status_code) == (expected, expected), name
+
+
+def test_the_page_lists_only_visible_testimonies_and_counts_witnesses(
+    incidents, archive, ladder
+):
+    public = incidents["public"]
+    anonymous = ladder("anonymous").get(f"/incidents/{public.public_id}/")
+    assert archive["kusour"].public_id in anonymous.text
+    assert archive["researchers-only"].public_id not in anonymous.text
+    assert "Described by 1 witness" in anonymous.text
+    data = ladder("anonymous").get(f"/api/incidents/{public.public_id}/").json()
+    assert data["corroboration"]["witnesses"] == 1
+    assert [t["id"] for t in data["testimonies"]] == [archive["kusour"].public_id]
+    researcher = ladder("researcher").get(f"/api/incidents/{public.public_id}/")
+    assert researcher.json()["corroboration"]["witnesses"] == 2
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_only_documenters_and_verified_moderators_may_propose(ladder, role, coast):
+    client = ladder(role)
+    response = client.get("/incidents/propose/")
+    expected = {
+        "anonymous": 302,  # to the login page
+        "researcher": 403,
+        "documenter": 200,
+        "other-documenter": 200,
+        "moderator-unverified": 302,  # to the second factor
+        "moderator": 200,
+    }[role]
+    assert response.status_code == expected
+    posted = client.post(
+        "/incidents/propose/",
+        {
+            "title": "Al-Bayda, May 2013",
+            "title_ar": "البيضا، أيار 2013",
+            "start": "2013-05-02",
+            "end": "2013-05-03",
+            "precision": "day",
+            "places": "Banias",
+        },
+    )
+    made = Incident.objects.filter(title="Al-Bayda, May 2013").first()
+    assert (made is not None) == (expected == 200)
+    if made:
+        assert (
+            posted.status_code == 302 and posted["Location"] == made.get_absolute_url()
+        )
+        assert [p.slug for p in made.places.all()] == ["banias"]
+
+
+def test_a_bad_place_in_a_proposal_is_named_beside_the_form(ladder):
+    response = ladder("documenter").post(
+        "/incidents/propose/",
+        {"title": "x", "title_ar": "x", "precision": "day", "places": "Atlantis"},
+    )
+    assert response.status_code == 200 and "Atlantis" in response.text
+    assert not Incident.objects.exists()
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_who_may_link_and_unlink_which_testimony(incidents, archive, ladder, role):
+    """The recording documenter links their own testimony; moderators any;
+    everyone else gets a 404 (never a 403 that confirms the testimony)."""
+    incident = incidents["unlinked"]
+    own = archive["submitted-own"]
+    client = ladder(role)
+    response = client.post(
+        f"/incidents/{incident.public_id}/link/",
+        {"testimony": own.public_id, "role": "describes"},
+    )
+    linked = IncidentLink.objects.filter(incident=incident, testimony=own).exists()
+    allowed = role in ("documenter", "moderator")
+    assert linked == allowed
+    if role == "moderator-unverified":
+        assert response.status_code == 302 and "two-factor" in response["Location"]
+    else:
+        assert response.status_code == (302 if allowed else 404)
+    if allowed:
+        assert AuditEntry.objects.filter(
+            action="incident_linked", target=incident.public_id
+        ).exists()
+        response = client.post(
+            f"/incidents/{incident.public_id}/unlink/", {"testimony": own.public_id}
+        )
+        assert response.status_code == 302
+        assert not IncidentLink.objects.filter(incident=incident).exists()
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_only_verified_moderators_confirm_merge_and_split(
+    incidents, archive, ladder, role
+):
+    client = ladder(role)
+    public, researchers = incidents["public"], incidents["researchers"]
+    confirm = client.post(f"/incidents/{public.public_id}/confirm/")
+    split = client.post(
+        f"/incidents/{public.public_id}/split/",
+        {
+            "testimonies": [archive["kusour"].public_id],
+            "title": "Kusour alone",
+            "title_ar": "القصور وحده",
+        },
+    )
+    merge = client.post(
+        f"/incidents/{researchers.public_id}/merge/", {"into": public.public_id}
+    )
+    public.refresh_from_db()
+    researchers.refresh_from_db()
+    if role == "moderator":
+        assert public.status == "confirmed"
+        assert Incident.objects.filter(title="Kusour alone").exists()
+        assert researchers.merged_into == public
+        assert merge["Location"] == public.get_absolute_url()
+        redirected = client.get(f"/incidents/{researchers.public_id}/")
+        assert redirected.status_code == 302
+        assert redirected["Location"] == public.get_absolute_url()
+    else:
+        assert public.status == "proposed" and researchers.merged_into is None
+        assert not Incident.objects.filter(title="Kusour alone").exists()
+        expected = {"anonymous": 302, "moderator-unverified": 302}.get(role, 403)
+        for response in (confirm, split, merge):
+            assert response.status_code == expected
+
+
+def test_the_moderator_page_offers_suggestions_and_one_click_links(
+    incidents, archive, ladder
+):
+    incident = incidents["unlinked"]
+    response = ladder("moderator").get(f"/incidents/{incident.public_id}/")
+    assert 'id="suggested-links"' in response.text
+    assert 'id="incident-map-timeline"' in response.text
+    researcher = ladder("researcher").get(
+        f"/incidents/{incidents['public'].public_id}/"
+    )
+    assert 'id="suggested-links"' not in researcher.text
+    assert "Confirm the incident" not in researcher.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "page=0",
+        "page=abc",
+        "place=atlantis",
+        "event_type=nothing",
+        "colour=red",
+        "date_from=2025-03-09&date_to=2025-03-01",
+    ],
+)
+def test_the_api_answers_400_json_on_bad_parameters(incidents, client, query):
+    response = client.get(f"/api/incidents/?{query}")
+    assert response.status_code == 400
+    assert "error" in response.json() and "fields" in response.json()
+
+
+def test_the_api_pages_and_filters_like_the_search(incidents, client, coast):
+    first = client.get("/api/incidents/?page_size=1").json()
+    assert (first["count"], first["pages"], len(first["results"])) == (1, 1, 1)
+    assert client.get("/api/incidents/?page=5").status_code == 404
+    assert client.get("/api/incidents/?place=jableh").json()["count"] == 0
+    facets = client.get("/api/incidents/").json()["facets"]
+    assert {e["slug"]: e["count"] for e in facets["place"]}["banias"] == 1
+    assert (
+        client.get(f"/api/incidents/{incidents['public'].public_id}/?x=1").status_code
+        == 400
+    )
