@@ -99,6 +99,12 @@ def search_page(request):
     return render(request, "search/search.html", context)
 
 
+def _invalid(form) -> tuple[str, dict] | None:
+    """What is wrong with the search parameters (SearchForm.problem); kept
+    under this name for the views that share the API's answer."""
+    return form.problem()
+
+
 def _error(message, fields):
     return JsonResponse({"error": message, "fields": fields}, status=400)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from search.selectors import testimony_matches
 from testimonies.core.selectors import testimonies_public_facts
+from testimonies.incidents.selectors import incident_list
 from testimonies.models import EventType, Place, PlaceKind
 from testimonies.places.gazetteer import gazetteer_memo
 
@@ -35,10 +36,12 @@ _KIND_RANK = {
 
 @dataclass(frozen=True)
 class MapPoint:
-    """A cluster: the testimonies drawn at one place at one level."""
+    """A cluster: the testimonies and the incidents drawn at one place at
+    one level."""
 
     place: Place
-    count: int
+    count: int  # testimonies
+    incidents: int
     # Where to draw it: the gazetteer's coordinates of the place, or the
     # mean of the places under it (None: nowhere known; listed only).
     latitude: float | None
@@ -55,6 +58,25 @@ class MapOutcome:
     levels: dict[str, list[MapPoint]]
     testimonies: int  # distinct testimonies counted
     without_place: int  # of them, those with no place at all
+    incidents: int  # distinct incidents counted
+    incidents_without_place: int
+
+
+# Incidents are few beside testimonies (one per event): all that match are
+# read at once, as the incident list's own counts read them.
+_ALL_INCIDENTS = 100_000
+
+
+def incidents_matching(*, params: dict, user) -> list:
+    """The incidents `user` may see that match the search's `params`
+    (testimonies.incidents.selectors.incident_list, its filters and
+    visibility), each with the places the user may be shown of it; only
+    those asked for when the search names incidents."""
+    rows = incident_list(
+        params={**params, "page": 1, "page_size": _ALL_INCIDENTS}, user=user
+    ).rows
+    wanted = set(params.get("incident") or [])
+    return [row for row in rows if not wanted or row.incident.public_id in wanted]
 
 
 def _positions() -> dict[str, tuple[float, float]]:
@@ -103,30 +125,30 @@ def _drawn_at(chain: list[Place], level: str) -> Place:
 
 
 def map_points(*, params: dict, user) -> MapOutcome:
-    """The clusters of the map at every level for the testimonies `user`
-    may see that match `params` (cleaned by SearchForm). A testimony counts
-    once in a cluster, and in every cluster one of its places lies in."""
+    """The clusters of the map at every level for the testimonies and the
+    incidents `user` may see that match `params` (cleaned by SearchForm).
+    Each counts once in a cluster, and in every cluster one of its places
+    lies in."""
     testimonies = testimony_matches(params=params, user=user)
     facts = testimonies_public_facts(testimonies)
-    places = {p.slug: p for f in facts.values() for p in f.places}
-    chains = _chains(places.values())
+    incidents = incidents_matching(params=params, user=user)
+    tagged = [(("t", pk), fact.places) for pk, fact in facts.items()]
+    tagged += [(("i", row.incident.pk), row.places) for row in incidents]
+    chains = _chains({p.slug: p for _key, places in tagged for p in places}.values())
     positions = place_positions()
     members = {level: defaultdict(set) for level in MAP_LEVELS}
     drawn = {}
-    without_place = 0
-    for pk, fact in facts.items():
-        if not fact.places:
-            without_place += 1
-        for place in fact.places:
+    for key, places in tagged:
+        for place in places:
             chain = chains[place.slug]
             for level in MAP_LEVELS:
                 at = _drawn_at(chain, level)
                 drawn[at.slug] = (at, chain)
-                members[level][at.slug].add(pk)
+                members[level][at.slug].add(key)
     levels = {}
     for level in MAP_LEVELS:
         points = []
-        for slug, pks in members[level].items():
+        for slug, keys in members[level].items():
             place, chain = drawn[slug]
             position = positions.get(place.path)
             governorate = next(
@@ -135,16 +157,23 @@ def map_points(*, params: dict, user) -> MapOutcome:
             points.append(
                 MapPoint(
                     place=place,
-                    count=len(pks),
+                    count=sum(kind == "t" for kind, _pk in keys),
+                    incidents=sum(kind == "i" for kind, _pk in keys),
                     latitude=position[0] if position else None,
                     longitude=position[1] if position else None,
                     governorate_code=governorate.external_code if governorate else "",
                     at_level=place.kind == level,
                 )
             )
-        levels[level] = sorted(points, key=lambda p: (-p.count, p.place.path))
+        levels[level] = sorted(
+            points, key=lambda p: (-p.count, -p.incidents, p.place.path)
+        )
     return MapOutcome(
-        levels=levels, testimonies=len(facts), without_place=without_place
+        levels=levels,
+        testimonies=len(facts),
+        without_place=sum(not fact.places for fact in facts.values()),
+        incidents=len(incidents),
+        incidents_without_place=sum(not row.places for row in incidents),
     )
 
 
@@ -168,8 +197,8 @@ def timeline_months() -> list[str]:
 
 @dataclass
 class TimelineSpan:
-    """Testimonies whose public dates are known only over several months
-    (to the year, or a longer range): drawn as one band, never spread."""
+    """Records whose dates are known only over several months (to the year,
+    or a longer range): drawn as one band, never spread."""
 
     first: str  # "YYYY-MM"
     last: str
@@ -178,47 +207,40 @@ class TimelineSpan:
 
 
 @dataclass
-class TimelineOutcome:
-    months: list[str]
-    # Testimonies dated within one month, by month, by event type slug
-    # ("" for none); and the distinct testimonies per month.
+class TimelineSeries:
+    """Records (testimonies, or incidents) by month of their dates: those
+    dated within one month by month, by event type slug ("" for none), with
+    the distinct records per month; the others in bands."""
+
     by_month: dict[str, dict[str, int]]
     totals: dict[str, int]
     spans: list[TimelineSpan]
-    event_types: list[EventType]  # those counted, in the vocabulary's order
-    testimonies: int
+    count: int
     undated: int
     outside: int  # dated, but not within the timeline's span
+    event_types: set[str]
 
 
-def timeline_counts(*, params: dict, user) -> TimelineOutcome:
-    """The testimonies `user` may see that match `params` (cleaned by
-    SearchForm) per month of their incident, as the public sees the dates,
-    stacked by event type (a testimony of two types is in both stacks, once
-    in the month's total). Dates known over more than a month are counted
-    in bands of their own, never spread onto months or days."""
-    testimonies = testimony_matches(params=params, user=user)
-    facts = testimonies_public_facts(testimonies)
+def _series(dated) -> TimelineSeries:
+    """The TimelineSeries of `dated`: (IncidentDates, event type slugs) pairs."""
+    dated = list(dated)
     by_month = defaultdict(lambda: defaultdict(int))
     totals = defaultdict(int)
     spans: dict[tuple[str, str], TimelineSpan] = {}
     used_types = set()
     undated = outside = 0
-    for testimony in testimonies:
-        incident = facts[testimony.pk].incident
-        if not incident.start:
+    for dates, slugs in dated:
+        if not dates.start:
             undated += 1
             continue
-        start, end = incident.start, incident.end or incident.start
+        start, end = dates.start, dates.end or dates.start
         if start > TIMELINE_LAST or end < TIMELINE_FIRST:
             outside += 1
             continue
-        types = sorted(e.slug for e in testimony.event_types.all()) or [""]
+        types = sorted(slugs) or [""]
         used_types.update(types)
-        first, last = (
-            _month(max(start, TIMELINE_FIRST)),
-            _month(min(end, TIMELINE_LAST)),
-        )
+        first = _month(max(start, TIMELINE_FIRST))
+        last = _month(min(end, TIMELINE_LAST))
         if first == last:
             totals[first] += 1
             for slug in types:
@@ -230,17 +252,49 @@ def timeline_counts(*, params: dict, user) -> TimelineOutcome:
         span.count += 1
         for slug in types:
             span.by_event_type[slug] += 1
-    event_types = list(EventType.objects.filter(slug__in=used_types))
-    return TimelineOutcome(
-        months=timeline_months(),
+    return TimelineSeries(
         by_month={month: dict(counts) for month, counts in by_month.items()},
         totals=dict(totals),
         spans=[
             TimelineSpan(s.first, s.last, s.count, dict(s.by_event_type))
             for _key, s in sorted(spans.items())
         ],
-        event_types=event_types,
-        testimonies=len(testimonies),
+        count=len(dated),
         undated=undated,
         outside=outside,
+        event_types=used_types,
+    )
+
+
+@dataclass
+class TimelineOutcome:
+    months: list[str]
+    testimonies: TimelineSeries
+    incidents: TimelineSeries
+    event_types: list[EventType]  # those counted, in the vocabulary's order
+
+
+def timeline_counts(*, params: dict, user) -> TimelineOutcome:
+    """The testimonies `user` may see that match `params` (cleaned by
+    SearchForm) per month of their incident, as the public sees the dates,
+    stacked by event type (a testimony of two types is in both stacks, once
+    in the month's total), and the incidents they may see that match, per
+    month of their dates. Dates known over more than a month are counted in
+    bands of their own, never spread onto months or days."""
+    testimonies = testimony_matches(params=params, user=user)
+    facts = testimonies_public_facts(testimonies)
+    testimony_series = _series(
+        (facts[t.pk].incident, [e.slug for e in t.event_types.all()])
+        for t in testimonies
+    )
+    incident_series = _series(
+        (row.incident.dates, [e.slug for e in row.incident.event_types.all()])
+        for row in incidents_matching(params=params, user=user)
+    )
+    used = testimony_series.event_types | incident_series.event_types
+    return TimelineOutcome(
+        months=timeline_months(),
+        testimonies=testimony_series,
+        incidents=incident_series,
+        event_types=list(EventType.objects.filter(slug__in=used)),
     )

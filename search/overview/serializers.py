@@ -21,10 +21,24 @@ def search_url(query_dict, **replaced) -> str:
     return reverse("search:page") + ("?" + query if query else "")
 
 
+def incidents_url(query_dict, **replaced) -> str:
+    """The incident list with the current filters (those it knows), the
+    parameters `replaced` set in place of theirs."""
+    params = query_dict.copy()
+    for name in ("sort", "incident"):
+        params.pop(name, None)
+    for name, value in replaced.items():
+        params.setlist(name, [value])
+    query = export_querystring(params)
+    return reverse("incidents:list") + ("?" + query if query else "")
+
+
 def map_json(outcome, query_dict) -> dict:
     return {
         "testimonies": outcome.testimonies,
         "without_place": outcome.without_place,
+        "incidents": outcome.incidents,
+        "incidents_without_place": outcome.incidents_without_place,
         "levels": {
             level: [
                 {
@@ -32,11 +46,13 @@ def map_json(outcome, query_dict) -> dict:
                     "name": point.place.label,
                     "kind": point.place.kind,
                     "count": point.count,
+                    "incidents": point.incidents,
                     "latitude": point.latitude,
                     "longitude": point.longitude,
                     "governorate_code": point.governorate_code,
                     "at_level": point.at_level,
                     "search_url": search_url(query_dict, place=point.place.slug),
+                    "incidents_url": incidents_url(query_dict, place=point.place.slug),
                 }
                 for point in points
             ]
@@ -45,22 +61,16 @@ def map_json(outcome, query_dict) -> dict:
     }
 
 
-def timeline_json(outcome, query_dict) -> dict:
+def _series_json(series, months) -> dict:
     return {
-        "testimonies": outcome.testimonies,
-        "undated": outcome.undated,
-        "outside": outcome.outside,
-        "first_month": outcome.months[0],
-        "last_month": outcome.months[-1],
-        "event_types": [{"slug": e.slug, "name": e.label} for e in outcome.event_types],
         "months": [
             {
                 "month": month,
-                "count": outcome.totals[month],
-                "by_event_type": outcome.by_month[month],
+                "count": series.totals[month],
+                "by_event_type": series.by_month[month],
             }
-            for month in outcome.months
-            if month in outcome.totals
+            for month in months
+            if month in series.totals
         ],
         "spans": [
             {
@@ -69,9 +79,29 @@ def timeline_json(outcome, query_dict) -> dict:
                 "count": span.count,
                 "by_event_type": span.by_event_type,
             }
-            for span in outcome.spans
+            for span in series.spans
         ],
+    }
+
+
+def timeline_json(outcome, query_dict) -> dict:
+    testimonies, incidents = outcome.testimonies, outcome.incidents
+    return {
+        "testimonies": testimonies.count,
+        "undated": testimonies.undated,
+        "outside": testimonies.outside,
+        "first_month": outcome.months[0],
+        "last_month": outcome.months[-1],
+        "event_types": [{"slug": e.slug, "name": e.label} for e in outcome.event_types],
+        **_series_json(testimonies, outcome.months),
+        "incidents": {
+            "count": incidents.count,
+            "undated": incidents.undated,
+            "outside": incidents.outside,
+            **_series_json(incidents, outcome.months),
+        },
         "search_url": search_url(query_dict),
+        "incidents_url": incidents_url(query_dict),
     }
 
 
@@ -86,53 +116,61 @@ def _month_label(month: str) -> str:
     return date_format(datetime.date.fromisoformat(f"{month}-01"), "YEAR_MONTH_FORMAT")
 
 
-def timeline_rows(outcome, query_dict) -> list[dict]:
-    """The timeline's table: a row per month with testimonies and per band
-    (dates known over several months), in order, each with its counts per
-    event type (in outcome.event_types' order, then "no event type" when
-    counted) and a link to the search of its dates."""
-    slugs = [e.slug for e in outcome.event_types]
-    untyped = any("" in counts for counts in outcome.by_month.values()) or any(
-        "" in span.by_event_type for span in outcome.spans
+def _span_label(first: str, last: str) -> str:
+    if first[:4] == last[:4] and first.endswith("-01") and last.endswith("-12"):
+        return _("%(year)s (the year only)") % {"year": first[:4]}
+    return _("%(first)s – %(last)s (over several months)") % {
+        "first": _month_label(first),
+        "last": _month_label(last),
+    }
+
+
+def timeline_columns(outcome) -> list[str]:
+    """The event type slugs of the timeline's table, in the vocabulary's
+    order, then "" (no event type) when testimonies without one are counted."""
+    series = outcome.testimonies
+    untyped = any("" in counts for counts in series.by_month.values()) or any(
+        "" in span.by_event_type for span in series.spans
     )
-    columns = slugs + ([""] if untyped else [])
+    return [e.slug for e in outcome.event_types] + ([""] if untyped else [])
+
+
+def timeline_rows(outcome, query_dict) -> list[dict]:
+    """The timeline's table: a row per month with testimonies or incidents
+    and per band (dates known over several months), in order, each with its
+    testimonies per event type (timeline_columns), its testimonies and its
+    incidents, and links to the search and the incident list of its dates."""
+    columns = timeline_columns(outcome)
+    testimonies, incidents = outcome.testimonies, outcome.incidents
+    keys = {(m, m) for m in testimonies.totals} | {(m, m) for m in incidents.totals}
+    t_spans = {(span.first, span.last): span for span in testimonies.spans}
+    i_spans = {(span.first, span.last): span for span in incidents.spans}
     rows = []
-    for month in outcome.months:
-        if month not in outcome.totals:
-            continue
-        start, end = _bounds(month, month)
-        rows.append(
-            {
-                "key": month,
-                "label": _month_label(month),
-                "counts": [outcome.by_month[month].get(s, 0) for s in columns],
-                "count": outcome.totals[month],
-                "order": (month, 0),
-                "search_url": search_url(
-                    query_dict, date_from=start.isoformat(), date_to=end.isoformat()
-                ),
-            }
-        )
-    for span in outcome.spans:
-        start, end = _bounds(span.first, span.last)
-        whole_year = span.first.endswith("-01") and span.last.endswith("-12")
-        if whole_year and span.first[:4] == span.last[:4]:
-            label = _("%(year)s (the year only)") % {"year": span.first[:4]}
+    for first, last in sorted(keys | set(t_spans) | set(i_spans)):
+        start, end = _bounds(first, last)
+        dates = {"date_from": start.isoformat(), "date_to": end.isoformat()}
+        if first == last:
+            by_type = testimonies.by_month.get(first, {})
+            count = testimonies.totals.get(first, 0)
+            incident_count = incidents.totals.get(first, 0)
+            label = _month_label(first)
         else:
-            label = _("%(first)s – %(last)s (over several months)") % {
-                "first": _month_label(span.first),
-                "last": _month_label(span.last),
-            }
+            span = t_spans.get((first, last))
+            by_type = span.by_event_type if span else {}
+            count = span.count if span else 0
+            incident_count = (
+                i_spans[(first, last)].count if (first, last) in i_spans else 0
+            )
+            label = _span_label(first, last)
         rows.append(
             {
-                "key": f"{span.first}/{span.last}",
+                "key": first if first == last else f"{first}/{last}",
                 "label": label,
-                "counts": [span.by_event_type.get(s, 0) for s in columns],
-                "count": span.count,
-                "order": (span.first, 1),
-                "search_url": search_url(
-                    query_dict, date_from=start.isoformat(), date_to=end.isoformat()
-                ),
+                "counts": [by_type.get(slug, 0) for slug in columns],
+                "count": count,
+                "incidents": incident_count,
+                "search_url": search_url(query_dict, **dates),
+                "incidents_url": incidents_url(query_dict, **dates),
             }
         )
-    return sorted(rows, key=lambda row: row["order"])
+    return rows

@@ -9,6 +9,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -19,7 +20,12 @@ from search.overview.selectors import (
     map_points,
     timeline_counts,
 )
-from search.overview.serializers import map_json, timeline_json, timeline_rows
+from search.overview.serializers import (
+    map_json,
+    timeline_columns,
+    timeline_json,
+    timeline_rows,
+)
 from search.presentation import facet_groups, filters_applied, year_url
 from search.selectors import testimony_search
 from testimonies.models import PlaceKind
@@ -56,6 +62,8 @@ def _map_labels() -> dict:
         "levels": {level: level.label for level in MAP_LEVELS},
         "testimonies": _("Testimonies in %(place)s: %(count)s"),
         "coarser": _("Testimonies in %(place)s, no finer place: %(count)s"),
+        "incidents": _("Incidents in %(place)s: %(count)s"),
+        "incidentsCoarser": _("Incidents in %(place)s, no finer place: %(count)s"),
         "zoomIn": _("Zoom in"),
         "zoomOut": _("Zoom out"),
     }
@@ -71,6 +79,8 @@ def _timeline_labels() -> dict:
         "noType": _("No event type"),
         "chart": _("Testimonies per month, by event type"),
         "bands": _("Known only to the year or over several months"),
+        "incidents": pgettext("timeline row", "Incidents"),
+        "incidentsIn": _("Incidents in %(month)s: %(count)s"),
         "chosen": _("%(first)s – %(last)s chosen"),
         "search": _("Search %(first)s – %(last)s"),
         "month": _("Testimonies in %(month)s: %(count)s"),
@@ -137,15 +147,14 @@ def timeline_page(request):
     context = _filters_context(request, form)
     if form.is_valid():
         outcome = timeline_counts(params=form.cleaned_data, user=request.user)
-        rows = timeline_rows(outcome, request.GET)
-        untyped = bool(rows) and len(rows[0]["counts"]) > len(outcome.event_types)
+        columns = timeline_columns(outcome)
         context.update(
             timeline=outcome,
             timeline_data=timeline_json(outcome, request.GET),
             timeline_labels=_timeline_labels(),
-            timeline_rows=rows,
-            no_type_column=untyped,
-            timeline_columns=len(outcome.event_types) + 2 + untyped,
+            timeline_rows=timeline_rows(outcome, request.GET),
+            no_type_column="" in columns,
+            timeline_columns=len(columns) + 3,
         )
     return render(request, "search/timeline.html", context)
 

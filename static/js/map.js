@@ -75,22 +75,30 @@ document.addEventListener("DOMContentLoaded", function () {
     return labels[point.governorate_code] || null;
   }
 
-  function cluster(point) {
-    // A link, so that the keyboard and assistive technology reach it as
-    // what it is; its size grows with the count, never its colour alone.
-    var size = 28 + Math.min(24, Math.round(Math.sqrt(point.count) * 4));
-    var text = format(point.at_level ? words.testimonies : words.coarser, {
-      count: point.count.toLocaleString("en"),
-      place: point.name,
-    });
+  // A cluster is a link, so that the keyboard and assistive technology
+  // reach it as what it is; its size grows with the count, and testimonies
+  // (circles) and incidents (squares, beside them) differ in shape, never
+  // in colour alone.
+  function cluster(point, incidents) {
+    var count = incidents ? point.incidents : point.count;
+    var size = 28 + Math.min(24, Math.round(Math.sqrt(count) * 4));
+    var sentence = incidents
+      ? (point.at_level ? words.incidents : words.incidentsCoarser)
+      : (point.at_level ? words.testimonies : words.coarser);
+    var text = format(sentence, { count: count.toLocaleString("en"), place: point.name });
     var link = document.createElement("a");
-    link.className = "map-cluster" + (point.at_level ? "" : " map-cluster-coarser");
-    link.href = point.search_url;
+    link.className = (incidents ? "map-cluster map-incidents" : "map-cluster") +
+      (point.at_level ? "" : " map-cluster-coarser");
+    link.href = incidents ? point.incidents_url : point.search_url;
     link.setAttribute("aria-label", text);
     link.title = text;
     link.dataset.place = point.slug;
-    link.textContent = point.count.toLocaleString("en");
-    var icon = L.divIcon({ html: link, className: "map-cluster-holder", iconSize: [size, size] });
+    link.textContent = count.toLocaleString("en");
+    // Incidents stand just beside the testimonies of the same place.
+    var anchor = incidents ? [-12, size + 12] : [size / 2, size / 2];
+    var icon = L.divIcon({
+      html: link, className: "map-cluster-holder", iconSize: [size, size], iconAnchor: anchor,
+    });
     return L.marker(position(point), { icon: icon, keyboard: false, title: "" });
   }
 
@@ -100,7 +108,9 @@ document.addEventListener("DOMContentLoaded", function () {
     shown = level;
     layer.clearLayers();
     (data.levels[level] || []).forEach(function (point) {
-      if (position(point)) layer.addLayer(cluster(point));
+      if (!position(point)) return;
+      if (point.count) layer.addLayer(cluster(point, false));
+      if (point.incidents) layer.addLayer(cluster(point, true));
     });
     holder.dataset.level = level;
     if (status) status.textContent = format(words.shownBy, { level: words.levels[level] });

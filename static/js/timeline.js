@@ -60,14 +60,23 @@ document.addEventListener("DOMContentLoaded", function () {
     highest = Math.max(highest, stacked);
   });
   // Bands go in lanes, none overlapping another in its lane.
-  var lanes = [];
-  data.spans.forEach(function (span) {
-    var from = index[span.first], to = index[span.last];
-    var lane = lanes.findIndex(function (end) { return end < from; });
-    if (lane < 0) { lane = lanes.length; lanes.push(to); } else { lanes[lane] = to; }
-    span.lane = lane;
-  });
-  var bandsTop = PAD + BARS_HEIGHT + AXIS + (lanes.length ? 16 : 0);
+  function inLanes(spans, lanes) {
+    spans.forEach(function (span) {
+      var from = index[span.first], to = index[span.last];
+      var lane = lanes.findIndex(function (end) { return end < from; });
+      if (lane < 0) { lane = lanes.length; lanes.push(to); } else { lanes[lane] = to; }
+      span.lane = lane;
+    });
+    return lanes;
+  }
+  // The incidents: a row of squares for those dated within a month, their
+  // bands beneath; then the testimonies' bands.
+  var incidents = data.incidents || { months: [], spans: [] };
+  var incidentLanes = incidents.months.length || incidents.spans.length
+    ? inLanes(incidents.spans, [-1]) : [];
+  var lanes = inLanes(data.spans, []);
+  var incidentsTop = PAD + BARS_HEIGHT + AXIS + (incidentLanes.length ? 16 : 0);
+  var bandsTop = incidentsTop + incidentLanes.length * LANE + (lanes.length ? 16 : 0);
   var height = bandsTop + lanes.length * LANE + PAD;
 
   function x(i) {
@@ -117,6 +126,30 @@ document.addEventListener("DOMContentLoaded", function () {
     element("line", { x1: x(i), x2: x(i), y1: axisY, y2: axisY + 5, stroke: "#5b6472" }, svg);
     var label = element("text", { x: x(i) + (rtl ? -2 : 2), y: axisY + 16, class: "timeline-axis", "text-anchor": rtl ? "end" : "start" }, svg);
     label.textContent = month.slice(0, 4);
+  });
+
+  // The incidents' row.
+  if (incidentLanes.length) {
+    var heading = element("text", { x: rtl ? width - PAD : PAD, y: incidentsTop - 4, class: "timeline-axis", "text-anchor": rtl ? "end" : "start" }, svg);
+    heading.textContent = words.incidents;
+  }
+  incidents.months.forEach(function (entry) {
+    var mark = element("rect", {
+      x: x(index[entry.month]), y: incidentsTop, width: BAR + 1, height: LANE - 3,
+      class: "timeline-incident", "data-incident-month": entry.month,
+    }, svg);
+    titled(mark, format(words.incidentsIn, { month: monthLabel(entry.month), count: entry.count }));
+  });
+  incidents.spans.forEach(function (span) {
+    var from = index[span.first], to = index[span.last];
+    var band = element("rect", {
+      x: Math.min(x(from), x(to)), y: incidentsTop + span.lane * LANE,
+      width: Math.abs(x(to) - x(from)) + BAR, height: LANE - 3,
+      class: "timeline-incident timeline-band", "data-incident-span": span.first + "/" + span.last,
+    }, svg);
+    titled(band, format(words.incidentsIn, {
+      month: monthLabel(span.first) + " – " + monthLabel(span.last), count: span.count,
+    }));
   });
 
   // The bands: one per span of months, its colour its first event type.
