@@ -3,13 +3,8 @@
 Open to every role: each counts only what the asking user may see, with
 places and dates as the public sees them."""
 
-import datetime
-
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -55,38 +50,6 @@ def _filters_context(request, form) -> dict:
     }
 
 
-def _map_labels() -> dict:
-    """The words map.js writes, in the reader's language."""
-    return {
-        "shownBy": _("Clusters by: %(level)s"),
-        "levels": {level: level.label for level in MAP_LEVELS},
-        "testimonies": _("Testimonies in %(place)s: %(count)s"),
-        "coarser": _("Testimonies in %(place)s, no finer place: %(count)s"),
-        "incidents": _("Incidents in %(place)s: %(count)s"),
-        "incidentsCoarser": _("Incidents in %(place)s, no finer place: %(count)s"),
-        "zoomIn": _("Zoom in"),
-        "zoomOut": _("Zoom out"),
-    }
-
-
-def _timeline_labels() -> dict:
-    """The words timeline.js writes, in the reader's language: the month
-    names as the archive's dates give them (archive/formats)."""
-    return {
-        "months": [
-            date_format(datetime.date(2000, month, 1), "F") for month in range(1, 13)
-        ],
-        "noType": _("No event type"),
-        "chart": _("Testimonies per month, by event type"),
-        "bands": _("Known only to the year or over several months"),
-        "incidents": pgettext("timeline row", "Incidents"),
-        "incidentsIn": _("Incidents in %(month)s: %(count)s"),
-        "chosen": _("%(first)s – %(last)s chosen"),
-        "search": _("Search %(first)s – %(last)s"),
-        "month": _("Testimonies in %(month)s: %(count)s"),
-    }
-
-
 def _error(problem):
     message, fields = problem
     return JsonResponse({"error": message, "fields": fields}, status=400)
@@ -106,7 +69,6 @@ def map_page(request):
         data = map_json(outcome, request.GET)
         context["map"] = outcome
         context["map_data"] = data
-        context["map_labels"] = _map_labels()
         # The tables: the same entries the map draws.
         context["levels"] = [
             (
@@ -151,7 +113,6 @@ def timeline_page(request):
         context.update(
             timeline=outcome,
             timeline_data=timeline_json(outcome, request.GET),
-            timeline_labels=_timeline_labels(),
             timeline_rows=timeline_rows(outcome, request.GET),
             no_type_column="" in columns,
             timeline_columns=len(columns) + 3,

@@ -6,11 +6,17 @@
 // Enter opens it. Nothing here asks anything of another site.
 document.addEventListener("DOMContentLoaded", function () {
   var holder = document.getElementById("archive-map");
-  var dataNode = document.getElementById("map-data");
-  if (!holder || !dataNode || typeof L === "undefined") return;
-  var data = JSON.parse(dataNode.textContent);
-  var words = JSON.parse(document.getElementById("map-labels").textContent);
+  if (!holder || typeof L === "undefined") return;
+  // The words, in the reader's language (search/includes/map_canvas.html).
+  var words = holder.dataset;
+  var levelNames = {
+    governorate: words.levelGovernorate, district: words.levelDistrict, town: words.levelTown,
+  };
   var status = document.getElementById("map-level");
+  // The page's own data, or the API's for this page's search (the small
+  // map of an incident).
+  var dataNode = document.getElementById("map-data");
+  var data = dataNode ? JSON.parse(dataNode.textContent) : null;
 
   var map = L.map(holder, {
     // Fractional zoom, so that the country fills the frame; each step of
@@ -38,7 +44,13 @@ document.addEventListener("DOMContentLoaded", function () {
   map.setMaxBounds(syria.pad(0.3));
 
   var labels = {};  // label points of the governorates, by ISO code
-  fetch(holder.dataset.boundaries, { credentials: "same-origin" })
+  var counted = data ? Promise.resolve(data) : fetch(holder.dataset.source, {
+    credentials: "same-origin", headers: { Accept: "application/json" },
+  }).then(function (response) { return response.json(); });
+  counted.then(function (answer) {
+    data = answer;
+    return fetch(holder.dataset.boundaries, { credentials: "same-origin" });
+  })
     .then(function (response) { return response.json(); })
     .then(function (boundaries) {
       boundaries.features.forEach(function (feature) {
@@ -53,7 +65,7 @@ document.addEventListener("DOMContentLoaded", function () {
       }).addTo(map);
       draw();
     })
-    .catch(function () { draw(); });
+    .catch(function () { if (data) draw(); });
 
   function format(text, values) {
     return text.replace(/%\((\w+)\)s/g, function (_, name) { return values[name]; });
@@ -113,7 +125,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (point.incidents) layer.addLayer(cluster(point, true));
     });
     holder.dataset.level = level;
-    if (status) status.textContent = format(words.shownBy, { level: words.levels[level] });
+    if (status) status.textContent = format(words.shownBy, { level: levelNames[level] });
   }
 
   map.on("zoomend", draw);

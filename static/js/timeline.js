@@ -6,10 +6,22 @@
 // gives the link to the search of those dates; Enter follows it.
 document.addEventListener("DOMContentLoaded", function () {
   var holder = document.getElementById("archive-timeline");
+  if (!holder) return;
+  // The page's own data, or the API's for this page's search (the small
+  // timeline of an incident).
   var dataNode = document.getElementById("timeline-data");
-  if (!holder || !dataNode) return;
-  var data = JSON.parse(dataNode.textContent);
-  var words = JSON.parse(document.getElementById("timeline-labels").textContent);
+  if (dataNode) {
+    drawTimeline(holder, JSON.parse(dataNode.textContent));
+  } else if (holder.dataset.source) {
+    fetch(holder.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.json(); })
+      .then(function (data) { drawTimeline(holder, data); });
+  }
+});
+
+function drawTimeline(holder, data) {
+  // The words, in the reader's language (search/includes/timeline_canvas.html).
+  var words = holder.dataset;
   var link = document.getElementById("timeline-range");
   var status = document.getElementById("timeline-status");
   var rtl = document.documentElement.dir === "rtl";
@@ -35,9 +47,16 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   var index = {};
   months.forEach(function (month, i) { index[month] = i; });
+  // Month names as the archive writes dates: the Syrian ones in Arabic,
+  // with Western digits (archive/formats/ar/formats.py).
+  var language = document.documentElement.lang || "en";
+  var monthName = new Intl.DateTimeFormat(
+    language === "ar" ? "ar-SY-u-nu-latn" : language, { month: "long", timeZone: "UTC" }
+  );
   function monthLabel(month) {
     var parts = month.split("-");
-    return words.months[Number(parts[1]) - 1] + " " + parts[0];
+    return monthName.format(new Date(Date.UTC(Number(parts[0]), Number(parts[1]) - 1, 1))) +
+      " " + parts[0];
   }
 
   var types = data.event_types.map(function (t) { return t.slug; });
@@ -261,4 +280,4 @@ document.addEventListener("DOMContentLoaded", function () {
     if (!event.shiftKey) anchor = at;
     show();
   });
-});
+}

@@ -10,6 +10,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 
+from testimonies.incidents.services import incident_link, incident_propose
+from testimonies.models import Community, EventType
 from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
 from tests.markers import committed_db
 
@@ -38,6 +40,26 @@ def placed(archive, coast, researcher):
 
 
 @pytest.fixture
+def incident(placed, coast, moderator):
+    """An incident in Hai Al Kusour described by the public account there."""
+    made = incident_propose(
+        user=moderator,
+        title="Killings in Hai Al Kusour",
+        title_ar="مقتلة حي القصور",
+        places=[coast["hai-al-kusour"]],
+        event_types=EventType.objects.filter(slug="killing"),
+        communities=Community.objects.none(),
+        start=placed["kusour"].incident_start,
+        end=placed["kusour"].incident_end,
+        precision="day",
+    )
+    incident_link(
+        user=moderator, incident=made, testimony=placed["kusour"], role="describes"
+    )
+    return made
+
+
+@pytest.fixture
 def offline(page, live_server):
     """Refuse every request that leaves the live server; the list of those
     refused (a page that needed one would be broken offline)."""
@@ -63,11 +85,13 @@ def _as(page, live_server, role, language="en"):
     page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
 
 
-def _clusters(page) -> dict[str, str]:
+def _clusters(page, kind=":not(.map-incidents)") -> dict[str, str]:
+    """The clusters drawn, by place: testimonies' (or, with
+    kind=".map-incidents", incidents')."""
     page.locator("#archive-map a.map-cluster").first.wait_for()
     return {
         link.get_attribute("data-place"): link.inner_text()
-        for link in page.locator("#archive-map a.map-cluster").all()
+        for link in page.locator(f"#archive-map a.map-cluster{kind}").all()
     }
 
 
@@ -189,19 +213,36 @@ def test_the_timeline_keyboard_chooses_a_range_in_arabic_too(
     assert offline == []
 
 
+def test_an_incident_page_draws_its_own_small_map_and_timeline(page, incident, offline):
+    page.goto(incident.get_absolute_url())
+    # Its account and itself, at the public account's governorate first.
+    assert _clusters(page) == {"tartus-governorate": "1"}
+    assert _clusters(page, ".map-incidents") == {"tartus-governorate": "1"}
+    marks = page.locator("#archive-timeline rect[data-incident-month='2025-03']")
+    assert marks.count() == 1
+    assert page.locator("#archive-timeline g[data-month='2025-03']").count() == 1
+    # Its square opens the incident list for its place (which lists
+    # incidents, so has no incident filter).
+    page.locator("#archive-map a.map-incidents").click()
+    page.wait_for_url("**/incidents/?**")
+    assert parse_qs(urlsplit(page.url).query) == {"place": ["tartus-governorate"]}
+    assert incident.public_id in page.content()
+    assert offline == []
+
+
 def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
-    page, live_server, placed, offline
+    page, live_server, incident, offline
 ):
     # Here rather than in test_accessibility's list: the scan must see the
     # clusters, which need the coordinates this module gives the places.
     for language in ["en", "ar"]:
         _as(page, live_server, None, language)
-        for path in ["/map/", "/timeline/"]:
+        for path in ["/map/", "/timeline/", incident.get_absolute_url()]:
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == language
-            if path == "/map/":
+            if path != "/timeline/":
                 _clusters(page)
-            else:
+            if path != "/map/":
                 page.locator("#archive-timeline > svg").focus()
                 page.keyboard.press("Shift+ArrowUp")
             violations = serious_violations(Axe().run(page))
