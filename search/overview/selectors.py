@@ -18,6 +18,7 @@ from testimonies.core.selectors import testimonies_public_facts
 from testimonies.incidents.selectors import incident_list
 from testimonies.models import EventType, Place, PlaceKind
 from testimonies.places.gazetteer import gazetteer_memo
+from testimonies.places.models import path_slugs, raised_path
 
 # The map's levels, coarsest first: what a cluster counts at each zoom.
 MAP_LEVELS = (PlaceKind.GOVERNORATE, PlaceKind.DISTRICT, PlaceKind.TOWN)
@@ -80,25 +81,39 @@ def incidents_matching(*, params: dict, user) -> list:
 
 
 def _positions() -> dict[str, tuple[float, float]]:
-    """{path: (latitude, longitude)} of every gazetteer place that has a
-    position: its own, or the mean of the places under it. Places that
-    documenters added are left out: theirs are private (Place)."""
+    """{path: (latitude, longitude)} of the gazetteer places that have a
+    position: their own; else, for an area, the mean of the places under it
+    that have one; else, below a governorate, its parent's. A governorate
+    with none is left out (the map places it at its boundary's label point).
+    The position is the gazetteer's, never anything of a testimony's. Places
+    that documenters added are left out: theirs are private (Place)."""
     rows = list(
         Place.objects.filter(added_by_documenter=False).values_list(
-            "path", "latitude", "longitude"
+            "path", "kind", "latitude", "longitude"
         )
     )
-    own = {path: (lat, lon) for path, lat, lon in rows if lat is not None}
+    own = {path: (lat, lon) for path, _kind, lat, lon in rows if lat is not None}
     sums = defaultdict(lambda: [0.0, 0.0, 0])
     for path, (lat, lon) in own.items():
-        slugs = [s for s in path.split("/") if s]
+        slugs = path_slugs(path)
         for depth in range(1, len(slugs)):
             total = sums["/" + "".join(f"{s}/" for s in slugs[:depth])]
             total[0] += lat
             total[1] += lon
             total[2] += 1
-    positions = {path: (t[0] / t[2], t[1] / t[2]) for path, t in sums.items()}
-    positions.update(own)
+    positions = {}
+    # Shallowest first, so that a parent's position is known before its
+    # children may need it.
+    for path, kind, _lat, _lon in sorted(rows, key=lambda row: row[0].count("/")):
+        total = sums.get(path)
+        if path in own:
+            positions[path] = own[path]
+        elif total:
+            positions[path] = (total[0] / total[2], total[1] / total[2])
+        elif _KIND_RANK.get(kind, 0) > _KIND_RANK[PlaceKind.GOVERNORATE]:
+            parent = raised_path(path, 1)
+            if parent in positions:
+                positions[path] = positions[parent]
     return positions
 
 

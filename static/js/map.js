@@ -106,8 +106,11 @@ document.addEventListener("DOMContentLoaded", function () {
     link.title = text;
     link.dataset.place = point.slug;
     link.textContent = count.toLocaleString("en");
-    // Incidents stand just beside the testimonies of the same place.
+    // Incidents stand just beside the testimonies of the same place, above;
+    // what is known only to a larger area, below (an area may be placed
+    // where its one town is).
     var anchor = incidents ? [-12, size + 12] : [size / 2, size / 2];
+    if (!point.at_level) anchor = incidents ? [-12, -12] : [size + 12, -12];
     var icon = L.divIcon({
       html: link, className: "map-cluster-holder", iconSize: [size, size], iconAnchor: anchor,
     });
