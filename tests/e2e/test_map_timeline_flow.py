@@ -13,6 +13,7 @@ from django.conf import settings
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
 from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
+from tests.e2e.test_content_security_policy import Watch
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -235,6 +236,9 @@ def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
 ):
     # Here rather than in test_accessibility's list: the scan must see the
     # clusters, which need the coordinates this module gives the places.
+    # Nothing is refused under the Content-Security-Policy either (Leaflet
+    # and the timeline style by script, never by inline style attributes).
+    watch = Watch(page)
     for language in ["en", "ar"]:
         _as(page, live_server, None, language)
         for path in ["/map/", "/timeline/", incident.get_absolute_url()]:
@@ -245,6 +249,7 @@ def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
             if path != "/map/":
                 page.locator("#archive-timeline > svg").focus()
                 page.keyboard.press("Shift+ArrowUp")
+            assert watch.refused() == [], (path, language)
             violations = serious_violations(Axe().run(page))
             assert not violations, f"{path} in {language}:\n{describe(violations)}"
     assert offline == []

@@ -16,7 +16,17 @@ from tests.markers import committed_db
 
 pytestmark = committed_db
 
-ROLES = ["anonymous", "researcher", "documenter", "moderator"]
+ROLES = ["anonymous", "researcher", "documenter", "other-documenter", "moderator"]
+
+
+@pytest.fixture
+def users(users, db):
+    """The roles, with a documenter who recorded none of the testimonies."""
+    from django.contrib.auth.models import Group
+
+    other = factories.UserFactory(username="other-documenter")
+    other.groups.add(Group.objects.get(name="documenter"))
+    return {**users, "other-documenter": other}
 
 
 def _approve(client_for, documenter, moderator, testimony, public_view):
@@ -119,6 +129,10 @@ VISIBLE = {
     "documenter": {
         "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
         "submitted-own",
+    },
+    # Another documenter's account under review is not theirs to see.
+    "other-documenter": {
+        "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
     },
     "moderator": {
         "kusour", "banias", "jableh", "tartus-2013", "researchers-only",
@@ -257,7 +271,11 @@ def incidents(archive, coast, moderator):
     return archive
 
 
-INCIDENTS_SEEN = {"anonymous": 1, "researcher": 2, "documenter": 3, "moderator": 3}
+# Documenters also see the incidents no testimony is linked to yet.
+INCIDENTS_SEEN = {
+    "anonymous": 1, "researcher": 2, "documenter": 3, "other-documenter": 3,
+    "moderator": 3,
+}  # fmt: skip
 
 
 @pytest.mark.parametrize("role", ROLES)
