@@ -642,17 +642,17 @@ def testimony_public_ids(*, params: dict, user, limit: int) -> list[str]:
     return [visible[pk].public_id for pk in pks if pk in visible]
 
 
-# Index results read per slice, and database rows checked per query, when a
-# whole result set is counted (testimony_matches).
+# Index results read per slice when a whole result set is counted
+# (testimony_match_pks).
 _MATCHES_BATCH = 500
 
 
-def testimony_matches(*, params: dict, user) -> list[Testimony]:
-    """Every testimony `user` may see that matches `params` (cleaned by
-    SearchForm), whatever the page: what the map and the timeline count.
-    The index narrows with the search's own filters and per-role audience
-    field; the database confirms each (testimonies.policy), as for a page of
-    results. Loaded without their sealed text, with places and event types."""
+def testimony_match_pks(*, params: dict, user) -> list[int]:
+    """The primary keys of every testimony `user` may see, by the index,
+    that matches `params` (cleaned by SearchForm), whatever the page: what
+    the map and the timeline count. The index narrows with the search's own
+    filters and per-role audience field; the caller confirms each against
+    the database (testimonies.policy), as a page of results is."""
     params = {**params, "_names": place_names_for(user)}
     sqs = _filtered(params, _settled(policy.search_filter(user)))
     pks, offset = [], 0
@@ -661,13 +661,4 @@ def testimony_matches(*, params: dict, user) -> list[Testimony]:
         pks += window
         offset += len(window)
         if len(window) < _MATCHES_BATCH:
-            break
-    found = []
-    for start in range(0, len(pks), _MATCHES_BATCH):
-        found += (
-            policy.visible_testimonies(Testimony.objects.all(), user)
-            .filter(pk__in=pks[start : start + _MATCHES_BATCH])
-            .defer("sealed_content")
-            .prefetch_related("places", "event_types")
-        )
-    return sorted(found, key=lambda testimony: testimony.pk)
+            return pks

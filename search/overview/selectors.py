@@ -1,24 +1,24 @@
 """Counts behind the map and the timeline (docs/maps.md).
 
 Both count the testimonies a search matches for the asking user
-(search.selectors.testimony_matches: the search's filters and audience,
-confirmed by the database), with their places and dates as the PUBLIC sees
-them, whoever asks (testimonies.core.selectors.testimonies_public_facts):
-the same place data the search's place facet holds for every audience. A
-testimony approved with a generalised place is counted at that place only;
-the finest level of the map is the town, so no neighbourhood is ever a point.
+(search.selectors.testimony_match_pks: the search's filters and audience,
+confirmed here by the database), with their places and dates as the PUBLIC
+sees them, whoever asks (public_facts): the same place data the search's
+place facet holds for every audience. A testimony approved with a
+generalised place is counted at that place only; the finest level of the map
+is the town, so no neighbourhood is ever a point.
 """
 
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from search.selectors import testimony_matches
-from testimonies.core.selectors import testimonies_public_facts
+from search.selectors import testimony_match_pks
+from testimonies import policy
 from testimonies.incidents.selectors import incident_list
-from testimonies.models import EventType, Place, PlaceKind
+from testimonies.models import EventType, IncidentDates, Place, PlaceKind, Testimony
 from testimonies.places.gazetteer import gazetteer_memo
-from testimonies.places.models import path_slugs, raised_path
+from testimonies.places.models import generalised_paths, path_slugs, raised_path
 
 # The map's levels, coarsest first: what a cluster counts at each zoom.
 MAP_LEVELS = (PlaceKind.GOVERNORATE, PlaceKind.DISTRICT, PlaceKind.TOWN)
@@ -61,6 +61,64 @@ class MapOutcome:
     without_place: int  # of them, those with no place at all
     incidents: int  # distinct incidents counted
     incidents_without_place: int
+
+
+@dataclass(frozen=True)
+class PublicFacts:
+    """Where and when one testimony is, as the public sees it."""
+
+    places: list[Place]  # the smallest public places
+    dates: IncidentDates
+    event_types: list[str]  # slugs
+
+
+# Rows read per query (SQLite limits the variables of one query).
+_BATCH = 500
+
+
+def public_facts(*, pks, user) -> dict[int, PublicFacts]:
+    """The public places, dates and event types of the testimonies among
+    `pks` that the database says `user` may see now (testimonies.policy),
+    by pk. Read as values, a few queries per 500 testimonies, for counting
+    thousands: the places as Testimony.public_place_paths gives them (the
+    smallest tagged places, raised as the approval chose) and the dates as
+    Testimony.public_incident (widened as it chose), by the same helpers."""
+    rows, tags, types = [], [], []
+    for start in range(0, len(pks), _BATCH):
+        batch = pks[start : start + _BATCH]
+        rows += policy.visible_testimonies(Testimony.objects.all(), user).filter(
+            pk__in=batch
+        ).values_list(
+            "pk", "public_place_levels_up", "incident_start", "incident_end",
+            "incident_precision", "public_date_precision",
+        )  # fmt: skip
+        tags += Testimony.places.through.objects.filter(
+            testimony_id__in=batch
+        ).values_list("testimony_id", "place__path")
+        types += Testimony.event_types.through.objects.filter(
+            testimony_id__in=batch
+        ).values_list("testimony_id", "eventtype__slug")
+    paths_of, types_of = defaultdict(list), defaultdict(list)
+    for pk, path in tags:
+        paths_of[pk].append(path)
+    for pk, slug in types:
+        types_of[pk].append(slug)
+    public_paths = {row[0]: generalised_paths(paths_of[row[0]], row[1]) for row in rows}
+    wanted = sorted({path for paths in public_paths.values() for path in paths})
+    by_path = {}
+    for start in range(0, len(wanted), _BATCH):
+        by_path |= {
+            place.path: place
+            for place in Place.objects.filter(path__in=wanted[start : start + _BATCH])
+        }
+    return {
+        pk: PublicFacts(
+            places=[by_path[path] for path in public_paths[pk] if path in by_path],
+            dates=IncidentDates(start, end, precision).widened(widened),
+            event_types=sorted(types_of[pk]),
+        )
+        for pk, _levels, start, end, precision, widened in rows
+    }
 
 
 # Incidents are few beside testimonies (one per event): all that match are
@@ -144,8 +202,7 @@ def map_points(*, params: dict, user) -> MapOutcome:
     incidents `user` may see that match `params` (cleaned by SearchForm).
     Each counts once in a cluster, and in every cluster one of its places
     lies in."""
-    testimonies = testimony_matches(params=params, user=user)
-    facts = testimonies_public_facts(testimonies)
+    facts = public_facts(pks=testimony_match_pks(params=params, user=user), user=user)
     incidents = incidents_matching(params=params, user=user)
     tagged = [(("t", pk), fact.places) for pk, fact in facts.items()]
     tagged += [(("i", row.incident.pk), row.places) for row in incidents]
@@ -296,12 +353,8 @@ def timeline_counts(*, params: dict, user) -> TimelineOutcome:
     in the month's total), and the incidents they may see that match, per
     month of their dates. Dates known over more than a month are counted in
     bands of their own, never spread onto months or days."""
-    testimonies = testimony_matches(params=params, user=user)
-    facts = testimonies_public_facts(testimonies)
-    testimony_series = _series(
-        (facts[t.pk].incident, [e.slug for e in t.event_types.all()])
-        for t in testimonies
-    )
+    facts = public_facts(pks=testimony_match_pks(params=params, user=user), user=user)
+    testimony_series = _series((f.dates, f.event_types) for f in facts.values())
     incident_series = _series(
         (row.incident.dates, [e.slug for e in row.incident.event_types.all()])
         for row in incidents_matching(params=params, user=user)

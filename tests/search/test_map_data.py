@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from testimonies.incidents.services import incident_link, incident_propose
-from testimonies.models import Community, EventType
+from testimonies.models import Community, EventType, Testimony
 from tests import factories
 from tests.markers import committed_db
 
@@ -319,3 +319,19 @@ def test_the_incidents_follow_the_search_filters(incidents, client):
     assert answer["incidents"] == 0
     answer = client.get("/api/map/", {"place": "banias"}).json()
     assert answer["incidents"] == 1
+
+
+def test_the_counted_facts_are_the_testimonies_public_view(
+    generalised, archive, moderator
+):
+    # public_facts reads values for speed; it must give what the model's
+    # public view gives (the places the public sees, the dates it sees).
+    from search.overview.selectors import public_facts
+
+    testimonies = list(Testimony.objects.filter(status="approved"))
+    facts = public_facts(pks=[t.pk for t in testimonies], user=moderator)
+    for testimony in testimonies:
+        fact = facts[testimony.pk]
+        assert [p.path for p in fact.places] == testimony.public_place_paths()
+        assert fact.dates == testimony.public_incident
+        assert fact.event_types == sorted(e.slug for e in testimony.event_types.all())
