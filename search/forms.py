@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
@@ -145,12 +146,13 @@ class SearchForm(forms.Form):
         unknown = self.unknown_parameters()
         if unknown:
             return (
-                _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
-                {name: [_("Unknown parameter.")] for name in unknown},
+                gettext("Unknown parameter: %(names)s.")
+                % {"names": ", ".join(unknown)},
+                {name: [gettext("Unknown parameter.")] for name in unknown},
             )
         if not self.is_valid():
             return (
-                _("Invalid search parameters."),
+                gettext("Invalid search parameters."),
                 {
                     name: [str(m) for m in messages]
                     for name, messages in self.errors.items()
