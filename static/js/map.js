@@ -122,7 +122,10 @@ document.addEventListener("DOMContentLoaded", function () {
     if (level === shown) return;
     shown = level;
     layer.clearLayers();
-    (data.levels[level] || []).forEach(function (point) {
+    // An error answered instead (a refused parameter, a rate limit) draws
+    // no cluster.
+    var points = (data && data.levels && data.levels[level]) || [];
+    points.forEach(function (point) {
       if (!position(point)) return;
       if (point.count) layer.addLayer(cluster(point, false));
       if (point.incidents) layer.addLayer(cluster(point, true));

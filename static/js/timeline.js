@@ -20,6 +20,7 @@ document.addEventListener("DOMContentLoaded", function () {
 });
 
 function drawTimeline(holder, data) {
+  if (!data || !data.months) return;  // an error answered instead
   // The words, in the reader's language (search/includes/timeline_canvas.html).
   var words = holder.dataset;
   var link = document.getElementById("timeline-range");
