@@ -276,8 +276,12 @@ def _facet_lists(counts: dict, *, user) -> dict:
         pairs = [(value, n) for value, n in fields.get(field, []) if value and n]
         if model is Incident:
             # Per user, never kept: who sees an incident is the policy's.
-            by_slug = incidents_visible_to(user).in_bulk(
-                [v for v, _ in pairs], field_name="public_id"
+            by_slug = (
+                incidents_visible_to(user).in_bulk(
+                    [v for v, _ in pairs], field_name="public_id"
+                )
+                if pairs
+                else {}
             )
         else:
             by_slug = _facet_value_rows(model, [v for v, _ in pairs], version=version)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from archive.admin import ModeratorAdmin, ReadOnlyModeratorAdmin
+from testimonies.incidents import admin as incident_admin  # noqa: F401 (registers)
 from testimonies.models import (
     Community,
     ConsentRecord,

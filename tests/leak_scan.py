@@ -53,7 +53,7 @@ from whoosh.index import open_dir
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.consent.services.review import testimony_approve, testimony_send_back
-from testimonies.models import Testimony
+from testimonies.models import Incident, Testimony
 from testimonies.textnorm import fold
 
 PASSWORD = "correct horse battery staple"  # tests.factories.UserFactory
@@ -312,7 +312,25 @@ def _row(witness: Witness, *, status="approved", recorded_by="documenter", **ext
     }
 
 
+# Every testimony is linked to it: the incident pages, their API and the
+# search's incident facet are scanned for every role like the rest.
+INCIDENT = {
+    "kind": "incident",
+    "key": "leak-incident",
+    "title": "Night raids in Banias",
+    "title_ar": "مداهمات ليلية في بانياس",
+    "dates": {"start": "2025-03-07", "end": "2025-03-08", "precision": "day"},
+    "places": ["Banias"],
+}
+
+
 def _rows() -> list[dict]:
+    return [INCIDENT] + [
+        {**row, "incidents": [INCIDENT["key"]]} for row in _testimony_rows()
+    ]
+
+
+def _testimony_rows() -> list[dict]:
     W = WITNESSES
     return [
         _row(W["public"], status="submitted"),  # approved below: a review
@@ -338,6 +356,7 @@ class LeakArchive:
     users: dict
     testimonies: dict  # external id -> Testimony
     witness_of: dict = field(default_factory=dict)  # public id -> Witness
+    incident_ids: list = field(default_factory=list)
 
     def witness_for_pk(self, pk) -> Witness | None:
         for testimony in self.testimonies.values():
@@ -384,7 +403,11 @@ def leak_archive(tmp_path: Path, users: dict, output: io.StringIO) -> LeakArchiv
     testimony_erase(
         testimony=testimonies["leak-erased"], reason="asked", erased_by=moderator
     )
-    archive = LeakArchive(users=users, testimonies={})
+    archive = LeakArchive(
+        users=users,
+        testimonies={},
+        incident_ids=list(Incident.objects.values_list("public_id", flat=True)),
+    )
     for testimony in Testimony.objects.filter(external_id__startswith="leak-"):
         archive.testimonies[testimony.external_id] = testimony
         key = testimony.external_id.removeprefix("leak-").removesuffix("-2")
@@ -611,7 +634,8 @@ def _values(parameter: str, callback, archive: LeakArchive) -> list[str]:
     """Values to fill a URL parameter with, from the fixture."""
     model_admin = getattr(callback, "model_admin", None)
     if parameter == "public_id":
-        return [t.public_id for t in archive.testimonies.values()] + ["zzzzzzzzzzzzz"]
+        testimonies = [t.public_id for t in archive.testimonies.values()]
+        return testimonies + archive.incident_ids + ["zzzzzzzzzzzzz"]
     if parameter == "object_id" and model_admin is not None:
         objects = model_admin.model._default_manager
         return [str(pk) for pk in objects.values_list("pk", flat=True)]

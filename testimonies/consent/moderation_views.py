@@ -18,6 +18,8 @@ from testimonies.consent.selectors import (
 from testimonies.consent.services.public_holds import testimony_public_release
 from testimonies.consent.services.review import testimony_approve, testimony_send_back
 from testimonies.core.services import original_reading_record
+from testimonies.incidents.selectors import testimony_incidents
+from testimonies.incidents.suggestions import incidents_suggested
 from testimonies.models import ReviewDecision, TestimonyStatus
 from testimonies.redaction.views import (
     DECIDE_WORDS,
@@ -132,5 +134,12 @@ def review(request, public_id):
             # The public view to tick: the one just posted, else the check's.
             "public_view": check
             and (form["public_view"].value() or check.suggested(page.testimony).key),
+            # The incidents it is linked to, and those it may describe.
+            "incidents": testimony_incidents(
+                testimony=page.testimony, user=request.user
+            ),
+            "incident_suggestions": incidents_suggested(
+                testimony=page.testimony, user=request.user
+            ),
         },
     )

@@ -16,6 +16,7 @@ from testimonies.core.selectors import (
 )
 from testimonies.core.selectors import testimony_detail as select_detail
 from testimonies.core.services import original_reading_record
+from testimonies.incidents.selectors import testimony_incidents
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
@@ -44,7 +45,14 @@ def testimony_detail(request, public_id):
     return render(
         request,
         "testimonies/testimony_detail.html",
-        {"page": page, "similar": similar, "citation": citation},
+        {
+            "page": page,
+            "similar": similar,
+            "citation": citation,
+            "incidents": testimony_incidents(
+                testimony=page.testimony, user=request.user
+            ),
+        },
     )
 
 

@@ -15,3 +15,4 @@ class IncidentAuditAction(models.TextChoices):
     SPLIT = "incident_split", _("Split testimonies off an incident")
     LINKED = "incident_linked", _("Linked a testimony to an incident")
     UNLINKED = "incident_unlinked", _("Unlinked a testimony from an incident")
+    EDITED = "incident_edited", _("Edited an incident")

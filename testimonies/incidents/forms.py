@@ -10,6 +10,7 @@ from testimonies.core.models import IncidentPrecision
 from testimonies.core.vocabularies import Community, EventType
 from testimonies.incidents.models import LinkRole
 from testimonies.places.models import Place
+from testimonies.recording.forms import VocabularyChoiceField
 
 
 class IncidentListForm(SearchForm):
@@ -59,17 +60,13 @@ class IncidentProposeForm(forms.Form):
         max_length=1000,
         help_text=_("Names from the gazetteer, separated by commas: Banias, Jableh."),
     )
-    event_types = forms.ModelMultipleChoiceField(
-        label=_("What happened"),
-        queryset=EventType.objects.all(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+    event_types = VocabularyChoiceField(
+        label=_("What happened"), queryset=EventType.objects.all(), required=False
     )
-    communities = forms.ModelMultipleChoiceField(
+    communities = VocabularyChoiceField(
         label=_("Communities concerned"),
         queryset=Community.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, data=None, *, user, **kwargs):

@@ -100,6 +100,14 @@ def incident_confirm(*, user, incident: Incident) -> Incident:
     return incident
 
 
+def incident_edited(*, user, incident: Incident) -> None:
+    """Record that a moderator changed an incident's details in the admin
+    (titles, summaries, dates, places, vocabularies), once the change and
+    its tags are saved."""
+    _require(user, Action.MODERATE_INCIDENT, incident)
+    _audit(IncidentAuditAction.EDITED, user=user, incident=incident)
+
+
 def _link_move(link: IncidentLink, target: Incident) -> None:
     """Move one link to `target`. Where the testimony is linked there
     already, one link stays: "describes" wins over "mentions" (a witness who

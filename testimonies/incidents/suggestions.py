@@ -158,13 +158,22 @@ def incidents_suggested(
 ) -> list[IncidentSuggestion]:
     """The incidents `user` may see that `testimony` most likely describes
     and is not linked to yet, best first, each with its reasons: the review
-    page's suggestions."""
+    page's suggestions. Text is compared (one index search per incident)
+    only for incidents that share a place or dates with the testimony, or
+    for all when the testimony has neither: a review page must not search
+    the index once per incident of the archive."""
+    testimony = with_tags(Testimony.objects.filter(pk=testimony.pk)).get()
     linked = IncidentLink.objects.filter(testimony=testimony).values("incident_id")
     incidents = (
         incidents_visible_to(user).exclude(pk__in=linked).prefetch_related("places")
     )
+    anchored = bool(testimony.incident_start or testimony.places.all())
     scored = []
     for incident in incidents:
+        if anchored and not (
+            _place_reason(incident, testimony) or _dates_overlap(incident, testimony)
+        ):
+            continue
         ranks = _text_ranks(incident, user)
         score, reasons = _scored(incident, testimony, ranks.get(testimony.pk))
         if score:

@@ -57,7 +57,8 @@ def incidents_page(request):
             params = {**params, "page": outcome.pages}
             outcome = incident_list(params=params, user=request.user)
     cleaned = usable.cleaned_data if usable is not None else {}
-    groups = facet_groups(outcome, cleaned)
+    # The search's facets but its incident one (these are the incidents).
+    groups = [g for g in facet_groups(outcome, cleaned) if g["name"] != "incident"]
     context = {
         "form": form,
         "outcome": outcome,

@@ -21,6 +21,7 @@ from archive.models import AuditEntry
 from search.audit_actions import AuditAction as SearchAction
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
+from testimonies.incidents.audit_actions import IncidentAuditAction
 from tests import factories
 from tests.databases import scratch_database_url
 
@@ -269,6 +270,15 @@ STORED_ACTIONS = {
         "package_exported",
     },
     "search": {"exported"},
+    "incidents": {
+        "incident_proposed",
+        "incident_confirmed",
+        "incident_merged",
+        "incident_split",
+        "incident_linked",
+        "incident_unlinked",
+        "incident_edited",
+    },
 }
 
 
@@ -277,6 +287,7 @@ def test_each_app_declares_its_own_actions_with_their_stored_values():
         "archive": set(AccountAction.values),
         "testimonies": set(AuditAction.values),
         "search": set(SearchAction.values),
+        "incidents": set(IncidentAuditAction.values),
     }
     assert declared == STORED_ACTIONS
     every = set().union(*STORED_ACTIONS.values())

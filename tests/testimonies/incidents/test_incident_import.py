@@ -103,3 +103,21 @@ def test_a_key_used_before_its_incident_line_is_refused(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_testimonies", path)
     assert "line 1: incidents: no incident has the key" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_the_demo_archive_links_its_accounts_to_at_least_six_incidents(documenter):
+    from tests.testimonies.test_import import SEEDS
+
+    call_command("import_testimonies", str(SEEDS), verbosity=0)
+    linked = Incident.objects.filter(links__isnull=False).distinct()
+    assert linked.count() >= 6
+    kusour = Incident.objects.get(key="banias-hai-al-kusour-2025-03")
+    describing = set(
+        kusour.links.filter(role="describes").values_list(
+            "testimony__external_id", flat=True
+        )
+    )
+    assert {"seed-0001", "seed-0013", "seed-0020"} <= describing
+    bayda = Incident.objects.get(key="al-bayda-2013-05")
+    assert bayda.links.filter(testimony__external_id="seed-0004").exists()

@@ -69,6 +69,8 @@ def test_list_page_and_api_show_what_the_role_may_see(incidents, ladder, role):
     response = client.get("/incidents/")
     assert response.status_code == 200
     assertTemplateUsed(response, "incidents/incident_list.html")
+    assert 'data-facet="place"' in response.text
+    assert 'data-facet="incident"' not in response.text
     shown = {name for name, i in incidents.items() if i.public_id in response.text}
     assert shown == SEES[role]
     api = client.get("/api/incidents/").json()
@@ -254,3 +256,83 @@ def test_the_api_pages_and_filters_like_the_search(incidents, client, coast):
         client.get(f"/api/incidents/{incidents['public'].public_id}/?x=1").status_code
         == 400
     )
+
+
+def test_the_review_page_suggests_incidents_and_links_in_one_click(
+    incidents, archive, ladder
+):
+    submitted = archive["submitted-own"]  # Banias, 7-9 March 2025
+    client = ladder("moderator")
+    review = f"/moderation/{submitted.public_id}/"
+    response = client.get(review)
+    assert response.status_code == 200
+    assert "Incidents it may describe" in response.text
+    public = incidents["public"]
+    assert f"/incidents/{public.public_id}/link/" in response.text
+    linked = client.post(
+        f"/incidents/{public.public_id}/link/",
+        {"testimony": submitted.public_id, "role": "describes", "next": review},
+    )
+    assert linked.status_code == 302 and linked["Location"] == review
+    assert IncidentLink.objects.filter(incident=public, testimony=submitted).exists()
+    # An address elsewhere is never followed.
+    elsewhere = client.post(
+        f"/incidents/{public.public_id}/link/",
+        {
+            "testimony": submitted.public_id,
+            "role": "mentions",
+            "next": "https://evil.example/",
+        },
+    )
+    assert elsewhere["Location"] == public.get_absolute_url()
+
+
+def test_the_testimony_page_names_its_incidents_as_the_reader_may_see_them(
+    incidents, archive, ladder
+):
+    page = ladder("anonymous").get(archive["kusour"].get_absolute_url())
+    assert incidents["public"].get_absolute_url() in page.text
+
+
+@pytest.mark.parametrize("role", LADDER)
+def test_only_verified_moderators_unlink_others_testimonies(
+    incidents, archive, ladder, role
+):
+    public = incidents["public"]
+    kusour = archive["kusour"]
+    response = ladder(role).post(
+        f"/incidents/{public.public_id}/unlink/", {"testimony": kusour.public_id}
+    )
+    still = IncidentLink.objects.filter(incident=public, testimony=kusour).exists()
+    assert still == (role != "moderator")
+    expected = {"moderator": 302, "moderator-unverified": 302}.get(role, 404)
+    assert response.status_code == expected
+
+
+def test_a_moderator_corrects_an_incident_in_the_admin_and_it_is_audited(
+    incidents, ladder, coast
+):
+    incident = incidents["unlinked"]
+    client = ladder("moderator")
+    url = f"/admin/testimonies/incident/{incident.pk}/change/"
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "title": "Jableh, 6 March",
+            "title_ar": "جبلة، 6 آذار",
+            "summary": "",
+            "summary_ar": "",
+            "start": "2025-03-06",
+            "end": "2025-03-06",
+            "precision": "day",
+            "places": [coast["jableh"].pk],
+        },
+    )
+    assert response.status_code == 302, response.content[:2000]
+    incident.refresh_from_db()
+    assert incident.title == "Jableh, 6 March"
+    assert AuditEntry.objects.filter(
+        action="incident_edited", target=incident.public_id
+    ).exists()
+    assert ladder("researcher").get(url).status_code in (302, 403)
