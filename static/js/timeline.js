@@ -209,6 +209,9 @@ function drawTimeline(holder, data) {
   // The cursor starts at the latest month with testimonies.
   var anchor = null;
   var at = data.months.length ? index[data.months[data.months.length - 1].month] : months.length - 1;
+  // A slider always says where it stands, before any key is pressed.
+  svg.setAttribute("aria-valuenow", String(at));
+  svg.setAttribute("aria-valuetext", monthLabel(months[at]));
 
   function lastDay(month) {
     var parts = month.split("-").map(Number);
