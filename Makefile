@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
 .PHONY: run serve test test-fast test-postgres test-all install install-dev install-search browser \
-	gettext messages lint demo-data postgres
+	gettext messages vendor lint demo-data postgres
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,14 @@ install-dev: $(VENV)/.installed-dev
 install-search: $(VENV)/.installed-search
 
 ## Set up everything and serve the demo archive on http://127.0.0.1:8000/
-run: install messages demo-data
+run: install messages vendor demo-data
 	$(MANAGE) runserver 127.0.0.1:8000
 
 ## Serve with production settings under gunicorn + WhiteNoise on 127.0.0.1
 ## (secrets in a git-ignored .env made on the first run; docs/production.md)
 PORT ?= 8000
 WORKERS ?= 2
-serve: install messages
+serve: install messages vendor
 	PYTHON=$(PY) ARCHIVE_PORT=$(PORT) ARCHIVE_WORKERS=$(WORKERS) deploy/serve.sh
 
 demo-data:
@@ -58,17 +58,17 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README).
 ## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.
-test: install-dev browser messages
+test: install-dev browser messages vendor
 	$(PYTEST)
 
 ## The edit loop: everything but the browser tests, the leak scan and the
 ## tests that start other processes
-test-fast: install-dev messages
+test-fast: install-dev messages vendor
 	$(PYTEST) -m "not browser and not slow and not leak_scan"
 
 ## The whole suite again on a throwaway PostgreSQL cluster from Debian's packages
 ## (started on 127.0.0.1, stopped and deleted afterwards: deploy/with_postgres.sh)
-test-postgres: install-dev browser messages postgres
+test-postgres: install-dev browser messages vendor postgres
 	deploy/with_postgres.sh $(PYTEST)
 
 ## Both, as CI runs them
@@ -77,6 +77,14 @@ test-all: test test-postgres
 # The Arabic catalogue is compiled in the build, never committed compiled.
 messages: install gettext
 	$(MANAGE) compilemessages --ignore ".venv" -v 0
+
+# The map's library and Syria's boundaries, from the npm registry, pinned by
+# version and checksum, with their licences (deploy/vendor_assets.py,
+# docs/maps.md). Built in the build, never committed; again when the pins change.
+vendor: static/vendor/VERSIONS
+
+static/vendor/VERSIONS: deploy/vendor_assets.py
+	$(PYTHON) deploy/vendor_assets.py
 
 # Debian packages the build needs: installed as root, or asked for.
 define need_debian

@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from archive.forms import check_date_order
@@ -139,6 +140,27 @@ class SearchForm(forms.Form):
         cleaned["page"] = cleaned.get("page") or 1
         cleaned["page_size"] = cleaned.get("page_size") or 20
         return cleaned
+
+    def problem(self) -> tuple[str, dict] | None:
+        """What is wrong with the parameters (message, field errors), if
+        anything, as the API answers it. An unknown parameter is an error:
+        a misspelt filter would otherwise silently widen the result."""
+        unknown = self.unknown_parameters()
+        if unknown:
+            return (
+                gettext("Unknown parameter: %(names)s.")
+                % {"names": ", ".join(unknown)},
+                {name: [gettext("Unknown parameter.")] for name in unknown},
+            )
+        if not self.is_valid():
+            return (
+                gettext("Invalid search parameters."),
+                {
+                    name: [str(m) for m in messages]
+                    for name, messages in self.errors.items()
+                },
+            )
+        return None
 
     def unknown_parameters(self) -> list[str]:
         return sorted(set(self.data) - set(self.fields))

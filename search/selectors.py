@@ -678,3 +678,25 @@ def testimony_public_ids(*, params: dict, user, limit: int) -> list[str]:
     pks = [int(result.pk) for result in sqs[:limit]]
     visible = _visible_by_pk(user, pks)
     return [visible[pk].public_id for pk in pks if pk in visible]
+
+
+# Index results read per slice when a whole result set is counted
+# (testimony_match_pks).
+_MATCHES_BATCH = 500
+
+
+def testimony_match_pks(*, params: dict, user) -> list[int]:
+    """The primary keys of every testimony `user` may see, by the index,
+    that matches `params` (cleaned by SearchForm), whatever the page: what
+    the map and the timeline count. The index narrows with the search's own
+    filters and per-role audience field; the caller confirms each against
+    the database (testimonies.policy), as a page of results is."""
+    params = {**params, "_names": place_names_for(user)}
+    sqs = _filtered(params, _settled(policy.search_filter(user)))
+    pks, offset = [], 0
+    while True:
+        window = [int(result.pk) for result in sqs[offset : offset + _MATCHES_BATCH]]
+        pks += window
+        offset += len(window)
+        if len(window) < _MATCHES_BATCH:
+            return pks

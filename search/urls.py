@@ -1,6 +1,7 @@
 from django.urls import path
 
 from search import views
+from search.overview import views as overview
 
 app_name = "search"
 
@@ -15,4 +16,8 @@ urlpatterns = [
         name="export-csv-metadata",
     ),
     path("api/search/", views.search_api, name="api-search"),
+    path("map/", overview.map_page, name="map"),
+    path("api/map/", overview.map_api, name="api-map"),
+    path("timeline/", overview.timeline_page, name="timeline"),
+    path("api/timeline/", overview.timeline_api, name="api-timeline"),
 ]

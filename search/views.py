@@ -72,6 +72,8 @@ def search_page(request):
         "corrects_from_index": search_engine().corrects_from_index,
     }
     if outcome:
+        # The same search on the map and the timeline.
+        context["overview_query"] = export_querystring(request.GET)
         context["place_suggestions"] = place_suggestions(request.GET, outcome)
         if outcome.suggestion:
             context["suggestion"] = {
@@ -98,24 +100,9 @@ def search_page(request):
 
 
 def _invalid(form) -> tuple[str, dict] | None:
-    """What is wrong with the search parameters (message, field errors), if
-    anything. An unknown parameter is an error: a misspelt filter would
-    otherwise silently widen the result."""
-    unknown = form.unknown_parameters()
-    if unknown:
-        return (
-            _("Unknown parameter: %(names)s.") % {"names": ", ".join(unknown)},
-            {name: [_("Unknown parameter.")] for name in unknown},
-        )
-    if not form.is_valid():
-        return (
-            _("Invalid search parameters."),
-            {
-                name: [str(m) for m in messages]
-                for name, messages in form.errors.items()
-            },
-        )
-    return None
+    """What is wrong with the search parameters (SearchForm.problem); kept
+    under this name for the views that share the API's answer."""
+    return form.problem()
 
 
 def _error(message, fields):
@@ -127,7 +114,7 @@ def _error(message, fields):
 @rate_limited("search", answer="json")
 def search_api(request):
     form = SearchForm(request.GET, user=request.user)
-    problem = _invalid(form)
+    problem = form.problem()
     if problem:
         return _error(*problem)
     outcome = testimony_search(params=form.cleaned_data, user=request.user)
@@ -156,7 +143,7 @@ def _export(request, export_format):
     """The current search as a file: only what the policy lets leave, at
     most ARCHIVE_EXPORT_MAX_ROWS testimonies, logged before it is sent."""
     form = SearchForm(request.GET, user=request.user)
-    problem = _invalid(form)
+    problem = form.problem()
     if problem:
         if export_format in ("json", "csv-metadata"):
             return _error(*problem)
