@@ -276,6 +276,7 @@ SEARCH_ENGINES = {
     "whoosh": "search.whoosh.backends.LockingWhooshEngine",
     "opensearch": "search.cluster.opensearch.ArchiveOpenSearchEngine",
     "elasticsearch": "search.cluster.elasticsearch.ArchiveElasticsearch7Engine",
+    "postgres": "search.postgres.backends.PostgresSearchEngine",
 }
 
 
@@ -284,7 +285,9 @@ def search_connection(environ=os.environ):
     Search engine).
 
     ARCHIVE_SEARCH_ENGINE is "whoosh" (default: embedded, in
-    ARCHIVE_SEARCH_PATH), "opensearch" or "elasticsearch" (a cluster at
+    ARCHIVE_SEARCH_PATH), "postgres" (PostgreSQL's full-text search, in a
+    table of the default database, which must then be PostgreSQL:
+    search.checks), "opensearch" or "elasticsearch" (a cluster at
     ARCHIVE_SEARCH_URL, default http://127.0.0.1:9200/, in the index
     ARCHIVE_SEARCH_INDEX, signed in with
     ARCHIVE_SEARCH_USERNAME and ARCHIVE_SEARCH_PASSWORD if set, its
@@ -295,8 +298,8 @@ def search_connection(environ=os.environ):
     engine = environ.get("ARCHIVE_SEARCH_ENGINE", "whoosh")
     if engine not in SEARCH_ENGINES and "." not in engine:
         raise ImproperlyConfigured(
-            "ARCHIVE_SEARCH_ENGINE must be whoosh, opensearch, elasticsearch "
-            "or the dotted path of a haystack engine."
+            "ARCHIVE_SEARCH_ENGINE must be whoosh, postgres, opensearch, "
+            "elasticsearch or the dotted path of a haystack engine."
         )
     engine = SEARCH_ENGINES.get(engine, engine)
     if engine == SEARCH_ENGINES["whoosh"]:
@@ -310,6 +313,9 @@ def search_connection(environ=os.environ):
                 environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "20")
             ),
         }
+    if engine == SEARCH_ENGINES["postgres"]:
+        # As for Whoosh: a failed removal must raise, never be logged away.
+        return {"ENGINE": engine, "SILENTLY_FAIL": False}
     client = {"verify_certs": True}
     username = environ.get("ARCHIVE_SEARCH_USERNAME", "")
     if username:

@@ -1,0 +1,528 @@
+"""A haystack backend on PostgreSQL's full-text search
+(django.contrib.postgres.search), over the table of search.postgres.models.
+
+Analysis. A document's words are folded in Python first, exactly as the
+Whoosh engine folds them (testimonies.textnorm.words: case, diacritics,
+tashkeel, alef forms, taa marbuta, invisible characters, presentation forms,
+homoglyphs, digits of every script), then PostgreSQL makes two vectors of
+the folded text, one with its Snowball Arabic configuration and one with
+its Snowball English configuration, and stores them concatenated. A word of
+a query is folded the same way and looked for under both configurations
+(either may match): قتل, قُتِلَ and وقتلوا meet on the Arabic stem, killing
+and killed on the English one. Prefixes (kill*) match the words as folded,
+under the `simple` configuration. The archive's stop words are dropped from
+a query as the Whoosh engine drops them.
+
+Queries. The haystack conditions search.selectors builds (the parsed query
+of search.query_syntax, the role filter of testimonies.policy.search_filter,
+facet and date filters) become one Django Q over the table
+(PostgresSearchQuery): words and phrases are text-search matches
+(`@@`, phrases with `<->`), prefixes `:*`, NOT is SQL's NOT; multi-valued
+fields (audiences, places...) are arrays matched by containment. Facets are
+counted by one GROUP BY per facet over the same conditions.
+"""
+
+import functools
+import logging
+import operator
+import re
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import haystack
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connections, transaction
+from django.db.models import F, Q
+from haystack.backends import (
+    BaseEngine,
+    BaseSearchBackend,
+    BaseSearchQuery,
+    SearchNode,
+    log_query,
+)
+from haystack.exceptions import SearchBackendError
+from haystack.inputs import BaseInput, Exact
+from haystack.models import SearchResult
+from haystack.utils import get_identifier
+
+from search.documents import documents_prepare
+from search.engine import ArchiveSearchBackend
+from search.postgres.models import SearchDocument
+from search.postgres.vocabulary import VisibleVocabulary
+from testimonies.textnorm import MIN_TERM_LENGTH, STOP_WORDS, words
+
+logger = logging.getLogger(__name__)
+
+# The text-search configurations a document's folded words are analysed
+# with; a query's word matches under either.
+TEXT_CONFIGS = ("arabic", "english")
+# Prefixes match the folded words themselves.
+PREFIX_CONFIG = "simple"
+# Multi-valued index fields: PostgreSQL arrays.
+MULTI_VALUED = frozenset({"places", "communities", "event_types", "years", "audiences"})
+# Single-valued fields a condition or an order may name, with their columns.
+SCALAR_COLUMNS = {
+    "id": "identifier",
+    "django_ct": "django_ct",
+    "django_id": "django_id",
+    "public_id": "public_id",
+    "pseudonym": "pseudonym",
+    "language": "language",
+    "incident_start": "incident_start",
+    "incident_end": "incident_end",
+    "recorded_on": "recorded_on",
+    "visible_from": "visible_from",
+    "owner": "owner",
+}
+# Haystack's lookups, as Django's.
+_LOOKUPS = {
+    "content": "exact",
+    "exact": "exact",
+    "gt": "gt",
+    "gte": "gte",
+    "lt": "lt",
+    "lte": "lte",
+    "in": "in",
+    "startswith": "startswith",
+}
+# What a result carries of its row (a search never reads the folded text or
+# the vector back).
+STORED_FIELDS = (
+    "text",
+    "public_id",
+    "pseudonym",
+    "language",
+    "places",
+    "communities",
+    "event_types",
+    "years",
+    "audiences",
+    "incident_start",
+    "incident_end",
+    "recorded_on",
+    "visible_from",
+    "owner",
+    "sources",
+)
+# Words drawn from a testimony's text to find others like it, as many as
+# the Whoosh engine draws (search.whoosh.similar).
+SIMILAR_KEY_TERMS = 12
+_FACET_SUFFIX = "_exact"
+_LEXEME = re.compile(r"\w+")
+
+
+def folded_text(text: str) -> str:
+    """The words of `text` as the index reads them, folded, one space apart."""
+    return " ".join(word.text for word in words(text or ""))
+
+
+def document_vector():
+    """The tsvector of a row's folded text: Snowball Arabic, then English."""
+    vectors = [SearchVector("folded", config=config) for config in TEXT_CONFIGS]
+    return functools.reduce(operator.add, vectors)
+
+
+def is_term(word: str) -> bool:
+    """Whether a folded word is a term of the analysis, as on the Whoosh
+    engine (search.analysis): not a stop word, not shorter than
+    MIN_TERM_LENGTH."""
+    return len(word) >= MIN_TERM_LENGTH and word not in STOP_WORDS
+
+
+def words_query(text: str, *, phrase: bool = False) -> SearchQuery | None:
+    """The text-search query of `text`'s words (several: side by side, in
+    this order), under each configuration; None for a stop word alone,
+    which the Whoosh engine drops from a query too."""
+    folded = folded_text(text)
+    if not folded or (" " not in folded and not is_term(folded)):
+        return None
+    search_type = "phrase" if phrase or " " in folded else "plain"
+    queries = [
+        SearchQuery(folded, config=c, search_type=search_type) for c in TEXT_CONFIGS
+    ]
+    return functools.reduce(operator.or_, queries)
+
+
+def prefix_query(stem: str) -> SearchQuery | None:
+    """Words beginning with `stem` (folded, one word)."""
+    folded = folded_text(stem).replace(" ", "")
+    if not _LEXEME.fullmatch(folded):
+        return None
+    # Letters and digits only: nothing in it is tsquery syntax.
+    return SearchQuery(f"'{folded}':*", config=PREFIX_CONFIG, search_type="raw")
+
+
+@dataclass
+class BuiltQuery:
+    """What PostgresSearchQuery makes of haystack's conditions."""
+
+    condition: Q
+    # The words looked for (not those excluded), to rank the results by.
+    ranking: list = field(default_factory=list)
+    # Words were asked for and every one of them was a stop word: nothing
+    # matches, as on the Whoosh engine.
+    nothing: bool = False
+
+    def __str__(self):
+        return str(self.condition)
+
+
+class _Builder:
+    def __init__(self):
+        self.ranking = []
+        self.words_asked = 0
+        self.words_kept = 0
+
+    def build(self, node) -> BuiltQuery:
+        condition = self.node(node, negated=False)
+        return BuiltQuery(
+            condition=condition if condition is not None else Q(),
+            ranking=self.ranking,
+            nothing=bool(self.words_asked) and not self.words_kept,
+        )
+
+    def node(self, node, *, negated) -> Q | None:
+        negated = negated != bool(node.negated)
+        parts = []
+        for child in node.children:
+            if isinstance(child, SearchNode):
+                part = self.node(child, negated=negated)
+            else:
+                expression, value = child
+                name, filter_type = node.split_expression(expression)
+                part = self.leaf(name, filter_type, value, negated=negated)
+            if part is not None:
+                parts.append(part)
+        if not parts:
+            return None
+        joined = functools.reduce(
+            operator.or_ if node.connector == SearchNode.OR else operator.and_, parts
+        )
+        return ~joined if node.negated else joined
+
+    def leaf(self, name, filter_type, value, *, negated) -> Q | None:
+        if name == "content":
+            return self.text(filter_type, value, negated=negated)
+        if name.endswith(_FACET_SUFFIX):
+            name = name[: -len(_FACET_SUFFIX)]
+        if name in MULTI_VALUED:
+            if filter_type in ("content", "exact"):
+                return Q(**{f"{name}__contains": [str(value)]})
+            if filter_type == "in":
+                return Q(**{f"{name}__overlap": [str(v) for v in value]})
+        elif name in SCALAR_COLUMNS and filter_type in _LOOKUPS:
+            if filter_type == "in":
+                value = list(value)
+            column = SCALAR_COLUMNS[name]
+            return Q(**{f"{column}__{_LOOKUPS[filter_type]}": value})
+        raise SearchBackendError(f"Cannot search {name} with {filter_type}.")
+
+    def text(self, filter_type, value, *, negated) -> Q | None:
+        self.words_asked += 1
+        if filter_type == "startswith":
+            query = prefix_query(_input_text(value))
+        elif filter_type in ("content", "contains", "exact"):
+            phrase = isinstance(value, Exact) or filter_type == "exact"
+            query = words_query(_input_text(value), phrase=phrase)
+        else:
+            raise SearchBackendError(f"Cannot search the text with {filter_type}.")
+        if query is None:
+            return None
+        self.words_kept += 1
+        if not negated:
+            self.ranking.append(query)
+        return Q(search_vector=query)
+
+
+def _input_text(value) -> str:
+    return value.query_string if isinstance(value, BaseInput) else str(value)
+
+
+def allowed_condition(allowed) -> Q:
+    """A role filter (haystack SQ, None for none) as a condition on the table."""
+    if allowed is None:
+        return Q()
+    return _Builder().build(allowed).condition
+
+
+class PostgresSearchQuery(BaseSearchQuery):
+    """Haystack's conditions as one Django condition on the table."""
+
+    def build_query(self):
+        return _Builder().build(self.query_filter)
+
+    def build_query_fragment(self, field, filter_type, value):
+        raise NotImplementedError("conditions are built whole (build_query)")
+
+    def matching_all_fragment(self):
+        return Q()
+
+
+class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
+    corrects_from_index = True
+    # In the archive's own database: an index write inside a transaction
+    # commits or rolls back with it (search.indexing).
+    writes_in_transaction = True
+
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        # The database alias the table is read and written through.
+        self.database = connection_options.get("DATABASE", "default")
+
+    def documents(self):
+        return SearchDocument.objects.using(self.database)
+
+    # -- writing -----------------------------------------------------------
+
+    def update(self, index, iterable, commit=True, urgent=False, lock_timeout=None):
+        """Write the documents of these objects (loaded through the index's
+        index_queryset) as they are now, and delete those the index refuses
+        (search.search_indexes). Part of the caller's transaction, if any."""
+        objs = list(iterable)
+        if not objs:
+            return
+        label = index.get_model()._meta.label_lower
+        prepared = documents_prepare(index, objs)
+        rows = [self._row(document) for document in prepared.values()]
+        refused = [f"{label}.{obj.pk}" for obj in objs if obj.pk not in prepared]
+        with transaction.atomic(using=self.database):
+            if rows:
+                self.documents().bulk_create(
+                    rows,
+                    update_conflicts=True,
+                    unique_fields=["identifier"],
+                    update_fields=[
+                        f.name
+                        for f in SearchDocument._meta.concrete_fields
+                        if f.name not in ("identifier", "search_vector")
+                    ],
+                )
+                self.documents().filter(
+                    identifier__in=[row.identifier for row in rows]
+                ).update(search_vector=document_vector())
+            if refused:
+                self.documents().filter(identifier__in=refused).delete()
+
+    @staticmethod
+    def _row(document: dict) -> SearchDocument:
+        values = {name: document.get(name) for name in STORED_FIELDS}
+        for name in MULTI_VALUED:
+            values[name] = [str(v) for v in values[name] or []]
+        return SearchDocument(
+            identifier=document["id"],
+            django_ct=document["django_ct"],
+            django_id=int(document["django_id"]),
+            folded=folded_text(document["text"]),
+            **values,
+        )
+
+    def remove(self, obj_or_string, commit=True):
+        self.remove_many([get_identifier(obj_or_string)])
+
+    def remove_many(self, identifiers, *, lock_timeout=None):
+        self.documents().filter(identifier__in=list(identifiers)).delete()
+
+    def purge_many(self, identifiers, *, lock_timeout=None):
+        """Delete the rows, then have PostgreSQL reclaim their space
+        (VACUUM) when no transaction is open. A deleted row's bytes stay in
+        the table's pages until VACUUM frees them and new rows overwrite
+        them, and in the write-ahead log until it is recycled
+        (docs/search.md, PostgreSQL full-text search)."""
+        self.remove_many(identifiers)
+        connection = connections[self.database]
+        if connection.in_atomic_block:
+            logger.warning(
+                "search index: %d erased documents deleted inside a "
+                "transaction; their space is reclaimed by the next VACUUM",
+                len(identifiers),
+            )
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM {SearchDocument._meta.db_table}")
+
+    def clear(self, models=None, commit=True):
+        documents = self.documents()
+        if models is not None:
+            labels = [model._meta.label_lower for model in models]
+            documents = documents.filter(django_ct__in=labels)
+        documents.delete()
+
+    # -- searching ---------------------------------------------------------
+
+    @log_query
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        within=None,
+        dwithin=None,
+        distance_point=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        built = query_string
+        if not isinstance(built, BuiltQuery):
+            raise SearchBackendError("Only PostgresSearchQuery's queries are searched.")
+        if narrow_queries or date_facets or query_facets:
+            raise SearchBackendError(
+                "The PostgreSQL engine takes filters, not narrow or date/query facets."
+            )
+        if built.nothing:
+            return {"results": [], "hits": 0, "facets": {}}
+        matching = self.documents().filter(built.condition)
+        labels = self._model_labels(models, limit_to_registered_models)
+        if labels is not None:
+            matching = matching.filter(django_ct__in=labels)
+        hits = matching.count()
+        ordered = self._ordered(matching, sort_by, built.ranking)
+        page = ordered.only("identifier", "django_ct", "django_id", *STORED_FIELDS)
+        page = (
+            page[start_offset:end_offset]
+            if end_offset is not None
+            else page[start_offset:]
+        )
+        result_class = result_class or SearchResult
+        results = []
+        for row in page:
+            app_label, model_name = row.django_ct.split(".")
+            stored = {name: getattr(row, name) for name in STORED_FIELDS}
+            score = getattr(row, "score", None) or 0.0
+            results.append(
+                result_class(app_label, model_name, str(row.django_id), score, **stored)
+            )
+        return {
+            "results": results,
+            "hits": hits,
+            "facets": {"fields": self._facet_counts(matching, facets or {})},
+            "spelling_suggestion": None,
+        }
+
+    def _model_labels(self, models, limit_to_registered_models):
+        if models:
+            return sorted(model._meta.label_lower for model in models)
+        if limit_to_registered_models is None:
+            limit_to_registered_models = getattr(
+                settings, "HAYSTACK_LIMIT_TO_REGISTERED_MODELS", True
+            )
+        if not limit_to_registered_models:
+            return None
+        return sorted(model._meta.label_lower for model in self.build_models_list())
+
+    def build_models_list(self):
+        unified = haystack.connections[self.connection_alias].get_unified_index()
+        return unified.get_indexed_models()
+
+    @staticmethod
+    def _ordered(matching, sort_by, ranking):
+        """By the fields asked (empty values last), else by relevance to the
+        words looked for, best first; the identifier settles ties, so that
+        pages never overlap."""
+        order = []
+        for name in sort_by or ():
+            column = SCALAR_COLUMNS.get(name.lstrip("-"))
+            if column is None:
+                raise SearchBackendError(f"Cannot sort by {name}.")
+            expression = F(column)
+            order.append(
+                expression.desc(nulls_last=True)
+                if name.startswith("-")
+                else expression.asc(nulls_last=True)
+            )
+        if not order and ranking:
+            query = functools.reduce(operator.or_, ranking)
+            matching = matching.annotate(score=SearchRank(F("search_vector"), query))
+            order.append(F("score").desc())
+        return matching.order_by(*order, "identifier")
+
+    def _facet_counts(self, matching, facets) -> dict:
+        """{facet field: [(value, count), ...]} of the matching rows, most
+        frequent first; every value is counted (limit < 0) or at most
+        `limit` of them."""
+        counted = {}
+        connection = connections[self.database]
+        for name, options in facets.items():
+            column = (
+                name[: -len(_FACET_SUFFIX)] if name.endswith(_FACET_SUFFIX) else name
+            )
+            if column not in MULTI_VALUED and column not in SCALAR_COLUMNS:
+                raise SearchBackendError(f"Cannot count the facet {name}.")
+            inner, params = (
+                matching.order_by().values_list(column).query.sql_with_params()
+            )
+            value = "v" if column in MULTI_VALUED else "d.vals"
+            lateral = (
+                " CROSS JOIN LATERAL unnest(d.vals) AS v"
+                if column in MULTI_VALUED
+                else ""
+            )
+            limit = options.get("limit")
+            sql = (
+                f"SELECT {value}, count(*) FROM ({inner}) AS d(vals){lateral} "  # noqa: S608
+                f"GROUP BY 1 ORDER BY 2 DESC, 1"
+            )
+            if limit is not None and limit >= 0:
+                sql += f" LIMIT {int(limit)}"
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                counted[name] = [
+                    (str(found), n)
+                    for found, n in cursor.fetchall()
+                    if found is not None
+                ]
+        return counted
+
+    # -- what the archive asks beyond haystack (search.engine) -------------
+
+    def similar_pks(self, *, pk, text: str, allowed, top: int) -> list[int]:
+        """The testimonies that share most of the text's most frequent words
+        (stop words left out), ranked by PostgreSQL's ts_rank, among those
+        `allowed` lets through; never `pk` itself."""
+        counted = Counter(
+            word
+            for word in folded_text(text).split()
+            if is_term(word) and len(word) > 2
+        )
+        queries = [
+            words_query(word) for word, _n in counted.most_common(SIMILAR_KEY_TERMS)
+        ]
+        queries = [query for query in queries if query is not None]
+        if not queries:
+            return []
+        query = functools.reduce(operator.or_, queries)
+        found = (
+            self.documents()
+            .filter(allowed_condition(allowed), search_vector=query)
+            .filter(django_ct="testimonies.testimony")
+            .exclude(django_id=pk)
+            .annotate(score=SearchRank(F("search_vector"), query))
+            .order_by("-score", "identifier")
+            .values_list("django_id", flat=True)[:top]
+        )
+        return list(found)
+
+    @contextmanager
+    def vocabulary(self, allowed):
+        yield VisibleVocabulary(
+            self.documents().filter(allowed_condition(allowed)),
+            known=lambda rows, term: rows.filter(
+                search_vector=words_query(term)
+            ).exists(),
+        )
+
+
+class PostgresSearchEngine(BaseEngine):
+    backend = PostgresSearchBackend
+    query = PostgresSearchQuery
