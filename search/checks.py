@@ -47,15 +47,20 @@ def search_cluster_check(app_configs=None, **kwargs):
 
 @checks.register()
 def search_postgres_check(app_configs=None, **kwargs):
+    return postgres_engine_errors(
+        settings.HAYSTACK_CONNECTIONS, settings.DATABASES["default"]["ENGINE"]
+    )
+
+
+def postgres_engine_errors(haystack_connections: dict, database_engine: str):
     """The PostgreSQL engine keeps its index in the default database: it
     needs that database to be PostgreSQL (its table and its text search
     exist nowhere else)."""
     errors = []
-    database = settings.DATABASES["default"]["ENGINE"]
-    for alias, connection in settings.HAYSTACK_CONNECTIONS.items():
+    for alias, connection in haystack_connections.items():
         if not connection["ENGINE"].startswith("search.postgres."):
             continue
-        if not database.endswith("postgresql"):
+        if not database_engine.endswith("postgresql"):
             errors.append(
                 checks.Error(
                     f"The search connection {alias!r} uses PostgreSQL's "

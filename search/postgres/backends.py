@@ -276,18 +276,35 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
 
     # -- writing -----------------------------------------------------------
 
+    def shares_transactions_with(self, using: str) -> bool:
+        return using == self.database
+
     def update(self, index, iterable, commit=True, urgent=False, lock_timeout=None):
-        """Write the documents of these objects (loaded through the index's
-        index_queryset) as they are now, and delete those the index refuses
-        (search.search_indexes). Part of the caller's transaction, if any."""
-        objs = list(iterable)
-        if not objs:
+        """Write the documents of these objects as the database has them now,
+        and delete those that may no longer be indexed or that the index
+        refuses (search.search_indexes). Part of the caller's transaction,
+        if one is open.
+
+        The testimonies are read again, their rows locked as a withdrawal
+        locks them (testimonies.consent.services): a writer that read a
+        testimony before a withdrawal committed (a rebuild, another worker)
+        waits for that transaction, reads the testimony as it left it, and
+        cannot write the withdrawn document back."""
+        pks = sorted({obj.pk for obj in iterable})
+        if not pks:
             return
         label = index.get_model()._meta.label_lower
-        prepared = documents_prepare(index, objs)
-        rows = [self._row(document) for document in prepared.values()]
-        refused = [f"{label}.{obj.pk}" for obj in objs if obj.pk not in prepared]
         with transaction.atomic(using=self.database):
+            fresh = list(
+                index.index_queryset(using=self.database)
+                .using(self.database)
+                .filter(pk__in=pks)
+                .order_by("pk")
+                .select_for_update(of=("self",))
+            )
+            prepared = documents_prepare(index, fresh)
+            rows = [self._row(document) for document in prepared.values()]
+            gone = [f"{label}.{pk}" for pk in pks if pk not in prepared]
             if rows:
                 self.documents().bulk_create(
                     rows,
@@ -302,8 +319,8 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
                 self.documents().filter(
                     identifier__in=[row.identifier for row in rows]
                 ).update(search_vector=document_vector())
-            if refused:
-                self.documents().filter(identifier__in=refused).delete()
+            if gone:
+                self.documents().filter(identifier__in=gone).delete()
 
     @staticmethod
     def _row(document: dict) -> SearchDocument:
