@@ -4,14 +4,15 @@
 Analysis. A document's words are folded in Python first, exactly as the
 Whoosh engine folds them (testimonies.textnorm.words: case, diacritics,
 tashkeel, alef forms, taa marbuta, invisible characters, presentation forms,
-homoglyphs, digits of every script), then PostgreSQL makes two vectors of
-the folded text, one with its Snowball Arabic configuration and one with
-its Snowball English configuration, and stores them concatenated. A word of
-a query is folded the same way and looked for under both configurations
-(either may match): قتل, قُتِلَ and وقتلوا meet on the Arabic stem, killing
-and killed on the English one. Prefixes (kill*) match the words as folded,
-under the `simple` configuration. The archive's stop words are dropped from
-a query as the Whoosh engine drops them.
+homoglyphs, digits of every script), with the steps of the archive's Arabic
+stemming that must precede a Snowball stemmer (search.postgres.analysis);
+then PostgreSQL makes two vectors of that text, one with its Snowball Arabic
+configuration and one with its Snowball English configuration, and stores
+them concatenated. A word of a query is prepared the same way and looked for
+under both configurations (either may match): قتل, قُتِلَ and وقتلوا meet on
+the Arabic stem, killing and killed on the English one. Prefixes (kill*)
+match the words as folded, under the `simple` configuration. The archive's
+stop words are dropped from a query as the Whoosh engine drops them.
 
 Queries. The haystack conditions search.selectors builds (the parsed query
 of search.query_syntax, the role filter of testimonies.policy.search_filter,
@@ -49,9 +50,9 @@ from haystack.utils import get_identifier
 
 from search.documents import documents_prepare
 from search.engine import ArchiveSearchBackend
+from search.postgres.analysis import engine_text, engine_word, folded_words, is_term
 from search.postgres.models import SearchDocument
 from search.postgres.vocabulary import VisibleVocabulary
-from testimonies.textnorm import MIN_TERM_LENGTH, STOP_WORDS, words
 
 logger = logging.getLogger(__name__)
 
@@ -113,41 +114,37 @@ _FACET_SUFFIX = "_exact"
 _LEXEME = re.compile(r"\w+")
 
 
-def folded_text(text: str) -> str:
-    """The words of `text` as the index reads them, folded, one space apart."""
-    return " ".join(word.text for word in words(text or ""))
-
-
 def document_vector():
-    """The tsvector of a row's folded text: Snowball Arabic, then English."""
-    vectors = [SearchVector("folded", config=config) for config in TEXT_CONFIGS]
+    """The tsvector of a row's analysed text: Snowball Arabic, then English."""
+    vectors = [SearchVector("analysed", config=config) for config in TEXT_CONFIGS]
     return functools.reduce(operator.add, vectors)
-
-
-def is_term(word: str) -> bool:
-    """Whether a folded word is a term of the analysis, as on the Whoosh
-    engine (search.analysis): not a stop word, not shorter than
-    MIN_TERM_LENGTH."""
-    return len(word) >= MIN_TERM_LENGTH and word not in STOP_WORDS
 
 
 def words_query(text: str, *, phrase: bool = False) -> SearchQuery | None:
     """The text-search query of `text`'s words (several: side by side, in
-    this order), under each configuration; None for a stop word alone,
+    this order), under each configuration; None for stop words alone,
     which the Whoosh engine drops from a query too."""
-    folded = folded_text(text)
-    if not folded or (" " not in folded and not is_term(folded)):
+    found = folded_words(text)
+    # Stop words at either end of a phrase ask for nothing (the Whoosh
+    # engine drops them): "حي القصور" is القصور. Those inside keep their
+    # place between the words around them.
+    while found and not is_term(found[0]):
+        found.pop(0)
+    while found and not is_term(found[-1]):
+        found.pop()
+    if not found:
         return None
-    search_type = "phrase" if phrase or " " in folded else "plain"
+    given = " ".join(engine_word(word) for word in found)
+    search_type = "phrase" if phrase or len(found) > 1 else "plain"
     queries = [
-        SearchQuery(folded, config=c, search_type=search_type) for c in TEXT_CONFIGS
+        SearchQuery(given, config=c, search_type=search_type) for c in TEXT_CONFIGS
     ]
     return functools.reduce(operator.or_, queries)
 
 
 def prefix_query(stem: str) -> SearchQuery | None:
     """Words beginning with `stem` (folded, one word)."""
-    folded = folded_text(stem).replace(" ", "")
+    folded = "".join(folded_words(stem))
     if not _LEXEME.fullmatch(folded):
         return None
     # Letters and digits only: nothing in it is tsquery syntax.
@@ -331,7 +328,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             identifier=document["id"],
             django_ct=document["django_ct"],
             django_id=int(document["django_id"]),
-            folded=folded_text(document["text"]),
+            analysed=engine_text(document["text"]),
             **values,
         )
 
@@ -508,9 +505,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
         (stop words left out), ranked by PostgreSQL's ts_rank, among those
         `allowed` lets through; never `pk` itself."""
         counted = Counter(
-            word
-            for word in folded_text(text).split()
-            if is_term(word) and len(word) > 2
+            word for word in folded_words(text) if is_term(word) and len(word) > 2
         )
         queries = [
             words_query(word) for word, _n in counted.most_common(SIMILAR_KEY_TERMS)

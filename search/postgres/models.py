@@ -28,11 +28,12 @@ class SearchDocument(models.Model):
     # The stored document as haystack renders it (redacted texts, then the
     # pseudonym, places and vocabularies: search.documents).
     text = models.TextField(_("text"))
-    # Its words folded as the archive's analysis folds them
-    # (testimonies.textnorm.words), one space apart: what the text-search
-    # vector is made from, and the vocabulary "did you mean" reads.
-    folded = models.TextField(_("folded text"))
-    # Snowball Arabic and Snowball English of `folded`, concatenated.
+    # Its words folded as the archive's analysis folds them, as PostgreSQL
+    # is given them (search.postgres.analysis), one space apart: what the
+    # text-search vector is made from, and the vocabulary "did you mean"
+    # reads.
+    analysed = models.TextField(_("analysed text"))
+    # Snowball Arabic and Snowball English of `analysed`, concatenated.
     search_vector = SearchVectorField(_("search vector"), null=True)
     public_id = models.CharField(_("public id"), max_length=64, blank=True)
     pseudonym = models.CharField(_("pseudonym"), max_length=255, blank=True)

@@ -1,5 +1,5 @@
 """The PostgreSQL engine's vocabulary for "did you mean" (search.suggestions):
-the folded words of the documents one user may see, and only those.
+the words of the documents one user may see, and only those.
 
 A word is proposed when pg_trgm finds it similar to the one typed among the
 words of the visible documents, it stands in at least MIN_DOCUMENTS of
@@ -12,8 +12,8 @@ gets the answer a word found nowhere gets.
 from django.db import connections
 from whoosh.support.levenshtein import damerau_levenshtein
 
+from search.postgres.analysis import as_folded, folded_words, is_term
 from search.suggestions import MIN_DOCUMENTS, max_distance
-from testimonies.textnorm import MIN_TERM_LENGTH, STOP_WORDS, words
 
 # Trigram similarity a candidate must reach before its edit distance is
 # measured: low enough for one or two edits in a short word.
@@ -35,28 +35,24 @@ class VisibleVocabulary:
         """The word folded as the index folds it (a stop word: none). The
         configurations' stems stay inside PostgreSQL: a word is known when
         a search for it finds a visible document."""
-        return [
-            w.text
-            for w in words(word)
-            if len(w.text) >= MIN_TERM_LENGTH and w.text not in STOP_WORDS
-        ]
+        return [folded for folded in folded_words(word) if is_term(folded)]
 
     def known(self, term: str) -> bool:
         return self._known(self.rows, term)
 
     def correction(self, term: str) -> tuple[int, str] | None:
         """(distance, word) of the nearest word common among the documents
-        the user may see, as they write it folded."""
+        the user may see, folded as the archive folds words."""
         limit = max_distance(term)
         if not limit:
             return None
         inner, params = (
-            self.rows.order_by().values_list("folded").query.sql_with_params()
+            self.rows.order_by().values_list("analysed").query.sql_with_params()
         )
         sql = (
             "SELECT w, count(*) FROM ("  # noqa: S608
-            f"{inner}) AS d(folded) CROSS JOIN LATERAL "
-            "(SELECT DISTINCT unnest(string_to_array(d.folded, ' ')) AS w) AS ws "
+            f"{inner}) AS d(analysed) CROSS JOIN LATERAL "
+            "(SELECT DISTINCT unnest(string_to_array(d.analysed, ' ')) AS w) AS ws "
             "WHERE w <> %s AND similarity(w, %s) >= %s "
             "GROUP BY w HAVING count(*) >= %s "
             "ORDER BY similarity(w, %s) DESC, w LIMIT %s"
@@ -77,11 +73,12 @@ class VisibleVocabulary:
             found = cursor.fetchall()
         candidates = []
         for word, frequency in found:
-            if word in STOP_WORDS:
+            folded = as_folded(word)
+            if folded == term or not is_term(folded):
                 continue
-            distance = damerau_levenshtein(term, word, limit + 1)
+            distance = damerau_levenshtein(term, folded, limit + 1)
             if distance <= limit:
-                candidates.append((distance, -frequency, word))
+                candidates.append((distance, -frequency, folded))
         if not candidates:
             return None
         distance, _frequency, word = min(candidates)
