@@ -10,6 +10,10 @@ Snowball Arabic follows (search.postgres.backends):
   المدرسة, بالمدرسة -> مدرس), while a final ه it takes off only when no
   article came off (المدرسه would stay مدرسه). A pronoun ه becomes ة, which
   Snowball takes off alike (بيته -> بيت);
+- a plural in ـات without the article (إعدامات) loses its ending:
+  Snowball leaves the alef there (اعداما) while it takes the whole ending
+  off after the article (الاعدامات -> اعدام). Only words of six letters or
+  more, where ات is the plural's ending rather than a part of the root;
 - a word the archive keeps whole (جبلة, the town, which Snowball would make
   جبل, the mountain) gets KEPT_WHOLE_MARK, a digit: PostgreSQL's parser then
   reads it as a word with digits, which no stemmer touches.
@@ -49,6 +53,8 @@ def engine_word(word: str) -> str:
     if kept:
         return kept + KEPT_WHOLE_MARK
     word = without_conjunction(word)
+    if len(word) >= 6 and word.endswith("ات") and not word.startswith("ال"):
+        word = word[:-2]
     if len(word) > 2 and word.endswith("ه"):
         word = word[:-1] + "ة"
     return word
