@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 # The PostgreSQL engine's table (on PostgreSQL only), one of this app's models.
-from search.postgres.models import SearchDocument
+from search.postgres.models import SearchDocument, SearchDocumentChange
 
-__all__ = ["PendingIndexChange", "SearchDocument"]
+__all__ = ["PendingIndexChange", "SearchDocument", "SearchDocumentChange"]
 
 
 class PendingIndexChange(models.Model):

@@ -113,6 +113,19 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# Streaming replicas of a PostgreSQL primary that searches on PostgreSQL's
+# full-text search read from (ARCHIVE_SEARCH_REPLICA_URLS, comma-separated):
+# search.postgres.routers sends the search index's reads there; every write,
+# and every check of what a reader may see, stays on the primary.
+ARCHIVE_SEARCH_REPLICAS = []
+for _number, _url in enumerate(
+    filter(None, os.environ.get("ARCHIVE_SEARCH_REPLICA_URLS", "").split(",")), 1
+):
+    DATABASES[f"search_replica_{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=60
+    )
+    ARCHIVE_SEARCH_REPLICAS.append(f"search_replica_{_number}")
+DATABASE_ROUTERS = ["search.postgres.routers.SearchReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Every transaction takes the write lock when it begins, not at its first
     # write: the audit chain reads its head and appends under that lock.

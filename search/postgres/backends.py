@@ -23,6 +23,7 @@ fields (audiences, places...) are arrays matched by containment. Facets are
 counted by one GROUP BY per facet over the same conditions.
 """
 
+import datetime
 import functools
 import logging
 import operator
@@ -34,8 +35,9 @@ from dataclasses import dataclass, field
 import haystack
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from haystack.backends import (
     BaseEngine,
     BaseSearchBackend,
@@ -51,7 +53,7 @@ from haystack.utils import get_identifier
 from search.documents import documents_prepare
 from search.engine import ArchiveSearchBackend
 from search.postgres.analysis import engine_text, engine_word, folded_words, is_term
-from search.postgres.models import SearchDocument
+from search.postgres.models import SearchDocument, SearchDocumentChange
 from search.postgres.vocabulary import VisibleVocabulary
 
 logger = logging.getLogger(__name__)
@@ -110,6 +112,12 @@ STORED_FIELDS = (
 # Words drawn from a testimony's text to find others like it, as many as
 # the Whoosh engine draws (search.whoosh.similar).
 SIMILAR_KEY_TERMS = 12
+# The testimonies' documents (haystack's identifier "testimonies.testimony.<pk>").
+TESTIMONY_CT = "testimonies.testimony"
+# How long a write to the index is remembered for the replicas: a replica
+# that has not replayed a write this old is too far behind to be searched
+# (the primary answers instead), and older marks are deleted.
+REPLICA_MARKS_KEPT = datetime.timedelta(minutes=5)
 _FACET_SUFFIX = "_exact"
 _LEXEME = re.compile(r"\w+")
 
@@ -269,7 +277,68 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
         self.database = connection_options.get("DATABASE", "default")
 
     def documents(self):
+        """The table on the primary (writes)."""
         return SearchDocument.objects.using(self.database)
+
+    @contextmanager
+    def reading(self):
+        """(rows, database alias) to read the index from in one consistent
+        view: a replica's when the router names one (search.postgres.routers),
+        less the testimonies whose latest index write that replica has not
+        replayed yet (SearchDocumentChange, read on the primary); the
+        primary's otherwise, or when the replica lags more than
+        REPLICA_MARKS_KEPT behind."""
+        alias = router.db_for_read(SearchDocument) or self.database
+        if alias == self.database:
+            yield self.documents(), alias
+            return
+        since = timezone.now() - 2 * REPLICA_MARKS_KEPT
+        marks = list(
+            SearchDocumentChange.objects.using(self.database)
+            .filter(created_at__gte=since)
+            .values_list("testimony_pk", "xid", "created_at")
+        )
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
+                # One snapshot for the check and every query of the search.
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(
+                    "SELECT x FROM unnest(%s::bigint[]) AS x "
+                    "WHERE NOT txid_visible_in_snapshot(x, txid_current_snapshot())",
+                    [sorted({xid for _pk, xid, _at in marks})],
+                )
+                unseen = {xid for (xid,) in cursor.fetchall()}
+            behind = [at for _pk, xid, at in marks if xid in unseen]
+            if behind and min(behind) < timezone.now() - REPLICA_MARKS_KEPT:
+                logger.warning(
+                    "search: the replica %s is more than %s behind; the "
+                    "primary answers",
+                    alias,
+                    REPLICA_MARKS_KEPT,
+                )
+            else:
+                hidden = sorted({pk for pk, xid, _at in marks if xid in unseen})
+                rows = SearchDocument.objects.using(alias)
+                yield (rows.exclude(django_id__in=hidden) if hidden else rows), alias
+                return
+        yield self.documents(), self.database
+
+    def _mark_written(self, pks) -> None:
+        """Remember, for the replicas, that this transaction writes the
+        documents of these testimonies (no replica: nothing to do)."""
+        if not settings.ARCHIVE_SEARCH_REPLICAS or not pks:
+            return
+        with connections[self.database].cursor() as cursor:
+            table = SearchDocumentChange._meta.db_table
+            cursor.execute(
+                f"INSERT INTO {table} (testimony_pk, xid, created_at) "  # noqa: S608
+                "SELECT pk, txid_current(), now() FROM unnest(%s::bigint[]) AS pk",
+                [sorted(pks)],
+            )
+            cursor.execute(
+                f"DELETE FROM {table} WHERE created_at < now() - %s",  # noqa: S608
+                [2 * REPLICA_MARKS_KEPT],
+            )
 
     # -- writing -----------------------------------------------------------
 
@@ -299,6 +368,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
                 .order_by("pk")
                 .select_for_update(of=("self",))
             )
+            self._mark_written(pks)
             prepared = documents_prepare(index, fresh)
             rows = [self._row(document) for document in prepared.values()]
             gone = [f"{label}.{pk}" for pk in pks if pk not in prepared]
@@ -336,7 +406,16 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
         self.remove_many([get_identifier(obj_or_string)])
 
     def remove_many(self, identifiers, *, lock_timeout=None):
-        self.documents().filter(identifier__in=list(identifiers)).delete()
+        identifiers = list(identifiers)
+        with transaction.atomic(using=self.database):
+            self._mark_written(
+                {
+                    int(i.rsplit(".", 1)[-1])
+                    for i in identifiers
+                    if i.startswith(TESTIMONY_CT)
+                }
+            )
+            self.documents().filter(identifier__in=identifiers).delete()
 
     def purge_many(self, identifiers, *, lock_timeout=None):
         """Delete the rows, then have PostgreSQL reclaim their space
@@ -396,31 +475,35 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             )
         if built.nothing:
             return {"results": [], "hits": 0, "facets": {}}
-        matching = self.documents().filter(built.condition)
         labels = self._model_labels(models, limit_to_registered_models)
-        if labels is not None:
-            matching = matching.filter(django_ct__in=labels)
-        hits = matching.count()
-        ordered = self._ordered(matching, sort_by, built.ranking)
-        page = ordered.only("identifier", "django_ct", "django_id", *STORED_FIELDS)
-        page = (
-            page[start_offset:end_offset]
-            if end_offset is not None
-            else page[start_offset:]
-        )
-        result_class = result_class or SearchResult
-        results = []
-        for row in page:
-            app_label, model_name = row.django_ct.split(".")
-            stored = {name: getattr(row, name) for name in STORED_FIELDS}
-            score = getattr(row, "score", None) or 0.0
-            results.append(
-                result_class(app_label, model_name, str(row.django_id), score, **stored)
+        with self.reading() as (rows, alias):
+            matching = rows.filter(built.condition)
+            if labels is not None:
+                matching = matching.filter(django_ct__in=labels)
+            hits = matching.count()
+            ordered = self._ordered(matching, sort_by, built.ranking)
+            page = ordered.only("identifier", "django_ct", "django_id", *STORED_FIELDS)
+            page = (
+                page[start_offset:end_offset]
+                if end_offset is not None
+                else page[start_offset:]
             )
+            result_class = result_class or SearchResult
+            results = []
+            for row in page:
+                app_label, model_name = row.django_ct.split(".")
+                stored = {name: getattr(row, name) for name in STORED_FIELDS}
+                score = getattr(row, "score", None) or 0.0
+                results.append(
+                    result_class(
+                        app_label, model_name, str(row.django_id), score, **stored
+                    )
+                )
+            counted = self._facet_counts(matching, facets or {}, alias=alias)
         return {
             "results": results,
             "hits": hits,
-            "facets": {"fields": self._facet_counts(matching, facets or {})},
+            "facets": {"fields": counted},
             "spelling_suggestion": None,
         }
 
@@ -461,12 +544,12 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             order.append(F("score").desc())
         return matching.order_by(*order, "identifier")
 
-    def _facet_counts(self, matching, facets) -> dict:
+    def _facet_counts(self, matching, facets, *, alias) -> dict:
         """{facet field: [(value, count), ...]} of the matching rows, most
         frequent first; every value is counted (limit < 0) or at most
         `limit` of them."""
         counted = {}
-        connection = connections[self.database]
+        connection = connections[alias]
         for name, options in facets.items():
             column = (
                 name[: -len(_FACET_SUFFIX)] if name.endswith(_FACET_SUFFIX) else name
@@ -514,25 +597,26 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
         if not queries:
             return []
         query = functools.reduce(operator.or_, queries)
-        found = (
-            self.documents()
-            .filter(allowed_condition(allowed), search_vector=query)
-            .filter(django_ct="testimonies.testimony")
-            .exclude(django_id=pk)
-            .annotate(score=SearchRank(F("search_vector"), query))
-            .order_by("-score", "identifier")
-            .values_list("django_id", flat=True)[:top]
-        )
-        return list(found)
+        with self.reading() as (rows, _alias):
+            found = list(
+                rows.filter(allowed_condition(allowed), search_vector=query)
+                .filter(django_ct=TESTIMONY_CT)
+                .exclude(django_id=pk)
+                .annotate(score=SearchRank(F("search_vector"), query))
+                .order_by("-score", "identifier")
+                .values_list("django_id", flat=True)[:top]
+            )
+        return found
 
     @contextmanager
     def vocabulary(self, allowed):
-        yield VisibleVocabulary(
-            self.documents().filter(allowed_condition(allowed)),
-            known=lambda rows, term: rows.filter(
-                search_vector=words_query(term)
-            ).exists(),
-        )
+        with self.reading() as (rows, _alias):
+            yield VisibleVocabulary(
+                rows.filter(allowed_condition(allowed)),
+                known=lambda visible, term: visible.filter(
+                    search_vector=words_query(term)
+                ).exists(),
+            )
 
 
 class PostgresSearchEngine(BaseEngine):

@@ -68,3 +68,25 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return self.identifier
+
+
+class SearchDocumentChange(models.Model):
+    """A write to the index's table, kept a while for the replicas
+    (search.postgres.routers): the transaction that wrote the testimony's
+    document (`xid`, PostgreSQL's txid_current()). A search on a replica
+    that has not yet replayed that transaction leaves the testimony out of
+    its results, counts and facets: a withdrawal committed on the primary
+    is never counted on a replica that lags behind it."""
+
+    testimony_pk = models.BigIntegerField(_("testimony"))
+    xid = models.BigIntegerField(_("transaction"))
+    created_at = models.DateTimeField(_("created"), db_index=True)
+
+    class Meta:
+        app_label = "search"
+        required_db_vendor = "postgresql"
+        verbose_name = _("search document change")
+        verbose_name_plural = _("search document changes")
+
+    def __str__(self):
+        return f"index write of {self.testimony_pk} in {self.xid}"
