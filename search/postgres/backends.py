@@ -266,10 +266,14 @@ class PostgresSearchQuery(BaseSearchQuery):
 
 
 class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
+    """The index as a table of the archive's database (see the module's
+    docstring). Written in the caller's transaction: a withdrawal's removal
+    commits or rolls back with it (shares_transactions_with,
+    search.indexing)."""
+
+    # "Did you mean" reads the words of what the reader may see
+    # (search.postgres.vocabulary).
     corrects_from_index = True
-    # In the archive's own database: an index write inside a transaction
-    # commits or rolls back with it (search.indexing).
-    writes_in_transaction = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
