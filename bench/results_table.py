@@ -3,8 +3,9 @@
     .venv/bin/python bench/results_table.py            # print the table
     .venv/bin/python bench/results_table.py --docs     # and put it in docs/search.md
 
-The latest result of each corpus size (files written by search_bench.py)
-makes one column; the table sits between two marker comments in the page.
+The latest result of each corpus size and engine (files written by
+search_bench.py) makes one column; the table sits between two marker
+comments in the page.
 """
 
 import argparse
@@ -18,7 +19,16 @@ PAGE = ROOT / "docs" / "search.md"
 START, END = "<!-- search-bench:start -->", "<!-- search-bench:end -->"
 
 
-def latest_by_size(folder: Path = RESULTS) -> dict[int, dict]:
+# Engines named in a column's heading (the Whoosh engine, the default, is not).
+ENGINE_LABELS = {"PostgresSearchEngine": "PostgreSQL FTS"}
+
+
+def engine_label(figures: dict) -> str:
+    return ENGINE_LABELS.get(figures["engine"].rsplit(".", 1)[-1], "")
+
+
+def latest_by_size(folder: Path = RESULTS) -> dict[tuple, dict]:
+    """The latest run of each (size, engine)."""
     latest = {}
     for path in sorted(folder.glob("*.json")):
         try:
@@ -28,9 +38,9 @@ def latest_by_size(folder: Path = RESULTS) -> dict[int, dict]:
         if not isinstance(figures, dict) or figures.get("benchmark") != "search":
             continue
         figures["file"] = path.name
-        size = figures["size"]
-        if size not in latest or figures["date"] >= latest[size]["date"]:
-            latest[size] = figures
+        key = (figures["size"], engine_label(figures))
+        if key not in latest or figures["date"] >= latest[key]["date"]:
+            latest[key] = figures
     return latest
 
 
@@ -57,6 +67,7 @@ def rows(figures: dict) -> list[tuple[str, str]]:
             ("api", "/api/search/"),
             ("page", "/search/ (HTML)"),
             ("whoosh_raw", "raw Whoosh"),
+            ("postgres_raw", "raw PostgreSQL"),
             ("fts5", "SQLite FTS5"),
         ]:
             if engine in latency:
@@ -70,9 +81,13 @@ def rows(figures: dict) -> list[tuple[str, str]]:
                 (f"p95 HTML ÷ API ({kind})", _times(ratios["page_to_api"])),
             ]
     ratio = figures.get("api_to_whoosh_p95")
+    postgres_ratio = figures.get("api_to_postgres_p95")
     phases = figures["phase_seconds"]
     out += [
         ("API p95 ÷ raw Whoosh p95", f"{ratio:.1f}" if ratio else "–"),
+        ("API p95 ÷ raw PostgreSQL p95",
+         f"{postgres_ratio:.1f}" if postgres_ratio else "–"),
+        ("search index on disk, MB", _mb(figures.get("disk_mb"))),
         ("peak memory of the web process, MB",
          _mb(figures.get("web_process_peak_rss_mb"))),
         ("peak memory of the benchmark process, MB", _mb(figures["peak_rss_mb"])),
@@ -114,14 +129,19 @@ def _source(figures: dict) -> str:
     )
 
 
-def table(latest: dict[int, dict]) -> str:
-    sizes = sorted(latest)
+def _heading(figures: dict) -> str:
+    engine = engine_label(figures)
+    return f"{figures['size']:,} testimonies" + (f", {engine}" if engine else "")
+
+
+def table(latest: dict) -> str:
+    sizes = sorted(latest, key=lambda k: (engine_label(latest[k]), latest[k]["size"]))
     if not sizes:
         return "No results yet: run bench/search_bench.py."
     columns = {size: dict(rows(latest[size])) for size in sizes}
     labels = list(dict.fromkeys(k for size in sizes for k, _ in rows(latest[size])))
     lines = [
-        "| | " + " | ".join(f"{size:,} testimonies" for size in sizes) + " |",
+        "| | " + " | ".join(_heading(latest[size]) for size in sizes) + " |",
         "|---|" + "--:|" * len(sizes),
     ]
     for label in labels:

@@ -2,10 +2,15 @@
 
     .venv/bin/python bench/search_bench.py --size 10000
     .venv/bin/python bench/search_bench.py --size 100000 [--rounds 5] [--samples 30]
+    deploy/with_postgres.sh .venv/bin/python bench/search_bench.py --size 10000 \
+        --engine postgres
 
 In its own data folder (bench/.data/<size>/, git-ignored; the corpus is
 generated once by `manage.py generate_corpus` and reused) it measures, with
-whatever search engine the settings configure:
+whatever search engine the settings configure, or the one --engine names
+(`postgres`: PostgreSQL's full-text search, on the PostgreSQL database of
+DATABASE_URL, else of ARCHIVE_TEST_DATABASE_URL as deploy/with_postgres.sh
+sets it; its data folder is then bench/.data/<size>-postgres):
 
 - the full rebuild, with the command the Makefile uses (testimonies/s);
 - save-to-searchable: a testimony saved through the import service, then the
@@ -99,6 +104,23 @@ def environment(data_dir: Path) -> dict:
     env = dict(os.environ)
     env.update(ARCHIVE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE=SETTINGS)
     return env
+
+
+def engine_environment(engine: str | None) -> None:
+    """Set this process's environment (inherited by every process the
+    benchmark starts) for the engine --engine names."""
+    if engine is None:
+        return
+    os.environ["ARCHIVE_SEARCH_ENGINE"] = engine
+    if engine != "postgres":
+        return
+    url = os.environ.get("DATABASE_URL") or os.environ.get("ARCHIVE_TEST_DATABASE_URL")
+    if not url or not url.startswith(("postgres://", "postgresql://")):
+        raise SystemExit(
+            "--engine postgres needs a PostgreSQL database: DATABASE_URL, or "
+            "run under deploy/with_postgres.sh"
+        )
+    os.environ["DATABASE_URL"] = url
 
 
 def manage(*args: str, env: dict, quiet: bool = True) -> float:
@@ -482,6 +504,22 @@ def _whoosh_documents(path: str):
             yield document
 
 
+def disk_mb(connection: dict) -> float | None:
+    """What the search index takes on disk: the Whoosh index's folder, or
+    the PostgreSQL engine's table with its indexes and TOAST."""
+    if "PATH" in connection:
+        files = Path(connection["PATH"]).glob("*")
+        return round(sum(f.stat().st_size for f in files if f.is_file()) / 2**20, 1)
+    if connection["ENGINE"].startswith("search.postgres."):
+        from django.db import connection as database
+
+        with database.cursor() as cursor:
+            cursor.execute("SELECT pg_total_relation_size('search_searchdocument')")
+            (size,) = cursor.fetchone()
+        return round(size / 2**20, 1)
+    return None
+
+
 def researcher_account():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -508,9 +546,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--samples", type=int, default=30, help="saves, withdrawals")
     parser.add_argument("--data-dir", type=Path, help="default bench/.data/<size>")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--engine",
+        choices=["whoosh", "postgres"],
+        help="the search engine (default: as the settings configure it)",
+    )
     args = parser.parse_args(argv)
-    data_dir = (args.data_dir or DATA / str(args.size)).resolve()
+    folder = str(args.size) + ("-postgres" if args.engine == "postgres" else "")
+    data_dir = (args.data_dir or DATA / folder).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    engine_environment(args.engine)
     env = environment(data_dir)
     phases = Phases()
     run = datetime.datetime.now(datetime.UTC)
@@ -535,7 +580,7 @@ def main(argv=None) -> dict:
 
     django.setup()
     from django.conf import settings
-    from search_engines import Fts5, RawWhoosh
+    from search_engines import Fts5, RawPostgres, RawWhoosh
 
     from bench.corpus.generator import Vocabulary
     from testimonies.models import Testimony
@@ -547,6 +592,8 @@ def main(argv=None) -> dict:
     engines = {}
     if "whoosh" in connection["ENGINE"].lower():
         engines["whoosh_raw"] = RawWhoosh(connection["PATH"])
+    if connection["ENGINE"].startswith("search.postgres."):
+        engines["postgres_raw"] = RawPostgres()
     fts_path = data_dir / "fts5.sqlite3"
     whoosh_path = connection["PATH"] if "whoosh_raw" in engines else None
     fts, fts_seconds = phases.run(
@@ -576,6 +623,7 @@ def main(argv=None) -> dict:
             "load_average_before_queries": load_before_queries,
         },
         "engine": connection["ENGINE"],
+        "database": settings.DATABASES["default"]["ENGINE"],
         "corpus": {
             "testimonies": Testimony.objects.count(),
             "indexed": indexed,
@@ -594,6 +642,14 @@ def main(argv=None) -> dict:
             if "whoosh_raw" in latency
             else None
         ),
+        "api_to_postgres_p95": (
+            round(
+                latency["api"]["all"]["p95"] / latency["postgres_raw"]["all"]["p95"], 2
+            )
+            if "postgres_raw" in latency
+            else None
+        ),
+        "disk_mb": disk_mb(connection),
         "fts5_build_seconds": round(fts_seconds, 1),
         "web_process_peak_rss_mb": web_rss,
         "peak_rss_mb": peak_rss_mb(),

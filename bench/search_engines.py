@@ -9,6 +9,12 @@ queries as /api/search/ over the same documents.
 - Fts5: SQLite FTS5 over the same redacted documents (prepared by the
   archive's own search index class), with the same filters, counts and
   page, and snippets for highlights.
+- RawPostgres: the PostgreSQL engine's own table (search.postgres), queried
+  in SQL through Django's connection: the same conditions the engine builds
+  (the words under both text-search configurations, the role's audience and
+  embargo date, the facet filters), the count, the four facet counts, a
+  page of 20 ranked with ts_headline excerpts. What haystack and the
+  archive's database checks cost on top of PostgreSQL itself.
 """
 
 import datetime
@@ -180,3 +186,61 @@ class Fts5:
 
     def close(self):
         self.connection.close()
+
+
+class RawPostgres:
+    """The PostgreSQL engine's table, searched in SQL with the engine's own
+    query of the words (search.postgres.backends.words_query)."""
+
+    def close(self):
+        pass
+
+    def _matching(self, params: dict, audience: str):
+        from search.models import SearchDocument
+        from search.postgres.backends import words_query
+
+        rows = SearchDocument.objects.filter(
+            audiences__contains=[audience], visible_from__lte=datetime.date.today()
+        )
+        query = None
+        for word in (params.get("q") or "").split():
+            query = words_query(word)
+            if query is not None:
+                rows = rows.filter(search_vector=query)
+        for name, field in FACETS.items():
+            values = params.get(name) or []
+            if values:
+                rows = rows.filter(**{f"{field}__overlap": values})
+        return rows, query
+
+    def search(self, params: dict, audience: str) -> dict:
+        from django.contrib.postgres.search import SearchHeadline, SearchRank
+        from django.db import connection
+        from django.db.models import F
+
+        rows, query = self._matching(params, audience)
+        if query is not None:
+            page = (
+                rows.annotate(
+                    rank=SearchRank(F("search_vector"), query),
+                    excerpt=SearchHeadline("analysed", query, max_fragments=2),
+                )
+                .order_by("-rank")
+                .values_list("excerpt", flat=True)[:PAGE]
+            )
+        else:
+            page = rows.order_by("-recorded_on").values_list("text", flat=True)[:PAGE]
+        excerpts = [text[:280] for text in page]
+        count = rows.count()
+        facets = {}
+        inner, args = rows.values_list("identifier").query.sql_with_params()
+        with connection.cursor() as cursor:
+            for field in FACET_FIELDS:
+                cursor.execute(
+                    f"SELECT v, count(*) FROM search_searchdocument d "  # noqa: S608
+                    f"CROSS JOIN LATERAL unnest(d.{field}) AS v "
+                    f"WHERE d.identifier IN ({inner}) GROUP BY v",
+                    args,
+                )
+                facets[field] = cursor.fetchall()
+        return {"count": count, "excerpts": excerpts, "facets": facets}

@@ -1,4 +1,5 @@
-"""Deployment checks for a search cluster (`manage.py check --deploy`).
+"""Checks of the search connection: a search cluster's deployment (`manage.py
+check --deploy`), and the PostgreSQL engine's database.
 
 The search index holds every testimony's redacted text and who may see it:
 sent over plain HTTP, or to a cluster that asks no one for a password, it is
@@ -42,3 +43,32 @@ def search_cluster_check(app_configs=None, **kwargs):
                 )
             )
     return warnings
+
+
+@checks.register()
+def search_postgres_check(app_configs=None, **kwargs):
+    return postgres_engine_errors(
+        settings.HAYSTACK_CONNECTIONS, settings.DATABASES["default"]["ENGINE"]
+    )
+
+
+def postgres_engine_errors(haystack_connections: dict, database_engine: str):
+    """The PostgreSQL engine keeps its index in the default database: it
+    needs that database to be PostgreSQL (its table and its text search
+    exist nowhere else)."""
+    errors = []
+    for alias, connection in haystack_connections.items():
+        if not connection["ENGINE"].startswith("search.postgres."):
+            continue
+        if not database_engine.endswith("postgresql"):
+            errors.append(
+                checks.Error(
+                    f"The search connection {alias!r} uses PostgreSQL's "
+                    "full-text search, and the default database is not "
+                    "PostgreSQL.",
+                    hint="Set DATABASE_URL to a PostgreSQL database, or "
+                    "ARCHIVE_SEARCH_ENGINE to whoosh.",
+                    id="search.E001",
+                )
+            )
+    return errors

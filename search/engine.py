@@ -79,6 +79,15 @@ class ArchiveSearchBackend:
     # their excerpts analyse the text (search.excerpts.excerpt).
     gives_match_spans = False
 
+    def shares_transactions_with(self, using: str) -> bool:
+        """Whether the index is written through the database connection
+        `using` itself (a table of that database): a write made inside one
+        of its transactions then commits or rolls back with it, and
+        search.indexing removes a withdrawn testimony's document in the
+        withdrawal's own transaction. False for an index apart from the
+        database, written after the commit."""
+        return False
+
     def remove_many(self, identifiers, *, lock_timeout=None) -> None:
         """Remove documents by haystack identifier ("app.model.pk")."""
         for identifier in identifiers:

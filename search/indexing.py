@@ -99,6 +99,13 @@ def testimonies_schedule_reindex(pks, *, using="default", urgent=False) -> None:
     pks = {pk for pk in pks if pk is not None}
     if not pks:
         return
+    if urgent and search_engine().shares_transactions_with(using):
+        # An index in this database (search.postgres): the change that may
+        # narrow who sees these testimonies (a withdrawal) rewrites or
+        # removes their documents in its own transaction, so that they
+        # commit together or not at all. The rewrite after the commit
+        # below still runs, with the state the transaction left.
+        testimonies_reindex(pks, using=using, urgent=True)
     connection = transaction.get_connection(using)
     state = connection.__dict__
     batch = state.setdefault("_archive_reindex_batch", set())
@@ -144,6 +151,11 @@ def testimonies_schedule_purge(pks, *, using="default") -> None:
     pks = set(pks)
     if not pks:
         return
+    engine = search_engine()
+    if engine.shares_transactions_with(using):
+        # An index in this database: the documents go in the erasure's own
+        # transaction; the purge after the commit reclaims their space.
+        engine.remove_many([f"testimonies.testimony.{pk}" for pk in sorted(pks)])
     connection = transaction.get_connection(using)
     promises = connection.__dict__.setdefault("_archive_purge_pending", set())
     promises.update(_pending_record(pks, using=using, purge=True))

@@ -5,6 +5,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# The PostgreSQL engine's table (on PostgreSQL only), one of this app's models.
+from search.postgres.models import SearchDocument, SearchDocumentChange
+
+__all__ = ["PendingIndexChange", "SearchDocument", "SearchDocumentChange"]
+
 
 class PendingIndexChange(models.Model):
     """A testimony whose search document may not match the database yet.

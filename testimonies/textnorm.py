@@ -327,6 +327,19 @@ def _unstemmed(word: str) -> str | None:
     return None
 
 
+def without_conjunction(word: str) -> str:
+    """The folded word less a conjunction before its article (وال, فال +
+    word -> ال + word), as the stemming here reads it: for an engine whose
+    own Snowball stemmer follows (search.postgres)."""
+    return _without_conjunction(word)
+
+
+def kept_whole(word: str) -> str | None:
+    """The word a folded word is kept as, unstemmed, with any clitic taken
+    off (جبلة, the town, never جبل, the mountain); None for any other."""
+    return _unstemmed(word)
+
+
 def _arabic_stem(word: str) -> str:
     kept = _unstemmed(word)
     if kept:

@@ -116,6 +116,19 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+# Streaming replicas of a PostgreSQL primary that searches on PostgreSQL's
+# full-text search read from (ARCHIVE_SEARCH_REPLICA_URLS, comma-separated):
+# search.postgres.routers sends the search index's reads there; every write,
+# and every check of what a reader may see, stays on the primary.
+ARCHIVE_SEARCH_REPLICAS = []
+for _number, _url in enumerate(
+    filter(None, os.environ.get("ARCHIVE_SEARCH_REPLICA_URLS", "").split(",")), 1
+):
+    DATABASES[f"search_replica_{_number}"] = dj_database_url.parse(
+        _url, conn_max_age=60
+    )
+    ARCHIVE_SEARCH_REPLICAS.append(f"search_replica_{_number}")
+DATABASE_ROUTERS = ["search.postgres.routers.SearchReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Every transaction takes the write lock when it begins, not at its first
     # write: the audit chain reads its head and appends under that lock.
@@ -301,6 +314,7 @@ SEARCH_ENGINES = {
     "whoosh": "search.whoosh.backends.LockingWhooshEngine",
     "opensearch": "search.cluster.opensearch.ArchiveOpenSearchEngine",
     "elasticsearch": "search.cluster.elasticsearch.ArchiveElasticsearch7Engine",
+    "postgres": "search.postgres.backends.PostgresSearchEngine",
 }
 
 
@@ -309,7 +323,9 @@ def search_connection(environ=os.environ):
     Search engine).
 
     ARCHIVE_SEARCH_ENGINE is "whoosh" (default: embedded, in
-    ARCHIVE_SEARCH_PATH), "opensearch" or "elasticsearch" (a cluster at
+    ARCHIVE_SEARCH_PATH), "postgres" (PostgreSQL's full-text search, in a
+    table of the default database, which must then be PostgreSQL:
+    search.checks), "opensearch" or "elasticsearch" (a cluster at
     ARCHIVE_SEARCH_URL, default http://127.0.0.1:9200/, in the index
     ARCHIVE_SEARCH_INDEX, signed in with
     ARCHIVE_SEARCH_USERNAME and ARCHIVE_SEARCH_PASSWORD if set, its
@@ -320,8 +336,8 @@ def search_connection(environ=os.environ):
     engine = environ.get("ARCHIVE_SEARCH_ENGINE", "whoosh")
     if engine not in SEARCH_ENGINES and "." not in engine:
         raise ImproperlyConfigured(
-            "ARCHIVE_SEARCH_ENGINE must be whoosh, opensearch, elasticsearch "
-            "or the dotted path of a haystack engine."
+            "ARCHIVE_SEARCH_ENGINE must be whoosh, postgres, opensearch, "
+            "elasticsearch or the dotted path of a haystack engine."
         )
     engine = SEARCH_ENGINES.get(engine, engine)
     if engine == SEARCH_ENGINES["whoosh"]:
@@ -335,6 +351,9 @@ def search_connection(environ=os.environ):
                 environ.get("ARCHIVE_SEARCH_WRITE_TIMEOUT", "20")
             ),
         }
+    if engine == SEARCH_ENGINES["postgres"]:
+        # As for Whoosh: a failed removal must raise, never be logged away.
+        return {"ENGINE": engine, "SILENTLY_FAIL": False}
     client = {"verify_certs": True}
     username = environ.get("ARCHIVE_SEARCH_USERNAME", "")
     if username:

@@ -43,6 +43,7 @@ def arabic(narrative, **kwargs):
     return factories.testimony(narrative=narrative, language="ar", **kwargs)
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_a_verb_with_or_without_vowels_or_clitics_finds_the_same(
     researcher, client_for
 ):
@@ -61,6 +62,7 @@ def test_a_verb_with_or_without_vowels_or_clitics_finds_the_same(
     )
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_banias_in_either_script_and_any_spelling(coast, researcher, client_for):
     expected = [
         factories.testimony(
@@ -77,6 +79,7 @@ def test_banias_in_either_script_and_any_spelling(coast, researcher, client_for)
     )
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_latin_diacritics_fold_in_text_and_query(researcher, client_for):
     """Bāniyās in a narrative meets Baniyas and the reverse."""
     marked = factories.testimony(narrative="We fled Bāniyās on foot at night.")
@@ -88,6 +91,7 @@ def test_latin_diacritics_fold_in_text_and_query(researcher, client_for):
     assert found(client_for, researcher, "BANIYAS") == every
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_kusour_with_or_without_vowels_or_designator(coast, researcher, client_for):
     expected = [
         arabic("كنا في القصور عندما بدأ إطلاق النار."),
@@ -100,6 +104,7 @@ def test_kusour_with_or_without_vowels_or_designator(coast, researcher, client_f
     )
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_hamza_on_alef_is_optional(researcher, client_for):
     expected = [
         arabic("شاهدنا الإعدام الميداني من النافذة."),
@@ -110,6 +115,7 @@ def test_hamza_on_alef_is_optional(researcher, client_for):
     assert_group_finds(client_for, researcher, ["إعدام", "اعدام", "الإعدام"], expected)
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_taa_marbuta_and_haa_meet(researcher, client_for):
     expected = [
         arabic("اختبأنا في المدرسة ثلاثة أيام."),
@@ -120,6 +126,7 @@ def test_taa_marbuta_and_haa_meet(researcher, client_for):
     assert_group_finds(client_for, researcher, ["مدرسة", "مدرسه", "المدرسة"], expected)
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_jableh_is_not_the_mountain(researcher, client_for):
     """Snowball would stem جبلة (the town) to جبل (mountain)."""
     town = arabic("وصلنا إلى جبلة بعد منتصف الليل.")
@@ -130,6 +137,7 @@ def test_jableh_is_not_the_mountain(researcher, client_for):
     assert found(client_for, researcher, "الجبل") == {mountain.public_id}
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_mixed_text_finds_both_languages(researcher, client_for):
     mixed = factories.testimony(
         narrative="The checkpoint at the bridge (الحاجز) was closed all day.",
@@ -140,6 +148,7 @@ def test_mixed_text_finds_both_languages(researcher, client_for):
     assert found(client_for, researcher, "بالجسر") == {mixed.public_id}
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_tartus_in_any_spelling_through_the_place_hierarchy(
     gazetteer, researcher, client_for
 ):
@@ -163,12 +172,14 @@ def test_tartus_in_any_spelling_through_the_place_hierarchy(
 # Highlighting
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_api_marks_a_plain_word_for_a_query_with_vowels(researcher, client_for):
     arabic("قتل جارنا أمام البيت.")
     (excerpt,) = excerpts(client_for, researcher, "قُتِلَ")
     assert '<mark class="match term0">قتل</mark>' in excerpt
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_api_marks_a_vowelled_word_for_a_plain_query(researcher, client_for):
     arabic("قُتِلَ جارنا أمام البيت، ثم وقتلوا أخاه.")
     (excerpt,) = excerpts(client_for, researcher, "قتل")
@@ -177,6 +188,7 @@ def test_api_marks_a_vowelled_word_for_a_plain_query(researcher, client_for):
     assert excerpt.count("<mark") == 2
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_api_marks_arabic_in_a_translation(researcher, client_for):
     factories.testimony(
         narrative="They searched every house in the street.",
@@ -186,6 +198,7 @@ def test_api_marks_arabic_in_a_translation(researcher, client_for):
     assert '<mark class="match term0">السلاح</mark>' in excerpt
 
 
+@pytest.mark.usefixtures("each_engine")
 def test_search_page_marks_arabic_matches(researcher, client_for):
     arabic("شاهدنا الإعدام الميداني من النافذة.")
     response = client_for(researcher).get("/search/", {"q": "اعدام"})

@@ -7,7 +7,7 @@ import pytest
 from tests import factories
 from tests.markers import committed_db
 
-pytestmark = committed_db
+pytestmark = [committed_db, pytest.mark.usefixtures("each_engine")]
 
 
 @pytest.fixture

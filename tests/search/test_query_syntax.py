@@ -15,7 +15,7 @@ from search.query_syntax import (
 from tests import factories
 from tests.markers import committed_db
 
-pytestmark = committed_db
+pytestmark = [committed_db, pytest.mark.usefixtures("each_engine")]
 
 
 @pytest.fixture

@@ -35,7 +35,9 @@ def test_the_judged_set_holds_the_query_syntax_in_both_scripts():
 
 
 @committed_db
-def test_search_quality_holds_its_floors(gazetteer, researcher, client_for):
+def test_search_quality_holds_its_floors(
+    each_engine, gazetteer, researcher, client_for
+):
     quality.archive_load()
     report = quality.evaluate(client_for(researcher))
     floors = quality.judged_queries()["floors"]

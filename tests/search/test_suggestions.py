@@ -7,7 +7,7 @@ from testimonies.models import Place
 from tests import factories
 from tests.markers import committed_db
 
-pytestmark = [committed_db, pytest.mark.usefixtures("gazetteer")]
+pytestmark = [committed_db, pytest.mark.usefixtures("gazetteer", "each_engine")]
 
 
 @pytest.fixture
