@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
-.PHONY: run serve test test-fast test-postgres test-all install install-dev install-search browser \
+.PHONY: run serve test test-fast test-postgres test-replicas test-all install install-dev install-search browser \
 	gettext messages vendor lint demo-data postgres
 
 $(VENV)/bin/activate:
@@ -71,8 +71,15 @@ test-fast: install-dev messages vendor
 test-postgres: install-dev browser messages vendor postgres
 	deploy/with_postgres.sh $(PYTEST)
 
-## Both, as CI runs them
-test-all: test test-postgres
+## The search engine on PostgreSQL's full-text search against a primary and two
+## streaming replicas (deploy/with_postgres.sh --replicas): withdrawals on the
+## primary while searches read a replica that lags
+test-replicas: install-dev messages postgres
+	deploy/with_postgres.sh --replicas 2 $(PYTEST) \
+		tests/search/test_search_replicas.py tests/search/test_postgres_engine.py
+
+## All three, as CI runs them
+test-all: test test-postgres test-replicas
 
 # The Arabic catalogue is compiled in the build, never committed compiled.
 messages: install gettext

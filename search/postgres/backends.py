@@ -64,7 +64,9 @@ TEXT_CONFIGS = ("arabic", "english")
 # Prefixes match the folded words themselves.
 PREFIX_CONFIG = "simple"
 # Multi-valued index fields: PostgreSQL arrays.
-MULTI_VALUED = frozenset({"places", "communities", "event_types", "years", "audiences"})
+MULTI_VALUED = frozenset(
+    {"places", "communities", "event_types", "years", "audiences", "incidents"}
+)
 # Single-valued fields a condition or an order may name, with their columns.
 SCALAR_COLUMNS = {
     "id": "identifier",
@@ -102,6 +104,7 @@ STORED_FIELDS = (
     "event_types",
     "years",
     "audiences",
+    "incidents",
     "incident_start",
     "incident_end",
     "recorded_on",

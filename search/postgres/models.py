@@ -43,6 +43,8 @@ class SearchDocument(models.Model):
     event_types = _values()
     years = _values()
     audiences = _values()
+    # Public ids of the incidents linked as the public may be shown them.
+    incidents = _values()
     incident_start = models.DateField(_("incident start"), null=True)
     incident_end = models.DateField(_("incident end"), null=True)
     recorded_on = models.DateField(_("recorded on"), null=True)

@@ -34,6 +34,21 @@ def test_postgres_is_chosen_by_settings():
     assert SEARCH_ENGINES["postgres"] == connection_settings["ENGINE"]
 
 
+def test_every_field_of_the_index_has_its_column_and_is_stored():
+    """A field the search index gains (a new facet, say) must reach the
+    table too, or filtering and counting it fails on this engine alone."""
+    from search.postgres.backends import MULTI_VALUED, STORED_FIELDS
+    from search.search_indexes import TestimonyIndex
+
+    columns = {field.name for field in SearchDocument._meta.get_fields()}
+    for name, field in TestimonyIndex.fields.items():
+        if name.endswith("_exact"):  # haystack's facet twin of a field
+            continue
+        assert name in columns, name
+        assert name in STORED_FIELDS, name
+        assert (name in MULTI_VALUED) == field.is_multivalued, name
+
+
 def test_the_check_refuses_the_engine_unless_the_database_is_postgresql():
     chosen = {"default": {"ENGINE": SEARCH_ENGINES["postgres"]}}
     refused = postgres_engine_errors(chosen, "django.db.backends.sqlite3")
