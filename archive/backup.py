@@ -11,8 +11,10 @@ The payload is a tar holding
     manifest.json     (last) format, time, versions, migrations, row counts,
                       and the size and SHA-256 of every other member
 Left out: sessions, login-attempt records, permissions and content types
-(rebuilt by `migrate`), the search index (rebuilt after a restore) and the
-index changes still pending for it, and every secret from the environment.
+(rebuilt by `migrate`), the search index (rebuilt after a restore: the
+PostgreSQL engine's table of documents and its change marks are that index)
+and the index changes still pending for it, password-reset links (useless
+after their two hours), and every secret from the environment.
 
 Order: the database is dumped in one read transaction, then the key store is
 copied. A witness created in between has a key in the copy but no row in the
@@ -47,7 +49,13 @@ from testimonies.vault import sealing as vault
 MANIFEST_FORMAT = 1
 # Whole apps, and single models, never in a backup (see the module docstring).
 EXCLUDED_APPS = {"contenttypes", "sessions", "axes"}
-EXCLUDED_MODELS = {"auth.permission", "search.pendingindexchange"}
+EXCLUDED_MODELS = {
+    "auth.permission",
+    "search.pendingindexchange",
+    "search.searchdocument",
+    "search.searchdocumentchange",
+    "archive.passwordresetlink",
+}
 _CHUNK = 1024 * 1024
 
 
