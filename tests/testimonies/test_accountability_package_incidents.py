@@ -10,6 +10,8 @@ from django.core.management import CommandError, call_command
 from testimonies.accountability.verification import package_verify
 from testimonies.incidents.models import Incident, IncidentLink, LinkRole
 from testimonies.incidents.services import incident_link, incident_merge
+from testimonies.models import Place, Testimony
+from tests import factories
 from tests.testimonies.test_accountability_package import (  # noqa: F401 (fixture)
     IIIM,
     demo,
@@ -177,3 +179,24 @@ def test_an_unknown_or_merged_incident_is_refused_and_nothing_written(
             "export_package", "--for", IIIM, "--by", "moderator",
             "--incident", kusour.public_id, "--place", "banias", str(out),
         )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_place_a_documenter_added_is_named_only_when_a_packaged_testimony_shows_it(
+    demo,  # noqa: F811 (fixture)
+    moderator,
+    tmp_path,
+):
+    incident = Incident.objects.get(key=KUSOUR)
+    banias = incident.places.get()
+    private = factories.place("kusour-lane", "A lane in Hai Al Kusour", parent=banias)
+    Place.objects.filter(pk=private.pk).update(added_by_documenter=True)
+    incident.places.add(private)
+    export(incident.public_id, tmp_path / "before")
+    record = read(tmp_path / "before" / "data" / "incident.json")
+    assert [p["slug"] for p in record["places"]] == ["banias"]
+    packaged = read(tmp_path / "before" / "data" / "package.json")["included"][0]
+    Testimony.objects.get(public_id=packaged).places.add(private)
+    export(incident.public_id, tmp_path / "after")
+    record = read(tmp_path / "after" / "data" / "incident.json")
+    assert [p["slug"] for p in record["places"]] == ["banias", "kusour-lane"]
