@@ -2,6 +2,7 @@
 every package carries: the incident's consented testimonies, the others
 listed with the reason, the incident's record covered by the signature."""
 
+import io
 import json
 
 import pytest
@@ -22,11 +23,13 @@ from tests.testimonies.test_accountability_package import (  # noqa: F401 (fixtu
 KUSOUR = "banias-hai-al-kusour-2025-03"
 
 
-def export(incident_id, out):
+def export(incident_id, out) -> str:
+    printed = io.StringIO()
     call_command(
         "export_package", "--for", IIIM, "--by", "moderator",
-        "--incident", incident_id, str(out),
+        "--incident", incident_id, str(out), stdout=printed,
     )  # fmt: skip
+    return printed.getvalue()
 
 
 def releasable(testimony) -> bool:
@@ -41,8 +44,8 @@ def incident_package(demo, moderator, tmp_path):  # noqa: F811 (fixture)
     unconsented accounts, describing and mentioning."""
     incident = Incident.objects.get(key=KUSOUR)
     out = tmp_path / "incident-package"
-    export(incident.public_id, out)
-    return incident, out
+    printed = export(incident.public_id, out)
+    return incident, out, printed
 
 
 def read(path):
@@ -53,7 +56,8 @@ def read(path):
 def test_an_incident_package_holds_exactly_its_consented_testimonies(
     incident_package,
 ):
-    incident, out = incident_package
+    incident, out, printed = incident_package
+    assert f"Incident {incident.public_id}: {incident.title}" in printed
     manifest = read(out / "data" / "package.json")
     links = list(incident.links.select_related("testimony"))
     consented = {
@@ -76,7 +80,7 @@ def test_an_incident_package_holds_exactly_its_consented_testimonies(
 def test_the_incident_record_travels_with_corroboration_over_the_package(
     incident_package,
 ):
-    incident, out = incident_package
+    incident, out, _printed = incident_package
     record = read(out / "data" / "incident.json")
     assert record["id"] == incident.public_id
     assert record["title_en"] == incident.title
@@ -111,7 +115,7 @@ def test_the_incident_record_travels_with_corroboration_over_the_package(
 
 @pytest.mark.django_db
 def test_a_changed_byte_of_the_incident_record_is_caught(incident_package):
-    _incident, out = incident_package
+    _incident, out, _printed = incident_package
     file = out / "data" / "incident.json"
     data = file.read_bytes()
     file.write_bytes(data.replace(b'"confirmed"', b'"confirmee"', 1))

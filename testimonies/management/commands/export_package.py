@@ -112,6 +112,9 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from None
         for item in result.selection.left_out:
             self.stdout.write(f"left out {item.public_id}: {item.reason_text}")
+        if result.selection.incident is not None:
+            incident = result.selection.incident.incident
+            self.stdout.write(f"Incident {incident.public_id}: {incident.title}")
         self.stdout.write(
             f"Package {result.package_id}: {len(result.selection.included)} "
             f"testimonies in {result.path}\nSHA-256 of tagmanifest-sha256.txt: "
