@@ -13,6 +13,10 @@ sheet, the CSV in a sidecar (export_metadata, after the W3C's CSV on the Web
 convention of a `<file>-metadata.json` beside the file): the query and
 filters, when, by which version of the archive, in which language, how many
 rows. Labels are in the requester's language beside the stable slugs.
+
+Its incidents are those whose link the exporter may be shown, no finer than
+the testimony's public view (search.selectors.testimony_export): an
+incident the exporter may not see never appears.
 """
 
 import csv
@@ -26,6 +30,7 @@ from openpyxl import Workbook
 from search.serializers import permitted_use_json
 from testimonies.core.citation import testimony_citation
 from testimonies.core.models import Language
+from testimonies.incidents.models import LinkRole
 
 # The search parameters an export is made of (page and page_size are not:
 # an export is the whole result, not one page of it).
@@ -58,6 +63,10 @@ ANALYSIS_COLUMNS = (
     "place_en", "place_ar", "place_kind", "latitude", "longitude",
     "citation",
 )  # fmt: skip
+# Last (the columns before them keep their places): each incident's public
+# id, its title in the requester's language and the link's role, one value
+# an incident, in the same order in the three.
+INCIDENT_COLUMNS = ("incidents", "incident_names", "incident_roles")
 # Several values in one cell.
 _LIST_SEPARATOR = "; "
 
@@ -136,6 +145,19 @@ def export_record(row, *, absolute_url, exported_on) -> dict:
         "citation": testimony_citation(
             testimony=testimony, url=url, accessed_on=exported_on
         ),
+        "incidents": [
+            {
+                "id": link.incident.public_id,
+                "url": absolute_url(link.incident.get_absolute_url()),
+                "name": link.incident.label,
+                "title_en": link.incident.title,
+                "title_ar": link.incident.title_ar,
+                "role": link.role,
+                "role_name": str(LinkRole(link.role).label),
+                "status": link.incident.status,
+            }
+            for link in row.incident_links
+        ],
     }
 
 
@@ -178,6 +200,7 @@ def csv_header(languages: list[str]) -> list[str]:
         "summary",
         *PERMITTED_USE_COLUMNS,
         *ANALYSIS_COLUMNS,
+        *INCIDENT_COLUMNS,
     ]
 
 
@@ -271,6 +294,9 @@ def _csv_rows(outcome, *, absolute_url, exported_on) -> list[list[str]]:
             record["summary"],
             *_permitted_use_cells(record["permitted_use"]),
             *_analysis_cells(record),
+            _joined(i["id"] for i in record["incidents"]),
+            _joined(i["name"] for i in record["incidents"]),
+            _joined(i["role_name"] for i in record["incidents"]),
         ]
         rows.append([spreadsheet_safe(cell) for cell in cells])
     return rows

@@ -48,7 +48,14 @@ from testimonies.core.selectors import (
     testimony_cards,
 )
 from testimonies.incidents.selectors import incidents_visible_to
-from testimonies.models import Community, EventType, Incident, Place, Testimony
+from testimonies.models import (
+    Community,
+    EventType,
+    Incident,
+    IncidentLink,
+    Place,
+    Testimony,
+)
 from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
@@ -511,6 +518,9 @@ class ExportRow:
     # For each of those places, by slug: the places above it (and itself)
     # by kind (governorate, district, town...): never finer than the place.
     place_levels: dict[str, dict[str, Place]] = dataclasses.field(default_factory=dict)
+    # Its links to incidents that the exporter may be shown and that are no
+    # finer than its public view (policy.links_exported), oldest first.
+    incident_links: list[IncidentLink] = dataclasses.field(default_factory=list)
 
 
 def place_levels(places) -> dict[str, dict[str, Place]]:
@@ -546,6 +556,23 @@ class ExportOutcome:
 # Results checked against the database per query: bounded so that a large
 # limit never builds a query with more variables than SQLite accepts.
 _EXPORT_BATCH = 500
+
+
+def _exported_incident_links(testimonies, user) -> dict[int, list[IncidentLink]]:
+    """The incident links an export of `testimonies` by `user` holds, by
+    testimony pk, in one query (and one more where a public view was
+    generalised): only incidents not merged away, through links the policy
+    lets this export show."""
+    links = policy.links_exported(
+        IncidentLink.objects.filter(
+            testimony__in=[t.pk for t in testimonies], incident__merged_into=None
+        ),
+        user,
+    ).select_related("incident")
+    by_testimony = {}
+    for link in links.order_by("linked_at", "pk"):
+        by_testimony.setdefault(link.testimony_id, []).append(link)
+    return by_testimony
 
 
 def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
@@ -588,13 +615,14 @@ def testimony_export(*, params: dict, user, limit: int) -> ExportOutcome:
         count = max(indexed_count - stale, limit + 1)
     else:
         count = len(kept)
-    rows, held = _export_rows(kept[:limit])
+    rows, held = _export_rows(kept[:limit], user)
     return ExportOutcome(count=max(count - held, len(rows)), rows=rows)
 
 
-def _export_rows(testimonies) -> tuple[list[ExportRow], int]:
-    """Export rows of `testimonies` (exportable, checked by the caller), in
-    their order, and how many were held back for undecided words."""
+def _export_rows(testimonies, user) -> tuple[list[ExportRow], int]:
+    """Export rows of `testimonies` (exportable by `user`, checked by the
+    caller), in their order, and how many were held back for undecided
+    words."""
     # An export leaves the archive, whoever asks: places, dates and texts as
     # the public view has them, as names are always redacted in it.
     facts = testimonies_public_facts(testimonies)
@@ -609,6 +637,7 @@ def _export_rows(testimonies) -> tuple[list[ExportRow], int]:
         )
     consents = current_consents([t.pk for t in testimonies])
     levels = place_levels(p for f in facts.values() for p in f.places)
+    links = _exported_incident_links(testimonies, user)
     rows = [
         ExportRow(
             testimony=t,
@@ -616,6 +645,7 @@ def _export_rows(testimonies) -> tuple[list[ExportRow], int]:
             texts=texts_by_pk[t.pk],
             permitted_use=_permitted_use(consents.get(t.pk)),
             place_levels={p.slug: levels[p.slug] for p in facts[t.pk].places},
+            incident_links=links.get(t.pk, []),
         )
         for t in testimonies
         if not texts_by_pk[t.pk].undecided
@@ -642,7 +672,7 @@ def testimonies_export_rows(*, pks, user, limit: int) -> ExportOutcome:
         batch = pks[start : start + _EXPORT_BATCH]
         found.update({t.pk: t for t in exportable.filter(pk__in=batch)})
     kept = [found[pk] for pk in pks if pk in found]
-    rows, held = _export_rows(kept[:limit])
+    rows, held = _export_rows(kept[:limit], user)
     return ExportOutcome(count=len(kept) - held, rows=rows)
 
 

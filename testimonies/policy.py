@@ -594,6 +594,31 @@ def links_shown(links, user, *, on=None):
     return visible.exclude(pk__in=too_fine) if too_fine else visible
 
 
+def links_exported(links, user, *, on=None):
+    """Filter an IncidentLink queryset down to the links an export by `user`
+    may hold: those shown to them (links_shown) and, as an export gives every
+    testimony at its public view whoever exports, none that is finer than a
+    generalised public view (incident_no_finer), even for a user who sees
+    the testimony as recorded."""
+    shown = links_shown(links, user, on=on)
+    if not sees_precise_details(user):
+        return shown  # links_shown held them to the public view already
+    generalised = (
+        shown.filter(
+            Q(testimony__public_place_levels_up__gt=0)
+            | ~Q(testimony__public_date_precision="")
+        )
+        .select_related("incident", "testimony")
+        .prefetch_related("incident__places", "testimony__places")
+    )
+    too_fine = [
+        link.pk
+        for link in generalised
+        if not incident_no_finer(link.incident, link.testimony)
+    ]
+    return shown.exclude(pk__in=too_fine) if too_fine else shown
+
+
 def visible_incidents(queryset, user, *, on=None):
     """Filter an Incident queryset down to what `user` may see: an incident
     with at least one link shown to them (links_shown). Moderators see them

@@ -1,5 +1,5 @@
 """The form behind the package page: for whom, and which testimonies (by
-public id, or by the search's filters)."""
+public id, by incident, or by the search's filters)."""
 
 import re
 
@@ -27,6 +27,18 @@ class PackageForm(forms.Form):
         help_text=_("One or more, separated by spaces or new lines."),
     )
 
+    # Not `incident`: that is the search's incident filter, which the page
+    # carries from the search page as it carries the others.
+    incident_id = forms.CharField(
+        label=_("Or an incident (its public id)"),
+        required=False,
+        max_length=20,
+        help_text=_(
+            "Every testimony linked to the incident that may go to this body; "
+            "the incident's record goes with them."
+        ),
+    )
+
     def clean_recipient(self):
         recipient = " ".join(self.cleaned_data["recipient"].split())
         if not recipient:
@@ -35,3 +47,14 @@ class PackageForm(forms.Form):
 
     def clean_ids(self):
         return [i for i in _ID_SEPARATORS.split(self.cleaned_data["ids"]) if i]
+
+    def clean_incident_id(self):
+        return self.cleaned_data["incident_id"].strip()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("incident_id") and cleaned.get("ids"):
+            raise forms.ValidationError(
+                _("Give public ids or an incident, not both."), "ids_and_incident"
+            )
+        return cleaned

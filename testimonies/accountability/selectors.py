@@ -20,6 +20,7 @@ from archive.models import AuditEntry
 from testimonies import policy
 from testimonies.attachments import store
 from testimonies.consent.models.consent import ConsentEvent
+from testimonies.incidents.models import Incident, IncidentLink, LinkRole
 from testimonies.models import (
     Attachment,
     AttachmentCustody,
@@ -88,6 +89,23 @@ class PackagedTestimony:
     summary: str
     identity: Identity | None
     attachments: list[PackagedAttachment] = field(default_factory=list)
+    # Its links to incidents not merged away, oldest first.
+    incident_links: list[IncidentLink] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PackagedIncident:
+    """The incident a package was made for, as the package shows it:
+    corroboration counted over the packaged testimonies alone."""
+
+    incident: Incident
+    places: list
+    event_types: list
+    communities: list
+    witnesses: int
+    testimonies: int
+    mentions: int
+    testimony_communities: list
 
 
 @dataclass
@@ -96,6 +114,36 @@ class PackageSelection:
     requested: list[str]
     included: list[PackagedTestimony]
     left_out: list[LeftOutTestimony]
+    incident: PackagedIncident | None = None
+
+
+class PackageIncidentRefused(Exception):
+    """The incident asked for does not exist, or was merged into another
+    (`merged_into`: the one it became)."""
+
+    def __init__(self, public_id: str, merged_into: Incident | None = None):
+        super().__init__(public_id)
+        self.public_id = public_id
+        self.merged_into = merged_into
+
+
+def package_incident(*, public_id: str) -> tuple[Incident, list[str]]:
+    """The incident at `public_id` and the public ids of every testimony
+    linked to it (either role, oldest link first), for a package made for
+    that incident. PackageIncidentRefused when there is none, or when it
+    was merged (its links moved to the one it became: asking for it would
+    give an empty package under a name that no longer holds)."""
+    incident = Incident.objects.filter(public_id=public_id.strip()).first()
+    if incident is None:
+        raise PackageIncidentRefused(public_id)
+    if incident.merged_into_id:
+        raise PackageIncidentRefused(public_id, merged_into=incident.merged_into)
+    ids = list(
+        incident.links.order_by("linked_at", "pk").values_list(
+            "testimony__public_id", flat=True
+        )
+    )
+    return incident, ids
 
 
 def _left_out_reason(testimony: Testimony, consent, today) -> LeftOut | None:
@@ -150,7 +198,9 @@ def _packaged_attachments(
     ]
 
 
-def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelection:
+def package_selection(
+    *, recipient: str, public_ids: list[str], incident: Incident | None = None
+) -> PackageSelection:
     """The testimonies among `public_ids` that may go to `recipient`, with
     their texts, consent records, identities where consented, attachments
     and custody; the others as left out, with why. In the order asked, each
@@ -168,6 +218,12 @@ def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelect
             Prefetch("consent_records", ConsentRecord.objects.order_by("pk")),
             Prefetch("attachments", Attachment.objects.order_by("uploaded_at", "pk")),
             Prefetch("attachment_custody", AttachmentCustody.objects.order_by("pk")),
+            Prefetch(
+                "incident_links",
+                IncidentLink.objects.filter(incident__merged_into=None)
+                .select_related("incident")
+                .order_by("linked_at", "pk"),
+            ),
         )
     }
     consents = {}
@@ -200,7 +256,47 @@ def package_selection(*, recipient: str, public_ids: list[str]) -> PackageSelect
         if reason is not None:
             left_out.append(LeftOutTestimony(public_id, reason))
     return PackageSelection(
-        recipient=recipient, requested=requested, included=included, left_out=left_out
+        recipient=recipient,
+        requested=requested,
+        included=included,
+        left_out=left_out,
+        incident=incident and _packaged_incident(incident, included),
+    )
+
+
+def _packaged_incident(incident: Incident, included) -> PackagedIncident:
+    """`incident` as a package of `included` shows it: distinct witnesses,
+    accounts and their communities among the packaged testimonies that
+    describe it; its places less any a documenter added that no packaged
+    testimony shows (the same rule as policy.places_visible)."""
+    describing, mentions = [], 0
+    for packaged in included:
+        for link in packaged.incident_links:
+            if link.incident_id != incident.pk:
+                continue
+            if link.role == LinkRole.DESCRIBES:
+                describing.append(packaged.testimony)
+            else:
+                mentions += 1
+    shown_paths = [
+        place.path for packaged in included for place in packaged.testimony.places.all()
+    ]
+    places = [
+        place
+        for place in incident.places.order_by("path")
+        if not place.added_by_documenter
+        or any(path.startswith(place.path) for path in shown_paths)
+    ]
+    communities = {c.pk: c for t in describing for c in t.communities.all()}
+    return PackagedIncident(
+        incident=incident,
+        places=places,
+        event_types=list(incident.event_types.order_by("slug")),
+        communities=list(incident.communities.order_by("slug")),
+        witnesses=len({t.witness_id for t in describing}),
+        testimonies=len(describing),
+        mentions=mentions,
+        testimony_communities=sorted(communities.values(), key=lambda c: c.slug),
     )
 
 
@@ -233,6 +329,7 @@ def _packaged(
         summary=summary,
         identity=identity_read(witness=testimony.witness) if original_allowed else None,
         attachments=_packaged_attachments(testimony, with_originals=original_allowed),
+        incident_links=list(testimony.incident_links.all()),  # prefetched
     )
 
 

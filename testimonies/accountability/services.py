@@ -32,10 +32,13 @@ from archive.audit import audit_record, entry_content
 from testimonies.accountability import signing
 from testimonies.accountability.selectors import (
     LEFT_OUT_REASONS,
+    PackagedIncident,
     PackagedTestimony,
+    PackageIncidentRefused,
     PackageSelection,
     audit_chain_head,
     package_audit_entries,
+    package_incident,
     package_selection,
 )
 from testimonies.audit_actions import AuditAction
@@ -45,6 +48,8 @@ SIGNED_FILES = tuple(f"tagmanifest-{alg}.txt" for alg in CHECKSUMS)
 SIGNATURE_SUFFIX = ".sig"
 PUBLIC_KEY_FILE = "archive-public-key.pem"
 README_FILE = "README.txt"
+# The record of the incident a package was made for, under data/.
+INCIDENT_FILE = "incident.json"
 PACKAGE_FORMAT = "eyewitness-archive-accountability-package"
 PACKAGE_FORMAT_VERSION = 1
 # Audit entries whose detail is words a person typed (the reason given to
@@ -171,8 +176,49 @@ def audit_entry_json(entry) -> dict:
     }
 
 
-def _testimony_url(testimony) -> str:
+def _site_url(testimony) -> str:
     return settings.ARCHIVE_SITE_URL.rstrip("/") + testimony.get_absolute_url()
+
+
+def _incident_link_json(link) -> dict:
+    incident = link.incident
+    return {
+        "id": incident.public_id,
+        "url": _site_url(incident),
+        "title_en": incident.title,
+        "title_ar": incident.title_ar,
+        "role": link.role,
+        "status": incident.status,
+    }
+
+
+def _incident_json(packaged: PackagedIncident) -> dict:
+    """The incident a package was made for; its corroboration counted over
+    the testimonies in this package only (docs/incidents.md)."""
+    incident = packaged.incident
+    return {
+        "id": incident.public_id,
+        "url": _site_url(incident),
+        "title_en": incident.title,
+        "title_ar": incident.title_ar,
+        "summary_en": incident.summary,
+        "summary_ar": incident.summary_ar,
+        "dates": {
+            "start": incident.start and incident.start.isoformat(),
+            "end": incident.end and incident.end.isoformat(),
+            "precision": incident.precision,
+        },
+        "places": [_place(p) for p in packaged.places],
+        "event_types": [_vocabulary(e) for e in packaged.event_types],
+        "communities": [_vocabulary(c) for c in packaged.communities],
+        "status": incident.status,
+        "corroboration_in_this_package": {
+            "witnesses": packaged.witnesses,
+            "testimonies_describing": packaged.testimonies,
+            "testimonies_mentioning": packaged.mentions,
+            "communities": [_vocabulary(c) for c in packaged.testimony_communities],
+        },
+    }
 
 
 def _testimony_json(packaged: PackagedTestimony) -> dict:
@@ -180,7 +226,7 @@ def _testimony_json(packaged: PackagedTestimony) -> dict:
     use = packaged.consent.permitted_use
     return {
         "id": testimony.public_id,
-        "url": _testimony_url(testimony),
+        "url": _site_url(testimony),
         "pseudonym": testimony.witness.pseudonym,
         "language": testimony.language,
         "status": testimony.status,
@@ -219,6 +265,7 @@ def _testimony_json(packaged: PackagedTestimony) -> dict:
             }
             for a in packaged.attachments
         ],
+        "incidents": [_incident_link_json(link) for link in packaged.incident_links],
     }
 
 
@@ -231,6 +278,10 @@ def _testimony_text(packaged: PackagedTestimony, record: dict) -> str:
         "Places: " + "; ".join(p["name_en"] for p in record["places"]),
         f"Text: {record['text_version']}",
         f"Permitted use: {record['permitted_use']['en']}",
+        *(
+            f"Incident {i['id']} ({i['role']}): {i['title_en']} / {i['title_ar']}"
+            for i in record["incidents"]
+        ),
         "",
         packaged.narrative,
     ]
@@ -330,7 +381,13 @@ def _manifest(selection, *, package_id, created_at, made_by, query, head) -> dic
         },
         "recipient": selection.recipient,
         "made_by": made_by,
-        "asked_for": {"ids": selection.requested, "query": query or {}},
+        "asked_for": {
+            "ids": selection.requested,
+            "query": query or {},
+            "incident": selection.incident and selection.incident.incident.public_id,
+        },
+        # The incident's record, under data/ (in the payload manifests).
+        "incident_file": selection.incident and INCIDENT_FILE,
         "included": [p.testimony.public_id for p in selection.included],
         "left_out": [
             {
@@ -364,6 +421,11 @@ def _bag_info(selection, *, package_id, created_at, head) -> dict:
         "Audit-Chain-Head": (head["head"] and head["head"]["digest"]) or "",
         "Testimonies-Included": str(len(selection.included)),
         "Testimonies-Left-Out": str(len(selection.left_out)),
+        **(
+            {"Incident": selection.incident.incident.public_id}
+            if selection.incident
+            else {}
+        ),
     }
 
 
@@ -373,6 +435,8 @@ def _build(bag_path: Path, selection, *, package_id, made_by, query) -> None:
     for packaged in selection.included:
         _write_testimony(data / "testimonies" / packaged.testimony.public_id, packaged)
     head = _audit_files(data, selection)
+    if selection.incident is not None:
+        _write(data / INCIDENT_FILE, _json(_incident_json(selection.incident)))
     _write(
         data / "package.json",
         _json(
@@ -423,16 +487,19 @@ def _build(bag_path: Path, selection, *, package_id, made_by, query) -> None:
 def package_export(
     *,
     recipient: str,
-    public_ids: list[str],
+    public_ids: list[str] = (),
     destination: Path,
     actor=None,
     actor_label: str = "",
     query: dict | None = None,
+    incident_id: str = "",
 ) -> PackageResult:
-    """Make the package of `public_ids` for `recipient` at `destination` (a
-    folder that must not exist yet), sign it and record the export in the
-    audit chain. PackageRefused when none of them may go to that body (the
-    reasons are in the error's params), or the destination exists."""
+    """Make the package of `public_ids` (or, with `incident_id`, of every
+    testimony linked to that incident, whose record then goes with it) for
+    `recipient` at `destination` (a folder that must not exist yet), sign it
+    and record the export in the audit chain. PackageRefused when none of
+    them may go to that body (the reasons are in the error's params), the
+    incident does not exist or was merged, or the destination exists."""
     recipient = " ".join(recipient.split())
     if not recipient:
         raise PackageRefused(_("Say whom the package is for."), code="no_recipient")
@@ -444,7 +511,15 @@ def package_export(
             code="destination_exists",
         )
     signing.public_key()  # SigningKeyMissing before any work
-    selection = package_selection(recipient=recipient, public_ids=public_ids)
+    incident = None
+    if incident_id:
+        try:
+            incident, public_ids = package_incident(public_id=incident_id)
+        except PackageIncidentRefused as error:
+            raise _incident_refused(error) from None
+    selection = package_selection(
+        recipient=recipient, public_ids=list(public_ids), incident=incident
+    )
     if not selection.included:
         raise PackageRefused(
             _("None of the testimonies asked for may go to an accountability body."),
@@ -474,6 +549,7 @@ def package_export(
                     {
                         "package": package_id,
                         "for": recipient,
+                        "incident": incident and incident.public_id,
                         "ids": [p.testimony.public_id for p in selection.included],
                         "left_out": [i.public_id for i in selection.left_out],
                         "sha256": digest,
@@ -488,6 +564,26 @@ def package_export(
         raise
     return PackageResult(
         path=destination, package_id=package_id, digest=digest, selection=selection
+    )
+
+
+def _incident_refused(error: PackageIncidentRefused) -> PackageRefused:
+    if error.merged_into is not None:
+        return PackageRefused(
+            _(
+                "Incident %(id)s was merged into incident %(into)s (%(title)s): "
+                "ask for %(into)s."
+            )
+            % {
+                "id": error.public_id,
+                "into": error.merged_into.public_id,
+                "title": error.merged_into.label,
+            },
+            code="incident_merged",
+        )
+    return PackageRefused(
+        _("There is no incident %(id)s.") % {"id": error.public_id},
+        code="incident_not_found",
     )
 
 

@@ -62,28 +62,34 @@ def _package_response(result) -> FileResponse:
 @moderator_required
 def package(request):
     """Make an accountability package for one body: the testimonies given
-    by public id, or matching the search's filters. Only what witnesses
-    consented to give accountability bodies goes; the page says what was
-    left out and why."""
+    by public id, linked to an incident, or matching the search's filters.
+    Only what witnesses consented to give accountability bodies goes; the
+    page says what was left out and why."""
     if not policy.allows(request.user, Action.EXPORT_PACKAGE):
         raise Http404
-    form = PackageForm(request.POST or None)
+    form = PackageForm(
+        request.POST or None,
+        initial={"incident_id": request.GET.get("incident_id", "")},
+    )
     given = _search_filters(request.POST if request.method == "POST" else request.GET)
     filters = SearchForm(given or None, user=request.user)
     refused = None
     if request.method == "POST" and form.is_valid():
         ids, query = form.cleaned_data["ids"], None
-        if filters.data and filters.is_valid():
+        incident_id = form.cleaned_data["incident_id"]
+        if filters.data and filters.is_valid() and not incident_id:
             query = export_query(filters.cleaned_data)
             ids = ids or testimony_public_ids(
                 params=filters.cleaned_data,
                 user=request.user,
                 limit=settings.ARCHIVE_EXPORT_MAX_ROWS,
             )
-        if filters.data and not filters.is_valid():
+        if incident_id and filters.data:
+            form.add_error(None, _("Give an incident or search filters, not both."))
+        elif filters.data and not filters.is_valid():
             form.add_error(None, _("The search filters are not valid."))
-        elif not ids:
-            form.add_error("ids", _("Give public ids or search filters."))
+        elif not ids and not incident_id:
+            form.add_error("ids", _("Give public ids, an incident or search filters."))
         else:
             folder = web_staging_folder()
             try:
@@ -96,6 +102,7 @@ def package(request):
                     ),
                     actor=request.user,
                     query=query,
+                    incident_id=incident_id,
                 )
             except PackageRefused as error:
                 shutil.rmtree(folder, ignore_errors=True)

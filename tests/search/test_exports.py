@@ -290,6 +290,7 @@ def test_json_export_shape_and_redacted_texts(consents, exporter):
             "images": "",
         },
         "citation": row["citation"],
+        "incidents": [],  # none linked (tests/search/test_exports_incidents.py)
     }
     today = date_format(timezone.localdate(), "j F Y")
     assert row["citation"] == (

@@ -1,4 +1,5 @@
-"""`manage.py export_package --for NAME (--ids ID ... | search filters) OUT`:
+"""`manage.py export_package --for NAME (--ids ID ... | --incident ID | search
+filters) OUT`:
 an accountability package (testimonies.accountability.services)."""
 
 import re
@@ -23,7 +24,8 @@ FILTERS = ("q", "place", "community", "event_type", "date_from", "date_to")
 class Command(BaseCommand):
     help = (
         "Make a signed accountability package (a BagIt bag) for one body, of the "
-        "testimonies given by --ids or matching the search filters. Only those "
+        "testimonies given by --ids, linked to --incident (whose record goes "
+        "with them) or matching the search filters. Only those "
         "whose witnesses consented to accountability bodies go in; the others "
         "are listed with the reason."
     )
@@ -40,6 +42,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--ids", nargs="+", action="extend", default=[], metavar="ID",
             help="Public ids (spaces or commas between them).",
+        )  # fmt: skip
+        parser.add_argument(
+            "--incident", default="",
+            help="An incident's public id: every testimony linked to it.",
         )  # fmt: skip
         parser.add_argument("--q", default="", help="Search words.")
         for name in ("place", "community", "event_type"):
@@ -67,7 +73,10 @@ class Command(BaseCommand):
             raise CommandError(f"{out!r} is a testimony's id: give OUT after the ids.")
         ids = [i for value in ids for i in re.split(r"[\s,;]+", value) if i]
         query = None
-        if any(options[name] for name in FILTERS):
+        incident_id = options["incident"].strip()
+        if incident_id and (ids or any(options[name] for name in FILTERS)):
+            raise CommandError("Give --incident alone, without --ids or filters.")
+        if not incident_id and any(options[name] for name in FILTERS):
             if ids:
                 raise CommandError("Give --ids or search filters, not both.")
             data = QueryDict(mutable=True)
@@ -85,8 +94,8 @@ class Command(BaseCommand):
                 user=user,
                 limit=settings.ARCHIVE_EXPORT_MAX_ROWS,
             )
-        elif not ids:
-            raise CommandError("Give --ids or at least one search filter.")
+        elif not ids and not incident_id:
+            raise CommandError("Give --ids, --incident or at least one search filter.")
         try:
             result = package_export(
                 recipient=options["recipient"],
@@ -94,6 +103,7 @@ class Command(BaseCommand):
                 destination=Path(out),
                 actor=user,
                 query=query,
+                incident_id=incident_id,
             )
         except PackageRefused as error:
             selection = (error.params or {}).get("selection")
@@ -102,6 +112,9 @@ class Command(BaseCommand):
             raise CommandError(error.messages[0]) from None
         for item in result.selection.left_out:
             self.stdout.write(f"left out {item.public_id}: {item.reason_text}")
+        if result.selection.incident is not None:
+            incident = result.selection.incident.incident
+            self.stdout.write(f"Incident {incident.public_id}: {incident.title}")
         self.stdout.write(
             f"Package {result.package_id}: {len(result.selection.included)} "
             f"testimonies in {result.path}\nSHA-256 of tagmanifest-sha256.txt: "
