@@ -11,7 +11,11 @@ from django.utils.translation import gettext_lazy as _
 
 from archive.audit_actions import audit_action_choices
 from archive.roles import Role
-from archive.services import enrolment_link_find, password_reset_sent_record
+from archive.services import (
+    enrolment_link_find,
+    password_reset_link_issue,
+    password_reset_sent_record,
+)
 from archive.time_zones import time_zone_choices
 
 
@@ -189,6 +193,38 @@ class PasswordResetRequestForm(PasswordResetForm):
         users = list(self.get_users(self.cleaned_data["email"]))
         super().save(**kwargs)
         password_reset_sent_record(users=users)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *a, **k):
+        # The link names the account by a random reference of its own, never
+        # by Django's "uid" (the base64 of the account's sequential id).
+        context = {key: value for key, value in context.items() if key != "uid"}
+        context["reference"] = password_reset_link_issue(user=context["user"])
+        super().send_mail(subject_template_name, email_template_name, context, *a, **k)
+
+
+class PasswordResetCodeForm(forms.Form):
+    """A reset link's code: the part after "#", which browsers never send to
+    the server (filled in by the page's script, or pasted with or without
+    the rest of the link). It names the link's account and carries Django's
+    token, "<reference>.<token>"."""
+
+    reset_code = forms.CharField(
+        label=_("Reset code"),
+        max_length=300,
+        help_text=_("The part of the link after the # sign."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "dir": "ltr", "data-code-from-hash": ""}
+        ),
+    )
+
+    def clean_reset_code(self):
+        code = self.cleaned_data["reset_code"].strip().rpartition("#")[2]
+        reference, _dot, token = code.partition(".")
+        if not reference or not token:
+            raise ValidationError(
+                _("This is not the code of a reset link."), code="malformed"
+            )
+        return reference, token
 
 
 # The roles an invitation offers.

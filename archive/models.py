@@ -201,3 +201,31 @@ class AccountSettings(models.Model):
                 {"time_zone": _("Choose a time zone from the list.")},
                 code="time_zone",
             )
+
+
+class PasswordResetLink(models.Model):
+    """The account a mailed password reset link is for, named in the link by
+    a random reference of its own (archive.services.password_reset_link_issue)
+    rather than by anything derived from the account's sequential id.
+
+    The secret is still Django's token, checked by Django's own view; the
+    reference only says whose token it is. Only its SHA-256 is kept, and a
+    link older than PASSWORD_RESET_TIMEOUT names nobody any more.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    reference_sha256 = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField(_("issued"))
+
+    class Meta:
+        verbose_name = _("password reset link")
+        verbose_name_plural = _("password reset links")
+        ordering = ["-issued_at"]
+
+    def __str__(self):
+        return f"password reset link {self.pk}"

@@ -1,6 +1,7 @@
 """Reads behind the archive's own pages: the audit log, accounts, lockouts."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from axes.helpers import get_cool_off
@@ -17,6 +18,7 @@ from archive.models import (
     AuditEntry,
     EnrolmentLink,
     Invitation,
+    PasswordResetLink,
 )
 from archive.roles import Role, role_of_groups
 
@@ -170,3 +172,24 @@ def account_time_zone(*, user) -> str:
         .first()
     )
     return chosen or DEFAULT_TIME_ZONE
+
+
+def password_reset_reference_digest(reference: str) -> str:
+    return hashlib.sha256(reference.encode()).hexdigest()
+
+
+def password_reset_link_user(*, reference: str):
+    """The active account a reset link's reference names, if the link is
+    younger than PASSWORD_RESET_TIMEOUT; None otherwise (a reference never
+    issued, an old link, or anything else put in its place)."""
+    since = timezone.now() - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    found = (
+        PasswordResetLink.objects.filter(
+            reference_sha256=password_reset_reference_digest(reference),
+            issued_at__gt=since,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .first()
+    )
+    return found.user if found else None

@@ -24,9 +24,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.audit import audit_record
 from archive.audit_actions import AuditAction
-from archive.models import AccountSettings, EnrolmentLink, Invitation
+from archive.models import (
+    AccountSettings,
+    EnrolmentLink,
+    Invitation,
+    PasswordResetLink,
+)
 from archive.roles import GROUP_ROLES, Role, role_of, role_of_groups
-from archive.selectors import totp_devices_confirmed
+from archive.selectors import password_reset_reference_digest, totp_devices_confirmed
 from testimonies import policy
 
 # How roles are named in the audit log: "none" rather than "public" for an
@@ -400,6 +405,29 @@ def password_reset_sent_record(*, users) -> None:
             action=AuditAction.PASSWORD_RESET_SENT,
             target=user.get_username(),
         )
+
+
+def password_reset_link_issue(*, user) -> str:
+    """A new random reference for one mailed reset link to `user`, returned
+    once (only its SHA-256 is kept). Links past PASSWORD_RESET_TIMEOUT, which
+    name nobody any more, are deleted on the way."""
+    now = timezone.now()
+    PasswordResetLink.objects.filter(
+        issued_at__lte=now - datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    ).delete()
+    reference = secrets.token_urlsafe(24)
+    PasswordResetLink.objects.create(
+        user=user,
+        reference_sha256=password_reset_reference_digest(reference),
+        issued_at=now,
+    )
+    return reference
+
+
+def password_reset_links_end(*, user) -> None:
+    """Forget every reset link of `user` (once a password is set through one:
+    Django's token would fail anyway, the reference need not be kept)."""
+    PasswordResetLink.objects.filter(user=user).delete()
 
 
 def password_reset_used_record(*, user) -> None:

@@ -52,15 +52,23 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(),
         name="password-reset-sent",
     ),
+    # The mailed link's reference and token travel after "#" (never sent in
+    # a URL) and in the form's POST body; the password is then chosen at a
+    # URL with the reference alone (archive.views.PasswordResetConfirm).
     path(
-        "accounts/reset/<uidb64>/<token>/",
+        "accounts/reset/",
         views.PasswordResetConfirm.as_view(),
-        name="password-reset-confirm",
+        name="password-reset-link",
     ),
     path(
         "accounts/reset/done/",
         auth_views.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
+    ),
+    path(
+        "accounts/reset/<uidb64>/set-password/",
+        views.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),

@@ -11,10 +11,13 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,6 +37,7 @@ from archive.forms import (
     InvitationAcceptForm,
     InvitationCodeForm,
     InvitationForm,
+    PasswordResetCodeForm,
     RoleForm,
     TokenForm,
     UnlockForm,
@@ -410,13 +414,51 @@ def _unlock(request):
 
 
 class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
-    """Django's own view (the link's token moves into the session and off
-    the address bar); the archive audits the password set through it."""
+    """Django's own view, with its token generator and its move of the token
+    into the session; the archive audits the password set through it.
+
+    The mailed link is /accounts/reset/#<reference>.<token>: browsers never
+    send what follows "#", so neither part is in any access log (gunicorn's,
+    runserver's, the proxy's). The page's script moves it into a form posted
+    here; the token goes into the session, and the password is then chosen at
+    /accounts/reset/<reference>/set-password/. The reference is random per
+    mail (archive.services.password_reset_link_issue), never the account's
+    sequential id nor anything derived from it; no URL ever carries a token.
+    """
 
     success_url = reverse_lazy("password-reset-complete")
 
+    @method_decorator(sensitive_post_parameters())
+    @method_decorator(never_cache)
+    def dispatch(self, request, *args, **kwargs):
+        if "uidb64" in kwargs:
+            kwargs["token"] = self.reset_url_token
+            return super().dispatch(request, *args, **kwargs)
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return self._link(request)
+
+    def _link(self, request):
+        """The link's page: its code, from after the "#", posted in a form."""
+        form = PasswordResetCodeForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            reference, token = form.cleaned_data["reset_code"]
+            self.validlink = False
+            self.user = self.get_user(reference)
+            if self.user is not None and self.token_generator.check_token(
+                self.user, token
+            ):
+                request.session[INTERNAL_RESET_SESSION_TOKEN] = token
+                return redirect("password-reset-confirm", uidb64=reference)
+            return self.render_to_response(self.get_context_data())
+        return render(request, "registration/password_reset_link.html", {"form": form})
+
+    def get_user(self, uidb64):
+        return selectors.password_reset_link_user(reference=uidb64)
+
     def form_valid(self, form):
         response = super().form_valid(form)
+        services.password_reset_links_end(user=form.user)
         services.password_reset_used_record(user=form.user)
         return response
 

@@ -141,7 +141,10 @@ PAGES = [
     Page("account-settings", "documenter", lambda scene: "/accounts/settings/"),
     Page("password-reset", None, lambda scene: "/accounts/password-reset/"),
     Page("password-reset-sent", None, lambda scene: "/accounts/password-reset/sent/"),
-    Page("password-reset-spent", None, lambda scene: "/accounts/reset/MQ/spent/"),
+    Page("password-reset-link", None, lambda scene: "/accounts/reset/"),
+    Page(
+        "password-reset-spent", None, lambda scene: "/accounts/reset/MQ/set-password/"
+    ),
     Page("record-start", "documenter", lambda scene: "/testimonies/record/"),
     *(
         Page(
