@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.core import serializers
+from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 
 ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -115,6 +116,17 @@ def restore_baseline(creation, data: str) -> None:
         creation.connection.check_constraints(
             table_names=[model._meta.db_table for model, _ in _baseline(data)]
         )
+        # The rows came back with their own ids. A flush that restarted the
+        # id sequences (`flush` run by hand does) would otherwise hand those
+        # same ids to the next rows a test writes, as loaddata's sequence
+        # reset prevents (a no-op on SQLite, which counts from the table).
+        reset = creation.connection.ops.sequence_reset_sql(
+            no_style(), [model for model, _ in _baseline(data)]
+        )
+        if reset:
+            with creation.connection.cursor() as cursor:
+                for statement in reset:
+                    cursor.execute(statement)
 
 
 def baseline_restored_after(flush):
