@@ -1,4 +1,4 @@
-"""How a testimony is cited: one line, the same on its page, in print and
+"""How a testimony or an incident is cited: one line, the same on its page, in print and
 in every export, so that a report, a court filing and a spreadsheet point
 to the same thing.
 
@@ -31,13 +31,31 @@ def testimony_citation(*, testimony, url: str, accessed_on: datetime.date) -> st
         "id": testimony.public_id,
         "archive": settings.ARCHIVE_NAME,
         "recorded": _day(testimony.recorded_on),
-        # The archive's day (as `accessed_on`, policy.today), not the
-        # reader's: a citation reads the same wherever it is copied from.
-        "version": _day(
-            timezone.localtime(
-                testimony.updated_at, timezone.get_default_timezone()
-            ).date()
-        ),
+        "version": _version_day(testimony.updated_at),
         "url": url,
         "accessed": _day(accessed_on),
     }
+
+
+def incident_citation(*, incident, url: str, accessed_on: datetime.date) -> str:
+    """The citation of `incident` at `url`, read on `accessed_on`, in the
+    active language: its public id and title in that language, the archive,
+    the version date (an incident's testimonies, places and dates may be
+    corrected, merged or split later)."""
+    return _(
+        "Incident %(id)s, “%(title)s”, %(archive)s, version of %(version)s, "
+        "%(url)s, accessed %(accessed)s"
+    ) % {
+        "id": incident.public_id,
+        "title": incident.label,
+        "archive": settings.ARCHIVE_NAME,
+        "version": _version_day(incident.updated_at),
+        "url": url,
+        "accessed": _day(accessed_on),
+    }
+
+
+def _version_day(updated_at: datetime.datetime) -> str:
+    # The archive's day (as `accessed_on`, policy.today), not the reader's:
+    # a citation reads the same wherever it is copied from.
+    return _day(timezone.localtime(updated_at, timezone.get_default_timezone()).date())

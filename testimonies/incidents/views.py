@@ -15,6 +15,7 @@ from archive.roles import Role
 from search.presentation import facet_groups, filters_applied, page_url, year_url
 from search.views import _error, _invalid
 from testimonies import policy
+from testimonies.core.citation import incident_citation
 from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
 from testimonies.incidents import services
 from testimonies.incidents.forms import (
@@ -93,6 +94,11 @@ def incident_page(request, public_id):
     may_link = policy.allows(request.user, Action.PROPOSE_INCIDENT)
     context = {
         "page": page,
+        "citation": incident_citation(
+            incident=incident,
+            url=request.build_absolute_uri(incident.get_absolute_url()),
+            accessed_on=policy.today(),
+        ),
         "may_moderate": may_moderate,
         "may_link": may_link,
         "unlinkable": {

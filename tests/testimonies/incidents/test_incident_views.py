@@ -336,3 +336,29 @@ def test_a_moderator_corrects_an_incident_in_the_admin_and_it_is_audited(
         action="incident_edited", target=incident.public_id
     ).exists()
     assert ladder("researcher").get(url).status_code in (302, 403)
+
+
+@pytest.mark.parametrize("role", ["anonymous", "researcher", "moderator"])
+def test_the_incident_page_carries_its_citation(incidents, ladder, role):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
+    incident = incidents["public"]
+    body = ladder(role).get(incident.get_absolute_url()).text
+    today = date_format(timezone.localdate(), "j F Y")
+    citation = (
+        f"Incident {incident.public_id}, “{incident.title}”, Eyewitness testimony "
+        f"archive, version of {today}, "
+        f"http://testserver/incidents/{incident.public_id}/, accessed {today}"
+    )
+    assert f'id="citation-text" dir="auto">{citation}</p>' in body
+    assert "Cite this incident" in body and "js/citation.js" in body
+
+
+def test_the_incident_citation_is_in_the_readers_language(incidents, client):
+    incident = incidents["public"]
+    body = client.get(incident.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="ar").text
+    assert (
+        f"الحدث {incident.public_id}، «{incident.title_ar or incident.title}»، " in body
+    )
+    assert "الاستشهاد بهذا الحدث" in body
