@@ -99,14 +99,24 @@ def search_page(request):
     return render(request, "search/search.html", context)
 
 
-def _invalid(form) -> tuple[str, dict] | None:
-    """What is wrong with the search parameters (SearchForm.problem); kept
-    under this name for the views that share the API's answer."""
-    return form.problem()
-
-
-def _error(message, fields):
+def api_bad_parameters(message, fields) -> JsonResponse:
+    """The API's answer to parameters it cannot use (SearchForm.problem):
+    400, with the message and the fields at fault. Every API that takes the
+    search's parameters answers so."""
     return JsonResponse({"error": message, "fields": fields}, status=400)
+
+
+def api_page_past_last(outcome) -> JsonResponse:
+    """The API's answer to a page past the last of `outcome` (a search or
+    a list, with `page` and `pages`): 404, with the last page's number."""
+    return JsonResponse(
+        {
+            "error": _("There is no page %(asked)d; the last is %(last)d.")
+            % {"asked": outcome.page, "last": outcome.pages},
+            "pages": outcome.pages,
+        },
+        status=404,
+    )
 
 
 @require_safe
@@ -116,17 +126,10 @@ def search_api(request):
     form = SearchForm(request.GET, user=request.user)
     problem = form.problem()
     if problem:
-        return _error(*problem)
+        return api_bad_parameters(*problem)
     outcome = testimony_search(params=form.cleaned_data, user=request.user)
     if outcome.past_last:
-        return JsonResponse(
-            {
-                "error": _("There is no page %(asked)d; the last is %(last)d.")
-                % {"asked": outcome.page, "last": outcome.pages},
-                "pages": outcome.pages,
-            },
-            status=404,
-        )
+        return api_page_past_last(outcome)
     return JsonResponse(
         outcome_json(outcome), json_dumps_params={"ensure_ascii": False}
     )
@@ -146,7 +149,7 @@ def _export(request, export_format):
     problem = form.problem()
     if problem:
         if export_format in ("json", "csv-metadata"):
-            return _error(*problem)
+            return api_bad_parameters(*problem)
         message, fields = problem
         lines = [message, *(f"{n}: {m}" for n, ms in fields.items() for m in ms)]
         return HttpResponse(

@@ -13,7 +13,7 @@ from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role
 from search.presentation import facet_groups, filters_applied, page_url, year_url
-from search.views import _error, _invalid
+from search.views import api_bad_parameters, api_page_past_last
 from testimonies import policy
 from testimonies.core.citation import incident_citation
 from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
@@ -232,19 +232,12 @@ def incident_split(request, public_id):
 @rate_limited("search", answer="json")
 def incidents_api(request):
     form = IncidentListForm(request.GET, user=request.user)
-    problem = _invalid(form)
+    problem = form.problem()
     if problem:
-        return _error(*problem)
+        return api_bad_parameters(*problem)
     outcome = incident_list(params=form.cleaned_data, user=request.user)
     if outcome.past_last:
-        return JsonResponse(
-            {
-                "error": _("There is no page %(asked)d; the last is %(last)d.")
-                % {"asked": outcome.page, "last": outcome.pages},
-                "pages": outcome.pages,
-            },
-            status=404,
-        )
+        return api_page_past_last(outcome)
     return JsonResponse(
         incident_list_json(outcome), json_dumps_params={"ensure_ascii": False}
     )
@@ -258,7 +251,7 @@ def incident_api(request, public_id):
     incident's id answers with the incident it became (its `id` says so)."""
     if request.GET:
         names = sorted(request.GET)
-        return _error(
+        return api_bad_parameters(
             _("Unknown parameter: %(names)s.") % {"names": ", ".join(names)},
             {name: [_("Unknown parameter.")] for name in names},
         )
