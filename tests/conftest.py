@@ -9,7 +9,13 @@ from django.utils import translation
 from haystack import connections
 
 from tests import factories
-from tests.databases import baseline_restored_after, restore_baseline
+from tests.databases import (
+    ON_POSTGRESQL,
+    SAME_ON_EVERY_DATABASE,
+    baseline_restored_after,
+    restore_baseline,
+    touches_the_database,
+)
 
 # After each test whose writes commit, the baseline rows come back in one
 # INSERT per table (tests/databases.py).
@@ -21,6 +27,19 @@ BaseDatabaseCreation.deserialize_db_from_string = restore_baseline
 TransactionTestCase._fixture_teardown = baseline_restored_after(
     TransactionTestCase._fixture_teardown
 )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run (make test-postgres) runs what can differ there:
+    every test that touches the database. The rest (text analysis, the
+    redaction's spellings, the architecture checks, the installations that
+    run their own SQLite) ran in the SQLite run already."""
+    if not ON_POSTGRESQL:
+        return
+    same = pytest.mark.skip(reason=SAME_ON_EVERY_DATABASE)
+    for item in items:
+        if not touches_the_database(item):
+            item.add_marker(same)
 
 
 @pytest.fixture(autouse=True)

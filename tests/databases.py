@@ -17,6 +17,39 @@ ON_POSTGRESQL = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 # SQLite installation in a temporary folder, so they are the same on every run:
 # the SQLite run has them; PostgreSQL keeps no such file (docs/production.md,
 # PostgreSQL).
+# The fixtures through which a test reaches the suite's database.
+DATABASE_FIXTURES = frozenset(
+    {
+        "db",
+        "transactional_db",
+        "django_db_reset_sequences",
+        "django_db_serialized_rollback",
+        "live_server",
+    }
+)
+
+# What the PostgreSQL run skips, and why.
+SAME_ON_EVERY_DATABASE = (
+    "does not touch the suite's database, so it cannot differ from the SQLite run, "
+    "which runs it"
+)
+
+
+def touches_the_database(item) -> bool:
+    """Does this test reach the database the suite runs on: through
+    pytest-django (a `django_db` mark, a database fixture, the live server)
+    or through a scratch database on the same server for its own processes?
+    A test that does not is the same on SQLite and on PostgreSQL: the two
+    runs differ only in ARCHIVE_TEST_DATABASE_URL, which other processes
+    never read (they are given their own DATABASE_URL, or none)."""
+    if item.get_closest_marker("django_db") is not None:
+        return True
+    if DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    return getattr(module, "scratch_database_url", None) is not None
+
+
 sqlite_files = pytest.mark.skipif(
     ON_POSTGRESQL,
     reason="reads SQLite's database files; runs in the SQLite run of the suite",
