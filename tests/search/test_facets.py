@@ -14,23 +14,24 @@ pytestmark = [committed_db, pytest.mark.usefixtures("each_engine")]
 def many(coast):
     T = factories.testimony
     made = []
-    for place, communities, events, n in [
-        ("banias", ("alawite",), ("killing",), 3),
-        ("banias", ("sunni",), ("killing",), 2),
-        ("banias", ("alawite", "sunni"), ("looting",), 1),
-        ("jableh", ("alawite",), ("killing",), 2),
-        ("jableh", ("christian",), ("threat",), 1),
-        ("tartus", ("sunni",), ("arbitrary-detention",), 1),
-    ]:
-        for _ in range(n):
-            made.append(
-                T(
-                    narrative="Gunmen came at night; shots were heard.",
-                    places=[coast[place]],
-                    communities=communities,
-                    event_types=events,
+    with factories.together():
+        for place, communities, events, n in [
+            ("banias", ("alawite",), ("killing",), 3),
+            ("banias", ("sunni",), ("killing",), 2),
+            ("banias", ("alawite", "sunni"), ("looting",), 1),
+            ("jableh", ("alawite",), ("killing",), 2),
+            ("jableh", ("christian",), ("threat",), 1),
+            ("tartus", ("sunni",), ("arbitrary-detention",), 1),
+        ]:
+            for _ in range(n):
+                made.append(
+                    T(
+                        narrative="Gunmen came at night; shots were heard.",
+                        places=[coast[place]],
+                        communities=communities,
+                        event_types=events,
+                    )
                 )
-            )
     return made
 
 

@@ -25,43 +25,46 @@ def accounts(coast):
     def T(**kwargs):
         return factories.testimony(**{"event_types": ("threat",), **kwargs})
 
-    return {
-        "banias-killing": T(
-            narrative="Gunmen came to Banias and the killing went on all night.",
-            places=[coast["banias"]],
-        ),
-        "banias-market": T(
-            narrative="In Banias the old market burned; nobody was hurt.",
-            places=[coast["banias"]],
-            event_types=("arson",),
-        ),
-        "jableh-killing": T(
-            narrative="In Jableh the killing started at dawn near the market.",
-            places=[coast["jableh"]],
-        ),
-        "tartus": T(
-            narrative="A checkpoint in Tartus detained my brother; the market was old.",
-            places=[coast["tartus"]],
-            event_types=("arbitrary-detention",),
-        ),
-        "ar-banias-killing": T(
-            narrative="في بانياس دخل المسلحون البيوت وبدأ القتل في الليل.",
-            language="ar",
-            places=[coast["banias"]],
-        ),
-        "ar-jableh-market": T(
-            narrative="في جبلة احترق السوق القديم ولم يصب أحد.",
-            language="ar",
-            places=[coast["jableh"]],
-            event_types=("arson",),
-        ),
-        "ar-tartus": T(
-            narrative="اعتقلوا أخي على حاجز في طرطوس، أو هكذا قيل لنا.",
-            language="ar",
-            places=[coast["tartus"]],
-            event_types=("arbitrary-detention",),
-        ),
-    }
+    with factories.together():
+        return {
+            "banias-killing": T(
+                narrative="Gunmen came to Banias and the killing went on all night.",
+                places=[coast["banias"]],
+            ),
+            "banias-market": T(
+                narrative="In Banias the old market burned; nobody was hurt.",
+                places=[coast["banias"]],
+                event_types=("arson",),
+            ),
+            "jableh-killing": T(
+                narrative="In Jableh the killing started at dawn near the market.",
+                places=[coast["jableh"]],
+            ),
+            "tartus": T(
+                narrative=(
+                    "A checkpoint in Tartus detained my brother; the market was old."
+                ),
+                places=[coast["tartus"]],
+                event_types=("arbitrary-detention",),
+            ),
+            "ar-banias-killing": T(
+                narrative="في بانياس دخل المسلحون البيوت وبدأ القتل في الليل.",
+                language="ar",
+                places=[coast["banias"]],
+            ),
+            "ar-jableh-market": T(
+                narrative="في جبلة احترق السوق القديم ولم يصب أحد.",
+                language="ar",
+                places=[coast["jableh"]],
+                event_types=("arson",),
+            ),
+            "ar-tartus": T(
+                narrative="اعتقلوا أخي على حاجز في طرطوس، أو هكذا قيل لنا.",
+                language="ar",
+                places=[coast["tartus"]],
+                event_types=("arbitrary-detention",),
+            ),
+        }
 
 
 def found(client, accounts, q, **params) -> set[str]:

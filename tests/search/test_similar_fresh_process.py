@@ -47,12 +47,17 @@ FRESH_PROCESS = textwrap.dedent(
 @pytest.fixture
 def alike(coast):
     T = factories.testimony
-    return [
-        T(narrative="The fishing boats burned in the harbour at dawn; fishermen fled."),
-        T(narrative="Fishermen saw their boats burned in the harbour."),
-        T(narrative="At dawn the harbour was full of burned fishing boats."),
-        T(narrative="A checkpoint in Tartus detained my brother for a week."),
-    ]
+    with factories.together():
+        return [
+            T(
+                narrative=(
+                    "The fishing boats burned in the harbour at dawn; fishermen fled."
+                )
+            ),
+            T(narrative="Fishermen saw their boats burned in the harbour."),
+            T(narrative="At dawn the harbour was full of burned fishing boats."),
+            T(narrative="A checkpoint in Tartus detained my brother for a week."),
+        ]
 
 
 def in_fresh_process(first, testimony):
