@@ -12,6 +12,7 @@ from testimonies.consent.services.consent import consent_record
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Community, EventType, Place, Testimony, Witness
 from testimonies.places.gazetteer import place_path
+from testimonies.vault import sealing as vault
 from testimonies.vault.identity import identity_store
 
 EVERY_SCOPE_OFF = {
@@ -55,8 +56,10 @@ class WitnessFactory(factory.django.DjangoModelFactory):
 def together():
     """Testimonies made in this block reach the search index in one write,
     when it commits, rather than one write each: a fixture that makes many
-    saves most of its time (each write of a Whoosh index is a segment)."""
-    with transaction.atomic():
+    saves most of its time (each write of a Whoosh index is a segment).
+    Their witnesses' data keys reach the key store in one transaction too,
+    as an import's do (one unit of work)."""
+    with vault.keys_unit_of_work():
         yield
 
 
