@@ -20,6 +20,7 @@ from testimonies.incidents.models import (
     IncidentStatus,
     LinkRole,
 )
+from testimonies.incidents.selectors import CommunityGroup, witness_community_breakdown
 from testimonies.policy import Action, allows
 
 
@@ -106,6 +107,25 @@ def incident_edited(*, user, incident: Incident) -> None:
     its tags are saved."""
     _require(user, Action.MODERATE_INCIDENT, incident)
     _audit(IncidentAuditAction.EDITED, user=user, incident=incident)
+
+
+@transaction.atomic
+def witness_communities_read(
+    *, user, incident: Incident, reason: str
+) -> list[CommunityGroup]:
+    """The breakdown of the incident's describing witnesses by their own
+    communities, for a user the policy allows (READ_WITNESS_COMMUNITIES),
+    after the caller checked their password: written to the audit chain
+    first, as a reveal is (who, when, which incident, why). Returned to be
+    shown in this response only, never stored, logged or cached."""
+    _require(user, Action.READ_WITNESS_COMMUNITIES, incident)
+    _audit(
+        IncidentAuditAction.WITNESS_COMMUNITIES_READ,
+        user=user,
+        incident=incident,
+        detail=" ".join(reason.split()),
+    )
+    return witness_community_breakdown(incident=incident, user=user)
 
 
 def _link_move(link: IncidentLink, target: Incident) -> None:
