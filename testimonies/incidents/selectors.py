@@ -76,7 +76,7 @@ class Corroboration:
     several_communities: str = ""
 
 
-def _describing_witness_ids(incident, user) -> set[int]:
+def incident_describing_witness_ids(*, incident, user) -> set[int]:
     """The witnesses of the links shown to `user` that describe `incident`."""
     return set(
         links_shown(
@@ -114,15 +114,16 @@ def witness_community_breakdown(*, incident, user) -> list[CommunityGroup]:
     service witness_communities_read asks the policy and records the
     reading first; nothing of it goes to the index, the API, the logs,
     exports or the cache."""
-    groups = witness_community_groups(_describing_witness_ids(incident, user))
+    groups = witness_community_groups(
+        incident_describing_witness_ids(incident=incident, user=user)
+    )
     communities = Community.objects.in_bulk([c for c in groups if c is not None])
-    rows = [
-        CommunityGroup(communities.get(pk), n)
-        for pk, n in groups.items()
-        if pk is None or pk in communities
-    ]
+    # A community since taken out of the vocabulary reads as not given.
+    counted = Counter()
+    for pk, n in groups.items():
+        counted[communities.get(pk)] += n
     return sorted(
-        rows,
+        (CommunityGroup(community, n) for community, n in counted.items()),
         key=lambda g: (
             g.community is None,
             -g.witnesses,
@@ -233,7 +234,7 @@ def incident_detail(*, incident: Incident, user) -> IncidentPage:
         corroboration=replace(
             incidents_corroboration([incident], user=user)[incident.pk],
             several_communities=witnesses_several_communities(
-                _describing_witness_ids(incident, user)
+                incident_describing_witness_ids(incident=incident, user=user)
             ),
         ),
     )
