@@ -1,6 +1,7 @@
 """Incident pages and API (docs/incidents.md). Thin: the selectors decide
 what a user sees (through the access policy), the services write."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -335,7 +336,11 @@ def incident_witness_communities(request, public_id):
             )  # fmt: skip
         return _witness_communities_page(request, incident, form)
     reveal_reset(user)
-    groups = services.witness_communities_read(
-        user=user, incident=incident, reason=form.cleaned_data["reason"]
-    )
+    try:
+        groups = services.witness_communities_read(
+            user=user, incident=incident, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _witness_communities_page(request, incident, form)
     return _witness_communities_page(request, incident, form, groups=groups)

@@ -341,3 +341,27 @@ def test_the_breakdown_of_an_incident_nobody_may_see_is_not_found(
     url = f"/incidents/{incident.public_id}/witness-communities/"
     posted = ladder("moderator").post(url, {"reason": REASON, "password": PASSWORD})
     assert posted.status_code == 200
+
+
+def test_a_reason_naming_a_witness_is_refused_and_nothing_recorded(
+    coast,
+    mixed,
+    link,
+    ladder,  # noqa: F811
+):
+    """The reason stays in the audit log for good, as the reveal page's."""
+    named = factories.testimony(
+        witness_name="Ayman Fares",
+        narrative="They came to Hai Al Kusour in the afternoon.",
+        places=[coast["banias"]],
+        witness_community="sunni",
+    )
+    link(mixed, named)
+    url = f"/incidents/{mixed.public_id}/witness-communities/"
+    reason = "the prosecutor asks whether Ayman Fares is Sunni"
+    response = ladder("moderator").post(url, {"reason": reason, "password": PASSWORD})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "must not contain a witness" in body
+    assert "Druze" not in body
+    assert not breakdown_reads().exists()
