@@ -120,7 +120,7 @@ def measure(incidents, clients, rounds: int) -> dict:
             row[f"{role} answer alone"] = timed(
                 lambda ids=ids: witnesses_several_communities(ids), rounds
             )
-        figures[incident.key] = row
+        figures[incident.key or incident.public_id] = row
     return figures
 
 
