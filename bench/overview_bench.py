@@ -1,6 +1,7 @@
 """Map and timeline benchmark: /api/map/ and /api/timeline/ at N testimonies.
 
     .venv/bin/python bench/overview_bench.py --size 10000 [--rounds 5]
+        [--engine postgres]  (under deploy/with_postgres.sh, or with DATABASE_URL)
 
 In the search benchmark's data folder (bench/.data/<size>/, the corpus
 generated once by `manage.py generate_corpus` and reused; bench/search_bench.py)
@@ -26,6 +27,7 @@ from search_bench import (
     DATA,
     RESULTS,
     SEED,
+    engine_environment,
     environment,
     git_commit,
     manage,
@@ -66,9 +68,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--size", type=int, required=True, help="testimonies")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--engine",
+        choices=["whoosh", "postgres"],
+        help="the search engine (default: as the settings configure it)",
+    )
     args = parser.parse_args(argv)
-    data_dir = (DATA / str(args.size)).resolve()
+    folder = str(args.size) + ("-postgres" if args.engine == "postgres" else "")
+    data_dir = (DATA / folder).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
+    engine_environment(args.engine)
     env = environment(data_dir)
     env.update(ARCHIVE_RATE_ANON="100000/minute", ARCHIVE_RATE_USER="100000/minute")
     manage("migrate", "--noinput", env=env)
@@ -90,6 +99,7 @@ def main(argv=None) -> dict:
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
         "size": args.size,
+        "engine": args.engine or "as configured",
         "load_average": os.getloadavg(),
         "public": measure(public, args.rounds),
         "researcher": measure(researcher, args.rounds),

@@ -53,6 +53,19 @@ class Vocabulary(Protocol):
         the documents the user may see; None if there is none."""
 
 
+# What haystack's values_list() asks a backend's search() for (`fields`)
+# besides the fields it names: a search that names nothing more
+# ("pk", say) needs no stored document, only which documents matched.
+KEY_FIELDS = frozenset({"id", "django_ct", "django_id", "score", "pk"})
+
+
+def asks_keys_only(fields) -> bool:
+    """Whether a search's `fields` (haystack's values_list) ask only which
+    documents matched: each engine then reads its ids and nothing of the
+    stored documents (the map and the timeline count thousands)."""
+    return bool(fields) and not isinstance(fields, str) and set(fields) <= KEY_FIELDS
+
+
 class ArchiveSearchBackend:
     """Mixed into a haystack backend. Its methods bear names haystack's
     backends do not use: it only adds, wherever it stands in the bases.

@@ -132,6 +132,7 @@ class Action(StrEnum):
     PROPOSE_INCIDENT = "propose_incident"  # (none)
     LINK_INCIDENT = "link_incident"  # (testimony)
     MODERATE_INCIDENT = "moderate_incident"  # (incident)
+    READ_WITNESS_COMMUNITIES = "read_witness_communities"  # (incident)
     SET_ACCOUNT_ACTIVE = "set_account_active"  # (account, a user)
     INVITE = "invite"  # (none)
 
@@ -639,6 +640,16 @@ def _may_view_incident(user, incident) -> bool:
     return visible_incidents(Incident.objects.filter(pk=incident.pk), user).exists()
 
 
+def _may_read_witness_communities(user, incident) -> bool:
+    """Open the breakdown of an incident's describing witnesses by their
+    own communities (sealed in their identities): with few witnesses it
+    tells who belongs where, so only those the reveal rule lets see any
+    witness's identity, whoever recorded it (moderators after the second
+    factor; a documenter reaches only their own witnesses), on an incident
+    they may see. Each reading is audited as a reveal is."""
+    return sees_everything(user) and _may_view_incident(user, incident)
+
+
 def _may_propose_incident(user, _=None) -> bool:
     """Record a new incident: documenters and moderators."""
     return acting_role(user) in (Role.DOCUMENTER, Role.MODERATOR)
@@ -670,6 +681,7 @@ RULES = {
     Action.WITHDRAW: _may_withdraw,
     Action.ERASE: _may_erase,
     Action.REVEAL_IDENTITY: _may_reveal_identity,
+    Action.READ_WITNESS_COMMUNITIES: _may_read_witness_communities,
     Action.REVEAL_WITNESS_IDENTITY: _may_reveal_witness_identity,
     Action.RECORD_UNDER: _may_record_under,
     Action.REVIEW: _may_review,

@@ -78,8 +78,12 @@ def testimony(
     translations=None,
     consent=None,
     language="en",
+    witness_community=None,
 ):
     """A testimony with its witness, tags and one consent event.
+
+    `witness_community`: the slug of the witness's own community, sealed in
+    their identity (not a tag of the testimony).
 
     `consent` is a dict of scopes granted (default: archive, researchers and
     public) plus optional `embargo_until` and `images` (who may be shown the
@@ -97,6 +101,12 @@ def testimony(
     # comes after that commit, so that it finds the testimony indexed.
     with transaction.atomic():
         witness = WitnessFactory(name=witness_name)
+        if witness_community:
+            identity_store(
+                witness=witness,
+                name=witness_name,
+                community=Community.objects.get(slug=witness_community),
+            )
         obj = Testimony.objects.create(
             witness=witness,
             language=language,

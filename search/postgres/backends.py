@@ -51,7 +51,7 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier
 
 from search.documents import documents_prepare
-from search.engine import ArchiveSearchBackend
+from search.engine import ArchiveSearchBackend, asks_keys_only
 from search.postgres.analysis import engine_text, engine_word, folded_words, is_term
 from search.postgres.models import SearchDocument, SearchDocumentChange
 from search.postgres.vocabulary import VisibleVocabulary
@@ -489,7 +489,10 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
                 matching = matching.filter(django_ct__in=labels)
             hits = matching.count()
             ordered = self._ordered(matching, sort_by, built.ranking)
-            page = ordered.only("identifier", "django_ct", "django_id", *STORED_FIELDS)
+            # A keys-only search (haystack's values_list: the map and the
+            # timeline) reads the id columns, not the stored text.
+            stored_fields = () if asks_keys_only(fields) else STORED_FIELDS
+            page = ordered.only("identifier", "django_ct", "django_id", *stored_fields)
             page = (
                 page[start_offset:end_offset]
                 if end_offset is not None
@@ -499,7 +502,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             results = []
             for row in page:
                 app_label, model_name = row.django_ct.split(".")
-                stored = {name: getattr(row, name) for name in STORED_FIELDS}
+                stored = {name: getattr(row, name) for name in stored_fields}
                 score = getattr(row, "score", None) or 0.0
                 results.append(
                     result_class(

@@ -22,8 +22,9 @@ from haystack.backends.whoosh_backend import (
     WhooshSearchBackend,
     WhooshSearchQuery,
 )
-from haystack.constants import DJANGO_CT, FILTER_SEPARATOR, ID
+from haystack.constants import DJANGO_CT, DJANGO_ID, FILTER_SEPARATOR, ID
 from haystack.exceptions import SearchBackendError
+from haystack.models import SearchResult
 from haystack.utils import get_identifier
 from whoosh import formats
 from whoosh import query as whoosh_query
@@ -34,7 +35,7 @@ from whoosh.writing import CLEAR
 
 from search.analysis import text_analyzer
 from search.documents import documents_prepare
-from search.engine import ArchiveSearchBackend
+from search.engine import ArchiveSearchBackend, asks_keys_only
 from search.whoosh import rebuild, similar
 from search.whoosh.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
 from search.whoosh.searchers import CachedOverlapFacet, shared_searcher
@@ -200,6 +201,15 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             # results then, but the count and facets of the whole search
             # (the caller tells how many pages there are).
             past_the_end = raw_page.pagenum < page_num
+            if asks_keys_only(fields) and not group_by:
+                return {
+                    "results": []
+                    if past_the_end
+                    else self._key_results(holder, searcher, raw_page, result_class),
+                    "hits": len(raw_page),
+                    "facets": {},
+                    "spelling_suggestion": None,
+                }
             # highlight(spans=True): where the query's words stand in each
             # result's stored text, rather than haystack's marked text.
             spans = isinstance(highlight, dict) and highlight.get("spans")
@@ -216,6 +226,27 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             elif spans:
                 self._match_spans(searcher, parsed, raw_page, processed["results"])
             return processed
+
+    def _key_results(self, holder, searcher, raw_page, result_class):
+        """The page's results as haystack's values_list() reads them, with
+        their model and primary key only, read from the index's terms (the
+        holder keeps them per segment), not from the stored documents: a
+        whole document holds the testimony's text, which the map and the
+        timeline never read, and reading thousands of them was most of
+        their time. The caller checks every key against the database, as
+        for any result."""
+        result_class = result_class or SearchResult
+        content_types = holder.field_values(searcher, DJANGO_CT)
+        ids = holder.field_values(searcher, DJANGO_ID)
+        indexed = set(self.build_models_list())  # "app_label.model_name"
+        results = []
+        for hit in raw_page:  # a Hit reads no stored field until asked
+            label, pk = content_types(hit.docnum), ids(hit.docnum)
+            if label not in indexed or pk is None:
+                continue
+            app_label, model_name = label.split(".")
+            results.append(result_class(app_label, model_name, pk, hit.score or 0))
+        return results
 
     def _match_spans(self, searcher, parsed, raw_page, results):
         """Give each result `match_spans`: (start, end, term) of every

@@ -25,6 +25,7 @@ Two caches live with the searcher:
 
 import os
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from contextlib import contextmanager
 
@@ -172,6 +173,32 @@ class SharedSearcher:
             self._filter_docs -= len(dropped)
         return docs
 
+    def field_values(self, searcher, fieldname: str):
+        """A function: global document number -> the value of `fieldname`
+        (a one-valued keyword field: the document ids) in that document,
+        or None. Read from the field's postings once per segment and kept
+        with the facets' lists (same shape, same lifetime: segments never
+        change), never from the stored documents, which hold each
+        testimony's whole text. Call with the lock held."""
+        leaves = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            key = (segment.segment_id(), fieldname) if segment is not None else None
+            lists = self.facet_lists.get(key) if key is not None else None
+            if lists is None:
+                lists = _term_lists(leaf, searcher.schema[fieldname], fieldname)
+                if key is not None:
+                    self.facet_lists[key] = lists
+            leaves.append((offset, lists))
+        offsets = [offset for offset, _lists in leaves]
+
+        def value(docnum):
+            offset, lists = leaves[bisect_right(offsets, docnum) - 1]
+            found = lists[docnum - offset]
+            return found[0] if found else None
+
+        return value
+
     def content_types(self, searcher, fieldname: str) -> set[str]:
         """The model labels present in the index (deleted documents
         included until a merge), for this version of the index."""
@@ -181,6 +208,18 @@ class SharedSearcher:
                 for term in searcher.reader().lexicon(fieldname)
             }
         return self._content_types
+
+
+def _term_lists(reader, field, fieldname) -> list[list]:
+    """For each document of one segment's `reader`, the values of
+    `fieldname` it holds, from the postings (as Whoosh's overlapping facet
+    builds them, so that both share the cache)."""
+    lists = [[] for _ in range(reader.doc_count_all())]
+    for term in field.sortable_terms(reader, fieldname):
+        text = field.from_bytes(term)
+        for docnum in reader.postings(fieldname, term).all_ids():
+            lists[docnum].append(text)
+    return lists
 
 
 class CachedOverlapFacet(FieldFacet):

@@ -21,6 +21,7 @@ from testimonies import policy
 from testimonies.attachments import store
 from testimonies.consent.models.consent import ConsentEvent
 from testimonies.incidents.models import Incident, IncidentLink, LinkRole
+from testimonies.incidents.selectors import witnesses_several_communities
 from testimonies.models import (
     Attachment,
     AttachmentCustody,
@@ -106,6 +107,9 @@ class PackagedIncident:
     testimonies: int
     mentions: int
     testimony_communities: list
+    # The witnesses' own communities, as yes / no / not_shown (never more:
+    # docs/incidents.md), over the packaged describing witnesses.
+    several_communities: str
 
 
 @dataclass
@@ -297,6 +301,9 @@ def _packaged_incident(incident: Incident, included) -> PackagedIncident:
         testimonies=len(describing),
         mentions=mentions,
         testimony_communities=sorted(communities.values(), key=lambda c: c.slug),
+        several_communities=str(
+            witnesses_several_communities({t.witness_id for t in describing})
+        ),
     )
 
 

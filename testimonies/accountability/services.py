@@ -217,6 +217,7 @@ def _incident_json(packaged: PackagedIncident) -> dict:
             "testimonies_describing": packaged.testimonies,
             "testimonies_mentioning": packaged.mentions,
             "communities": [_vocabulary(c) for c in packaged.testimony_communities],
+            "witnesses_from_several_communities": packaged.several_communities,
         },
     }
 

@@ -16,3 +16,7 @@ class IncidentAuditAction(models.TextChoices):
     LINKED = "incident_linked", _("Linked a testimony to an incident")
     UNLINKED = "incident_unlinked", _("Unlinked a testimony from an incident")
     EDITED = "incident_edited", _("Edited an incident")
+    WITNESS_COMMUNITIES_READ = (
+        "incident_witness_communities_read",
+        _("Read the communities of an incident's witnesses"),
+    )

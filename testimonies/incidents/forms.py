@@ -11,6 +11,7 @@ from testimonies.core.vocabularies import Community, EventType
 from testimonies.incidents.models import LinkRole
 from testimonies.places.models import Place
 from testimonies.recording.forms import VocabularyChoiceField
+from testimonies.vault.forms import IdentityRevealForm
 
 
 class IncidentListForm(SearchForm):
@@ -139,3 +140,18 @@ class SplitForm(forms.Form):
             for row in linked
         ]
         self.fields["title_ar"].widget.attrs.update(dir="rtl", lang="ar")
+
+
+class WitnessCommunitiesForm(IdentityRevealForm):
+    """Why the breakdown of the witnesses' communities is needed, and the
+    user's password again: the reveal page's form, asked the same way."""
+
+    reason = forms.CharField(
+        label=_("Why do you need the communities of these witnesses?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "off"}),
+        help_text=_(
+            "Kept in the audit log for good. Never write a witness's name, "
+            "contact or birth year here."
+        ),
+    )

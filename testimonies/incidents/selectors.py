@@ -5,12 +5,21 @@ see) is absent from every answer, never merely hidden in a template.
 Corroboration counts witnesses, not testimonies: one witness's three
 accounts are one witness. It counts only the links shown to the asking user
 (testimonies.policy.links_shown) whose role is "describes", so a hidden
-testimony never changes a number (docs/incidents.md)."""
+testimony never changes a number (docs/incidents.md).
+
+Whether the witnesses come from more than one community is read from their
+sealed identities, so it is said only when it cannot single anyone out:
+every community group among the describing witnesses the reader may see
+holds at least ARCHIVE_REID_K of them (several_communities). With two or
+three witnesses, "yes" or a breakdown would tell each one's community."""
 
 import datetime
 import math
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from django.conf import settings
 from django.http import Http404
 
 from testimonies.core.models import Testimony
@@ -20,6 +29,7 @@ from testimonies.incidents.models import Incident, IncidentLink, LinkRole
 from testimonies.places.models import Place
 from testimonies.policy import links_shown, places_visible, visible_incidents
 from testimonies.textnorm import fold
+from testimonies.vault.identity import identity_communities
 
 
 class IncidentNotVisible(Http404):
@@ -32,15 +42,94 @@ def incidents_visible_to(user, *, on=None):
     return visible_incidents(Incident.objects.current(), user, on=on)
 
 
+class SeveralCommunities(StrEnum):
+    """Do the describing witnesses come from more than one community (their
+    own, as they gave it: not the communities their accounts concern)?"""
+
+    YES = "yes"
+    NO = "no"
+    # Said as such, never as "no": a group below k could be singled out.
+    NOT_SHOWN = "not_shown"
+
+
+def several_communities(groups: dict, *, k: int) -> SeveralCommunities:
+    """The answer for `groups` ({community pk or None (not given): number
+    of witnesses}): given only when every group holds at least `k`
+    witnesses, else NOT_SHOWN. "Not given" is no community of its own, but
+    a small group of it is as telling as any other."""
+    if any(0 < n < k for n in groups.values()):
+        return SeveralCommunities.NOT_SHOWN
+    named = [c for c, n in groups.items() if c is not None and n]
+    return SeveralCommunities.YES if len(named) > 1 else SeveralCommunities.NO
+
+
 @dataclass(frozen=True)
 class Corroboration:
     """How many distinct witnesses describe an incident among the
     testimonies the reader may see, and the communities those testimonies
-    concern."""
+    concern. `several_communities` (a SeveralCommunities, or "" where it
+    was not computed: the list) is about the witnesses' own communities."""
 
     witnesses: int = 0
     testimonies: int = 0
     communities: list = field(default_factory=list)
+    several_communities: str = ""
+
+
+def incident_describing_witness_ids(*, incident, user) -> set[int]:
+    """The witnesses of the links shown to `user` that describe `incident`."""
+    return set(
+        links_shown(
+            IncidentLink.objects.filter(incident=incident, role=LinkRole.DESCRIBES),
+            user,
+        ).values_list("testimony__witness_id", flat=True)
+    )
+
+
+def witness_community_groups(witness_ids) -> Counter:
+    """{community pk or None (not given): number of these witnesses}, read
+    from their sealed identities (one opening each)."""
+    return Counter(identity_communities(witness_ids).values())
+
+
+def witnesses_several_communities(witness_ids) -> SeveralCommunities:
+    """several_communities over these witnesses, at the archive's k."""
+    return several_communities(
+        witness_community_groups(witness_ids), k=settings.ARCHIVE_REID_K
+    )
+
+
+@dataclass(frozen=True)
+class CommunityGroup:
+    """One line of the moderators' breakdown: a community (None: not given)
+    and how many of the describing witnesses belong to it."""
+
+    community: Community | None
+    witnesses: int
+
+
+def witness_community_breakdown(*, incident, user) -> list[CommunityGroup]:
+    """How many of the describing witnesses `user` may see belong to each
+    community, largest first, "not given" last. Never shown in passing: the
+    service witness_communities_read asks the policy and records the
+    reading first; nothing of it goes to the index, the API, the logs,
+    exports or the cache."""
+    groups = witness_community_groups(
+        incident_describing_witness_ids(incident=incident, user=user)
+    )
+    communities = Community.objects.in_bulk([c for c in groups if c is not None])
+    # A community since taken out of the vocabulary reads as not given.
+    counted = Counter()
+    for pk, n in groups.items():
+        counted[communities.get(pk)] += n
+    return sorted(
+        (CommunityGroup(community, n) for community, n in counted.items()),
+        key=lambda g: (
+            g.community is None,
+            -g.witnesses,
+            g.community and g.community.name,
+        ),
+    )
 
 
 def incidents_corroboration(incidents, *, user) -> dict[int, Corroboration]:
@@ -142,7 +231,12 @@ def incident_detail(*, incident: Incident, user) -> IncidentPage:
         event_types=list(incident.event_types.all()),
         communities=list(incident.communities.all()),
         linked=linked,
-        corroboration=incidents_corroboration([incident], user=user)[incident.pk],
+        corroboration=replace(
+            incidents_corroboration([incident], user=user)[incident.pk],
+            several_communities=witnesses_several_communities(
+                incident_describing_witness_ids(incident=incident, user=user)
+            ),
+        ),
     )
 
 

@@ -13,11 +13,19 @@ def _dates_json(dates) -> dict:
 
 
 def corroboration_json(corroboration) -> dict:
-    return {
+    """`communities`: those the accounts concern (their public tags). The
+    witnesses' own communities only as yes / no / not_shown, and only where
+    it was computed (an incident's detail, not the list)."""
+    answer = {
         "witnesses": corroboration.witnesses,
         "testimonies": corroboration.testimonies,
         "communities": [c.slug for c in corroboration.communities],
     }
+    if corroboration.several_communities:
+        answer["witnesses_from_several_communities"] = str(
+            corroboration.several_communities
+        )
+    return answer
 
 
 def incident_json(incident, *, places, corroboration) -> dict:

@@ -7,9 +7,10 @@ saved or deleted here."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from archive.audit import audit_record
 from testimonies.core.models import Testimony
@@ -20,7 +21,13 @@ from testimonies.incidents.models import (
     IncidentStatus,
     LinkRole,
 )
+from testimonies.incidents.selectors import (
+    CommunityGroup,
+    incident_describing_witness_ids,
+    witness_community_breakdown,
+)
 from testimonies.policy import Action, allows
+from testimonies.vault.reveal import reason_identifies_any
 
 
 class IncidentActionRefused(PermissionDenied):
@@ -106,6 +113,41 @@ def incident_edited(*, user, incident: Incident) -> None:
     its tags are saved."""
     _require(user, Action.MODERATE_INCIDENT, incident)
     _audit(IncidentAuditAction.EDITED, user=user, incident=incident)
+
+
+@transaction.atomic
+def witness_communities_read(
+    *, user, incident: Incident, reason: str
+) -> list[CommunityGroup]:
+    """The breakdown of the incident's describing witnesses by their own
+    communities, for a user the policy allows (READ_WITNESS_COMMUNITIES),
+    after the caller checked their password: written to the audit chain
+    first, as a reveal is (who, when, which incident, why). Refused, with
+    nothing written, when the reason names one of the witnesses (the log
+    keeps it forever). Returned to be shown in this response only, never
+    stored, logged or cached."""
+    _require(user, Action.READ_WITNESS_COMMUNITIES, incident)
+    reason = " ".join(reason.split())
+    witness_ids = incident_describing_witness_ids(incident=incident, user=user)
+    if reason_identifies_any(reason, witness_ids=witness_ids):
+        raise ValidationError(
+            {
+                "reason": ValidationError(
+                    _(
+                        "The reason must not contain a witness's name, contact "
+                        "or birth year: the audit log keeps it for good."
+                    ),
+                    code="reason_identifies",
+                )
+            }
+        )
+    _audit(
+        IncidentAuditAction.WITNESS_COMMUNITIES_READ,
+        user=user,
+        incident=incident,
+        detail=reason,
+    )
+    return witness_community_breakdown(incident=incident, user=user)
 
 
 def _link_move(link: IncidentLink, target: Incident) -> None:

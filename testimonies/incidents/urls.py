@@ -14,6 +14,11 @@ urlpatterns = [
     path("incidents/<slug:public_id>/confirm/", views.incident_confirm, name="confirm"),
     path("incidents/<slug:public_id>/merge/", views.incident_merge, name="merge"),
     path("incidents/<slug:public_id>/split/", views.incident_split, name="split"),
+    path(
+        "incidents/<slug:public_id>/witness-communities/",
+        views.incident_witness_communities,
+        name="witness-communities",
+    ),
     path("api/incidents/", views.incidents_api, name="api-list"),
     path("api/incidents/<slug:public_id>/", views.incident_api, name="api-detail"),
 ]

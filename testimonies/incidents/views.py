@@ -1,12 +1,18 @@
 """Incident pages and API (docs/incidents.md). Thin: the selectors decide
 what a user sees (through the access policy), the services write."""
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from archive.access import role_required, second_factor_first
 from archive.ratelimit import rate_limited
@@ -25,8 +31,10 @@ from testimonies.incidents.forms import (
     MergeForm,
     SplitForm,
     UnlinkForm,
+    WitnessCommunitiesForm,
 )
 from testimonies.incidents.selectors import (
+    IncidentNotVisible,
     incident_detail,
     incident_list,
     incident_resolve,
@@ -34,6 +42,12 @@ from testimonies.incidents.selectors import (
 from testimonies.incidents.serializers import incident_detail_json, incident_list_json
 from testimonies.incidents.suggestions import testimonies_suggested
 from testimonies.policy import Action
+from testimonies.vault.reveal_throttle import (
+    reveal_cool_off_minutes,
+    reveal_failure,
+    reveal_locked,
+    reveal_reset,
+)
 
 
 @require_safe
@@ -112,6 +126,9 @@ def incident_page(request, public_id):
             incident=incident, user=request.user
         )
         context["link_form"] = LinkForm()
+    context["may_read_witness_communities"] = policy.allows(
+        request.user, Action.READ_WITNESS_COMMUNITIES, incident
+    )
     if may_moderate:
         context["merge_form"] = MergeForm()
         context["split_form"] = SplitForm(linked=page.linked)
@@ -263,3 +280,67 @@ def incident_api(request, public_id):
     return JsonResponse(
         incident_detail_json(page), json_dumps_params={"ensure_ascii": False}
     )
+
+
+def _witness_communities_page(
+    request, incident, form, *, groups=None, locked=False, status=200
+):
+    response = render(
+        request,
+        "incidents/incident_witness_communities.html",
+        {
+            "incident": incident,
+            "form": form,
+            "groups": groups,
+            "locked": locked,
+            "cool_off_minutes": reveal_cool_off_minutes(),
+        },
+        status=status,
+    )
+    # As the reveal page: nothing of it kept by a cache or told onwards.
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@never_cache
+@sensitive_post_parameters("reason", "password")
+@require_http_methods(["GET", "POST"])
+@second_factor_first
+def incident_witness_communities(request, public_id):
+    """The moderators' breakdown of an incident's describing witnesses by
+    their own communities, opened on purpose as the identity reveal page
+    is: a reason and the password again (wrong ones counted with the
+    reveal page's), each reading audited. 404 for anyone the policy
+    refuses (Action.READ_WITNESS_COMMUNITIES)."""
+    user = request.user
+    incident = incident_resolve(public_id=public_id, user=user)
+    if not policy.allows(user, Action.READ_WITNESS_COMMUNITIES, incident):
+        raise IncidentNotVisible
+    if incident.public_id != public_id:
+        return redirect("incidents:witness-communities", incident.public_id)
+    if request.method != "POST":
+        return _witness_communities_page(
+            request, incident, WitnessCommunitiesForm(user=user)
+        )
+    if reveal_locked(user):
+        return _witness_communities_page(
+            request, incident, WitnessCommunitiesForm(user=user), locked=True,
+            status=429,
+        )  # fmt: skip
+    form = WitnessCommunitiesForm(request.POST, user=user)
+    if not form.is_valid():
+        if form.wrong_password and reveal_failure(user):
+            return _witness_communities_page(
+                request, incident, WitnessCommunitiesForm(user=user), locked=True,
+                status=429,
+            )  # fmt: skip
+        return _witness_communities_page(request, incident, form)
+    reveal_reset(user)
+    try:
+        groups = services.witness_communities_read(
+            user=user, incident=incident, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _witness_communities_page(request, incident, form)
+    return _witness_communities_page(request, incident, form, groups=groups)

@@ -142,6 +142,30 @@ def identity_read(*, witness, row=READ_NOW) -> Identity | None:
     return Identity(**payload)
 
 
+def identities_read(witness_ids) -> dict:
+    """{witness id: Identity, or None} for these witnesses: identity_read
+    for each, the sealed rows read in one query. For the pages allowed to
+    use them, as identity_read."""
+    ids = set(witness_ids)
+    rows = WitnessIdentity.objects.filter(witness_id__in=ids).select_related("witness")
+    identities = dict.fromkeys(ids)
+    for row in rows:
+        identities[row.witness_id] = identity_read(witness=row.witness, row=row)
+    return identities
+
+
+def identity_communities(witness_ids) -> dict[int, int | None]:
+    """{witness id: the pk of the community the witness gave, or None} for
+    these witnesses (no identity, or one that no longer opens, is None).
+    Only for the counts of docs/incidents.md ("witnesses from more than one
+    community"), which decide what may be said of them: the names, contact
+    and birth year opened with them go no further than this function."""
+    return {
+        witness_id: identity.community_id if identity else None
+        for witness_id, identity in identities_read(witness_ids).items()
+    }
+
+
 def identity_exists(*, witness) -> bool:
     """Is an identity kept for `witness`? Opens nothing."""
     return WitnessIdentity.objects.filter(witness=witness).exists()

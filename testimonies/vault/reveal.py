@@ -14,7 +14,7 @@ from testimonies.models import Community, Gender, Testimony
 from testimonies.policy import Action
 from testimonies.redaction.redactor import Redactor
 from testimonies.textnorm import fold
-from testimonies.vault.identity import Identity, identity_read
+from testimonies.vault.identity import Identity, identities_read, identity_read
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +50,16 @@ def _reason_identifies(reason: str, identity: Identity) -> bool:
         return True
     year = identity.birth_year
     return year is not None and str(year) in fold(reason).split()
+
+
+def reason_identifies_any(reason: str, *, witness_ids) -> bool:
+    """Does the reason hold the name, contact or birth year of any of these
+    witnesses (as witness_reveal refuses for one)? For a reason written to
+    the audit chain about several witnesses at once."""
+    return any(
+        identity is not None and _reason_identifies(reason, identity)
+        for identity in identities_read(witness_ids).values()
+    )
 
 
 @transaction.atomic

@@ -288,6 +288,7 @@ STORED_ACTIONS = {
         "incident_linked",
         "incident_unlinked",
         "incident_edited",
+        "incident_witness_communities_read",
     },
 }
 

@@ -12,6 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
+from archive.models import AuditEntry
+from testimonies.incidents.audit_actions import IncidentAuditAction
 from testimonies.incidents.models import IncidentLink
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
@@ -109,3 +111,29 @@ def test_a_moderator_links_a_suggested_testimony_in_one_click(
     expect(page.locator("h1")).to_have_text(incident.title)
     page.goto("/incidents/propose/")
     _clean(page, "the proposal form")
+
+
+def test_a_moderator_opens_the_witnesses_communities_on_purpose(
+    page, live_server, incident
+):
+    """Linked from the incident page, never shown on it: asked for with a
+    reason and the password, in both languages, each reading audited."""
+    for language in ("en", "ar"):
+        _open_as(page, live_server, language, role="moderator")
+        page.goto(incident.get_absolute_url())
+        expect(page.locator("table.witness-community-groups")).to_have_count(0)
+        page.locator("a[href$='/witness-communities/']").click()
+        page.wait_for_load_state("load")
+        _clean(page, f"the witnesses' communities form in {language}")
+        page.locator("#id_reason").fill(
+            "the prosecutor asks how independent these accounts are"
+        )
+        page.locator("#id_password").fill("correct horse battery staple")
+        page.locator("form.stacked button[type=submit]").click()
+        page.wait_for_load_state("load")
+        expect(page.locator("table.witness-community-groups")).to_be_visible()
+        _clean(page, f"the witnesses' communities in {language}")
+    reads = AuditEntry.objects.filter(
+        action=IncidentAuditAction.WITNESS_COMMUNITIES_READ, target=incident.public_id
+    )
+    assert reads.count() == 2
