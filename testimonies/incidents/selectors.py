@@ -11,7 +11,9 @@ Whether the witnesses come from more than one community is read from their
 sealed identities, so it is said only when it cannot single anyone out:
 every community group among the describing witnesses the reader may see
 holds at least ARCHIVE_REID_K of them (several_communities). With two or
-three witnesses, "yes" or a breakdown would tell each one's community."""
+three witnesses, "yes" or a breakdown would tell each one's community; and
+"no", whatever their number, would tell anyone who knows one witness's
+community the community of every other, so it is never said."""
 
 import datetime
 import math
@@ -47,20 +49,22 @@ class SeveralCommunities(StrEnum):
     own, as they gave it: not the communities their accounts concern)?"""
 
     YES = "yes"
-    NO = "no"
-    # Said as such, never as "no": a group below k could be singled out.
+    # Said as such; there is no "no". A group below k could be singled out,
+    # and "all from one community" tells the community of all of them to
+    # anyone who knows one (a group however large is as telling as one).
     NOT_SHOWN = "not_shown"
 
 
 def several_communities(groups: dict, *, k: int) -> SeveralCommunities:
     """The answer for `groups` ({community pk or None (not given): number
-    of witnesses}): given only when every group holds at least `k`
-    witnesses, else NOT_SHOWN. "Not given" is no community of its own, but
-    a small group of it is as telling as any other."""
+    of witnesses}): YES when at least two communities are given and every
+    group holds at least `k` witnesses, else NOT_SHOWN. "Not given" is no
+    community of its own (it never makes a YES), but a small group of it is
+    as telling as any other."""
     if any(0 < n < k for n in groups.values()):
         return SeveralCommunities.NOT_SHOWN
     named = [c for c, n in groups.items() if c is not None and n]
-    return SeveralCommunities.YES if len(named) > 1 else SeveralCommunities.NO
+    return SeveralCommunities.YES if len(named) > 1 else SeveralCommunities.NOT_SHOWN
 
 
 @dataclass(frozen=True)

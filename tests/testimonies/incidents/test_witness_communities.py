@@ -80,10 +80,12 @@ def answer(incident, user):
         ({1: 2, 2: 1}, "not_shown"),
         ({1: 2, 2: 2, None: 1}, "not_shown"),
         ({1: 1}, "not_shown"),
-        ({1: 4}, "no"),
-        ({1: 2, None: 2}, "no"),
-        ({None: 3}, "no"),
-        ({}, "no"),
+        # One community, however large: "no" would tell everyone's community
+        # to whoever knows one witness's.
+        ({1: 4}, "not_shown"),
+        ({1: 2, None: 2}, "not_shown"),
+        ({None: 3}, "not_shown"),
+        ({}, "not_shown"),
     ],
 )
 def test_the_answer_is_given_only_when_every_group_holds_k_witnesses(groups, expected):
@@ -137,20 +139,26 @@ def test_one_witness_three_accounts_count_once_in_their_group(
 def test_each_audience_gets_the_answer_over_what_it_may_see(
     coast, make_incident, link, users
 ):
-    """Two Sunni witnesses in public accounts and one Druze witness in a
-    researchers-only account: the public, who cannot see the Druze
-    account, reads "no"; a researcher sees a group of one and reads "not
-    shown"; a moderator's breakdown counts all three."""
-    public = witnesses(coast, "sunni", "sunni")
-    hidden = witnesses(coast, "druze", consent={"archive": True, "researchers": True})
+    """Two Sunni and two Druze witnesses in public accounts, and one Alawite
+    witness in a researchers-only account: the public, who cannot see the
+    Alawite account, reads "yes"; a researcher sees a group of one and
+    reads "not shown"; a moderator's breakdown counts all five. Without the
+    hidden account, one community alone reads "not shown" (never "no")."""
+    public = witnesses(coast, "sunni", "sunni", "druze", "druze")
+    hidden = witnesses(coast, "alawite", consent={"archive": True, "researchers": True})
     incident = linked(make_incident, link, coast, public, hidden)
-    assert answer(incident, users["anonymous"]).several_communities == "no"
+    assert answer(incident, users["anonymous"]).several_communities == "yes"
     assert answer(incident, users["researcher"]).several_communities == "not_shown"
     breakdown = witness_community_breakdown(incident=incident, user=users["moderator"])
     assert {(g.community and g.community.slug, g.witnesses) for g in breakdown} == {
         ("sunni", 2),
-        ("druze", 1),
+        ("druze", 2),
+        ("alawite", 1),
     }
+    sunni_only = linked(
+        make_incident, link, coast, witnesses(coast, "sunni", "sunni", "sunni")
+    )
+    assert answer(sunni_only, users["anonymous"]).several_communities == "not_shown"
 
 
 def test_a_withdrawn_witness_is_never_counted(coast, make_incident, link, users):
