@@ -277,6 +277,9 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
     # "Did you mean" reads the words of what the reader may see
     # (search.postgres.vocabulary).
     corrects_from_index = True
+    # rebuild_index builds a new table in bulk and swaps it in
+    # (search.postgres.rebuild).
+    rebuilds_itself = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -448,6 +451,13 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             labels = [model._meta.label_lower for model in models]
             documents = documents.filter(django_ct__in=labels)
         documents.delete()
+
+    def rebuild(self, *, resume, batch_size, workers, progress):
+        from search.postgres.rebuild import index_rebuild
+
+        return index_rebuild(
+            resume=resume, batch_size=batch_size, workers=workers, progress=progress
+        )
 
     # -- searching ---------------------------------------------------------
 
