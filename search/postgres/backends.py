@@ -25,6 +25,7 @@ counted by one GROUP BY per facet over the same conditions.
 
 import datetime
 import functools
+import json
 import logging
 import operator
 import re
@@ -36,7 +37,7 @@ import haystack
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import F, FloatField, Q, Value
 from django.utils import timezone
 from haystack.backends import (
     BaseEngine,
@@ -123,6 +124,11 @@ TESTIMONY_CT = "testimonies.testimony"
 REPLICA_MARKS_KEPT = datetime.timedelta(minutes=5)
 _FACET_SUFFIX = "_exact"
 _LEXEME = re.compile(r"\w+")
+
+
+def _json(value):
+    """A json column as psycopg gives it (decoded, or text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def document_vector():
@@ -497,32 +503,101 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             matching = rows.filter(built.condition)
             if labels is not None:
                 matching = matching.filter(django_ct__in=labels)
-            hits = matching.count()
-            ordered = self._ordered(matching, sort_by, built.ranking)
-            page = ordered.only("identifier", "django_ct", "django_id", *STORED_FIELDS)
-            page = (
-                page[start_offset:end_offset]
-                if end_offset is not None
-                else page[start_offset:]
+            hits, page, counted = self._matched(
+                matching,
+                sort_by=sort_by,
+                ranking=built.ranking,
+                facets=facets or {},
+                window=(start_offset, end_offset),
+                alias=alias,
             )
+            stored_rows = rows.filter(identifier__in=[i for i, _s in page]).only(
+                "identifier", "django_ct", "django_id", *STORED_FIELDS
+            )
+            by_identifier = {row.identifier: row for row in stored_rows}
             result_class = result_class or SearchResult
             results = []
-            for row in page:
+            for identifier, score in page:
+                row = by_identifier[identifier]
                 app_label, model_name = row.django_ct.split(".")
                 stored = {name: getattr(row, name) for name in STORED_FIELDS}
-                score = getattr(row, "score", None) or 0.0
-                results.append(
-                    result_class(
-                        app_label, model_name, str(row.django_id), score, **stored
-                    )
-                )
-            counted = self._facet_counts(matching, facets or {}, alias=alias)
+                pk, score = str(row.django_id), score or 0.0
+                results.append(result_class(app_label, model_name, pk, score, **stored))
         return {
             "results": results,
             "hits": hits,
             "facets": {"fields": counted},
             "spelling_suggestion": None,
         }
+
+    def _matched(self, matching, *, sort_by, ranking, facets, window, alias):
+        """(hits, [(identifier, score) of the page], facet counts) in one
+        statement: the matching rows are read once (their identifiers,
+        facet values, sort values and rank, never their text or vector:
+        a MATERIALIZED common table expression), and counted, paged and
+        grouped by each facet from there. The page's stored fields are read
+        after, for its rows alone."""
+        columns = {}
+        for name in facets:
+            column = name.removesuffix(_FACET_SUFFIX)
+            if column not in MULTI_VALUED and column not in SCALAR_COLUMNS:
+                raise SearchBackendError(f"Cannot count the facet {name}.")
+            columns[name] = SCALAR_COLUMNS.get(column, column)
+        order = []
+        for name in sort_by or ():
+            column = SCALAR_COLUMNS.get(name.lstrip("-"))
+            if column is None:
+                raise SearchBackendError(f"Cannot sort by {name}.")
+            direction = "DESC" if name.startswith("-") else "ASC"
+            order.append(f'"{column}" {direction} NULLS LAST')
+        wanted = ["identifier", *dict.fromkeys(columns.values())]
+        wanted += [c for c in SCALAR_COLUMNS.values() if f'"{c}" ' in " ".join(order)]
+        wanted = list(dict.fromkeys(wanted))
+        selected = matching.order_by()
+        if not order and ranking:
+            query = functools.reduce(operator.or_, ranking)
+            selected = selected.annotate(score=SearchRank(F("search_vector"), query))
+            order.append('"score" DESC')
+        else:
+            selected = selected.annotate(score=Value(None, output_field=FloatField()))
+        inner, params = selected.values_list(*wanted, "score").query.sql_with_params()
+        names = ", ".join(f'"{c}"' for c in [*wanted, "score"])
+        start, end = window
+        limit = "" if end is None else f" LIMIT {max(int(end) - int(start), 0)}"
+        ordering = ", ".join([*order, "identifier"])
+        parts = [
+            "(SELECT count(*) FROM m)",
+            "(SELECT coalesce(json_agg(json_build_array(identifier, score) "  # noqa: S608
+            f"ORDER BY {ordering}), '[]') FROM (SELECT * FROM m ORDER BY {ordering}"
+            f"{limit} OFFSET {int(start or 0)}) AS p)",
+        ]
+        for name, options in facets.items():
+            column = columns[name]
+            limit = options.get("limit")
+            limit = f" LIMIT {int(limit)}" if limit is not None and limit >= 0 else ""
+            values = (
+                f'FROM m CROSS JOIN LATERAL unnest(m."{column}") AS v'
+                if column in MULTI_VALUED
+                else f'FROM (SELECT m."{column}" AS v FROM m) AS s'  # noqa: S608
+            )
+            parts.append(
+                "(SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM "  # noqa: S608
+                f"(SELECT v, count(*) AS n {values} WHERE v IS NOT NULL "
+                f"GROUP BY v ORDER BY n DESC, v{limit}) AS f)"
+            )
+        sql = (
+            f"WITH m ({names}) AS MATERIALIZED ({inner}) "  # noqa: S608
+            f"SELECT {', '.join(parts)}"
+        )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
+        hits, page = found[0], [(i, s) for i, s in _json(found[1])]
+        counted = {
+            name: [(str(value), n) for value, n in _json(found[2 + number])]
+            for number, name in enumerate(facets)
+        }
+        return hits, page, counted
 
     def _model_labels(self, models, limit_to_registered_models):
         if models:
@@ -538,65 +613,6 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
     def build_models_list(self):
         unified = haystack.connections[self.connection_alias].get_unified_index()
         return unified.get_indexed_models()
-
-    @staticmethod
-    def _ordered(matching, sort_by, ranking):
-        """By the fields asked (empty values last), else by relevance to the
-        words looked for, best first; the identifier settles ties, so that
-        pages never overlap."""
-        order = []
-        for name in sort_by or ():
-            column = SCALAR_COLUMNS.get(name.lstrip("-"))
-            if column is None:
-                raise SearchBackendError(f"Cannot sort by {name}.")
-            expression = F(column)
-            order.append(
-                expression.desc(nulls_last=True)
-                if name.startswith("-")
-                else expression.asc(nulls_last=True)
-            )
-        if not order and ranking:
-            query = functools.reduce(operator.or_, ranking)
-            matching = matching.annotate(score=SearchRank(F("search_vector"), query))
-            order.append(F("score").desc())
-        return matching.order_by(*order, "identifier")
-
-    def _facet_counts(self, matching, facets, *, alias) -> dict:
-        """{facet field: [(value, count), ...]} of the matching rows, most
-        frequent first; every value is counted (limit < 0) or at most
-        `limit` of them."""
-        counted = {}
-        connection = connections[alias]
-        for name, options in facets.items():
-            column = (
-                name[: -len(_FACET_SUFFIX)] if name.endswith(_FACET_SUFFIX) else name
-            )
-            if column not in MULTI_VALUED and column not in SCALAR_COLUMNS:
-                raise SearchBackendError(f"Cannot count the facet {name}.")
-            inner, params = (
-                matching.order_by().values_list(column).query.sql_with_params()
-            )
-            value = "v" if column in MULTI_VALUED else "d.vals"
-            lateral = (
-                " CROSS JOIN LATERAL unnest(d.vals) AS v"
-                if column in MULTI_VALUED
-                else ""
-            )
-            limit = options.get("limit")
-            sql = (
-                f"SELECT {value}, count(*) FROM ({inner}) AS d(vals){lateral} "  # noqa: S608
-                f"GROUP BY 1 ORDER BY 2 DESC, 1"
-            )
-            if limit is not None and limit >= 0:
-                sql += f" LIMIT {int(limit)}"
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                counted[name] = [
-                    (str(found), n)
-                    for found, n in cursor.fetchall()
-                    if found is not None
-                ]
-        return counted
 
     # -- what the archive asks beyond haystack (search.engine) -------------
 
