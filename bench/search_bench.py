@@ -535,6 +535,18 @@ def disk_mb(connection: dict) -> float | None:
     return None
 
 
+def _rebuild_apart(seconds, command, indexed) -> dict | None:
+    """The rebuild figures of a rebuild run before the benchmark."""
+    if not seconds:
+        return None
+    return {
+        "command": " ".join(command),
+        "seconds": round(seconds, 1),
+        "testimonies_per_s": round(indexed / seconds, 1),
+        "apart": True,
+    }
+
+
 def researcher_account():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -571,6 +583,12 @@ def main(argv=None) -> dict:
         action="store_true",
         help="measure the index as it is (rebuilt before, its figures taken "
         "then); the result then has no rebuild figures",
+    )
+    parser.add_argument(
+        "--rebuild-seconds",
+        type=float,
+        help="with --no-rebuild: how long the rebuild before took (kept as "
+        "the run's rebuild figures, marked as measured apart)",
     )
     parser.add_argument("--note", default="", help="kept with the figures")
     args = parser.parse_args(argv)
@@ -660,7 +678,7 @@ def main(argv=None) -> dict:
                 "testimonies_per_s": round(indexed / rebuild_seconds, 1),
             }
             if rebuild_seconds is not None
-            else None
+            else _rebuild_apart(args.rebuild_seconds, command, indexed)
         ),
         "save_to_searchable_ms": save[0],
         "withdrawal_to_gone_ms": withdraw,
