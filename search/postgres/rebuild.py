@@ -28,6 +28,7 @@ half-built table, dropped by the next rebuild).
 
 import datetime
 import multiprocessing
+import re
 import sys
 import time
 
@@ -36,7 +37,7 @@ from django.db import transaction
 from haystack import connections
 
 from search.documents import documents_prepare
-from search.engine import NothingToResume, RebuildOutcome
+from search.engine import NothingToResume, RebuildFailed, RebuildOutcome
 from search.postgres.backends import TEXT_CONFIGS
 from search.postgres.models import SearchDocument
 from testimonies.models import ConsentRecord, Testimony
@@ -170,10 +171,14 @@ def _build_finish(cursor) -> None:
             f"ALTER TABLE {build} ADD CONSTRAINT {_build_name(name)} {definition}"
         )
     for name, definition in _indexes(cursor, table):
-        definition = definition.replace(
-            f"INDEX {name} ON ", f"INDEX {_build_name(name)} ON ", 1
-        ).replace(f" ON public.{table} ", f" ON public.{build} ", 1)
-        cursor.execute(definition)
+        made = re.sub(
+            rf"^(CREATE (?:UNIQUE )?INDEX ){re.escape(name)} ON ((?:\w+\.)?){table} ",
+            rf"\g<1>{_build_name(name)} ON \g<2>{build} ",
+            definition,
+        )
+        if made == definition:
+            raise RuntimeError(f"cannot rebuild the index {definition!r}")
+        cursor.execute(made)
     cursor.execute(f"ANALYZE {build}")
 
 
@@ -301,6 +306,9 @@ def index_rebuild(
             _build_finish(cursor)
         with transaction.atomic(), db_connections["default"].cursor() as cursor:
             _swap(cursor, started)
+    except Exception as error:
+        _build_drop()
+        raise RebuildFailed from error
     except BaseException:
         _build_drop()
         raise
