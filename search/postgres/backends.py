@@ -53,21 +53,20 @@ from haystack.utils import get_identifier
 
 from search.documents import documents_prepare
 from search.engine import ArchiveSearchBackend
-from search.postgres.analysis import engine_text, engine_word, folded_words, is_term
+from search.postgres.analysis import engine_word, folded_words, is_term
+from search.postgres.documents import (
+    MULTI_VALUED,
+    PREFIX_CONFIG,
+    STORED_FIELDS,
+    TEXT_CONFIGS,
+    document_row,
+)
 from search.postgres.models import SearchDocument, SearchDocumentChange
+from search.postgres.rebuild import index_rebuild
 from search.postgres.vocabulary import VisibleVocabulary
 
 logger = logging.getLogger(__name__)
 
-# The text-search configurations a document's folded words are analysed
-# with; a query's word matches under either.
-TEXT_CONFIGS = ("arabic", "english")
-# Prefixes match the folded words themselves.
-PREFIX_CONFIG = "simple"
-# Multi-valued index fields: PostgreSQL arrays.
-MULTI_VALUED = frozenset(
-    {"places", "communities", "event_types", "years", "audiences", "incidents"}
-)
 # Single-valued fields a condition or an order may name, with their columns.
 SCALAR_COLUMNS = {
     "id": "identifier",
@@ -93,26 +92,6 @@ _LOOKUPS = {
     "in": "in",
     "startswith": "startswith",
 }
-# What a result carries of its row (a search never reads the folded text or
-# the vector back).
-STORED_FIELDS = (
-    "text",
-    "public_id",
-    "pseudonym",
-    "language",
-    "places",
-    "communities",
-    "event_types",
-    "years",
-    "audiences",
-    "incidents",
-    "incident_start",
-    "incident_end",
-    "recorded_on",
-    "visible_from",
-    "owner",
-    "sources",
-)
 # Words drawn from a testimony's text to find others like it, as many as
 # the Whoosh engine draws (search.whoosh.similar).
 SIMILAR_KEY_TERMS = 12
@@ -386,7 +365,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             )
             self._mark_written(pks)
             prepared = documents_prepare(index, fresh)
-            rows = [self._row(document) for document in prepared.values()]
+            rows = [document_row(document) for document in prepared.values()]
             gone = [f"{label}.{pk}" for pk in pks if pk not in prepared]
             if rows:
                 self.documents().bulk_create(
@@ -404,19 +383,6 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
                 ).update(search_vector=document_vector())
             if gone:
                 self.documents().filter(identifier__in=gone).delete()
-
-    @staticmethod
-    def _row(document: dict) -> SearchDocument:
-        values = {name: document.get(name) for name in STORED_FIELDS}
-        for name in MULTI_VALUED:
-            values[name] = [str(v) for v in values[name] or []]
-        return SearchDocument(
-            identifier=document["id"],
-            django_ct=document["django_ct"],
-            django_id=int(document["django_id"]),
-            analysed=engine_text(document["text"]),
-            **values,
-        )
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
@@ -459,8 +425,6 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
         documents.delete()
 
     def rebuild(self, *, resume, batch_size, workers, progress):
-        from search.postgres.rebuild import index_rebuild
-
         return index_rebuild(
             resume=resume, batch_size=batch_size, workers=workers, progress=progress
         )

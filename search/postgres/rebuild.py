@@ -38,7 +38,7 @@ from haystack import connections
 
 from search.documents import documents_prepare
 from search.engine import NothingToResume, RebuildFailed, RebuildOutcome
-from search.postgres.backends import TEXT_CONFIGS
+from search.postgres.documents import TEXT_CONFIGS, document_row
 from search.postgres.models import SearchDocument
 from testimonies.models import ConsentRecord, Testimony
 
@@ -108,11 +108,9 @@ def write_rows(cursor, rows: list[SearchDocument], table: str) -> None:
 
 
 def _prepared_rows(pks: list[int]) -> list[SearchDocument]:
-    from search.postgres.backends import PostgresSearchBackend
-
     index = _testimony_index()
     prepared = documents_prepare(index, index.index_queryset().filter(pk__in=pks))
-    return [PostgresSearchBackend._row(document) for document in prepared.values()]
+    return [document_row(document) for document in prepared.values()]
 
 
 def _write_batch(pks: list[int]) -> int:

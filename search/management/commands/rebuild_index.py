@@ -57,7 +57,7 @@ class Command(rebuild_index.Command):
             message = _(
                 "The rebuild stopped (%(error)s); the search index was left as "
                 "it was. Run it again."
-            ) % {"error": error.__cause__}
+            ) % {"error": type(error.__cause__).__name__}
             raise CommandError(message) from error
         if verbosity > 0:
             rate = outcome.written / outcome.seconds if outcome.seconds else 0
