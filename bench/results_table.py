@@ -57,7 +57,7 @@ def rows(figures: dict) -> list[tuple[str, str]]:
     out = [
         ("testimonies (indexed)", f"{figures['corpus']['testimonies']:,} "
                                   f"({figures['corpus']['indexed']:,})"),
-        ("rebuild, testimonies/s", f"{figures['rebuild']['testimonies_per_s']:.0f}"),
+        ("rebuild, testimonies/s", _rate(figures.get("rebuild"))),
         ("save → searchable, p50 / p95 ms", _ms(figures["save_to_searchable_ms"])),
         (f"withdrawal → gone with {withdrawal['concurrent_savers']} saving, "
          "p50 / p95 ms", _ms(withdrawal)),
@@ -96,6 +96,15 @@ def rows(figures: dict) -> list[tuple[str, str]]:
         )),
     ]  # fmt: skip
     return out
+
+
+def _rate(rebuild: dict | None) -> str:
+    """Testimonies a second, marked when the rebuild ran apart from the run
+    (search_bench.py --no-rebuild, its figures given by --rebuild-seconds)."""
+    if not rebuild:
+        return "–"
+    rate = f"{rebuild['testimonies_per_s']:.0f}"
+    return rate + (" (measured apart)" if rebuild.get("apart") else "")
 
 
 def _times(value) -> str:

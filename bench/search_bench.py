@@ -461,14 +461,18 @@ def _ratio(numerator: dict, denominator: dict | None, kind: str) -> float | None
     return round(top / bottom, 2) if top and bottom else None
 
 
-def fts5_documents(whoosh_path: str | None = None):
+def fts5_documents(whoosh_path: str | None = None, *, postgres: bool = False):
     """The documents the search index holds: read back from the Whoosh
-    index at `whoosh_path` (its stored fields: the same text and fields,
-    without preparing and redacting every document again, which took most of
-    the phase at 100,000), else prepared as the rebuild prepares them
+    index at `whoosh_path` or from the PostgreSQL engine's table
+    (`postgres`): their stored fields, the same text and fields, without
+    preparing and redacting every document again, which took most of the
+    phase at 100,000; else prepared as the rebuild prepares them
     (search.documents, redacted texts only), a batch at a time."""
     if whoosh_path:
         yield from _whoosh_documents(whoosh_path)
+        return
+    if postgres:
+        yield from _postgres_documents()
         return
     from haystack import connections
 
@@ -480,6 +484,17 @@ def fts5_documents(whoosh_path: str | None = None):
     for start in range(0, len(pks), 500):
         batch = index.index_queryset().filter(pk__in=pks[start : start + 500])
         yield from documents_prepare(index, batch).values()
+
+
+def _postgres_documents():
+    """The testimonies' rows of the PostgreSQL engine's table, as
+    documents_prepare gives them."""
+    from search.models import SearchDocument
+    from search.postgres.backends import STORED_FIELDS
+
+    rows = SearchDocument.objects.filter(django_ct="testimonies.testimony")
+    for row in rows.values("django_ct", "django_id", *STORED_FIELDS).iterator(2000):
+        yield {**row, "django_id": str(row["django_id"])}
 
 
 def _whoosh_documents(path: str):
@@ -520,6 +535,18 @@ def disk_mb(connection: dict) -> float | None:
     return None
 
 
+def _rebuild_apart(seconds, command, indexed) -> dict | None:
+    """The rebuild figures of a rebuild run before the benchmark."""
+    if not seconds:
+        return None
+    return {
+        "command": " ".join(command),
+        "seconds": round(seconds, 1),
+        "testimonies_per_s": round(indexed / seconds, 1),
+        "apart": True,
+    }
+
+
 def researcher_account():
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
@@ -551,6 +578,19 @@ def main(argv=None) -> dict:
         choices=["whoosh", "postgres"],
         help="the search engine (default: as the settings configure it)",
     )
+    parser.add_argument(
+        "--no-rebuild",
+        action="store_true",
+        help="measure the index as it is (rebuilt before, its figures taken "
+        "then); the result then has no rebuild figures",
+    )
+    parser.add_argument(
+        "--rebuild-seconds",
+        type=float,
+        help="with --no-rebuild: how long the rebuild before took (kept as "
+        "the run's rebuild figures, marked as measured apart)",
+    )
+    parser.add_argument("--note", default="", help="kept with the figures")
     args = parser.parse_args(argv)
     folder = str(args.size) + ("-postgres" if args.engine == "postgres" else "")
     data_dir = (args.data_dir or DATA / folder).resolve()
@@ -573,7 +613,9 @@ def main(argv=None) -> dict:
     load_at_start = os.getloadavg()
     generate_seconds = phases.run("corpus", prepare)
     command = rebuild_command()
-    rebuild_seconds = phases.run("rebuild", manage, *command, env=env)
+    rebuild_seconds = (
+        None if args.no_rebuild else phases.run("rebuild", manage, *command, env=env)
+    )
 
     os.environ.update(env)
     import django
@@ -596,9 +638,8 @@ def main(argv=None) -> dict:
         engines["postgres_raw"] = RawPostgres()
     fts_path = data_dir / "fts5.sqlite3"
     whoosh_path = connection["PATH"] if "whoosh_raw" in engines else None
-    fts, fts_seconds = phases.run(
-        "fts5 build", Fts5.build, fts_path, fts5_documents(whoosh_path)
-    )
+    documents = fts5_documents(whoosh_path, postgres="postgres_raw" in engines)
+    fts, fts_seconds = phases.run("fts5 build", Fts5.build, fts_path, documents)
     engines["fts5"] = fts
     mix = query_mix(Vocabulary.load())
     web = WebProcess(data_dir, researcher_account())
@@ -610,6 +651,7 @@ def main(argv=None) -> dict:
         engine.close()
     latency = query_figures["latency_ms"]
     figures = {
+        **({"note": args.note} if args.note else {}),
         "benchmark": "search",
         "date": run.isoformat(timespec="seconds"),
         "commit": git_commit(),
@@ -629,11 +671,15 @@ def main(argv=None) -> dict:
             "indexed": indexed,
             "generate_seconds": round(generate_seconds, 1),
         },
-        "rebuild": {
-            "command": " ".join(command),
-            "seconds": round(rebuild_seconds, 1),
-            "testimonies_per_s": round(indexed / rebuild_seconds, 1),
-        },
+        "rebuild": (
+            {
+                "command": " ".join(command),
+                "seconds": round(rebuild_seconds, 1),
+                "testimonies_per_s": round(indexed / rebuild_seconds, 1),
+            }
+            if rebuild_seconds is not None
+            else _rebuild_apart(args.rebuild_seconds, command, indexed)
+        ),
         "save_to_searchable_ms": save[0],
         "withdrawal_to_gone_ms": withdraw,
         "queries": query_figures,

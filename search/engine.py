@@ -38,6 +38,10 @@ class NothingToResume(Exception):
     """A rebuild was asked to resume, and none was interrupted."""
 
 
+class RebuildFailed(Exception):
+    """A rebuild stopped on an error and left the index as it was before."""
+
+
 class Vocabulary(Protocol):
     """The index's words as one user may see them (search.suggestions):
     every answer counts only documents the user's role lets through."""

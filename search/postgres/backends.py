@@ -25,6 +25,7 @@ counted by one GROUP BY per facet over the same conditions.
 
 import datetime
 import functools
+import json
 import logging
 import operator
 import re
@@ -36,7 +37,7 @@ import haystack
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections, router, transaction
-from django.db.models import F, Q
+from django.db.models import F, FloatField, Q, Value
 from django.utils import timezone
 from haystack.backends import (
     BaseEngine,
@@ -52,21 +53,20 @@ from haystack.utils import get_identifier
 
 from search.documents import documents_prepare
 from search.engine import ArchiveSearchBackend, asks_keys_only
-from search.postgres.analysis import engine_text, engine_word, folded_words, is_term
+from search.postgres.analysis import engine_word, folded_words, is_term
+from search.postgres.documents import (
+    MULTI_VALUED,
+    PREFIX_CONFIG,
+    STORED_FIELDS,
+    TEXT_CONFIGS,
+    document_row,
+)
 from search.postgres.models import SearchDocument, SearchDocumentChange
+from search.postgres.rebuild import index_rebuild
 from search.postgres.vocabulary import VisibleVocabulary
 
 logger = logging.getLogger(__name__)
 
-# The text-search configurations a document's folded words are analysed
-# with; a query's word matches under either.
-TEXT_CONFIGS = ("arabic", "english")
-# Prefixes match the folded words themselves.
-PREFIX_CONFIG = "simple"
-# Multi-valued index fields: PostgreSQL arrays.
-MULTI_VALUED = frozenset(
-    {"places", "communities", "event_types", "years", "audiences", "incidents"}
-)
 # Single-valued fields a condition or an order may name, with their columns.
 SCALAR_COLUMNS = {
     "id": "identifier",
@@ -92,26 +92,6 @@ _LOOKUPS = {
     "in": "in",
     "startswith": "startswith",
 }
-# What a result carries of its row (a search never reads the folded text or
-# the vector back).
-STORED_FIELDS = (
-    "text",
-    "public_id",
-    "pseudonym",
-    "language",
-    "places",
-    "communities",
-    "event_types",
-    "years",
-    "audiences",
-    "incidents",
-    "incident_start",
-    "incident_end",
-    "recorded_on",
-    "visible_from",
-    "owner",
-    "sources",
-)
 # Words drawn from a testimony's text to find others like it, as many as
 # the Whoosh engine draws (search.whoosh.similar).
 SIMILAR_KEY_TERMS = 12
@@ -123,6 +103,11 @@ TESTIMONY_CT = "testimonies.testimony"
 REPLICA_MARKS_KEPT = datetime.timedelta(minutes=5)
 _FACET_SUFFIX = "_exact"
 _LEXEME = re.compile(r"\w+")
+
+
+def _json(value):
+    """A json column as psycopg gives it (decoded, or text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def document_vector():
@@ -277,6 +262,9 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
     # "Did you mean" reads the words of what the reader may see
     # (search.postgres.vocabulary).
     corrects_from_index = True
+    # rebuild_index builds a new table in bulk and swaps it in
+    # (search.postgres.rebuild).
+    rebuilds_itself = True
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
@@ -377,7 +365,7 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             )
             self._mark_written(pks)
             prepared = documents_prepare(index, fresh)
-            rows = [self._row(document) for document in prepared.values()]
+            rows = [document_row(document) for document in prepared.values()]
             gone = [f"{label}.{pk}" for pk in pks if pk not in prepared]
             if rows:
                 self.documents().bulk_create(
@@ -395,19 +383,6 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
                 ).update(search_vector=document_vector())
             if gone:
                 self.documents().filter(identifier__in=gone).delete()
-
-    @staticmethod
-    def _row(document: dict) -> SearchDocument:
-        values = {name: document.get(name) for name in STORED_FIELDS}
-        for name in MULTI_VALUED:
-            values[name] = [str(v) for v in values[name] or []]
-        return SearchDocument(
-            identifier=document["id"],
-            django_ct=document["django_ct"],
-            django_id=int(document["django_id"]),
-            analysed=engine_text(document["text"]),
-            **values,
-        )
 
     def remove(self, obj_or_string, commit=True):
         self.remove_many([get_identifier(obj_or_string)])
@@ -449,6 +424,11 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             documents = documents.filter(django_ct__in=labels)
         documents.delete()
 
+    def rebuild(self, *, resume, batch_size, workers, progress):
+        return index_rebuild(
+            resume=resume, batch_size=batch_size, workers=workers, progress=progress
+        )
+
     # -- searching ---------------------------------------------------------
 
     @log_query
@@ -487,35 +467,104 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
             matching = rows.filter(built.condition)
             if labels is not None:
                 matching = matching.filter(django_ct__in=labels)
-            hits = matching.count()
-            ordered = self._ordered(matching, sort_by, built.ranking)
+            hits, page, counted = self._matched(
+                matching,
+                sort_by=sort_by,
+                ranking=built.ranking,
+                facets=facets or {},
+                window=(start_offset, end_offset),
+                alias=alias,
+            )
             # A keys-only search (haystack's values_list: the map and the
             # timeline) reads the id columns, not the stored text.
             stored_fields = () if asks_keys_only(fields) else STORED_FIELDS
-            page = ordered.only("identifier", "django_ct", "django_id", *stored_fields)
-            page = (
-                page[start_offset:end_offset]
-                if end_offset is not None
-                else page[start_offset:]
+            stored_rows = rows.filter(identifier__in=[i for i, _s in page]).only(
+                "identifier", "django_ct", "django_id", *stored_fields
             )
+            by_identifier = {row.identifier: row for row in stored_rows}
             result_class = result_class or SearchResult
             results = []
-            for row in page:
+            for identifier, score in page:
+                row = by_identifier[identifier]
                 app_label, model_name = row.django_ct.split(".")
                 stored = {name: getattr(row, name) for name in stored_fields}
-                score = getattr(row, "score", None) or 0.0
-                results.append(
-                    result_class(
-                        app_label, model_name, str(row.django_id), score, **stored
-                    )
-                )
-            counted = self._facet_counts(matching, facets or {}, alias=alias)
+                pk, score = str(row.django_id), score or 0.0
+                results.append(result_class(app_label, model_name, pk, score, **stored))
         return {
             "results": results,
             "hits": hits,
             "facets": {"fields": counted},
             "spelling_suggestion": None,
         }
+
+    def _matched(self, matching, *, sort_by, ranking, facets, window, alias):
+        """(hits, [(identifier, score) of the page], facet counts) in one
+        statement: the matching rows are read once (their identifiers,
+        facet values, sort values and rank, never their text or vector:
+        a MATERIALIZED common table expression), and counted, paged and
+        grouped by each facet from there. The page's stored fields are read
+        after, for its rows alone."""
+        columns = {}
+        for name in facets:
+            column = name.removesuffix(_FACET_SUFFIX)
+            if column not in MULTI_VALUED and column not in SCALAR_COLUMNS:
+                raise SearchBackendError(f"Cannot count the facet {name}.")
+            columns[name] = SCALAR_COLUMNS.get(column, column)
+        order = []
+        for name in sort_by or ():
+            column = SCALAR_COLUMNS.get(name.lstrip("-"))
+            if column is None:
+                raise SearchBackendError(f"Cannot sort by {name}.")
+            direction = "DESC" if name.startswith("-") else "ASC"
+            order.append(f'"{column}" {direction} NULLS LAST')
+        wanted = ["identifier", *dict.fromkeys(columns.values())]
+        wanted += [c for c in SCALAR_COLUMNS.values() if f'"{c}" ' in " ".join(order)]
+        wanted = list(dict.fromkeys(wanted))
+        selected = matching.order_by()
+        if not order and ranking:
+            query = functools.reduce(operator.or_, ranking)
+            selected = selected.annotate(score=SearchRank(F("search_vector"), query))
+            order.append('"score" DESC')
+        else:
+            selected = selected.annotate(score=Value(None, output_field=FloatField()))
+        inner, params = selected.values_list(*wanted, "score").query.sql_with_params()
+        names = ", ".join(f'"{c}"' for c in [*wanted, "score"])
+        start, end = window
+        limit = "" if end is None else f" LIMIT {max(int(end) - int(start), 0)}"
+        ordering = ", ".join([*order, "identifier"])
+        parts = [
+            "(SELECT count(*) FROM m)",
+            "(SELECT coalesce(json_agg(json_build_array(identifier, score) "  # noqa: S608
+            f"ORDER BY {ordering}), '[]') FROM (SELECT * FROM m ORDER BY {ordering}"
+            f"{limit} OFFSET {int(start or 0)}) AS p)",
+        ]
+        for name, options in facets.items():
+            column = columns[name]
+            limit = options.get("limit")
+            limit = f" LIMIT {int(limit)}" if limit is not None and limit >= 0 else ""
+            values = (
+                f'FROM m CROSS JOIN LATERAL unnest(m."{column}") AS v'
+                if column in MULTI_VALUED
+                else f'FROM (SELECT m."{column}" AS v FROM m) AS s'  # noqa: S608
+            )
+            parts.append(
+                "(SELECT coalesce(json_agg(json_build_array(v, n)), '[]') FROM "  # noqa: S608
+                f"(SELECT v, count(*) AS n {values} WHERE v IS NOT NULL "
+                f"GROUP BY v ORDER BY n DESC, v{limit}) AS f)"
+            )
+        sql = (
+            f"WITH m ({names}) AS MATERIALIZED ({inner}) "  # noqa: S608
+            f"SELECT {', '.join(parts)}"
+        )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, params)
+            found = cursor.fetchone()
+        hits, page = found[0], [(i, s) for i, s in _json(found[1])]
+        counted = {
+            name: [(str(value), n) for value, n in _json(found[2 + number])]
+            for number, name in enumerate(facets)
+        }
+        return hits, page, counted
 
     def _model_labels(self, models, limit_to_registered_models):
         if models:
@@ -531,65 +580,6 @@ class PostgresSearchBackend(BaseSearchBackend, ArchiveSearchBackend):
     def build_models_list(self):
         unified = haystack.connections[self.connection_alias].get_unified_index()
         return unified.get_indexed_models()
-
-    @staticmethod
-    def _ordered(matching, sort_by, ranking):
-        """By the fields asked (empty values last), else by relevance to the
-        words looked for, best first; the identifier settles ties, so that
-        pages never overlap."""
-        order = []
-        for name in sort_by or ():
-            column = SCALAR_COLUMNS.get(name.lstrip("-"))
-            if column is None:
-                raise SearchBackendError(f"Cannot sort by {name}.")
-            expression = F(column)
-            order.append(
-                expression.desc(nulls_last=True)
-                if name.startswith("-")
-                else expression.asc(nulls_last=True)
-            )
-        if not order and ranking:
-            query = functools.reduce(operator.or_, ranking)
-            matching = matching.annotate(score=SearchRank(F("search_vector"), query))
-            order.append(F("score").desc())
-        return matching.order_by(*order, "identifier")
-
-    def _facet_counts(self, matching, facets, *, alias) -> dict:
-        """{facet field: [(value, count), ...]} of the matching rows, most
-        frequent first; every value is counted (limit < 0) or at most
-        `limit` of them."""
-        counted = {}
-        connection = connections[alias]
-        for name, options in facets.items():
-            column = (
-                name[: -len(_FACET_SUFFIX)] if name.endswith(_FACET_SUFFIX) else name
-            )
-            if column not in MULTI_VALUED and column not in SCALAR_COLUMNS:
-                raise SearchBackendError(f"Cannot count the facet {name}.")
-            inner, params = (
-                matching.order_by().values_list(column).query.sql_with_params()
-            )
-            value = "v" if column in MULTI_VALUED else "d.vals"
-            lateral = (
-                " CROSS JOIN LATERAL unnest(d.vals) AS v"
-                if column in MULTI_VALUED
-                else ""
-            )
-            limit = options.get("limit")
-            sql = (
-                f"SELECT {value}, count(*) FROM ({inner}) AS d(vals){lateral} "  # noqa: S608
-                f"GROUP BY 1 ORDER BY 2 DESC, 1"
-            )
-            if limit is not None and limit >= 0:
-                sql += f" LIMIT {int(limit)}"
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                counted[name] = [
-                    (str(found), n)
-                    for found, n in cursor.fetchall()
-                    if found is not None
-                ]
-        return counted
 
     # -- what the archive asks beyond haystack (search.engine) -------------
 

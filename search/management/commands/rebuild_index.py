@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from haystack.management.commands import rebuild_index
 
-from search.engine import NothingToResume, search_engine
+from search.engine import NothingToResume, RebuildFailed, search_engine
 
 
 class Command(rebuild_index.Command):
@@ -52,6 +52,12 @@ class Command(rebuild_index.Command):
             )
         except NothingToResume as error:
             message = _("There is no interrupted rebuild to resume.")
+            raise CommandError(message) from error
+        except RebuildFailed as error:
+            message = _(
+                "The rebuild stopped (%(error)s); the search index was left as "
+                "it was. Run it again."
+            ) % {"error": type(error.__cause__).__name__}
             raise CommandError(message) from error
         if verbosity > 0:
             rate = outcome.written / outcome.seconds if outcome.seconds else 0
