@@ -61,7 +61,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response.
     "archive.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the URL for pages, negotiated for the API.
+    "archive.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -105,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "archive.context_processors.role",
+                "archive.context_processors.language_alternates",
             ],
         },
     },

@@ -14,6 +14,14 @@ urlpatterns = [
     path("incidents/<slug:public_id>/confirm/", views.incident_confirm, name="confirm"),
     path("incidents/<slug:public_id>/merge/", views.incident_merge, name="merge"),
     path("incidents/<slug:public_id>/split/", views.incident_split, name="split"),
-    path("api/incidents/", views.incidents_api, name="api-list"),
-    path("api/incidents/<slug:public_id>/", views.incident_api, name="api-detail"),
 ]
+
+# The JSON API: one URL in every language, outside the language prefix
+# (archive/urls.py), answered in the language the request asks for.
+script_urlpatterns = (
+    [
+        path("api/incidents/", views.incidents_api, name="list"),
+        path("api/incidents/<slug:public_id>/", views.incident_api, name="detail"),
+    ],
+    "incidents-api",
+)

@@ -197,7 +197,7 @@ def test_more_like_this_does_not_point_the_public_to_the_neighbourhood(
 
 def test_exports_hold_the_public_view_whoever_asks(released, researcher, client_for):
     client = client_for(researcher)
-    response = client.get(reverse("search:export-json"), {"q": "brother"})
+    response = client.get(reverse("search-api:export-json"), {"q": "brother"})
     assert response.status_code == 200
     document = json.loads(response.content)
     (record,) = document["results"]
@@ -214,7 +214,7 @@ def test_exports_hold_the_public_view_whoever_asks(released, researcher, client_
     assert "[a neighbourhood of Banias]" in record["narrative"]
     assert "[حي في بانياس]" in record["translations"]["ar"]
 
-    response = client.get(reverse("search:export-csv"), {"q": "brother"})
+    response = client.get(reverse("search-api:export-csv"), {"q": "brother"})
     text = response.content.decode("utf-8-sig")
     assert_nothing_finer(text)
     (row,) = list(csv.DictReader(io.StringIO(text)))

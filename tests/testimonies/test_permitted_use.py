@@ -98,12 +98,12 @@ def test_search_results_show_each_ones_permitted_use(two, researcher, client_for
 def test_exports_carry_the_permitted_use(two, researcher, client_for):
     client = client_for(researcher)
     document = json.loads(
-        client.get(reverse("search:export-json"), {"q": "convoy"}).content
+        client.get(reverse("search-api:export-json"), {"q": "convoy"}).content
     )
     uses = {row["id"]: row["permitted_use"] for row in document["results"]}
     assert uses[two["researchers"].public_id]["code"] == "researchers-only"
     assert uses[two["public"].public_id]["code"] == "public-quotable"
-    text = client.get(reverse("search:export-csv"), {"q": "convoy"}).content
+    text = client.get(reverse("search-api:export-csv"), {"q": "convoy"}).content
     rows = {
         row["id"]: row for row in csv.DictReader(io.StringIO(text.decode("utf-8-sig")))
     }
