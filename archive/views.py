@@ -624,14 +624,17 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 @login_required
 def account_settings(request):
     """An account's own settings (every role): the time zone its pages show
-    times in."""
+    times in, the Arabic month names its dates are written with."""
     current = selectors.account_settings_of(user=request.user)
     form = AccountSettingsForm(
-        request.POST or None, initial={"time_zone": current.time_zone}
+        request.POST or None,
+        initial={"time_zone": current.time_zone, "month_names": current.month_names},
     )
     if request.method == "POST" and form.is_valid():
         services.account_settings_save(
-            user=request.user, time_zone=form.cleaned_data["time_zone"]
+            user=request.user,
+            time_zone=form.cleaned_data["time_zone"],
+            month_names=form.cleaned_data["month_names"] or None,
         )
         messages.success(request, _("Your settings are saved."))
         return redirect("account-settings")

@@ -1,4 +1,4 @@
-"""The month names Django writes in a date, kept in our own catalogue.
+"""The month names a date is written with, and the reader's choice of them.
 
 Django formats a date's month ("F", "E", "N", "b" in a date format) through
 its own messages (django.utils.dates), and its Arabic catalogue gives the
@@ -6,12 +6,26 @@ Egyptian names (يناير، فبراير...). The people in these testimonies, 
 testimonies themselves, use the Syrian ones (كانون الثاني، شباط...). A
 catalogue listed in LOCALE_PATHS takes precedence over Django's, so the
 Arabic names in locale/ar/LC_MESSAGES/django.po for these same messages are
-the ones every page shows. This module names the messages, with Django's
-contexts, so that makemessages keeps them in our catalogue; nothing imports
-it. tests/archive/test_month_names.py checks every month on a real page.
+the ones every page shows by default; the tuples below name the messages,
+with Django's contexts, so that makemessages keeps them in our catalogue.
+
+An account may choose the Egyptian names on its settings page. This module
+is the one place that decides: `MonthNamesMiddleware` puts them in place for
+the request of an account that chose them, and `month_names()` gives the
+twelve names in force to the scripts that write months themselves (the
+timeline). tests/archive/test_syrian_arabic.py and
+tests/archive/test_month_names_setting.py check every month on real pages.
 """
 
-from django.utils.translation import gettext_noop, pgettext_lazy
+import datetime
+import functools
+import gettext as gettext_module
+
+from django.utils import formats, translation
+from django.utils.translation import gettext_noop, pgettext_lazy, trans_real
+
+from archive.models import MonthNames
+from archive.selectors import account_month_names
 
 # "F": the month's full name.
 MONTHS = (
@@ -48,3 +62,103 @@ MONTHS_ALT = (
     pgettext_lazy("alt. month", "September"), pgettext_lazy("alt. month", "October"),
     pgettext_lazy("alt. month", "November"), pgettext_lazy("alt. month", "December"),
 )  # fmt: skip
+
+# The Egyptian names, given by our Arabic catalogue under their own context
+# (in English they are the English names: the choice changes nothing there).
+EGYPTIAN_MONTHS = (
+    pgettext_lazy("Egyptian month", "January"),
+    pgettext_lazy("Egyptian month", "February"),
+    pgettext_lazy("Egyptian month", "March"),
+    pgettext_lazy("Egyptian month", "April"),
+    pgettext_lazy("Egyptian month", "May"),
+    pgettext_lazy("Egyptian month", "June"),
+    pgettext_lazy("Egyptian month", "July"),
+    pgettext_lazy("Egyptian month", "August"),
+    pgettext_lazy("Egyptian month", "September"),
+    pgettext_lazy("Egyptian month", "October"),
+    pgettext_lazy("Egyptian month", "November"),
+    pgettext_lazy("Egyptian month", "December"),
+)
+
+# Languages whose catalogue gives both sets of names.
+LANGUAGES_WITH_MONTH_CHOICE = ("ar",)
+
+
+def _message_keys() -> list[tuple[str, ...]]:
+    """The catalogue keys of each month's messages (Django's gettext looks a
+    message in context up as "context\\x04message")."""
+    with translation.override(None):  # the messages themselves, untranslated
+        return [
+            (
+                full,
+                short,
+                f"abbrev. month\x04{ap}",
+                f"alt. month\x04{alt}",
+            )
+            for full, short, ap, alt in zip(
+                MONTHS, MONTHS_3, map(str, MONTHS_AP), map(str, MONTHS_ALT), strict=True
+            )
+        ]
+
+
+class _EgyptianMonthNames(gettext_module.NullTranslations):
+    """A language's translation with the Egyptian month names in place of
+    the Syrian ones; every other message from the language's own."""
+
+    def __init__(self, language: str):
+        super().__init__()
+        base = trans_real.translation(language)
+        self.add_fallback(base)
+        self._names = {}
+        for keys in _message_keys():
+            # The Egyptian messages have the English names as their ids.
+            name = base.gettext(f"Egyptian month\x04{keys[0]}")
+            if "\x04" not in name:  # translated
+                self._names.update(dict.fromkeys(keys, name))
+
+    def gettext(self, message):
+        return self._names.get(message) or self._fallback.gettext(message)
+
+    def language(self):
+        return self._fallback.language()
+
+    def to_language(self):
+        return self._fallback.to_language()
+
+
+@functools.cache
+def _egyptian(language: str) -> _EgyptianMonthNames:
+    return _EgyptianMonthNames(language)
+
+
+def month_names_activate(choice: str) -> None:
+    """Write this request's months with `choice` (MonthNames) in the active
+    language. The Syrian names are the catalogue's own; English has one set."""
+    language = translation.get_language()
+    if choice == MonthNames.EGYPTIAN and language in LANGUAGES_WITH_MONTH_CHOICE:
+        # Django activates a translation only by its language code; the
+        # object carrying the choice is made active the way activate() does.
+        trans_real._active.value = _egyptian(language)
+
+
+def month_names() -> list[str]:
+    """The twelve month names in force (language and choice), January
+    first, for the scripts that write months themselves."""
+    return [
+        formats.date_format(datetime.date(2000, month, 1), "F")
+        for month in range(1, 13)
+    ]
+
+
+class MonthNamesMiddleware:
+    """Put the account's month names in place for the request (after the
+    language and authentication middleware). Visitors read the Syrian ones."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if translation.get_language() in LANGUAGES_WITH_MONTH_CHOICE:
+            user = getattr(request, "user", None)
+            month_names_activate(account_month_names(user=user))
+        return self.get_response(request)

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Times shown in the account's time zone (default Asia/Damascus).
     "archive.time_zones.TimeZoneMiddleware",
+    # Dates in Arabic with the account's month names (Syrian by default).
+    "archive.formats.month_names.MonthNamesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into our page.
@@ -107,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "archive.context_processors.role",
                 "archive.context_processors.language_alternates",
+                "archive.context_processors.month_names_in_force",
             ],
         },
     },
