@@ -46,6 +46,7 @@ from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from whoosh.index import open_dir
@@ -716,6 +717,17 @@ def concrete_urls(archive: LeakArchive):
             yield url, name, witness, callback, number == 0
 
 
+def every_language_urls(archive: LeakArchive) -> list:
+    """concrete_urls in English (pages without a prefix, and the interfaces
+    for scripts), then every page again under /ar/: a page that leaks only in
+    Arabic is caught too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        urls = list(concrete_urls(archive))
+    with translation.override("ar"):
+        urls += [url for url in concrete_urls(archive) if url[0].startswith("/ar/")]
+    return urls
+
+
 def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
     """Name tokens a page may show because it shows the original account
     (logged) to someone allowed to read it."""
@@ -845,7 +857,7 @@ def leak_scan(
     scanner.check("import command output", command_output)
     with captured_logs() as logs, override_settings(**UNTHROTTLED):
         mail.outbox = []
-        urls = list(concrete_urls(archive))
+        urls = every_language_urls(archive)
         for role in roles:
             client = clients[role]
             for url, name, witness, _callback, first in urls:
@@ -901,6 +913,7 @@ def leak_scan(
                     # the full rule (and the API shows what the page shows).
                     for path, echo in (
                         ("/search/", typed),
+                        ("/ar/search/", typed),
                         ("/api/search/", ()),
                         ("/search/export.csv", ()),
                         ("/search/export.json", ()),

@@ -13,7 +13,12 @@ document.addEventListener("DOMContentLoaded", function () {
   if (dataNode) {
     drawTimeline(holder, JSON.parse(dataNode.textContent));
   } else if (holder.dataset.source) {
-    fetch(holder.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // The API answers in the language asked for: the page's own (its URL's),
+    // not the browser's (docs/languages.md).
+    fetch(holder.dataset.source, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang },
+    })
       .then(function (response) { return response.json(); })
       .then(function (data) { drawTimeline(holder, data); });
   }

@@ -15,7 +15,12 @@ from playwright.sync_api import expect
 from testimonies.incidents.models import IncidentLink
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
-from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
+from tests.e2e.test_accessibility import (
+    at,
+    describe,
+    serious_violations,
+    session_cookie,
+)
 from tests.markers import committed_db
 from tests.testimonies.incidents.incident_helpers import day
 
@@ -62,7 +67,7 @@ def test_the_public_reads_an_incident_in_both_languages_by_keyboard(
     page, live_server, incident, language
 ):
     _open_as(page, live_server, language)
-    page.goto("/incidents/")
+    page.goto(at("/incidents/", language))
     html = page.locator("html")
     assert html.get_attribute("lang") == language
     assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
