@@ -10,12 +10,18 @@ would answer every unprefixed URL in English once `i18n_patterns` is used;
 this middleware keeps that for pages only. docs/languages.md describes it.
 """
 
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, QueryDict
 from django.middleware.locale import LocaleMiddleware
-from django.urls import LocalePrefixPattern, Resolver404, get_resolver, reverse
+from django.urls import (
+    LocalePrefixPattern,
+    Resolver404,
+    get_resolver,
+    reverse,
+    translate_url,
+)
 from django.urls.exceptions import NoReverseMatch
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -24,6 +30,20 @@ from django.utils.cache import patch_vary_headers
 def language_of_path(path: str) -> str:
     """The language a page URL is in: its prefix, or the default."""
     return translation.get_language_from_path(path) or settings.LANGUAGE_CODE
+
+
+def page_after_in(url: str, language: str) -> str:
+    """`url` with the page it sends on to (its `next`: the login page's
+    after logging in) in `language` too, so that switching on the login
+    page also brings the reader to the page they wanted in that language."""
+    parts = urlsplit(url)
+    query = QueryDict(parts.query, mutable=True)
+    after = query.get("next", "")
+    if not after.startswith("/") or after.startswith("//"):
+        return url
+    with translation.override(language_of_path(urlsplit(after).path)):
+        query["next"] = translate_url(after, language)
+    return urlunsplit(parts._replace(query=query.urlencode(safe="/")))
 
 
 def remembered_language(request) -> str | None:

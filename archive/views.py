@@ -45,7 +45,7 @@ from archive.forms import (
     TokenForm,
     UnlockForm,
 )
-from archive.languages import language_of_path
+from archive.languages import language_of_path, page_after_in
 from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role, role_of
@@ -77,7 +77,11 @@ def language_switch(request):
     next_url = request.POST.get("next", request.GET.get("next"))
     page = next_url or request.META.get("HTTP_REFERER", "")
     with translation.override(language_of_path(urlsplit(page).path)):
-        return set_language(request)
+        response = set_language(request)
+    chosen = request.POST.get("language")
+    if response.has_header("Location") and chosen in dict(settings.LANGUAGES):
+        response["Location"] = page_after_in(response["Location"], chosen)
+    return response
 
 
 @never_cache

@@ -521,6 +521,9 @@ class Scanner:
         self.witnesses = list(witnesses or WITNESSES.values())
         self.findings: list[Finding] = []
         self.seen: set[tuple[str, str]] = set()  # (where, token) found, allowed
+        # (role, method, url) -> (status, Location): what each role was
+        # answered, to compare a page's two languages.
+        self.answers: dict[tuple[str, str, str], tuple[int, str]] = {}
         self._patterns = []
         for witness in self.witnesses:
             for token in witness.tokens:
@@ -728,6 +731,10 @@ def every_language_urls(archive: LeakArchive) -> list:
     return urls
 
 
+def _answer(response) -> tuple[int, str]:
+    return response.status_code, response.get("Location", "")
+
+
 def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
     """Name tokens a page may show because it shows the original account
     (logged) to someone allowed to read it."""
@@ -873,6 +880,7 @@ def leak_scan(
                     full = url + suffix
                     allowed = _original_allowed(name, role, full, witness)
                     response = client.get(full)
+                    scanner.answers[(role, "GET", full)] = _answer(response)
                     _check_response(
                         scanner, f"GET {full} as {role}", response, allowed,
                         typed=_numbers_in(full),
@@ -894,6 +902,7 @@ def leak_scan(
                     and not url.endswith("/record/review/")
                 ):
                     response = client.post(url, {})
+                    scanner.answers[(role, "POST", url)] = _answer(response)
                     allowed = _original_allowed(name, role, url, witness)
                     where = f"POST {url} (empty) as {role}"
                     _check_response(

@@ -61,6 +61,19 @@ def test_no_identity_leaves_the_archive_but_through_the_reveal(archive):
     # The erased witness's identity is gone, and the scan ran on pages.
     erased = archive.testimonies["leak-erased"]
     assert identity_read(witness=erased.witness) is None
+    # Every role was answered the same for a page in either language, and a
+    # redirect from an Arabic page stays in Arabic.
+    arabic = {
+        key: answer for key, answer in scanner.answers.items() if "/ar/" in key[2]
+    }
+    assert len(arabic) > 200
+    for (role, method, url), (status, location) in arabic.items():
+        english_status, english_location = scanner.answers[(role, method, url[3:])]
+        assert status == english_status, (role, method, url)
+        if english_location.startswith("/") and status in (301, 302):
+            assert location == "/ar" + english_location.replace(
+                "next=/", "next=/ar/"
+            ), (role, method, url, location)
 
 
 def _broken_template(tmp_path, *, only_in_arabic=False):

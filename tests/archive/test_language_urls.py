@@ -14,6 +14,7 @@ from django.utils import translation
 
 from testimonies.incidents.services import incident_link, incident_propose
 from tests import factories
+from tests.markers import committed_db
 
 pytestmark = pytest.mark.django_db
 
@@ -150,6 +151,7 @@ def test_the_entry_page_follows_the_remembered_choice_and_nothing_else():
     assert page.status_code == 200 and ENGLISH in page.content.decode()
 
 
+@committed_db  # the index is written when the archive's rows commit
 def test_the_api_answers_in_the_language_the_request_asks_for(archive):
     alawite = {"community": "alawite"}
     english = Client().get("/api/search/", alawite)
@@ -273,3 +275,32 @@ def test_reversing_under_a_language_gives_its_prefix():
         assert reverse("search-api:search") == "/api/search/"
         assert reverse("set_language") == "/i18n/setlang/"
     assert reverse("search:page") == "/search/"
+
+
+@pytest.mark.parametrize(
+    "role, verified",
+    [
+        ("anonymous", True),
+        ("researcher", True),
+        ("documenter", True),
+        ("moderator", False),
+        ("moderator", True),
+    ],
+)
+def test_every_role_switches_language_and_keeps_the_page(
+    users, client_for, role, verified
+):
+    client = client_for(users[role], verified=verified)
+    for language, next_url, back in (
+        (
+            "ar",
+            "/accounts/login/?next=/research/",
+            "/ar/accounts/login/?next=/ar/research/",
+        ),
+        ("en", "/ar/search/?q=Banias", "/search/?q=Banias"),
+    ):
+        response = client.post(
+            "/i18n/setlang/", {"language": language, "next": next_url}
+        )
+        assert response.status_code == 302 and response["Location"] == back
+        assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == language
