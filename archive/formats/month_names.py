@@ -11,15 +11,17 @@ with Django's contexts, so that makemessages keeps them in our catalogue.
 
 An account may choose the Egyptian names on its settings page. This module
 is the one place that decides: `MonthNamesMiddleware` puts them in place for
-the request of an account that chose them, and `month_names()` gives the
-twelve names in force to the scripts that write months themselves (the
-timeline). tests/archive/test_syrian_arabic.py and
-tests/archive/test_month_names_setting.py check every month on real pages.
+the request of an account that chose them (`month_names_chosen()` for work
+done outside a request), and `month_names()` gives the twelve names in force
+to the scripts that write months themselves (the timeline).
+tests/archive/test_syrian_arabic.py and tests/archive/test_month_names_setting.py
+check every month on real pages.
 """
 
 import datetime
-import functools
 import gettext as gettext_module
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.utils import formats, translation
 from django.utils.translation import gettext_noop, pgettext_lazy, trans_real
@@ -101,23 +103,31 @@ def _message_keys() -> list[tuple[str, ...]]:
         ]
 
 
-class _EgyptianMonthNames(gettext_module.NullTranslations):
-    """A language's translation with the Egyptian month names in place of
-    the Syrian ones; every other message from the language's own."""
+# The month names of the current request (or mail): the account's choice.
+# A context variable rather than the active translation alone, so that a
+# `translation.override()` inside the request (the consent sentences are
+# written in both languages, for one) comes back to the same names.
+_chosen: ContextVar[str] = ContextVar("month_names", default=MonthNames.SYRIAN)
 
-    def __init__(self, language: str):
+
+class _WithMonthChoice(gettext_module.NullTranslations):
+    """A language's own translation, with the Egyptian month names in place
+    of the Syrian ones while they are the chosen names."""
+
+    def __init__(self, base):
         super().__init__()
-        base = trans_real.translation(language)
         self.add_fallback(base)
-        self._names = {}
+        self._egyptian = {}
         for keys in _message_keys():
             # The Egyptian messages have the English names as their ids.
             name = base.gettext(f"Egyptian month\x04{keys[0]}")
             if "\x04" not in name:  # translated
-                self._names.update(dict.fromkeys(keys, name))
+                self._egyptian.update(dict.fromkeys(keys, name))
 
     def gettext(self, message):
-        return self._names.get(message) or self._fallback.gettext(message)
+        if _chosen.get() == MonthNames.EGYPTIAN and message in self._egyptian:
+            return self._egyptian[message]
+        return self._fallback.gettext(message)
 
     def language(self):
         return self._fallback.language()
@@ -126,19 +136,30 @@ class _EgyptianMonthNames(gettext_module.NullTranslations):
         return self._fallback.to_language()
 
 
-@functools.cache
-def _egyptian(language: str) -> _EgyptianMonthNames:
-    return _EgyptianMonthNames(language)
+def _month_choice_installed() -> None:
+    """Make the translation Django activates for each language with a choice
+    the one that follows it. Django builds a translation once per language
+    and keeps it (it starts again after a change of settings, in tests):
+    checked on every request, and done once."""
+    for language in LANGUAGES_WITH_MONTH_CHOICE:
+        current = trans_real.translation(language)
+        if not isinstance(current, _WithMonthChoice):
+            trans_real._translations[language] = _WithMonthChoice(current)
+    active = translation.get_language()
+    if active in LANGUAGES_WITH_MONTH_CHOICE:
+        translation.activate(active)
 
 
-def month_names_activate(choice: str) -> None:
-    """Write this request's months with `choice` (MonthNames) in the active
-    language. The Syrian names are the catalogue's own; English has one set."""
-    language = translation.get_language()
-    if choice == MonthNames.EGYPTIAN and language in LANGUAGES_WITH_MONTH_CHOICE:
-        # Django activates a translation only by its language code; the
-        # object carrying the choice is made active the way activate() does.
-        trans_real._active.value = _egyptian(language)
+@contextmanager
+def month_names_chosen(choice: str):
+    """Write months with `choice` (MonthNames) within the block: for a
+    request, a mail or an export made for an account."""
+    _month_choice_installed()
+    token = _chosen.set(choice)
+    try:
+        yield
+    finally:
+        _chosen.reset(token)
 
 
 def month_names() -> list[str]:
@@ -151,14 +172,13 @@ def month_names() -> list[str]:
 
 
 class MonthNamesMiddleware:
-    """Put the account's month names in place for the request (after the
+    """Write the request's months with the account's choice (after the
     language and authentication middleware). Visitors read the Syrian ones."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if translation.get_language() in LANGUAGES_WITH_MONTH_CHOICE:
-            user = getattr(request, "user", None)
-            month_names_activate(account_month_names(user=user))
-        return self.get_response(request)
+        choice = account_month_names(user=getattr(request, "user", None))
+        with month_names_chosen(choice):
+            return self.get_response(request)

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import formats, timezone, translation
 
-from archive.formats.month_names import month_names, month_names_activate
+from archive.formats.month_names import month_names, month_names_chosen
 from archive.models import AccountSettings, MonthNames
 from tests import factories
 
@@ -36,17 +36,22 @@ def choose(user, choice):
 
 @pytest.mark.parametrize("letter", ["F", "E", "N", "b", "M"])
 def test_the_egyptian_choice_names_every_month_in_every_format(letter):
-    with translation.override("ar"):
-        month_names_activate(MonthNames.EGYPTIAN)
+    with translation.override("ar"), month_names_chosen(MonthNames.EGYPTIAN):
         for month in range(1, 13):
             day = datetime.date(2025, month, 1)
             assert formats.date_format(day, letter) == EGYPTIAN[month - 1]
         assert month_names() == EGYPTIAN
+        # A language overridden and back inside the block keeps the choice.
+        with translation.override("en"):
+            assert month_names()[0] == "January"
+        with translation.override("ar"):
+            assert month_names() == EGYPTIAN
+        assert month_names() == EGYPTIAN
     with translation.override("ar"):
-        month_names_activate(MonthNames.SYRIAN)
         assert month_names() == SYRIAN
-    with translation.override("en"):
-        month_names_activate(MonthNames.EGYPTIAN)
+        with month_names_chosen(MonthNames.SYRIAN):
+            assert month_names() == SYRIAN
+    with translation.override("en"), month_names_chosen(MonthNames.EGYPTIAN):
         assert month_names()[0] == "January"
 
 
