@@ -788,6 +788,8 @@ UNTHROTTLED = {
         "ARCHIVE_RATE_EXPORT",
         "ARCHIVE_RATE_LOGIN",
         "ARCHIVE_RATE_MEDIA",
+        # Each role posts the reset form once per language.
+        "ARCHIVE_RATE_PASSWORD_RESET",
     )
 }
 
