@@ -116,7 +116,12 @@ class LanguageMiddleware(LocaleMiddleware):
             with translation.override(remembered):
                 home = reverse("home")
             query = request.META.get("QUERY_STRING", "")
-            response = HttpResponseRedirect(f"{home}?{query}" if query else home)
-            patch_vary_headers(response, ("Cookie",))
-            return response
+            return HttpResponseRedirect(f"{home}?{query}" if query else home)
         return None
+
+    def process_response(self, request, response):
+        response = super().process_response(request, response)
+        if request.path_info == "/":
+            # The entry page's answer depends on the remembered choice.
+            patch_vary_headers(response, ("Cookie",))
+        return response
