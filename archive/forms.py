@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from archive.audit_actions import audit_action_choices
+from archive.models import MonthNames
 from archive.roles import Role
 from archive.services import (
     enrolment_link_find,
@@ -332,5 +333,18 @@ class AccountSettingsForm(forms.Form):
         help_text=_(
             "Times on every page are shown in this time zone. The archive's "
             "default is Damascus."
+        ),
+    )
+    month_names = forms.ChoiceField(
+        label=_("Arabic month names"),
+        choices=MonthNames.choices,
+        widget=forms.RadioSelect,
+        # Left out of a post (a script setting the time zone): unchanged.
+        required=False,
+        help_text=_(
+            "The month names dates are written with on the Arabic pages, in "
+            "the exports you make and in mail to you. The archive's default is "
+            "the Syrian names, as the witnesses use them. English dates stay "
+            "the same."
         ),
     )

@@ -171,9 +171,19 @@ class Invitation(models.Model):
 DEFAULT_TIME_ZONE = "Asia/Damascus"
 
 
+class MonthNames(models.TextChoices):
+    """The Arabic month names an account reads dates with: the Syrian ones
+    by default, as the witnesses use them, or the Egyptian ones. English is
+    the same either way (archive/formats/month_names.py)."""
+
+    SYRIAN = "syrian", _("Syrian: كانون الثاني، شباط، آذار…")
+    EGYPTIAN = "egyptian", _("Egyptian: يناير، فبراير، مارس…")
+
+
 class AccountSettings(models.Model):
     """What an account chose for itself on its settings page (the time zone
-    its pages show times in; later settings join it here)."""
+    its pages show times in, the Arabic month names its dates are written
+    with; later settings join it here)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -186,6 +196,13 @@ class AccountSettings(models.Model):
         max_length=64,
         default=DEFAULT_TIME_ZONE,
         help_text=_("Times on every page are shown in this time zone."),
+    )
+    month_names = models.CharField(
+        _("Arabic month names"),
+        max_length=16,
+        choices=MonthNames,
+        default=MonthNames.SYRIAN,
+        help_text=_("The month names dates are written with in Arabic."),
     )
 
     class Meta:

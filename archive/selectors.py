@@ -18,6 +18,7 @@ from archive.models import (
     AuditEntry,
     EnrolmentLink,
     Invitation,
+    MonthNames,
     PasswordResetLink,
 )
 from archive.roles import Role, role_of_groups
@@ -172,6 +173,19 @@ def account_time_zone(*, user) -> str:
         .first()
     )
     return chosen or DEFAULT_TIME_ZONE
+
+
+def account_month_names(*, user) -> str:
+    """The Arabic month names `user` reads dates with (MonthNames): the
+    Syrian ones for visitors and for accounts that never chose."""
+    if user is None or not user.is_authenticated:
+        return MonthNames.SYRIAN
+    chosen = (
+        AccountSettings.objects.filter(user=user)
+        .values_list("month_names", flat=True)
+        .first()
+    )
+    return chosen or MonthNames.SYRIAN
 
 
 def password_reset_reference_digest(reference: str) -> str:

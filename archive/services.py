@@ -723,12 +723,17 @@ def _invitation_use(*, invitation: Invitation, password: str) -> InvitationAccep
 
 
 @transaction.atomic
-def account_settings_save(*, user, time_zone: str) -> AccountSettings:
-    """Save what `user` chose on their own settings page."""
+def account_settings_save(
+    *, user, time_zone: str, month_names: str | None = None
+) -> AccountSettings:
+    """Save what `user` chose on their own settings page (`month_names`
+    None: left as it was)."""
     chosen = AccountSettings.objects.filter(user=user).first() or AccountSettings(
         user=user
     )
     chosen.time_zone = time_zone
+    if month_names is not None:
+        chosen.month_names = month_names
     chosen.full_clean()
     chosen.save()
     return chosen

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, reverse_lazy
@@ -5,6 +6,9 @@ from django.urls import include, path, reverse_lazy
 from archive import views
 from archive.forms import PasswordResetRequestForm
 from archive.ratelimit import rate_limited
+from search import urls as search_urls
+from testimonies.accountability import urls as accountability_urls
+from testimonies.incidents import urls as incidents_urls
 
 # Login attempts are counted per address (django-axes also locks a username
 # at an address): both login forms, the site's and the admin's.
@@ -12,14 +16,29 @@ login_limited = rate_limited("login", methods=("POST",))
 # Each reset request may send a mail: counted per address.
 reset_limited = rate_limited("password_reset", methods=("POST",))
 
+# Interfaces for scripts and machines, and the staff's admin: one URL in every
+# language, no prefix, answered in the language the request asks for (the
+# remembered choice, then Accept-Language; archive.languages). The admin is
+# an operators' tool reached from the menu, never a link shared to readers:
+# its addresses stay as the operations docs name them.
 urlpatterns = [
+    path("i18n/setlang/", views.language_switch, name="set_language"),
+    path("", include(search_urls.script_urlpatterns)),
+    path("", include(incidents_urls.script_urlpatterns)),
+    path("", include(accountability_urls.script_urlpatterns)),
+    path("admin/login/", login_limited(admin.site.login)),
+    path("admin/", admin.site.urls),
+]
+
+# Pages: Arabic under /ar/, English (the default) without a prefix, so that
+# a shared link opens in the language it was shared in.
+urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path(
         "accounts/login/",
         login_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
         name="login",
     ),
-    path("admin/login/", login_limited(admin.site.login)),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_log, name="audit-log"),
     path("audit/check/", views.audit_check, name="audit-check"),
@@ -70,12 +89,11 @@ urlpatterns = [
         views.PasswordResetConfirm.as_view(),
         name="password-reset-confirm",
     ),
-    path("i18n/", include("django.conf.urls.i18n")),
     path("testimonies/", include("testimonies.urls")),
     path("moderation/", include("testimonies.moderation_urls")),
     path("research/", include("research.urls")),
     path("", include("testimonies.accountability.urls")),
     path("", include("search.urls")),
     path("", include("testimonies.incidents.urls")),
-    path("admin/", admin.site.urls),
-]
+    prefix_default_language=False,
+)

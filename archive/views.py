@@ -2,6 +2,7 @@
 
 from base64 import b32encode
 from smtplib import SMTPException
+from urllib.parse import urlsplit
 
 import django_otp
 import segno
@@ -17,6 +18,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from archive import selectors, services
 from archive.access import moderator_required, second_factor_verified
@@ -42,6 +45,7 @@ from archive.forms import (
     TokenForm,
     UnlockForm,
 )
+from archive.languages import language_of_path, page_after_in
 from archive.ratelimit import rate_limited
 from archive.redirects import same_site_or
 from archive.roles import Role, role_of
@@ -63,6 +67,21 @@ def home(request):
         # Counted now, with what the user may read now (never mailed).
         context["saved_searches"] = saved_searches_with_news(user=request.user)
     return render(request, "home.html", context)
+
+
+def language_switch(request):
+    """Django's set_language (the same-host check on `next`, the cookie that
+    remembers the choice), reading `next` in the language it is written in:
+    a page URL resolves only under its own language, and `next` then comes
+    back as the same page and query string in the chosen one."""
+    next_url = request.POST.get("next", request.GET.get("next"))
+    page = next_url or request.META.get("HTTP_REFERER", "")
+    with translation.override(language_of_path(urlsplit(page).path)):
+        response = set_language(request)
+    chosen = request.POST.get("language")
+    if response.has_header("Location") and chosen in dict(settings.LANGUAGES):
+        response["Location"] = page_after_in(response["Location"], chosen)
+    return response
 
 
 @never_cache
@@ -609,14 +628,17 @@ MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 @login_required
 def account_settings(request):
     """An account's own settings (every role): the time zone its pages show
-    times in."""
+    times in, the Arabic month names its dates are written with."""
     current = selectors.account_settings_of(user=request.user)
     form = AccountSettingsForm(
-        request.POST or None, initial={"time_zone": current.time_zone}
+        request.POST or None,
+        initial={"time_zone": current.time_zone, "month_names": current.month_names},
     )
     if request.method == "POST" and form.is_valid():
         services.account_settings_save(
-            user=request.user, time_zone=form.cleaned_data["time_zone"]
+            user=request.user,
+            time_zone=form.cleaned_data["time_zone"],
+            month_names=form.cleaned_data["month_names"] or None,
         )
         messages.success(request, _("Your settings are saved."))
         return redirect("account-settings")

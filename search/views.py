@@ -181,7 +181,7 @@ def _export(request, export_format):
     elif export_format == "csv-metadata":
         # The CSV's sidecar: what the CSV of this search holds, no content.
         csv_url = absolute_url(
-            reverse("search:export-csv") + "?" + export_querystring(request.GET)
+            reverse("search-api:export-csv") + "?" + export_querystring(request.GET)
         ).rstrip("?")
         body = export_csv_metadata(
             outcome,

@@ -46,6 +46,7 @@ from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from whoosh.index import open_dir
@@ -520,6 +521,9 @@ class Scanner:
         self.witnesses = list(witnesses or WITNESSES.values())
         self.findings: list[Finding] = []
         self.seen: set[tuple[str, str]] = set()  # (where, token) found, allowed
+        # (role, method, url) -> (status, Location): what each role was
+        # answered, to compare a page's two languages.
+        self.answers: dict[tuple[str, str, str], tuple[int, str]] = {}
         self._patterns = []
         for witness in self.witnesses:
             for token in witness.tokens:
@@ -716,6 +720,21 @@ def concrete_urls(archive: LeakArchive):
             yield url, name, witness, callback, number == 0
 
 
+def every_language_urls(archive: LeakArchive) -> list:
+    """concrete_urls in English (pages without a prefix, and the interfaces
+    for scripts), then every page again under /ar/: a page that leaks only in
+    Arabic is caught too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        urls = list(concrete_urls(archive))
+    with translation.override("ar"):
+        urls += [url for url in concrete_urls(archive) if url[0].startswith("/ar/")]
+    return urls
+
+
+def _answer(response) -> tuple[int, str]:
+    return response.status_code, response.get("Location", "")
+
+
 def _original_allowed(name: str, role: str, url: str, witness) -> list[str]:
     """Name tokens a page may show because it shows the original account
     (logged) to someone allowed to read it."""
@@ -769,6 +788,8 @@ UNTHROTTLED = {
         "ARCHIVE_RATE_EXPORT",
         "ARCHIVE_RATE_LOGIN",
         "ARCHIVE_RATE_MEDIA",
+        # Each role posts the reset form once per language.
+        "ARCHIVE_RATE_PASSWORD_RESET",
     )
 }
 
@@ -845,7 +866,7 @@ def leak_scan(
     scanner.check("import command output", command_output)
     with captured_logs() as logs, override_settings(**UNTHROTTLED):
         mail.outbox = []
-        urls = list(concrete_urls(archive))
+        urls = every_language_urls(archive)
         for role in roles:
             client = clients[role]
             for url, name, witness, _callback, first in urls:
@@ -861,6 +882,7 @@ def leak_scan(
                     full = url + suffix
                     allowed = _original_allowed(name, role, full, witness)
                     response = client.get(full)
+                    scanner.answers[(role, "GET", full)] = _answer(response)
                     _check_response(
                         scanner, f"GET {full} as {role}", response, allowed,
                         typed=_numbers_in(full),
@@ -882,6 +904,7 @@ def leak_scan(
                     and not url.endswith("/record/review/")
                 ):
                     response = client.post(url, {})
+                    scanner.answers[(role, "POST", url)] = _answer(response)
                     allowed = _original_allowed(name, role, url, witness)
                     where = f"POST {url} (empty) as {role}"
                     _check_response(
@@ -901,6 +924,7 @@ def leak_scan(
                     # the full rule (and the API shows what the page shows).
                     for path, echo in (
                         ("/search/", typed),
+                        ("/ar/search/", typed),
                         ("/api/search/", ()),
                         ("/search/export.csv", ()),
                         ("/search/export.json", ()),

@@ -6,6 +6,7 @@ scanned and how."""
 import io
 import logging
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from django.conf import settings
@@ -61,18 +62,37 @@ def test_no_identity_leaves_the_archive_but_through_the_reveal(archive):
     # The erased witness's identity is gone, and the scan ran on pages.
     erased = archive.testimonies["leak-erased"]
     assert identity_read(witness=erased.witness) is None
+    # Every role was answered the same for a page in either language, and a
+    # redirect from an Arabic page stays in Arabic.
+    arabic = {
+        key: answer for key, answer in scanner.answers.items() if "/ar/" in key[2]
+    }
+    assert len(arabic) > 200
+    for (role, method, url), (status, location) in arabic.items():
+        english_status, english_location = scanner.answers[(role, method, url[3:])]
+        assert status == english_status, (role, method, url)
+        if english_location.startswith("/") and status in (301, 302):
+            # The page to come back to (`next`) is the Arabic page too.
+            expected = "/ar" + unquote(english_location).replace("next=/", "next=/ar/")
+            assert unquote(location) == expected, (role, method, url, location)
 
 
-def _broken_template(tmp_path):
+def _broken_template(tmp_path, *, only_in_arabic=False):
     """testimony_detail.html, printing the original narrative (which names
     the witness) instead of the redacted one: the slip a template is most
-    likely to make, since identities themselves are sealed."""
+    likely to make, since identities themselves are sealed. Or printing it
+    on the Arabic page only."""
     source = Path(settings.BASE_DIR) / "templates/testimonies/testimony_detail.html"
     broken = tmp_path / "broken-templates" / "testimonies"
     broken.mkdir(parents=True)
-    text = source.read_text(encoding="utf-8").replace(
-        "<h1>", "<h1>{{ page.testimony.narrative }} ", 1
-    )
+    slip = "{{ page.testimony.narrative }} "
+    if only_in_arabic:
+        slip = (
+            "{% get_current_language as now %}{% if now == 'ar' %}"
+            + slip
+            + "{% endif %}"
+        )
+    text = source.read_text(encoding="utf-8").replace("<h1>", "<h1>" + slip, 1)
     (broken / "testimony_detail.html").write_text(text, encoding="utf-8")
     return broken.parent
 
@@ -93,18 +113,20 @@ def _index_document(name):
     writer.commit()
 
 
-@pytest.mark.parametrize("leak", ["template", "log", "index"])
+@pytest.mark.parametrize("leak", ["template", "arabic template", "log", "index"])
 def test_the_scan_reports_an_identity_printed_anywhere(
     archive, settings, tmp_path, leak
 ):
     """A deliberately broken template, log line and index document: each
     must be reported, where it happened."""
     name = WITNESSES["public"].name
-    if leak == "template":
+    if leak.endswith("template"):
+        arabic = leak == "arabic template"
+        broken = _broken_template(tmp_path, only_in_arabic=arabic)
         templates = [dict(settings.TEMPLATES[0])]
-        templates[0]["DIRS"] = [_broken_template(tmp_path), *templates[0]["DIRS"]]
+        templates[0]["DIRS"] = [broken, *templates[0]["DIRS"]]
         settings.TEMPLATES = templates
-        expected = "GET /testimonies/"
+        expected = "GET /ar/testimonies/" if arabic else "GET /testimonies/"
     elif leak == "log":
         request_finished.connect(_leaky_log_line, dispatch_uid="leaky-log-line")
         expected = "log record"

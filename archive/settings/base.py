@@ -61,7 +61,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response.
     "archive.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The language from the URL for pages, negotiated for the API.
+    "archive.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -69,6 +70,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Times shown in the account's time zone (default Asia/Damascus).
     "archive.time_zones.TimeZoneMiddleware",
+    # Dates in Arabic with the account's month names (Syrian by default).
+    "archive.formats.month_names.MonthNamesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into our page.
@@ -105,6 +108,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "archive.context_processors.role",
+                "archive.context_processors.language_alternates",
+                "archive.context_processors.month_names_in_force",
             ],
         },
     },

@@ -44,8 +44,11 @@ document.addEventListener("DOMContentLoaded", function () {
   map.setMaxBounds(syria.pad(0.3));
 
   var labels = {};  // label points of the governorates, by ISO code
+  // The API answers in the language asked for: the page's own (its URL's),
+  // not the browser's (docs/languages.md).
   var counted = data ? Promise.resolve(data) : fetch(holder.dataset.source, {
-    credentials: "same-origin", headers: { Accept: "application/json" },
+    credentials: "same-origin",
+    headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang },
   }).then(function (response) { return response.json(); });
   counted.then(function (answer) {
     data = answer;

@@ -13,7 +13,12 @@ document.addEventListener("DOMContentLoaded", function () {
   if (dataNode) {
     drawTimeline(holder, JSON.parse(dataNode.textContent));
   } else if (holder.dataset.source) {
-    fetch(holder.dataset.source, { credentials: "same-origin", headers: { Accept: "application/json" } })
+    // The API answers in the language asked for: the page's own (its URL's),
+    // not the browser's (docs/languages.md).
+    fetch(holder.dataset.source, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "Accept-Language": document.documentElement.lang },
+    })
       .then(function (response) { return response.json(); })
       .then(function (data) { drawTimeline(holder, data); });
   }
@@ -48,16 +53,12 @@ function drawTimeline(holder, data) {
   }
   var index = {};
   months.forEach(function (month, i) { index[month] = i; });
-  // Month names as the archive writes dates: the Syrian ones in Arabic,
-  // with Western digits (archive/formats/ar/formats.py).
-  var language = document.documentElement.lang || "en";
-  var monthName = new Intl.DateTimeFormat(
-    language === "ar" ? "ar-SY-u-nu-latn" : language, { month: "long", timeZone: "UTC" }
-  );
+  // Month names as the server writes dates for this reader (Syrian or
+  // Egyptian in Arabic: archive/formats/month_names.py), Western digits.
+  var monthNames = words.monthNames.split("|");
   function monthLabel(month) {
     var parts = month.split("-");
-    return monthName.format(new Date(Date.UTC(Number(parts[0]), Number(parts[1]) - 1, 1))) +
-      " " + parts[0];
+    return monthNames[Number(parts[1]) - 1] + " " + parts[0];
   }
 
   var types = data.event_types.map(function (t) { return t.slug; });

@@ -7,7 +7,17 @@ app_name = "accountability"
 urlpatterns = [
     path("accountability/package/", views.package, name="package"),
     path("keys/", views.signing_key, name="signing-key"),
-    path(
-        "keys/archive-signing-key.pem", views.signing_key_file, name="signing-key-file"
-    ),
 ]
+
+# The public key as a file: one URL for the scripts that verify packages,
+# outside the language prefix (archive/urls.py).
+script_urlpatterns = (
+    [
+        path(
+            "keys/archive-signing-key.pem",
+            views.signing_key_file,
+            name="signing-key-file",
+        ),
+    ],
+    "accountability-api",
+)

@@ -19,6 +19,14 @@ urlpatterns = [
         views.incident_witness_communities,
         name="witness-communities",
     ),
-    path("api/incidents/", views.incidents_api, name="api-list"),
-    path("api/incidents/<slug:public_id>/", views.incident_api, name="api-detail"),
 ]
+
+# The JSON API: one URL in every language, outside the language prefix
+# (archive/urls.py), answered in the language the request asks for.
+script_urlpatterns = (
+    [
+        path("api/incidents/", views.incidents_api, name="list"),
+        path("api/incidents/<slug:public_id>/", views.incident_api, name="detail"),
+    ],
+    "incidents-api",
+)

@@ -12,7 +12,7 @@ from django.urls import reverse
 # Ten seconds into a minute, the clock frozen: a test never straddles two
 # windows, and the seconds left in the window are known.
 NOON = datetime.datetime(2026, 3, 9, 12, 0, 10, tzinfo=datetime.UTC)
-API = "search:api-search"
+API = "search-api:search"
 PAGE = "search:page"
 
 
@@ -181,14 +181,14 @@ def test_exports_have_a_smaller_budget_of_their_own(
 ):
     settings.ARCHIVE_RATE_EXPORT = "2/hour"
     client = client_for(researcher)
-    url = reverse(f"search:export-{export_format}")
+    url = reverse(f"search-api:export-{export_format}")
     assert [client.get(url).status_code for _ in range(2)] == [200, 200]
     refused = client.get(url)
     assert refused.status_code == 429
     assert refused.json()["retry_after"] == int(refused["Retry-After"]) == 3590
     # The other export format draws on the same budget; search does not.
     other = "json" if export_format == "csv" else "csv"
-    assert client.get(reverse(f"search:export-{other}")).status_code == 429
+    assert client.get(reverse(f"search-api:export-{other}")).status_code == 429
     assert client.get(reverse(API)).status_code == 200
 
 

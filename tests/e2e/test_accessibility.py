@@ -205,6 +205,12 @@ def scene(archive, documenter, researcher, moderator):
     return {**archive, "draft": draft, "resubmitted": resubmitted}
 
 
+def at(path: str, language: str) -> str:
+    """`path`'s address in `language`: Arabic pages live under /ar/,
+    English ones have no prefix (docs/languages.md)."""
+    return path if language == settings.LANGUAGE_CODE else f"/{language}{path}"
+
+
 def session_cookie(username):
     """A logged-in session, as after the login form (and, for a moderator,
     the second factor)."""
@@ -253,7 +259,7 @@ def test_page_has_no_serious_accessibility_violation(
         )
     page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
 
-    response = page.goto(target.path(scene))
+    response = page.goto(at(target.path(scene), language))
     assert response.status == 200, response.url
     if target.then:
         target.then(page)

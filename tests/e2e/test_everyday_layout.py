@@ -9,7 +9,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.test_accessibility import session_cookie
+from tests.e2e.test_accessibility import at, session_cookie
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -46,7 +46,7 @@ def test_the_actions_column_of_my_testimonies_lines_up(
 ):
     factories.testimony(status="draft", recorded_by=documenter, consent={})
     open_as(page, live_server, role="documenter", language=language, screen=screen)
-    page.goto("/testimonies/mine/")
+    page.goto(at("/testimonies/mine/", language))
     header = page.locator(".work-table thead th").last
     cells = page.locator(".work-table tbody tr > td:last-child")
     expect(cells).to_have_count(2)
@@ -85,7 +85,7 @@ def test_the_audit_log_fits_the_page(
         detail="sha256:" + "0123456789abcdef" * 8,
     )
     open_as(page, live_server, role="moderator", language=language, screen=screen)
-    page.goto("/audit/")
+    page.goto(at("/audit/", language))
     region = page.get_by_role(
         "region", name=page.locator("#audit-caption").inner_text()
     )
@@ -102,7 +102,7 @@ def test_on_a_phone_the_search_filters_are_a_closed_panel_above_the_results(
     page, live_server, archive, language
 ):
     open_as(page, live_server, role=None, language=language, screen="phone")
-    page.goto("/search/?q=Banias")
+    page.goto(at("/search/?q=Banias", language))
     panel = page.locator("details.filters-panel")
     summary = panel.locator("summary")
     first_result = page.locator(".results > li").first
@@ -133,7 +133,7 @@ def test_on_a_wide_screen_the_search_filters_stay_open_beside_the_results(
     page, live_server, archive, language
 ):
     open_as(page, live_server, role=None, language=language, screen="desktop")
-    page.goto("/search/?q=Banias")
+    page.goto(at("/search/?q=Banias", language))
     facet = page.locator(".facet input[name=community]").first
     first_result = page.locator(".results > li").first
     expect(facet).to_be_visible()
@@ -191,7 +191,7 @@ def test_an_arabic_placeholder_never_breaks_across_lines(
         persons_named=["نور صالح", "سمير خوري"],
     )
     open_as(page, live_server, role=None, language=language, screen=screen)
-    page.goto(testimony.get_absolute_url())
+    page.goto(at(testimony.get_absolute_url(), language))
     expect(page.locator(".narrative span.placeholder").first).to_have_text("[شخص 1]")
     assert page.locator(".narrative span.placeholder").count() == 80
     assert page.evaluate(PLACEHOLDERS_BROKEN, ".narrative") == []
@@ -221,7 +221,7 @@ def test_a_quick_retry_of_the_second_factor_is_taken_on_a_phone(
             }
         ]
     )
-    page.goto("/accounts/two-factor/")
+    page.goto(at("/accounts/two-factor/", language))
     field = page.locator("input[name=code]")
     field.fill(wrong_code_for(device))
     page.locator("form.stacked button[type=submit]").click()

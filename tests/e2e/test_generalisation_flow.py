@@ -16,7 +16,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.test_accessibility import session_cookie
+from tests.e2e.test_accessibility import at, session_cookie
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -75,7 +75,7 @@ def test_moderator_sees_the_replacements_then_the_public_reads_them(
     review_url = f"/moderation/{submitted.public_id}/"
     for language in ("en", "ar"):
         desk = tab_for(chromium, live_server, "moderator", language)
-        desk.goto(review_url)
+        desk.goto(at(review_url, language))
         check = desk.locator("fieldset.reidentification")
         check.locator("input[value=place_month]").check()
         chosen = check.locator('.public-view-preview[data-view="place_month"]')
@@ -108,7 +108,7 @@ def test_moderator_sees_the_replacements_then_the_public_reads_them(
     assert (submitted.status, submitted.public_place_levels_up) == ("approved", 1)
     for language in ("en", "ar"):
         public = tab_for(chromium, live_server, language=language)
-        public.goto(submitted.get_absolute_url())
+        public.goto(at(submitted.get_absolute_url(), language))
         article = public.locator("article.testimony")
         expect(article).to_contain_text("[a neighbourhood of Banias]")
         expect(article).to_contain_text("[حي في بانياس]")

@@ -17,7 +17,12 @@ from testimonies.incidents.audit_actions import IncidentAuditAction
 from testimonies.incidents.models import IncidentLink
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
-from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
+from tests.e2e.test_accessibility import (
+    at,
+    describe,
+    serious_violations,
+    session_cookie,
+)
 from tests.markers import committed_db
 from tests.testimonies.incidents.incident_helpers import day
 
@@ -64,7 +69,7 @@ def test_the_public_reads_an_incident_in_both_languages_by_keyboard(
     page, live_server, incident, language
 ):
     _open_as(page, live_server, language)
-    page.goto("/incidents/")
+    page.goto(at("/incidents/", language))
     html = page.locator("html")
     assert html.get_attribute("lang") == language
     assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
@@ -120,7 +125,9 @@ def test_a_moderator_opens_the_witnesses_communities_on_purpose(
     reason and the password, in both languages, each reading audited."""
     for language in ("en", "ar"):
         _open_as(page, live_server, language, role="moderator")
-        page.goto(incident.get_absolute_url())
+        page.goto(at(incident.get_absolute_url(), language))
+        html = page.locator("html")
+        assert html.get_attribute("lang") == language
         expect(page.locator("table.witness-community-groups")).to_have_count(0)
         page.locator("a[href$='/witness-communities/']").click()
         page.wait_for_load_state("load")

@@ -79,6 +79,9 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "ar", "url": live_server.url}]
     )
     phone = invitee.new_page()
+    # The link is in the language it was sent from (the moderator's,
+    # English); the invitee reads Arabic, at the same address under /ar/.
+    link = link.replace(live_server.url, live_server.url + "/ar", 1)
     phone.goto(link)
     expect(phone.locator("html")).to_have_attribute("dir", "rtl")
     # The code moved into the form, and off the address bar.
@@ -97,8 +100,8 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
     assert (
         get_user_model().objects.get(username="amal").groups.filter(name="documenter")
     )
-    phone.goto("/testimonies/mine/")
-    expect(phone).to_have_url(re.compile(r"/testimonies/mine/$"))
+    phone.goto("/ar/testimonies/mine/")
+    expect(phone).to_have_url(re.compile(r"/ar/testimonies/mine/$"))
 
     page.reload()
     expect(page.locator('tr[data-invitation="amal"]')).to_have_count(0)

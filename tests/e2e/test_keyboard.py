@@ -38,7 +38,7 @@ def test_skip_link_then_language_switch_by_keyboard(page, archive):
     page.wait_for_load_state("load")
     expect(page.locator("html")).to_have_attribute("lang", "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    assert page.url.endswith("/search/?q=Banias")
+    assert page.url.endswith("/ar/search/?q=Banias")
     expect(page.locator(".current-language")).to_have_text("العربيّة")
 
     # The search layout mirrors: the filters sit on the left in Arabic.
@@ -50,6 +50,7 @@ def test_skip_link_then_language_switch_by_keyboard(page, archive):
     page.keyboard.press("Space")
     page.wait_for_load_state("load")
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    assert page.url.endswith("/search/?q=Banias") and "/ar/" not in page.url
     facets = page.locator(".facets").bounding_box()
     assert facets["x"] > page.locator(".search-main").bounding_box()["x"]
 

@@ -12,7 +12,12 @@ from django.conf import settings
 
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
-from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
+from tests.e2e.test_accessibility import (
+    at,
+    describe,
+    serious_violations,
+    session_cookie,
+)
 from tests.e2e.test_content_security_policy import Watch
 from tests.markers import committed_db
 
@@ -196,7 +201,7 @@ def test_the_timeline_keyboard_chooses_a_range_in_arabic_too(
 ):
     for language, earlier in [("en", "ArrowLeft"), ("ar", "ArrowRight")]:
         _as(page, live_server, None, language)
-        page.goto("/timeline/?event_type=killing")
+        page.goto(at("/timeline/?event_type=killing", language))
         chart = page.locator("#archive-timeline > svg")
         chart.focus()
         # The cursor starts on the latest month with testimonies (March
@@ -242,7 +247,7 @@ def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
     for language in ["en", "ar"]:
         _as(page, live_server, None, language)
         for path in ["/map/", "/timeline/", incident.get_absolute_url()]:
-            page.goto(path)
+            page.goto(at(path, language))
             assert page.locator("html").get_attribute("lang") == language
             if path != "/timeline/":
                 _clusters(page)

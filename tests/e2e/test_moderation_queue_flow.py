@@ -15,7 +15,7 @@ from archive.models import AuditEntry
 from testimonies.audit_actions import AuditAction
 from testimonies.models import ReviewAssignment, TestimonyStatus
 from tests import factories
-from tests.e2e.test_accessibility import session_cookie
+from tests.e2e.test_accessibility import at, session_cookie
 from tests.e2e.test_everyday_layout import fits_the_page
 from tests.markers import committed_db
 
@@ -103,7 +103,7 @@ def test_a_moderator_sends_back_and_assigns_several_on_a_phone(
 ):
     words = WORDS[language]
     open_as(page, live_server, role="moderator", language=language, screen=PHONE)
-    page.goto("/moderation/?sort=newest")
+    page.goto(at("/moderation/?sort=newest", language))
     assert page.locator("html").get_attribute("dir") == (
         "rtl" if language == "ar" else "ltr"
     )
@@ -156,7 +156,7 @@ def test_the_queue_on_a_wide_screen(page, live_server, waiting, moderator, langu
 
     review_assign(testimony=waiting[1], moderator=moderator, assigned_by=moderator)
     open_as(page, live_server, role="moderator", language=language, screen=DESKTOP)
-    page.goto("/moderation/")
+    page.goto(at("/moderation/", language))
     expect(page.locator(".worklist-panel > summary")).to_be_hidden()
     expect(page.locator("form.worklist-filters")).to_be_visible()
     assert fits_the_page(page)
@@ -169,7 +169,7 @@ def test_a_documenter_filters_their_own_testimonies(
 ):
     words = WORDS[language]
     open_as(page, live_server, role="documenter", language=language, screen=PHONE)
-    page.goto("/testimonies/mine/")
+    page.goto(at("/testimonies/mine/", language))
     rows = page.locator(".work-table tbody tr")
     expect(rows).to_have_count(2)  # the other documenter's are not there
     filters = page.locator("form.worklist-filters")

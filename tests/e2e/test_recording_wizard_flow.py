@@ -35,7 +35,7 @@ def test_a_chosen_file_is_never_left_behind_silently(
         page.locator("button[name=language][value=ar]").click()
         expect(page.locator("html")).to_have_attribute("dir", "rtl")
     media = f"/testimonies/{draft.public_id}/record/media/"
-    page.goto(media)
+    page.goto(media if language == "en" else f"/{language}{media}")
     warning = page.locator("#unattached-warning")
     expect(warning).to_be_hidden()
     page.locator("#attachment_file").set_input_files(str(photo))
@@ -82,7 +82,7 @@ def test_the_review_and_the_witness_step_in_arabic(page, log_in, documenter):
     )
     log_in("documenter")
     page.locator("button[name=language][value=ar]").click()
-    page.goto(f"/testimonies/{draft.public_id}/record/review/")
+    page.goto(f"/ar/testimonies/{draft.public_id}/record/review/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     redacted = page.locator(".side-redacted").first
     expect(redacted).to_contain_text(draft.witness.pseudonym)
@@ -92,7 +92,7 @@ def test_the_review_and_the_witness_step_in_arabic(page, log_in, documenter):
         page.locator(".preview-block").first.screenshot(
             path=str(Path(SCREENSHOTS) / "recording-review-ar.png")
         )
-    page.goto("/testimonies/record/")
+    page.goto("/ar/testimonies/record/")
     declined = page.locator("input[name=name_given][value=declined]")
     declined.check()
     expect(declined).to_be_checked()

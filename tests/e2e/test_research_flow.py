@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from research.models import Collection, Note, SavedSearch
 from tests import factories
-from tests.e2e.test_accessibility import session_cookie
+from tests.e2e.test_accessibility import at, session_cookie
 from tests.e2e.test_everyday_layout import fits_the_page
 from tests.markers import committed_db
 
@@ -73,7 +73,7 @@ def test_a_researcher_saves_a_search_notes_and_collects(
         narrative="Gunmen came to our street in Banias.", places=[coast["banias"]]
     )
     open_as(page, live_server, language=language, screen=DESKTOP)
-    page.goto("/search/?q=Banias")
+    page.goto(at("/search/?q=Banias", language))
     page.get_by_label(words["save_as"]).fill("Banias")
     page.get_by_role("button", name=words["save"]).click()
     page.wait_for_url("**/search/?q=Banias")
@@ -83,17 +83,17 @@ def test_a_researcher_saves_a_search_notes_and_collects(
     second = factories.testimony(
         narrative="Banias again, at dawn.", places=[coast["banias"]]
     )
-    page.goto("/")
+    page.goto(at("/", language))
     saved = page.locator(".saved-searches li").first
     expect(saved).to_contain_text(words["new"])
     screenshot(page, f"research-home-{language}.png")
     saved.get_by_role("button", name="Banias", exact=True).click()
     page.wait_for_url("**/search/?q=Banias")
-    page.goto("/")
+    page.goto(at("/", language))
     expect(page.locator(".saved-searches .tag.new")).to_have_count(0)
 
     # A private note and a new collection, on the testimony's page.
-    page.goto(first.get_absolute_url())
+    page.goto(at(first.get_absolute_url(), language))
     page.get_by_label(words["note"], exact=True).fill(
         "Compare with the Kusour accounts."
     )
@@ -109,7 +109,7 @@ def test_a_researcher_saves_a_search_notes_and_collects(
             path=str(Path(SCREENSHOTS) / f"research-notes-{language}.png")
         )
     # A search result goes into the same collection, by its name.
-    page.goto("/search/?q=Banias")
+    page.goto(at("/search/?q=Banias", language))
     other = page.locator(".results .result", has_text=second.witness.pseudonym)
     other.get_by_label(words["collect_named"]).fill("Banias, 7 March")
     other.get_by_role("button", name=words["collect"]).click()
@@ -128,5 +128,5 @@ def test_a_researcher_saves_a_search_notes_and_collects(
     # On a phone nothing scrolls sideways.
     page.set_viewport_size(PHONE)
     for url in ("/research/", page.url):
-        page.goto(url)
+        page.goto(at(url, language))
         assert fits_the_page(page), url

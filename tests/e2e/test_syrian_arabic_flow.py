@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e.test_accessibility import at
 from tests.e2e.test_everyday_layout import open_as
 from tests.markers import committed_db
 
@@ -40,7 +41,7 @@ def test_a_testimony_reads_in_the_interfaces_words(page, live_server, coast, lan
         translations={"ar": "أخذوا جاري من شارعنا في بانياس."},
     )
     open_as(page, live_server, role=None, language=language, screen="desktop")
-    page.goto(testimony.get_absolute_url())
+    page.goto(at(testimony.get_absolute_url(), language))
     words = EXPECTED[language]
     expect(page.locator("main")).to_contain_text(words["dates"])
     expect(page.locator(".facts")).to_contain_text(words["communities"])
@@ -55,7 +56,7 @@ def test_the_witness_step_offers_communities_in_the_interfaces_language(
 ):
     draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
     open_as(page, live_server, role="documenter", language=language, screen="phone")
-    page.goto(f"/testimonies/{draft.public_id}/record/witness/")
+    page.goto(at(f"/testimonies/{draft.public_id}/record/witness/", language))
     community = page.locator("#id_community")
     community.select_option(label=EXPECTED[language]["community_option"])
     assert community.input_value() == "alawite"
@@ -67,7 +68,7 @@ def test_the_consent_page_starts_each_scope_in_the_interfaces_language(
 ):
     draft = factories.testimony(status="draft", recorded_by=documenter, consent={})
     open_as(page, live_server, role="documenter", language=language, screen="phone")
-    page.goto(f"/testimonies/{draft.public_id}/consent/")
+    page.goto(at(f"/testimonies/{draft.public_id}/consent/", language))
     scopes = page.locator(".consent-form .field.scope")
     expect(scopes.first).to_be_visible()
     for index in range(scopes.count()):
@@ -89,7 +90,7 @@ def test_the_audit_log_reads_in_the_interfaces_language(
 ):
     testimony = factories.testimony(consent={"archive": True, "researchers": True})
     open_as(page, live_server, role="moderator", language=language, screen="desktop")
-    page.goto(f"/audit/?target={testimony.public_id}")
+    page.goto(at(f"/audit/?target={testimony.public_id}", language))
     row = page.locator(".audit-table tbody tr").first
     expect(row).to_contain_text(EXPECTED[language]["scopes"])
     expect(row).to_contain_text(

@@ -104,7 +104,7 @@ def test_a_moderator_decides_flagged_words_before_approving(
 
     # The public reads على as written and the witness's name replaced.
     page.get_by_role("button", name=re.compile("Log out|تسجيل الخروج")).click()
-    page.goto(testimony.get_absolute_url())
+    page.goto("/ar" + testimony.get_absolute_url())
     body = page.locator("main")
     expect(body).to_contain_text(f"على البيت. قال [{pseudonym}] إنهم")
     expect(body).not_to_contain_text("Haidar")

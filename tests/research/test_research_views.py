@@ -212,11 +212,11 @@ def test_notes_reach_no_moderator_page_search_or_export(
     for url in (
         open_testimony.get_absolute_url(),
         reverse("search:page") + "?q=Banias",
-        reverse("search:export-csv") + "?q=Banias",
+        reverse("search-api:export-csv") + "?q=Banias",
     ):
         assert "Compare with Kusour" not in moderator_client.get(url).content.decode()
     researcher_client = client_for(researcher)
-    export = researcher_client.get(reverse("search:export-csv") + "?q=Banias")
+    export = researcher_client.get(reverse("search-api:export-csv") + "?q=Banias")
     assert "Compare with Kusour" not in export.content.decode("utf-8-sig")
 
 
@@ -248,7 +248,7 @@ def test_a_collection_exports_as_a_search_does_leaving_out_what_may_not_leave(
     # order added; the public-only and the withdrawn left out and counted.
     assert _csv_ids(response) == [open_testimony.public_id, researchers_only.public_id]
     assert response["X-Export-Unavailable"] == "2"
-    search_export = client.get(reverse("search:export-csv") + "?q=Banias")
+    search_export = client.get(reverse("search-api:export-csv") + "?q=Banias")
     assert response.content.splitlines()[0] == search_export.content.splitlines()[0]
     assert "Layla" not in response.content.decode("utf-8-sig")
     (entry,) = AuditEntry.objects.filter(

@@ -102,8 +102,8 @@ def test_the_page_keeps_every_place_listed_after_one_is_ticked(many, client):
 
 def test_a_ticked_value_with_nothing_left_shows_its_label_without_a_count(many, client):
     params = {"place": "tartus", "community": "christian"}
-    for language, name in [("en", "Tartus"), ("ar", "طرطوس")]:
-        page = client.get("/search/", params, HTTP_ACCEPT_LANGUAGE=language)
+    for path, name in [("/search/", "Tartus"), ("/ar/search/", "طرطوس")]:
+        page = client.get(path, params)
         body = page.content.decode()
         (places,) = [g for g in page.context["facet_groups"] if g["name"] == "place"]
         (tartus,) = [e for e in places["entries"] if e["slug"] == "tartus"]

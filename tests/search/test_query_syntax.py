@@ -184,7 +184,7 @@ def test_a_parsed_query_has_no_note(accounts, client):
 def test_the_page_shows_the_syntax_beside_the_box(client, db):
     page = client.get("/search/").content.decode()
     assert 'id="search-syntax"' in page and "OR" in page and "prefix" in page
-    page = client.get("/search/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    page = client.get("/ar/search/").content.decode()
     assert 'id="search-syntax"' in page and "OR" in page and "بادئة" in page
 
 
@@ -251,5 +251,5 @@ def test_a_prefix_in_presentation_forms_is_folded(accounts, client):
 def test_a_word_that_reads_as_an_operator_gets_a_note(accounts, client, q, operator):
     note = client.get("/api/search/", {"q": q}).json()["note"]
     assert f"to mean {operator}, write it in Latin capitals" in note
-    page = client.get("/search/", {"q": q}, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    page = client.get("/ar/search/", {"q": q}).content.decode()
     assert f"لتعني {operator} اكتبها" in page

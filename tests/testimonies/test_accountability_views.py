@@ -20,7 +20,7 @@ from tests.markers import committed_db
 
 PACKAGE = reverse("accountability:package")
 KEY_PAGE = reverse("accountability:signing-key")
-KEY_FILE = reverse("accountability:signing-key-file")
+KEY_FILE = reverse("accountability-api:signing-key-file")
 ACCOUNTABLE = {"archive": True, "researchers": True, "accountability": True}
 
 
