@@ -1,7 +1,8 @@
 """Incident pages and API (docs/incidents.md). Thin: the selectors decide
 what a user sees (through the access policy), the services write."""
 
-from django.core.exceptions import ValidationError
+import functools
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.formats import number_format
@@ -42,12 +43,7 @@ from testimonies.incidents.selectors import (
 from testimonies.incidents.serializers import incident_detail_json, incident_list_json
 from testimonies.incidents.suggestions import testimonies_suggested
 from testimonies.policy import Action
-from testimonies.vault.reveal_throttle import (
-    reveal_cool_off_minutes,
-    reveal_failure,
-    reveal_locked,
-    reveal_reset,
-)
+from testimonies.vault.sealed_pages import sealed_page_answer, sealed_page_render
 
 
 @require_safe
@@ -283,23 +279,14 @@ def incident_api(request, public_id):
 
 
 def _witness_communities_page(
-    request, incident, form, *, groups=None, locked=False, status=200
+    request, incident, form, *, shown=None, locked=False, status=200
 ):
-    response = render(
+    return sealed_page_render(
         request,
         "incidents/incident_witness_communities.html",
-        {
-            "incident": incident,
-            "form": form,
-            "groups": groups,
-            "locked": locked,
-            "cool_off_minutes": reveal_cool_off_minutes(),
-        },
+        {"incident": incident, "form": form, "groups": shown, "locked": locked},
         status=status,
     )
-    # As the reveal page: nothing of it kept by a cache or told onwards.
-    response["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @never_cache
@@ -318,29 +305,11 @@ def incident_witness_communities(request, public_id):
         raise IncidentNotVisible
     if incident.public_id != public_id:
         return redirect("incidents:witness-communities", incident.public_id)
-    if request.method != "POST":
-        return _witness_communities_page(
-            request, incident, WitnessCommunitiesForm(user=user)
-        )
-    if reveal_locked(user):
-        return _witness_communities_page(
-            request, incident, WitnessCommunitiesForm(user=user), locked=True,
-            status=429,
-        )  # fmt: skip
-    form = WitnessCommunitiesForm(request.POST, user=user)
-    if not form.is_valid():
-        if form.wrong_password and reveal_failure(user):
-            return _witness_communities_page(
-                request, incident, WitnessCommunitiesForm(user=user), locked=True,
-                status=429,
-            )  # fmt: skip
-        return _witness_communities_page(request, incident, form)
-    reveal_reset(user)
-    try:
-        groups = services.witness_communities_read(
-            user=user, incident=incident, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return _witness_communities_page(request, incident, form)
-    return _witness_communities_page(request, incident, form, groups=groups)
+    return sealed_page_answer(
+        request,
+        form_class=WitnessCommunitiesForm,
+        page=functools.partial(_witness_communities_page, request, incident),
+        open_sealed=lambda reason: services.witness_communities_read(
+            user=user, incident=incident, reason=reason
+        ),
+    )
