@@ -31,14 +31,15 @@ from whoosh import query as whoosh_query
 from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.index import TOC, EmptyIndexError, LockError
 from whoosh.reading import TermNotFound
+from whoosh.searching import Results, ResultsPage
 from whoosh.writing import CLEAR
 
 from search.analysis import text_analyzer
 from search.documents import documents_prepare
 from search.engine import ArchiveSearchBackend, asks_keys_only
-from search.whoosh import rebuild, similar
+from search.whoosh import ranking, rebuild, similar
 from search.whoosh.journal import JOURNAL_EVERYTHING, JOURNAL_PURGED, journal_append
-from search.whoosh.searchers import CachedOverlapFacet, shared_searcher
+from search.whoosh.searchers import CachedOverlapFacet, docs_bitmap, shared_searcher
 from search.whoosh.vocabulary import IndexVocabulary
 
 logger = logging.getLogger(__name__)
@@ -156,8 +157,12 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
 
         Narrow queries (FilteringWhooshSearchQuery puts the role filter and
         every facet or date filter there) become one Whoosh filter of the
-        same search, their matches cached until the index changes; facets
-        are counted in that search too; only the requested page is read.
+        same search, their matches cached until the index changes. The
+        matching documents are found once, without scoring (_matching);
+        their count and the field facets come from that set (facets as
+        bitmaps kept with the searcher: _field_counts), and Whoosh then
+        scores or sorts only as far as the requested page, skipping the
+        blocks of postings that cannot reach it. Only that page is read.
         """
         holder = self._shared()
         query_string = force_str(query_string)
@@ -175,23 +180,28 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
         with holder.searching(self._open_index) as searcher:
             if not searcher.doc_count():
                 return {"results": [], "hits": 0, "spelling_suggestion": None}
-            group_by, facet_types = self._grouping(holder, facets, date_facets)
             filters += self._model_filter(
                 holder, searcher, models, limit_to_registered_models
             )
-            main, allowed = self._combine(holder, searcher, parsed, filters)
-            if allowed is not None and not allowed:
-                # Whoosh reads an empty filter as no filter at all.
-                return {"results": [], "hits": 0}
+            main, allowed, matched, scores = self._matching(
+                holder, searcher, parsed, filters
+            )
+            group_by, facet_types = self._grouping(holder, facets, date_facets)
+            counted_apart = not date_facets
+            if not matched:
+                return self._nothing_found(facet_types)
             try:
-                raw_page = searcher.search_page(
+                raw_page = self._page(
+                    searcher,
                     main,
                     page_num,
-                    pagelen=page_length,
+                    page_length,
                     sortedby=sort_by,
                     reverse=reverse,
-                    groupedby=group_by,
+                    groupedby=None if counted_apart else group_by,
                     filter=allowed,
+                    matched=matched if counted_apart else None,
+                    scores=scores,
                 )
             except ValueError:
                 if not self.silently_fail:
@@ -219,13 +229,78 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
                 query_string=query_string,
                 spelling_query=spelling_query,
                 result_class=result_class,
-                facet_types=facet_types,
+                facet_types=None if counted_apart else facet_types,
             )
+            if counted_apart and facet_types:
+                processed["facets"] = self._field_counts(
+                    holder, searcher, facet_types, matched
+                )
             if past_the_end:
                 processed["results"] = []
             elif spans:
                 self._match_spans(searcher, parsed, raw_page, processed["results"])
             return processed
+
+    @staticmethod
+    def _page(searcher, main, page_num, page_length, *, matched, scores, **options):
+        """Whoosh's search_page. When the caller knows which documents
+        match (`matched`), ranked from their `scores` where it has them
+        (search.whoosh.ranking), and told how many match: Whoosh would
+        otherwise walk every match again to count what its scoring
+        skipped."""
+        if matched is None:
+            return searcher.search_page(main, page_num, pagelen=page_length, **options)
+        if page_num < 1:
+            raise ValueError("pagenum must be >= 1")
+        limit = page_num * page_length
+        if options.get("sortedby"):
+            ranked = ranking.sorted_page(
+                searcher, options["sortedby"], options.get("reverse"), matched, limit
+            )
+        elif scores is not None:
+            ranked = ranking.best_ranked(scores, matched, limit)
+        else:
+            ranked = None
+        if ranked is None:
+            results = searcher.search(main, limit=limit, **options)
+        else:
+            results = Results(searcher, main, ranked)
+        # The count Results.__len__ would compute: Whoosh keeps it here.
+        results._total = len(matched)
+        return ResultsPage(results, page_num, page_length)
+
+    @staticmethod
+    def _nothing_found(facet_types):
+        facets = {"fields": {}, "dates": {}, "queries": {}} if facet_types else {}
+        for name, kind in (facet_types or {}).items():
+            facets[kind][name] = []
+        return {
+            "results": [],
+            "hits": 0,
+            "facets": facets,
+            "spelling_suggestion": None,
+        }
+
+    @staticmethod
+    def _field_counts(holder, searcher, facet_types, matched: set) -> dict:
+        """The field facets of the documents `matched`, as haystack's
+        _process_results gives them: (value, count), most first, then by
+        value, with documents holding no value counted under None last
+        among equals."""
+        bitmap = docs_bitmap(matched)
+        facets = {"fields": {}, "dates": {}, "queries": {}}
+        for name in facet_types:
+            counts = holder.counts_by_value(searcher, name, bitmap)
+            valueless = counts.pop(None, None)
+            listed = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            if valueless is not None:
+                at = next(
+                    (i for i, (_v, n) in enumerate(listed) if n < valueless),
+                    len(listed),
+                )
+                listed.insert(at, (None, valueless))
+            facets["fields"][name] = listed
+        return facets
 
     def _key_results(self, holder, searcher, raw_page, result_class):
         """The page's results as haystack's values_list() reads them, with
@@ -340,29 +415,41 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             return []
         return [" OR ".join(f"{DJANGO_CT}:{ct}" for ct in sorted(choices))]
 
-    def _combine(self, holder, searcher, parsed, filters):
-        """The query to run and the set of documents it may match (None:
-        any). With no text to score, the most selective filter is run and
-        the others filter it: the results are then sorted, not scored."""
+    def _matching(self, holder, searcher, parsed, filters):
+        """(the query to run, the set of documents it may match or None for
+        any, the set of documents it does match, their scores or None).
+        With no text to score, the most selective filter is run and the
+        others filter it: the results are then sorted, not scored. A query
+        of words alone is scored once (search.whoosh.ranking), which also
+        tells which documents it matches."""
         if isinstance(parsed, whoosh_query.Every):
             # Every document has a text: all of them, without walking the
             # text field's whole vocabulary as Every("text") would.
             parsed = whoosh_query.Every()
-        if not filters:
-            return parsed, None
         docsets = {
             text: holder.filter_docs(searcher, text, self._filter_query(text))
             for text in filters
         }
         order = sorted(filters, key=lambda text: len(docsets[text]))
+        matched = scores = None
         if isinstance(parsed, whoosh_query.Every):
-            parsed, order = self.parser.parse(order[0]), order[1:]
             if not order:
-                return parsed, None
-        allowed = docsets[order[0]]
-        for text in order[1:]:
-            allowed = allowed & docsets[text]
-        return parsed, allowed
+                return parsed, None, set(searcher.reader().all_doc_ids()), None
+            most_selective, order = order[0], order[1:]
+            parsed = self.parser.parse(most_selective)
+            matched = docsets[most_selective]
+        else:
+            scores = ranking.word_scores(searcher, holder, parsed)
+            if scores is not None:
+                matched = set(scores)
+        allowed = None
+        for text in order:
+            allowed = docsets[text] if allowed is None else allowed & docsets[text]
+        if matched is None:
+            matched = set(searcher.docs_for_query(parsed))
+        if allowed is not None:
+            matched = matched & allowed
+        return parsed, allowed, matched, scores
 
     def _filter_query(self, text):
         return lambda: self.parser.parse(text)

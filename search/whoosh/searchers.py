@@ -14,13 +14,20 @@ shared file objects), so a search holds the shared searcher's lock while it
 runs and while its page of stored fields is read. Searches are pure Python
 under the GIL: taking turns costs gunicorn threads next to nothing.
 
-Two caches live with the searcher:
+Caches live with the searcher:
 - the documents matching each filter query (the role filter, a facet
   value), valid until the searcher is refreshed;
 - for each faceted field, the values of every document of each segment,
-  which Whoosh would otherwise rebuild from the postings at every search.
-  Segments never change once written (a deletion only hides documents),
-  so these are kept per segment across refreshes and dropped with it.
+  which Whoosh would otherwise rebuild from the postings at every search;
+- for each faceted field, the documents holding each value as a bitmap (a
+  Python int, bit n for document n), so that a facet is counted with one
+  AND and one popcount per value, in C, rather than match by match;
+- each segment's field lengths, which scoring reads for every match
+  (search.whoosh.ranking).
+Segments never change once written (a deletion only hides documents), so
+what is read per segment is kept across refreshes and dropped with it;
+what spans the whole index (document numbers shift when segments merge) is
+rebuilt from the segments' parts when the searcher is refreshed.
 """
 
 import os
@@ -85,6 +92,9 @@ class SharedSearcher:
         self._filters: OrderedDict = OrderedDict()
         self._filter_docs = 0
         self.facet_lists: dict = {}
+        self._segment_bitmaps: dict = {}
+        self._segment_lengths: dict = {}
+        self._value_bitmaps: dict = {}
         self._content_types = None
 
     @contextmanager
@@ -146,12 +156,16 @@ class SharedSearcher:
             old.close()
         self._filters.clear()
         self._filter_docs = 0
+        self._value_bitmaps = {}
         self._content_types = None
         # The segments this searcher reads, from the searcher itself: the
         # table of contents it was opened from may already be deleted.
         live = _segment_ids(searcher)
         self.facet_lists = {
             key: lists for key, lists in self.facet_lists.items() if key[0] in live
+        }
+        self._segment_bitmaps = {
+            key: maps for key, maps in self._segment_bitmaps.items() if key[0] in live
         }
         return searcher
 
@@ -199,6 +213,64 @@ class SharedSearcher:
 
         return value
 
+    def counts_by_value(self, searcher, fieldname: str, matched: int) -> dict:
+        """How many of the documents in the bitmap `matched` hold each value
+        of the keyword field `fieldname` (values held by none of them are
+        left out), and under None how many hold no value: what Whoosh's
+        overlapping facet counts, without walking the matches. Call with
+        the lock held."""
+        by_value, any_value = self._field_bitmaps(searcher, fieldname)
+        counts = {}
+        for value, holders in by_value.items():
+            count = (holders & matched).bit_count()
+            if count:
+                counts[value] = count
+        valueless = matched.bit_count() - (any_value & matched).bit_count()
+        if valueless:
+            counts[None] = valueless
+        return counts
+
+    def _field_bitmaps(self, searcher, fieldname: str):
+        """(value -> bitmap of the index's documents holding it, bitmap of
+        those holding any value) for this version of the index, put
+        together from each segment's bitmaps shifted by its offset."""
+        found = self._value_bitmaps.get(fieldname)
+        if found is not None:
+            return found
+        field = searcher.schema[fieldname]
+        by_value: dict = {}
+        for leaf, offset in searcher.reader().leaf_readers():
+            segment = getattr(leaf, "segment", lambda: None)()
+            key = (segment.segment_id(), fieldname) if segment is not None else None
+            maps = self._segment_bitmaps.get(key) if key is not None else None
+            if maps is None:
+                maps = _segment_value_bitmaps(leaf, field, fieldname)
+                if key is not None:
+                    self._segment_bitmaps[key] = maps
+            for value, bitmap in maps.items():
+                by_value[value] = by_value.get(value, 0) | (bitmap << offset)
+        any_value = 0
+        for bitmap in by_value.values():
+            any_value |= bitmap
+        found = self._value_bitmaps[fieldname] = (by_value, any_value)
+        return found
+
+    def field_lengths(self, leaf, fieldname: str) -> list[int]:
+        """For each document of the segment `leaf`, the length of its
+        `fieldname` as Whoosh's scoring reads it (1 when it has none), kept
+        per segment like the facets' lists. Call with the lock held."""
+        segment = getattr(leaf, "segment", lambda: None)()
+        key = (segment.segment_id(), fieldname) if segment is not None else None
+        lengths = self._segment_lengths.get(key) if key is not None else None
+        if lengths is None:
+            length = leaf.doc_field_length
+            lengths = [
+                length(docnum, fieldname, 1) for docnum in range(leaf.doc_count_all())
+            ]
+            if key is not None:
+                self._segment_lengths[key] = lengths
+        return lengths
+
     def content_types(self, searcher, fieldname: str) -> set[str]:
         """The model labels present in the index (deleted documents
         included until a merge), for this version of the index."""
@@ -220,6 +292,30 @@ def _term_lists(reader, field, fieldname) -> list[list]:
         for docnum in reader.postings(fieldname, term).all_ids():
             lists[docnum].append(text)
     return lists
+
+
+def _segment_value_bitmaps(reader, field, fieldname) -> dict:
+    """For each value of `fieldname` in one segment's `reader`, the bitmap
+    of the segment's documents holding it, read from the postings."""
+    maps = {}
+    for term in field.sortable_terms(reader, fieldname):
+        maps[field.from_bytes(term)] = docs_bitmap(
+            reader.postings(fieldname, term).all_ids()
+        )
+    return maps
+
+
+def docs_bitmap(docnums) -> int:
+    """Document numbers as a bitmap: an int with bit n set for document n.
+    Filled through a bytearray: setting bits of an int one by one would
+    copy it at every step."""
+    docnums = docnums if isinstance(docnums, (set, list)) else list(docnums)
+    if not docnums:
+        return 0
+    bits = bytearray((max(docnums) >> 3) + 1)
+    for docnum in docnums:
+        bits[docnum >> 3] |= 1 << (docnum & 7)
+    return int.from_bytes(bits, "little")
 
 
 class CachedOverlapFacet(FieldFacet):
