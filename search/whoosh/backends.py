@@ -9,9 +9,11 @@ and a write that still cannot happen raises instead of vanishing.
 """
 
 import datetime
+import heapq
 import logging
 import warnings
 from contextlib import contextmanager
+from typing import NamedTuple
 
 from django.conf import settings
 from django.utils.encoding import force_str
@@ -183,9 +185,8 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             filters += self._model_filter(
                 holder, searcher, models, limit_to_registered_models
             )
-            main, allowed, matched, scores = self._matching(
-                holder, searcher, parsed, filters
-            )
+            found = self._matching(holder, searcher, parsed, filters)
+            matched = found.docs
             group_by, facet_types = self._grouping(holder, facets, date_facets)
             counted_apart = not date_facets
             if not matched:
@@ -193,15 +194,12 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             try:
                 raw_page = self._page(
                     searcher,
-                    main,
+                    found if counted_apart else found._replace(docs=None),
                     page_num,
                     page_length,
                     sortedby=sort_by,
                     reverse=reverse,
                     groupedby=None if counted_apart else group_by,
-                    filter=allowed,
-                    matched=matched if counted_apart else None,
-                    scores=scores,
                 )
             except ValueError:
                 if not self.silently_fail:
@@ -242,14 +240,18 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             return processed
 
     @staticmethod
-    def _page(searcher, main, page_num, page_length, *, matched, scores, **options):
-        """Whoosh's search_page. When the caller knows which documents
-        match (`matched`), ranked from their `scores` where it has them
-        (search.whoosh.ranking), and told how many match: Whoosh would
-        otherwise walk every match again to count what its scoring
-        skipped."""
+    def _page(searcher, found: "_Matching", page_num, page_length, **options):
+        """Whoosh's search_page for what _matching `found`. When it knows
+        which documents match, the page is ranked from their scores, sorted
+        by the asked fields, or (with no text to rank) taken in index order,
+        by search.whoosh.ranking where it can; and Whoosh is told how many
+        match, which it would otherwise count by walking every match again.
+        """
+        query, matched = found.query, found.docs
         if matched is None:
-            return searcher.search_page(main, page_num, pagelen=page_length, **options)
+            return searcher.search_page(
+                query, page_num, pagelen=page_length, filter=found.allowed, **options
+            )
         if page_num < 1:
             raise ValueError("pagenum must be >= 1")
         limit = page_num * page_length
@@ -257,14 +259,17 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             ranked = ranking.sorted_page(
                 searcher, options["sortedby"], options.get("reverse"), matched, limit
             )
-        elif scores is not None:
-            ranked = ranking.best_ranked(scores, matched, limit)
-        else:
+        elif found.scores is not None:
+            ranked = ranking.best_ranked(found.scores, matched, limit)
+        elif not found.has_text:
+            ranked = [(0.0, docnum) for docnum in heapq.nsmallest(limit, matched)]
+        else:  # a query search.whoosh.ranking does not score: Whoosh ranks
             ranked = None
         if ranked is None:
-            results = searcher.search(main, limit=limit, **options)
+            options["filter"] = found.allowed
+            results = searcher.search(query, limit=limit, **options)
         else:
-            results = Results(searcher, main, ranked)
+            results = Results(searcher, query, ranked)
         # The count Results.__len__ would compute: Whoosh keeps it here.
         results._total = len(matched)
         return ResultsPage(results, page_num, page_length)
@@ -415,13 +420,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             return []
         return [" OR ".join(f"{DJANGO_CT}:{ct}" for ct in sorted(choices))]
 
-    def _matching(self, holder, searcher, parsed, filters):
-        """(the query to run, the set of documents it may match or None for
-        any, the set of documents it does match, their scores or None).
-        With no text to score, the most selective filter is run and the
-        others filter it: the results are then sorted, not scored. A query
-        of words alone is scored once (search.whoosh.ranking), which also
-        tells which documents it matches."""
+    def _matching(self, holder, searcher, parsed, filters) -> "_Matching":
+        """What the search `parsed` under the narrow queries `filters`
+        matches. With no text, the most selective filter stands for the
+        query and the others filter it. A query of words alone is scored
+        once (search.whoosh.ranking), which also tells what it matches."""
         if isinstance(parsed, whoosh_query.Every):
             # Every document has a text: all of them, without walking the
             # text field's whole vocabulary as Every("text") would.
@@ -431,10 +434,12 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             for text in filters
         }
         order = sorted(filters, key=lambda text: len(docsets[text]))
+        has_text = not isinstance(parsed, whoosh_query.Every)
         matched = scores = None
-        if isinstance(parsed, whoosh_query.Every):
-            if not order:
-                return parsed, None, set(searcher.reader().all_doc_ids()), None
+        if not has_text and not order:
+            everything = set(searcher.reader().all_doc_ids())
+            return _Matching(parsed, None, everything, None, has_text)
+        if not has_text:
             most_selective, order = order[0], order[1:]
             parsed = self.parser.parse(most_selective)
             matched = docsets[most_selective]
@@ -449,7 +454,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             matched = set(searcher.docs_for_query(parsed))
         if allowed is not None:
             matched = matched & allowed
-        return parsed, allowed, matched, scores
+        return _Matching(parsed, allowed, matched, scores, has_text)
 
     def _filter_query(self, text):
         return lambda: self.parser.parse(text)
@@ -645,6 +650,22 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
                 self.index = self.storage.create_index(self.schema)
             finally:
                 lock.release()
+
+
+class _Matching(NamedTuple):
+    """What a search matches (LockingWhooshSearchBackend._matching)."""
+
+    # What Whoosh runs where it must: the text's query, or with no text the
+    # most selective filter.
+    query: whoosh_query.Query
+    # The documents the other filters let through (None: any).
+    allowed: set | None
+    # The documents matched (global numbers; None: left to Whoosh).
+    docs: set | None
+    # Their scores, for a query of words alone (search.whoosh.ranking).
+    scores: dict | None
+    # Whether there is a text to rank by.
+    has_text: bool
 
 
 def _field_signature(field) -> tuple:
