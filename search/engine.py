@@ -128,6 +128,15 @@ class ArchiveSearchBackend:
         None proposed by an engine that cannot find them."""
         return []
 
+    @contextmanager
+    def one_request(self):
+        """The searches made inside the block answer one request (a page of
+        results and the facet counts that leave out one filter each): an
+        engine may find the text's matches once for all of them, since
+        they search the same text on the same version of the index. No
+        result outlives the block."""
+        yield
+
     def index_version(self):
         """What identifies the index as it is now (any change gives another
         value), for what is kept per index version (search.selectors' facet

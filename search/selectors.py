@@ -384,12 +384,13 @@ def testimony_search(*, params: dict, user) -> SearchOutcome:
         # Where the query's words stand in each result's stored text.
         sqs = sqs.highlight(spans=True)
     start = (page - 1) * page_size
-    window = list(sqs[start : start + page_size])
-    count = sqs.count()
-    counts = sqs.facet_counts()
-    counts.setdefault("fields", {}).update(
-        _counts_without_own_filter(params, allowed, ticked=ticked, dated=dated)
-    )
+    with search_engine().one_request():
+        window = list(sqs[start : start + page_size])
+        count = sqs.count()
+        counts = sqs.facet_counts()
+        counts.setdefault("fields", {}).update(
+            _counts_without_own_filter(params, allowed, ticked=ticked, dated=dated)
+        )
     facets = _facet_lists(counts, user=user)
 
     hits, stale = _hits(window, user=user, query=parsed.wanted_text())

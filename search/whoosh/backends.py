@@ -13,6 +13,7 @@ import heapq
 import logging
 import warnings
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import NamedTuple
 
 from django.conf import settings
@@ -45,6 +46,12 @@ from search.whoosh.searchers import CachedOverlapFacet, docs_bitmap, shared_sear
 from search.whoosh.vocabulary import IndexVocabulary
 
 logger = logging.getLogger(__name__)
+
+# The text's matches of the current request (one_request): (version of the
+# index, query) -> their scores; None outside a request that asked.
+_REQUEST_MATCHES: ContextVar[dict | None] = ContextVar(
+    "whoosh_request_matches", default=None
+)
 
 # The query's words marked in excerpts, at most (a prefix may stand for many).
 _MARKED_TERMS = 64
@@ -238,6 +245,17 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             elif spans:
                 self._match_spans(searcher, parsed, raw_page, processed["results"])
             return processed
+
+    @contextmanager
+    def one_request(self):
+        """Within the block, each text's matches and scores are computed
+        once per version of the index (_matching): a request's page and its
+        facet counts without one filter each search the same text."""
+        token = _REQUEST_MATCHES.set({})
+        try:
+            yield
+        finally:
+            _REQUEST_MATCHES.reset(token)
 
     @staticmethod
     def _page(searcher, found: "_Matching", page_num, page_length, **options):
@@ -444,7 +462,7 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
             parsed = self.parser.parse(most_selective)
             matched = docsets[most_selective]
         else:
-            scores = ranking.word_scores(searcher, holder, parsed)
+            scores = self._word_scores(holder, searcher, parsed)
             if scores is not None:
                 matched = set(scores)
         allowed = None
@@ -455,6 +473,19 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
         if allowed is not None:
             matched = matched & allowed
         return _Matching(parsed, allowed, matched, scores, has_text)
+
+    @staticmethod
+    def _word_scores(holder, searcher, parsed):
+        """search.whoosh.ranking.word_scores, kept for the request when the
+        caller asked (one_request), for this version of the index only."""
+        kept = _REQUEST_MATCHES.get()
+        key = (holder.stamp, str(parsed))
+        if kept is not None and holder.stamp is not None and key in kept:
+            return kept[key]
+        scores = ranking.word_scores(searcher, holder, parsed)
+        if kept is not None and holder.stamp is not None:
+            kept[key] = scores
+        return scores
 
     def _filter_query(self, text):
         return lambda: self.parser.parse(text)
