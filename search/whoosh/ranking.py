@@ -21,6 +21,7 @@ rankings on a real index.
 
 import heapq
 from bisect import bisect_left
+from itertools import accumulate
 
 from whoosh import query as whoosh_query
 from whoosh import sorting
@@ -128,13 +129,13 @@ class _Segment:
             return self._word(node.fieldname, node.text)
         parts = [self.scores(child) for child in node.subqueries]
         if type(node) is whoosh_query.And:
+            # The documents in every part (a set operation, in C), then
+            # their scores summed, as Whoosh's intersection sums them.
             parts.sort(key=len)
-            smallest, others = parts[0], parts[1:]
-            return {
-                docnum: score + sum(other[docnum] for other in others)
-                for docnum, score in smallest.items()
-                if all(docnum in other for other in others)
-            }
+            both = parts[0]
+            for other in parts[1:]:
+                both = {d: both[d] + other[d] for d in both.keys() & other.keys()}
+            return both
         summed: dict[int, float] = {}
         for part in parts:
             for docnum, score in part.items():
@@ -154,21 +155,25 @@ class _Segment:
         average = self.searcher.avg_field_length(fieldname) or 1
         b = self.weighting._field_B.get(fieldname, self.weighting.B)
         k1 = self.weighting.K1
-        lengths = self.holder.field_lengths(self.leaf, fieldname)
+        norms = self.holder.length_norms(
+            self.leaf,
+            fieldname,
+            # whoosh.scoring.bm25's K1 * ((1 - B) + B * fl / avgfl) for each
+            # document's field length fl: the same floats, computed once.
+            lambda length: k1 * ((1 - b) + b * length / average),
+            key=(k1, b, average),
+        )
+        top = k1 + 1
         found = {}
-        # whoosh.scoring.bm25, written out as it is (the same floats).
         postings = self.leaf.postings(fieldname, term)
         if isinstance(postings, FilterMatcher):
             self.deleted = postings._ids
             postings = postings.child
         for ids, weights in _blocks(postings):
+            # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + norm)).
             found.update(
                 {
-                    docnum: idf
-                    * (
-                        (tf * (k1 + 1))
-                        / (tf + k1 * ((1 - b) + b * lengths[docnum] / average))
-                    )
+                    docnum: idf * ((tf * top) / (tf + norms[docnum]))
                     for docnum, tf in zip(ids, weights, strict=True)
                 }
             )
@@ -186,7 +191,9 @@ def _blocks(matcher):
         yield ids, weights
         return
     while not matcher._atend:
-        matcher._read_ids()
-        matcher._read_weights()
-        yield matcher._ids, matcher._weights
+        matcher._read_weights()  # reads the block
+        stored = matcher._data[0]
+        # The block's ids are stored as gaps unless they fit in bytes (what
+        # _read_ids undoes with a generator; accumulate does it in C).
+        yield (stored if matcher._byteids else accumulate(stored)), matcher._weights
         matcher._next_block()

@@ -22,8 +22,8 @@ Caches live with the searcher:
 - for each faceted field, the documents holding each value as a bitmap (a
   Python int, bit n for document n), so that a facet is counted with one
   AND and one popcount per value, in C, rather than match by match;
-- each segment's field lengths, which scoring reads for every match
-  (search.whoosh.ranking).
+- each segment's field lengths, as the part of a score that depends on the
+  document alone, which scoring reads for every match (search.whoosh.ranking).
 Segments never change once written (a deletion only hides documents), so
 what is read per segment is kept across refreshes and dropped with it;
 what spans the whole index (document numbers shift when segments merge) is
@@ -255,21 +255,30 @@ class SharedSearcher:
         found = self._value_bitmaps[fieldname] = (by_value, any_value)
         return found
 
-    def field_lengths(self, leaf, fieldname: str) -> list[int]:
-        """For each document of the segment `leaf`, the length of its
-        `fieldname` as Whoosh's scoring reads it (1 when it has none), kept
-        per segment like the facets' lists. Call with the lock held."""
+    def length_norms(self, leaf, fieldname: str, norm, *, key) -> list[float]:
+        """For each document of the segment `leaf`, `norm` of the length of
+        its `fieldname` as Whoosh's scoring reads it (1 when it has none):
+        the part of a score that depends on the document alone. `key` names
+        what `norm` depends on (the scoring's parameters and the index's
+        average length, which every commit changes). The lengths are kept
+        per segment (they never change); the norms are made again from them
+        when the key differs. Call with the lock held."""
         segment = getattr(leaf, "segment", lambda: None)()
-        key = (segment.segment_id(), fieldname) if segment is not None else None
-        lengths = self._segment_lengths.get(key) if key is not None else None
-        if lengths is None:
+        cache_key = (segment.segment_id(), fieldname) if segment is not None else None
+        kept = self._segment_lengths.get(cache_key) if cache_key is not None else None
+        if kept is None:
             length = leaf.doc_field_length
             lengths = [
                 length(docnum, fieldname, 1) for docnum in range(leaf.doc_count_all())
             ]
-            if key is not None:
-                self._segment_lengths[key] = lengths
-        return lengths
+            kept = [lengths, None, None]
+            if cache_key is not None:
+                self._segment_lengths[cache_key] = kept
+        lengths, made_for, norms = kept
+        if made_for != key:
+            norms = [norm(length) for length in lengths]
+            kept[1:] = [key, norms]
+        return norms
 
     def content_types(self, searcher, fieldname: str) -> set[str]:
         """The model labels present in the index (deleted documents
