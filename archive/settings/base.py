@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # Content-Security-Policy and Permissions-Policy on every response.
     "archive.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Moves a signed-in session's idle expiry on (saved at most once a minute).
+    "archive.session_expiry.SessionIdleExpiryMiddleware",
     # The language from the URL for pages, negotiated for the API.
     "archive.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,10 +164,10 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# Sessions end after 30 minutes without a request (every request moves the
-# expiry on) and when the browser closes: archive computers are often shared.
+# Sessions end after 30 minutes without a request (a request moves the
+# expiry on, written at most once a minute: archive.session_expiry) and when
+# the browser closes: archive computers are often shared.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # Login throttling (django-axes). Failures count per username *and* address:
