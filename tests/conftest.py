@@ -1,5 +1,6 @@
 import copy
 import datetime
+import shutil
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -8,7 +9,7 @@ from django.test.testcases import TransactionTestCase
 from django.utils import translation
 from haystack import connections
 
-from tests import factories
+from tests import factories, scheduling
 from tests.databases import (
     ON_POSTGRESQL,
     SAME_ON_EVERY_DATABASE,
@@ -29,17 +30,53 @@ TransactionTestCase._fixture_teardown = baseline_restored_after(
 )
 
 
+# Last, once the e2e folder has marked its tests `browser`.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run (make test-postgres) runs what can differ there:
     every test that touches the database. The rest (text analysis, the
     redaction's spellings, the architecture checks, the installations that
-    run their own SQLite) ran in the SQLite run already."""
-    if not ON_POSTGRESQL:
-        return
-    same = pytest.mark.skip(reason=SAME_ON_EVERY_DATABASE)
-    for item in items:
-        if not touches_the_database(item):
-            item.add_marker(same)
+    run their own SQLite) ran in the SQLite run already.
+
+    Then the long tests go first in every worker's share (tests/scheduling.py)."""
+    if ON_POSTGRESQL:
+        same = pytest.mark.skip(reason=SAME_ON_EVERY_DATABASE)
+        for item in items:
+            if not touches_the_database(item):
+                item.add_marker(same)
+    items[:] = scheduling.long_first(items, scheduling.workers())
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory, worker_id):
+    """A temp folder the whole run shares: the xdist workers' own temp
+    folders sit side by side in it."""
+    own = tmp_path_factory.getbasetemp()
+    return own if worker_id == "master" else own.parent
+
+
+@pytest.fixture(scope="session")
+def prepared_installation(run_folder):
+    """One prepared data folder for the run's throwaway installations
+    (tests/installation.py), shared by the xdist workers."""
+    from tests.installation import prepared_installation
+
+    return prepared_installation(run_folder)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(run_folder):
+    """`migrated_database(folder)` leaves a new installation's data folder
+    as its `manage.py migrate` would (a migrated SQLite database), from one
+    made once for the run (tests/installation.py)."""
+    from tests.installation import migrated_installation
+
+    template = migrated_installation(run_folder)
+
+    def into(folder):
+        shutil.copytree(template, folder, dirs_exist_ok=True)
+
+    return into
 
 
 @pytest.fixture(autouse=True)
