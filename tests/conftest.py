@@ -15,6 +15,7 @@ from tests.databases import (
     ON_POSTGRESQL,
     SAME_ON_EVERY_DATABASE,
     baseline_restored_after,
+    database_emptied,
     restore_baseline,
     touches_the_database,
 )
@@ -114,16 +115,50 @@ def _emptied(backend):
 
 
 @pytest.fixture(autouse=True)
-def search_index():
+def search_index(request):
     """A real Whoosh index in the test run's temp folder, empty at the start
-    and at the end of each test.
+    and at the end of each test (of a module marked `index_kept`: of the
+    module, whose fixture built it).
 
     Emptied under the write lock rather than deleted, so that a live server
     thread holding the same index sees the change."""
     backend = connections["default"].get_backend()
+    if request.node.get_closest_marker("index_kept"):
+        yield backend
+        return
     _emptied(backend)
     yield backend
     _emptied(backend)
+
+
+@pytest.fixture(scope="module")
+def built_once(django_db_setup, django_db_blocker):
+    """`built_once(build)`: what `build()` writes (testimonies, their index
+    documents), committed once for the module, which must be marked
+    `index_kept` and whose tests must only read (`django_db`: each test's
+    own writes roll back). On PostgreSQL the documents reach its full-text
+    engine too, for `each_engine`. The database and index are emptied when
+    the module ends."""
+    from search.indexing import testimonies_reindex
+    from testimonies.models import Testimony
+    from tests.search.engines import POSTGRES_CONNECTION, engine_use
+
+    def build_with(build):
+        with django_db_blocker.unblock():
+            built = build()
+            if ON_POSTGRESQL:
+                replaced = engine_use(POSTGRES_CONNECTION)
+                try:
+                    everything = Testimony.objects.values_list("pk", flat=True)
+                    testimonies_reindex(list(everything))
+                finally:
+                    engine_use(replaced)
+        return built
+
+    yield build_with
+    with django_db_blocker.unblock():
+        database_emptied()
+        connections["default"].get_backend().clear()
 
 
 @pytest.fixture(autouse=True)
@@ -256,27 +291,7 @@ def verified_client_for(client, second_factor):
 @pytest.fixture
 def coast():
     """A small gazetteer: Syria > two governorates > towns > a neighbourhood."""
-    sy = factories.place("sy", "Syria", kind="country", name_ar="سوريا")
-    tartus_gov = factories.place(
-        "tartus-governorate", "Tartus Governorate", parent=sy, kind="governorate",
-        name_ar="محافظة طرطوس",
-    )  # fmt: skip
-    latakia_gov = factories.place(
-        "latakia-governorate", "Latakia Governorate", parent=sy, kind="governorate"
-    )
-    banias = factories.place(
-        "banias", "Banias", parent=tartus_gov, name_ar="بانياس", variants=["Baniyas"]
-    )
-    kusour = factories.place(
-        "hai-al-kusour", "Hai Al Kusour", parent=banias, kind="neighbourhood",
-        name_ar="حي القصور",
-    )  # fmt: skip
-    tartus = factories.place("tartus", "Tartus", parent=tartus_gov, name_ar="طرطوس")
-    jableh = factories.place("jableh", "Jableh", parent=latakia_gov, name_ar="جبلة")
-    return {
-        "sy": sy, "tartus-governorate": tartus_gov, "latakia-governorate": latakia_gov,
-        "banias": banias, "hai-al-kusour": kusour, "tartus": tartus, "jableh": jableh,
-    }  # fmt: skip
+    return factories.coast()
 
 
 def day(text):

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import pytest
 from django.conf import settings
 from django.core import serializers
+from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, transaction
 
@@ -180,3 +181,17 @@ def baseline_restored_after(flush):
                 restore_baseline(connections[alias].creation, baseline)
 
     return flush_then_restore
+
+
+def database_emptied() -> None:
+    """Empty the suite's database as a test whose writes commit leaves it
+    (Django's flush, then the baseline rows back), for what a module-scoped
+    fixture committed (`index_kept`)."""
+    for alias in connections:
+        call_command(
+            "flush", database=alias, interactive=False, verbosity=0,
+            inhibit_post_migrate=True,
+        )  # fmt: skip
+        baseline = getattr(connections[alias], "_test_serialized_contents", None)
+        if baseline:
+            restore_baseline(connections[alias].creation, baseline)
