@@ -49,7 +49,8 @@ demo-data:
 # The suite runs in one pytest-xdist worker per core, each with its own
 # database, index, media root, key store and live server (archive/settings/
 # test.py). A worker that runs out of tests takes some of the other's
-# (`--dist worksteal`), so neither waits on the other's slow tail. Any order
+# (`--dist worksteal`), so neither waits on the other's slow tail; each
+# share starts with the long modules (tests/scheduling.py). Any order
 # is safe: a test whose writes commit gives the role groups and vocabularies
 # back as soon as its flush has emptied the database (tests/databases.py).
 # TEST_WORKERS=0 runs it all in one process.

@@ -132,7 +132,18 @@ def _writer_testimony(writer: str, number: int) -> dict:
 class Server:
     """gunicorn with the production settings in a temp data folder."""
 
-    def __init__(self, *, workers: int, researchers: int, writers: int, keep: bool):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        researchers: int,
+        writers: int,
+        keep: bool,
+        given_secrets: dict | None = None,
+    ):
+        """`given_secrets`: the installation's ARCHIVE_SECRET_KEY, ARCHIVE_PSEUDONYM_KEY
+        and ARCHIVE_MASTER_KEY, for a data folder prepared before under
+        them (tests/installation.py copies one); fresh ones by default."""
         self.workers = workers
         self.keep = keep
         self.data_dir = Path(tempfile.mkdtemp(prefix="archive-load-"))
@@ -150,9 +161,9 @@ class Server:
                 for n in range(1, writers + 1)
             ],
         )
-        self.env = self._environment()
+        self.env = self._environment(given_secrets)
 
-    def _environment(self) -> dict:
+    def _environment(self, given: dict | None) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(INHERITED)}
         env.update(
             ARCHIVE_DATA_DIR=str(self.data_dir),
@@ -162,6 +173,10 @@ class Server:
             PYTHONUNBUFFERED="1",
         )
         env.update({name: UNLIMITED for name in RATE_VARIABLES})
+        if given:
+            env.update(given)
+            env["DJANGO_SETTINGS_MODULE"] = "archive.settings.production"
+            return env
         # The generator needs no settings of its own; the dev ones load
         # without any of the production secrets.
         generated = self._manage(

@@ -1,5 +1,7 @@
 import copy
 import datetime
+import os
+import shutil
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -8,11 +10,12 @@ from django.test.testcases import TransactionTestCase
 from django.utils import translation
 from haystack import connections
 
-from tests import factories
+from tests import factories, scheduling
 from tests.databases import (
     ON_POSTGRESQL,
     SAME_ON_EVERY_DATABASE,
     baseline_restored_after,
+    database_emptied,
     restore_baseline,
     touches_the_database,
 )
@@ -29,29 +32,133 @@ TransactionTestCase._fixture_teardown = baseline_restored_after(
 )
 
 
+# Last, once the e2e folder has marked its tests `browser`.
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """The PostgreSQL run (make test-postgres) runs what can differ there:
     every test that touches the database. The rest (text analysis, the
     redaction's spellings, the architecture checks, the installations that
-    run their own SQLite) ran in the SQLite run already."""
-    if not ON_POSTGRESQL:
+    run their own SQLite) ran in the SQLite run already.
+
+    Then the long tests go first in every worker's share (tests/scheduling.py)."""
+    if ON_POSTGRESQL:
+        same = pytest.mark.skip(reason=SAME_ON_EVERY_DATABASE)
+        for item in items:
+            if not touches_the_database(item):
+                item.add_marker(same)
+    items[:] = scheduling.long_first(items, scheduling.workers())
+
+
+@pytest.fixture(scope="session")
+def run_folder(tmp_path_factory, worker_id):
+    """A temp folder the whole run shares: the xdist workers' own temp
+    folders sit side by side in it."""
+    own = tmp_path_factory.getbasetemp()
+    return own if worker_id == "master" else own.parent
+
+
+@pytest.fixture(scope="session")
+def prepared_installation(run_folder):
+    """One prepared data folder for the run's throwaway installations
+    (tests/installation.py), shared by the xdist workers."""
+    from tests.installation import prepared_installation
+
+    return prepared_installation(run_folder)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(run_folder):
+    """`migrated_database(folder)` leaves a new installation's data folder
+    as its `manage.py migrate` would (a migrated SQLite database), from one
+    made once for the run (tests/installation.py)."""
+    from tests.installation import migrated_installation
+
+    template = migrated_installation(run_folder)
+
+    def into(folder):
+        shutil.copytree(template, folder, dirs_exist_ok=True)
+
+    return into
+
+
+# Index folder -> its files as the last emptying left them.
+_LEFT_EMPTY: dict[str, tuple] = {}
+
+
+def _index_files(folder: str) -> tuple:
+    """Every file of the index folder, by name, inode, size and time: any
+    write (a commit makes a new table of contents and segment files, a
+    recreated index new files) changes it."""
+    try:
+        entries = list(os.scandir(folder))
+    except FileNotFoundError:
+        return ()
+    return tuple(
+        sorted(
+            (entry.name, entry.inode(), entry.stat().st_size, entry.stat().st_mtime_ns)
+            for entry in entries
+        )
+    )
+
+
+def _emptied(backend):
+    """Empty the index, unless nothing has touched its files since it was
+    last emptied here: most tests never write it, and emptying it anyway (a
+    commit under the write lock, the schema read back) cost twice ten
+    milliseconds for each of the suite's tests."""
+    folder = getattr(backend, "path", None)
+    if folder is not None and _LEFT_EMPTY.get(folder) == _index_files(folder):
         return
-    same = pytest.mark.skip(reason=SAME_ON_EVERY_DATABASE)
-    for item in items:
-        if not touches_the_database(item):
-            item.add_marker(same)
+    backend.clear()
+    if folder is not None:
+        _LEFT_EMPTY[folder] = _index_files(folder)
 
 
 @pytest.fixture(autouse=True)
-def search_index():
-    """A real Whoosh index in the test run's temp folder, emptied per test.
+def search_index(request):
+    """A real Whoosh index in the test run's temp folder, empty at the start
+    and at the end of each test (of a module marked `index_kept`: of the
+    module, whose fixture built it).
 
     Emptied under the write lock rather than deleted, so that a live server
     thread holding the same index sees the change."""
     backend = connections["default"].get_backend()
-    backend.clear()
+    if request.node.get_closest_marker("index_kept"):
+        yield backend
+        return
+    _emptied(backend)
     yield backend
-    backend.clear()
+    _emptied(backend)
+
+
+@pytest.fixture(scope="module")
+def built_once(django_db_setup, django_db_blocker):
+    """`built_once(build)`: what `build()` writes (testimonies, their index
+    documents), committed once for the module, which must be marked
+    `index_kept` and whose tests must only read (`django_db`: each test's
+    own writes roll back). On PostgreSQL the documents reach its full-text
+    engine too, for `each_engine`. The database and index are emptied when
+    the module ends."""
+    from search.indexing import testimonies_reindex
+    from testimonies.models import Testimony
+    from tests.search.engines import POSTGRES_CONNECTION, engine_use
+
+    def build_with(build):
+        with django_db_blocker.unblock():
+            built = build()
+            if ON_POSTGRESQL:
+                replaced = engine_use(POSTGRES_CONNECTION)
+                try:
+                    everything = Testimony.objects.values_list("pk", flat=True)
+                    testimonies_reindex(list(everything))
+                finally:
+                    engine_use(replaced)
+        return built
+
+    yield build_with
+    with django_db_blocker.unblock():
+        database_emptied()
+        connections["default"].get_backend().clear()
 
 
 @pytest.fixture(autouse=True)
@@ -184,27 +291,7 @@ def verified_client_for(client, second_factor):
 @pytest.fixture
 def coast():
     """A small gazetteer: Syria > two governorates > towns > a neighbourhood."""
-    sy = factories.place("sy", "Syria", kind="country", name_ar="سوريا")
-    tartus_gov = factories.place(
-        "tartus-governorate", "Tartus Governorate", parent=sy, kind="governorate",
-        name_ar="محافظة طرطوس",
-    )  # fmt: skip
-    latakia_gov = factories.place(
-        "latakia-governorate", "Latakia Governorate", parent=sy, kind="governorate"
-    )
-    banias = factories.place(
-        "banias", "Banias", parent=tartus_gov, name_ar="بانياس", variants=["Baniyas"]
-    )
-    kusour = factories.place(
-        "hai-al-kusour", "Hai Al Kusour", parent=banias, kind="neighbourhood",
-        name_ar="حي القصور",
-    )  # fmt: skip
-    tartus = factories.place("tartus", "Tartus", parent=tartus_gov, name_ar="طرطوس")
-    jableh = factories.place("jableh", "Jableh", parent=latakia_gov, name_ar="جبلة")
-    return {
-        "sy": sy, "tartus-governorate": tartus_gov, "latakia-governorate": latakia_gov,
-        "banias": banias, "hai-al-kusour": kusour, "tartus": tartus, "jableh": jableh,
-    }  # fmt: skip
+    return factories.coast()
 
 
 def day(text):

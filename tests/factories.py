@@ -42,6 +42,32 @@ def place(slug, name, *, parent=None, kind="town", name_ar="", variants=()):
     )
 
 
+def coast():
+    """A small gazetteer: Syria > two governorates > towns > a neighbourhood
+    (the `coast` fixture)."""
+    sy = place("sy", "Syria", kind="country", name_ar="سوريا")
+    tartus_gov = place(
+        "tartus-governorate", "Tartus Governorate", parent=sy, kind="governorate",
+        name_ar="محافظة طرطوس",
+    )  # fmt: skip
+    latakia_gov = place(
+        "latakia-governorate", "Latakia Governorate", parent=sy, kind="governorate"
+    )
+    banias = place(
+        "banias", "Banias", parent=tartus_gov, name_ar="بانياس", variants=["Baniyas"]
+    )
+    kusour = place(
+        "hai-al-kusour", "Hai Al Kusour", parent=banias, kind="neighbourhood",
+        name_ar="حي القصور",
+    )  # fmt: skip
+    tartus = place("tartus", "Tartus", parent=tartus_gov, name_ar="طرطوس")
+    jableh = place("jableh", "Jableh", parent=latakia_gov, name_ar="جبلة")
+    return {
+        "sy": sy, "tartus-governorate": tartus_gov, "latakia-governorate": latakia_gov,
+        "banias": banias, "hai-al-kusour": kusour, "tartus": tartus, "jableh": jableh,
+    }  # fmt: skip
+
+
 class WitnessFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Witness

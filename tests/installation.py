@@ -1,14 +1,24 @@
 """A throwaway installation of the archive for tests that run real
 processes against it (kill them, race them): its own data folder, fresh
 secrets, the seeds, and gunicorn with the production settings, built by the
-load test's own server (bench/load_server.py)."""
+load test's own server (bench/load_server.py).
 
+Preparing one (migrate, the gazetteer, the seeds, the index, collectstatic:
+a Python process each) takes half a minute on two busy cores, and every
+installation with no accounts of its own is prepared alike: the run
+prepares one data folder once (`prepared_installation`), and each such
+installation starts from a copy of it, under its secrets."""
+
+import base64
 import fcntl
 import importlib.util
+import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -33,21 +43,104 @@ def bench_module(name):
         sys.path.remove(str(BENCH))
 
 
-class Installation:
-    """bench/load_server.Server, with what tests ask of it."""
+SECRETS = ("ARCHIVE_SECRET_KEY", "ARCHIVE_PSEUDONYM_KEY", "ARCHIVE_MASTER_KEY")
 
-    def __init__(self, *, workers=2, researchers=0, writers=0, serve=True):
+
+def prepared_installation(shared: Path) -> Path:
+    """A data folder prepared as bench/load_server.Server prepares one (no
+    accounts but the seeds' documenter), with its secrets beside it, made
+    once in `shared`: the first process to ask (of the run's xdist workers,
+    which share that folder) prepares it under a lock; the others wait for
+    it and reuse it."""
+    template = shared / "prepared-installation"
+    with open(shared / "prepared-installation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (template / "secrets.json").exists():
+            server = bench_module("load_server").Server(
+                workers=1, researchers=0, writers=0, keep=False
+            )
+            try:
+                server.prepare()
+                shutil.copytree(server.data_dir, template / "data", symlinks=True)
+            finally:
+                server.clean_up()
+            secrets = template / "secrets.json"
+            secrets.touch(mode=0o600)
+            secrets.write_text(json.dumps({k: server.env[k] for k in SECRETS}))
+    return template
+
+
+def migrated_installation(shared: Path) -> Path:
+    """A data folder as a new installation's `manage.py migrate` leaves it
+    under the dev settings (the migrated SQLite database, the signing key
+    the dev settings make, the cache folder), made once in `shared` as
+    `prepared_installation` is: an installation's tests copy it instead of
+    each migrating anew. The migrations read no setting but the user model
+    and write no secret, so the database is the same whatever the
+    installation's settings and master key (which the folder holds none of:
+    each test gives its own, or the dev settings make one on first use)."""
+    template = shared / "migrated-installation"
+    with open(shared / "migrated-installation.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            folder = Path(tempfile.mkdtemp(prefix="archive-migrated-", dir=shared))
+            env = {
+                key: value
+                for key, value in os.environ.items()
+                if not key.startswith(("ARCHIVE_", "DJANGO_", "DATABASE_URL"))
+            }
+            env |= {
+                "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
+                "ARCHIVE_DATA_DIR": str(folder),
+                # A key of the migrate's own, so that no master.key is left.
+                "ARCHIVE_MASTER_KEY": _throwaway_key(),
+            }
+            subprocess.run(  # noqa: S603 (our interpreter, our arguments)
+                [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+            )  # fmt: skip
+            # Renamed into place whole: no one copies half a folder.
+            folder.rename(template)
+    return template
+
+
+def _throwaway_key() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+class Installation:
+    """bench/load_server.Server, with what tests ask of it. `prepared`: a
+    folder from `prepared_installation`, copied instead of preparing."""
+
+    def __init__(
+        self, *, workers=2, researchers=0, writers=0, serve=True, prepared=None
+    ):
         self.serve = serve
+        self.prepared = prepared
         load_server = bench_module("load_server")
+        given = None
+        if prepared is not None:
+            # The prepared folder has no accounts of the load test's.
+            assert not researchers and not writers
+            given = json.loads((prepared / "secrets.json").read_text())
         self.server = load_server.Server(
-            workers=workers, researchers=researchers, writers=writers, keep=False
+            workers=workers,
+            researchers=researchers,
+            writers=writers,
+            keep=False,
+            given_secrets=given,
         )
         self.env = self.server.env
         self.data_dir = self.server.data_dir
         self.index_path = self.data_dir / "whoosh"
 
     def __enter__(self):
-        self.server.prepare()
+        if self.prepared is None:
+            self.server.prepare()
+        else:
+            shutil.copytree(
+                self.prepared / "data", self.data_dir, symlinks=True, dirs_exist_ok=True
+            )
         if self.serve:
             self.server.start()
         return self

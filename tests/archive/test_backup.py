@@ -67,10 +67,10 @@ def manage(env, *args):
     )
 
 
-def migrated(folder: Path, **kwargs) -> dict:
+def migrated(folder: Path, migrated_database, **kwargs) -> dict:
+    """A fresh installation in `folder`, its database migrated."""
     env = installation(folder, **kwargs)
-    result = manage(env, "migrate", "--noinput", "-v", "0")
-    assert result.returncode == 0, result.stderr
+    migrated_database(folder)
     return env
 
 
@@ -141,7 +141,7 @@ def written_backup(tmp_path) -> Path:
 
 @pytest.mark.slow
 def test_restore_into_a_fresh_installation_brings_back_everything(
-    tmp_path, documenter, moderator, second_factor
+    tmp_path, documenter, moderator, second_factor, migrated_database
 ):
     published = build_archive(documenter, moderator, second_factor)
     users = ["documenter", "moderator"]
@@ -156,7 +156,7 @@ def test_restore_into_a_fresh_installation_brings_back_everything(
     assert len([p for p in before["media"] if p.startswith("testimonies/")]) >= 6
     path = written_backup(tmp_path)
 
-    env = migrated(tmp_path / "fresh")
+    env = migrated(tmp_path / "fresh", migrated_database)
     result = manage(env, "restore", str(path))
     assert result.returncode == 0, result.stderr
     assert "The audit chain holds" in result.stdout
@@ -212,9 +212,9 @@ def test_restore_into_an_installation_holding_data_is_refused(tmp_path, document
 
 
 @pytest.fixture(scope="module")
-def empty_installation(tmp_path_factory):
+def empty_installation(tmp_path_factory, migrated_database):
     folder = tmp_path_factory.mktemp("empty")
-    return folder, migrated(folder)
+    return folder, migrated(folder, migrated_database)
 
 
 def damaged(path: Path, where: str) -> Path:
@@ -267,11 +267,13 @@ def test_a_damaged_backup_is_refused_and_changes_nothing(
 
 
 @pytest.mark.slow
-def test_a_backup_under_another_master_key_is_refused(tmp_path, documenter):
+def test_a_backup_under_another_master_key_is_refused(
+    tmp_path, documenter, migrated_database
+):
     factories.testimony()
     path = written_backup(tmp_path)
     folder = tmp_path / "other"
-    env = migrated(folder, master_key=master_key_generate())
+    env = migrated(folder, migrated_database, master_key=master_key_generate())
     files = files_of(folder)
     result = manage(env, "restore", str(path))
     assert result.returncode != 0

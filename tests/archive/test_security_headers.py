@@ -38,19 +38,23 @@ print(json.dumps({
 """
 
 
-def production_responses(tmp_path, host="archive.example.org", **extra):
+def production_responses(
+    tmp_path, migrated_database, host="archive.example.org", **extra
+):
     env = {**PRODUCTION_ENV, "ARCHIVE_DATA_DIR": str(tmp_path), **extra}
-    for command in ["migrate", "collectstatic"]:
-        done = manage(command, "--noinput", "-v", "0", env=env)
-        assert done.returncode == 0, done.stderr
+    migrated_database(tmp_path)
+    done = manage("collectstatic", "--noinput", "-v", "0", env=env)
+    assert done.returncode == 0, done.stderr
     result = manage("shell", "-c", READ_HEADERS % {"host": host}, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory):
-    return production_responses(tmp_path_factory.mktemp("production"))
+def production(tmp_path_factory, migrated_database):
+    return production_responses(
+        tmp_path_factory.mktemp("production"), migrated_database
+    )
 
 
 @pytest.mark.slow
@@ -94,9 +98,12 @@ def test_production_sends_plain_http_to_https(production):
 
 
 @pytest.mark.slow
-def test_a_single_machine_without_tls_serves_plain_http_on_loopback(tmp_path):
+def test_a_single_machine_without_tls_serves_plain_http_on_loopback(
+    tmp_path, migrated_database
+):
     found = production_responses(
         tmp_path,
+        migrated_database,
         host="127.0.0.1",
         ARCHIVE_ALLOWED_HOSTS="127.0.0.1,localhost",
         ARCHIVE_BEHIND_TLS_PROXY="0",

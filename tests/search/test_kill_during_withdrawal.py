@@ -20,8 +20,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def site():
-    with Installation(workers=2) as installation:
+def site(prepared_installation):
+    with Installation(workers=2, prepared=prepared_installation) as installation:
         yield installation
 
 

@@ -13,13 +13,24 @@ from search.query_syntax import (
     query_parse,
 )
 from tests import factories
-from tests.markers import committed_db
 
-pytestmark = [committed_db, pytest.mark.usefixtures("each_engine")]
+# The accounts and their index are built once for the module (its tests
+# only read them): tests that write are in test_query_syntax_places.py.
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.index_kept,
+    pytest.mark.usefixtures("each_engine"),
+]
 
 
-@pytest.fixture
-def accounts(coast):
+@pytest.fixture(scope="module")
+def accounts(built_once):
+    return built_once(_accounts)
+
+
+def _accounts():
+    coast = factories.coast()
+
     # Place names and event types are part of each document's text: these
     # are chosen to share no word with the queries.
     def T(**kwargs):
@@ -138,16 +149,6 @@ def test_a_prefix_is_folded_like_every_word(accounts, client):
     assert found(client, accounts, "Bāni*") == {
         "banias-killing", "banias-market", "ar-banias-killing"
     }  # fmt: skip
-
-
-def test_a_place_name_inside_the_syntax_still_means_the_place(coast, client):
-    tagged = factories.testimony(
-        narrative="Shots all night near the harbour.", places=[coast["banias"]]
-    )
-    answer = client.get("/api/search/", {"q": "بانياس OR Jableh"}).json()
-    assert [r["id"] for r in answer["results"]] == [tagged.public_id]
-    answer = client.get("/api/search/", {"q": "harbour -Baniyas"}).json()
-    assert answer["results"] == []
 
 
 UNPARSABLE = [

@@ -76,7 +76,9 @@ def stored_texts(index_dir: Path) -> str:
 
 @sqlite_files
 @pytest.mark.slow
-def test_erased_text_is_gone_from_the_database_file_and_the_index(tmp_path):
+def test_erased_text_is_gone_from_the_database_file_and_the_index(
+    tmp_path, migrated_database
+):
     data = tmp_path / "data"
     env = {
         key: value
@@ -102,7 +104,7 @@ def test_erased_text_is_gone_from_the_database_file_and_the_index(tmp_path):
         assert done.returncode == 0, done.stderr
         return done.stdout
 
-    manage("migrate", "--verbosity", "0")
+    migrated_database(data)
     manage("import_testimonies", str(source))
     manage("rebuild_index", "--noinput", "--verbosity", "0")
     database = data / "archive.sqlite3"

@@ -121,8 +121,8 @@ def import_file(path, count):
 
 
 @pytest.fixture(scope="module")
-def site():
-    with Installation(serve=False) as installation:
+def site(prepared_installation):
+    with Installation(serve=False, prepared=prepared_installation) as installation:
         yield installation
 
 
