@@ -11,9 +11,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings.production")
 
 application = get_asgi_application()
 
-# Index changes that a process killed after its commit left unwritten
-# (a withdrawal, an erasure: search.indexing) are written before this
-# process answers anyone.
-from search.indexing import index_pending_replay_at_start  # noqa: E402
+# Pending index changes written, the process's start-up frozen out of the
+# garbage collector's passes: archive.server_start.
+from archive.server_start import server_process_ready  # noqa: E402
 
-index_pending_replay_at_start()
+server_process_ready()

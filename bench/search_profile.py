@@ -78,11 +78,10 @@ def main(argv=None) -> None:
     from search_bench import environment, peak_rss_mb, query_mix, researcher_account
 
     os.environ.update(environment(data_dir))
-    import django
-
-    django.setup()
+    # Started as a server's worker is (archive.server_start).
     from django.test import Client
 
+    import archive.wsgi  # noqa: F401
     from bench.corpus.generator import Vocabulary
 
     mix = query_mix(Vocabulary.load())
