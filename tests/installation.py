@@ -70,6 +70,21 @@ def prepared_installation(shared: Path) -> Path:
     return template
 
 
+def fresh_environment(folder: Path, *, master_key: str) -> dict:
+    """The environment of a fresh installation in `folder` under the dev
+    settings, with none of this process's archive settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("ARCHIVE_", "DJANGO_", "DATABASE_URL"))
+    }
+    return env | {
+        "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
+        "ARCHIVE_DATA_DIR": str(folder),
+        "ARCHIVE_MASTER_KEY": master_key,
+    }
+
+
 def migrated_installation(shared: Path) -> Path:
     """A data folder as a new installation's `manage.py migrate` leaves it
     under the dev settings (the migrated SQLite database, the signing key
@@ -84,17 +99,8 @@ def migrated_installation(shared: Path) -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not template.exists():
             folder = Path(tempfile.mkdtemp(prefix="archive-migrated-", dir=shared))
-            env = {
-                key: value
-                for key, value in os.environ.items()
-                if not key.startswith(("ARCHIVE_", "DJANGO_", "DATABASE_URL"))
-            }
-            env |= {
-                "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
-                "ARCHIVE_DATA_DIR": str(folder),
-                # A key of the migrate's own, so that no master.key is left.
-                "ARCHIVE_MASTER_KEY": _throwaway_key(),
-            }
+            # A key of the migrate's own, so that no master.key is left.
+            env = fresh_environment(folder, master_key=_throwaway_key())
             subprocess.run(  # noqa: S603 (our interpreter, our arguments)
                 [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
                 cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,

@@ -33,6 +33,7 @@ from testimonies.models import Testimony
 from testimonies.vault.sealing import master_key_generate
 from tests import factories
 from tests.archive.backup_snapshot import snapshot
+from tests.installation import fresh_environment
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -43,17 +44,7 @@ QUERY = "harbour"
 
 def installation(folder: Path, *, master_key=None) -> dict:
     """The environment of a fresh installation in `folder`."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("ARCHIVE_", "DJANGO_", "DATABASE_URL"))
-    }
-    env |= {
-        "DJANGO_SETTINGS_MODULE": "archive.settings.dev",
-        "ARCHIVE_DATA_DIR": str(folder),
-        "ARCHIVE_MASTER_KEY": master_key or settings.VAULT_MASTER_KEY,
-    }
-    return env
+    return fresh_environment(folder, master_key=master_key or settings.VAULT_MASTER_KEY)
 
 
 def manage(env, *args):
