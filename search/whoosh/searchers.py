@@ -276,7 +276,9 @@ class SharedSearcher:
                 self._segment_lengths[cache_key] = kept
         lengths, made_for, norms = kept
         if made_for != key:
-            norms = [norm(length) for length in lengths]
+            # None: a document without the field (Whoosh reads no length for
+            # it), which no word of the field's postings can point to.
+            norms = [None if length is None else norm(length) for length in lengths]
             kept[1:] = [key, norms]
         return norms
 

@@ -29,12 +29,17 @@ PLACES = ["latakia", "banias", "jableh", "tartus", "qardaha"]
 
 @pytest.fixture(scope="module")
 def index_path(tmp_path_factory):
-    """1,500 documents in three segments, 200 of them deleted afterwards."""
+    """1,500 documents in three segments, 200 of them deleted afterwards;
+    the first segment also holds documents without a text (Whoosh reads no
+    length for them)."""
     path = tmp_path_factory.mktemp("ranking")
     index = FileStorage(str(path)).create().create_index(SCHEMA)
     chance = random.Random(7)
     for part in range(3):
         writer = index.writer()
+        if part == 0:
+            for number in range(1500, 1510):
+                writer.add_document(id=str(number), place="latakia", grade=1)
         for number in range(part * 500, (part + 1) * 500):
             length = chance.randint(3, 120)
             body = " ".join(chance.choice(VOCABULARY) for _ in range(length))
