@@ -1,8 +1,11 @@
 """Turning a search outcome into what the HTML page lists: facet groups
 with their ticked values, and page links that keep the other parameters."""
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from archive.templatetags.localised import number
 from search.exports import QUERY_PARAMETERS
 from search.selectors import facet_value_labels
 
@@ -32,8 +35,51 @@ def facet_groups(outcome, cleaned: dict) -> list[dict]:
         ]
         if name == "place":
             entries = _as_tree(entries)
-        groups.append({"name": name, "label": label, "entries": entries})
+        groups.append(
+            {
+                "name": name,
+                "label": label,
+                "entries": entries,
+                "entries_html": facet_entries_html(name, entries),
+            }
+        )
     return groups
+
+
+_CHECKED = mark_safe(" checked")  # noqa: S308 - a constant attribute
+
+
+def facet_entries_html(name: str, entries: list[dict]):
+    """The checkboxes of one facet's values, as the filter panels list them
+    (the search and incidents pages): each value's name, its count, and its
+    depth in the place tree. Built in one pass (every value escaped by
+    format_html): as template nodes, the few hundred places a common word's
+    results list took most of the search page's rendering time."""
+    counts: dict = {}
+
+    def count_text(count):
+        if count not in counts:
+            counts[count] = format_html(' <span class="count">{}</span>', number(count))
+        return counts[count]
+
+    return format_html_join(
+        "\n",
+        '<label{}><input type="checkbox" name="{}" value="{}"{}>'
+        " <bdi>{}</bdi>{}</label>",
+        (
+            (
+                format_html(' class="depth-{}"', entry["depth"])
+                if entry.get("depth")
+                else "",
+                name,
+                entry["slug"],
+                _CHECKED if entry["checked"] else "",
+                entry["name"],
+                count_text(entry["count"]) if entry["count"] else "",
+            )
+            for entry in entries
+        ),
+    )
 
 
 def filters_applied(groups: list[dict], cleaned: dict) -> int:
