@@ -167,11 +167,11 @@ class LockingWhooshSearchBackend(WhooshSearchBackend, ArchiveSearchBackend):
         Narrow queries (FilteringWhooshSearchQuery puts the role filter and
         every facet or date filter there) become one Whoosh filter of the
         same search, their matches cached until the index changes. The
-        matching documents are found once, without scoring (_matching);
-        their count and the field facets come from that set (facets as
-        bitmaps kept with the searcher: _field_counts), and Whoosh then
-        scores or sorts only as far as the requested page, skipping the
-        blocks of postings that cannot reach it. Only that page is read.
+        matching documents are found once (_matching: for a query of words,
+        by scoring them, search.whoosh.ranking); their count and the field
+        facets come from that set (facets as bitmaps kept with the
+        searcher: _field_counts), and only the requested page is ranked or
+        sorted (_page) and read.
         """
         holder = self._shared()
         query_string = force_str(query_string)
