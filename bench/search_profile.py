@@ -26,10 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # the cumulative time of the outermost call, as a share of all requests.
 PARTS = {
     "Whoosh search (backend.search)": ("search/whoosh/backends.py", "search"),
-    "database re-check of the hits, with their rows": (
-        "search/selectors.py",
-        "_visible_rows",
-    ),
+    "database re-check of the hits": ("search/selectors.py", "_visible_sources"),
+    "hits' rows (display)": ("search/selectors.py", "_hit_rows"),
     "texts: open sealed, redact again": (
         "testimonies/redaction/generalisation.py",
         "readable_texts_many",

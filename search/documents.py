@@ -51,10 +51,30 @@ def document_texts(document: str) -> list[str]:
     return [document[start:end] for start, end in document_text_ranges(document)]
 
 
+# What a testimony's document is made from, as the database holds it, read
+# without opening anything sealed: the sealed texts (with the names it
+# lists, the marks and the word decisions), the witness's sealed identity
+# and pseudonym, and what its public view depends on. Anything changed there
+# since the document was written (a write the index was not told of) shows
+# as a different digest.
+DOCUMENT_SOURCES = (
+    "sealed_content",
+    "witness__identity__sealed",
+    "witness__pseudonym",
+    "language",
+    "recorded_on",
+    "incident_start",
+    "incident_end",
+    "incident_precision",
+    "public_place_levels_up",
+    "public_date_precision",
+)
+
+
 def sources_digest(values) -> str:
-    """The digest of `values` (testimony_sources_digest's, in its order),
-    as stored with each document and compared with the database before a
-    result's stored text is shown."""
+    """The digest of DOCUMENT_SOURCES' values (in that order), as stored
+    with each document and compared with the database before a result's
+    stored text is shown."""
     digest = hashlib.sha256()
     for value in values:
         if isinstance(value, bytes | bytearray | memoryview):
@@ -66,12 +86,8 @@ def sources_digest(values) -> str:
 
 
 def testimony_sources_digest(testimony, identity_row) -> str:
-    """sources_digest of what a testimony's document is made from, as the
-    database holds it, read without opening anything sealed: its sealed
-    texts (with the names it lists, the marks and the word decisions), its
-    witness's sealed identity row (None: none) and pseudonym, and what its
-    public view depends on. Anything changed there since the document was
-    written (a write the index was not told of) gives another digest."""
+    """sources_digest of a testimony row as loaded, with its witness's
+    sealed identity row (None: none)."""
     return sources_digest(
         [
             testimony.sealed_content,

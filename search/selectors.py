@@ -18,9 +18,10 @@ from haystack.inputs import Exact
 from haystack.query import SQ, SearchQuerySet
 
 from search.documents import (
+    DOCUMENT_SOURCES,
     current_consents,
     document_texts,
-    testimony_sources_digest,
+    sources_digest,
 )
 from search.engine import search_engine
 from search.excerpts import excerpt, excerpt_from_spans
@@ -58,7 +59,6 @@ from testimonies.models import (
 from testimonies.policy import Action
 from testimonies.redaction.generalisation import readable_texts, readable_texts_many
 from testimonies.redaction.redactor import RedactedTexts
-from testimonies.vault.identity import identity_rows
 
 logger = logging.getLogger(__name__)
 
@@ -317,24 +317,33 @@ def _settled(allowed):
     return not_pending if allowed is None else allowed & not_pending
 
 
-def _visible_rows(user, pks) -> dict[int, tuple[Testimony, str]]:
-    """The re-check of a page of results and its cards' rows, in one read
-    through the policy: which of `pks` the database says `user` may see now
-    (the consent in force), each with its row (witness and tags, for the
-    card) and the digest of what its index document is made from
-    (search.documents.testimony_sources_digest: the sealed bytes are
-    compared, never opened)."""
-    rows = list(
+def _visible_sources(user, pks) -> dict[int, str]:
+    """The re-check of a page of results, in one narrow query: which of
+    `pks` the database says `user` may see now (the policy, with the
+    consent in force), each with the digest of what its document is made
+    from (search.documents.sources_digest, compared with the index's: the
+    sealed bytes are read, never opened)."""
+    rows = (
         policy.visible_testimonies(Testimony.objects.all(), user)
         .filter(pk__in=pks)
+        .values_list("pk", *DOCUMENT_SOURCES)
+    )
+    return {pk: sources_digest(sources) for pk, *sources in rows}
+
+
+def _hit_rows(user, pks) -> dict:
+    """What a result's card and JSON show of these (re-checked) testimonies,
+    by pk: the rows without their sealed text, with witness and tags. Read
+    through the policy again: a withdrawal committed between the re-check
+    and this read leaves its testimony out here too."""
+    return (
+        policy.visible_testimonies(Testimony.objects.all(), user)
+        .filter(pk__in=pks)
+        .defer("sealed_content")
         .select_related("witness")
         .prefetch_related("places", "communities", "event_types")
+        .in_bulk()
     )
-    identities = identity_rows(row.witness_id for row in rows)
-    return {
-        row.pk: (row, testimony_sources_digest(row, identities.get(row.witness_id)))
-        for row in rows
-    }
 
 
 def _visible_by_pk(user, pks) -> dict:
@@ -438,20 +447,19 @@ def _hits(window, *, user, query: str) -> tuple[list[SearchHit], list[int]]:
     """The page of index results `window` as `user` may see them now, in
     their order, and the pks the database refused.
 
-    Each result is re-checked (_visible_rows). Its excerpt comes from the
+    Each result is re-checked (_visible_sources). Its excerpt comes from the
     redacted text its document stores, as the public reads it, while the
     database still holds what that document was made from; a result whose
     sources changed since (a write the index was not told of) is read again
     from the database, opened and redacted, and left out if a flagged word
     in it waits for a decision (the index would refuse it)."""
     stored = {int(result.pk): result for result in window}
-    visible = _visible_rows(user, list(stored))
-    stale = [pk for pk in stored if pk not in visible]
+    current = _visible_sources(user, list(stored))
+    stale = [pk for pk in stored if pk not in current]
     if stale:
         # The database said no: the index lags behind. Never show it.
         logger.warning("search: %d results hidden by the database check", len(stale))
-    rows = {pk: row for pk, (row, _made) in visible.items()}
-    current = {pk: made for pk, (_row, made) in visible.items()}
+    rows = _hit_rows(user, list(current))
     fresh = [
         pk
         for pk, made in current.items()
