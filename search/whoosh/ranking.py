@@ -13,10 +13,12 @@ postings a block at a time and scoring a block in one comprehension.
 Anything else (phrases, prefixes, NOT, boosts, another weighting) answers
 None, and the caller lets Whoosh rank as before. A sorted page (no text to
 rank, or another order asked) is ordered by Whoosh's own sort keys, read
-for the matched documents only. Whoosh 2.7.4 is its last
-release and is pinned: the block reading below uses its postings reader's
-own attributes, and tests/search/whoosh/test_ranking.py compares the two
-rankings on a real index.
+for the matched documents only.
+
+Whoosh 2.7.4 is its last release and is pinned: the block reading below
+uses its postings reader's own attributes, and
+tests/search/whoosh/test_ranking.py compares the two rankings on a real
+index.
 """
 
 import heapq
@@ -85,12 +87,6 @@ def sorted_page(searcher, sortedby, reverse, matched: set, limit: int):
             (key_for(None, docnum - offset), docnum) for docnum in ordered[first:last]
         )
     return (heapq.nlargest if reverse else heapq.nsmallest)(limit, items)
-
-
-def ranked_page(searcher, holder, parsed, matched: set, limit: int):
-    """best_ranked of word_scores, or None where this module does not score."""
-    scores = word_scores(searcher, holder, parsed)
-    return None if scores is None else best_ranked(scores, matched, limit)
 
 
 def _words_only(node, schema) -> bool:

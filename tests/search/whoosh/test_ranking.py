@@ -95,7 +95,9 @@ def term(word):
 def test_the_page_is_whooshs_own_ranking(searching, query, limit):
     holder, searcher = searching
     matched = set(searcher.docs_for_query(query))
-    ranked = ranking.ranked_page(searcher, holder, query, matched, limit)
+    ranked = ranking.best_ranked(
+        ranking.word_scores(searcher, holder, query), matched, limit
+    )
     expected = _whoosh_top(searcher, query, limit)
     assert [docnum for _score, docnum in ranked] == [d for _s, d in expected]
     assert [score for score, _docnum in ranked] == pytest.approx(
@@ -118,7 +120,9 @@ def test_only_the_matched_documents_are_ranked(searching):
     holder, searcher = searching
     query = term("checkpoint")
     matched = set(sorted(searcher.docs_for_query(query))[::3])
-    ranked = ranking.ranked_page(searcher, holder, query, matched, 50)
+    ranked = ranking.best_ranked(
+        ranking.word_scores(searcher, holder, query), matched, 50
+    )
     collector = collectors.TopCollector(limit=50)
     searcher.search_with_collector(
         query, collectors.FilterCollector(collector, allow=matched)
@@ -140,8 +144,7 @@ def test_only_the_matched_documents_are_ranked(searching):
 )
 def test_other_queries_are_left_to_whoosh(searching, query):
     holder, searcher = searching
-    matched = set(searcher.docs_for_query(query))
-    assert ranking.ranked_page(searcher, holder, query, matched, 20) is None
+    assert ranking.word_scores(searcher, holder, query) is None
 
 
 @pytest.mark.parametrize("sortedby", [["grade"], ["day"], ["grade", "day"]], ids=str)
