@@ -3,8 +3,9 @@ write for every request.
 
 Django's SESSION_SAVE_EVERY_REQUEST moves a session's expiry on by saving
 it at every request: for a signed-in reader that is a database commit per
-page or search (tens of milliseconds on a busy disk). Here the expiry is moved on (the session saved) only when the last
-move is at least REFRESH_EVERY old. A session still ends after
+page or search (tens of milliseconds on a busy disk). Here the expiry is
+moved on (the session saved) only when the last move is at least
+REFRESH_EVERY old. A session still ends after
 SESSION_COOKIE_AGE without a request, or up to REFRESH_EVERY sooner, never
 later: archive computers are often shared.
 """
