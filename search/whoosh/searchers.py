@@ -167,6 +167,9 @@ class SharedSearcher:
         self._segment_bitmaps = {
             key: maps for key, maps in self._segment_bitmaps.items() if key[0] in live
         }
+        self._segment_lengths = {
+            key: kept for key, kept in self._segment_lengths.items() if key[0] in live
+        }
         return searcher
 
     def filter_docs(self, searcher, key: str, make_query) -> set:

@@ -185,3 +185,35 @@ def test_docs_bitmap_sets_exactly_the_documents_given():
     assert bitmap.bit_count() == len(docnums)
     assert {n for n in range(5000) if bitmap >> n & 1} == docnums
     assert docs_bitmap(set()) == 0
+
+
+def test_nothing_is_kept_for_a_segment_merged_away(tmp_path):
+    """What the searcher keeps per segment (value bitmaps, field lengths) is
+    dropped once a merge has removed the segment: a web process lives
+    through thousands of commits."""
+    index = FileStorage(str(tmp_path)).create().create_index(SCHEMA)
+    for part in range(2):
+        writer = index.writer()
+        for number in range(part * 50, part * 50 + 50):
+            writer.add_document(id=str(number), body="checkpoint night", place="tartus")
+        writer.commit(merge=False)
+    holder = SharedSearcher(str(tmp_path))
+    query = term("checkpoint")
+    with holder.searching(lambda: index.refresh()) as searcher:
+        ranking.word_scores(searcher, holder, query)
+        matched = set(searcher.docs_for_query(query))
+        holder.counts_by_value(searcher, "place", docs_bitmap(matched))
+        before = _kept_segments(holder)
+    assert len(before) == 2
+    index.optimize()  # one new segment; the two above are gone
+    with holder.searching(lambda: index.refresh()) as searcher:
+        scores = ranking.word_scores(searcher, holder, query)
+        assert len(scores) == 100
+        after = _kept_segments(holder)
+    assert len(after) == 1 and not after & before
+
+
+def _kept_segments(holder) -> set:
+    """The ids of the segments the holder keeps anything for."""
+    caches = (holder.facet_lists, holder._segment_bitmaps, holder._segment_lengths)
+    return {key[0] for cache in caches for key in cache}
