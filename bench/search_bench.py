@@ -348,11 +348,11 @@ def _web_process(data_dir: str, researcher: str, requests) -> None:
     (audience, params), with the status, the time it took here and the
     count; its peak memory when asked ("rss"); until it is sent None."""
     os.environ.update(environment(Path(data_dir)))
-    # Started as a server's worker is (pending index changes written, the
-    # start-up frozen out of the garbage collector's passes).
     from django.contrib.auth import get_user_model
     from django.test import Client
 
+    # Started as a server's worker is (pending index changes written, the
+    # start-up frozen out of the garbage collector's passes).
     import archive.wsgi  # noqa: F401
 
     clients = {"public": Client(), "researcher": Client()}

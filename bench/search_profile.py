@@ -76,9 +76,9 @@ def main(argv=None) -> None:
     from search_bench import environment, peak_rss_mb, query_mix, researcher_account
 
     os.environ.update(environment(data_dir))
-    # Started as a server's worker is (archive.server_start).
     from django.test import Client
 
+    # Started as a server's worker is (archive.server_start).
     import archive.wsgi  # noqa: F401
     from bench.corpus.generator import Vocabulary
 
