@@ -73,11 +73,16 @@ RUNS = [
     ),
 ]
 
-# Where the focus is must be seen: an outline (or a ring drawn as a shadow)
-# on the focused control, which the browser treats as :focus-visible.
-FOCUS_SHOWN = """() => {
+# After each Tab, in one call to the page: where the focus went must be
+# seen (an outline, or a ring drawn as a shadow, on the focused control,
+# which the browser treats as :focus-visible); the control is remembered as
+# reached (for NOT_REACHED); and the answer says whether it matches what
+# the keyboard is looking for, or is where a tour of the page began.
+TAB_LANDED = """(selector) => {
+  window.__reached = window.__reached || new Set();
   const el = document.activeElement;
-  if (!el || el === document.body) return "nothing focused";
+  if (!el || el === document.body) return {problem: "nothing focused", none: true};
+  window.__reached.add(el);
   const style = getComputedStyle(el);
   const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
   const ring = style.boxShadow && style.boxShadow !== "none";
@@ -85,18 +90,11 @@ FOCUS_SHOWN = """() => {
   // tree) can hold the focus: the field is then :focus-within only.
   const shown = el.matches(":focus-visible") ||
     (!el.matches(":focus") && el.matches(":focus-within"));
-  if (shown && (outline || ring)) return "";
-  return el.outerHTML.slice(0, 120);
-}"""
-
-
-# Remember what the keyboard reached, then list what it never did: every
-# visible control that takes the focus (of a group of radio buttons, one).
-REACHED = """() => {
-  window.__reached = window.__reached || new Set();
-  const el = document.activeElement;
-  if (el && el !== document.body) window.__reached.add(el);
-  return el && el !== document.body ? el : null;
+  const problem = shown && (outline || ring) ? "" : el.outerHTML.slice(0, 120);
+  // A tour starts where the first Tab lands and ends when it lands there again.
+  const cameRound = window.__tourStart === el;
+  if (window.__tourStart === null) window.__tourStart = el;
+  return {problem, none: false, matches: !!selector && el.matches(selector), cameRound};
 }"""
 NOT_REACHED = """() => {
   const reached = window.__reached || new Set();
@@ -139,32 +137,28 @@ class Hands:
         """Tab (forward, as a person would) until `selector` has the focus,
         noting every control on the way whose focus is not shown."""
         expect(self.page.locator(selector).first).to_be_attached()
+        if self._focused(selector):
+            return
         for _ in range(self.MAX_TABS):
-            if self._focused(selector):
+            if self._tab(selector).get("matches"):
                 return
-            self._tab()
         raise AssertionError(f"the keyboard cannot reach {selector}")
 
-    def _tab(self):
+    def _tab(self, selector: str = "") -> dict:
         self.page.keyboard.press("Tab")
-        problem = self.page.evaluate(FOCUS_SHOWN)
-        if problem and problem != "nothing focused":
-            self.unseen_focus.append(problem)
-        return self.page.evaluate_handle(REACHED)
+        landed = self.page.evaluate(TAB_LANDED, selector)
+        if landed["problem"] and not landed["none"]:
+            self.unseen_focus.append(landed["problem"])
+        return landed
 
     def tour(self):
         """With the keyboard only: Tab once round the whole page; every
         control must be reached, its focus shown."""
         if not self.keyboard:
             return
-        first = None
+        self.page.evaluate("() => { window.__tourStart = null; }")
         for _ in range(self.MAX_TABS * 2):
-            current = self._tab()
-            if self.page.evaluate("el => el === null", current):
-                continue
-            if first is None:
-                first = current
-            elif self.page.evaluate("([a, b]) => a === b", [first, current]):
+            if self._tab().get("cameRound"):
                 break
         else:
             raise AssertionError(f"the focus never came round on {self.page.url}")
