@@ -301,6 +301,20 @@ def day(text):
 @pytest.fixture
 def archive(coast, documenter):
     """Testimonies across places, dates and consent, named for the tests."""
+    return archive_testimonies(coast, documenter)
+
+
+@pytest.fixture(scope="module")
+def archive_once(built_once):
+    """`archive`, built once for a module marked `index_kept` whose tests
+    only read it (with `django_db`); the `users` fixtures find the same
+    documenter, since users are got or created by name."""
+    return built_once(
+        lambda: archive_testimonies(factories.coast(), _user_in("documenter"))
+    )
+
+
+def archive_testimonies(coast, documenter) -> dict:
     with factories.together():
         T = factories.testimony
         return {

@@ -1,11 +1,16 @@
-"""/api/search/ (docs/api.md) against a real Whoosh index."""
+"""/api/search/ (docs/api.md) against a real Whoosh index.
+
+These tests only read: the archive is built once for the module. What a
+withdrawal changes is in test_api_withdrawal.py."""
 
 import pytest
 
-from testimonies.consent.services.consent import consent_withdraw
-from tests.markers import committed_db
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
-pytestmark = committed_db
+
+@pytest.fixture
+def archive(archive_once):
+    return archive_once
 
 
 def ids(answer):
@@ -229,39 +234,6 @@ def test_bad_parameters_get_400_with_a_json_error(archive, users, client_for, pa
     assert response.status_code == 400
     body = response.json()
     assert body["error"] and body["fields"]
-
-
-def test_withdrawal_removes_the_testimony_from_the_api_at_once(
-    archive, users, client_for
-):
-    testimony = archive["kusour"]
-    consent_withdraw(testimony=testimony, scopes=None, reason="afraid", obtained_by="d")
-    for role in ["anonymous", "researcher", "documenter"]:
-        assert testimony.public_id not in ids(api(client_for, users[role], q="Kusour"))
-    # Moderators keep it in the admin, but it has left the index entirely.
-    assert testimony.public_id not in ids(api(client_for, users["moderator"]))
-
-
-def test_withdrawing_public_keeps_it_for_researchers(archive, users, client_for):
-    testimony = archive["banias"]
-    consent_withdraw(
-        testimony=testimony, scopes=["public"], reason="r", obtained_by="d"
-    )
-    assert testimony.public_id not in ids(api(client_for, users["anonymous"]))
-    assert testimony.public_id in ids(api(client_for, users["researcher"]))
-
-
-def test_stale_index_entries_are_hidden_by_the_database_check(
-    archive, users, client_for, search_index
-):
-    """Even if the index lags behind, the database has the last word."""
-    from testimonies.models import Testimony
-
-    testimony = archive["kusour"]
-    # Change consent in the database without letting the index hear of it.
-    Testimony.objects.filter(pk=testimony.pk).update(status="submitted")
-    answer = api(client_for, users["anonymous"], q="Kusour")
-    assert answer["results"] == [] and answer["count"] == 0
 
 
 @pytest.mark.parametrize(
