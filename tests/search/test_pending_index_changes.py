@@ -6,12 +6,13 @@ by itself: the change is promised in the same transaction
 
 import datetime
 import re
-import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import time_machine
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from whoosh.index import open_dir
 
 from search.indexing import REPLAY_AFTER
@@ -91,9 +92,11 @@ def two_public_testimonies(coast):
 
 def replayed_by_the_next_search(client_for, users):
     """Past REPLAY_AFTER, with the lock free, a search writes what is
-    pending (it was left by a process that never came back)."""
-    time.sleep(REPLAY_AFTER.total_seconds() + 0.1)
-    return public_answer(client_for, users)
+    pending (it was left by a process that never came back). The clock is
+    moved on rather than waited for."""
+    later = timezone.now() + REPLAY_AFTER + datetime.timedelta(seconds=0.1)
+    with time_machine.travel(later, tick=True):
+        return public_answer(client_for, users)
 
 
 def test_a_withdrawal_the_index_could_not_take_is_in_force_at_once(
