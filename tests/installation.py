@@ -12,9 +12,7 @@ installation starts from a copy of it, under its secrets."""
 import base64
 import fcntl
 import importlib.util
-import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -43,15 +41,12 @@ def bench_module(name):
         sys.path.remove(str(BENCH))
 
 
-SECRETS = ("ARCHIVE_SECRET_KEY", "ARCHIVE_PSEUDONYM_KEY", "ARCHIVE_MASTER_KEY")
-
-
 def prepared_installation(shared: Path) -> Path:
-    """A data folder prepared as bench/load_server.Server prepares one (no
-    accounts but the seeds' documenter), with its secrets beside it, made
-    once in `shared`: the first process to ask (of the run's xdist workers,
-    which share that folder) prepares it under a lock; the others wait for
-    it and reuse it."""
+    """A folder prepared as bench/load_server.Server prepares one (no
+    accounts but the seeds' documenter) and kept with its secrets
+    (`Server.keep_prepared`), made once in `shared`: the first process to
+    ask (of the run's xdist workers, which share that folder) prepares it
+    under a lock; the others wait for it and reuse it."""
     template = shared / "prepared-installation"
     with open(shared / "prepared-installation.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -61,12 +56,9 @@ def prepared_installation(shared: Path) -> Path:
             )
             try:
                 server.prepare()
-                shutil.copytree(server.data_dir, template / "data", symlinks=True)
+                server.keep_prepared(template)
             finally:
                 server.clean_up()
-            secrets = template / "secrets.json"
-            secrets.touch(mode=0o600)
-            secrets.write_text(json.dumps({k: server.env[k] for k in SECRETS}))
     return template
 
 
@@ -124,29 +116,19 @@ class Installation:
         self.serve = serve
         self.prepared = prepared
         load_server = bench_module("load_server")
-        given = None
-        if prepared is not None:
-            # The prepared folder has no accounts of the load test's.
-            assert not researchers and not writers
-            given = json.loads((prepared / "secrets.json").read_text())
         self.server = load_server.Server(
             workers=workers,
             researchers=researchers,
             writers=writers,
             keep=False,
-            given_secrets=given,
+            prepared=prepared,
         )
         self.env = self.server.env
         self.data_dir = self.server.data_dir
         self.index_path = self.data_dir / "whoosh"
 
     def __enter__(self):
-        if self.prepared is None:
-            self.server.prepare()
-        else:
-            shutil.copytree(
-                self.prepared / "data", self.data_dir, symlinks=True, dirs_exist_ok=True
-            )
+        self.server.prepare()
         if self.serve:
             self.server.start()
         return self
