@@ -148,12 +148,13 @@ class Installation:
     def get(self, path, **params):
         return httpx.get(self.url + path, params=params, headers=HTTPS, timeout=30)
 
-    def manage(self, *args, **popen) -> subprocess.Popen:
-        """A manage.py command of this installation, running."""
+    def manage(self, *args, env=None, **popen) -> subprocess.Popen:
+        """A manage.py command of this installation, running (`env`: more
+        environment variables)."""
         return subprocess.Popen(  # noqa: S603 (our interpreter, our arguments)
             [sys.executable, "manage.py", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             **popen,
