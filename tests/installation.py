@@ -3,11 +3,12 @@ processes against it (kill them, race them): its own data folder, fresh
 secrets, the seeds, and gunicorn with the production settings, built by the
 load test's own server (bench/load_server.py).
 
-Preparing one (migrate, the gazetteer, the seeds, the index, collectstatic:
-a Python process each) takes half a minute on two busy cores, and every
-installation with no accounts of its own is prepared alike: the run
-prepares one data folder once (`prepared_installation`), and each such
-installation starts from a copy of it, under its secrets."""
+Preparing one (migrate, the gazetteer, the seeds, the index, collectstatic,
+in one Python process) takes ten seconds or more on two busy cores, and
+every installation is prepared alike but for its accounts: the run prepares
+one data folder once (`prepared_installation`), and each installation
+starts from a copy of it, under its secrets, adding only its own accounts
+and testimonies."""
 
 import base64
 import fcntl
