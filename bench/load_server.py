@@ -228,6 +228,8 @@ class Server:
         process; what they printed."""
         return self._manage(
             "shell",
+            "-v",
+            "0",
             "-c",
             RUN_STEPS,
             extra={**(extra or {}), "LOAD_STEPS": json.dumps(steps)},
@@ -256,7 +258,7 @@ class Server:
             )
             steps = []
         if everyone:
-            steps.append(("shell", "-c", CREATE_ACCOUNTS))
+            steps.append(("shell", "-v", "0", "-c", CREATE_ACCOUNTS))
         if fresh:
             steps.append(("import_testimonies", str(SEEDS)))
         if self.accounts.writers:
@@ -326,7 +328,7 @@ class Server:
 
     # The command that prints the write counts, as a step of `prepare` or
     # of `final_checks`.
-    COUNT_WRITES_STEP = ("shell", "-c", COUNT_WRITES)
+    COUNT_WRITES_STEP = ("shell", "-v", "0", "-c", COUNT_WRITES)
 
     @staticmethod
     def write_counts(output: str) -> dict:
