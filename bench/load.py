@@ -205,6 +205,11 @@ def parse(argv):
         "--server-log", type=Path, help="with --url: the server's log, to scan"
     )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="start from a copy of this prepared installation (bench/load_server.py)",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS)
     options = parser.parse_args(argv)
     if options.url and not options.accounts:
@@ -238,11 +243,13 @@ def main(argv=None) -> int:
                 researchers=options.researchers,
                 writers=options.writers,
                 keep=options.keep,
+                prepared=options.prepared,
             )
-            server.prepare()
+            # The counts before the run, as the set-up leaves them.
+            printed = server.prepare(after=[server.COUNT_WRITES_STEP])
+            before = server.write_counts(printed)
             server.start()
             url, accounts = server.url, server.accounts
-            before = server.write_counts()
         print(f"Driving {url} for {options.duration:g} s...", flush=True)
         recorder, elapsed = asyncio.run(drive(url, accounts, options))
         # With --url the server's log is elsewhere: read it there.
@@ -251,8 +258,7 @@ def main(argv=None) -> int:
             problems = log_problems(options.server_log.read_text(errors="replace"))
         if server:
             server.stop()
-            after = server.write_counts()
-            setup["audit"] = server.verify_audit()
+            after, setup["audit"] = server.final_checks()
             problems = log_problems(server.log_text())
     finally:
         if server:

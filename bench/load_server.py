@@ -4,6 +4,11 @@ A throw-away data folder, freshly generated secrets, the seeds and a few
 testimonies per writer, accounts for the simulated users, then gunicorn with
 the production settings on a free loopback port. Everything (database,
 vault keys, index) is deleted afterwards unless --keep is given.
+
+Or, with `prepared`, a copy of a data folder prepared so before (the seeds,
+the index, the static files; no accounts but the seeds' documenter) under
+the secrets kept beside it: only what the run adds is then done. A folder
+for that holds `data/` and `secrets.json` (`Server.keep_prepared`).
 """
 
 import json
@@ -21,6 +26,11 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+# The vault's own key generator, without Django's start-up (it reads no
+# setting).
+sys.path.insert(0, str(ROOT))
+from testimonies.vault.sealing import master_key_generate  # noqa: E402
+
 SEEDS = ROOT / "seeds" / "testimonies.jsonl"
 # The seeds are recorded by this documenter: the account must exist first.
 SEED_DOCUMENTER = "documenter"
@@ -35,6 +45,8 @@ RATE_VARIABLES = [
     "ARCHIVE_RATE_LOGIN",
     "ARCHIVE_RATE_MEDIA",
 ]
+# What a prepared data folder was made under (`keep_prepared`).
+SECRETS = ("ARCHIVE_SECRET_KEY", "ARCHIVE_PSEUDONYM_KEY", "ARCHIVE_MASTER_KEY")
 # Inherited variables that would point the server at another installation's
 # data, keys or settings: none of them reaches the server.
 INHERITED = ("ARCHIVE_", "DJANGO_", "DATABASE_URL")
@@ -50,6 +62,18 @@ for username, password, group in accounts:
     user.set_password(password)
     user.save()
     user.groups.add(Group.objects.get(name=group))
+"""
+
+# Several manage.py commands in one Python process, one after the other, as
+# `call_command` runs them: a set-up of separate commands paid a Django
+# start-up each (over a second on two busy cores), and the steps share
+# nothing that a fresh process would reset. Each step is a manage.py command
+# line; the commands print as they would alone.
+RUN_STEPS = """
+import json, os
+from django.core.management import call_command
+for step in json.loads(os.environ["LOAD_STEPS"]):
+    call_command(*step)
 """
 
 # Per testimony of the writers: consent records and consent audit entries.
@@ -139,13 +163,13 @@ class Server:
         researchers: int,
         writers: int,
         keep: bool,
-        given_secrets: dict | None = None,
+        prepared: Path | None = None,
     ):
-        """`given_secrets`: the installation's ARCHIVE_SECRET_KEY, ARCHIVE_PSEUDONYM_KEY
-        and ARCHIVE_MASTER_KEY, for a data folder prepared before under
-        them (tests/installation.py copies one); fresh ones by default."""
+        """`prepared`: a folder that `keep_prepared` filled, to start from a
+        copy of its data folder, under its secrets; fresh ones by default."""
         self.workers = workers
         self.keep = keep
+        self.prepared = prepared
         self.data_dir = Path(tempfile.mkdtemp(prefix="archive-load-"))
         self.log_path = self.data_dir / "gunicorn.log"
         self.port = _free_port()
@@ -161,7 +185,10 @@ class Server:
                 for n in range(1, writers + 1)
             ],
         )
-        self.env = self._environment(given_secrets)
+        given = None
+        if prepared is not None:
+            given = json.loads((prepared / "secrets.json").read_text())
+        self.env = self._environment(given)
 
     def _environment(self, given: dict | None) -> dict:
         env = {k: v for k, v in os.environ.items() if not k.startswith(INHERITED)}
@@ -177,14 +204,7 @@ class Server:
             env.update(given)
             env["DJANGO_SETTINGS_MODULE"] = "archive.settings.production"
             return env
-        # The generator needs no settings of its own; the dev ones load
-        # without any of the production secrets.
-        generated = self._manage(
-            "rotate_master_key",
-            "--generate",
-            env={**env, "DJANGO_SETTINGS_MODULE": "archive.settings.dev"},
-        )
-        env["ARCHIVE_MASTER_KEY"] = generated.strip().splitlines()[-1]
+        env["ARCHIVE_MASTER_KEY"] = master_key_generate()
         env["DJANGO_SETTINGS_MODULE"] = "archive.settings.production"
         return env
 
@@ -203,34 +223,72 @@ class Server:
             raise RuntimeError(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
         return done.stdout
 
-    def prepare(self) -> None:
-        """Database, seeds, accounts, the writers' testimonies, the index."""
-        self._manage("migrate", "--noinput")
-        self._manage("load_gazetteer", "SY")
-        everyone = [
-            (SEED_DOCUMENTER, secrets.token_urlsafe(18), "documenter"),
-            *[(a.username, a.password, a.role) for a in self.accounts.researchers],
-            *[(a.username, a.password, a.role) for a in self.accounts.writers],
-        ]
-        self._manage(
+    def run_steps(self, *steps: tuple[str, ...], extra=None) -> str:
+        """manage.py commands (each a command line) in turn, in ONE Python
+        process; what they printed."""
+        return self._manage(
             "shell",
+            "-v",
+            "0",
             "-c",
-            CREATE_ACCOUNTS,
-            extra={"LOAD_ACCOUNTS": json.dumps(everyone)},
+            RUN_STEPS,
+            extra={**(extra or {}), "LOAD_STEPS": json.dumps(steps)},
         )
-        self._manage("import_testimonies", str(SEEDS))
-        own = self.data_dir / "load-testimonies.jsonl"
-        own.write_text(
-            "".join(
-                json.dumps(_writer_testimony(a.username, n)) + "\n"
-                for a in self.accounts.writers
-                for n in range(1, TESTIMONIES_PER_WRITER + 1)
-            ),
-            encoding="utf-8",
-        )
-        self._manage("import_testimonies", str(own))
-        self._manage("rebuild_index", "--noinput")
-        self._manage("collectstatic", "--noinput")
+
+    def prepare(self, *, before_index=(), after=()) -> str:
+        """Database, seeds, accounts, the writers' testimonies, the index,
+        in one Python process (from a copy of the `prepared` folder: only
+        the accounts, the writers' testimonies and the index).
+        `before_index`: more commands to run before the index is built (more
+        testimonies); `after`: more to run last. Returns what the commands
+        printed."""
+        fresh = self.prepared is None
+        everyone = [
+            (a.username, a.password, a.role)
+            for a in [*self.accounts.researchers, *self.accounts.writers]
+        ]
+        if fresh:
+            everyone.insert(
+                0, (SEED_DOCUMENTER, secrets.token_urlsafe(18), "documenter")
+            )
+            steps = [("migrate", "--noinput"), ("load_gazetteer", "SY")]
+        else:
+            shutil.copytree(
+                self.prepared / "data", self.data_dir, symlinks=True, dirs_exist_ok=True
+            )
+            steps = []
+        if everyone:
+            steps.append(("shell", "-v", "0", "-c", CREATE_ACCOUNTS))
+        if fresh:
+            steps.append(("import_testimonies", str(SEEDS)))
+        if self.accounts.writers:
+            own = self.data_dir / "load-testimonies.jsonl"
+            own.write_text(
+                "".join(
+                    json.dumps(_writer_testimony(a.username, n)) + "\n"
+                    for a in self.accounts.writers
+                    for n in range(1, TESTIMONIES_PER_WRITER + 1)
+                ),
+                encoding="utf-8",
+            )
+            steps.append(("import_testimonies", str(own)))
+        steps.extend(before_index)
+        if steps:  # the index of what the database now holds
+            steps.append(("rebuild_index", "--noinput"))
+        if fresh:
+            steps.append(("collectstatic", "--noinput"))
+        steps.extend(after)
+        if not steps:
+            return ""
+        return self.run_steps(*steps, extra={"LOAD_ACCOUNTS": json.dumps(everyone)})
+
+    def keep_prepared(self, folder: Path) -> None:
+        """Keep this prepared installation in `folder` (its data folder and
+        the secrets it is under), for servers to start from a copy of it."""
+        shutil.copytree(self.data_dir, folder / "data", symlinks=True)
+        kept = folder / "secrets.json"
+        kept.touch(mode=0o600)
+        kept.write_text(json.dumps({k: self.env[k] for k in SECRETS}))
 
     def start(self, timeout: float = 60) -> None:
         log = self.log_path.open("ab")
@@ -268,14 +326,22 @@ class Server:
             time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s")
 
-    def write_counts(self) -> dict:
-        """Consent records and audit entries per writer testimony, from the
-        database itself."""
-        output = self._manage("shell", "-c", COUNT_WRITES)
+    # The command that prints the write counts, as a step of `prepare` or
+    # of `final_checks`.
+    COUNT_WRITES_STEP = ("shell", "-v", "0", "-c", COUNT_WRITES)
+
+    @staticmethod
+    def write_counts(output: str) -> dict:
+        """Consent records and audit entries per writer testimony, as
+        COUNT_WRITES_STEP printed them last in `output`."""
         return json.loads(output.strip().splitlines()[-1])
 
-    def verify_audit(self) -> str:
-        return self._manage("verify_audit").strip()
+    def final_checks(self) -> tuple[dict, str]:
+        """The write counts (`write_counts`) and the audit chain's
+        verification, from the database itself, in one process."""
+        output = self.run_steps(("verify_audit",), self.COUNT_WRITES_STEP)
+        audit = output.strip().splitlines()[:-1]
+        return self.write_counts(output), "\n".join(audit).strip()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

@@ -21,6 +21,10 @@ withdrawn. Figures are printed and written to bench/results/soak-<date>.json.
 
     .venv/bin/python bench/soak.py                     # 120 s, 6 searchers
     .venv/bin/python bench/soak.py --duration 20 --searchers 3 --soak-testimonies 60
+
+However short the run, it goes on until each of those has happened at least
+once and every searcher has searched for a withdrawn testimony after a
+whole rebuild ran under the searches.
 """
 
 import argparse
@@ -57,6 +61,11 @@ QUERIES = [
 ]
 # One withdrawal about every this many seconds.
 WITHDRAW_EVERY = 0.4
+# However short the run, every searcher goes on past its end until it has
+# searched for a withdrawn testimony and the first rebuild has ended (so a
+# whole rebuild ran under the searches), unless this many seconds more have
+# passed (a withdrawer that failed: reported as such).
+OVERRUN_LIMIT = 120
 
 SAVER = """
 import os, random, time
@@ -65,7 +74,8 @@ end = time.time() + float(os.environ["SOAK_SECONDS"])
 pks = list(Testimony.objects.filter(external_id__startswith="soak-save-")
            .values_list("pk", flat=True))
 n = 0
-while time.time() < end:
+# At least one save, however short the run.
+while not n or time.time() < end:
     testimony = Testimony.objects.get(pk=random.choice(pks))
     testimony.summary = f"Summary revised by the soak test, version {n}."
     testimony.save()
@@ -82,9 +92,9 @@ every = float(os.environ["SOAK_WITHDRAW_EVERY"])
 pks = list(Testimony.objects.filter(external_id__startswith="soak-withdraw-")
            .values_list("pk", flat=True))
 random.shuffle(pks)
-for pk in pks:
-    if time.time() > end:
-        break
+for number, pk in enumerate(pks):
+    if number and time.time() > end:
+        break  # at least one withdrawal, however short the run
     started = time.time()
     testimony = Testimony.objects.get(pk=pk)
     consent_withdraw(testimony=testimony, scopes=None, reason="soak test",
@@ -142,9 +152,8 @@ def soak_testimony(kind: str, number: int) -> dict:
 
 def prepare(server: Server, count: int, corpus: int) -> dict[str, str]:
     """The installation, the soak's testimonies (half to save, half to
-    withdraw) and the index. Returns {external id: word} of those to be
-    withdrawn."""
-    server.prepare()
+    withdraw) and the index, in one Python process. Returns {external id:
+    word} of those to be withdrawn."""
     lines, words = [], {}
     for number in range(count):
         kind = "withdraw" if number % 2 else "save"
@@ -154,10 +163,10 @@ def prepare(server: Server, count: int, corpus: int) -> dict[str, str]:
             words[line["external_id"]] = marker(number)
     path = server.data_dir / "soak.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    server._manage("import_testimonies", str(path))
+    steps = [("import_testimonies", str(path))]
     if corpus:
-        server._manage("generate_corpus", str(corpus), "--seed", "1")
-    server._manage("rebuild_index", "--workers", "1", "-v", "0")
+        steps.append(("generate_corpus", str(corpus), "--seed", "1"))
+    server.prepare(before_index=steps)
     return words
 
 
@@ -171,14 +180,24 @@ def withdrawn_so_far(database: Path) -> list[str]:
     return [row[0] for row in rows]
 
 
+def searching(end: float, checks: int, rebuilt: Path) -> bool:
+    """Until the end, and past it until this searcher has searched for a
+    withdrawn testimony and the first rebuild has ended (OVERRUN_LIMIT)."""
+    now = time.time()
+    if now < end:
+        return True
+    return now < end + OVERRUN_LIMIT and not (checks and rebuilt.exists())
+
+
 def searcher(job) -> dict:
     """One client process: searches until the end, half of them for words
     of testimonies already withdrawn."""
     url, end, database, words, seed = job
+    rebuilt = database.parent / REBUILT
     rng = random.Random(seed)
     stats = {"searches": 0, "checks": 0, "errors": [], "reappeared": [], "ms": []}
     with httpx.Client(base_url=url, headers=HTTPS, timeout=60) as client:
-        while time.time() < end:
+        while searching(end, stats["checks"], rebuilt):
             withdrawn = withdrawn_so_far(database) if rng.random() < 0.5 else []
             checking = bool(withdrawn)
             if checking:
@@ -252,9 +271,14 @@ class Background:
         return code
 
 
+# Written in the data folder once the first rebuild has ended.
+REBUILT = "soak-rebuilt"
+
+
 def rebuild_loop(server: Server, end: float, outcome: dict):
-    """rebuild_index again and again until the end (the last may run over)."""
-    while time.time() < end:
+    """rebuild_index again and again until the end (the first always runs;
+    the last may run over)."""
+    while not (outcome["done"] or outcome["failed"]) or time.time() < end:
         started = time.monotonic()
         done = subprocess.run(  # noqa: S603
             [sys.executable, "manage.py", "rebuild_index", "--workers", "1"],
@@ -268,10 +292,15 @@ def rebuild_loop(server: Server, end: float, outcome: dict):
             outcome["failed"].append(done.stderr[-2000:])
         else:
             outcome["done"] += 1
+        (server.data_dir / REBUILT).touch()
 
 
-def soak(*, duration, searchers, workers, count, corpus, keep=False) -> dict:
-    server = Server(workers=workers, researchers=0, writers=0, keep=keep)
+def soak(
+    *, duration, searchers, workers, count, corpus, keep=False, prepared=None
+) -> dict:
+    server = Server(
+        workers=workers, researchers=0, writers=0, keep=keep, prepared=prepared
+    )
     try:
         print("Preparing a production server in a temp folder...", flush=True)
         words = prepare(server, count, corpus)
@@ -291,6 +320,8 @@ def soak(*, duration, searchers, workers, count, corpus, keep=False) -> dict:
         jobs = [(server.url, end, database, words, n) for n in range(searchers)]
         with multiprocessing.get_context("spawn").Pool(searchers) as pool:
             stats = pool.map(searcher, jobs)
+        # The searches may run past the duration (OVERRUN_LIMIT).
+        searched_s = max(time.time() - end + duration, duration)
         rebuilder.join()
         writes_failed = [
             f"{name} exited {code}: {process.errors[-2000:]}"
@@ -321,7 +352,8 @@ def soak(*, duration, searchers, workers, count, corpus, keep=False) -> dict:
             "load_average": round(os.getloadavg()[0], 1),
         },
         "searches": len(latencies),
-        "searches_per_s": round(len(latencies) / duration, 1),
+        "searched_s": round(searched_s, 1),
+        "searches_per_s": round(len(latencies) / searched_s, 1),
         "search_ms": {
             "p50": round(percentile([ms / 1000 for ms in latencies], 0.5)),
             "p95": round(percentile([ms / 1000 for ms in latencies], 0.95)),
@@ -402,6 +434,11 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the data folder")
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--prepared",
+        type=Path,
+        help="start from a copy of this prepared installation (bench/load_server.py)",
+    )
     options = parser.parse_args(argv)
     figures = soak(
         duration=options.duration,
@@ -410,6 +447,7 @@ def main(argv=None) -> int:
         count=options.soak_testimonies,
         corpus=options.corpus,
         keep=options.keep,
+        prepared=options.prepared,
     )
     print(report(figures))
     options.results.mkdir(parents=True, exist_ok=True)

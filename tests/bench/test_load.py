@@ -77,7 +77,9 @@ def test_consent_history_rows_are_read_from_the_page():
 
 
 @pytest.mark.slow
-def test_a_short_run_against_gunicorn_passes_and_prints_the_table(tmp_path):
+def test_a_short_run_against_gunicorn_passes_and_prints_the_table(
+    tmp_path, prepared_installation
+):
     done = subprocess.run(
         [
             sys.executable,
@@ -92,6 +94,8 @@ def test_a_short_run_against_gunicorn_passes_and_prints_the_table(tmp_path):
             "1",
             "--results",
             str(tmp_path),
+            "--prepared",
+            str(prepared_installation),
         ],
         capture_output=True,
         text=True,

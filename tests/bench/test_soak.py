@@ -26,16 +26,20 @@ def test_every_soak_testimony_has_a_word_of_its_own():
 
 
 @pytest.mark.slow
-def test_searches_meet_no_error_and_no_withdrawn_testimony(tmp_path):
+def test_searches_meet_no_error_and_no_withdrawn_testimony(
+    tmp_path, prepared_installation
+):
+    # A short run: the script goes on until everything below has happened.
     done = subprocess.run(
         [
             sys.executable,
             str(BENCH / "soak.py"),
-            "--duration", "20",
+            "--duration", "5",
             "--searchers", "3",
             "--soak-testimonies", "60",
-            "--corpus", "200",
+            "--corpus", "100",
             "--results", str(tmp_path),
+            "--prepared", str(prepared_installation),
         ],
         capture_output=True,
         text=True,
