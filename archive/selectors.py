@@ -162,30 +162,31 @@ def account_settings_of(*, user) -> AccountSettings:
     )
 
 
-def account_time_zone(*, user) -> str:
-    """The time zone `user`'s pages show times in (the archive's default
-    for visitors and for accounts that never chose one)."""
-    if user is None or not user.is_authenticated:
-        return DEFAULT_TIME_ZONE
-    chosen = (
-        AccountSettings.objects.filter(user=user)
-        .values_list("time_zone", flat=True)
-        .first()
-    )
-    return chosen or DEFAULT_TIME_ZONE
+@dataclass(frozen=True)
+class ReadingPreferences:
+    """How an account's pages are written for it: the time zone times are
+    shown in, and the Arabic month names dates are written with."""
+
+    time_zone: str
+    month_names: str
 
 
-def account_month_names(*, user) -> str:
-    """The Arabic month names `user` reads dates with (MonthNames): the
-    Syrian ones for visitors and for accounts that never chose."""
-    if user is None or not user.is_authenticated:
-        return MonthNames.SYRIAN
-    chosen = (
-        AccountSettings.objects.filter(user=user)
-        .values_list("month_names", flat=True)
-        .first()
+def account_reading_preferences(*, user) -> ReadingPreferences:
+    """`user`'s reading preferences, in one query (every signed-in request
+    asks), or the archive's defaults for visitors and for accounts that
+    never chose."""
+    chosen = None
+    if user is not None and user.is_authenticated:
+        chosen = (
+            AccountSettings.objects.filter(user=user)
+            .values_list("time_zone", "month_names")
+            .first()
+        )
+    time_zone, month_names = chosen or ("", "")
+    return ReadingPreferences(
+        time_zone=time_zone or DEFAULT_TIME_ZONE,
+        month_names=month_names or MonthNames.SYRIAN,
     )
-    return chosen or MonthNames.SYRIAN
 
 
 def password_reset_reference_digest(reference: str) -> str:

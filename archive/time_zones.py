@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
 
-from archive.selectors import account_time_zone
+from archive.formats.month_names import month_names_chosen
+from archive.selectors import account_reading_preferences
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -24,17 +25,20 @@ def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in names]
 
 
-class TimeZoneMiddleware:
-    """Activate the reader's time zone for the request (after the
-    authentication middleware, which gives request.user)."""
+class ReadingPreferencesMiddleware:
+    """Put the reader's preferences in force for the request (after the
+    language and authentication middleware, which give the language and
+    request.user): times in the account's time zone, Arabic dates with its
+    month names (archive.formats.month_names). One query for both."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        name = account_time_zone(user=getattr(request, "user", None))
-        timezone.activate(ZoneInfo(name))
+        preferences = account_reading_preferences(user=getattr(request, "user", None))
+        timezone.activate(ZoneInfo(preferences.time_zone))
         try:
-            return self.get_response(request)
+            with month_names_chosen(preferences.month_names):
+                return self.get_response(request)
         finally:
             timezone.deactivate()

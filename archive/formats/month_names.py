@@ -10,10 +10,11 @@ the ones every page shows by default; the tuples below name the messages,
 with Django's contexts, so that makemessages keeps them in our catalogue.
 
 An account may choose the Egyptian names on its settings page. This module
-is the one place that decides: `MonthNamesMiddleware` puts them in place for
-the request of an account that chose them (`month_names_chosen()` for work
-done outside a request), and `month_names()` gives the twelve names in force
-to the scripts that write months themselves (the timeline).
+is the one place that decides: `month_names_chosen()` puts them in place,
+for each request by archive.time_zones.ReadingPreferencesMiddleware (with
+the account's choice) and by work done outside a request itself, and
+`month_names()` gives the twelve names in force to the scripts that write
+months themselves (the timeline).
 tests/archive/test_syrian_arabic.py and tests/archive/test_month_names_setting.py
 check every month on real pages.
 """
@@ -27,7 +28,6 @@ from django.utils import formats, translation
 from django.utils.translation import gettext_noop, pgettext_lazy, trans_real
 
 from archive.models import MonthNames
-from archive.selectors import account_month_names
 
 # "F": the month's full name.
 MONTHS = (
@@ -169,16 +169,3 @@ def month_names() -> list[str]:
         formats.date_format(datetime.date(2000, month, 1), "F")
         for month in range(1, 13)
     ]
-
-
-class MonthNamesMiddleware:
-    """Write the request's months with the account's choice (after the
-    language and authentication middleware). Visitors read the Syrian ones."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        choice = account_month_names(user=getattr(request, "user", None))
-        with month_names_chosen(choice):
-            return self.get_response(request)

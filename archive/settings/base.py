@@ -70,10 +70,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # request.user.is_verified(): has this session passed a second factor?
     "django_otp.middleware.OTPMiddleware",
-    # Times shown in the account's time zone (default Asia/Damascus).
-    "archive.time_zones.TimeZoneMiddleware",
-    # Dates in Arabic with the account's month names (Syrian by default).
-    "archive.formats.month_names.MonthNamesMiddleware",
+    # Times shown in the account's time zone (default Asia/Damascus), and
+    # dates in Arabic with its month names (Syrian by default).
+    "archive.time_zones.ReadingPreferencesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into our page.

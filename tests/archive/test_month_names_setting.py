@@ -144,3 +144,24 @@ def test_leaving_the_choice_out_keeps_it(researcher, client_for):
     client_for(researcher).post(SETTINGS, {"time_zone": "Europe/Berlin"})
     chosen = AccountSettings.objects.get(user=researcher)
     assert chosen.month_names == "egyptian" and chosen.time_zone == "Europe/Berlin"
+
+
+def test_a_request_reads_the_accounts_preferences_once(archive, researcher, client_for):
+    """The time zone and the month names come from one row: one query per
+    signed-in request, not one per preference."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    choose(researcher, MonthNames.EGYPTIAN)
+    client = client_for(researcher)
+    url = "/ar" + archive["kusour"].get_absolute_url()
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url).content.decode()
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if "archive_accountsettings" in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert "7 مارس 2025" in page
