@@ -5,6 +5,11 @@ each request shows times in the account's chosen zone (its settings page),
 or the archive's default, Asia/Damascus, for visitors and for accounts that
 never chose one. Which day it is for the archive's rules (embargoes) does
 not depend on the reader: testimonies.policy reads it in UTC.
+
+The account's other reading preference, the Arabic month names, is read
+from the same row and put in force by the same middleware
+(ReadingPreferencesMiddleware; the names themselves live in
+archive.formats.month_names).
 """
 
 from zoneinfo import ZoneInfo, available_timezones
