@@ -245,6 +245,15 @@ def test_the_api_answers_400_json_on_bad_parameters(incidents, client, query):
     assert "error" in response.json() and "fields" in response.json()
 
 
+def test_a_bad_date_on_the_list_page_is_tied_to_its_field(incidents, client):
+    """The list page's filter panel is the search page's: a date it refuses
+    is marked on the field and points to its message."""
+    page = client.get("/incidents/?date_from=1st+of+March").content.decode()
+    assert 'id="id_date_from_error"' in page
+    assert 'aria-invalid="true" aria-describedby="id_date_from_error"' in page
+    assert 'id="incident-filters"' in page
+
+
 def test_the_api_pages_and_filters_like_the_search(incidents, client, coast):
     first = client.get("/api/incidents/?page_size=1").json()
     assert (first["count"], first["pages"], len(first["results"])) == (1, 1, 1)
