@@ -30,13 +30,20 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+# Django's form views take PUT as a POST: a form is only ever posted.
+FORM_METHODS = ["get", "head", "post"]
+
 # Pages: Arabic under /ar/, English (the default) without a prefix, so that
 # a shared link opens in the language it was shared in.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        login_limited(auth_views.LoginView.as_view(redirect_authenticated_user=True)),
+        login_limited(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, http_method_names=FORM_METHODS
+            )
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -62,6 +69,7 @@ urlpatterns += i18n_patterns(
                 success_url=reverse_lazy("password-reset-sent"),
                 email_template_name="registration/password_reset_email.txt",
                 subject_template_name="registration/password_reset_subject.txt",
+                http_method_names=FORM_METHODS,
             )
         ),
         name="password-reset",

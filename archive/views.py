@@ -15,7 +15,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import INTERNAL_RESET_SESSION_TOKEN
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
@@ -25,7 +24,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.i18n import set_language
 
 from archive import selectors, services
@@ -59,6 +63,7 @@ from testimonies.policy import Action
 AUDIT_PAGE_SIZE = 50
 
 
+@require_safe
 @never_cache
 @rate_limited("search")
 def home(request):
@@ -69,6 +74,7 @@ def home(request):
     return render(request, "home.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def language_switch(request):
     """Django's set_language (the same-host check on `next`, the cookie that
     remembers the choice), reading `next` in the language it is written in:
@@ -447,14 +453,15 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("password-reset-complete")
 
+    # Checked first: Django's view looks at the link before the method, and
+    # takes PUT as a POST.
+    @method_decorator(require_http_methods(["GET", "POST"]))
     @method_decorator(sensitive_post_parameters())
     @method_decorator(never_cache)
     def dispatch(self, request, *args, **kwargs):
         if "uidb64" in kwargs:
             kwargs["token"] = self.reset_url_token
             return super().dispatch(request, *args, **kwargs)
-        if request.method not in ("GET", "POST"):
-            return HttpResponseNotAllowed(["GET", "POST"])
         return self._link(request)
 
     def _link(self, request):

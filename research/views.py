@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from archive.access import role_required
 from archive.ratelimit import rate_limited
@@ -117,6 +117,7 @@ ADD_TO_COLLECTION = "add_to_collection"
 REMOVE_FROM_COLLECTION = "remove_from_collection"
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @research_required
 def testimony_notes(request, public_id):
@@ -217,6 +218,7 @@ REMOVE = "remove"
 DELETE_COLLECTION = "delete_collection"
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @research_required
 def collection_detail(request, public_id):

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
 
 from archive.access import moderator_required
 from archive.ratelimit import rate_limited
@@ -57,6 +58,7 @@ def _package_response(result) -> FileResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @rate_limited("export")
 @moderator_required
@@ -132,6 +134,7 @@ def package(request):
     )
 
 
+@require_safe
 def signing_key(request):
     """The archive's public signing key and its fingerprint, for anyone who
     received a package (and anyone who wants to check one)."""
@@ -150,6 +153,7 @@ def signing_key(request):
     )
 
 
+@require_safe
 def signing_key_file(request):
     """The public key as a PEM file (`openssl pkey -pubin -in ...` reads it)."""
     if not signing.signing_configured():

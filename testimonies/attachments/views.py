@@ -9,7 +9,11 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from archive.access import moderator_required, second_factor_first
 from archive.ratelimit import rate_limited
@@ -39,6 +43,7 @@ from testimonies.recording.views import (
 # CSRF is checked by _receive, once the upload handler is in place: the
 # token is read from the body, and the handler must be set before it is.
 @csrf_exempt
+@require_http_methods(["GET", "POST"])
 @never_cache
 @second_factor_first
 def attachments(request, public_id):
@@ -131,6 +136,7 @@ def attachment_remove(request, public_id, attachment_id):
     return redirect(same_site_or(request, request.POST.get("next", ""), default))
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @moderator_required
 def attachment_blur(request, public_id, attachment_id):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from archive.access import moderator_required
 from testimonies.consent.forms import PublicReleaseForm, ReviewDecisionForm
@@ -60,6 +61,7 @@ DONE = {
 }
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @moderator_required
 def review(request, public_id):

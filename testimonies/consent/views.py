@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from archive.access import second_factor_first
 from archive.redirects import same_site_or
@@ -17,6 +17,7 @@ from testimonies.consent.services.review import testimony_submit
 from testimonies.models import ConsentRecord
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @second_factor_first
 def consent(request, public_id):

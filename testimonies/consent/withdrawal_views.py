@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from archive.access import second_factor_first
 from archive.bidi import isolated
@@ -23,6 +24,7 @@ from testimonies.models import ConsentScope, ImagesShown
 from testimonies.policy import Action
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @second_factor_first
 def testimony_withdraw(request, public_id):
@@ -73,6 +75,7 @@ def _withdraw_page(request, testimony, form, consent):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @second_factor_first
 def testimony_erase(request, public_id):

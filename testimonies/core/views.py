@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from archive.access import role_required
 from archive.ratelimit import rate_limited
@@ -24,6 +25,7 @@ from testimonies.moderation.views import query_without_page
 
 
 # Never cached anywhere: a withdrawal must take effect on the next request.
+@require_safe
 @never_cache
 @rate_limited("search")
 def testimony_detail(request, public_id):
@@ -61,6 +63,7 @@ def testimony_detail(request, public_id):
     )
 
 
+@require_safe
 @never_cache
 @role_required(Role.DOCUMENTER)
 def mine(request):

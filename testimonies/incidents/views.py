@@ -131,6 +131,7 @@ def incident_page(request, public_id):
     return render(request, "incidents/incident_detail.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @role_required(Role.DOCUMENTER, Role.MODERATOR)
 def incident_propose(request):

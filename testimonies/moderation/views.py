@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from archive.access import moderator_required
 from archive.redirects import same_site_or
@@ -37,6 +37,7 @@ def query_without_page(request) -> str:
     return query.urlencode()
 
 
+@require_safe
 @never_cache
 @moderator_required
 def queue(request):

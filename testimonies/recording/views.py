@@ -20,7 +20,7 @@ from django.utils.formats import time_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from archive.access import role_required
 from archive.roles import Role, role_of
@@ -136,6 +136,7 @@ def _interface_language() -> str:
     return language if language in Language.values else Language.ENGLISH
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @role_required(*RECORDERS)
 def record_start(request):
@@ -167,6 +168,7 @@ def _saved_witness_message(request, witness):
     )
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @role_required(*RECORDERS)
 def record_step(request, public_id, step):

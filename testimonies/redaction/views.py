@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from archive.access import second_factor_first
 from testimonies.core.services import original_reading_record
@@ -90,6 +91,7 @@ def words_decide(request, testimony: Testimony) -> None:
         messages.success(request, DECIDED[form.redact()])
 
 
+@require_http_methods(["GET", "POST"])
 @never_cache
 @second_factor_first
 def redaction(request, public_id):
