@@ -44,6 +44,12 @@ def role_of(user) -> Role:
     return user._archive_role
 
 
+def role_remember(user, group_names) -> None:
+    """Keep on `user` the role its group names give, read with the account
+    itself (archive.authentication): role_of then asks nothing more."""
+    user._archive_role = role_of_groups(group_names)
+
+
 def role_of_groups(names) -> Role:
     """The role that these group names give, highest first."""
     names = set(names)

@@ -627,7 +627,7 @@ def _invitation_accept(request):
 
 
 # The backend an invitee is logged in with once their password is set.
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "archive.authentication.AccountBackend"
 
 
 @never_cache

@@ -160,7 +160,8 @@ LOGOUT_REDIRECT_URL = "home"
 # django-axes refuses a locked-out login before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, loading a request's account with its role.
+    "archive.authentication.AccountBackend",
 ]
 
 # Sessions end after 30 minutes without a request (a request moves the
