@@ -4,21 +4,21 @@
 from archive.roles import role_of
 from research.access import RESEARCH_ROLES
 from research.forms import CollectionPickForm, NoteForm
-from research.selectors import testimony_research
+from research.selectors import research_kept
 from testimonies.core.panels import TestimonyPanel
 
 PANEL_TEMPLATE = "research/includes/testimony_panel.html"
 
 
 def research_panel_context(
-    research, *, next_url: str, note_form=None, pick_form=None
+    kept, *, next_url: str, note_form=None, pick_form=None
 ) -> dict:
     """What the panel's template shows: the reader's notes and collections
     around the testimony, the forms, and where each form comes back to."""
     return {
-        "research": research,
+        "research": kept,
         "note_form": note_form or NoteForm(),
-        "pick_form": pick_form or CollectionPickForm(collections=research.others),
+        "pick_form": pick_form or CollectionPickForm(collections=kept.others),
         "next": next_url,
     }
 
@@ -28,8 +28,8 @@ def research_testimony_panel(*, testimony, user) -> TestimonyPanel | None:
     shows it only to a user who may read the testimony)."""
     if role_of(user) not in RESEARCH_ROLES:
         return None
-    research = testimony_research(public_id=testimony.public_id, user=user)
+    kept = research_kept(testimony=testimony, user=user)
     return TestimonyPanel(
         PANEL_TEMPLATE,
-        research_panel_context(research, next_url=testimony.get_absolute_url()),
+        research_panel_context(kept, next_url=testimony.get_absolute_url()),
     )

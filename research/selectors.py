@@ -114,30 +114,48 @@ def testimony_for_research(*, public_id: str, user) -> Testimony:
 
 
 @dataclass(frozen=True)
-class TestimonyResearch:
+class ResearchKept:
     """What a user keeps about one testimony: their notes on it, and their
     collections, those holding it and the others."""
 
-    card: TestimonyCard
+    testimony: Testimony
     notes: list[Note]
     holding: list[Collection]
     others: list[Collection]
 
 
-def testimony_research(*, public_id: str, user) -> TestimonyResearch:
-    """The user's notes and collections around one testimony they may see."""
-    testimony = testimony_for_research(public_id=public_id, user=user)
+def research_kept(*, testimony: Testimony, user) -> ResearchKept:
+    """The user's notes and collections around `testimony`, one the caller
+    has found the user may see now (the testimony page has, for its panel)."""
     collections = list(Collection.objects.filter(owner=user))
     holding_pks = set(
         CollectionItem.objects.filter(
             collection__owner=user, testimony=testimony
         ).values_list("collection_id", flat=True)
     )
-    return TestimonyResearch(
-        card=testimony_cards([testimony], user=user)[0],
+    return ResearchKept(
+        testimony=testimony,
         notes=list(Note.objects.filter(author=user, testimony=testimony)),
         holding=[c for c in collections if c.pk in holding_pks],
         others=[c for c in collections if c.pk not in holding_pks],
+    )
+
+
+@dataclass(frozen=True)
+class TestimonyResearch:
+    """The research page for one testimony: its card, and what the user
+    keeps about it."""
+
+    card: TestimonyCard
+    kept: ResearchKept
+
+
+def testimony_research(*, public_id: str, user) -> TestimonyResearch:
+    """The user's notes and collections around one testimony they may see."""
+    testimony = testimony_for_research(public_id=public_id, user=user)
+    return TestimonyResearch(
+        card=testimony_cards([testimony], user=user)[0],
+        kept=research_kept(testimony=testimony, user=user),
     )
 
 

@@ -159,9 +159,10 @@ def testimony_notes(request, public_id):
         request,
         "research/testimony_research.html",
         {
+            "card": research.card,
             "panel": research_panel_context(
-                research, next_url=here, note_form=note_form, pick_form=pick_form
-            )
+                research.kept, next_url=here, note_form=note_form, pick_form=pick_form
+            ),
         },
     )
 

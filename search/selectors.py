@@ -678,15 +678,19 @@ def testimonies_export_rows(*, pks, user, limit: int) -> ExportOutcome:
 
 
 def testimony_similar(
-    *, testimony: Testimony, user, limit: int = 5
+    *, testimony: Testimony, user, limit: int = 5, readable=None
 ) -> list[TestimonyCard]:
     """Up to `limit` testimonies like `testimony` that `user` may see, most
     alike first, never itself: the index proposes among what the user's role
     may see (testimonies.policy.search_filter) and the database confirms each.
     Their places and dates are as the user may see them; for the public,
     the key terms come from the text as the public reads it, so that a place
-    or date the public view hides cannot bring its like."""
-    texts = readable_texts(testimony, public=not policy.sees_precise_details(user))
+    or date the public view hides cannot bring its like. `readable`: the
+    testimony's texts as the user reads them, when the caller has them (the
+    testimony page does); never the original."""
+    texts = readable or readable_texts(
+        testimony, public=not policy.sees_precise_details(user)
+    )
     text = "\n".join([texts.narrative, *texts.translations.values(), texts.summary])
     pks = search_engine().similar_pks(
         pk=testimony.pk,

@@ -32,6 +32,7 @@ from testimonies.moderation.filters import (
 from testimonies.policy import Action
 from testimonies.recording.steps import first_step_to_do
 from testimonies.redaction.generalisation import readable_texts
+from testimonies.redaction.redactor import RedactedTexts
 
 
 class TestimonyNotVisible(Http404):
@@ -92,6 +93,9 @@ class TestimonyPage:
     generalised_for_public: bool
     # What the reader may do with it (publish, quote, show its images).
     permitted_use: PermittedUse | None
+    # The texts as this reader reads them, the original aside: what the
+    # page's "more like this" looks for (search.selectors.testimony_similar).
+    readable: RedactedTexts
 
 
 def with_tags(queryset):
@@ -190,11 +194,11 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
     generalised = bool(
         testimony.public_place_levels_up or testimony.public_date_precision
     )
-    consent = testimony.current_consent()
     # Moderators see the consent history and what was not consented to.
     moderator = policy.sees_everything(user)
     history = list(testimony.consent_records.order_by("-pk")) if moderator else []
     latest = history[0] if history else None
+    consent = latest if moderator else testimony.current_consent()
     not_granted = policy.scopes_not_granted(latest) if moderator else []
     return TestimonyPage(
         testimony=testimony,
@@ -228,6 +232,7 @@ def testimony_detail(*, public_id: str, user, show_original: bool = False):
         may_reveal_identity=policy.allows(user, Action.REVEAL_IDENTITY, testimony),
         generalised_for_public=generalised and not precise,
         permitted_use=consent.permitted_use if consent else None,
+        readable=redacted,
     )
 
 

@@ -42,7 +42,9 @@ def testimony_detail(request, public_id):
         return render(request, "testimonies/erasure_detail.html", {"erasure": erasure})
     if page.showing_original:
         original_reading_record(testimony=page.testimony, user=request.user)
-    similar = testimony_similar(testimony=page.testimony, user=request.user)
+    similar = testimony_similar(
+        testimony=page.testimony, user=request.user, readable=page.readable
+    )
     citation = testimony_citation(
         testimony=page.testimony,
         url=request.build_absolute_uri(page.testimony.get_absolute_url()),
