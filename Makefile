@@ -6,7 +6,13 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 
 .PHONY: run serve test test-fast test-postgres test-replicas test-all install install-dev install-search browser \
-	gettext messages vendor lint demo-data postgres
+	gettext messages vendor lint demo-data postgres bytecode
+
+# Python keeps each module's compiled bytecode (in git-ignored __pycache__
+# folders) even where the environment asks it not to: the suite starts many
+# Python processes (servers, commands, imports killed midway), and each would
+# otherwise compile the project's modules again.
+unexport PYTHONDONTWRITEBYTECODE
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -59,28 +65,33 @@ PYTEST := $(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 ## Run the whole test suite (browser tests need Debian's chromium: see README).
 ## On SQLite in memory, or on the PostgreSQL server ARCHIVE_TEST_DATABASE_URL names.
-test: install-dev browser messages vendor
+test: install-dev browser messages vendor bytecode
 	$(PYTEST)
 
 ## The edit loop: everything but the browser tests, the leak scan and the
 ## tests that start other processes
-test-fast: install-dev messages vendor
+test-fast: install-dev messages vendor bytecode
 	$(PYTEST) -m "not browser and not slow and not leak_scan"
 
 ## The whole suite again on a throwaway PostgreSQL cluster from Debian's packages
 ## (started on 127.0.0.1, stopped and deleted afterwards: deploy/with_postgres.sh)
-test-postgres: install-dev browser messages vendor postgres
+test-postgres: install-dev browser messages vendor postgres bytecode
 	deploy/with_postgres.sh $(PYTEST)
 
 ## The search engine on PostgreSQL's full-text search against a primary and two
 ## streaming replicas (deploy/with_postgres.sh --replicas): withdrawals on the
 ## primary while searches read a replica that lags
-test-replicas: install-dev messages postgres
+test-replicas: install-dev messages postgres bytecode
 	deploy/with_postgres.sh --replicas 2 $(PYTEST) \
 		tests/search/test_search_replicas.py tests/search/test_postgres_engine.py
 
 ## All three, as CI runs them
 test-all: test test-postgres test-replicas
+
+# The project's modules compiled once, before the test workers start and
+# import them side by side (a second or two).
+bytecode: install-dev
+	$(PY) -m compileall -q -j 2 archive testimonies search research bench deploy tests manage.py
 
 # The Arabic catalogue is compiled in the build, never committed compiled.
 messages: install gettext
