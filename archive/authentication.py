@@ -1,7 +1,7 @@
 """How a signed-in request's account is loaded: Django's model backend,
-reading the account's role and reading preferences in the same query, so
-that the middleware and the access policy ask nothing more of the database
-for them on every request."""
+reading the account's reading preferences with it and its role just after,
+so that the middleware and the access policy ask nothing more of the
+database for them on every request."""
 
 from django.contrib.auth.backends import ModelBackend
 
