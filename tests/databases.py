@@ -57,9 +57,11 @@ sqlite_files = pytest.mark.skipif(
 )
 
 
-# The accessibility scan reads markup and the page's styles: the same
-# templates render the same elements whatever database filled them, and the
-# views behind them run on PostgreSQL in the rest of the suite.
+# Tests that judge what the browser makes of markup and styles (the
+# accessibility scan, the layout on each screen, the focus order, the
+# Content-Security-Policy's refusals): the same templates render the same
+# elements whatever database filled them, and the views behind those pages
+# run on PostgreSQL in the rest of the suite.
 markup_only = pytest.mark.skipif(
     ON_POSTGRESQL,
     reason="checks markup, which the database does not shape; runs in the "

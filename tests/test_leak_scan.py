@@ -17,7 +17,8 @@ from haystack import connections
 from testimonies.models import Testimony
 from testimonies.vault.identity import identity_read
 from tests import factories
-from tests.leak_scan import WITNESSES, leak_archive, leak_scan
+from tests.databases import markup_only
+from tests.leak_scan import PAGES_IN_ARABIC, WITNESSES, leak_archive, leak_scan
 from tests.markers import committed_db
 
 pytestmark = [committed_db, pytest.mark.leak_scan, pytest.mark.usefixtures("coast")]
@@ -67,7 +68,7 @@ def test_no_identity_leaves_the_archive_but_through_the_reveal(archive):
     arabic = {
         key: answer for key, answer in scanner.answers.items() if "/ar/" in key[2]
     }
-    assert len(arabic) > 200
+    assert len(arabic) > 200 or not PAGES_IN_ARABIC
     for (role, method, url), (status, location) in arabic.items():
         english_status, english_location = scanner.answers[(role, method, url[3:])]
         assert status == english_status, (role, method, url)
@@ -113,7 +114,16 @@ def _index_document(name):
     writer.commit()
 
 
-@pytest.mark.parametrize("leak", ["template", "arabic template", "log", "index"])
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "template",
+        # Pages are scanned in Arabic in the SQLite run (PAGES_IN_ARABIC).
+        pytest.param("arabic template", marks=markup_only),
+        "log",
+        "index",
+    ],
+)
 def test_the_scan_reports_an_identity_printed_anywhere(
     archive, settings, tmp_path, leak
 ):

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from archive.services import enrolment_link_issue
 from tests import factories
+from tests.databases import markup_only
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -66,6 +67,7 @@ def log_in(page, username):
     page.get_by_role("button", name="Log in").click()
 
 
+@markup_only
 def test_the_main_pages_break_no_rule_of_the_policy(
     page, watch, archive, documenter, moderator
 ):
@@ -124,6 +126,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(
     assert {path: found for path, found in seen.items() if found} == {}
 
 
+@markup_only
 def test_an_inline_script_is_refused_and_seen(page, watch, db):
     # The watch above would notice a page that broke the policy.
     page.goto("/")

@@ -9,6 +9,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.databases import markup_only
 from tests.e2e.test_accessibility import at, session_cookie
 from tests.markers import committed_db
 
@@ -39,6 +40,7 @@ def fits_the_page(page) -> bool:
     )
 
 
+@markup_only
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_actions_column_of_my_testimonies_lines_up(
@@ -69,6 +71,7 @@ def test_the_actions_column_of_my_testimonies_lines_up(
         assert abs(box["height"] - row["height"]) < 2
 
 
+@markup_only
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_the_audit_log_fits_the_page(
@@ -97,6 +100,7 @@ def test_the_audit_log_fits_the_page(
     assert region.evaluate("r => r.tabIndex") == 0
 
 
+@markup_only
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_a_phone_the_search_filters_are_a_closed_panel_above_the_results(
     page, live_server, archive, language
@@ -128,6 +132,7 @@ def test_on_a_phone_the_search_filters_are_a_closed_panel_above_the_results(
     )
 
 
+@markup_only
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_on_a_wide_screen_the_search_filters_stay_open_beside_the_results(
     page, live_server, archive, language
@@ -174,6 +179,7 @@ PLACEHOLDERS_BROKEN = """(selector) => {
 }"""
 
 
+@markup_only
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_an_arabic_placeholder_never_breaks_across_lines(

@@ -3,6 +3,7 @@ with the focus always visible; in a real browser."""
 
 from playwright.sync_api import expect
 
+from tests.databases import markup_only
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -26,6 +27,7 @@ def focus_ring(page):
     )
 
 
+@markup_only
 def test_skip_link_then_language_switch_by_keyboard(page, archive):
     page.goto("/search/?q=Banias")
     page.keyboard.press("Tab")
@@ -55,6 +57,7 @@ def test_skip_link_then_language_switch_by_keyboard(page, archive):
     assert facets["x"] > page.locator(".search-main").bounding_box()["x"]
 
 
+@markup_only
 def test_a_facet_ticked_from_the_keyboard_keeps_the_focus(page, archive):
     page.goto("/search/?q=Banias")
     tab_to(page, "e.type === 'checkbox' && e.name === 'community'")

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
+from tests.databases import markup_only
 from tests.e2e.test_accessibility import (
     at,
     describe,
@@ -236,6 +237,7 @@ def test_an_incident_page_draws_its_own_small_map_and_timeline(page, incident, o
     assert offline == []
 
 
+@markup_only
 def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
     page, live_server, incident, offline
 ):
