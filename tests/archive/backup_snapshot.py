@@ -1,14 +1,11 @@
 """Everything a restore must bring back, as JSON-able values.
 
 Taken in the test process from the archive that was backed up, and in a
-subprocess (a fresh installation under dev settings) after the restore; the
-two must be equal. Run as a script it prints the snapshot as JSON:
-    python -m tests.archive.backup_snapshot QUERY USERNAME...
+`manage.py shell` of the fresh installation (dev settings) after the
+restore, which prints it as JSON; the two must be equal.
 """
 
 import hashlib
-import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -96,10 +93,3 @@ def snapshot(query: str, usernames: list[str]) -> dict:
         "media": _media(),
         "search": _search(query, usernames),
     }
-
-
-if __name__ == "__main__":
-    import django
-
-    django.setup()
-    print(json.dumps(snapshot(sys.argv[1], sys.argv[2:]), default=str))

@@ -72,7 +72,9 @@ class Server:
             try:
                 return get(self.base + "/")
             except OSError:
-                time.sleep(0.3)
+                # Refused at once while nothing listens: a short pause
+                # costs nothing and answers as soon as gunicorn does.
+                time.sleep(0.05)
         pytest.fail(f"gunicorn never answered:\n{self.output()}")
 
     def workers(self):

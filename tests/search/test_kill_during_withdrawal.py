@@ -174,8 +174,12 @@ def killed_inside_the_index_write(site, public_targets, args):
         before = public_answer(site)
         pk = pk_of(site, public_id)
         command = site.manage(*args(public_id))
+        # A millisecond between looks: the command holds the lock for ten
+        # milliseconds or more, and looking without a pause spent a whole
+        # core for the seconds of its start-up, which the command and the
+        # other tests were waiting for.
         while command.poll() is None and not site.index_busy():
-            pass
+            time.sleep(0.001)
         if command.poll() is not None:
             continue  # done before the probe saw it write: another one
         kill(command)
