@@ -22,6 +22,9 @@ def new_tab(chromium, live_server, username):
     context.set_default_timeout(15_000)
     tab = context.new_page()
     tab.add_init_script(LISTEN)
+    # The page's timers run on a clock the test may move on (the autosave's
+    # quiet seconds); otherwise time passes as it does.
+    tab.clock.install()
     tab.goto("/accounts/login/")
     tab.get_by_label("Username").fill(username)
     tab.get_by_label("Password").fill("correct horse battery staple")
@@ -86,7 +89,9 @@ def test_documenter_records_resumes_and_submits(
     desk.keyboard.press("Escape")
     expect(picker).to_have_attribute("aria-expanded", "false")
     expect(desk.get_by_role("button", name="Remove Jableh")).to_have_count(0)
-    # Saved by the autosave, a few seconds after the last change.
+    # Saved by the autosave, a few seconds after the last change: those
+    # seconds pass at once.
+    desk.clock.fast_forward(3000)
     expect(desk.locator("#autosave-status")).to_contain_text("Saved at", timeout=20_000)
     no_csp_refusals(desk)
     desk.context.close()  # the tab is closed half-way
