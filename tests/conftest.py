@@ -1,7 +1,9 @@
+import asyncio
 import copy
 import datetime
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -112,6 +114,20 @@ def _emptied(backend):
     backend.clear()
     if folder is not None:
         _LEFT_EMPTY[folder] = _index_files(folder)
+
+
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_browser_loop_beside(request):
+    """No module of other tests runs beside a browser's event loop, nor with
+    Django told to allow the ORM under one: a browser kept from the browser
+    modules before is closed first (tests/e2e/conftest.py)."""
+    if BROWSER_TESTS not in Path(request.node.path).parents:
+        assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()
 
 
 @pytest.fixture(autouse=True)

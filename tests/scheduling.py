@@ -10,8 +10,9 @@ nothing left to take. So every share starts with its part of the long
 modules, spread so that the shares weigh about the same, and ends with the
 quick tests, which are the ones taken over to even out the ends.
 
-Modules stay whole at the start of a share: a module's browser or
-installation (module-scoped fixtures) is then built once. Only the order
+Modules stay whole at the start of a share: a module's installation
+(module-scoped fixtures) is then built once, and a share's browser modules
+follow each other, so that they share one browser. Only the order
 changes; nothing is added or left out, and the order is the same in every
 worker (xdist checks that every worker collected the same list).
 """
@@ -31,6 +32,10 @@ def weight(item) -> float:
         return 0.0
     marks = [mark for mark in WEIGHTS if item.get_closest_marker(mark) is not None]
     return max((WEIGHTS[mark] for mark in marks), default=QUICK)
+
+
+def _is_browser_test(item) -> bool:
+    return item.get_closest_marker("browser") is not None
 
 
 def share_sizes(count: int, workers: int) -> list[int]:
@@ -68,6 +73,9 @@ def long_first(items: list, workers: int) -> list:
         loads[lightest] += sum(map(weight, tests))
     ordered = []
     for share, size in zip(shares, share_sizes(len(items), workers), strict=True):
+        # A share's browser modules one after the other: they share one
+        # browser while they follow each other (tests/e2e/conftest.py).
+        share.sort(key=_is_browser_test)
         fill = max(0, size - len(share))
         ordered += share + quick[:fill]
         quick = quick[fill:]

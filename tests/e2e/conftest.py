@@ -20,50 +20,108 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+HERE = Path(__file__).parent
+
+
+def _browser_test(item) -> bool:
+    return item is not None and HERE in Path(item.fspath).parents
 
 
 def pytest_collection_modifyitems(items):
-    here = Path(__file__).parent
     for item in items:
-        if here in Path(item.fspath).parents:
+        if _browser_test(item):
             item.add_marker(pytest.mark.browser)
 
 
-# One browser per test module, a fresh context (no cookies, no storage) per
-# test: starting Playwright and chromium costs about a second and a half.
-# While Playwright's loop lives, Django sees a running event loop in this
-# thread and refuses the ORM (the tests' own reads and writes, and the
-# database restore between transactional tests) unless told that it is
-# deliberate; so the browser and that permission share the module's scope,
-# and both end with it. Never in the environment of the other modules, whose
-# processes inherit it (check --deploy rightly refuses it).
+# One browser per worker for as long as browser tests follow each other (a
+# worker's share runs its browser modules one after the other:
+# tests/scheduling.py), a fresh context (no cookies, no storage) per test:
+# starting Playwright and chromium costs about a second. While Playwright's
+# loop lives, Django sees a running event loop in this thread and refuses the
+# ORM (the tests' own reads and writes, and the database restore between
+# transactional tests) unless told that it is deliberate: that permission is
+# given module by module, for the browser modules alone, and never left in
+# the environment of the other modules, whose processes inherit it (check
+# --deploy rightly refuses it). The browser is closed once the next test is
+# not a browser test, so no other module ever runs beside a live loop.
 #
 # Under a running loop Django's connection handler hands out other
 # connection objects (to the same test databases), which lack the baseline
 # rows Django keeps on the first ones to restore after each transactional
 # test: they are handed over, and the loop's connections closed with it.
-@pytest.fixture(scope="module")
-def chromium(django_db_setup):
-    from playwright.sync_api import sync_playwright
+class KeptBrowser:
+    def __init__(self):
+        self._playwright = None
+        self._browser = None
+        self._outside = {}
+        self._inside = {}
 
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (make test does)")
-    before = {alias: connections[alias] for alias in connections}
-    with pytest.MonkeyPatch.context() as environment, sync_playwright() as playwright:
+    def browser(self):
+        if self._browser is None:
+            from playwright.sync_api import sync_playwright
+
+            if not CHROMIUM.exists():
+                pytest.fail(
+                    f"{CHROMIUM} is missing: apt-get install chromium (make test does)"
+                )
+            self._outside = {alias: connections[alias] for alias in connections}
+            self._playwright = sync_playwright().start()
+            for alias, outside in self._outside.items():
+                if hasattr(outside, "_test_serialized_contents"):
+                    contents = outside._test_serialized_contents
+                    connections[alias]._test_serialized_contents = contents
+            self._inside = {alias: connections[alias] for alias in connections}
+            self._browser = self._playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+            )
+        return self._browser
+
+    def close(self):
+        if self._browser is None:
+            return
+        with pytest.MonkeyPatch.context() as environment:
+            environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+            self._browser.close()
+            for alias, connection in self._inside.items():
+                if connection is not self._outside[alias]:
+                    connection.close()
+            self._playwright.stop()
+        self._browser = self._playwright = None
+        self._outside, self._inside = {}, {}
+
+
+KEPT = KeptBrowser()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    yield
+    if not _browser_test(nextitem):
+        KEPT.close()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def orm_beside_the_browser():
+    """Set up first and torn down last in a browser module, since the loop of
+    a browser kept from the module before may already be running."""
+    with pytest.MonkeyPatch.context() as environment:
         environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        for alias, outside in before.items():
-            if hasattr(outside, "_test_serialized_contents"):
-                contents = outside._test_serialized_contents
-                connections[alias]._test_serialized_contents = contents
-        inside = {alias: connections[alias] for alias in connections}
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield browser
-        browser.close()
-        for alias, connection in inside.items():
-            if connection is not before[alias]:
-                connection.close()
+        yield
+
+
+@pytest.fixture(scope="session")
+def kept_browser(django_db_setup, live_server):
+    """Started after the live server, whose threads must be handed the
+    connections from outside Playwright's loop; closed at the latest before
+    the test databases are dropped (at the end of the run, the last test's
+    teardown drops them)."""
+    yield KEPT
+    KEPT.close()
+
+
+@pytest.fixture(scope="module")
+def chromium(kept_browser):
+    return kept_browser.browser()
 
 
 @pytest.fixture
