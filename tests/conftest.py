@@ -4,7 +4,7 @@ import os
 import shutil
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.test.testcases import TransactionTestCase
 from django.utils import translation
@@ -199,25 +199,19 @@ def gazetteer(db, gazetteer_rows_sy):
     gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
 
 
-def _user_in(role):
-    user = factories.UserFactory(username=role)
-    user.groups.add(Group.objects.get(name=role))
-    return user
-
-
 @pytest.fixture
 def documenter(db):
-    return _user_in("documenter")
+    return factories.user_in("documenter")
 
 
 @pytest.fixture
 def researcher(db):
-    return _user_in("researcher")
+    return factories.user_in("researcher")
 
 
 @pytest.fixture
 def moderator(db):
-    return _user_in("moderator")
+    return factories.user_in("moderator")
 
 
 @pytest.fixture
@@ -310,7 +304,7 @@ def archive_once(built_once):
     only read it (with `django_db`); the `users` fixtures find the same
     documenter, since users are got or created by name."""
     return built_once(
-        lambda: archive_testimonies(factories.coast(), _user_in("documenter"))
+        lambda: archive_testimonies(factories.coast(), factories.user_in("documenter"))
     )
 
 

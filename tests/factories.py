@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from testimonies.consent.services.consent import consent_record
@@ -28,6 +29,16 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery staple")
+
+
+def user_in(role: str):
+    """The user named after `role`, in that role's group: got or created by
+    name, so a module's data built once and a test's role fixtures find the
+    same user."""
+
+    user = UserFactory(username=role)
+    user.groups.add(Group.objects.get(name=role))
+    return user
 
 
 def place(slug, name, *, parent=None, kind="town", name_ar="", variants=()):
