@@ -14,6 +14,7 @@ from tests import factories, scheduling
 from tests.databases import (
     ON_POSTGRESQL,
     SAME_ON_EVERY_DATABASE,
+    baseline_kept,
     baseline_restored_after,
     database_emptied,
     restore_baseline,
@@ -142,6 +143,9 @@ def built_once(django_db_setup, django_db_blocker):
     from search.indexing import testimonies_reindex
     from testimonies.models import Testimony
     from tests.search.engines import POSTGRES_CONNECTION, engine_use
+
+    with django_db_blocker.unblock():
+        baseline_kept()
 
     def build_with(build):
         with django_db_blocker.unblock():
