@@ -1,24 +1,42 @@
 """Place-aware queries and place filters in any spelling,
-over the real gazetteer and a real Whoosh index."""
+over the real gazetteer and a real Whoosh index.
 
+These tests only read: the gazetteer and the testimonies are built once
+for the module."""
+
+import copy
 import datetime
 
 import pytest
 
 from testimonies.models import Place
+from testimonies.places.gazetteer import gazetteer_load
 from tests import factories
-from tests.markers import committed_db
 
-pytestmark = [committed_db, pytest.mark.usefixtures("gazetteer")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.index_kept,
+    pytest.mark.usefixtures("tagged"),
+]
 
 
 def day(text):
     return datetime.date.fromisoformat(text)
 
 
-@pytest.fixture
-def tagged():
-    """Testimonies whose texts never name their places."""
+@pytest.fixture(scope="module")
+def tagged(built_once, gazetteer_rows_sy):
+    """Syria's gazetteer, and testimonies whose texts never name their
+    places."""
+
+    def build():
+        gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
+        return tagged_testimonies()
+
+    return built_once(build)
+
+
+def tagged_testimonies() -> dict:
     with factories.together():
         T = factories.testimony
         place = Place.objects.get
