@@ -203,6 +203,15 @@ def gazetteer(db, gazetteer_rows_sy):
     gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
 
 
+@pytest.fixture(scope="module")
+def gazetteer_once(built_once, gazetteer_rows_sy):
+    """`gazetteer`, loaded once for a module marked `index_kept` whose tests
+    only read it (with `django_db`)."""
+    from testimonies.places.gazetteer import gazetteer_load
+
+    built_once(lambda: gazetteer_load(copy.deepcopy(gazetteer_rows_sy)))
+
+
 @pytest.fixture
 def documenter(db):
     return factories.user_in("documenter")

@@ -4,13 +4,11 @@ over the real gazetteer and a real Whoosh index.
 These tests only read: the gazetteer and the testimonies are built once
 for the module."""
 
-import copy
 import datetime
 
 import pytest
 
 from testimonies.models import Place
-from testimonies.places.gazetteer import gazetteer_load
 from tests import factories
 
 pytestmark = [
@@ -25,15 +23,10 @@ def day(text):
 
 
 @pytest.fixture(scope="module")
-def tagged(built_once, gazetteer_rows_sy):
-    """Syria's gazetteer, and testimonies whose texts never name their
-    places."""
-
-    def build():
-        gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
-        return tagged_testimonies()
-
-    return built_once(build)
+def tagged(gazetteer_once, built_once):
+    """Testimonies whose texts never name their places (on Syria's
+    gazetteer)."""
+    return built_once(tagged_testimonies)
 
 
 def tagged_testimonies() -> dict:

@@ -7,7 +7,6 @@ test's own writes roll back. The tests whose writes would outlive that (an
 attachment's work after commit, a search over committed testimonies) are
 in test_accountability_package_writes.py."""
 
-import copy
 import datetime
 import json
 import subprocess
@@ -31,7 +30,6 @@ from testimonies.accountability.verification import package_verify
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_record, consent_withdraw
 from testimonies.models import ConsentRecord, Testimony
-from testimonies.places.gazetteer import gazetteer_load
 from tests import factories
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "testimonies.jsonl"
@@ -51,13 +49,12 @@ def demo_testimonies() -> dict:
 
 
 @pytest.fixture(scope="module")
-def demo_once(built_once, gazetteer_rows_sy):
-    """The gazetteer and the demo archive, built once: each test's own
+def demo_once(gazetteer_once, built_once):
+    """The demo archive (on Syria's gazetteer), built once: each test's own
     writes (consent records, audit entries) roll back, and its packages go
     to its own folder."""
 
     def build():
-        gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
         factories.user_in("documenter")
         return demo_imported()
 

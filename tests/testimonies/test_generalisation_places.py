@@ -4,12 +4,9 @@ knows, are replaced; everything else is left as written. The gazetteer is
 loaded once for the module (these tests only read it); dates are in
 test_generalisation.py."""
 
-import copy
-
 import pytest
 
 from testimonies.models import Place
-from testimonies.places.gazetteer import gazetteer_load
 from testimonies.redaction.generalisation import (
     Generaliser,
     PlaceLexicon,
@@ -18,12 +15,6 @@ from testimonies.redaction.generalisation import (
 from tests.testimonies.test_generalisation import MARCH_2025
 
 pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
-
-
-@pytest.fixture(scope="module")
-def gazetteer_once(built_once, gazetteer_rows_sy):
-    """Syria's gazetteer, loaded once: these tests only read it."""
-    built_once(lambda: gazetteer_load(copy.deepcopy(gazetteer_rows_sy)))
 
 
 @pytest.fixture
