@@ -253,18 +253,8 @@ def second_factor():
     return make
 
 
-def _pass_second_factor(client, user, second_factor):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = (device or second_factor(user)).persistent_id
-    session.save()
-
-
 @pytest.fixture
-def client_for(client, second_factor):
+def client_for(client):
     """A test client logged in as `user` (or anonymous) as that user works
     day to day: a moderator's session has passed the second factor.
     `verified=False` leaves a moderator's session without it."""
@@ -275,21 +265,21 @@ def client_for(client, second_factor):
         if user is not None and user.is_authenticated:
             client.force_login(user)
             if verified and role_of(user) is Role.MODERATOR:
-                _pass_second_factor(client, user, second_factor)
+                factories.second_factor_passed(client, user)
         return client
 
     return make
 
 
 @pytest.fixture
-def verified_client_for(client, second_factor):
+def verified_client_for(client):
     """A test client logged in as `user` whose session passed a second
     factor, whatever the user's role."""
 
     def make(user):
         client.logout()
         client.force_login(user)
-        _pass_second_factor(client, user, second_factor)
+        factories.second_factor_passed(client, user)
         return client
 
     return make

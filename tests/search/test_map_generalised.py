@@ -1,20 +1,22 @@
 """The map and the timeline never finer than the public view: a testimony
 approved with a generalised place is drawn at that place only, for every
-role, in the API, the page and the data the page draws from. Each test
-approves its own testimonies (the approval is a write)."""
+role, in the API, the page and the data the page draws from.
+
+These tests only read: the testimonies, approved through the review page,
+are built once for the module. Those that add testimonies of their own are
+in test_map_public_facts.py."""
 
 import datetime
-import json
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
-from testimonies.models import Testimony
+from archive.roles import Role, role_of
 from tests import factories
-from tests.markers import committed_db
 from tests.search import test_map_data as map_data
 
-pytestmark = committed_db
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
 ROLES = map_data.ROLES
 _points = map_data._points
@@ -22,11 +24,11 @@ _points = map_data._points
 users = map_data.users
 
 
-def _approve(client_for, documenter, moderator, testimony, public_view):
-    client_for(documenter).post(
+def _approve(client_as, documenter, moderator, testimony, public_view):
+    client_as(documenter).post(
         reverse("testimonies:submit", args=[testimony.public_id])
     )
-    response = client_for(moderator).post(
+    response = client_as(moderator).post(
         reverse("moderation:review", args=[testimony.public_id]),
         {"decision": "approved", "public_view": public_view},
     )
@@ -35,11 +37,11 @@ def _approve(client_for, documenter, moderator, testimony, public_view):
     assert testimony.status == "approved"
 
 
-@pytest.fixture
-def generalised(coast, documenter, moderator, client_for):
+def generalised_testimonies(coast, documenter, moderator, client_as) -> dict:
     """Two accounts approved with their places raised one level: one tagged
     in the Hai Al Kusour neighbourhood (public: Banias), one tagged in the
-    town of Banias (public: Tartus Governorate). And one as recorded."""
+    town of Banias (public: Tartus Governorate). And one as recorded.
+    `client_as(user)`: a client signed in as the user works day to day."""
     kusour = factories.testimony(
         status="draft",
         recorded_by=documenter,
@@ -47,7 +49,7 @@ def generalised(coast, documenter, moderator, client_for):
         places=[coast["hai-al-kusour"]],
         incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 8)),
     )
-    _approve(client_for, documenter, moderator, kusour, "place_month")
+    _approve(client_as, documenter, moderator, kusour, "place_month")
     banias = factories.testimony(
         status="draft",
         recorded_by=documenter,
@@ -55,13 +57,33 @@ def generalised(coast, documenter, moderator, client_for):
         places=[coast["banias"]],
         incident=(datetime.date(2025, 3, 8), datetime.date(2025, 3, 8)),
     )
-    _approve(client_for, documenter, moderator, banias, "place_year")
+    _approve(client_as, documenter, moderator, banias, "place_year")
     jableh = factories.testimony(
         narrative="We heard shooting all night.",
         places=[coast["jableh"]],
         incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 7)),
     )
     return {"kusour": kusour, "banias": banias, "jableh": jableh}
+
+
+def _signed_in(user):
+    client = Client()
+    client.force_login(user)
+    if role_of(user) is Role.MODERATOR:
+        factories.second_factor_passed(client, user)
+    return client
+
+
+@pytest.fixture(scope="module")
+def generalised(built_once):
+    return built_once(
+        lambda: generalised_testimonies(
+            factories.coast(),
+            factories.user_in("documenter"),
+            factories.user_in("moderator"),
+            _signed_in,
+        )
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -88,15 +110,6 @@ def test_no_generalised_testimony_is_drawn_finer_than_its_public_place(
     assert "حي القصور" not in page
 
 
-def test_the_map_never_has_a_neighbourhood_point(coast, client):
-    factories.testimony(places=[coast["hai-al-kusour"]])
-    answer = client.get("/api/map/").json()
-    for points in answer["levels"].values():
-        assert all(p["kind"] != "neighbourhood" for p in points)
-    assert "hai-al-kusour" not in json.dumps(answer)
-    assert _points(answer, "town")["banias"]["count"] == 1
-
-
 def test_the_timeline_holds_the_public_dates_never_the_days(
     generalised, users, client_for
 ):
@@ -109,19 +122,3 @@ def test_the_timeline_holds_the_public_dates_never_the_days(
         {"first": "2025-01", "last": "2025-12", "count": 1,
          "by_event_type": {"killing": 1}},
     ]  # fmt: skip
-
-
-def test_the_counted_facts_are_the_testimonies_public_view(
-    generalised, archive, moderator
-):
-    # public_facts reads values for speed; it must give what the model's
-    # public view gives (the places the public sees, the dates it sees).
-    from search.overview.selectors import public_facts
-
-    testimonies = list(Testimony.objects.filter(status="approved"))
-    facts = public_facts(pks=[t.pk for t in testimonies], user=moderator)
-    for testimony in testimonies:
-        fact = facts[testimony.pk]
-        assert [p.path for p in fact.places] == testimony.public_place_paths()
-        assert fact.dates == testimony.public_incident
-        assert fact.event_types == sorted(e.slug for e in testimony.event_types.all())
