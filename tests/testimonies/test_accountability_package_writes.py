@@ -29,6 +29,7 @@ from tests.testimonies.test_accountability_package import (
 
 @pytest.fixture
 def demo(gazetteer, documenter):
+    """The demo archive, imported for this test."""
     return demo_imported()
 
 
