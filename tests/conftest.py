@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.test.testcases import TransactionTestCase
 from django.utils import translation
@@ -16,6 +16,7 @@ from tests import factories, scheduling
 from tests.databases import (
     ON_POSTGRESQL,
     SAME_ON_EVERY_DATABASE,
+    baseline_kept,
     baseline_restored_after,
     database_emptied,
     restore_baseline,
@@ -159,6 +160,9 @@ def built_once(django_db_setup, django_db_blocker):
     from testimonies.models import Testimony
     from tests.search.engines import POSTGRES_CONNECTION, engine_use
 
+    with django_db_blocker.unblock():
+        baseline_kept()
+
     def build_with(build):
         with django_db_blocker.unblock():
             built = build()
@@ -215,25 +219,28 @@ def gazetteer(db, gazetteer_rows_sy):
     gazetteer_load(copy.deepcopy(gazetteer_rows_sy))
 
 
-def _user_in(role):
-    user = factories.UserFactory(username=role)
-    user.groups.add(Group.objects.get(name=role))
-    return user
+@pytest.fixture(scope="module")
+def gazetteer_once(built_once, gazetteer_rows_sy):
+    """`gazetteer`, loaded once for a module marked `index_kept` whose tests
+    only read it (with `django_db`)."""
+    from testimonies.places.gazetteer import gazetteer_load
+
+    built_once(lambda: gazetteer_load(copy.deepcopy(gazetteer_rows_sy)))
 
 
 @pytest.fixture
 def documenter(db):
-    return _user_in("documenter")
+    return factories.user_in("documenter")
 
 
 @pytest.fixture
 def researcher(db):
-    return _user_in("researcher")
+    return factories.user_in("researcher")
 
 
 @pytest.fixture
 def moderator(db):
-    return _user_in("moderator")
+    return factories.user_in("moderator")
 
 
 @pytest.fixture
@@ -262,18 +269,8 @@ def second_factor():
     return make
 
 
-def _pass_second_factor(client, user, second_factor):
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = (device or second_factor(user)).persistent_id
-    session.save()
-
-
 @pytest.fixture
-def client_for(client, second_factor):
+def client_for(client):
     """A test client logged in as `user` (or anonymous) as that user works
     day to day: a moderator's session has passed the second factor.
     `verified=False` leaves a moderator's session without it."""
@@ -284,21 +281,21 @@ def client_for(client, second_factor):
         if user is not None and user.is_authenticated:
             client.force_login(user)
             if verified and role_of(user) is Role.MODERATOR:
-                _pass_second_factor(client, user, second_factor)
+                factories.second_factor_passed(client, user)
         return client
 
     return make
 
 
 @pytest.fixture
-def verified_client_for(client, second_factor):
+def verified_client_for(client):
     """A test client logged in as `user` whose session passed a second
     factor, whatever the user's role."""
 
     def make(user):
         client.logout()
         client.force_login(user)
-        _pass_second_factor(client, user, second_factor)
+        factories.second_factor_passed(client, user)
         return client
 
     return make
@@ -326,7 +323,7 @@ def archive_once(built_once):
     only read it (with `django_db`); the `users` fixtures find the same
     documenter, since users are got or created by name."""
     return built_once(
-        lambda: archive_testimonies(factories.coast(), _user_in("documenter"))
+        lambda: archive_testimonies(factories.coast(), factories.user_in("documenter"))
     )
 
 

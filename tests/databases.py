@@ -213,6 +213,19 @@ def baseline_restored_after(flush):
     return flush_then_restore
 
 
+def baseline_kept() -> None:
+    """Serialise the baseline rows of every database, as the set-up does
+    when a collected test's writes commit, if it has not: a module whose
+    data is built once (`index_kept`) empties the database when it ends,
+    and in a run of only such modules the next one would find no role
+    groups."""
+    for alias in connections:
+        connection = connections[alias]
+        if not getattr(connection, "_test_serialized_contents", None):
+            contents = connection.creation.serialize_db_to_string()
+            connection._test_serialized_contents = contents
+
+
 def database_emptied() -> None:
     """Empty the suite's database as a test whose writes commit leaves it
     (Django's flush, then the baseline rows back), for what a module-scoped

@@ -6,7 +6,10 @@ from contextlib import contextmanager
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from testimonies.consent.services.consent import consent_record
 from testimonies.consent.services.erasure import testimony_erase
@@ -28,6 +31,27 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     password = factory.django.Password("correct horse battery staple")
+
+
+def user_in(role: str):
+    """The user named after `role`, in that role's group: got or created by
+    name, so a module's data built once and a test's role fixtures find the
+    same user."""
+
+    user = UserFactory(username=role)
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def second_factor_passed(client, user) -> None:
+    """`client`'s session has passed `user`'s second factor (a TOTP device,
+    made if the user has none), as a moderator's session does day to day."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 def place(slug, name, *, parent=None, kind="town", name_ar="", variants=()):

@@ -29,16 +29,6 @@ GOVERNORATE = (34.889, 35.886)
 
 
 @pytest.fixture
-def exporter(users, client_for, verified_client_for):
-    def make(role):
-        if role == "moderator":
-            return verified_client_for(users[role])
-        return client_for(users[role])
-
-    return make
-
-
-@pytest.fixture
 def located(coast, documenter):
     """A testimony tagged with a neighbourhood whose public view was raised
     one level to its town; every place with coordinates."""

@@ -20,10 +20,9 @@ from tests.search.test_exports import csv_rows
 
 pytestmark = committed_db
 _get = analysis._get
-# The analysis exports' fixtures: a testimony whose public view was raised
-# from a neighbourhood to its town, and a client for each exporting role.
+# The analysis exports' fixture: a testimony whose public view was raised
+# from a neighbourhood to its town (`exporter` is tests/search/conftest.py's).
 located = analysis.located
-exporter = analysis.exporter
 
 
 @pytest.fixture

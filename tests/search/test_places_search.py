@@ -1,5 +1,8 @@
 """Place-aware queries and place filters in any spelling,
-over the real gazetteer and a real Whoosh index."""
+over the real gazetteer and a real Whoosh index.
+
+These tests only read: the gazetteer and the testimonies are built once
+for the module."""
 
 import datetime
 
@@ -7,18 +10,26 @@ import pytest
 
 from testimonies.models import Place
 from tests import factories
-from tests.markers import committed_db
 
-pytestmark = [committed_db, pytest.mark.usefixtures("gazetteer")]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.index_kept,
+    pytest.mark.usefixtures("tagged"),
+]
 
 
 def day(text):
     return datetime.date.fromisoformat(text)
 
 
-@pytest.fixture
-def tagged():
-    """Testimonies whose texts never name their places."""
+@pytest.fixture(scope="module")
+def tagged(gazetteer_once, built_once):
+    """Testimonies whose texts never name their places (on Syria's
+    gazetteer)."""
+    return built_once(tagged_testimonies)
+
+
+def tagged_testimonies() -> dict:
     with factories.together():
         T = factories.testimony
         place = Place.objects.get

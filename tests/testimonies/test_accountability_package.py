@@ -1,6 +1,11 @@
 """Accountability packages: a signed BagIt bag made from the demo archive,
 that verifies, catches every changed byte, holds only what witnesses
-consented to give accountability bodies and names what it left out."""
+consented to give accountability bodies and names what it left out.
+
+The gazetteer and the demo archive are built once for the module; each
+test's own writes roll back. The tests whose writes would outlive that (an
+attachment's work after commit, a search over committed testimonies) are
+in test_accountability_package_writes.py."""
 
 import datetime
 import json
@@ -22,26 +27,45 @@ from testimonies.accountability.services import (
     package_export,
 )
 from testimonies.accountability.verification import package_verify
-from testimonies.attachments.services import attachment_add
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_record, consent_withdraw
 from testimonies.models import ConsentRecord, Testimony
-from tests.markers import committed_db
-from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
-    empty_media,
-    photo_bytes,
-    upload,
-)
+from tests import factories
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "testimonies.jsonl"
 IIIM = "International, Impartial and Independent Mechanism (IIIM)"
 
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
-@pytest.fixture
-def demo(gazetteer, documenter):
+
+def demo_imported() -> dict:
     """The demo archive, imported as `make run` imports it."""
     call_command("import_testimonies", str(SEEDS), verbosity=0)
+    return demo_testimonies()
+
+
+def demo_testimonies() -> dict:
     return {t.external_id: t for t in Testimony.objects.select_related("witness")}
+
+
+@pytest.fixture(scope="module")
+def demo_once(gazetteer_once, built_once):
+    """The demo archive (on Syria's gazetteer), built once: each test's own
+    writes (consent records, audit entries) roll back, and its packages go
+    to its own folder."""
+
+    def build():
+        factories.user_in("documenter")
+        return demo_imported()
+
+    return built_once(build)
+
+
+@pytest.fixture
+def demo(demo_once):
+    """The demo archive's testimonies, read again for each test: one a test
+    changed (its consent read and kept) is not the next test's."""
+    return demo_testimonies()
 
 
 def every_id():
@@ -364,97 +388,6 @@ def test_a_recomputed_audit_entry_that_does_not_match_is_named(packaged):
     assert not result.ok
     # The tag manifests changed: the signature fails first.
     assert result.failed_file == "tagmanifest-sha256.txt.sig"
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("empty_media")
-def test_attachment_originals_travel_decrypted_with_their_custody(
-    demo, moderator, tmp_path, django_capture_on_commit_callbacks
-):
-    testimony = demo["seed-0013"]
-    # The originals travel only to a body the witness named.
-    grant(testimony, identity_recipients=IIIM)
-    data = photo_bytes()
-    with django_capture_on_commit_callbacks(execute=True):
-        attachment = attachment_add(
-            testimony=testimony, upload=upload(data), by=moderator
-        )
-    result = make(tmp_path, moderator, ids=[testimony.public_id])
-    folder = result.path / "data" / "testimonies" / testimony.public_id
-
-    original = folder / "attachments" / attachment.public_id / "original.jpg"
-    assert original.read_bytes() == data
-    custody = json.loads((folder / "custody.json").read_text("utf-8"))
-    assert [(c["attachment"], c["event"], c["sha256"]) for c in custody] == [
-        (attachment.public_id, "received", attachment.sha256)
-    ]
-    entries = (result.path / "data/audit/entries.jsonl").read_text("utf-8")
-    assert "attachment_added" in entries
-    assert package_verify(result.path).ok
-
-    _flip(original)
-    failed = package_verify(result.path)
-    assert failed.failed_file == str(original.relative_to(result.path))
-
-
-@pytest.mark.django_db
-@pytest.mark.usefixtures("empty_media")
-def test_an_original_photo_stays_home_unless_the_witness_named_the_body(
-    demo, moderator, tmp_path, django_capture_on_commit_callbacks
-):
-    """Consent to accountability bodies is not consent to show them the
-    witness's unblurred photos (faces, GPS): without the body named, the
-    package lists the attachment with its digest and custody, no file."""
-    testimony = demo["seed-0013"]
-    with django_capture_on_commit_callbacks(execute=True):
-        attachment = attachment_add(
-            testimony=testimony, upload=upload(photo_bytes()), by=moderator
-        )
-    result = make(tmp_path, moderator, ids=[testimony.public_id])
-    folder = result.path / "data" / "testimonies" / testimony.public_id
-
-    assert not (folder / "attachments").exists()
-    record = json.loads((folder / "testimony.json").read_text("utf-8"))
-    assert [(a["id"], a["sha256"], a["file"]) for a in record["attachments"]] == [
-        (attachment.public_id, attachment.sha256, None)
-    ]
-    custody = json.loads((folder / "custody.json").read_text("utf-8"))
-    assert [c["sha256"] for c in custody] == [attachment.sha256]
-    assert package_verify(result.path).ok
-
-
-@committed_db
-def test_the_command_takes_search_filters_and_lists_what_it_left_out(
-    coast, moderator, documenter, tmp_path, capsys
-):
-    from tests import factories
-
-    banias = factories.testimony(
-        narrative="Gunmen came to our street in Banias at night.",
-        places=[coast["banias"]],
-        consent={"archive": True, "researchers": True, "accountability": True},
-    )
-    not_consented = factories.testimony(
-        narrative="In Banias the shops were looted.", places=[coast["banias"]]
-    )
-    elsewhere = factories.testimony(
-        narrative="In Jableh we heard shooting all night.",
-        places=[coast["jableh"]],
-        consent={"archive": True, "researchers": True, "accountability": True},
-    )
-    out = tmp_path / "out"
-    call_command(
-        "export_package", "--for", IIIM, "--by", "moderator",
-        "--place", "banias", str(out),
-    )  # fmt: skip
-    printed = capsys.readouterr().out
-    manifest = json.loads((out / "data" / "package.json").read_text("utf-8"))
-    assert manifest["included"] == [banias.public_id]
-    assert manifest["asked_for"]["query"] == {"place": ["banias"]}
-    assert [i["id"] for i in manifest["left_out"]] == [not_consented.public_id]
-    assert f"left out {not_consented.public_id}" in printed
-    assert elsewhere.public_id not in json.dumps(manifest)
-    call_command("verify_package", str(out))
 
 
 @pytest.mark.django_db

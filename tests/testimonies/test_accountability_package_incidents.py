@@ -13,11 +13,9 @@ from testimonies.incidents.models import Incident, IncidentLink, LinkRole
 from testimonies.incidents.services import incident_link, incident_merge
 from testimonies.models import Place, Testimony
 from tests import factories
-from tests.testimonies.test_accountability_package import (  # noqa: F401 (fixture)
-    IIIM,
-    demo,
-    make,
-    package_json,
+from tests.testimonies.test_accountability_package import IIIM, make, package_json
+from tests.testimonies.test_accountability_package_writes import (  # noqa: F401
+    demo,  # (fixture: the demo archive, imported for each test)
 )
 
 KUSOUR = "banias-hai-al-kusour-2025-03"

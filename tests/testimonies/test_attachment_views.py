@@ -1,15 +1,14 @@
 """The attachment pages and the media view: who gets which copy, per request,
-and what the served bytes hold."""
+and what the served bytes hold, as attachments are added, removed, blurred,
+withdrawn and erased. Each test builds its own testimonies and files; the
+tests that only read share theirs (test_attachment_serving.py)."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
 
-from archive.models import AuditEntry
-from testimonies.attachments.selectors import attachment_file
 from testimonies.attachments.services import attachment_add
-from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.consent.services.erasure import testimony_erase
 from testimonies.models import Attachment
@@ -18,7 +17,6 @@ from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     empty_media,
     media_files,
-    metadata_problems,
     photo_bytes,
     upload,
 )
@@ -115,71 +113,6 @@ SERVED = {
 }
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_the_media_view_serves_each_role_its_copies_only(published, as_role, role):
-    _testimony, attachment = published
-    client = as_role(role)
-    for variant in IMAGE_VARIANTS:
-        response = client.get(file_url(attachment, variant))
-        if role == "moderator-unverified":
-            assert goes_to_two_factor(response), variant
-        elif variant in SERVED[role]:
-            assert response.status_code == 200, variant
-        else:
-            assert response.status_code == 404, variant
-    assert client.get(file_url(attachment, "no-such-copy")).status_code in (302, 404)
-
-
-@pytest.mark.parametrize(
-    "variant", ["public", "public-thumb", "working", "working-thumb"]
-)
-def test_served_copies_carry_no_metadata_and_a_neutral_name(
-    published, client_for, moderator, variant
-):
-    _testimony, attachment = published
-    response = client_for(moderator).get(file_url(attachment, variant))
-
-    assert response.status_code == 200
-    assert metadata_problems(response.content) == []
-    assert response["Content-Type"] == "image/jpeg"
-    assert response["Cache-Control"] == "private, no-store"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"] == (
-        f'inline; filename="attachment-{attachment.public_id}-{variant}.jpg"'
-    )
-
-
-def test_the_original_is_a_logged_download_for_moderators(
-    published, client_for, moderator
-):
-    _testimony, attachment = published
-    response = client_for(moderator).get(file_url(attachment, "original"))
-
-    assert response.content == photo_bytes()
-    assert response["Content-Disposition"] == (
-        f'attachment; filename="attachment-{attachment.public_id}-original.jpg"'
-    )
-    assert "IMG_2025" not in response["Content-Disposition"]
-    entry = AuditEntry.objects.get(action=AuditAction.READ_MEDIA_ORIGINAL)
-    assert (entry.actor, entry.detail) == (moderator, attachment.public_id)
-
-
-def test_reading_an_original_file_writes_nothing_until_the_view_serves_it(
-    published, moderator
-):
-    testimony, attachment = published
-    before = AuditEntry.objects.count()
-    for _ in range(2):
-        served = attachment_file(
-            public_id=testimony.public_id,
-            attachment_id=attachment.public_id,
-            variant="original",
-            user=moderator,
-        )
-        assert served.original and served.data == photo_bytes()
-    assert AuditEntry.objects.count() == before
-
-
 def test_withdrawing_image_consent_stops_the_serving_at_once(
     published, client_for, users
 ):
@@ -229,18 +162,6 @@ def test_images_follow_their_own_consent_question(
         assert as_role(role).get(public).status_code == 200, role
 
 
-def test_the_testimony_page_shows_thumbnails_as_the_policy_allows(
-    published, client_for, users
-):
-    testimony, attachment = published
-    anonymous = client_for(users["anonymous"]).get(testimony.get_absolute_url())
-    assert file_url(attachment, "public-thumb").encode() in anonymous.content
-    assert b'alt="Photo 1 attached to this testimony"' in anonymous.content
-    assert b"working" not in anonymous.content
-    own = client_for(users["documenter"]).get(testimony.get_absolute_url())
-    assert file_url(attachment, "working-thumb").encode() in own.content
-
-
 def test_without_image_consent_the_public_sees_no_attachment(
     documenter, moderator, client_for, anonymous
 ):
@@ -283,30 +204,6 @@ PAGE_STATUS = {
     "other-documenter": 404,
     "moderator": 200,
 }
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_the_upload_page_is_for_the_recording_documenter_and_moderators(
-    draft, as_role, role
-):
-    testimony, _attachment = draft
-    url = reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
-    response = as_role(role).get(url)
-    if role == "moderator-unverified":
-        assert goes_to_two_factor(response)
-    else:
-        assert response.status_code == PAGE_STATUS[role]
-    if response.status_code == 200:
-        assert b'enctype="multipart/form-data"' in response.content
-        assert b'<label for="attachment_file">' in response.content
-
-
-def test_the_documenter_may_no_longer_attach_once_submitted(
-    published, client_for, documenter
-):
-    testimony, _attachment = published
-    url = reverse("testimonies:attachments", kwargs={"public_id": testimony.public_id})
-    assert client_for(documenter).get(url).status_code == 404
 
 
 def upload_url(testimony):
@@ -448,18 +345,6 @@ def assert_blur_status(response, role):
         assert response["Location"].startswith(reverse("login"))
     else:
         assert response.status_code == BLUR_STATUS[role]
-
-
-@pytest.mark.parametrize("role", ROLES)
-def test_the_blur_page_is_for_moderators(draft, as_role, role):
-    _testimony, attachment = draft
-    response = as_role(role).get(
-        attachment_url("testimonies:attachment-blur", attachment)
-    )
-    assert_blur_status(response, role)
-    if response.status_code == 200:
-        assert b'src="/static/js/blur.js"' in response.content
-        assert b'name="area-0-x"' in response.content
 
 
 def test_the_blur_form_works_without_script(draft, client_for, moderator):

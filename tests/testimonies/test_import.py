@@ -13,7 +13,13 @@ from testimonies.models import ConsentRecord, Place, Testimony, Witness, Witness
 from testimonies.vault.identity import identity_read
 from tests.markers import committed_db
 
-pytestmark = pytest.mark.usefixtures("gazetteer")
+# The gazetteer is loaded once for the module; each test's import rolls
+# back (and, its transaction never committing, never reaches the index).
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.index_kept,
+    pytest.mark.usefixtures("gazetteer_once"),
+]
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "testimonies.jsonl"
 
@@ -236,7 +242,7 @@ def test_witness_key_groups_testimonies_of_one_person(tmp_path):
 
 
 @committed_db
-def test_the_seeds_import_cleanly_and_twice_create_nothing_more(gazetteer):
+def test_the_seeds_import_cleanly_and_twice_create_nothing_more():
     call_command("create_demo_accounts")
     call_command("import_testimonies", str(SEEDS))
     counts = (

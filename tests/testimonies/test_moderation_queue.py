@@ -1,6 +1,10 @@
 """The review queue at volume: filters and orders from the URL, paging,
 assignments (audited), batch actions each checked on its own, and the same
-filters on a documenter's own testimonies."""
+filters on a documenter's own testimonies.
+
+The testimonies are built once for the module; each test's own writes roll
+back. Paging, over testimonies of its own only, is in
+test_moderation_queue_paging.py."""
 
 import datetime
 
@@ -14,11 +18,10 @@ from archive.models import AuditEntry
 from testimonies.audit_actions import AuditAction
 from testimonies.consent.services.consent import consent_withdraw
 from testimonies.models import ReviewAssignment, Testimony, TestimonyStatus
-from testimonies.moderation.selectors import QUEUE_PAGE_SIZE
 from testimonies.moderation.services import review_assign, testimonies_assign
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
 QUEUE = reverse("moderation:queue", urlconf="archive.urls")
 BATCH = reverse("moderation:queue-batch", urlconf="archive.urls")
@@ -41,8 +44,36 @@ def other_documenter(db):
     return _user_in("documenter", "other-documenter")
 
 
+@pytest.fixture(scope="module")
+def built(built_once):
+    """The places and `work`, built once: each test's own writes
+    (assignments, batch decisions, reviews) roll back."""
+
+    def build():
+        coast = factories.coast()
+        documenter = factories.user_in("documenter")
+        other = _user_in("documenter", "other-documenter")
+        return {"coast": coast, "work": work_testimonies(coast, documenter, other)}
+
+    return built_once(build)
+
+
 @pytest.fixture
-def work(coast, documenter, other_documenter):
+def coast(built):
+    return built["coast"]
+
+
+@pytest.fixture
+def work(built):
+    """The testimonies read again for each test: one a test changed (and
+    refreshed) is not the next test's."""
+    return {
+        key: Testimony.objects.get(pk=testimony.pk)
+        for key, testimony in built["work"].items()
+    }
+
+
+def work_testimonies(coast, documenter, other_documenter) -> dict:
     """Testimonies in several states, places, languages and ages."""
     with factories.together():
         T = factories.testimony
@@ -133,24 +164,6 @@ def test_an_unknown_filter_value_is_refused_beside_its_field_and_ignored(
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"place", "waited"}
     assert listed(response) == ids(work, "sent-back")
-
-
-def test_the_queue_is_paged_and_the_pager_keeps_the_filters(
-    documenter, moderator, client_for
-):
-    with factories.together():
-        for _ in range(QUEUE_PAGE_SIZE + 1):
-            factories.testimony(status="submitted", recorded_by=documenter)
-    client = client_for(moderator)
-    first = client.get(QUEUE, {"sort": "newest"})
-    assert len(listed(first)) == QUEUE_PAGE_SIZE
-    assert 'href="?sort=newest&amp;page=2"' in first.content.decode()
-    second = client.get(QUEUE, {"sort": "newest", "page": 2})
-    assert len(listed(second)) == 1
-    assert set(listed(second)).isdisjoint(listed(first))
-
-
-# Assignment
 
 
 def test_assigning_shows_the_moderator_audits_it_and_filters_by_it(

@@ -28,11 +28,15 @@ from testimonies.textnorm import fold, index_term, words
 ANALYZER = text_analyzer()
 
 
-def _assigned():
-    for code in range(0x110000):
-        char = chr(code)
-        if unicodedata.category(char) not in ("Cn", "Cs", "Co"):
-            yield char
+@lru_cache(maxsize=1)
+def _assigned() -> tuple[str, ...]:
+    """Every assigned character (listed once: each frame and the spellings'
+    preimages walk them all)."""
+    return tuple(
+        chr(code)
+        for code in range(0x110000)
+        if unicodedata.category(chr(code)) not in ("Cn", "Cs", "Co")
+    )
 
 
 @lru_cache(maxsize=1)

@@ -1,15 +1,22 @@
 """The incident pages and API, walked up the permission ladder: anonymous,
 researcher, documenter, another documenter, moderator without and with the
-second factor."""
+second factor.
+
+The archive and its incidents are built once for the module; each test's
+own writes roll back. Proposing an incident, with no incident built
+before, is in test_incident_proposals.py."""
 
 import pytest
 from pytest_django.asserts import assertTemplateUsed
 
 from archive.models import AuditEntry
 from testimonies.incidents.models import Incident, IncidentLink
-from tests.factories import UserFactory
+from testimonies.incidents.services import incident_link
+from testimonies.models import Place
+from tests import factories
+from tests.testimonies.incidents.incident_helpers import incident_proposed
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
 LADDER = [
     "anonymous",
@@ -25,7 +32,7 @@ LADDER = [
 def ladder(users, client_for, db):
     from django.contrib.auth.models import Group
 
-    other = UserFactory(username="other-documenter")
+    other = factories.UserFactory(username="other-documenter")
     other.groups.add(Group.objects.get(name="documenter"))
     people = {**users, "other-documenter": other, "moderator-unverified": None}
 
@@ -38,17 +45,55 @@ def ladder(users, client_for, db):
     return client
 
 
+@pytest.fixture(scope="module")
+def scene(archive_once, built_once):
+    """tests/conftest.py's archive with a public incident (public testimony),
+    a researchers-only one and an unlinked proposal, built once: each
+    test's own writes (links, merges, an admin correction) roll back."""
+
+    def build():
+        coast = {place.slug: place for place in Place.objects.all()}
+        moderator = factories.user_in("moderator")
+
+        def link(incident, testimony):
+            incident_link(
+                user=moderator, incident=incident, testimony=testimony, role="describes"
+            )
+
+        public = incident_proposed(moderator, places=[coast["banias"]])
+        link(public, archive_once["kusour"])
+        link(public, archive_once["researchers-only"])
+        researchers = incident_proposed(
+            moderator, "Looting in Banias", places=[coast["banias"]]
+        )
+        link(researchers, archive_once["researchers-only"])
+        unlinked = incident_proposed(
+            moderator, "Jableh, proposed", places=[coast["jableh"]]
+        )
+        incidents = {"public": public, "researchers": researchers, "unlinked": unlinked}
+        return {"coast": coast, "incidents": incidents}
+
+    return built_once(build)
+
+
 @pytest.fixture
-def incidents(archive, make_incident, link, coast):
-    """A public incident (public testimony), a researchers-only one and an
-    unlinked proposal."""
-    public = make_incident(places=[coast["banias"]])
-    link(public, archive["kusour"])
-    link(public, archive["researchers-only"])
-    researchers = make_incident("Looting in Banias", places=[coast["banias"]])
-    link(researchers, archive["researchers-only"])
-    unlinked = make_incident("Jableh, proposed", places=[coast["jableh"]])
-    return {"public": public, "researchers": researchers, "unlinked": unlinked}
+def archive(archive_once):
+    return archive_once
+
+
+@pytest.fixture
+def coast(scene):
+    return scene["coast"]
+
+
+@pytest.fixture
+def incidents(scene):
+    """The scene's incidents, read again for each test: a test that changes
+    one (and refreshes it) leaves the next test's copy as built."""
+    return {
+        name: Incident.objects.get(pk=incident.pk)
+        for name, incident in scene["incidents"].items()
+    }
 
 
 # role -> which incidents it sees on the list and the page
@@ -105,48 +150,6 @@ def test_the_page_lists_only_visible_testimonies_and_counts_witnesses(
     assert [t["id"] for t in data["testimonies"]] == [archive["kusour"].public_id]
     researcher = ladder("researcher").get(f"/api/incidents/{public.public_id}/")
     assert researcher.json()["corroboration"]["witnesses"] == 2
-
-
-@pytest.mark.parametrize("role", LADDER)
-def test_only_documenters_and_verified_moderators_may_propose(ladder, role, coast):
-    client = ladder(role)
-    response = client.get("/incidents/propose/")
-    expected = {
-        "anonymous": 302,  # to the login page
-        "researcher": 403,
-        "documenter": 200,
-        "other-documenter": 200,
-        "moderator-unverified": 302,  # to the second factor
-        "moderator": 200,
-    }[role]
-    assert response.status_code == expected
-    posted = client.post(
-        "/incidents/propose/",
-        {
-            "title": "Al-Bayda, May 2013",
-            "title_ar": "البيضا، أيار 2013",
-            "start": "2013-05-02",
-            "end": "2013-05-03",
-            "precision": "day",
-            "places": "Banias",
-        },
-    )
-    made = Incident.objects.filter(title="Al-Bayda, May 2013").first()
-    assert (made is not None) == (expected == 200)
-    if made:
-        assert (
-            posted.status_code == 302 and posted["Location"] == made.get_absolute_url()
-        )
-        assert [p.slug for p in made.places.all()] == ["banias"]
-
-
-def test_a_bad_place_in_a_proposal_is_named_beside_the_form(ladder):
-    response = ladder("documenter").post(
-        "/incidents/propose/",
-        {"title": "x", "title_ar": "x", "precision": "day", "places": "Atlantis"},
-    )
-    assert response.status_code == 200 and "Atlantis" in response.text
-    assert not Incident.objects.exists()
 
 
 @pytest.mark.parametrize("role", LADDER)
