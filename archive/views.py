@@ -615,7 +615,7 @@ def _invitation_accept(request):
         message = _INVITATION_SPENT if error.code == "spent" else error.messages[0]
         return _invitation_code_page(request, message)
     request.session.pop(INVITATION_SESSION_KEY, None)
-    auth_login(request, accepted.user, backend=MODEL_BACKEND)
+    auth_login(request, accepted.user, backend=ACCOUNT_BACKEND)
     if accepted.enrolment_link is None:
         messages.success(request, _("Welcome. Your account is ready."))
         return redirect("home")
@@ -627,7 +627,7 @@ def _invitation_accept(request):
 
 
 # The backend an invitee is logged in with once their password is set.
-MODEL_BACKEND = "archive.authentication.AccountBackend"
+ACCOUNT_BACKEND = "archive.authentication.AccountBackend"
 
 
 @never_cache
