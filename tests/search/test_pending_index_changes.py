@@ -28,7 +28,7 @@ GUNICORN_CONFIG = Path(settings.BASE_DIR) / "deploy" / "gunicorn.conf.py"
 
 
 @contextmanager
-def index_locked_elsewhere(backend, *, wait=0.3):
+def index_locked_elsewhere(backend, *, wait=0.05):
     """The index's write lock held by someone else (a rebuild, a stuck
     worker) for the whole block, and this process's writers giving up
     after `wait` seconds instead of the usual wait."""
