@@ -10,11 +10,11 @@ import datetime
 
 import pytest
 from django.test import Client
-from django.urls import reverse
 
 from archive.roles import Role, role_of
 from tests import factories
 from tests.search import test_map_data as map_data
+from tests.search.test_generalised_text import approve_generalised
 
 pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
@@ -22,19 +22,6 @@ ROLES = map_data.ROLES
 _points = map_data._points
 # The roles, with a documenter who recorded none of the testimonies.
 users = map_data.users
-
-
-def _approve(client_as, documenter, moderator, testimony, public_view):
-    client_as(documenter).post(
-        reverse("testimonies:submit", args=[testimony.public_id])
-    )
-    response = client_as(moderator).post(
-        reverse("moderation:review", args=[testimony.public_id]),
-        {"decision": "approved", "public_view": public_view},
-    )
-    assert response.status_code == 302
-    testimony.refresh_from_db()
-    assert testimony.status == "approved"
 
 
 def generalised_testimonies(coast, documenter, moderator, client_as) -> dict:
@@ -49,7 +36,7 @@ def generalised_testimonies(coast, documenter, moderator, client_as) -> dict:
         places=[coast["hai-al-kusour"]],
         incident=(datetime.date(2025, 3, 7), datetime.date(2025, 3, 8)),
     )
-    _approve(client_as, documenter, moderator, kusour, "place_month")
+    approve_generalised(kusour, documenter, moderator, client_as, "place_month")
     banias = factories.testimony(
         status="draft",
         recorded_by=documenter,
@@ -57,7 +44,7 @@ def generalised_testimonies(coast, documenter, moderator, client_as) -> dict:
         places=[coast["banias"]],
         incident=(datetime.date(2025, 3, 8), datetime.date(2025, 3, 8)),
     )
-    _approve(client_as, documenter, moderator, banias, "place_year")
+    approve_generalised(banias, documenter, moderator, client_as, "place_year")
     jableh = factories.testimony(
         narrative="We heard shooting all night.",
         places=[coast["jableh"]],
