@@ -57,6 +57,8 @@ class KeptBrowser:
         self._inside = {}
 
     def browser(self):
+        if self._browser is not None and not self._browser.is_connected():
+            self.close()  # it crashed: the next module starts a new one
         if self._browser is None:
             from playwright.sync_api import sync_playwright
 
