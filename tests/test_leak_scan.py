@@ -185,7 +185,13 @@ def test_the_scan_finds_a_token_written_in_any_form():
     scanner = Scanner([witness])
     scanner.check("digest", f"a{witness.birth_year}f 8{witness.birth_year}3")
     scanner.check("another age", "the house was 87 metres from the road")
+    # Django's random CSRF values may open with what reads as "I'm 87".
+    scanner.check("form", '<input name="csrfmiddlewaretoken" value="im87Ab4sqm">')
+    scanner.check("cookie", "csrftoken=im86Zq0wLx; Path=/; SameSite=Lax")
     assert scanner.findings == []
+    # Only Django's own random value is set aside, not what follows it.
+    scanner.check("form", '<input name="csrfmiddlewaretoken" value="x"> I am 87')
+    assert scanner.findings
     mailer = Scanner([WITNESSES["public"]])
     mailer.check("text", "write to zv.ridge [at] tutamail [dot] example")
     assert mailer.findings
