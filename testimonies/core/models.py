@@ -2,6 +2,7 @@ import calendar
 import datetime
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,18 +157,21 @@ class Language(models.TextChoices):
     KURDISH = "ku", _("Kurdish")
 
 
+@cache
+def _current_consent_annotations() -> dict[str, Subquery]:
+    """The subqueries that read the latest consent record, built once: every
+    visibility check uses them, and building them cost Django more than
+    compiling them. Each queryset that uses them resolves its own copy."""
+    latest = ConsentRecord.objects.filter(testimony=OuterRef("pk")).order_by("-pk")
+    fields = [*ConsentScope.values, "embargo_until"]
+    return {f"consent_{field}": Subquery(latest.values(field)[:1]) for field in fields}
+
+
 class TestimonyQuerySet(models.QuerySet):
     def with_current_consent(self):
         """Annotate `consent_<scope>` and `consent_embargo_until` from the
         latest consent record, the only place current consent comes from."""
-        latest = ConsentRecord.objects.filter(testimony=OuterRef("pk")).order_by("-pk")
-        fields = [f"{scope}" for scope in ConsentScope.values] + ["embargo_until"]
-        return self.annotate(
-            **{
-                f"consent_{field}": Subquery(latest.values(field)[:1])
-                for field in fields
-            }
-        )
+        return self.annotate(**_current_consent_annotations())
 
     @staticmethod
     def released_on(day: datetime.date) -> Q:
