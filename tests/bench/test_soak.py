@@ -34,8 +34,8 @@ def test_searches_meet_no_error_and_no_withdrawn_testimony(
         [
             sys.executable,
             str(BENCH / "soak.py"),
-            "--duration", "5",
-            "--searchers", "3",
+            "--duration", "2",
+            "--searchers", "2",
             "--soak-testimonies", "60",
             "--corpus", "100",
             "--results", str(tmp_path),
