@@ -14,15 +14,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from archive.models import Invitation
 from research.services import collection_add, collection_create
 from tests import factories
 from tests.databases import markup_only
+from tests.e2e.sessions import at, session_cookie
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -204,27 +202,6 @@ def scene(archive, documenter, researcher, moderator):
         expires_at=now + datetime.timedelta(hours=72),
     )  # fmt: skip
     return {**archive, "draft": draft, "resubmitted": resubmitted}
-
-
-def at(path: str, language: str) -> str:
-    """`path`'s address in `language`: Arabic pages live under /ar/,
-    English ones have no prefix (docs/languages.md)."""
-    return path if language == settings.LANGUAGE_CODE else f"/{language}{path}"
-
-
-def session_cookie(username):
-    """A logged-in session, as after the login form (and, for a moderator,
-    the second factor)."""
-    user = get_user_model().objects.get(username=username)
-    client = Client()
-    client.force_login(user)
-    device, _ = TOTPDevice.objects.get_or_create(
-        user=user, name="phone", defaults={"confirmed": True}
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def serious_violations(results):

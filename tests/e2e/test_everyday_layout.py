@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.databases import markup_only
-from tests.e2e.test_accessibility import at, session_cookie
+from tests.e2e.sessions import at, session_cookie
 from tests.markers import committed_db
 
 pytestmark = committed_db

@@ -16,7 +16,7 @@ from django.conf import settings
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.test_accessibility import at, session_cookie
+from tests.e2e.sessions import at, session_cookie
 from tests.markers import committed_db
 
 pytestmark = committed_db

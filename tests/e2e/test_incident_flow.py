@@ -17,12 +17,8 @@ from testimonies.incidents.audit_actions import IncidentAuditAction
 from testimonies.incidents.models import IncidentLink
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
-from tests.e2e.test_accessibility import (
-    at,
-    describe,
-    serious_violations,
-    session_cookie,
-)
+from tests.e2e.sessions import at, session_cookie
+from tests.e2e.test_accessibility import describe, serious_violations
 from tests.markers import committed_db
 from tests.testimonies.incidents.incident_helpers import day
 

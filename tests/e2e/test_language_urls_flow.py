@@ -12,7 +12,8 @@ from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.e2e.test_accessibility import describe, serious_violations, session_cookie
+from tests.e2e.sessions import session_cookie
+from tests.e2e.test_accessibility import describe, serious_violations
 from tests.markers import committed_db
 
 pytestmark = committed_db

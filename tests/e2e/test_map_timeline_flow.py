@@ -13,12 +13,8 @@ from django.conf import settings
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
 from tests.databases import markup_only
-from tests.e2e.test_accessibility import (
-    at,
-    describe,
-    serious_violations,
-    session_cookie,
-)
+from tests.e2e.sessions import at, session_cookie
+from tests.e2e.test_accessibility import describe, serious_violations
 from tests.e2e.test_content_security_policy import Watch
 from tests.markers import committed_db
 
