@@ -8,6 +8,8 @@ the pointer in English, the keyboard alone in Arabic) and by the
 Content-Security-Policy test.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -43,3 +45,11 @@ def sign_in(page, live_server, username: str, *, second_factor: bool = True) -> 
     value = session_cookie(username, second_factor=second_factor)
     cookie = {"name": settings.SESSION_COOKIE_NAME, "value": value}
     page.context.add_cookies([{**cookie, "url": live_server.url}])
+
+
+def on_home_page(url: str) -> bool:
+    """For `page.wait_for_url` after signing in: the home page itself. A
+    glob such as "**/" also matches the login page's own address, so the
+    wait ended before the form's answer came and the next step raced the
+    navigation."""
+    return urlsplit(url).path == "/"

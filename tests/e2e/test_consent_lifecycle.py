@@ -11,6 +11,7 @@ from django_otp.oath import totp
 from playwright.sync_api import expect
 
 from tests import factories
+from tests.e2e.sessions import on_home_page
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -45,7 +46,7 @@ def test_consent_from_recording_to_withdrawal(
         tab.get_by_label("Username").fill(username)
         tab.get_by_label("Password").fill("correct horse battery staple")
         tab.get_by_role("button", name="Log in").click()
-        tab.wait_for_url("**/")
+        tab.wait_for_url(on_home_page)
         return tab
 
     # The documenter records informed consent and submits.

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from archive.services import enrolment_link_issue
 from tests import factories
 from tests.databases import markup_only
+from tests.e2e.sessions import on_home_page
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -90,7 +91,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(
 
     # A documenter records consent.
     log_in(page, "documenter")
-    page.wait_for_url("**/")
+    page.wait_for_url(on_home_page)
     watch.visit(f"/testimonies/{draft.public_id}/consent/", seen)
     expect(page.get_by_role("button", name="Record this consent")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
@@ -108,7 +109,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(
         current_code(page.locator(".totp-key").inner_text())
     )
     page.get_by_role("button", name="Confirm").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(on_home_page)
     watch.visit(f"/moderation/{submitted.public_id}/", seen)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     watch.visit("/moderation/", seen)

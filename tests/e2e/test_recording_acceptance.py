@@ -23,6 +23,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from testimonies.models import Attachment, AttachmentCustody, Testimony
+from tests.e2e.sessions import on_home_page
 from tests.e2e.test_content_security_policy import Watch
 from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
@@ -261,7 +262,7 @@ class Desk:
         hands.type("#id_username", username)
         hands.type("#id_password", PASSWORD)
         hands.press("form[action$='/accounts/login/'] button[type=submit]")
-        self.page.wait_for_url(re.compile(r"/$"))
+        self.page.wait_for_url(on_home_page)
         # The language, as a person changes it: the switcher in the header,
         # which posts Django's set_language and comes back.
         if self.run.language != "en":

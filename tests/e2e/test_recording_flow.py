@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from testimonies.models import Testimony
 from testimonies.vault.identity import identity_read
+from tests.e2e.sessions import on_home_page
 from tests.e2e.test_content_security_policy import LISTEN
 from tests.markers import committed_db
 
@@ -29,7 +30,7 @@ def new_tab(chromium, live_server, username):
     tab.get_by_label("Username").fill(username)
     tab.get_by_label("Password").fill("correct horse battery staple")
     tab.get_by_role("button", name="Log in").click()
-    tab.wait_for_url("**/")
+    tab.wait_for_url(on_home_page)
     return tab
 
 
