@@ -200,6 +200,14 @@ def owns(user, testimony) -> bool:
     )
 
 
+def _with_consent_read_by(queryset, audience):
+    """`queryset` annotated with the consent that _released_to(audience)
+    reads (and `consent_archive`, which pages read from the rows)."""
+    return queryset.with_current_consent(
+        "archive", "embargo_until", *AUDIENCE_SCOPES[audience]
+    )
+
+
 def _released_to(audience, on) -> Q:
     """Released (approved, archived, embargo passed on `on`) with one of the
     audience's scopes granted, on a queryset annotated with_current_consent."""
@@ -219,10 +227,11 @@ def visible_testimonies(queryset, user, *, on=None):
     queryset = queryset.exclude(status=TestimonyStatus.ERASED)
     if role is Role.MODERATOR:
         return queryset
-    released = _released_to(ROLE_AUDIENCE[role], on or today())
+    audience = ROLE_AUDIENCE[role]
+    released = _released_to(audience, on or today())
     if role is Role.DOCUMENTER:
         released |= Q(recorded_by=user) & ~Q(status__in=CLOSED_STATUSES)
-    return queryset.with_current_consent().filter(released)
+    return _with_consent_read_by(queryset, audience).filter(released)
 
 
 def places_visible(places, user, *, on=None) -> list:
@@ -284,7 +293,9 @@ def exportable_testimonies(queryset, user, *, on=None):
     for a user who may not export."""
     if not _may_export(user):
         return queryset.none()
-    return queryset.with_current_consent().filter(_released_to(EXPORT, on or today()))
+    return _with_consent_read_by(queryset, EXPORT).filter(
+        _released_to(EXPORT, on or today())
+    )
 
 
 def sees_precise_details(user) -> bool:

@@ -168,10 +168,16 @@ def _current_consent_annotations() -> dict[str, Subquery]:
 
 
 class TestimonyQuerySet(models.QuerySet):
-    def with_current_consent(self):
-        """Annotate `consent_<scope>` and `consent_embargo_until` from the
-        latest consent record, the only place current consent comes from."""
-        return self.annotate(**_current_consent_annotations())
+    def with_current_consent(self, *fields):
+        """Annotate `consent_<field>` for each of `fields` (scopes, and
+        "embargo_until"; all of them if none is named) from the latest
+        consent record, the only place current consent comes from. Each is a
+        subquery Django compiles again for every query: a filter names the
+        ones it reads."""
+        annotations = _current_consent_annotations()
+        if fields:
+            annotations = {f"consent_{f}": annotations[f"consent_{f}"] for f in fields}
+        return self.annotate(**annotations)
 
     @staticmethod
     def released_on(day: datetime.date) -> Q:
@@ -193,7 +199,7 @@ class TestimonyQuerySet(models.QuerySet):
         the list of statuses becomes."""
         return (
             self.not_erased()
-            .with_current_consent()
+            .with_current_consent("archive")
             .filter(
                 status__in=[TestimonyStatus.SUBMITTED, TestimonyStatus.APPROVED],
                 consent_archive=True,
