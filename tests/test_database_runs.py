@@ -3,8 +3,11 @@ only the tests that cannot touch the suite's database."""
 
 from types import SimpleNamespace
 
-from tests import databases
+from django.contrib.auth import get_user_model
+
+from tests import databases, factories
 from tests.databases import ON_POSTGRESQL, SAME_ON_EVERY_DATABASE, touches_the_database
+from tests.markers import committed_db
 
 
 def test_a_test_without_the_database_does_not_touch_it(request):
@@ -43,3 +46,31 @@ def test_a_module_that_makes_scratch_databases_touches_the_database():
         item_in(SimpleNamespace(scratch_database_url=databases.scratch_database_url))
     )
     assert not touches_the_database(item_in(SimpleNamespace()))
+
+
+@committed_db
+def test_a_test_whose_writes_commit_leaves_only_the_baseline_behind():
+    """What the teardown of such a test does (database_emptied, the same
+    emptying: DELETE on PostgreSQL, Django's flush on SQLite): every row
+    the test wrote is gone, in tables with foreign keys between them, and
+    the role groups and vocabularies are back, with their links."""
+    from django.contrib.auth.models import Group
+
+    from testimonies.models import Community, ConsentRecord, Testimony
+
+    groups = sorted(Group.objects.values_list("name", flat=True))
+    group_permissions = Group.permissions.through.objects.count()
+    communities = Community.objects.count()
+    documenter = factories.user_in("documenter")
+    factories.testimony(recorded_by=documenter)
+    Community.objects.create(slug="leftover", name="Leftover")
+    assert Testimony.objects.count() == ConsentRecord.objects.count() == 1
+
+    databases.database_emptied()
+
+    assert not Testimony.objects.exists() and not ConsentRecord.objects.exists()
+    assert not get_user_model().objects.exists()
+    assert sorted(Group.objects.values_list("name", flat=True)) == groups
+    assert Community.objects.count() == communities
+    assert not Community.objects.filter(slug="leftover").exists()
+    assert Group.permissions.through.objects.count() == group_permissions
