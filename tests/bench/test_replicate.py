@@ -4,14 +4,18 @@ and withdrawn as their sources are, each under a public id of its own, and
 are never passed off as the archive's own writes."""
 
 import pytest
+from django.db import connection
 
 from archive.audit_check import audit_verify
-from bench.corpus.generator import corpus_generate, external_id
+from bench.corpus.generator import Vocabulary, corpus_generate, corpus_row, external_id
 from bench.corpus.replicate import corpus_grow
+from search.documents import testimony_sources_digest
 from search.indexing import testimonies_reindex
 from search.postgres.models import SearchDocument
+from search.postgres.rebuild import vector_sql
 from testimonies.consent.services.consent import consent_withdraw
-from testimonies.models import ConsentRecord, Testimony
+from testimonies.imports.services import testimonies_import
+from testimonies.models import ConsentRecord, Testimony, Witness, WitnessIdentity
 from tests.markers import committed_db
 from tests.search.engines import needs_postgresql, postgres_engine  # noqa: F401
 from tests.search.test_api import api, ids
@@ -81,6 +85,56 @@ def test_no_public_id_repeats(sources, users, client_for):
     )
     answer = api(client_for, users["researcher"], page_size=100)
     assert len(ids(answer)) == len(answer["results"]) == answer["count"]
+
+
+def test_a_copys_document_is_its_source_under_its_own_witness(sources):
+    corpus_grow(source_count=SOURCES, count=GROWN, seed=1, progress=quiet)
+    copies = Testimony.objects.filter(external_id__gte=external_id(1, SOURCES))
+    documents = {d.django_id: d for d in SearchDocument.objects.all()}
+    for copy in copies.select_related("witness"):
+        number = int(copy.external_id.rsplit("-", 1)[1]) % SOURCES
+        source = sources[external_id(1, number)]
+        assert copy.witness_id != source.witness_id
+        assert copy.witness.pseudonym != source.witness.pseudonym
+        assert copy.witness.key_digest is None
+        if copy.pk not in documents:
+            continue
+        document, original = documents[copy.pk], documents[source.pk]
+        assert document.pseudonym == copy.witness.pseudonym
+        assert document.text == original.text.replace(
+            source.witness.pseudonym, copy.witness.pseudonym
+        )
+        assert source.witness.pseudonym not in document.text
+        # What the database holds of the copy, as a search compares it.
+        identity = WitnessIdentity.objects.filter(witness=copy.witness).first()
+        assert document.sources == testimony_sources_digest(copy, identity)
+    # Every vector is the engine's own of the folded words.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM search_searchdocument "  # noqa: S608
+            f"WHERE search_vector IS DISTINCT FROM ({vector_sql()})"
+        )
+        assert cursor.fetchone() == (0,)
+    # A source's witness and its copies' in one round: one new witness each.
+    assert Witness.objects.count() == 3 * len({t.witness_id for t in sources.values()})
+
+
+def test_saving_a_source_again_leaves_its_copies_alone(sources):
+    corpus_grow(source_count=SOURCES, count=GROWN, seed=1, progress=quiet)
+    before = dict(SearchDocument.objects.values_list("django_id", "sources"))
+    vocabulary = Vocabulary.load()
+    # As the benchmark's savers do during the withdrawals.
+    rows = [corpus_row(n, seed=1, vocabulary=vocabulary) for n in range(SOURCES)]
+    for row in rows:
+        row.narrative += " (saved again)"
+    testimonies_import(rows=rows, source="test")
+    copies = set(
+        Testimony.objects.filter(external_id__gte=external_id(1, SOURCES)).values_list(
+            "pk", flat=True
+        )
+    )
+    after = dict(SearchDocument.objects.values_list("django_id", "sources"))
+    assert {pk: after.get(pk) for pk in copies} == {pk: before.get(pk) for pk in copies}
 
 
 def test_withdrawing_a_copy_takes_it_out_of_search(sources, users, client_for):
