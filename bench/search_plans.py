@@ -7,7 +7,8 @@ captured, and every statement on the index run again under
         --size 100000 [--grown-from N] [--audience public]
 
 On the data folder and database bench/search_bench.py --engine postgres
-used (run it at that size first). After one warm-up round, for each query
+used (run it at that size first). After one warm-up round (--no-warm-up
+right after the benchmark, whose rounds warmed the database), for each query
 and audience: a line with the query class, the audience, the API's time,
 the count, the queries of the request, those on the index and their
 seconds; then, for the audiences asked (--audience, default the public),
@@ -91,6 +92,12 @@ def main(argv=None) -> Path:
         choices=["public", "researcher"],
         help="whose statements are explained (repeatable; default the public)",
     )
+    parser.add_argument(
+        "--no-warm-up",
+        action="store_true",
+        help="no warm-up round (right after the benchmark, whose rounds warmed "
+        "the same database)",
+    )
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     parser.add_argument("--note", default="", help="the file's first lines")
     args = parser.parse_args(argv)
@@ -111,7 +118,7 @@ def main(argv=None) -> Path:
     mix = query_mix(Vocabulary.load())
     run = datetime.datetime.now(datetime.UTC)
     load = os.getloadavg()
-    for _kind, params in mix:  # the warm-up round
+    for _kind, params in [] if args.no_warm_up else mix:  # the warm-up round
         for client in clients.values():
             client.get(API, params)
     lines = plans(mix, clients, set(args.audience or ["public"]))
