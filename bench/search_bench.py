@@ -572,7 +572,7 @@ def disk_mb(connection: dict) -> float | None:
 def disk_bytes(testimonies: int) -> dict:
     """The PostgreSQL engine's table on disk: its rows, their TOAST (the
     vectors and texts stored out of line) and its indexes, in bytes, and
-    the whole per 100,000 indexed testimonies in MB."""
+    the whole per 100,000 testimonies of the corpus (`testimonies`) in MB."""
     from django.db import connection as database
 
     with database.cursor() as cursor:
@@ -591,9 +591,9 @@ def disk_bytes(testimonies: int) -> dict:
         "indexes": indexes,
         "total": total,
         "documents": documents,
-        "indexable_testimonies": testimonies,
-        "per_100000_testimonies_mb": round(total / 2**20 / documents * 100000, 1)
-        if documents
+        "testimonies": testimonies,
+        "per_100000_testimonies_mb": round(total / 2**20 / testimonies * 100000, 1)
+        if testimonies
         else None,
     }
 
@@ -831,7 +831,7 @@ def main(argv=None) -> dict:
             else None
         ),
         "disk_mb": disk_mb(connection),
-        **({"disk_bytes": disk_bytes(indexed)} if postgres else {}),
+        **({"disk_bytes": disk_bytes(Testimony.objects.count())} if postgres else {}),
         "references_left_out": sorted(left_out),
         "fts5_build_seconds": round(fts_seconds, 1) if fts_seconds else None,
         "web_process_peak_rss_mb": web_rss,
