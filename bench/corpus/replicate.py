@@ -22,13 +22,15 @@ otherwise reach the copies (which cannot be prepared, see below).
 
 A copy's search document is its source's with that pseudonym in place of
 the source's (the redacted texts name the witness by it too): in the
-stored text, in the folded words and in the vector
-(the lexeme renamed where both pseudonyms' words are plain lexemes of
-both text-search configurations, else the vector computed again with the
-engine's expression), and the digest of its sources computed in SQL as
+stored text, in the folded words and in the vector (the lexeme renamed
+where each pseudonym's code is a lexeme of its own under both text-search
+configurations, else the vector computed again with the engine's
+expression), and the digest of its sources computed in SQL as
 search.documents.sources_digest computes it (checked against every
 source's first). So a search compares a copy with the database and finds
-it current, as a rebuilt document would be.
+it current, as a rebuilt document would be. A source the index refused
+(a word that may be a name, waiting for a decision) is copied without a
+document, as it stands.
 
 So a benchmark on a grown corpus measures the search at M documents, while
 its testimonies repeat the first N's texts: every term's frequency is
