@@ -30,6 +30,11 @@ sets it; its data folder is then bench/.data/<size>-postgres):
 - the machine's load average at the start, before the queries and at the
   end (the machine may be shared).
 
+With --grown-from N (PostgreSQL only), the corpus is the first N
+testimonies, generated and indexed as above, then grown to --size by
+copying their rows in SQL (bench/corpus/replicate.py: the search measured at
+that size over repeated texts; the rebuild figures are the rebuild at N).
+
 Prints the figures and writes them to bench/results/<date>.json; the
 "Search benchmark" table of docs/search.md is rendered from it by
 bench/results_table.py. Each phase's run time is printed and kept too.
@@ -130,6 +135,16 @@ from django.core.management import call_command
 call_command("migrate", "--noinput", stdout=io.StringIO())
 call_command("load_gazetteer", "SY", stdout=io.StringIO())
 call_command("generate_corpus", "%(size)d", "--seed", "%(seed)d")
+"""
+
+
+# Growing the corpus by copying (bench/corpus/replicate.py).
+GROW = """
+from bench.corpus.replicate import corpus_grow
+result = corpus_grow(source_count=%(source_count)d, count=%(size)d, seed=%(seed)d)
+print(f"{result.created} copied ({result.witnesses} witnesses, "
+      f"{result.documents} documents, {result.vectors_computed} vectors "
+      f"computed again), {result.skipped} already there, in {result.seconds:.1f} s")
 """
 
 
@@ -240,7 +255,9 @@ def save_to_searchable(samples: int, run: str) -> tuple[dict, list]:
     return percentiles(timings), saved
 
 
-def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
+def _saver(
+    data_dir: str, worker: int, stop, counter, failures, ready, sources=None
+) -> None:
     """One of the processes saving testimonies during the withdrawals: it
     saves its share of the corpus again (a documenter's edit) in a loop.
     A save whose index write fails (the index stayed locked past its
@@ -254,7 +271,12 @@ def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
     from testimonies.models import Testimony
 
     vocabulary = Vocabulary.load()
-    size = Testimony.objects.filter(external_id__startswith="synthetic-").count()
+    # Of a grown corpus, the generated testimonies only: a copy's sealed
+    # text does not open (bench/corpus/replicate.py).
+    size = (
+        sources
+        or Testimony.objects.filter(external_id__startswith="synthetic-").count()
+    )
     ready.release()
     number = worker
     while not stop.is_set():
@@ -272,7 +294,7 @@ def _saver(data_dir: str, worker: int, stop, counter, failures, ready) -> None:
             counter.value += 1
 
 
-def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
+def withdrawal_to_gone(saved: list, data_dir: Path, sources: int | None = None) -> dict:
     """Consent withdrawn from each saved testimony while SAVERS processes
     save others; the time until a search no longer finds it."""
     from django.db import connections
@@ -286,7 +308,8 @@ def withdrawal_to_gone(saved: list, data_dir: Path) -> dict:
     counter, failures = context.Value("i", 0), context.Value("i", 0)
     workers = [
         context.Process(
-            target=_saver, args=(str(data_dir), n, stop, counter, failures, ready)
+            target=_saver,
+            args=(str(data_dir), n, stop, counter, failures, ready, sources),
         )
         for n in range(SAVERS)
     ]
@@ -546,6 +569,35 @@ def disk_mb(connection: dict) -> float | None:
     return None
 
 
+def disk_bytes(testimonies: int) -> dict:
+    """The PostgreSQL engine's table on disk: its rows, their TOAST (the
+    vectors and texts stored out of line) and its indexes, in bytes, and
+    the whole per 100,000 testimonies of the corpus (`testimonies`) in MB."""
+    from django.db import connection as database
+
+    with database.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_relation_size(c.oid), "
+            "COALESCE(pg_total_relation_size(NULLIF(c.reltoastrelid, 0)), 0), "
+            "pg_indexes_size(c.oid), pg_total_relation_size(c.oid) "
+            "FROM pg_class c WHERE c.relname = 'search_searchdocument'"
+        )
+        table, toast, indexes, total = cursor.fetchone()
+        cursor.execute("SELECT count(*) FROM search_searchdocument")
+        (documents,) = cursor.fetchone()
+    return {
+        "table": table,
+        "toast": toast,
+        "indexes": indexes,
+        "total": total,
+        "documents": documents,
+        "testimonies": testimonies,
+        "per_100000_testimonies_mb": round(total / 2**20 / testimonies * 100000, 1)
+        if testimonies
+        else None,
+    }
+
+
 def _rebuild_apart(seconds, command, indexed) -> dict | None:
     """The rebuild figures of a rebuild run before the benchmark."""
     if not seconds:
@@ -556,6 +608,26 @@ def _rebuild_apart(seconds, command, indexed) -> dict | None:
         "testimonies_per_s": round(indexed / seconds, 1),
         "apart": True,
     }
+
+
+def _indexed_at(count: int, env: dict) -> int:
+    """Indexable testimonies among the first `count` of the corpus (all of
+    them but the benchmark's own saves, without --grown-from)."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from bench.corpus.generator import external_id
+    from testimonies.models import Testimony
+
+    return (
+        Testimony.objects.indexable()
+        .filter(
+            external_id__startswith=f"synthetic-{SEED}-",
+            external_id__lt=external_id(SEED, count),
+        )
+        .count()
+    )
 
 
 def researcher_account():
@@ -601,9 +673,30 @@ def main(argv=None) -> dict:
         help="with --no-rebuild: how long the rebuild before took (kept as "
         "the run's rebuild figures, marked as measured apart)",
     )
+    parser.add_argument(
+        "--grown-from",
+        type=int,
+        metavar="N",
+        help="generate and index the first N testimonies only, then grow the "
+        "corpus to --size by copying them (bench/corpus/replicate.py; "
+        "--engine postgres; data folder: N's)",
+    )
+    parser.add_argument(
+        "--no-reference",
+        action="append",
+        default=[],
+        choices=["fts5", "postgres_raw", "whoosh_raw"],
+        help="leave out this engine measured beside the API (repeatable)",
+    )
     parser.add_argument("--note", default="", help="kept with the figures")
     args = parser.parse_args(argv)
-    folder = str(args.size) + ("-postgres" if args.engine == "postgres" else "")
+    if args.grown_from is not None:
+        if args.engine != "postgres":
+            parser.error("--grown-from needs --engine postgres")
+        if not 0 < args.grown_from <= args.size:
+            parser.error("--grown-from must be between 1 and --size")
+    generated = args.grown_from or args.size
+    folder = str(generated) + ("-postgres" if args.engine == "postgres" else "")
     data_dir = (args.data_dir or DATA / folder).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     engine_environment(args.engine)
@@ -617,16 +710,31 @@ def main(argv=None) -> dict:
         # seconds); generate_corpus resumes: testimonies of the seed that
         # exist are kept.
         return manage(
-            "shell", "-v", "0", "-c", PREPARE % {"size": args.size, "seed": SEED},
+            "shell", "-v", "0", "-c", PREPARE % {"size": generated, "seed": SEED},
+            env=env, quiet=False,
+        )  # fmt: skip
+
+    def grow():
+        return manage(
+            "shell", "-v", "0", "-c",
+            GROW % {"source_count": generated, "size": args.size, "seed": SEED},
             env=env, quiet=False,
         )  # fmt: skip
 
     load_at_start = os.getloadavg()
     generate_seconds = phases.run("corpus", prepare)
     command = rebuild_command()
+    if args.grown_from is not None and not args.no_rebuild:
+        if _indexed_at(args.size, env) > _indexed_at(generated, env):
+            # The copies' sealed text opens only on their sources' rows.
+            raise SystemExit("the corpus is grown already: --no-rebuild")
     rebuild_seconds = (
         None if args.no_rebuild else phases.run("rebuild", manage, *command, env=env)
     )
+    # With --grown-from the rebuild indexed the first `generated`
+    # testimonies only: counted apart from the copies.
+    rebuilt = _indexed_at(generated, env) if args.grown_from else None
+    grow_seconds = phases.run("grow", grow) if args.grown_from is not None else None
 
     os.environ.update(env)
     import django
@@ -640,18 +748,25 @@ def main(argv=None) -> dict:
 
     indexed = Testimony.objects.indexable().count()
     save = phases.run("save", save_to_searchable, args.samples, run_id)
-    withdraw = phases.run("withdraw", withdrawal_to_gone, save[1], data_dir)
+    withdraw = phases.run(
+        "withdraw", withdrawal_to_gone, save[1], data_dir, args.grown_from
+    )
     connection = settings.HAYSTACK_CONNECTIONS["default"]
     engines = {}
-    if "whoosh" in connection["ENGINE"].lower():
+    left_out = set(args.no_reference)
+    if "whoosh" in connection["ENGINE"].lower() and "whoosh_raw" not in left_out:
         engines["whoosh_raw"] = RawWhoosh(connection["PATH"])
-    if connection["ENGINE"].startswith("search.postgres."):
+    postgres = connection["ENGINE"].startswith("search.postgres.")
+    if postgres and "postgres_raw" not in left_out:
         engines["postgres_raw"] = RawPostgres()
-    fts_path = data_dir / "fts5.sqlite3"
-    whoosh_path = connection["PATH"] if "whoosh_raw" in engines else None
-    documents = fts5_documents(whoosh_path, postgres="postgres_raw" in engines)
-    fts, fts_seconds = phases.run("fts5 build", Fts5.build, fts_path, documents)
-    engines["fts5"] = fts
+    fts_seconds = None
+    if "fts5" not in left_out:
+        fts_path = data_dir / "fts5.sqlite3"
+        whoosh = "whoosh" in connection["ENGINE"].lower()
+        whoosh_path = connection["PATH"] if whoosh else None
+        documents = fts5_documents(whoosh_path, postgres=postgres)
+        fts, fts_seconds = phases.run("fts5 build", Fts5.build, fts_path, documents)
+        engines["fts5"] = fts
     mix = query_mix(Vocabulary.load())
     web = WebProcess(data_dir, researcher_account())
     load_before_queries = os.getloadavg()
@@ -681,15 +796,24 @@ def main(argv=None) -> dict:
             "testimonies": Testimony.objects.count(),
             "indexed": indexed,
             "generate_seconds": round(generate_seconds, 1),
+            **(
+                {
+                    "grown_from": args.grown_from,
+                    "grow_seconds": round(grow_seconds, 1),
+                }
+                if args.grown_from is not None
+                else {}
+            ),
         },
         "rebuild": (
             {
                 "command": " ".join(command),
                 "seconds": round(rebuild_seconds, 1),
-                "testimonies_per_s": round(indexed / rebuild_seconds, 1),
+                "testimonies_per_s": round((rebuilt or indexed) / rebuild_seconds, 1),
+                **({"testimonies": rebuilt} if args.grown_from else {}),
             }
             if rebuild_seconds is not None
-            else _rebuild_apart(args.rebuild_seconds, command, indexed)
+            else _rebuild_apart(args.rebuild_seconds, command, rebuilt or indexed)
         ),
         "save_to_searchable_ms": save[0],
         "withdrawal_to_gone_ms": withdraw,
@@ -707,7 +831,9 @@ def main(argv=None) -> dict:
             else None
         ),
         "disk_mb": disk_mb(connection),
-        "fts5_build_seconds": round(fts_seconds, 1),
+        **({"disk_bytes": disk_bytes(Testimony.objects.count())} if postgres else {}),
+        "references_left_out": sorted(left_out),
+        "fts5_build_seconds": round(fts_seconds, 1) if fts_seconds else None,
         "web_process_peak_rss_mb": web_rss,
         "peak_rss_mb": peak_rss_mb(),
         "peak_rss_mb_after": phases.rss,

@@ -3,6 +3,8 @@ answered in this process under cProfile, on a data folder the benchmark
 made (bench/search_bench.py; run it once at that size first).
 
     .venv/bin/python bench/search_profile.py --size 10000 [--rounds 3] [--top 25]
+    DATABASE_URL=postgres://... .venv/bin/python bench/search_profile.py \
+        --size 100000 --engine postgres [--data-dir bench/.data/100000-postgres]
 
 Prints the calls that took the most time (cumulative and own), and the time
 spent in a few named parts of the results pipeline as a share of the whole:
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # the cumulative time of the outermost call, as a share of all requests.
 PARTS = {
     "Whoosh search (backend.search)": ("search/whoosh/backends.py", "search"),
+    "PostgreSQL search (backend.search)": ("search/postgres/backends.py", "search"),
     "database re-check of the hits": ("search/selectors.py", "_visible_sources"),
     "hits' rows (display)": ("search/selectors.py", "_hit_rows"),
     "texts: open sealed, redact again": (
@@ -68,13 +71,26 @@ def main(argv=None) -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--output", type=Path, help="keep the raw profile here")
+    parser.add_argument(
+        "--engine", choices=["whoosh", "postgres"], help="as search_bench.py's"
+    )
+    parser.add_argument("--data-dir", type=Path, help="as search_bench.py's")
     args = parser.parse_args(argv)
-    data_dir = ROOT / "bench" / ".data" / str(args.size)
-    if not (data_dir / "index").exists() and not any(data_dir.glob("*.sqlite3")):
+    folder = str(args.size) + ("-postgres" if args.engine == "postgres" else "")
+    data_dir = args.data_dir or ROOT / "bench" / ".data" / folder
+    stored = (data_dir / "index").exists() or any(data_dir.glob("*.sqlite3"))
+    if not stored and args.engine != "postgres":
         sys.exit(f"no benchmark data in {data_dir}: run bench/search_bench.py first")
 
-    from search_bench import environment, peak_rss_mb, query_mix, researcher_account
+    from search_bench import (
+        engine_environment,
+        environment,
+        peak_rss_mb,
+        query_mix,
+        researcher_account,
+    )
 
+    engine_environment(args.engine)
     os.environ.update(environment(data_dir))
     from django.test import Client
 
