@@ -60,6 +60,10 @@ ALLOWED_IN_FUNCTIONS = {
         "a script: it points Django at a benchmark folder and calls "
         "django.setup() before importing what reads the models"
     ),
+    "bench.search_plans": (
+        "a script: it points Django at a benchmark folder and calls "
+        "django.setup() before importing the models whose statements it explains"
+    ),
     "bench.incident_bench": (
         "a script: it loads the demo archive into a benchmark folder and calls "
         "django.setup() before importing the models and selectors it times"
