@@ -11,9 +11,17 @@ from django.db import transaction
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import consent_record
 from testimonies.consent.services.erasure import testimony_erase
-from testimonies.models import Community, EventType, Place, Testimony, Witness
+from testimonies.models import (
+    Community,
+    ConsentRecord,
+    EventType,
+    Place,
+    Testimony,
+    Witness,
+)
 from testimonies.places.gazetteer import place_path
 from testimonies.vault import sealing as vault
 from testimonies.vault.identity import identity_store
@@ -191,3 +199,23 @@ def testimony(
         testimony_erase(testimony=obj, reason="test", erased_by_label="factory")
         obj.refresh_from_db()
     return obj
+
+
+def withdrawal_unheard(testimony):
+    """A withdrawal (archive kept, every other scope off) that the search
+    index never hears of: bulk_create sends no signal, as a process killed
+    between the consent record and the index write would leave it. What the
+    database says must still decide."""
+    current = testimony.current_consent()
+    ConsentRecord.objects.bulk_create(
+        [
+            ConsentRecord(
+                testimony=testimony,
+                event=ConsentEvent.WITHDRAWAL,
+                archive=True,
+                obtained_by="d",
+                obtained_on=current.obtained_on,
+                reason="r",
+            )
+        ]
+    )

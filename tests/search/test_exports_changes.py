@@ -9,9 +9,8 @@ import json
 import pytest
 from haystack.query import SearchQuerySet
 
-from testimonies.consent.models.consent import ConsentEvent
 from testimonies.consent.services.consent import consent_withdraw
-from testimonies.models import ConsentRecord, Testimony
+from testimonies.models import Testimony
 from tests import factories
 from tests.markers import committed_db
 from tests.search.test_exports import (
@@ -66,21 +65,7 @@ def test_a_withdrawal_is_honoured_by_the_next_export(consents, exporter, fmt):
 
 def test_the_database_decides_even_when_the_index_lags(consents, exporter):
     testimony = consents["arabic"]
-    current = testimony.current_consent()
-    # A withdrawal the index never heard of (bulk_create sends no signal).
-    ConsentRecord.objects.bulk_create(
-        [
-            ConsentRecord(
-                testimony=testimony,
-                event=ConsentEvent.WITHDRAWAL,
-                archive=True,
-                researchers=False,
-                obtained_by="d",
-                obtained_on=current.obtained_on,
-                reason="r",
-            )
-        ]
-    )
+    factories.withdrawal_unheard(testimony)
     in_index = {
         int(r.pk) for r in SearchQuerySet().models(Testimony).filter(audiences="export")
     }

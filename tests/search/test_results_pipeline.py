@@ -11,8 +11,7 @@ import pytest
 from haystack.query import SearchQuerySet
 
 from search.documents import document_texts
-from testimonies.consent.models.consent import ConsentEvent
-from testimonies.models import ConsentRecord, Testimony, WitnessIdentity
+from testimonies.models import Testimony, WitnessIdentity
 from testimonies.vault.identity import _identity_seal, identity_store
 from tests import factories
 from tests.markers import committed_db
@@ -48,23 +47,6 @@ def indexed(search_index):
     return testimony
 
 
-def withdraw_unheard(testimony):
-    """A withdrawal the index never hears of (bulk_create sends no signal)."""
-    current = testimony.current_consent()
-    ConsentRecord.objects.bulk_create(
-        [
-            ConsentRecord(
-                testimony=testimony,
-                event=ConsentEvent.WITHDRAWAL,
-                archive=True,
-                obtained_by="d",
-                obtained_on=current.obtained_on,
-                reason="r",
-            )
-        ]
-    )
-
-
 def test_the_excerpt_is_the_stored_redacted_text_with_the_match_marked(
     indexed, client_for, users
 ):
@@ -79,7 +61,7 @@ def test_the_excerpt_is_the_stored_redacted_text_with_the_match_marked(
 def test_a_withdrawn_testimony_s_stored_text_is_never_served(
     indexed, client_for, users, role
 ):
-    withdraw_unheard(indexed)
+    factories.withdrawal_unheard(indexed)
     # Still in the index, with its redacted text stored and matching...
     assert WORD in stored_text(indexed)
     client = client_for(users[role])
