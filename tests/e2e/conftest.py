@@ -4,6 +4,9 @@ No browser is ever downloaded: the executable is Debian's /usr/bin/chromium,
 started with the flags a closed network and a root user need.
 """
 
+import functools
+import importlib
+import inspect
 import os
 from pathlib import Path
 
@@ -23,6 +26,72 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 HERE = Path(__file__).parent
+TIMEOUT_MS = 15_000
+DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's own default
+
+
+def _settings(tab) -> tuple:
+    """What a test may change on a tab and leave changed, without a call
+    _LASTING notes: the listeners on the tab and its context (Playwright's
+    own and the test's) and their timeouts."""
+    page, context = tab._impl_obj, tab.context._impl_obj
+    return tuple(
+        (
+            owner._events_count,
+            owner._timeout_settings._default_timeout,
+            owner._timeout_settings._default_navigation_timeout,
+        )
+        for owner in (page, context)
+    )
+
+
+def _routed_or_exposed(tab) -> bool:
+    page, context = tab._impl_obj, tab.context._impl_obj
+    return bool(page._routes or context._routes or page._bindings or context._bindings)
+
+
+# Calls whose effect on a tab outlives the test and has no undo: a tab that
+# saw one is closed, not lent again.
+_LASTING = {
+    "playwright._impl.page.Page": (
+        "add_init_script", "emulate_media", "set_extra_http_headers",
+    ),
+    "playwright._impl.browser_context.BrowserContext": (
+        "add_init_script", "set_extra_http_headers", "set_geolocation",
+        "set_offline",
+    ),
+    "playwright._impl.clock.Clock": (
+        "install", "fast_forward", "pause_at", "resume", "run_for",
+        "set_fixed_time", "set_system_time",
+    ),
+}  # fmt: skip
+
+
+def _noting_lasting_calls(kept) -> None:
+    for dotted, names in _LASTING.items():
+        module_name, class_name = dotted.rsplit(".", 1)
+        owner = getattr(importlib.import_module(module_name), class_name)
+        for name in names:
+            original = getattr(owner, name)
+            if getattr(original, "taints_the_kept_tab", False):
+                continue
+
+            if inspect.iscoroutinefunction(original):
+
+                @functools.wraps(original)
+                async def noted(*args, __original=original, **kwargs):
+                    kept.taint()
+                    return await __original(*args, **kwargs)
+
+            else:
+
+                @functools.wraps(original)
+                def noted(*args, __original=original, **kwargs):
+                    kept.taint()
+                    return __original(*args, **kwargs)
+
+            noted.taints_the_kept_tab = True
+            setattr(owner, name, noted)
 
 
 def _browser_test(item) -> bool:
@@ -37,14 +106,18 @@ def pytest_collection_modifyitems(items):
 
 # One browser per worker for as long as browser tests follow each other (a
 # worker's share runs its browser modules one after the other:
-# tests/scheduling.py), a fresh context (no cookies, no storage) per test:
-# starting Playwright and chromium costs about a second. While Playwright's
-# loop lives, Django sees a running event loop in this thread and refuses the
-# ORM (the tests' own reads and writes, and the database restore between
-# transactional tests) unless told that it is deliberate: that permission is
-# given module by module, for the browser modules alone, and never left in
-# the environment of the other modules, whose processes inherit it (check
-# --deploy rightly refuses it). The browser is closed once the next test is
+# tests/scheduling.py): starting Playwright and chromium costs about a
+# second. Each test gets a tab with no cookies and no storage: the one the
+# test before gave back, emptied, unless that test changed it for good
+# (KeptBrowser.give_back), since a new tab costs chromium as much CPU again
+# (tests/e2e/test_kept_tab.py).
+#
+# While Playwright's loop lives, Django sees a running event loop in this
+# thread and refuses the ORM (the tests' own reads and writes, and the
+# database restore between transactional tests) unless told that it is
+# deliberate: that permission is given module by module, for the browser
+# modules alone, and never left in the environment of the other modules,
+# whose processes inherit it (check --deploy rightly refuses it). The browser is closed once the next test is
 # not a browser test, so no other module ever runs beside a live loop.
 #
 # Under a running loop Django's connection handler hands out other
@@ -57,6 +130,10 @@ class KeptBrowser:
         self._browser = None
         self._outside = {}
         self._inside = {}
+        self._tab = None
+        self._tab_base = ""
+        self._settings = ()
+        self._tainted = False
 
     def browser(self):
         if self._browser is not None and not self._browser.is_connected():
@@ -75,14 +152,76 @@ class KeptBrowser:
                     contents = outside._test_serialized_contents
                     connections[alias]._test_serialized_contents = contents
             self._inside = {alias: connections[alias] for alias in connections}
+            _noting_lasting_calls(self)
             self._browser = self._playwright.chromium.launch(
                 executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
             )
         return self._browser
 
+    def tab(self, base_url: str):
+        """A tab with no cookies, no storage and the default viewport, its
+        base URL `base_url`: the tab the last test gave back clean, or a new
+        one. A new tab costs chromium about a second of CPU (a renderer
+        started, Playwright's scripts compiled in it), more than most
+        tests' own pages."""
+        if self._tab is not None and self._tab_base == base_url:
+            tab, self._tab = self._tab, None
+        else:
+            self._discard_tab()
+            context = self.browser().new_context(base_url=base_url, locale="en-GB")
+            tab = context.new_page()
+        tab.context.set_default_timeout(TIMEOUT_MS)
+        self._tab_base = base_url
+        self._settings = _settings(tab)
+        self._tainted = False
+        return tab
+
+    def give_back(self, tab) -> None:
+        """Keep `tab` for the next test if what the test did to it can be
+        undone, and undo it; otherwise close it. What cannot be undone:
+        scripts added to every page, a clock installed, functions exposed,
+        requests routed, listeners left or timeouts changed, another
+        origin's page or a page that no longer answers."""
+        self._tab = None
+        kept = (
+            not self._tainted
+            and not tab.is_closed()
+            and _settings(tab) == self._settings
+            and not _routed_or_exposed(tab)
+            and len(tab.context.pages) == 1
+            and tab.url.startswith(self._tab_base)
+        )
+        self._tainted = False
+        if kept:
+            try:
+                # Storage of this tab's origin; cookies and permissions of
+                # the whole context.
+                tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
+                tab.goto("about:blank")
+                tab.context.clear_cookies()
+                tab.context.clear_permissions()
+                tab.set_viewport_size(DEFAULT_VIEWPORT)
+                tab.mouse.move(0, 0)
+            except Exception:  # a tab that fails to reset is never lent again
+                kept = False
+        if kept:
+            self._tab = tab
+        else:
+            tab.context.close()
+
+    def taint(self) -> None:
+        """The lent tab was changed in a way give_back cannot see or undo."""
+        self._tainted = True
+
+    def _discard_tab(self):
+        if self._tab is not None:
+            self._tab.context.close()
+            self._tab = None
+
     def close(self):
         if self._browser is None:
             return
+        self._tab = None
         with pytest.MonkeyPatch.context() as environment:
             environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             self._browser.close()
@@ -129,13 +268,12 @@ def chromium(kept_browser):
 
 
 @pytest.fixture
-def page(chromium, live_server):
-    """A fresh browser tab with no cookies, its base URL the live server."""
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    tab = context.new_page()
+def page(chromium, kept_browser, live_server):
+    """A browser tab with no cookies and no storage, at about:blank, its
+    base URL the live server (KeptBrowser.tab)."""
+    tab = kept_browser.tab(live_server.url)
     yield tab
-    context.close()
+    kept_browser.give_back(tab)
 
 
 @pytest.fixture
