@@ -117,8 +117,9 @@ def pytest_collection_modifyitems(items):
 # database restore between transactional tests) unless told that it is
 # deliberate: that permission is given module by module, for the browser
 # modules alone, and never left in the environment of the other modules,
-# whose processes inherit it (check --deploy rightly refuses it). The browser is closed once the next test is
-# not a browser test, so no other module ever runs beside a live loop.
+# whose processes inherit it (check --deploy rightly refuses it). The browser
+# is closed once the next test is not a browser test, so no other module ever
+# runs beside a live loop.
 #
 # Under a running loop Django's connection handler hands out other
 # connection objects (to the same test databases), which lack the baseline
