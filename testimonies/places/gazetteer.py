@@ -153,7 +153,10 @@ def _load_row(row, loaded, by_slug, by_geonames, counts, place_model):
         place = place_model(slug=slug, **values)
         place.path = place_path(parent, slug)
         # Uniqueness is kept by by_slug / by_geonames (and the database).
-        place.full_clean(validate_unique=False)
+        # The parent is a place this load has just written or read: asking
+        # the database whether it exists was a query per row, most of the
+        # load's time.
+        place.full_clean(validate_unique=False, exclude=["parent"])
         by_slug[slug] = place
         if place.geonames_id:
             by_geonames[place.geonames_id] = place
