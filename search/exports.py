@@ -25,7 +25,6 @@ import json
 
 from django.conf import settings
 from django.utils.translation import get_language
-from openpyxl import Workbook
 
 from search.serializers import permitted_use_json
 from testimonies.core.citation import testimony_citation
@@ -316,6 +315,11 @@ def export_xlsx(outcome, *, query, max_rows, exported_on, absolute_url) -> bytes
     """The export as an Excel workbook: the CSV's rows on a "Testimonies"
     sheet (cells as text, so that nothing is read as a formula or a date),
     the metadata on an "About" sheet."""
+    # openpyxl is imported here, when a workbook is asked for: at the top it
+    # cost every process of the archive (the web workers, each command) a
+    # tenth of a second at start for a file few of them ever write.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Testimonies")
     for row in _csv_rows(outcome, absolute_url=absolute_url, exported_on=exported_on):
