@@ -131,9 +131,9 @@ class KeptBrowser:
         self._browser = None
         self._outside = {}
         self._inside = {}
-        self._tab = None
+        self._idle = []  # tabs given back clean
+        self._lent = {}  # tab -> its settings when lent (_settings)
         self._tab_base = ""
-        self._settings = ()
         self._tainted = False
 
     def browser(self):
@@ -161,38 +161,41 @@ class KeptBrowser:
 
     def tab(self, base_url: str):
         """A tab with no cookies, no storage and the default viewport, its
-        base URL `base_url`: the tab the last test gave back clean, or a new
-        one. A new tab costs chromium about a second of CPU (a renderer
-        started, Playwright's scripts compiled in it), more than most
-        tests' own pages."""
-        if self._tab is not None and self._tab_base == base_url:
-            tab, self._tab = self._tab, None
+        base URL `base_url`: one a test gave back clean, or a new one. A new
+        tab costs chromium about a second of CPU (a renderer started,
+        Playwright's scripts compiled in it), more than most tests' own
+        pages. A test may hold several (one per person in it)."""
+        self.browser()  # a crashed browser's tabs are forgotten
+        if self._idle and self._tab_base != base_url:
+            self._close_idle()
+        if self._idle:
+            tab = self._idle.pop()
         else:
-            self._discard_tab()
             context = self.browser().new_context(base_url=base_url, locale="en-GB")
             tab = context.new_page()
         tab.context.set_default_timeout(TIMEOUT_MS)
+        if not self._lent:
+            self._tainted = False  # a new test: nothing noted yet
         self._tab_base = base_url
-        self._settings = _settings(tab)
-        self._tainted = False
+        self._lent[tab] = _settings(tab)
         return tab
 
     def give_back(self, tab) -> None:
-        """Keep `tab` for the next test if what the test did to it can be
+        """Keep `tab` for a next test if what the test did to it can be
         undone, and undo it; otherwise close it. What cannot be undone:
         scripts added to every page, a clock installed, functions exposed,
         requests routed, listeners left or timeouts changed, another
-        origin's page or a page that no longer answers."""
-        self._tab = None
+        origin's page or a page that no longer answers. A lasting call
+        noted while several tabs were lent closes them all."""
+        settings_when_lent = self._lent.pop(tab)
         kept = (
             not self._tainted
             and not tab.is_closed()
-            and _settings(tab) == self._settings
+            and _settings(tab) == settings_when_lent
             and not _routed_or_exposed(tab)
             and len(tab.context.pages) == 1
             and tab.url.startswith(self._tab_base)
         )
-        self._tainted = False
         if kept:
             try:
                 # Storage of this tab's origin; cookies and permissions of
@@ -206,23 +209,22 @@ class KeptBrowser:
             except Exception:  # a tab that fails to reset is never lent again
                 kept = False
         if kept:
-            self._tab = tab
+            self._idle.append(tab)
         else:
             tab.context.close()
 
     def taint(self) -> None:
-        """The lent tab was changed in a way give_back cannot see or undo."""
+        """A lent tab was changed in a way give_back cannot see or undo."""
         self._tainted = True
 
-    def _discard_tab(self):
-        if self._tab is not None:
-            self._tab.context.close()
-            self._tab = None
+    def _close_idle(self):
+        while self._idle:
+            self._idle.pop().context.close()
 
     def close(self):
         if self._browser is None:
             return
-        self._tab = None
+        self._idle, self._lent = [], {}
         with pytest.MonkeyPatch.context() as environment:
             environment.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             self._browser.close()
@@ -275,6 +277,21 @@ def page(chromium, kept_browser, live_server):
     tab = kept_browser.tab(live_server.url)
     yield tab
     kept_browser.give_back(tab)
+
+
+@pytest.fixture
+def another_tab(chromium, kept_browser, live_server):
+    """`another_tab()`: one more tab as `page` is one (its own cookies and
+    storage), for another person in the same test."""
+    lent = []
+
+    def lend():
+        lent.append(kept_browser.tab(live_server.url))
+        return lent[-1]
+
+    yield lend
+    for tab in lent:
+        kept_browser.give_back(tab)
 
 
 @pytest.fixture

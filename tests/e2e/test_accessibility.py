@@ -253,27 +253,21 @@ def problems_on(page, live_server, scene, target, language) -> list[str]:
 
 
 # One test per language walks every page: the pages only read the scene, so
-# it is built once rather than once per page, and they share one tab, whose
-# cookies are cleared before each page (a new browser context per page cost
-# more than the scan itself). Every page's problems are reported together.
+# it is built once rather than once per page, and they share the test's tab,
+# whose cookies are cleared before each page (a new browser context per page
+# cost more than the scan itself). Every page's problems are reported together.
 @markup_only
 @pytest.mark.slow
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_no_page_has_a_serious_accessibility_violation(
-    chromium, live_server, scene, language
+    page, live_server, scene, language
 ):
     problems = {}
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.set_default_timeout(15_000)
-    try:
-        tab = context.new_page()
-        for target in PAGES:
-            context.clear_cookies()
-            found = problems_on(tab, live_server, scene, target, language)
-            if found:
-                problems[str(target)] = found
-    finally:
-        context.close()
+    for target in PAGES:
+        page.context.clear_cookies()
+        found = problems_on(page, live_server, scene, target, language)
+        if found:
+            problems[str(target)] = found
     assert not problems, "\n".join(
         f"{name} in {language}:\n" + "\n".join(found)
         for name, found in problems.items()

@@ -20,10 +20,8 @@ def public_testimony(coast):
     )
 
 
-def test_the_copy_button_copies_the_citation(chromium, live_server, public_testimony):
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    context.grant_permissions(["clipboard-read", "clipboard-write"])
-    page = context.new_page()
+def test_the_copy_button_copies_the_citation(page, live_server, public_testimony):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(public_testimony.get_absolute_url())
     citation = page.locator("#citation-text")
     expect(citation).to_contain_text(f"Testimony {public_testimony.public_id}, ")
@@ -34,7 +32,6 @@ def test_the_copy_button_copies_the_citation(chromium, live_server, public_testi
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == citation.inner_text().strip()
     assert f"{live_server.url}/testimonies/{public_testimony.public_id}/" in copied
-    context.close()
 
 
 def test_without_javascript_one_click_selects_the_whole_citation(

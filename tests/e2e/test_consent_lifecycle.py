@@ -27,7 +27,7 @@ def exported_ids(page) -> list[str]:
 
 
 def test_consent_from_recording_to_withdrawal(
-    chromium, live_server, coast, documenter, moderator, researcher, second_factor
+    another_tab, coast, documenter, moderator, researcher, second_factor
 ):
     testimony = factories.testimony(
         status="draft",
@@ -39,9 +39,7 @@ def test_consent_from_recording_to_withdrawal(
     device = second_factor(moderator)
 
     def browser_for(username):
-        context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-        context.set_default_timeout(15_000)
-        tab = context.new_page()
+        tab = another_tab()
         tab.goto("/accounts/login/")
         tab.get_by_label("Username").fill(username)
         tab.get_by_label("Password").fill("correct horse battery staple")

@@ -53,28 +53,26 @@ def submitted(coast, documenter):
     )
 
 
-def tab_for(chromium, live_server, username=None, language="en"):
-    context = chromium.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        viewport={"width": 1100, "height": 900},
-    )
-    context.set_default_timeout(15_000)
+def tab_for(page, live_server, username=None, language="en"):
+    """`page` as a new browser for `username` (None: the public) reading
+    `language`: the last person's cookies gone."""
+    page.context.clear_cookies()
+    page.set_viewport_size({"width": 1100, "height": 900})
     cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
     if username:
         cookies.append(
             {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(username)}
         )
-    context.add_cookies([{**cookie, "url": live_server.url} for cookie in cookies])
-    return context.new_page()
+    page.context.add_cookies([{**cookie, "url": live_server.url} for cookie in cookies])
+    return page
 
 
 def test_moderator_sees_the_replacements_then_the_public_reads_them(
-    chromium, live_server, submitted, moderator, screenshots
+    page, live_server, submitted, moderator, screenshots
 ):
     review_url = f"/moderation/{submitted.public_id}/"
     for language in ("en", "ar"):
-        desk = tab_for(chromium, live_server, "moderator", language)
+        desk = tab_for(page, live_server, "moderator", language)
         desk.goto(at(review_url, language))
         check = desk.locator("fieldset.reidentification")
         check.locator("input[value=place_month]").check()
@@ -102,12 +100,11 @@ def test_moderator_sees_the_replacements_then_the_public_reads_them(
         if language == "ar":
             desk.locator("button[name=decision][value=approved]").click()
             expect(desk.locator(".messages")).to_be_visible()
-        desk.context.close()
 
     submitted.refresh_from_db()
     assert (submitted.status, submitted.public_place_levels_up) == ("approved", 1)
     for language in ("en", "ar"):
-        public = tab_for(chromium, live_server, language=language)
+        public = tab_for(page, live_server, language=language)
         public.goto(at(submitted.get_absolute_url(), language))
         article = public.locator("article.testimony")
         expect(article).to_contain_text("[a neighbourhood of Banias]")
@@ -116,4 +113,3 @@ def test_moderator_sees_the_replacements_then_the_public_reads_them(
         for finer in ("Kusour", "Qusour", "القصور", "Friday", "الجمعة", "7 March"):
             expect(article).not_to_contain_text(finer)
         article.screenshot(path=str(screenshots / f"generalised-public-{language}.png"))
-        public.context.close()

@@ -46,10 +46,9 @@ def _fits_the_width(page) -> bool:
 
 
 def test_an_invited_documenter_joins_in_arabic_on_a_phone(
-    chromium, live_server, moderator, second_factor
+    chromium, page, live_server, moderator, second_factor
 ):
-    staff = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    staff.add_cookies(
+    page.context.add_cookies(
         [
             {
                 "name": settings.SESSION_COOKIE_NAME,
@@ -58,7 +57,6 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
             }
         ]
     )
-    page = staff.new_page()
     page.goto("/accounts/roles/")
     page.get_by_role("link", name="Invite someone").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
@@ -118,14 +116,11 @@ def test_an_invited_documenter_joins_in_arabic_on_a_phone(
     phone.reload()
     expect(phone).to_have_url(re.compile(r"/accounts/login/"))
     invitee.close()
-    staff.close()
 
 
-def test_a_password_reset_in_english_and_arabic(chromium, live_server, documenter):
+def test_a_password_reset_in_english_and_arabic(page, documenter):
     documenter.email = "doc@example.org"
     documenter.save()
-    context = chromium.new_context(base_url=live_server.url, locale="en-GB")
-    page = context.new_page()
     page.goto("/accounts/login/")
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("E-mail address").fill("doc@example.org")
@@ -151,4 +146,3 @@ def test_a_password_reset_in_english_and_arabic(chromium, live_server, documente
     expect(page.get_by_role("heading", level=1)).to_have_text("عُيّنت كلمة المرور")
     documenter.refresh_from_db()
     assert documenter.check_password("a new long password for doc")
-    context.close()

@@ -44,7 +44,7 @@ def switch_to(page, language):
 
 @pytest.mark.parametrize("screen", ["desktop", "phone"])
 def test_the_switcher_keeps_the_page_and_query_both_ways(
-    page, live_server, archive, screen
+    page, another_tab, live_server, archive, screen
 ):
     page.set_viewport_size(SCREENS[screen])
     page.goto(f"/search/?q={BANIAS}&page=1")
@@ -57,11 +57,9 @@ def test_the_switcher_keeps_the_page_and_query_both_ways(
     if screen == "desktop":
         screenshot(page, "switched-ar.png")
     # The shared Arabic link opens in Arabic in another reader's browser.
-    other = page.context.browser.new_context(base_url=live_server.url, locale="en-GB")
-    shared = other.new_page()
+    shared = another_tab()
     shared.goto(page.url)
     expect(shared.locator("html")).to_have_attribute("lang", "ar")
-    other.close()
     switch_to(page, "en")
     assert page.url == f"{live_server.url}/search/?q={BANIAS}&page=1"
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
