@@ -45,9 +45,12 @@ def _settings(tab) -> tuple:
     )
 
 
-def _routed_or_exposed(tab) -> bool:
+def _exposed(tab) -> bool:
+    """Functions exposed to the page, or web sockets routed: no undo."""
     page, context = tab._impl_obj, tab.context._impl_obj
-    return bool(page._routes or context._routes or page._bindings or context._bindings)
+    return any(
+        (owner._bindings or owner._web_socket_routes) for owner in (page, context)
+    )
 
 
 # Calls whose effect on a tab outlives the test and has no undo: a tab that
@@ -184,7 +187,7 @@ class KeptBrowser:
         """Keep `tab` for a next test if what the test did to it can be
         undone, and undo it; otherwise close it. What cannot be undone:
         scripts added to every page, a clock installed, functions exposed,
-        requests routed, listeners left or timeouts changed, another
+        web sockets routed, listeners left or timeouts changed, another
         origin's page or a page that no longer answers. A lasting call
         noted while several tabs were lent closes them all."""
         settings_when_lent = self._lent.pop(tab)
@@ -192,16 +195,18 @@ class KeptBrowser:
             not self._tainted
             and not tab.is_closed()
             and _settings(tab) == settings_when_lent
-            and not _routed_or_exposed(tab)
+            and not _exposed(tab)
             and len(tab.context.pages) == 1
             and tab.url.startswith(self._tab_base)
         )
         if kept:
             try:
-                # Storage of this tab's origin; cookies and permissions of
-                # the whole context.
+                # Storage of this tab's origin; cookies, permissions and
+                # routed requests of the whole context.
                 tab.evaluate("() => { sessionStorage.clear(); localStorage.clear(); }")
                 tab.goto("about:blank")
+                tab.unroute_all(behavior="ignoreErrors")
+                tab.context.unroute_all(behavior="ignoreErrors")
                 tab.context.clear_cookies()
                 tab.context.clear_permissions()
                 tab.set_viewport_size(DEFAULT_VIEWPORT)

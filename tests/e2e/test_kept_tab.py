@@ -27,6 +27,9 @@ def lend(kept_browser, live_server):
 
 
 def _dirtied(tab):
+    # Requests routed (undone by give_back), on the tab and its context.
+    tab.route("**/*.css", lambda route: route.abort())
+    tab.context.route("**/*.js", lambda route: route.abort())
     tab.goto("/")
     tab.context.add_cookies(
         [{"name": settings.SESSION_COOKIE_NAME, "value": "left-behind", "url": tab.url}]
@@ -50,6 +53,8 @@ def test_a_tab_given_back_is_lent_again_with_nothing_of_the_last_test(lend):
     assert second.evaluate(
         "() => [localStorage.length, sessionStorage.length, document.cookie]"
     ) == [0, 0, ""]
+    for path in ("/static/css/archive.css", "/static/js/search.js"):
+        assert second.goto(path).ok, path  # no longer routed away
 
 
 # What a test may do to its tab that give_back cannot undo, each tried in
@@ -59,7 +64,6 @@ LASTING = {
     "init script": lambda tab: tab.add_init_script("window.leftBehind = true"),
     "clock": lambda tab: tab.clock.install(),
     "listener": lambda tab: tab.on("dialog", lambda dialog: dialog.accept()),
-    "route": lambda tab: tab.route("**/*.css", lambda route: route.abort()),
     "exposed function": lambda tab: tab.expose_function("leftBehind", lambda: 1),
     "emulated media": lambda tab: tab.emulate_media(media="print"),
     "timeout": lambda tab: tab.set_default_timeout(1_000),
