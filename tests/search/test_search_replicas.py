@@ -68,8 +68,13 @@ def wait_for(condition, seconds=30.0) -> float:
 
 
 def primary_position() -> str:
+    """Where the primary's log ends, commits not yet written out included.
+    The test cluster commits without waiting for the log to be written
+    (synchronous_commit=off): the write position (pg_current_wal_lsn) could
+    still be before the last commit, and a replica waited up to it had not
+    replayed that commit (and the search rightly left that testimony out)."""
     with connections["default"].cursor() as cursor:
-        cursor.execute("SELECT pg_current_wal_lsn()")
+        cursor.execute("SELECT pg_current_wal_insert_lsn()")
         return cursor.fetchone()[0]
 
 
