@@ -190,9 +190,11 @@ class KeptBrowser:
         web sockets routed, listeners left or timeouts changed, another
         origin's page or a page that no longer answers. A lasting call
         noted while several tabs were lent closes them all."""
-        settings_when_lent = self._lent.pop(tab)
+        # None: lent by a browser that crashed since (browser() forgot it).
+        settings_when_lent = self._lent.pop(tab, None)
         kept = (
-            not self._tainted
+            settings_when_lent is not None
+            and not self._tainted
             and not tab.is_closed()
             and _settings(tab) == settings_when_lent
             and not _exposed(tab)
@@ -215,7 +217,7 @@ class KeptBrowser:
                 kept = False
         if kept:
             self._idle.append(tab)
-        else:
+        elif tab.context.browser is not None and tab.context.browser.is_connected():
             tab.context.close()
 
     def taint(self) -> None:
