@@ -117,8 +117,11 @@ class GrowResult:
     seconds: float
 
 
-def _columns(model, *, leave_out: set[str]) -> list[str]:
-    return [f.column for f in model._meta.concrete_fields if f.column not in leave_out]
+def _copied_columns(model, alias: str, *, leave_out: set[str]) -> tuple[str, str]:
+    """The columns a copy takes as they are from its source: their names,
+    and the same read from the source row `alias`."""
+    kept = [f.column for f in model._meta.concrete_fields if f.column not in leave_out]
+    return ", ".join(kept), ", ".join(f"{alias}.{column}" for column in kept)
 
 
 def _table(model) -> str:
@@ -289,18 +292,18 @@ def _copy_maps(cursor, plan, sources, seed: int, source_count: int) -> int:
 
 def _insert_witnesses(cursor) -> None:
     table = _table(Witness)
-    kept = _columns(Witness, leave_out={"id", "pseudonym", "key_digest"})
-    names = ", ".join(kept)
-    copied = ", ".join(f"w.{c}" for c in kept)
+    names, copied = _copied_columns(
+        Witness, "w", leave_out={"id", "pseudonym", "key_digest"}
+    )
     cursor.execute(
         f"INSERT INTO {table} (id, pseudonym, key_digest, {names}) "  # noqa: S608
         f"SELECT c.id, c.pseudonym, NULL, {copied} FROM witness_copy c "
         f"JOIN {table} w ON w.id = c.source"
     )
     identity = _table(WitnessIdentity)
-    kept = _columns(WitnessIdentity, leave_out={"id", "witness_id"})
-    names = ", ".join(kept)
-    copied = ", ".join(f"i.{c}" for c in kept)
+    names, copied = _copied_columns(
+        WitnessIdentity, "i", leave_out={"id", "witness_id"}
+    )
     cursor.execute(
         f"INSERT INTO {identity} (witness_id, {names}) "  # noqa: S608
         f"SELECT c.id, {copied} FROM witness_copy c "
@@ -311,9 +314,7 @@ def _insert_witnesses(cursor) -> None:
 def _insert_testimonies(cursor) -> None:
     table = _table(Testimony)
     leave_out = {"id", "public_id", "external_id", "witness_id"}
-    kept = _columns(Testimony, leave_out=leave_out)
-    names = ", ".join(kept)
-    copied = ", ".join(f"t.{c}" for c in kept)
+    names, copied = _copied_columns(Testimony, "t", leave_out=leave_out)
     cursor.execute(
         f"INSERT INTO {table} (id, public_id, external_id, witness_id, {names}) "  # noqa: S608
         f"SELECT c.id, c.public_id, c.external_id, c.witness, {copied} "
@@ -323,9 +324,9 @@ def _insert_testimonies(cursor) -> None:
 
 def _insert_children(cursor) -> None:
     consent = _table(ConsentRecord)
-    kept = _columns(ConsentRecord, leave_out={"id", "testimony_id"})
-    names = ", ".join(kept)
-    copied = ", ".join(f"r.{c}" for c in kept)
+    names, copied = _copied_columns(
+        ConsentRecord, "r", leave_out={"id", "testimony_id"}
+    )
     # In the source's order: the latest record stays the current consent.
     cursor.execute(
         f"INSERT INTO {consent} (testimony_id, {names}) "  # noqa: S608
@@ -352,9 +353,7 @@ def _insert_documents(cursor) -> tuple[int, int]:
     table = _table(SearchDocument)
     replaced = {"identifier", "django_id", "public_id", "pseudonym", "text"}
     replaced |= {"analysed", "search_vector", "sources"}
-    kept = _columns(SearchDocument, leave_out=replaced)
-    names = ", ".join(kept)
-    copied = ", ".join(f"d.{c}" for c in kept)
+    names, copied = _copied_columns(SearchDocument, "d", leave_out=replaced)
     renamed = (
         "regexp_replace(d.search_vector::text, '(^| )''' || w.old_code || ''':', "
         "'\\1''' || w.new_code || ''':')::tsvector"
