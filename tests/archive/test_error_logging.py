@@ -6,8 +6,6 @@ gunicorn's own error lines drop query strings too."""
 import logging
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.archive.devserver import ROOT, running_devserver
+
 NAME = "Layla Haddad"
 
 # Requests that fail, in a process of their own with the settings of one
@@ -93,52 +92,25 @@ def test_scrubbing_takes_every_spelling_of_a_typed_value():
     assert text == "Internal Server Error: /search/ ([scrubbed], [scrubbed])"
 
 
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_runserver_logs_paths_without_query_strings(tmp_path, migrated_database):
     env = environment("archive.settings.dev", tmp_path)
     env["ARCHIVE_RATE_ANON"] = "1000/minute"
     migrated_database(Path(env["ARCHIVE_DATA_DIR"]))
-    port = free_port()
     log = tmp_path / "runserver.log"
-    with log.open("w") as output:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"{port}"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5)  # noqa: S310
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.3)
+    with (
+        log.open("w") as out,
+        running_devserver(env, stdout=out, stderr=subprocess.STDOUT, log=log) as base,
+    ):
         for path in [
             "/search/?q=Layla+Haddad",
             "/api/search/?q=%D9%84%D9%8A%D9%84%D9%89",
         ]:
             urllib.request.urlopen(base + path, timeout=30)  # noqa: S310
         # Each line is written once its response has gone out.
+        deadline = time.monotonic() + 60
         while log.read_text().count('"GET /') < 3 and time.monotonic() < deadline:
             time.sleep(0.1)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            # Seen once in CI, with the other worker running the load test:
-            # the server's log lines are written (waited for above), and
-            # what is asked here is what they say, not how fast it stops.
-            server.kill()
-            server.wait(timeout=30)
     text = log.read_text()
     assert '"GET /search/ HTTP/1.1" 200' in text
     assert '"GET /api/search/ HTTP/1.1" 200' in text

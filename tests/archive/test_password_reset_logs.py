@@ -3,7 +3,6 @@ the mailed link's token reaches no log line (the server never sees it)."""
 
 import http.cookiejar
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -13,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.archive.test_error_logging import ROOT, environment, free_port
+from tests.archive.devserver import ROOT, running_devserver
+from tests.archive.test_error_logging import environment
 
 CREATE = """
 from django.contrib.auth import get_user_model
@@ -40,24 +40,14 @@ def test_a_reset_through_runserver_leaves_its_token_in_no_log_line(
         [sys.executable, "manage.py", "shell", "-c", CREATE],
         cwd=ROOT, env=env, check=True, timeout=300,
     )  # fmt: skip
-    port = free_port()
     # The console mail backend writes to stdout; the server's log is stderr.
     mails, log = tmp_path / "mails.txt", tmp_path / "runserver.log"
-    with mails.open("w") as out, log.open("w") as err:
-        server = subprocess.Popen(
-            [sys.executable, "manage.py", "runserver", "--noreload", f"{port}"],
-            cwd=ROOT, env=env, stdout=out, stderr=err,
-        )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with (
+        mails.open("w") as out,
+        log.open("w") as err,
+        running_devserver(env, stdout=out, stderr=err, log=log) as base,
+    ):
         deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=5)  # noqa: S310
-                break
-            except OSError:
-                assert time.monotonic() < deadline, log.read_text()
-                time.sleep(0.3)
         jar = http.cookiejar.CookieJar()
         browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
         _post(
@@ -67,9 +57,7 @@ def test_a_reset_through_runserver_leaves_its_token_in_no_log_line(
             assert time.monotonic() < deadline, mails.read_text()
             time.sleep(0.1)
         link = re.search(r"http://\S+/accounts/reset/\S+", mails.read_text()).group(0)
-        link = link.replace("http://testserver", base).replace(
-            f"http://127.0.0.1:{port}", base
-        )
+        link = link.replace("http://testserver", base)
         token = link.rstrip("/").split("/")[-1].split("#")[-1].split(".")[-1]
         # A browser opens the link without what follows "#"; the page's
         # script moves that part into the form (done here by hand).
@@ -89,13 +77,6 @@ def test_a_reset_through_runserver_leaves_its_token_in_no_log_line(
         while "/accounts/reset/done/" not in log.read_text():
             assert time.monotonic() < deadline, log.read_text()
             time.sleep(0.1)
-    finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
     text = log.read_text()
     assert "/set-password/" in text
     assert len(token) > 20
