@@ -85,7 +85,7 @@ def test_a_short_run_against_gunicorn_passes_and_prints_the_table(
             sys.executable,
             str(BENCH / "load.py"),
             "--duration",
-            "5",
+            "3",
             "--searchers",
             "1",
             "--researchers",
