@@ -20,7 +20,9 @@ from tests.installation import Installation
 from tests.markers import committed_db
 from tests.testimonies.test_import import line
 
-pytestmark = committed_db
+# The first tests write through this process's database; the last ones run
+# commands in an installation of their own, and touch no database of the
+# suite's (so the PostgreSQL run leaves them to the SQLite run).
 
 
 @pytest.fixture(autouse=True)
@@ -45,6 +47,7 @@ class Interrupted(Exception):
     pass
 
 
+@committed_db
 def test_a_unit_of_work_that_fails_leaves_no_key():
     with pytest.raises(Interrupted), vault.keys_unit_of_work():
         witness = new_witness()
@@ -55,6 +58,7 @@ def test_a_unit_of_work_that_fails_leaves_no_key():
     assert not Witness.objects.exists()
 
 
+@committed_db
 def test_keys_reach_the_key_store_only_as_the_unit_commits():
     with vault.keys_unit_of_work():
         witness = new_witness()
@@ -63,6 +67,7 @@ def test_keys_reach_the_key_store_only_as_the_unit_commits():
     assert identity_read(witness=witness).name == "Layla Haddad"
 
 
+@committed_db
 def test_vault_gc_reports_first_then_removes_only_unreferenced_keys():
     kept = [new_witness(name=f"Kept Witness {n}") for n in range(3)]
     # A transaction rolled back around writes made without a unit of work:
@@ -85,6 +90,7 @@ def test_vault_gc_reports_first_then_removes_only_unreferenced_keys():
     assert "0 unreferenced" in gc("--dry-run")
 
 
+@committed_db
 def test_rotating_the_master_key_collects_unused_keys_the_same_way(settings):
     kept = new_witness()
     with pytest.raises(Interrupted), transaction.atomic():
