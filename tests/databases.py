@@ -4,6 +4,7 @@ scratch database on the same server for tests that start other processes."""
 import functools
 import secrets
 from contextlib import contextmanager
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
@@ -107,9 +108,11 @@ def scratch_database_url(tmp_path):
     with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
         admin.execute(f"CREATE DATABASE {name}")
         try:
+            # The host may be a Unix socket's folder: percent-encoded.
+            host = quote(server["host"], safe="")
             yield (
                 f"postgres://{server['user']}:{server['password']}"
-                f"@{server['host']}:{server['port']}/{name}"
+                f"@{host}:{server['port']}/{name}"
             )
         finally:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
