@@ -45,4 +45,8 @@ def running_devserver(env, *, stdout, stderr, log: Path):
         # (as CI starts it) passes SIGINT on ignored, and runserver then
         # never stops on it (each test waited out its 30 s timeout).
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()  # never left running after the test
+            server.wait(timeout=30)

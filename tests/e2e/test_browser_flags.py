@@ -20,8 +20,8 @@ def test_the_features_playwright_turns_off_stay_off():
     assert listed, (
         f"Playwright's list of disabled features not found in {DRIVER_BUNDLE}"
     )
-    playwright_s = set(re.findall(r'^\s*"(\w+)"', listed.group(1), re.MULTILINE))
-    assert playwright_s, listed.group(1)
-    assert playwright_s <= set(PLAYWRIGHT_DISABLED_FEATURES), playwright_s
+    playwrights = set(re.findall(r'^\s*"(\w+)"', listed.group(1), re.MULTILINE))
+    assert playwrights, listed.group(1)
+    assert playwrights <= set(PLAYWRIGHT_DISABLED_FEATURES), playwrights
     (ours,) = [arg for arg in CHROMIUM_ARGS if arg.startswith("--disable-features=")]
     assert set(PLAYWRIGHT_DISABLED_FEATURES) <= set(ours.split("=")[1].split(","))
