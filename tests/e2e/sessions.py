@@ -47,6 +47,16 @@ def sign_in(page, live_server, username: str, *, second_factor: bool = True) -> 
     page.context.add_cookies([{**cookie, "url": live_server.url}])
 
 
+def reading_as(page, live_server, username: str | None, language: str) -> None:
+    """Give `page`'s browser the cookies of `username` (None: the public)
+    reading in `language`: the language cookie and, for an account, a
+    signed-in session past the second factor."""
+    cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language}
+    page.context.add_cookies([{**cookie, "url": live_server.url}])
+    if username:
+        sign_in(page, live_server, username)
+
+
 def on_home_page(url: str) -> bool:
     """For `page.wait_for_url` after signing in: the home page itself. A
     glob such as "**/" also matches the login page's own address, so the

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -20,7 +19,7 @@ from archive.models import Invitation
 from research.services import collection_add, collection_create
 from tests import factories
 from tests.databases import markup_only
-from tests.e2e.sessions import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -228,12 +227,7 @@ def describe(violations):
 def problems_on(page, live_server, scene, target, language) -> list[str]:
     """What keeps `target` in `language` from passing: its answer, its
     language and direction, and axe's serious findings."""
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
-    if target.role:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(target.role)}
-        )
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+    reading_as(page, live_server, target.role, language)
 
     response = page.goto(at(target.path(scene), language))
     if response.status != 200:

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests import factories
 from tests.databases import markup_only
-from tests.e2e.sessions import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -24,12 +24,7 @@ LANGUAGES = ["en", "ar"]
 def open_as(page, live_server, *, role, language, screen):
     """Set the viewport, the language cookie and (for `role`) a session."""
     page.set_viewport_size(SCREENS[screen])
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
-    if role:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(role)}
-        )
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+    reading_as(page, live_server, role, language)
 
 
 def fits_the_page(page) -> bool:

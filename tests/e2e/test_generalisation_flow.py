@@ -12,11 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.sessions import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.markers import committed_db
 
 pytestmark = committed_db
@@ -58,12 +57,7 @@ def tab_for(page, live_server, username=None, language="en"):
     `language`: the last person's cookies gone."""
     page.context.clear_cookies()
     page.set_viewport_size({"width": 1100, "height": 900})
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
-    if username:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(username)}
-        )
-    page.context.add_cookies([{**cookie, "url": live_server.url} for cookie in cookies])
+    reading_as(page, live_server, username, language)
     return page
 
 

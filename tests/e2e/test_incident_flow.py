@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from playwright.sync_api import expect
 
 from archive.models import AuditEntry
@@ -17,7 +16,7 @@ from testimonies.incidents.audit_actions import IncidentAuditAction
 from testimonies.incidents.models import IncidentLink
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
-from tests.e2e.sessions import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.e2e.test_accessibility import describe, serious_violations
 from tests.markers import committed_db
 from tests.testimonies.incidents.incident_helpers import day
@@ -46,15 +45,6 @@ def incident(archive, coast, moderator):
     return made
 
 
-def _open_as(page, live_server, language, role=None):
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
-    if role:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(role)}
-        )
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
-
-
 def _clean(page, where):
     violations = serious_violations(Axe().run(page))
     assert not violations, f"{where}:\n{describe(violations)}"
@@ -64,7 +54,7 @@ def _clean(page, where):
 def test_the_public_reads_an_incident_in_both_languages_by_keyboard(
     page, live_server, incident, language
 ):
-    _open_as(page, live_server, language)
+    reading_as(page, live_server, None, language)
     page.goto(at("/incidents/", language))
     html = page.locator("html")
     assert html.get_attribute("lang") == language
@@ -99,7 +89,7 @@ def test_the_public_reads_an_incident_in_both_languages_by_keyboard(
 def test_a_moderator_links_a_suggested_testimony_in_one_click(
     page, live_server, incident, archive
 ):
-    _open_as(page, live_server, "en", role="moderator")
+    reading_as(page, live_server, "moderator", "en")
     page.goto(incident.get_absolute_url())
     _clean(page, "the incident page of a moderator")
     suggestion = page.locator("#suggested-links .suggestion").first
@@ -120,7 +110,7 @@ def test_a_moderator_opens_the_witnesses_communities_on_purpose(
     """Linked from the incident page, never shown on it: asked for with a
     reason and the password, in both languages, each reading audited."""
     for language in ("en", "ar"):
-        _open_as(page, live_server, language, role="moderator")
+        reading_as(page, live_server, "moderator", language)
         page.goto(at(incident.get_absolute_url(), language))
         html = page.locator("html")
         assert html.get_attribute("lang") == language

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from playwright.sync_api import expect
 
-from tests.e2e.sessions import session_cookie
+from tests.e2e.sessions import sign_in
 from tests.e2e.test_accessibility import describe, serious_violations
 from tests.markers import committed_db
 
@@ -80,15 +79,7 @@ def test_the_switcher_keeps_the_page_and_query_both_ways(
 def test_an_account_chooses_the_egyptian_month_names(
     page, live_server, archive, researcher
 ):
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": session_cookie("researcher"),
-                "url": live_server.url,
-            }
-        ]
-    )
+    sign_in(page, live_server, "researcher")
     testimony = archive["kusour"].get_absolute_url()
     page.goto("/ar" + testimony)
     expect(page.locator("main")).to_contain_text("7 آذار 2025")

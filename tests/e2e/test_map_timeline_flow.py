@@ -8,12 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 
 from testimonies.incidents.services import incident_link, incident_propose
 from testimonies.models import Community, EventType
 from tests.databases import markup_only
-from tests.e2e.sessions import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.e2e.test_accessibility import describe, serious_violations
 from tests.e2e.test_content_security_policy import Watch
 from tests.markers import committed_db
@@ -79,15 +78,6 @@ def offline(page, live_server):
     return refused
 
 
-def _as(page, live_server, role, language="en"):
-    cookies = [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language}]
-    if role:
-        cookies.append(
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(role)}
-        )
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
-
-
 def _clusters(page, kind=":not(.map-incidents)") -> dict[str, str]:
     """The clusters drawn, by place: testimonies' (or, with
     kind=".map-incidents", incidents')."""
@@ -108,7 +98,7 @@ def test_the_map_draws_offline_the_counts_each_role_may_see(
     assert page.locator("#archive-map path").count() >= 14
     assert page.locator("#map-table-governorate td").first.inner_text() == "3"
 
-    _as(page, live_server, "researcher")
+    reading_as(page, live_server, "researcher", "en")
     page.goto("/map/")
     # The researchers-only account in Banias is counted for a researcher.
     assert _clusters(page) == {"tartus-governorate": "4", "latakia-governorate": "1"}
@@ -173,7 +163,7 @@ def test_the_timeline_draws_offline_and_a_brushed_range_is_the_search(
     )
     assert _testimonies_in(page, "2025-03") == "3"
 
-    _as(page, live_server, "researcher")
+    reading_as(page, live_server, "researcher", "en")
     page.goto("/timeline/")
     # The researchers-only account of March 2025 is counted for a researcher.
     assert _testimonies_in(page, "2025-03") == "4"
@@ -197,7 +187,7 @@ def test_the_timeline_keyboard_chooses_a_range_in_arabic_too(
     page, live_server, placed, offline
 ):
     for language, earlier in [("en", "ArrowLeft"), ("ar", "ArrowRight")]:
-        _as(page, live_server, None, language)
+        reading_as(page, live_server, None, language)
         page.goto(at("/timeline/?event_type=killing", language))
         chart = page.locator("#archive-timeline > svg")
         chart.focus()
@@ -243,7 +233,7 @@ def test_the_map_and_timeline_pass_the_accessibility_scan_in_both_languages(
     # and the timeline style by script, never by inline style attributes).
     watch = Watch(page)
     for language in ["en", "ar"]:
-        _as(page, live_server, None, language)
+        reading_as(page, live_server, None, language)
         for path in ["/map/", "/timeline/", incident.get_absolute_url()]:
             page.goto(at(path, language))
             assert page.locator("html").get_attribute("lang") == language

@@ -7,7 +7,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
@@ -15,7 +14,7 @@ from archive.models import AuditEntry
 from testimonies.audit_actions import AuditAction
 from testimonies.models import ReviewAssignment, TestimonyStatus
 from tests import factories
-from tests.e2e.test_accessibility import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.e2e.test_everyday_layout import fits_the_page
 from tests.markers import committed_db
 
@@ -61,11 +60,7 @@ WORDS = {
 
 def open_as(page, live_server, *, role, language, screen):
     page.set_viewport_size(screen)
-    cookies = [
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language},
-        {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie(role)},
-    ]
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+    reading_as(page, live_server, role, language)
 
 
 def screenshot(page, name):

@@ -7,12 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from research.models import Collection, Note, SavedSearch
 from tests import factories
-from tests.e2e.test_accessibility import at, session_cookie
+from tests.e2e.sessions import at, reading_as
 from tests.e2e.test_everyday_layout import fits_the_page
 from tests.markers import committed_db
 
@@ -52,11 +51,7 @@ WORDS = {
 
 def open_as(page, live_server, *, language, screen):
     page.set_viewport_size(screen)
-    cookies = [
-        {"name": settings.LANGUAGE_COOKIE_NAME, "value": language},
-        {"name": settings.SESSION_COOKIE_NAME, "value": session_cookie("researcher")},
-    ]
-    page.context.add_cookies([{**c, "url": live_server.url} for c in cookies])
+    reading_as(page, live_server, "researcher", language)
 
 
 def screenshot(page, name):

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests import factories
-from tests.e2e.test_accessibility import at
+from tests.e2e.sessions import at
 from tests.e2e.test_everyday_layout import open_as
 from tests.markers import committed_db
 
