@@ -47,6 +47,53 @@ def test_public_search_filter_by_facet_and_open_a_result(page, archive):
     expect(page.locator(".consent-table")).to_have_count(0)
 
 
+def open_before_the_script(page, url):
+    """Open `url` with its search script held back, as on a slow line: the
+    page is readable, and its controls usable, before the script arrives.
+    Returns a function that lets the script through."""
+    held = []
+
+    def hold(route):
+        # Only the first page's script is held; later pages get theirs.
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/js/search.js", hold)
+    page.goto(url, wait_until="commit")
+    expect(page.locator(".counts")).to_have_text("2 testimonies found")
+
+    def let_through():
+        page.wait_for_timeout(100)
+        assert len(held) == 1, "the script arrived before the change"
+        assert page.url.endswith(url), "the change applied without the script"
+        held[0].continue_()
+
+    return let_through
+
+
+def test_a_facet_ticked_before_the_script_arrived_still_applies(page, archive):
+    """A tick made before the script arrived must not be lost: the results
+    would then contradict the ticked box."""
+    let_through = open_before_the_script(page, "/search/?q=Banias")
+    facet = page.locator('fieldset[data-facet="community"]')
+    facet.get_by_role("checkbox", name=re.compile(r"^Sunni\b")).check()
+    let_through()
+    expect(page).to_have_url(re.compile(r"community=sunni"))
+    expect(results(page)).to_have_count(1)
+    expect(facet.get_by_role("checkbox", name=re.compile(r"^Sunni\b"))).to_be_checked()
+
+
+def test_an_order_chosen_before_the_script_arrived_still_applies(page, archive):
+    let_through = open_before_the_script(page, "/search/?q=Banias")
+    order = page.get_by_role("combobox", name="Sort by")
+    order.select_option("incident-newest")
+    let_through()
+    expect(page).to_have_url(re.compile(r"sort=incident-newest"))
+    expect(order).to_have_value("incident-newest")
+
+
 def test_a_place_filter_takes_in_every_place_under_it(page, archive, coast):
     page.goto("/search/")
     places = page.locator('fieldset[data-facet="place"]')
@@ -112,3 +159,21 @@ def test_the_syntax_help_and_an_or_search_in_arabic(page, archive):
     page.get_by_role("searchbox").fill("بانياس OR جبلة")
     page.get_by_role("searchbox").press("Enter")
     expect(page.locator(".counts")).to_have_text("3 testimonies found")
+
+
+def test_going_back_shows_the_boxes_the_results_were_built_with(page, archive):
+    """Browsers put back what was ticked on a page left and returned to,
+    but the results come from its address. A ticked box over results that
+    ignore it would mislead; and, applied at once, it would push the reader
+    forward again instead of back."""
+    page.goto("/search/?q=Banias")
+    sunni = page.locator('fieldset[data-facet="community"]').get_by_role(
+        "checkbox", name=re.compile(r"^Sunni\b")
+    )
+    sunni.check()
+    expect(page).to_have_url(re.compile(r"community=sunni"))
+    page.go_back()
+    expect(page.locator(".counts")).to_have_text("2 testimonies found")
+    page.wait_for_load_state()
+    expect(sunni).not_to_be_checked()
+    assert page.url.endswith("/search/?q=Banias")
