@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.backends.base.creation import BaseDatabaseCreation
 from django.test.testcases import TransactionTestCase
@@ -269,6 +270,13 @@ def second_factor():
     return make
 
 
+def _signed_out(client) -> None:
+    """Log the client out if it holds a session. Django's logout on a client
+    that never had one first creates and saves a session to log out of."""
+    if settings.SESSION_COOKIE_NAME in client.cookies:
+        client.logout()
+
+
 @pytest.fixture
 def client_for(client):
     """A test client logged in as `user` (or anonymous) as that user works
@@ -277,7 +285,7 @@ def client_for(client):
     from archive.roles import Role, role_of
 
     def make(user, *, verified=True):
-        client.logout()
+        _signed_out(client)
         if user is not None and user.is_authenticated:
             client.force_login(user)
             if verified and role_of(user) is Role.MODERATOR:
@@ -293,7 +301,7 @@ def verified_client_for(client):
     factor, whatever the user's role."""
 
     def make(user):
-        client.logout()
+        _signed_out(client)
         client.force_login(user)
         factories.second_factor_passed(client, user)
         return client
