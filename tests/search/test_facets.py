@@ -1,47 +1,25 @@
 """Facets counted as Solr's tag and exclude count them (docs/api.md): each
 facet with every other filter but not its own; labels in the reader's
-language, never a raw slug, never a value with nothing under it."""
+language, never a raw slug, never a value with nothing under it.
+
+These tests only read: the accounts and their index are built once for the
+module. Those that write are in test_facets_writes.py."""
 
 import pytest
 
 from tests import factories
-from tests.markers import committed_db
+from tests.search.facet_scene import facets, many_testimonies
 
-pytestmark = [committed_db, pytest.mark.usefixtures("each_engine")]
-
-
-@pytest.fixture
-def many(coast):
-    T = factories.testimony
-    made = []
-    with factories.together():
-        for place, communities, events, n in [
-            ("banias", ("alawite",), ("killing",), 3),
-            ("banias", ("sunni",), ("killing",), 2),
-            ("banias", ("alawite", "sunni"), ("looting",), 1),
-            ("jableh", ("alawite",), ("killing",), 2),
-            ("jableh", ("christian",), ("threat",), 1),
-            ("tartus", ("sunni",), ("arbitrary-detention",), 1),
-        ]:
-            for _ in range(n):
-                made.append(
-                    T(
-                        narrative="Gunmen came at night; shots were heard.",
-                        places=[coast[place]],
-                        communities=communities,
-                        event_types=events,
-                    )
-                )
-    return made
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.index_kept,
+    pytest.mark.usefixtures("each_engine"),
+]
 
 
-def facets(client, **params):
-    answer = client.get("/api/search/", params)
-    assert answer.status_code == 200, answer.content
-    return {
-        name: {entry.get("slug", entry.get("value")): entry["count"] for entry in e}
-        for name, e in answer.json()["facets"].items()
-    }
+@pytest.fixture(scope="module")
+def many(built_once):
+    return built_once(lambda: many_testimonies(factories.coast()))
 
 
 @pytest.mark.parametrize(
@@ -85,13 +63,6 @@ def test_several_places_ticked_find_either(many, client):
     assert places["tartus"] == 1 and places["banias"] == 6
 
 
-def test_the_years_are_counted_without_the_dates(coast, client):
-    for year in (2013, 2025, 2025):
-        factories.testimony(incident=(f"{year}-03-01", f"{year}-03-02"))
-    counts = facets(client, date_from="2025-01-01", date_to="2025-12-31")
-    assert counts["year"] == {"2025": 2, "2013": 1}
-
-
 def test_the_page_keeps_every_place_listed_after_one_is_ticked(many, client):
     page = client.get("/search/", {"place": "banias"})
     (places,) = [g for g in page.context["facet_groups"] if g["name"] == "place"]
@@ -127,14 +98,3 @@ def test_facet_labels_are_in_the_readers_language(many, client):
     english = client.get("/api/search/", {"community": "alawite"}).json()
     names = {e["slug"]: e["name"] for e in english["facets"]["place"]}
     assert names["banias"] == "Banias"
-
-
-def test_a_renamed_place_is_labelled_anew_once_the_index_changes(many, coast, client):
-    assert facets(client)["place"]["banias"] == 6
-    banias = coast["banias"]
-    banias.name = "Baniyas (town)"
-    banias.save()
-    factories.testimony(places=[banias])  # any write: a new index version
-    answer = client.get("/api/search/").json()
-    names = {e["slug"]: e["name"] for e in answer["facets"]["place"]}
-    assert names["banias"] == "Baniyas (town)"
