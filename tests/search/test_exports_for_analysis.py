@@ -1,7 +1,10 @@
 """Exports researchers can analyse: place columns at every level in both
 languages, coordinates at the public level only, labels beside slugs, a
 citation, and files that say what they are (JSON header, CSV sidecar, XLSX
-"About" sheet); the new formats walked up the permission ladder."""
+"About" sheet); the new formats walked up the permission ladder.
+
+These tests only read: the located testimony and its index are built once
+for the module."""
 
 import io
 import json
@@ -16,10 +19,9 @@ from archive.models import AuditEntry
 from search.audit_actions import AuditAction
 from testimonies.models import Place
 from tests import factories
-from tests.markers import committed_db
 from tests.search.test_exports import csv_rows, export
 
-pytestmark = committed_db
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
 NEW_FORMATS = ["xlsx", "csv-metadata.json"]
 # Where a witness was (a neighbourhood), and the town the public sees.
@@ -28,10 +30,15 @@ QADMUS = (35.1011, 36.1612)
 GOVERNORATE = (34.889, 35.886)
 
 
-@pytest.fixture
-def located(coast, documenter):
+@pytest.fixture(scope="module")
+def located(built_once):
+    return built_once(_located)
+
+
+def _located():
     """A testimony tagged with a neighbourhood whose public view was raised
     one level to its town; every place with coordinates."""
+    coast = factories.coast()
     district = factories.place(
         "banias-district", "Baniyas District", parent=coast["tartus-governorate"],
         kind="district", name_ar="منطقة بانياس",
