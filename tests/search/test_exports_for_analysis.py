@@ -32,10 +32,10 @@ GOVERNORATE = (34.889, 35.886)
 
 @pytest.fixture(scope="module")
 def located(built_once):
-    return built_once(_located)
+    return built_once(located_testimony)
 
 
-def _located():
+def located_testimony():
     """A testimony tagged with a neighbourhood whose public view was raised
     one level to its town; every place with coordinates."""
     coast = factories.coast()

@@ -20,9 +20,13 @@ from tests.search.test_exports import csv_rows
 
 pytestmark = committed_db
 _get = analysis._get
-# The analysis exports' fixture: a testimony whose public view was raised
-# from a neighbourhood to its town (`exporter` is tests/search/conftest.py's).
-located = analysis.located
+
+
+@pytest.fixture
+def located():
+    """The analysis exports' testimony, whose public view was raised from a
+    neighbourhood to its town (`exporter` is tests/search/conftest.py's)."""
+    return analysis.located_testimony()
 
 
 @pytest.fixture
