@@ -13,10 +13,18 @@ from testimonies.incidents.models import Incident, IncidentLink, LinkRole
 from testimonies.incidents.services import incident_link, incident_merge
 from testimonies.models import Place, Testimony
 from tests import factories
-from tests.testimonies.test_accountability_package import IIIM, make, package_json
-from tests.testimonies.test_accountability_package_writes import (  # noqa: F401
-    demo,  # (fixture: the demo archive, imported for each test)
+from tests.testimonies.test_accountability_package import (  # noqa: F401 (fixtures)
+    IIIM,
+    demo,
+    demo_once,
+    make,
+    package_json,
 )
+
+# The demo archive is imported once for the module: each test's own writes
+# (a merge, a place added, audit entries) roll back, and its packages go to
+# its own folder.
+pytestmark = [pytest.mark.django_db, pytest.mark.index_kept]
 
 KUSOUR = "banias-hai-al-kusour-2025-03"
 
@@ -50,7 +58,6 @@ def read(path):
     return json.loads(path.read_text("utf-8"))
 
 
-@pytest.mark.django_db
 def test_an_incident_package_holds_exactly_its_consented_testimonies(
     incident_package,
 ):
@@ -74,7 +81,6 @@ def test_an_incident_package_holds_exactly_its_consented_testimonies(
     call_command("verify_package", str(out))
 
 
-@pytest.mark.django_db
 def test_the_incident_record_travels_with_corroboration_over_the_package(
     incident_package,
 ):
@@ -111,7 +117,6 @@ def test_the_incident_record_travels_with_corroboration_over_the_package(
     }
 
 
-@pytest.mark.django_db
 def test_a_changed_byte_of_the_incident_record_is_caught(incident_package):
     _incident, out, _printed = incident_package
     file = out / "data" / "incident.json"
@@ -122,7 +127,6 @@ def test_a_changed_byte_of_the_incident_record_is_caught(incident_package):
     assert result.failed_file == "data/incident.json"
 
 
-@pytest.mark.django_db
 def test_each_packaged_testimony_lists_its_incidents_with_titles_role_and_status(
     demo,  # noqa: F811 (fixture)
     moderator,
@@ -159,7 +163,6 @@ def test_each_packaged_testimony_lists_its_incidents_with_titles_role_and_status
     assert seen_roles == {"describes", "mentions"}
 
 
-@pytest.mark.django_db
 def test_an_unknown_or_merged_incident_is_refused_and_nothing_written(
     demo,  # noqa: F811 (fixture)
     moderator,
@@ -183,7 +186,6 @@ def test_an_unknown_or_merged_incident_is_refused_and_nothing_written(
         )  # fmt: skip
 
 
-@pytest.mark.django_db
 def test_a_place_a_documenter_added_is_named_only_when_a_packaged_testimony_shows_it(
     demo,  # noqa: F811 (fixture)
     moderator,
