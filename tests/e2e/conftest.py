@@ -1,59 +1,22 @@
 """Browser tests: Playwright driving Debian's chromium against a live server.
 
 No browser is ever downloaded: the executable is Debian's /usr/bin/chromium,
-started with the flags a closed network and a root user need.
+started with the flags a closed network and a root user need
+(tests/e2e/chromium.py).
 """
 
 import functools
 import importlib
 import inspect
-import os
 from pathlib import Path
 
 import pytest
 from django.db import connections
 
+from tests.e2e.chromium import CHROMIUM, CHROMIUM_ARGS, DEFAULT_VIEWPORT, TIMEOUT_MS
 from tests.e2e.sessions import sign_in
 
-CHROMIUM = Path(os.environ.get("ARCHIVE_TEST_CHROMIUM", "/usr/bin/chromium"))
-# Playwright's own --disable-features list, as its driver (pinned in
-# requirements-dev.txt) passes it.
-PLAYWRIGHT_DISABLED_FEATURES = [
-    "AvoidUnnecessaryBeforeUnloadCheckSync",
-    "DestroyProfileOnBrowserClose",
-    "HttpsUpgrades",
-    "HttpsFirstBalancedModeAutoEnable",
-    "LensOverlay",
-    "MediaRouter",
-    "PaintHolding",
-    "ThirdPartyStoragePartitioning",
-    "AvoidCorsURLLoaderRestartOnRedirect",
-    "TcpPortRandomizationWin",
-    "OptimizationHints",
-    "NetworkTimeServiceQuerying",
-    "AimEnabled",
-    "PreconnectToSearch",
-    "msForceBrowserSignIn",
-    "msEdgeUpdateLaunchServicesPreferredVersion",
-]
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-    # What Playwright turns off (Chromium keeps only the last
-    # --disable-features it is given, so the list repeats Playwright's:
-    # test_browser_flags.py checks it still does), and RenderDocument, which
-    # builds every page a new frame in its renderer: a quarter less of
-    # chromium's time per page load, and nothing a page can see.
-    "--disable-features=" + ",".join([*PLAYWRIGHT_DISABLED_FEATURES, "RenderDocument"]),
-]
 HERE = Path(__file__).parent
-TIMEOUT_MS = 15_000
-DEFAULT_VIEWPORT = {"width": 1280, "height": 720}  # Playwright's own default
 
 
 def _settings(tab) -> tuple:

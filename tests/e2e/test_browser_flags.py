@@ -5,7 +5,7 @@ from pathlib import Path
 
 import playwright
 
-from tests.e2e.conftest import CHROMIUM_ARGS, PLAYWRIGHT_DISABLED_FEATURES
+from tests.e2e.chromium import CHROMIUM_ARGS, PLAYWRIGHT_DISABLED_FEATURES
 
 DRIVER_BUNDLE = (
     Path(playwright.__file__).parent / "driver" / "package" / "lib" / "coreBundle.js"

@@ -6,7 +6,7 @@ be undone is never lent again."""
 import pytest
 from django.conf import settings
 
-from tests.e2e.conftest import DEFAULT_VIEWPORT
+from tests.e2e.chromium import DEFAULT_VIEWPORT
 
 
 @pytest.fixture
