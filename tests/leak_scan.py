@@ -5,8 +5,9 @@ whose names (Latin and Arabic), contacts and birth years are tokens found
 nowhere else, and takes it through every status and consent state, a
 review, a withdrawal, an erasure and exports. `leak_scan` then asks the site
 for everything it shows, as every role, and returns where an identity
-token turned up: response bodies, headers, cookies and messages, log
-records, mail, command output and the bytes of every search index file.
+token turned up: response bodies (a workbook's parts unzipped), headers,
+cookies and messages, log records, mail, command output and the bytes of
+every search index file.
 
 The accounts write the names in every hostile way real text does
 (HOSTILE_SPELLINGS: invisible characters, presentation and other
@@ -33,6 +34,7 @@ import json
 import logging
 import re
 import unicodedata
+import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -837,6 +839,17 @@ def templates_uninstrumented():
         Template._render = instrumented
 
 
+def _zipped_parts(content: bytes):
+    """(name, bytes) of every part of a zip archive (a workbook is one: its
+    cells are compressed XML, which the body's own bytes never show), or
+    nothing for any other body."""
+    if not content.startswith(b"PK\x03\x04"):
+        return
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        for name in archive.namelist():
+            yield name, archive.read(name)
+
+
 def _check_response(scanner, where, response, allowed=(), *, typed=()):
     """`typed`: tokens the request itself carried, which a redirect to the
     login page carries on in its address."""
@@ -845,6 +858,8 @@ def _check_response(scanner, where, response, allowed=(), *, typed=()):
         # seconds" may read as a year): the scan runs unthrottled.
         scanner.findings.append(Finding(where, "-", "429", "throttled, not scanned"))
     scanner.check(f"{where}: body", response.content, allowed=allowed)
+    for name, part in _zipped_parts(response.content):
+        scanner.check(f"{where}: body {name}", part, allowed=allowed)
     headers = _headers(response)
     scanner.check(f"{where}: headers", headers, allowed=[*allowed, *typed])
     for morsel in response.cookies.values():

@@ -12,13 +12,22 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.signals import request_finished
+from django.http import HttpResponse
 from haystack import connections
+from openpyxl import Workbook
 
 from testimonies.models import Testimony
 from testimonies.vault.identity import identity_read
 from tests import factories
 from tests.databases import markup_only
-from tests.leak_scan import PAGES_IN_ARABIC, WITNESSES, leak_archive, leak_scan
+from tests.leak_scan import (
+    PAGES_IN_ARABIC,
+    WITNESSES,
+    Scanner,
+    _check_response,
+    leak_archive,
+    leak_scan,
+)
 from tests.markers import committed_db
 
 pytestmark = [committed_db, pytest.mark.leak_scan, pytest.mark.usefixtures("coast")]
@@ -154,8 +163,6 @@ def test_the_scan_reports_an_identity_printed_anywhere(
 
 
 def test_the_scan_finds_a_token_written_in_any_form():
-    from tests.leak_scan import Scanner
-
     witness = WITNESSES["researchers"]
     for text in (
         f"<p>{witness.arabic}</p>",
@@ -195,3 +202,21 @@ def test_the_scan_finds_a_token_written_in_any_form():
     mailer = Scanner([WITNESSES["public"]])
     mailer.check("text", "write to zv.ridge [at] tutamail [dot] example")
     assert mailer.findings
+
+
+def test_the_scan_reads_inside_a_workbook():
+    """A workbook's cells are compressed XML inside a zip, which its bytes
+    never show: the scan opens it, as a reader's spreadsheet does."""
+    witness = WITNESSES["researchers"]
+    book = Workbook()
+    book.active["A1"] = f"Told by {witness.name}"
+    body = io.BytesIO()
+    book.save(body)
+    response = HttpResponse(body.getvalue())
+    assert witness.name.split()[0].encode() not in response.content
+    scanner = Scanner([witness])
+    _check_response(scanner, "GET /export.xlsx", response)
+    assert any(
+        finding.where.startswith("GET /export.xlsx: body xl/")
+        for finding in scanner.findings
+    ), scanner.findings
