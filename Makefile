@@ -3,8 +3,9 @@
 # The interpreter .venv is made from: Debian's own python3.11 where it can make
 # one (python3.11-venv), else the first python3.11 on PATH; `make PYTHON=...`
 # chooses another. Debian builds its interpreter with profile-guided and
-# link-time optimisation, which one compiled from source (by pyenv, say) lacks
-# unless asked: the test suite takes about a sixth less CPU on Debian's.
+# link-time optimisation and links it statically, which one compiled from
+# source (by pyenv, say) does not unless asked: the test suite takes about a
+# sixth less CPU on Debian's (docs/testing.md, "The interpreter").
 DEBIAN_PYTHON := /usr/bin/python3.11
 PYTHON ?= $(if $(shell $(DEBIAN_PYTHON) -c 'import ensurepip, venv' 2>/dev/null && echo yes),$(DEBIAN_PYTHON),python3.11)
 VENV := .venv
