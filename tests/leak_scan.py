@@ -850,7 +850,7 @@ def _zipped_parts(content: bytes):
             yield name, archive.read(name)
 
 
-def _check_response(scanner, where, response, allowed=(), *, typed=()):
+def check_response(scanner, where, response, allowed=(), *, typed=()):
     """`typed`: tokens the request itself carried, which a redirect to the
     login page carries on in its address."""
     if response.status_code == 429:
@@ -895,7 +895,7 @@ def _check_json_export(scanner, where, response, typed):
     words, so that the file says how it was made); the rest of the file is
     held to the full rule."""
     if response.status_code != 200:
-        _check_response(scanner, where, response, typed=typed)
+        check_response(scanner, where, response, typed=typed)
         return
     document = json.loads(response.content)
     query = document.pop("query", None)
@@ -945,7 +945,7 @@ def leak_scan(
                     allowed = _original_allowed(name, role, full, witness)
                     response = client.get(full)
                     scanner.answers[(role, "GET", full)] = _answer(response)
-                    _check_response(
+                    check_response(
                         scanner, f"GET {full} as {role}", response, allowed,
                         typed=_numbers_in(full),
                     )  # fmt: skip
@@ -956,7 +956,7 @@ def leak_scan(
                     mine = witness is not None and response.status_code == 200
                     allowed = witness.tokens if mine and role in REVEALERS else []
                     where = f"POST {url} as {role}"
-                    _check_response(scanner, where, response, allowed)
+                    check_response(scanner, where, response, allowed)
                     if allowed:
                         reveals.append((where, witness, response))
                 elif (
@@ -970,7 +970,7 @@ def leak_scan(
                     scanner.answers[(role, "POST", url)] = _answer(response)
                     allowed = _original_allowed(name, role, url, witness)
                     where = f"POST {url} (empty) as {role}"
-                    _check_response(
+                    check_response(
                         scanner, where, response, allowed, typed=_numbers_in(url)
                     )
             if wanted("search:page"):
@@ -998,7 +998,7 @@ def leak_scan(
                         if path.endswith(".json"):
                             _check_json_export(scanner, where, response, typed)
                             continue
-                        _check_response(
+                        check_response(
                             scanner, where, response, allowed=echo, typed=typed
                         )
         for message in mail.outbox:

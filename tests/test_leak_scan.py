@@ -24,7 +24,7 @@ from tests.leak_scan import (
     PAGES_IN_ARABIC,
     WITNESSES,
     Scanner,
-    _check_response,
+    check_response,
     leak_archive,
     leak_scan,
 )
@@ -215,7 +215,7 @@ def test_the_scan_reads_inside_a_workbook():
     response = HttpResponse(body.getvalue())
     assert witness.name.split()[0].encode() not in response.content
     scanner = Scanner([witness])
-    _check_response(scanner, "GET /export.xlsx", response)
+    check_response(scanner, "GET /export.xlsx", response)
     assert any(
         finding.where.startswith("GET /export.xlsx: body xl/")
         for finding in scanner.findings
