@@ -572,8 +572,10 @@ class Scanner:
         # A pattern that opens with a look-behind is searched position by
         # position; where none of the digits it needs is in the text (most
         # pages), that search is skipped: it was most of the scan's time.
-        # Each number is looked for once per output, not once per pattern.
-        present = {n for n in self._needles if any(n in r for r in readings)}
+        # Each number is looked for once per output, not once per pattern,
+        # in the readings joined by a character no number holds.
+        joined = "\0".join(readings)
+        present = {n for n in self._needles if n in joined}
         for witness, token, pattern, needles in self._patterns:
             if needles and present.isdisjoint(needles):
                 continue
