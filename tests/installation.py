@@ -15,6 +15,7 @@ import fcntl
 import importlib.util
 import os
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -28,6 +29,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
 # As from the TLS proxy the production settings expect.
 HTTPS = {"X-Forwarded-Proto": "https"}
+
+
+def free_port() -> int:
+    """A port on loopback that nothing listens on now, for a server a test
+    starts (the system picks it: runs side by side never collide)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def bench_module(name):

@@ -1,7 +1,6 @@
 """Django's development server (`manage.py runserver`) in a process of its
 own, for the tests that read what it logs."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -9,13 +8,9 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.installation import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

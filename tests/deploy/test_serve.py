@@ -5,7 +5,6 @@ it writes on the first run is never overwritten."""
 import os
 import re
 import signal
-import socket
 import stat
 import subprocess
 import sys
@@ -16,14 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.installation import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVE = ROOT / "deploy" / "serve.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def serve_env(tmp_path, port):
