@@ -32,8 +32,9 @@ HTTPS = {"X-Forwarded-Proto": "https"}
 
 
 def free_port() -> int:
-    """A port on loopback that nothing listens on now, for a server a test
-    starts (the system picks it: runs side by side never collide)."""
+    """A port on loopback that nothing listens on now, chosen by the system,
+    for a server a test starts. Another process could take it before the
+    server binds it: the server then fails to start, and the test with it."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
