@@ -111,8 +111,13 @@ test-all: test test-postgres test-replicas
 bytecode: install-dev
 	$(PY) -m compileall -q -j 2 archive testimonies search research bench deploy tests manage.py
 
-# The Arabic catalogue is compiled in the build, never committed compiled.
-messages: install gettext
+# The Arabic catalogue is compiled in the build, never committed compiled;
+# again only when its source is newer (each make run and make test would
+# otherwise start Django for it: close to a second).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(CATALOGUES)
+
+$(CATALOGUES): %.mo: %.po | install gettext
 	$(MANAGE) compilemessages --ignore ".venv" -v 0
 
 # The map's library and Syria's boundaries, from the npm registry, pinned by
