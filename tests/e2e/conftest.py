@@ -132,7 +132,12 @@ class KeptBrowser:
         if self._browser is not None and not self._browser.is_connected():
             self.close()  # it crashed: the next module starts a new one
         if self._browser is None:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import expect, sync_playwright
+
+            # Assertions wait as long as actions do (Playwright's own default
+            # for them is 5 s): on a busy machine a page can take longer to
+            # come, and the test would fail for the machine, not the site.
+            expect.set_options(timeout=TIMEOUT_MS)
 
             if not CHROMIUM.exists():
                 pytest.fail(

@@ -58,8 +58,9 @@ def reading_as(page, live_server, username: str | None, language: str) -> None:
 
 
 def on_home_page(url: str) -> bool:
-    """For `page.wait_for_url` after signing in: the home page itself. A
-    glob such as "**/" also matches the login page's own address, so the
-    wait ended before the form's answer came and the next step raced the
-    navigation."""
-    return urlsplit(url).path == "/"
+    """For `page.wait_for_url` after signing in or out: the home page itself,
+    in any language. A glob such as "**/" also matches the login page's own
+    address, so the wait ended before the form's answer came and the next
+    step raced the navigation."""
+    homes = {at("/", language) for language, _name in settings.LANGUAGES}
+    return urlsplit(url).path in homes

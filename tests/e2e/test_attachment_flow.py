@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from testimonies.models import Attachment
 from tests import factories
+from tests.e2e.sessions import on_home_page
 from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     empty_media,
@@ -61,6 +62,9 @@ def test_a_photo_is_attached_then_blurred_on_the_canvas(
 
     device = second_factor(moderator)
     page.get_by_role("button", name="Log out").click()
+    # The logout's answer ends the session its cookie names: awaited, or it
+    # could land after the moderator's cookie is given and end theirs.
+    page.wait_for_url(on_home_page)
     log_in("moderator")
     attachment = Attachment.objects.get()
     page.goto(testimony.get_absolute_url())
@@ -68,6 +72,9 @@ def test_a_photo_is_attached_then_blurred_on_the_canvas(
     expect(page).to_have_url(re.compile(r"/accounts/two-factor/"))
     page.get_by_label("Six-digit code").fill(f"{totp(device.bin_key):06d}")
     page.get_by_role("button", name="Verify").click()
+    # Awaited: a page asked for at once cancels the code's form, which may
+    # then never have reached the server.
+    expect(page).to_have_url(re.compile(r"/moderation/$"))
     page.goto(testimony.get_absolute_url())
     page.get_by_role("link", name="Blur areas").click()
 

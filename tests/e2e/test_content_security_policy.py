@@ -95,6 +95,7 @@ def test_the_main_pages_break_no_rule_of_the_policy(
     watch.visit(f"/testimonies/{draft.public_id}/consent/", seen)
     expect(page.get_by_role("button", name="Record this consent")).to_be_visible()
     page.get_by_role("button", name="Log out").click()
+    page.wait_for_url(on_home_page)  # the logout's answer, before the next page
 
     # A moderator enrols an authenticator app through an enrolment link (its
     # script, the QR code), then reviews.

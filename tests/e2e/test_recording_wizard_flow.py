@@ -82,6 +82,9 @@ def test_the_review_and_the_witness_step_in_arabic(page, log_in, documenter):
     )
     log_in("documenter")
     page.locator("button[name=language][value=ar]").click()
+    # The choice is remembered by the form's answer: awaited before the next
+    # page is asked for, which would cancel it.
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
     page.goto(f"/ar/testimonies/{draft.public_id}/record/review/")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     redacted = page.locator(".side-redacted").first
