@@ -276,6 +276,21 @@ def _shrunk(image: Image.Image, side: int) -> Image.Image:
     return copy
 
 
+def _shrunk_size(width: int, height: int, side: int) -> tuple[int, int]:
+    """The size _shrunk gives an image of this size, to within a pixel
+    (Pillow rounds in its own way)."""
+    scale = min(1.0, side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+    """The size of the thumbnails image_copies makes of an upright image of
+    this size, to within a pixel: a page gives it to the thumbnail so that
+    the room is kept before the image comes, and nothing below it (a button,
+    a link) moves under the pointer as it loads."""
+    return _shrunk_size(*_shrunk_size(width, height, DISPLAY_SIDE), THUMBNAIL_SIDE)
+
+
 def encode(image: Image.Image) -> tuple[bytes, str]:
     """Encoded with no metadata at all: JPEG, or PNG to keep transparency."""
     buffer = io.BytesIO()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from testimonies import policy
 from testimonies.attachments import store
+from testimonies.attachments.processing import thumbnail_size
 from testimonies.core.selectors import TestimonyNotVisible, testimony_allowed
 from testimonies.models import Attachment, AttachmentKind, Testimony
 from testimonies.policy import Action
@@ -36,6 +37,9 @@ class AttachmentCard:
     number: int
     alt: str
     thumbnail_url: str = ""
+    # The thumbnail's size (processing.thumbnail_size), for the page to keep
+    # its room before it loads; None where the size is not known.
+    thumbnail_size: tuple[int, int] | None = None
     view_url: str = ""
     original_url: str = ""
     public_url: str = ""
@@ -109,6 +113,11 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
                     % {"number": number}
                 ),
                 thumbnail_url=file_url(attachment, f"{shown}-thumb") if image else "",
+                thumbnail_size=(
+                    thumbnail_size(attachment.width, attachment.height)
+                    if image and attachment.width and attachment.height
+                    else None
+                ),
                 view_url=file_url(attachment, shown) if image else "",
                 original_url=(
                     file_url(attachment, store.ORIGINAL)

@@ -9,6 +9,7 @@ import pytest
 from django_otp.oath import totp
 from playwright.sync_api import expect
 
+from testimonies.attachments.services import attachment_add
 from testimonies.models import Attachment
 from tests import factories
 from tests.e2e.sessions import on_home_page
@@ -16,6 +17,7 @@ from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
     empty_media,
     photo_bytes,
+    upload,
 )
 
 pytestmark = [committed_db, pytest.mark.usefixtures("empty_media")]
@@ -102,3 +104,27 @@ def test_a_photo_is_attached_then_blurred_on_the_canvas(
         40, abs=2
     )
     assert loaded(page, "img.blur-image:not(#blur-source)")
+
+
+def test_nothing_below_a_thumbnail_moves_as_it_loads(page, log_in, documenter):
+    """The page keeps the thumbnail's room before it comes: a button below it
+    is where it was when the pointer went for it. (The thumbnail loads only
+    once scrolled near, so a click that scrolls to a button can land as the
+    picture arrives above it and push the button away.)"""
+    testimony = factories.testimony(status="draft", recorded_by=documenter)
+    attachment_add(
+        testimony=testimony, upload=upload(photo_bytes(size=(400, 300))), by=documenter
+    )
+    held = []
+    page.route(re.compile(r"-thumb/$"), lambda route: held.append(route))
+    log_in("documenter")
+    page.goto(testimony.get_absolute_url())
+    remove = page.get_by_role("button", name="Remove file 1")
+    remove.scroll_into_view_if_needed()
+    top_in_page = "el => el.getBoundingClientRect().top + window.scrollY"
+    while not held:  # the thumbnail asked for, and held back
+        page.wait_for_timeout(20)
+    before = remove.evaluate(top_in_page)
+    held[0].continue_()
+    assert loaded(page, ".attachment img")
+    assert remove.evaluate(top_in_page) == before

@@ -3,6 +3,8 @@ and what the served bytes hold, as attachments are added, removed, blurred,
 withdrawn and erased. Each test builds its own testimonies and files; the
 tests that only read share theirs (test_attachment_serving.py)."""
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
@@ -408,3 +410,14 @@ def test_only_moderators_save_blurred_areas(draft, as_role, role):
         return
     assert attachment.blur_regions == []
     assert_blur_status(response, role)
+
+
+def test_a_thumbnail_keeps_its_room_before_it_loads(documenter, client_for):
+    """Its size is in the page, so that the links and buttons below it do not
+    move under the pointer as it comes (tests/e2e/test_attachment_flow.py)."""
+    testimony = factories.testimony(status="draft", recorded_by=documenter)
+    attachment_add(
+        testimony=testimony, upload=upload(photo_bytes(size=(400, 300))), by=documenter
+    )
+    page = client_for(documenter).get(testimony.get_absolute_url()).content.decode()
+    assert re.search(r'<img src="[^"]+-thumb/"[^>]* width="320" height="240"', page)
