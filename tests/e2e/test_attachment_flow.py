@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from testimonies.attachments.services import attachment_add
 from testimonies.models import Attachment
 from tests import factories
+from tests.e2e.chromium import TIMEOUT_MS
 from tests.e2e.sessions import on_home_page
 from tests.markers import committed_db
 from tests.testimonies.media_samples import (  # noqa: F401 (fixture)
@@ -122,8 +123,12 @@ def test_nothing_below_a_thumbnail_moves_as_it_loads(page, log_in, documenter):
     remove = page.get_by_role("button", name="Remove file 1")
     remove.scroll_into_view_if_needed()
     top_in_page = "el => el.getBoundingClientRect().top + window.scrollY"
-    while not held:  # the thumbnail asked for, and held back
+    for _ in range(TIMEOUT_MS // 20):  # until the thumbnail is asked for
+        if held:
+            break
         page.wait_for_timeout(20)
+    else:
+        pytest.fail("the thumbnail was never asked for")
     before = remove.evaluate(top_in_page)
     held[0].continue_()
     assert loaded(page, ".attachment img")
