@@ -24,7 +24,7 @@ from testimonies.attachments.forms import (
     BlurRegionFormSet,
     blur_regions_from,
 )
-from testimonies.attachments.processing import refuse_too_large
+from testimonies.attachments.processing import display_size, refuse_too_large
 from testimonies.attachments.selectors import (
     attachment_file,
     attachment_for_blur,
@@ -172,6 +172,7 @@ def attachment_blur(request, public_id, attachment_id):
             "formset": formset,
             "working_url": file_url(attachment, "working"),
             "public_url": file_url(attachment, "public"),
+            "image_size": display_size(attachment.width, attachment.height),
         },
     )
 

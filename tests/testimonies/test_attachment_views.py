@@ -421,3 +421,16 @@ def test_a_thumbnail_keeps_its_room_before_it_loads(documenter, client_for):
     )
     page = client_for(documenter).get(testimony.get_absolute_url()).content.decode()
     assert re.search(r'<img src="[^"]+-thumb/"[^>]* width="320" height="240"', page)
+
+
+def test_the_blur_page_keeps_the_photos_room_before_they_load(client_for, moderator):
+    """The photo above the form and the public copy below it: the form's
+    fields and its button stay where they are while they come."""
+    testimony = factories.testimony(status="submitted")
+    attachment = attachment_add(
+        testimony=testimony, upload=upload(photo_bytes(size=(2000, 1000))), by=moderator
+    )
+    url = attachment_url("testimonies:attachment-blur", attachment)
+    page = client_for(moderator).get(url).content.decode()
+    sized = re.findall(r'<img [^>]*width="1600" height="800"', page)
+    assert len(sized) == 2, page
