@@ -283,17 +283,21 @@ def _shrunk_size(width: int, height: int, side: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def display_size(width: int, height: int) -> tuple[int, int]:
+def display_size(width: int | None, height: int | None) -> tuple[int, int] | None:
     """The size of the display copies image_copies makes of an upright image
     of this size, to within a pixel: a page gives it to the image so that its
     room is kept before the image comes, and nothing below it (a button, a
-    link) moves under the pointer as it loads."""
+    link) moves under the pointer as it loads. None for a size not known
+    (the fields may be empty): the page then gives none."""
+    if not (width and height):
+        return None
     return _shrunk_size(width, height, DISPLAY_SIDE)
 
 
-def thumbnail_size(width: int, height: int) -> tuple[int, int]:
+def thumbnail_size(width: int | None, height: int | None) -> tuple[int, int] | None:
     """The size of the thumbnails image_copies makes, as display_size."""
-    return _shrunk_size(*display_size(width, height), THUMBNAIL_SIDE)
+    shown = display_size(width, height)
+    return shown and _shrunk_size(*shown, THUMBNAIL_SIDE)
 
 
 def encode(image: Image.Image) -> tuple[bytes, str]:

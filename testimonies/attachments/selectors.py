@@ -115,7 +115,7 @@ def attachment_cards(*, testimony: Testimony, user) -> list[AttachmentCard]:
                 thumbnail_url=file_url(attachment, f"{shown}-thumb") if image else "",
                 thumbnail_size=(
                     thumbnail_size(attachment.width, attachment.height)
-                    if image and attachment.width and attachment.height
+                    if image
                     else None
                 ),
                 view_url=file_url(attachment, shown) if image else "",

@@ -434,3 +434,17 @@ def test_the_blur_page_keeps_the_photos_room_before_they_load(client_for, modera
     page = client_for(moderator).get(url).content.decode()
     sized = re.findall(r'<img [^>]*width="1600" height="800"', page)
     assert len(sized) == 2, page
+
+
+def test_a_photo_whose_size_is_not_recorded_still_opens(draft, client_for, moderator):
+    """The size fields may be empty: the pages give no size, and still open."""
+    testimony, attachment = draft
+    Attachment.objects.filter(pk=attachment.pk).update(width=None, height=None)
+    moderator_client = client_for(moderator)
+    blur = moderator_client.get(
+        attachment_url("testimonies:attachment-blur", attachment)
+    )
+    detail = moderator_client.get(testimony.get_absolute_url())
+    for response in (blur, detail):
+        assert response.status_code == 200
+        assert b' width="' not in response.content

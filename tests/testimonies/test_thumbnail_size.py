@@ -30,3 +30,11 @@ def test_the_sizes_given_are_the_copies(size):
             made,
         )
         assert Image.open(io.BytesIO(public)).size == made
+
+
+@pytest.mark.parametrize("unknown", [(None, None), (400, None), (0, 300)])
+def test_a_size_not_known_gives_none(unknown):
+    """An image row whose size fields are empty: the page gives no size
+    rather than failing."""
+    assert display_size(*unknown) is None
+    assert thumbnail_size(*unknown) is None
